@@ -1,0 +1,74 @@
+"""The units the knowledge base is made of: documents, their metadata, and chunks."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+SECTION_SEPARATOR = " › "
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What is known about one document, from its header, front matter or JSONL fields."""
+
+    doc_id: str  # path relative to the indexed folder, or the JSONL doc_id
+    title: str
+    source: str  # where it came from (relative path, plus "#line" for JSONL passages)
+    number: str | None = None  # số hiệu, canonical form, e.g. "05-CT/TW"
+    doc_type: str | None = None  # "Chỉ thị", "Nghị quyết", ...
+    issuer: str | None = None  # "Ban Chấp hành Trung ương", "Bộ Chính trị", ...
+    issued: date | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def year(self) -> int | None:
+        return self.issued.year if self.issued else None
+
+    @property
+    def label(self) -> str:
+        """How a citation names the document: "Chỉ thị 05-CT/TW", else its title."""
+        if self.number:
+            return f"{self.doc_type} {self.number}" if self.doc_type else self.number
+        return self.title
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["issued"] = self.issued.isoformat() if self.issued else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DocumentMeta:
+        issued = data.get("issued")
+        return cls(**{**data, "issued": date.fromisoformat(issued) if issued else None})
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of one document, cut along its structure, small enough to embed whole."""
+
+    doc_id: str
+    ordinal: int  # position within the document, from 0
+    headings: tuple[str, ...]  # heading path, outermost first: ("II. Nhiệm vụ", "2.")
+    text: str  # normalised text of the passage (without its headings)
+
+    @property
+    def chunk_id(self) -> str:
+        return f"{self.doc_id}::{self.ordinal}"
+
+    @property
+    def section(self) -> str:
+        return SECTION_SEPARATOR.join(self.headings)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "ordinal": self.ordinal,
+            "headings": list(self.headings),
+            "text": self.text,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Chunk:
+        return cls(data["doc_id"], data["ordinal"], tuple(data["headings"]), data["text"])

@@ -1,0 +1,140 @@
+"""Vietnamese text normalisation, folding and tokenisation.
+
+Everything that is matched or embedded (documents and queries alike) goes through
+`normalize` first, so that NFD input, the two tone-mark placements ("hoà"/"hòa"),
+misplaced marks ("qúa"), odd spaces and zero-width characters all meet on one form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Combining marks, split by role. Tone marks move; quality marks (ă â ê ô ơ ư) stay put.
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_HORN = "\u031b"
+_CIRCUMFLEX = "\u0302"
+_BREVE = "\u0306"
+_QUALITY_MARKS = frozenset((_HORN, _CIRCUMFLEX, _BREVE))
+_VOWELS = frozenset("aeiouy")
+
+# Zero-width and formatting characters that Word, PDFs and chat clients leave behind.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\x0b\x0c]+")
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_SPACE_RUNS = re.compile(r"[ ]{2,}")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+# A candidate syllable: letters (with marks) only. Anything else is left untouched.
+_WORD = re.compile(r"[^\W\d_]+")
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def normalize(text: str) -> str:
+    """The one canonical form of Vietnamese text used for matching, embedding and display.
+
+    NFC; tone marks in the traditional position ("hòa", "thúy", "quá"); invisible characters
+    removed; odd spaces made plain; line breaks unified; control characters dropped.
+    """
+    if not text:
+        return ""
+    text = text.translate(_INVISIBLE)
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _CONTROL.sub("", text)
+    text = _ODD_SPACES.sub(" ", text)
+    text = _SPACE_RUNS.sub(" ", text)
+    text = unicodedata.normalize("NFC", text)
+    return _WORD.sub(lambda m: _place_tone(m.group(0)), text)
+
+
+@lru_cache(maxsize=65536)
+def _place_tone(word: str) -> str:
+    """Put a syllable's tone mark on the vowel the traditional rules choose."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = [c for c in decomposed if c in _TONE_MARKS]
+    if len(tones) != 1:
+        # No tone to move, or not a single Vietnamese syllable: leave it alone.
+        return word
+    # Base letters, each with its quality marks (but without the tone).
+    letters: list[list[str]] = []
+    for ch in decomposed:
+        if unicodedata.combining(ch):
+            if ch in _TONE_MARKS:
+                continue
+            if not letters:
+                return word
+            letters[-1].append(ch)
+        else:
+            letters.append([ch])
+    bases = [unicodedata.normalize("NFD", group[0])[0].lower() for group in letters]
+    target = _tone_position(bases, letters)
+    if target is None:
+        return word
+    letters[target].append(tones[0])
+    return unicodedata.normalize("NFC", "".join("".join(group) for group in letters))
+
+
+def _tone_position(bases: list[str], letters: list[list[str]]) -> int | None:
+    """Index of the letter that carries the tone, or None if this is not a syllable."""
+    start = 0
+    # "qu" and "gi" are onsets: their u/i are not part of the vowel nucleus.
+    if len(bases) >= 2 and bases[0] == "q" and bases[1] == "u":
+        start = 2
+    elif len(bases) >= 3 and bases[0] == "g" and bases[1] == "i" and bases[2] in _VOWELS:
+        start = 2
+    while start < len(bases) and bases[start] not in _VOWELS:
+        start += 1
+    if start == len(bases):
+        # "gì", "quỹ" style: the onset's own vowel takes the tone.
+        for i in range(len(bases) - 1, -1, -1):
+            if bases[i] in _VOWELS:
+                return i
+        return None
+    end = start
+    while end < len(bases) and bases[end] in _VOWELS:
+        end += 1
+    if any(b in _VOWELS for b in bases[end:]):
+        return None  # vowels after consonants: not one syllable (e.g. a foreign word)
+    nucleus = range(start, end)
+    if len(nucleus) > 3:
+        return None
+    marked = [i for i in nucleus if len(letters[i]) > 1]
+    if marked:
+        # ươ / ưở...: the tone sits on the last marked vowel (ơ); otherwise on the marked one.
+        return marked[-1]
+    has_final_consonant = end < len(bases)
+    if len(nucleus) == 1:
+        return start
+    if has_final_consonant:
+        return end - 1
+    if len(nucleus) == 3:
+        return start + 1
+    return start
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip every diacritic (đ→d): what a member types without accents."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.replace("đ", "d")
+
+
+def has_diacritics(text: str) -> bool:
+    """True if the text carries any Vietnamese mark (so it was typed with accents)."""
+    return fold(text) != text.lower()
+
+
+def syllables(text: str) -> list[str]:
+    """Lowercased syllables (letter/digit runs) of normalised text."""
+    return _TOKEN.findall(text.lower())
+
+
+def lexical_terms(text: str, *, folded: bool) -> list[str]:
+    """Terms for the lexical index: syllables plus adjacent-syllable bigrams.
+
+    Vietnamese words are often two or three syllables ("chuyển đổi số"), so bigrams carry
+    much of the meaning that single syllables lose.
+    """
+    sylls = syllables(fold(text) if folded else text)
+    return sylls + [f"{a}_{b}" for a, b in zip(sylls, sylls[1:])]
