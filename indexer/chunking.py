@@ -1,0 +1,341 @@
+"""Structure-aware chunking: cut a document along its own headings, small enough to embed.
+
+Vietnamese official documents nest Phần > Chương > Mục > Điều, or Roman sections (I., II.)
+> numbered items (1., 1.1.) > lettered points (a), b)), with "Thứ nhất, ..." paragraphs as
+list items. Each chunk keeps its heading path so that an answer can cite "II. Nhiệm vụ › 2.";
+the heading line itself stays in the chunk's text so "Điều 5. Quyền của đảng viên" is
+searchable. Token counting may be a real (slow) tokenizer, so it is called once per section,
+once per paragraph or sentence only inside sections that are too long, and once per packed
+chunk to confirm the estimate.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from knowledge.passages import Chunk
+
+logger = logging.getLogger(__name__)
+
+MAX_HEADING_CHARS = 60
+MAX_DEPTH = 6
+_LIST_RANK = 10  # list-like headings nest by kind, not by a fixed rank
+
+_ORDINALS = "nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười(?: một| hai| ba| bốn| lăm| năm)?"
+_COUNT_WORDS = "Một|Hai|Ba|Bốn|Năm|Sáu|Bảy|Tám|Chín|Mười"
+# (kind, rank, pattern); the first that matches a line's start wins. Only line starts count,
+# so "15.5 triệu" or "năm 2024." inside a paragraph never open a section.
+_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
+    ("phan", 0, re.compile(r"^(?:PHẦN|Phần)\s+(?:THỨ\s+\S+|thứ\s+\S+|[IVXLC]+\b|\d+\b)")),
+    ("chuong", 1, re.compile(r"^(?:CHƯƠNG|Chương)\s+(?:[IVXLC]+|\d+)(?=$|[\s.:–-])")),
+    ("muc", 2, re.compile(r"^(?:MỤC|Mục)\s+(?:\d+|[IVXLC]+)(?=$|[\s.:–-])")),
+    ("dieu", 3, re.compile(r"^(?:Điều|ĐIỀU)\s+\d+[a-zđ]?\s*(?:[.:]|$)")),
+    ("roman", 3, re.compile(r"^(?P<roman>[IVX]{1,5})\s*[.)]\s+(?![A-ZĐ]\.\s)(?=\S)")),
+    ("num", _LIST_RANK, re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})(?P<dot>[.)])?\s+(?P<next>\S)")),
+    ("letter", _LIST_RANK, re.compile(r"^[a-zđ]\)\s+(?=\S)")),
+    ("thu", _LIST_RANK, re.compile(rf"^(?P<label>Thứ\s+(?:{_ORDINALS})|(?:{_COUNT_WORDS})\s+là)\s*[,:.]\s*(?=\S)")),
+]
+_ROMAN = re.compile(r"^(?:X{0,3})(?:IX|IV|V?I{0,3})$")
+_MARKUP = re.compile(r"^(?:#{1,6}\s+|[*_]{1,3}(?=\S))")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”’)\]]*\s+")
+_CLAUSE_END = re.compile(r"[;:]\s+")
+
+
+@dataclass(frozen=True)
+class _Heading:
+    kind: str
+    rank: int
+    text: str
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A run of text that fits in one chunk, with where it sits in the document."""
+
+    text: str
+    tokens: int
+    path: tuple[str, ...]
+    joiner: str  # put before it when it follows another piece in the same chunk
+    bare: bool = False  # a heading line alone, whose content is in the sections after it
+
+
+def chunk_document(
+    doc_id: str,
+    text: str,
+    *,
+    max_tokens: int,
+    count_tokens: Callable[[str], int],
+    title: str | None = None,
+) -> list[Chunk]:
+    """Chunks of one document, in order, each with count_tokens(text) <= max_tokens.
+
+    `title` is accepted for callers that know it; the header block already carries the title
+    as text, and the caller prepends title and headings when it embeds, so it is not used here.
+    """
+    if max_tokens < 1:
+        raise ValueError("max_tokens must be positive")
+    sections = _sections(text)
+    pieces: list[_Piece] = []
+    for path, lines in sections:
+        section_text = "\n".join(lines)
+        tokens = count_tokens(section_text)
+        if tokens <= max_tokens:
+            bare = len(lines) == 1 and bool(path) and _heading(lines[0], None) is not None
+            pieces.append(_Piece(section_text, tokens, path, "\n", bare))
+        else:
+            pieces.extend(_split_section(lines, path, max_tokens, count_tokens))
+    chunks = [
+        Chunk(doc_id=doc_id, ordinal=i, headings=path, text=body)
+        for i, (path, body) in enumerate(_pack(pieces, max_tokens, count_tokens))
+    ]
+    logger.debug("%s: %d sections -> %d chunks", doc_id, len(sections), len(chunks))
+    return chunks
+
+
+def _sections(text: str) -> list[tuple[tuple[str, ...], list[str]]]:
+    """Split lines into (heading path, lines) sections; text before any heading has path ()."""
+    lines = [line.strip() for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    sections: list[tuple[tuple[str, ...], list[str]]] = []
+    stack: list[_Heading] = []
+    current: list[str] = []
+    path: tuple[str, ...] = ()
+    for i, line in enumerate(lines):
+        heading = _heading(line, lines[i + 1] if i + 1 < len(lines) else None)
+        if heading is None:
+            current.append(line)
+            continue
+        if current:
+            sections.append((path, current))
+        _push(stack, heading)
+        path = tuple(h.text for h in stack)
+        current = [line]
+    if current:
+        sections.append((path, current))
+    return sections
+
+
+def _push(stack: list[_Heading], heading: _Heading) -> None:
+    if heading.rank < _LIST_RANK:
+        # Structural headings have a fixed order: a new Chương closes every Mục, Điều, list.
+        while stack and stack[-1].rank >= heading.rank:
+            stack.pop()
+    elif any(h.kind == heading.kind for h in stack):
+        # A list item of a kind already open is its sibling: close back to (and including) it.
+        while stack:
+            if stack.pop().kind == heading.kind:
+                break
+    if len(stack) >= MAX_DEPTH:
+        stack.pop()
+    stack.append(heading)
+
+
+def _heading(line: str, next_line: str | None) -> _Heading | None:
+    bare = _MARKUP.sub("", line).rstrip("*_ ")
+    if not bare or not (bare[0].isalnum()):
+        return None
+    for kind, rank, pattern in _PATTERNS:
+        m = pattern.match(bare)
+        if not m:
+            continue
+        if kind == "roman" and not _ROMAN.match(m["roman"]):
+            return None
+        if kind == "num":
+            depth = m["num"].count(".") + 1
+            if m["dot"] is None and (depth == 1 or not m["next"][0].isupper()):
+                return None  # "15.5 triệu", "2 người": a number, not an item label
+            kind = "paren" if depth == 1 and m["dot"] == ")" else f"num{depth}"
+        if kind == "thu":
+            label = m["label"]
+            return _Heading(kind, rank, label[:1].upper() + label[1:])
+        text = bare
+        if kind in ("phan", "chuong", "muc") and m.end() >= len(bare.rstrip(" .:")) and next_line:
+            # "Chương II" alone on its line, its name in capitals on the next one.
+            name = _MARKUP.sub("", next_line).strip("*_ ")
+            if name and name == name.upper() and len(name) <= 120 and _heading(name, None) is None:
+                text = f"{bare.rstrip(' .:')}. {name}"
+        return _Heading(kind, rank, _shorten(text))
+    return None
+
+
+def _shorten(text: str) -> str:
+    """A heading line of at most ~60 characters, cut at a word boundary with "…"."""
+    text = " ".join(text.split())
+    if len(text) <= MAX_HEADING_CHARS:
+        return text
+    cut = text[: MAX_HEADING_CHARS - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-–") + "…"
+
+
+def _split_section(
+    lines: list[str], path: tuple[str, ...], max_tokens: int, count: Callable[[str], int]
+) -> list[_Piece]:
+    """Pieces of a section too long for one chunk: paragraphs, sentences, clauses, words."""
+    pieces: list[_Piece] = []
+    for line in lines:
+        tokens = count(line)
+        if tokens <= max_tokens:
+            pieces.append(_Piece(line, tokens, path, "\n"))
+            continue
+        for j, part in enumerate(_split_long(line, max_tokens, count, tokens)):
+            pieces.append(_Piece(part[0], part[1], path, "\n" if j == 0 else " "))
+    return pieces
+
+
+def _split_long(text: str, max_tokens: int, count: Callable[[str], int], tokens: int) -> list[tuple[str, int]]:
+    for boundary in (_SENTENCE_END, _CLAUSE_END):
+        parts = _split_at(text, boundary)
+        if len(parts) > 1:
+            out: list[tuple[str, int]] = []
+            for part in parts:
+                t = count(part)
+                out.extend([(part, t)] if t <= max_tokens else _split_long(part, max_tokens, count, t))
+            return out
+    return _split_words(text, max_tokens, count, tokens)
+
+
+def _split_at(text: str, boundary: re.Pattern[str]) -> list[str]:
+    parts: list[str] = []
+    start = 0
+    for m in boundary.finditer(text):
+        following = text[m.end() : m.end() + 2]
+        # A sentence ends before a capital, digit, quote or dash; "TP. Hồ Chí Minh" may split
+        # too, which costs nothing: pieces are packed back together up to the limit.
+        if len(text[start : m.start()].strip()) <= 4:
+            continue  # "1. Nâng cao ...", "II. ...", "TP. Hồ Chí Minh": a label, not a sentence
+        if boundary is _SENTENCE_END and not (following[:1].isupper() or following[:1] in "0123456789\"“'(-–"):
+            continue
+        parts.append(text[start : m.end()].rstrip())
+        start = m.end()
+    parts.append(text[start:].rstrip())
+    return [p for p in parts if p]
+
+
+def _split_words(text: str, max_tokens: int, count: Callable[[str], int], tokens: int) -> list[tuple[str, int]]:
+    """A monster sentence: the longest word runs that fit, found by galloping search."""
+    words = text.split()
+    if len(words) <= 1:
+        return _split_chars(text, max_tokens, count)
+    out: list[tuple[str, int]] = []
+    per_word = max(tokens / len(words), 1e-9)
+    i = 0
+    while i < len(words):
+
+        def take(n: int, at: int = i) -> str:
+            return " ".join(words[at : at + n])
+
+        k, t = _longest_fit(take, len(words) - i, int(max_tokens / per_word), max_tokens, count)
+        if k == 0:
+            out.extend(_split_chars(words[i], max_tokens, count))
+            i += 1
+            continue
+        out.append((" ".join(words[i : i + k]), t))
+        i += k
+    return out
+
+
+def _split_chars(word: str, max_tokens: int, count: Callable[[str], int]) -> list[tuple[str, int]]:
+    """A single "word" over the limit (a URL, a run of symbols): cut by characters."""
+    out: list[tuple[str, int]] = []
+    i = 0
+    while i < len(word):
+
+        def take(n: int, at: int = i) -> str:
+            return word[at : at + n]
+
+        k, t = _longest_fit(take, len(word) - i, max_tokens, max_tokens, count)
+        if k == 0:
+            raise ValueError(f"max_tokens={max_tokens} cannot hold even one character")
+        out.append((word[i : i + k], t))
+        i += k
+    return out
+
+
+def _longest_fit(
+    take: Callable[[int], str], available: int, guess: int, max_tokens: int, count: Callable[[str], int]
+) -> tuple[int, int]:
+    """Largest n <= available with count(take(n)) <= max_tokens (and its count); 0 if none.
+
+    Gallops up from the estimate, then bisects: O(log n) counts per piece.
+    """
+    lo, lo_tokens = 0, 0  # lo always fits
+    hi = available + 1  # hi never fits
+    n = min(max(guess, 1), available)
+    while True:
+        t = count(take(n))
+        if t > max_tokens:
+            hi = n
+            break
+        lo, lo_tokens = n, t
+        if n == available:
+            return lo, lo_tokens
+        n = min(n * 2, available)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        t = count(take(mid))
+        if t <= max_tokens:
+            lo, lo_tokens = mid, t
+        else:
+            hi = mid
+    return lo, lo_tokens
+
+
+def _common(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return a[:n]
+
+
+def _pack(pieces: list[_Piece], max_tokens: int, count: Callable[[str], int]) -> list[tuple[tuple[str, ...], str]]:
+    """Greedy packing of consecutive pieces that share a heading ancestor and fit together.
+
+    The header block (path ()) packs only with itself, and a chunk never climbs to the
+    document root: top-level sections ("I.", "Điều 1", "Thứ nhất") stay apart, so each chunk
+    can still be cited at a section.
+    """
+    out: list[tuple[tuple[str, ...], str]] = []
+    i = 0
+    while i < len(pieces):
+        group = [pieces[i]]
+        common = pieces[i].path
+        estimate = pieces[i].tokens
+        j = i + 1
+        while j < len(pieces):
+            nxt = pieces[j]
+            shared = _common(common, nxt.path)
+            fits = estimate + nxt.tokens <= max_tokens
+            same_block = (not common and not nxt.path) or bool(shared)
+            if not (fits and same_block):
+                break
+            if nxt.bare and j + 1 < len(pieces):
+                # A heading whose content is the subsection after it goes with that content
+                # rather than last in this chunk.
+                after = pieces[j + 1]
+                child = len(after.path) > len(nxt.path) and after.path[: len(nxt.path)] == nxt.path
+                if child and estimate + nxt.tokens + after.tokens > max_tokens:
+                    break
+            group.append(nxt)
+            common = shared
+            estimate += nxt.tokens
+            j += 1
+        # Confirm the estimate with one real count; give back pieces until it fits.
+        while len(group) > 1 and count(_join(group)) > max_tokens:
+            group.pop()
+        common = group[0].path
+        for piece in group[1:]:
+            common = _common(common, piece.path)
+        out.append((common, _join(group)))
+        i += len(group)
+    return out
+
+
+def _join(group: list[_Piece]) -> str:
+    return group[0].text + "".join(p.joiner + p.text for p in group[1:])
