@@ -60,6 +60,7 @@ class _Piece:
     path: tuple[str, ...]
     joiner: str  # put before it when it follows another piece in the same chunk
     bare: bool = False  # a heading line alone, whose content is in the sections after it
+    division: bool = False  # its outermost heading is a division (Chương, Điều, I., ...)
 
 
 def chunk_document(
@@ -79,14 +80,14 @@ def chunk_document(
         raise ValueError("max_tokens must be positive")
     sections = _sections(text)
     pieces: list[_Piece] = []
-    for path, lines in sections:
+    for path, lines, division in sections:
         section_text = "\n".join(lines)
         tokens = count_tokens(section_text)
         if tokens <= max_tokens:
             bare = len(lines) == 1 and bool(path) and _heading(lines[0], None) is not None
-            pieces.append(_Piece(section_text, tokens, path, "\n", bare))
+            pieces.append(_Piece(section_text, tokens, path, "\n", bare, division))
         else:
-            pieces.extend(_split_section(lines, path, max_tokens, count_tokens))
+            pieces.extend(_split_section(lines, path, max_tokens, count_tokens, division))
     chunks = [
         Chunk(doc_id=doc_id, ordinal=i, headings=path, text=body)
         for i, (path, body) in enumerate(_pack(pieces, max_tokens, count_tokens))
@@ -95,26 +96,30 @@ def chunk_document(
     return chunks
 
 
-def _sections(text: str) -> list[tuple[tuple[str, ...], list[str]]]:
-    """Split lines into (heading path, lines) sections; text before any heading has path ()."""
+def _sections(text: str) -> list[tuple[tuple[str, ...], list[str], bool]]:
+    """Split lines into (heading path, lines, under a division) sections; text before any
+    heading has path (). "Under a division" means the outermost heading is a Phần / Chương /
+    Mục / Điều / Roman section rather than a list item."""
     lines = [line.strip() for line in text.split("\n")]
     lines = [line for line in lines if line]
-    sections: list[tuple[tuple[str, ...], list[str]]] = []
+    sections: list[tuple[tuple[str, ...], list[str], bool]] = []
     stack: list[_Heading] = []
     current: list[str] = []
     path: tuple[str, ...] = ()
+    division = False
     for i, line in enumerate(lines):
         heading = _heading(line, lines[i + 1] if i + 1 < len(lines) else None)
         if heading is None:
             current.append(line)
             continue
         if current:
-            sections.append((path, current))
+            sections.append((path, current, division))
         _push(stack, heading)
+        division = stack[0].rank < _LIST_RANK
         path = tuple(h.text for h in stack)
         current = [line]
     if current:
-        sections.append((path, current))
+        sections.append((path, current, division))
     return sections
 
 
@@ -173,17 +178,18 @@ def _shorten(text: str) -> str:
 
 
 def _split_section(
-    lines: list[str], path: tuple[str, ...], max_tokens: int, count: Callable[[str], int]
+    lines: list[str], path: tuple[str, ...], max_tokens: int, count: Callable[[str], int],
+    division: bool,
 ) -> list[_Piece]:
     """Pieces of a section too long for one chunk: paragraphs, sentences, clauses, words."""
     pieces: list[_Piece] = []
     for line in lines:
         tokens = count(line)
         if tokens <= max_tokens:
-            pieces.append(_Piece(line, tokens, path, "\n"))
+            pieces.append(_Piece(line, tokens, path, "\n", division=division))
             continue
         for j, part in enumerate(_split_long(line, max_tokens, count, tokens)):
-            pieces.append(_Piece(part[0], part[1], path, "\n" if j == 0 else " "))
+            pieces.append(_Piece(part[0], part[1], path, "\n" if j == 0 else " ", division=division))
     return pieces
 
 
@@ -297,9 +303,11 @@ def _common(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
 def _pack(pieces: list[_Piece], max_tokens: int, count: Callable[[str], int]) -> list[tuple[tuple[str, ...], str]]:
     """Greedy packing of consecutive pieces that share a heading ancestor and fit together.
 
-    The header block (path ()) packs only with itself, and a chunk never climbs to the
-    document root: top-level sections ("I.", "Điều 1", "Thứ nhất") stay apart, so each chunk
-    can still be cited at a section.
+    A chunk never climbs to the document root across divisions: top-level "I.", "Điều 1",
+    "Chương II" sections stay apart, so each chunk can still be cited at its section. Where
+    the top level is only a list ("1.", "a)", "Thứ nhất") or the header block, neighbours
+    pack together: a short article name with its numbered clauses reads, and ranks, better
+    than a dozen one-line chunks (measured on the ALQAC dev set, see README).
     """
     out: list[tuple[tuple[str, ...], str]] = []
     i = 0
@@ -307,12 +315,13 @@ def _pack(pieces: list[_Piece], max_tokens: int, count: Callable[[str], int]) ->
         group = [pieces[i]]
         common = pieces[i].path
         estimate = pieces[i].tokens
+        division = pieces[i].division
         j = i + 1
         while j < len(pieces):
             nxt = pieces[j]
             shared = _common(common, nxt.path)
             fits = estimate + nxt.tokens <= max_tokens
-            same_block = (not common and not nxt.path) or bool(shared)
+            same_block = bool(shared) or not (division or nxt.division)
             if not (fits and same_block):
                 break
             if nxt.bare and j + 1 < len(pieces):
@@ -323,6 +332,7 @@ def _pack(pieces: list[_Piece], max_tokens: int, count: Callable[[str], int]) ->
                 if child and estimate + nxt.tokens + after.tokens > max_tokens:
                     break
             group.append(nxt)
+            division = division or nxt.division
             common = shared
             estimate += nxt.tokens
             j += 1
@@ -332,9 +342,25 @@ def _pack(pieces: list[_Piece], max_tokens: int, count: Callable[[str], int]) ->
         common = group[0].path
         for piece in group[1:]:
             common = _common(common, piece.path)
+        if not common:
+            common = _range_label(group)
         out.append((common, _join(group)))
         i += len(group)
     return out
+
+
+def _range_label(group: list[_Piece]) -> tuple[str, ...]:
+    """Root-level list items packed together are cited by their range: ("1.–3.",)."""
+    tops = [p.path[0] for p in group if p.path]
+    if not tops:
+        return ()
+    first, last = _item_label(tops[0]), _item_label(tops[-1])
+    return (first,) if first == last else (f"{first}–{last}",)
+
+
+def _item_label(heading: str) -> str:
+    words = heading.split()
+    return " ".join(words[:2]) if words[0] == "Thứ" else words[0]
 
 
 def _join(group: list[_Piece]) -> str:

@@ -72,3 +72,11 @@ class Chunk:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Chunk:
         return cls(data["doc_id"], data["ordinal"], tuple(data["headings"]), data["text"])
+
+
+def indexed_text(doc: DocumentMeta, chunk: Chunk) -> str:
+    """What is embedded and lexically indexed for a chunk: its document and section context
+    first, so "Chỉ thị 05 nói gì về ..." can match a passage that never repeats the number."""
+    head = doc.title if not doc.number or doc.number in doc.title else f"{doc.label}. {doc.title}"
+    parts = [head, chunk.section, chunk.text] if chunk.headings else [head, chunk.text]
+    return "\n".join(p for p in parts if p)

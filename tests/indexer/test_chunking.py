@@ -215,5 +215,31 @@ def test_seeds_chunk_without_losing_text() -> None:
     dak_lak = SEEDS / "000_0dfad15aa9fa3ad3.txt"
     if dak_lak.exists():
         text = normalize(dak_lak.read_text(encoding="utf-8"))
+        chunks = chunk_document(dak_lak.name, text, max_tokens=120, count_tokens=words)
+        paths = list(dict.fromkeys(c.headings for c in chunks))
+        assert paths[:4] == [(), ("Thứ nhất",), ("Thứ hai",), ("Thứ ba",)]
+        # With room to spare, root-level list items pack together and cite their range.
         chunks = chunk_document(dak_lak.name, text, max_tokens=400, count_tokens=words)
-        assert [c.headings for c in chunks][:4] == [(), ("Thứ nhất",), ("Thứ hai",), ("Thứ ba",)]
+        assert chunks[0].headings == ("Thứ nhất–Thứ hai",)
+
+
+def test_root_level_items_pack_but_divisions_stay_apart() -> None:
+    article = "\n".join([
+        "Phạm vi điều chỉnh",
+        "1. Bộ luật này quy định địa vị pháp lý của cá nhân.",
+        "2. Quan hệ dân sự được xác lập trên cơ sở bình đẳng.",
+        "3. Các bên tự do thỏa thuận.",
+    ])
+    chunks = chunk_document("a", article, max_tokens=200, count_tokens=words)
+    assert len(chunks) == 1
+    assert chunks[0].headings == ("1.–3.",)
+    assert chunks[0].text.startswith("Phạm vi điều chỉnh\n1. Bộ luật")
+
+    divided = "\n".join([
+        "I. MỤC ĐÍCH, YÊU CẦU",
+        "Nâng cao nhận thức của cán bộ.",
+        "II. NHIỆM VỤ",
+        "Tổ chức học tập nghị quyết.",
+    ])
+    chunks = chunk_document("b", divided, max_tokens=200, count_tokens=words)
+    assert [c.headings for c in chunks] == [("I. MỤC ĐÍCH, YÊU CẦU",), ("II. NHIỆM VỤ",)]

@@ -1,0 +1,279 @@
+"""Incremental builds: turn folders of documents into a new published store version.
+
+Only files whose bytes changed are loaded, chunked and embedded again; unchanged files keep
+their chunks and vectors from the current version; files no longer present drop out. Even
+inside a changed file, a chunk whose indexed text is identical to one already embedded reuses
+that vector. A run that changes nothing publishes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+from tqdm import tqdm
+
+from indexer.chunking import chunk_document
+from indexer.loaders import LoadError, iter_source_files, load_file
+from indexer.metadata import extract_metadata
+from knowledge.embedder import Embedder
+from knowledge.passages import Chunk, DocumentMeta, indexed_text
+from knowledge.store import (
+    ModelInfo,
+    StoreError,
+    StoreVersion,
+    load_current,
+    publish,
+    write_version,
+)
+
+logger = logging.getLogger(__name__)
+
+# Bump when loaders, metadata or chunking change what a file turns into: every file is
+# then rebuilt (vectors of identical chunk texts are still reused).
+PIPELINE_VERSION = 1
+EMBED_BLOCK = 256  # texts per embedding call: the progress bar's step
+SECTION_RESERVE_TOKENS = 32  # room in the model window for the heading path
+
+
+@dataclass
+class BuildReport:
+    files_total: int = 0
+    files_changed: int = 0
+    files_unchanged: int = 0
+    files_removed: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    documents: int = 0
+    chunks: int = 0
+    embedded: int = 0  # chunks sent to the model in this run
+    reused_vectors: int = 0
+    version: str | None = None  # the published version, None when nothing changed
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        state = f"published {self.version}" if self.version else "store already up to date"
+        return (
+            f"{self.files_total} files: {self.files_changed} new or changed, "
+            f"{self.files_unchanged} unchanged, {self.files_removed} removed, "
+            f"{len(self.skipped)} skipped; {self.documents} documents, {self.chunks} chunks; "
+            f"embedded {self.embedded} chunks (reused {self.reused_vectors}); "
+            f"{state} in {self.seconds:.1f}s"
+        )
+
+
+@dataclass
+class _FileResult:
+    key: str
+    digest: str
+    documents: list[DocumentMeta]
+    chunks: list[Chunk]
+    texts: list[str]  # indexed_text of each chunk
+    vectors: np.ndarray | None  # known vectors (reused files), else None
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+def model_info(embedder: Embedder) -> ModelInfo:
+    return ModelInfo(
+        name=embedder.name,
+        dimension=embedder.dimension,
+        query_prefix=getattr(embedder, "query_prefix", ""),
+        passage_prefix=getattr(embedder, "passage_prefix", ""),
+    )
+
+
+def _previous(store_dir: Path, model: ModelInfo) -> StoreVersion | None:
+    try:
+        prev = load_current(store_dir)
+    except StoreError as exc:
+        logger.warning("current store is unreadable, rebuilding everything: %s", exc)
+        return None
+    if prev is None:
+        return None
+    if prev.model != model:
+        logger.warning(
+            "store was built with %s (%d dims); rebuilding everything with %s (%d dims)",
+            prev.model.name, prev.model.dimension, model.name, model.dimension,
+        )
+        return None
+    if prev.manifest.get("pipeline") != PIPELINE_VERSION:
+        logger.info("indexing pipeline changed: every file is chunked again")
+    return prev
+
+
+def _chunk_file(
+    path: Path, root: Path, embedder: Embedder, key: str, digest: str
+) -> _FileResult:
+    documents, chunks, texts = [], [], []
+    for loaded in load_file(path, root):
+        meta = extract_metadata(
+            loaded.text, doc_id=loaded.doc_id, source=loaded.source, fields=loaded.fields
+        )
+        budget = embedder.max_tokens - embedder.count_tokens(meta.title) - SECTION_RESERVE_TOKENS
+        budget = max(budget, embedder.max_tokens // 2)
+        doc_chunks = chunk_document(
+            meta.doc_id, loaded.text, max_tokens=budget,
+            count_tokens=embedder.count_tokens, title=meta.title,
+        )
+        documents.append(meta)
+        chunks.extend(doc_chunks)
+        texts.extend(indexed_text(meta, c) for c in doc_chunks)
+    return _FileResult(key, digest, documents, chunks, texts, None)
+
+
+def _reuse_file(prev: StoreVersion, key: str, digest: str, rows: list[int],
+                vectors: np.ndarray) -> _FileResult:
+    chunks = [prev.chunks[r] for r in rows]
+    doc_ids = prev.files[key]["documents"]
+    documents = [prev.documents[d] for d in doc_ids]
+    texts = [indexed_text(prev.documents[c.doc_id], c) for c in chunks]
+    return _FileResult(key, digest, documents, chunks, texts, vectors[rows])
+
+
+def build_store(
+    paths: Iterable[Path],
+    store_dir: Path,
+    embedder: Embedder,
+    *,
+    progress: bool = False,
+) -> BuildReport:
+    """Index exactly the files under `paths` into a new store version and publish it."""
+    started = time.perf_counter()
+    report = BuildReport()
+    store_dir.mkdir(parents=True, exist_ok=True)
+    model = model_info(embedder)
+    prev = _previous(store_dir, model)
+    reuse_files = prev is not None and prev.manifest.get("pipeline") == PIPELINE_VERSION
+    prev_vectors = prev.all_embeddings() if prev is not None else None
+    prev_rows: dict[str, list[int]] = {}
+    if prev is not None:
+        for row, key in enumerate(prev.chunk_files):
+            prev_rows.setdefault(key, []).append(row)
+
+    results: list[_FileResult] = []
+    seen_doc_ids: set[str] = set()
+    files = list(iter_source_files(paths))
+    for root, path in tqdm(files, desc="reading", unit="file", disable=not progress):
+        report.files_total += 1
+        key = str(path.resolve())
+        shown = str(path)
+        try:
+            digest = _file_digest(path)
+            if (reuse_files and prev is not None and prev_vectors is not None
+                    and prev.files.get(key, {}).get("hash") == digest):
+                result = _reuse_file(prev, key, digest, prev_rows.get(key, []), prev_vectors)
+                report.files_unchanged += 1
+            else:
+                result = _chunk_file(path, root, embedder, key, digest)
+                report.files_changed += 1
+        except LoadError as exc:
+            report.skipped.append((shown, str(exc)))
+            logger.warning("skipped %s: %s", shown, exc)
+            continue
+        except OSError as exc:
+            report.skipped.append((shown, f"cannot read: {exc.strerror or exc}"))
+            logger.warning("skipped %s: %s", shown, exc)
+            continue
+        clash = seen_doc_ids.intersection(d.doc_id for d in result.documents)
+        if clash:
+            reason = f"duplicate doc_id {sorted(clash)[0]!r} (already indexed from another file)"
+            report.skipped.append((shown, reason))
+            logger.warning("skipped %s: %s", shown, reason)
+            if result.vectors is None:
+                report.files_changed -= 1
+            else:
+                report.files_unchanged -= 1
+            continue
+        seen_doc_ids.update(d.doc_id for d in result.documents)
+        results.append(result)
+
+    current_keys = {r.key for r in results}
+    if prev is not None:
+        report.files_removed = sum(1 for key in prev.files if key not in current_keys)
+    report.documents = sum(len(r.documents) for r in results)
+    report.chunks = sum(len(r.chunks) for r in results)
+    nothing_changed = (
+        reuse_files and report.files_changed == 0 and report.files_removed == 0
+        and prev is not None and len(prev.files) == len(results)
+    )
+    if nothing_changed:
+        report.seconds = time.perf_counter() - started
+        return report
+
+    vectors = _embed_missing(results, prev, prev_vectors, embedder, report, progress)
+    chunks = [c for r in results for c in r.chunks]
+    chunk_files = [r.key for r in results for _ in r.chunks]
+    texts = [t for r in results for t in r.texts]
+    files_manifest = {
+        r.key: {"hash": r.digest, "documents": [d.doc_id for d in r.documents]} for r in results
+    }
+    name = write_version(
+        store_dir,
+        model=model,
+        files=files_manifest,
+        documents=[d for r in results for d in r.documents],
+        chunks=chunks,
+        chunk_files=chunk_files,
+        vectors=vectors,
+        lexical_texts=texts,
+        extra={"pipeline": PIPELINE_VERSION},
+    )
+    publish(store_dir, name)
+    report.version = name
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _embed_missing(
+    results: list[_FileResult],
+    prev: StoreVersion | None,
+    prev_vectors: np.ndarray | None,
+    embedder: Embedder,
+    report: BuildReport,
+    progress: bool,
+) -> np.ndarray:
+    """Vectors for every chunk, embedding only texts that no earlier version embedded."""
+    known: dict[bytes, int] = {}
+    if prev is not None and prev_vectors is not None:
+        for row, (chunk, doc) in enumerate(zip(prev.chunks, prev.chunk_docs)):
+            known.setdefault(_text_key(indexed_text(doc, chunk)), row)
+    total = sum(len(r.chunks) for r in results)
+    out = np.zeros((total, embedder.dimension), dtype=np.float32)
+    pending: list[tuple[int, str]] = []
+    offset = 0
+    for r in results:
+        if r.vectors is not None:
+            out[offset : offset + len(r.chunks)] = r.vectors
+        else:
+            for i, text in enumerate(r.texts):
+                row = known.get(_text_key(text))
+                if row is not None and prev_vectors is not None:
+                    out[offset + i] = prev_vectors[row]
+                    report.reused_vectors += 1
+                else:
+                    pending.append((offset + i, text))
+        offset += len(r.chunks)
+    with tqdm(total=len(pending), desc="embedding", unit="chunk",
+              disable=not progress or not pending) as bar:
+        for start in range(0, len(pending), EMBED_BLOCK):
+            block = pending[start : start + EMBED_BLOCK]
+            vectors = embedder.embed([text for _, text in block], kind="passage")
+            out[[row for row, _ in block]] = vectors
+            bar.update(len(block))
+    report.embedded = len(pending)
+    return out

@@ -1,0 +1,197 @@
+"""Hybrid search over the published store: lexical (accented + folded BM25) and dense.
+
+Scores of each method are divided by that method's best score for the query and combined
+with weights measured on the dev set (README, "Retrieval quality"). A query that names a
+document number ("chỉ thị 05", "NQ57", "57-NQ/TW") puts that document's passages first.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from knowledge.docnumbers import NumberRef, parse_number_refs
+from knowledge.embedder import Embedder
+from knowledge.passages import Chunk, DocumentMeta
+from knowledge.store import StoreReader, StoreVersion
+from knowledge.text import fold, has_diacritics, normalize
+
+logger = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "lexical", "dense"]
+MODES: tuple[Mode, ...] = ("hybrid", "lexical", "dense")
+
+MAX_QUERY_CHARS = 1000  # a pasted page is not a question; its start is enough to search
+NUMBER_BOOST = 10.0  # larger than any fused score, so a named document always comes first
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """Weights of each method's max-normalised score. Defaults measured on ALQAC (README)."""
+
+    accented: float = 0.5  # BM25 on accented terms; used only when the query has diacritics
+    folded: float = 1.0  # BM25 on diacritic-folded terms; always usable
+    dense: float = 0.2  # embedding cosine
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    chunk: Chunk
+    doc: DocumentMeta
+    row: int  # the chunk's row in the store version
+    score: float  # fused score (plus NUMBER_BOOST when the query named this document)
+    coverage: float  # IDF-weighted share of the query's words found in the chunk (0..1)
+    similarity: float  # dense cosine, 0 when dense search was not used
+    named: bool  # the query named this document by number
+
+
+class _Prepared:
+    """Per-version arrays for filtering and number lookup, built once per version."""
+
+    def __init__(self, version: StoreVersion) -> None:
+        self.version = version
+        docs = version.chunk_docs
+        self.types = np.array([fold(d.doc_type or "") for d in docs], dtype=object)
+        self.years = np.array([d.year or 0 for d in docs], dtype=np.int32)
+        self.doc_rows: dict[str, list[int]] = {}
+        for row, chunk in enumerate(version.chunks):
+            self.doc_rows.setdefault(chunk.doc_id, []).append(row)
+
+    def rows_named_by(self, refs: list[NumberRef]) -> list[int]:
+        rows: list[int] = []
+        for doc_id, doc in self.version.documents.items():
+            if any(ref.matches(doc.number, doc.doc_type) for ref in refs):
+                rows.extend(self.doc_rows.get(doc_id, ()))
+        return rows
+
+
+class Searcher:
+    def __init__(
+        self,
+        reader: StoreReader,
+        embedder: Embedder | None,
+        weights: FusionWeights = FusionWeights(),
+        *,
+        dense_candidates: int = 200,
+    ) -> None:
+        self.reader = reader
+        self.embedder = embedder
+        self.weights = weights
+        self.dense_candidates = dense_candidates
+        self._prepared: _Prepared | None = None
+
+    def _prepare(self) -> _Prepared | None:
+        version = self.reader.current()
+        if version is None or not version.chunks:
+            return None
+        if self._prepared is None or self._prepared.version is not version:
+            self._prepared = _Prepared(version)
+            model = version.model
+            if self.embedder is not None and (
+                model.name != self.embedder.name or model.dimension != self.embedder.dimension
+            ):
+                logger.warning(
+                    "store %s was built with %s (%d dims), not %s: dense search is off "
+                    "until it is re-indexed", version.name, model.name, model.dimension,
+                    self.embedder.name,
+                )
+        return self._prepared
+
+    def _dense_usable(self, version: StoreVersion) -> bool:
+        model = version.model
+        return (
+            self.embedder is not None
+            and model.name == self.embedder.name
+            and model.dimension == self.embedder.dimension
+        )
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        mode: Mode = "hybrid",
+        doc_type: str | None = None,
+        year: int | None = None,
+        distinct_docs: bool = False,
+    ) -> list[SearchHit]:
+        """The best k chunks (or k documents' best chunks) for a query."""
+        prepared = self._prepare()
+        query = normalize(query[:MAX_QUERY_CHARS]).strip()
+        if prepared is None or not query or k <= 0:
+            return []
+        version = prepared.version
+        n = len(version.chunks)
+        w = self.weights
+        fused = np.zeros(n, dtype=np.float64)
+        if mode in ("hybrid", "lexical"):
+            use_accented = has_diacritics(query) and w.accented > 0
+            fused += w.folded * _max_normalised(version.lexical.scores(query, folded=True))
+            if use_accented:
+                fused += w.accented * _max_normalised(version.lexical.scores(query, folded=False))
+        similarity = np.zeros(n, dtype=np.float64)
+        dense_weight = 1.0 if mode == "dense" else (w.dense if mode == "hybrid" else 0.0)
+        if dense_weight > 0 and self._dense_usable(version):
+            assert self.embedder is not None
+            vector = self.embedder.embed([query], kind="query")
+            top = min(n, self.dense_candidates if not (doc_type or year) else n)
+            sims, rows = version.vectors.search(vector, top)
+            valid = rows[0] >= 0
+            similarity[rows[0][valid]] = np.maximum(sims[0][valid], 0.0)
+            fused += dense_weight * _max_normalised(similarity)
+
+        mask = np.ones(n, dtype=bool)
+        if doc_type:
+            mask &= prepared.types == fold(doc_type)
+        if year:
+            mask &= prepared.years == year
+        named = np.zeros(n, dtype=bool)
+        refs = parse_number_refs(query)
+        if refs:
+            named_rows = prepared.rows_named_by(refs)
+            named[named_rows] = True
+            fused[named_rows] += NUMBER_BOOST
+        fused[~mask] = -np.inf
+        # A chunk that matched nothing at all is no answer, unless its document was named.
+        fused[(fused <= 0) & ~named] = -np.inf
+
+        order = _top_rows(fused, k * 8 if distinct_docs else k)
+        if distinct_docs:
+            seen: set[str] = set()
+            unique = []
+            for row in order:
+                doc_id = version.chunks[row].doc_id
+                if doc_id not in seen:
+                    seen.add(doc_id)
+                    unique.append(row)
+            order = unique[:k]
+        coverage = version.lexical.coverage(query, order) if order else []
+        return [
+            SearchHit(
+                chunk=version.chunks[row],
+                doc=version.chunk_docs[row],
+                row=int(row),
+                score=float(fused[row]),
+                coverage=float(cov),
+                similarity=float(similarity[row]),
+                named=bool(named[row]),
+            )
+            for row, cov in zip(order, coverage)
+        ]
+
+
+def _max_normalised(scores: np.ndarray) -> np.ndarray:
+    best = float(scores.max()) if len(scores) else 0.0
+    return scores / best if best > 0 else np.zeros_like(scores, dtype=np.float64)
+
+
+def _top_rows(scores: np.ndarray, k: int) -> list[int]:
+    finite = np.flatnonzero(np.isfinite(scores))
+    if len(finite) == 0:
+        return []
+    k = min(k, len(finite))
+    part = finite[np.argpartition(-scores[finite], k - 1)[:k]]
+    return [int(r) for r in part[np.argsort(-scores[part], kind="stable")]]

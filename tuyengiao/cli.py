@@ -1,0 +1,93 @@
+"""The `tuyengiao` command: index, search, ask, eval, chat.
+
+Settings are read once here and passed down as plain values. Output meant for other tools
+(--json) goes to stdout; logs and progress bars go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from tuyengiao.settings import Settings
+
+logger = logging.getLogger("tuyengiao")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tuyengiao", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def store_arg(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--store", type=Path, help="store folder (default: STORE_DIR)")
+
+    sp = sub.add_parser("index", help="index files and folders into the store")
+    sp.add_argument("paths", nargs="+", type=Path)
+    store_arg(sp)
+    sp.add_argument("--no-progress", action="store_true")
+
+    sp = sub.add_parser("search", help="search the store")
+    sp.add_argument("query")
+    store_arg(sp)
+    sp.add_argument("-k", type=int, default=5)
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--mode", choices=["hybrid", "lexical", "dense"], default="hybrid")
+    sp.add_argument("--type", dest="doc_type", help="document type, e.g. 'Chỉ thị'")
+    sp.add_argument("--year", type=int)
+
+    sp = sub.add_parser("ask", help="answer a question from the store, with citations")
+    sp.add_argument("question")
+    store_arg(sp)
+    sp.add_argument("--json", action="store_true")
+
+    sp = sub.add_parser("eval", help="index a JSONL corpus and measure retrieval on queries")
+    sp.add_argument("--corpus", type=Path, required=True)
+    sp.add_argument("--queries", type=Path, required=True)
+    store_arg(sp)
+    sp.add_argument("--out", type=Path, help="write each query's top-10 doc_ids as JSON")
+    sp.add_argument("--mode", choices=["hybrid", "lexical", "dense", "all"], default="hybrid")
+
+    sp = sub.add_parser("chat", help="chat with the assistant in this terminal")
+    store_arg(sp)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # Libraries that chat at INFO about loading weights and HTTP: keep them quiet.
+    for noisy in ("sentence_transformers", "transformers", "httpx", "bm25s", "faiss"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from tuyengiao import commands
+
+    store = args.store or settings.store_dir
+    handlers = {
+        "index": lambda: commands.index(settings, store, args.paths, progress=not args.no_progress),
+        "search": lambda: commands.search(
+            settings, store, args.query, k=args.k, as_json=args.json, mode=args.mode,
+            doc_type=args.doc_type, year=args.year,
+        ),
+        "ask": lambda: commands.ask(settings, store, args.question, as_json=args.json),
+        "eval": lambda: commands.evaluate(
+            settings, args.store or settings.store_dir / "eval" / args.corpus.stem,
+            args.corpus, args.queries, out=args.out, mode=args.mode,
+        ),
+        "chat": lambda: commands.chat(settings, store),
+    }
+    try:
+        return handlers[args.command]()
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""What each CLI command does, wired from settings. Printing is allowed here (CLI only)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from knowledge.answers import AnswerPolicy, answer_question
+from knowledge.embedder import Embedder, EmbedderConfig, SentenceTransformerEmbedder
+from knowledge.search import MODES, FusionWeights, Mode, Searcher
+from knowledge.store import StoreReader
+from knowledge.text import fold
+from tuyengiao.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    return SentenceTransformerEmbedder(
+        EmbedderConfig(
+            model=settings.embedding_model,
+            query_prefix=settings.embedding_query_prefix,
+            passage_prefix=settings.embedding_passage_prefix,
+            batch_size=settings.embedding_batch_size,
+            device=settings.embedding_device,
+            max_tokens=settings.embedding_max_tokens,
+        )
+    )
+
+
+def fusion_weights(settings: Settings) -> FusionWeights:
+    return FusionWeights(
+        accented=settings.search_weight_accented,
+        folded=settings.search_weight_folded,
+        dense=settings.search_weight_dense,
+    )
+
+
+def answer_policy(settings: Settings) -> AnswerPolicy:
+    return AnswerPolicy(
+        min_coverage=settings.answer_min_coverage, max_passages=settings.answer_max_passages
+    )
+
+
+def make_searcher(settings: Settings, store: Path, *, mode: Mode = "hybrid") -> Searcher:
+    weights = fusion_weights(settings)
+    # The model is only loaded when the query side needs it: a lexical-only default answers
+    # without paying for loading torch.
+    needs_model = mode == "dense" or (mode == "hybrid" and weights.dense > 0)
+    embedder = make_embedder(settings) if needs_model else None
+    return Searcher(StoreReader(store), embedder, weights)
+
+
+def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool) -> int:
+    from indexer.build import build_store
+
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        print(f"not found: {p}", file=sys.stderr)
+    if missing:
+        return 2
+    report = build_store(paths, store, make_embedder(settings), progress=progress)
+    for path, reason in report.skipped:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def _require_store(searcher: Searcher) -> bool:
+    if searcher.reader.current() is None:
+        print(
+            f"no store at {searcher.reader.store_dir}: run 'tuyengiao index PATH' first",
+            file=sys.stderr,
+        )
+        return False
+    return True
+
+
+def search(settings: Settings, store: Path, query: str, *, k: int, as_json: bool, mode: Mode,
+           doc_type: str | None, year: int | None) -> int:
+    searcher = make_searcher(settings, store, mode=mode)
+    if not _require_store(searcher):
+        return 2
+    hits = searcher.search(query, k=k, mode=mode, doc_type=doc_type, year=year)
+    rows = [
+        {
+            "doc_id": h.doc.doc_id,
+            "title": h.doc.title,
+            "section": h.chunk.section,
+            "source": h.doc.source,
+            "score": round(h.score, 4),
+            "text": h.chunk.text,
+        }
+        for h in hits
+    ]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for i, (row, hit) in enumerate(zip(rows, hits), 1):
+            where = f" › {row['section']}" if row["section"] else ""
+            print(f"{i}. [{row['score']:.3f}] {hit.doc.label}{where}  ({row['source']})")
+            print("   " + row["text"][:300].replace("\n", "\n   "))
+    return 0
+
+
+def ask(settings: Settings, store: Path, question: str, *, as_json: bool) -> int:
+    searcher = make_searcher(settings, store)
+    if not _require_store(searcher):
+        return 2
+    answer = answer_question(searcher, question, answer_policy(settings))
+    if as_json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=1))
+    else:
+        print(answer.text)
+    return 0
+
+
+def chat(settings: Settings, store: Path) -> int:
+    """A terminal chat with the same answers the bot gives (until the bot's own channels)."""
+    searcher = make_searcher(settings, store)
+    if not _require_store(searcher):
+        return 2
+    policy = answer_policy(settings)
+    print("Trợ lý tuyên giáo — gõ câu hỏi rồi nhấn Enter; Ctrl-D để thoát.")
+    for line in sys.stdin:
+        question = line.strip()
+        if not question:
+            continue
+        print(answer_question(searcher, question, policy).text)
+        print()
+    return 0
+
+
+def evaluate(settings: Settings, store: Path, corpus: Path, queries_path: Path, *,
+             out: Path | None, mode: str) -> int:
+    from indexer.build import build_store
+    from knowledge.evaluation import load_queries, score
+
+    embedder = make_embedder(settings)
+    report = build_store([corpus], store, embedder, progress=sys.stderr.isatty())
+    print(f"store {store}: {report.summary()}", file=sys.stderr)
+    searcher = Searcher(StoreReader(store), embedder, fusion_weights(settings))
+    queries = load_queries(queries_path)
+    modes: tuple[Mode, ...] = MODES if mode == "all" else (mode,)  # type: ignore[assignment]
+    dump: dict[str, Any] = {}
+    for m in modes:
+        for variant in ("as given", "no diacritics"):
+            started = time.perf_counter()
+            rankings = []
+            for q in queries:
+                text = q.question if variant == "as given" else fold(q.question)
+                hits = searcher.search(text, k=10, mode=m, distinct_docs=True)
+                rankings.append([h.doc.doc_id for h in hits])
+            elapsed = (time.perf_counter() - started) / max(len(queries), 1) * 1000
+            metrics = score(rankings, queries)
+            print(f"{m:7s} {variant:13s} {metrics.row()}  {elapsed:.1f} ms/query")
+            dump.setdefault(m, {})[variant] = {
+                "metrics": metrics.to_json(),
+                "top10": {q.qid: r for q, r in zip(queries, rankings)},
+            }
+    if out:
+        out.write_text(json.dumps(dump, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
