@@ -22,6 +22,7 @@ from indexer.chunking import chunk_document
 from indexer.loaders import LoadError, iter_source_files, load_file
 from indexer.metadata import extract_metadata
 from knowledge.embedder import Embedder
+from knowledge.lexical import BM25_B, BM25_K1
 from knowledge.passages import Chunk, DocumentMeta, indexed_text
 from knowledge.store import (
     ModelInfo,
@@ -35,8 +36,9 @@ from knowledge.store import (
 logger = logging.getLogger(__name__)
 
 # Bump when loaders, metadata or chunking change what a file turns into: every file is
-# then rebuilt (vectors of identical chunk texts are still reused).
-PIPELINE_VERSION = 1
+# then rebuilt (vectors of identical chunk texts are still reused). The lexical parameters
+# are part of it, so changing them republishes the store.
+PIPELINE_VERSION = f"1/bm25-k1={BM25_K1}-b={BM25_B}"
 EMBED_BLOCK = 256  # texts per embedding call: the progress bar's step
 SECTION_RESERVE_TOKENS = 32  # room in the model window for the heading path
 
