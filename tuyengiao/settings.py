@@ -12,7 +12,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     store_dir: Path = Path("data/store")
-    knowledge_dir: Path = Path("knowledge/samples")
+    knowledge_dir: Path = Path("knowledge/samples/documents")
     database_url: str = "sqlite:///data/tuyengiao.db"
     log_level: str = "INFO"
 

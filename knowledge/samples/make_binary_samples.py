@@ -17,7 +17,7 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent / "documents"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FIXED_TIME = datetime(2025, 1, 1, tzinfo=timezone.utc)
 MARKER = "(VĂN BẢN MẪU – chỉ dùng để thử nghiệm, không phải văn bản chính thức)"

@@ -24,7 +24,7 @@ from indexer.loaders import (
 from indexer.loaders.pdf import unwrap_lines
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLES = REPO / "knowledge" / "samples"
+SAMPLES = REPO / "knowledge" / "samples" / "documents"
 SEEDS = REPO.parent / "shared" / "seeds"
 MARKER = "(VĂN BẢN MẪU – chỉ dùng để thử nghiệm, không phải văn bản chính thức)"
 SAMPLE_PDF = SAMPLES / "nghi-quyet-21-NQ-DU-bao-ve-nen-tang-tu-tuong.pdf"
