@@ -1,4 +1,4 @@
-"""The `tuyengiao` command: index, search, ask, eval, chat.
+"""The `tuyengiao` command: index, search, ask, eval, run.
 
 Settings are read once here and passed down as plain values. Output meant for other tools
 (--json) goes to stdout; logs and progress bars go to stderr.
@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--store", type=Path, help="store folder (default: STORE_DIR)")
 
     sp = sub.add_parser("index", help="index files and folders into the store")
-    sp.add_argument("paths", nargs="+", type=Path)
+    sp.add_argument("paths", nargs="*", type=Path, help="files or folders (default: KNOWLEDGE_DIR)")
     store_arg(sp)
     sp.add_argument("--no-progress", action="store_true")
 
@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", type=Path, help="write each query's top-10 doc_ids as JSON")
     sp.add_argument("--mode", choices=["hybrid", "lexical", "dense", "all"], default="hybrid")
 
-    sp = sub.add_parser("chat", help="chat with the assistant in this terminal")
+    sp = sub.add_parser("run", help="start the assistant on every configured channel")
     store_arg(sp)
     return p
 
@@ -71,7 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     store = args.store or settings.store_dir
     handlers = {
-        "index": lambda: commands.index(settings, store, args.paths, progress=not args.no_progress),
+        "index": lambda: commands.index(
+            settings, store, args.paths or [settings.knowledge_dir], progress=not args.no_progress
+        ),
         "search": lambda: commands.search(
             settings, store, args.query, k=args.k, as_json=args.json, mode=args.mode,
             doc_type=args.doc_type, year=args.year,
@@ -81,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings, args.store or settings.store_dir / "eval" / args.corpus.stem,
             args.corpus, args.queries, out=args.out, mode=args.mode,
         ),
-        "chat": lambda: commands.chat(settings, store),
+        "run": lambda: commands.run(settings, store),
     }
     try:
         return handlers[args.command]()

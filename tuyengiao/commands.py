@@ -119,8 +119,9 @@ def ask(settings: Settings, store: Path, question: str, *, as_json: bool) -> int
     return 0
 
 
-def chat(settings: Settings, store: Path) -> int:
-    """A terminal chat with the same answers the bot gives (until the bot's own channels)."""
+def run(settings: Settings, store: Path) -> int:
+    """Start the configured channels. Until the Telegram and Zalo channels land, this is the
+    local channel: a terminal chat that gives exactly the answers the bot will give."""
     searcher = make_searcher(settings, store)
     if not _require_store(searcher):
         return 2
