@@ -15,9 +15,13 @@ from knowledge.passages import DocumentMeta
 from knowledge.search import SearchHit
 from knowledge.text import fold, normalize, syllables
 
-# Sentence ends: . ; ! ? followed by a space, or line breaks. Numbered labels ("1.", "a)")
-# at a line start stay with their sentence because we only split after the mark + space.
-_SENTENCE_END = re.compile(r"(?<=[.;!?…])\s+(?=[A-ZÀ-Ỹ0-9\"“(«-])|\n+")
+# Sentence ends: . ; ! ? followed by a space and a capital (digit, quote), or line breaks.
+# Numbered labels ("1.", "a)") at a line start stay with their sentence because we only split
+# after the mark + space. The capitals are listed: the range À-Ỹ also holds lowercase letters
+# (đ, ư, ồ...), and "hay; đồng thời" is one sentence.
+_CAPITALS = "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.isupper())
+_LABEL_ONLY = re.compile(r"^(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]$")
+_SENTENCE_END = re.compile(rf"(?<=[.;!?…])\s+(?=[A-Z{_CAPITALS}0-9\"“(«-])|\n+")
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,8 @@ class Answer:
         if not self.answered:
             lead = [self.notice] if self.notice else []
             return "\n\n".join(lead + [messages.NOT_FOUND, messages.NOT_FOUND_HINTS])
-        lines = [self.notice or messages.ANSWER_INTRO, ""]
+        lead = f"{self.notice} {messages.MAYBE_RELATED}" if self.notice else messages.ANSWER_INTRO
+        lines = [lead, ""]
         for i, p in enumerate(self.passages, 1):
             lines.append(f"[{i}] {p.excerpt}")
             lines.append("")
@@ -155,7 +160,17 @@ def _describe(ref: NumberRef) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    """Sentences of a passage; a bare item label ("III.", "2.", "a)") stays with its text."""
+    out: list[str] = []
+    for part in _SENTENCE_END.split(text):
+        part = part.strip() if part else ""
+        if not part:
+            continue
+        if out and _LABEL_ONLY.match(out[-1]):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
 
 
 def excerpt(text: str, question: str, max_chars: int) -> str:
@@ -176,27 +191,27 @@ def excerpt(text: str, question: str, max_chars: int) -> str:
         bigrams = len(pairs.intersection(f"{a} {b}" for a, b in zip(s, s[1:])))
         return overlap + 2 * bigrams
 
+    def render(kept: set[int]) -> str:
+        out: list[str] = []
+        previous = -1
+        for i in sorted(kept):
+            if i != previous + 1:
+                out.append(messages.OMITTED)
+            out.append(sentences[i])
+            previous = i
+        if previous != len(sentences) - 1:
+            out.append(messages.OMITTED)
+        return "\n".join(out)
+
     ranked = sorted(range(len(sentences)), key=lambda i: (-score(sentences[i]), i))
     keep: set[int] = set()
-    used = 0
     for i in ranked:
-        cost = len(sentences[i]) + 1
-        if keep and used + cost > max_chars:
-            continue
-        if not keep and cost > max_chars:
+        # Measured as rendered: the "…" gap marks and line breaks count against max_chars.
+        if len(render(keep | {i})) <= max_chars:
+            keep.add(i)
+        elif not keep:
             return sentences[i][: max_chars - 1].rsplit(" ", 1)[0] + messages.OMITTED
-        keep.add(i)
-        used += cost
-    out: list[str] = []
-    previous = -1
-    for i in sorted(keep):
-        if i != previous + 1:
-            out.append(messages.OMITTED)
-        out.append(sentences[i])
-        previous = i
-    if previous != len(sentences) - 1:
-        out.append(messages.OMITTED)
-    return "\n".join(out)
+    return render(keep)
 
 
 class _SearchesQuestions(Protocol):

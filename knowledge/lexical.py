@@ -19,6 +19,8 @@ import numpy as np
 from knowledge.text import fold, lexical_terms, syllables
 
 logger = logging.getLogger(__name__)
+# bm25s sets its own logger to DEBUG at import, which floods any application log at INFO.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 # Measured on the ALQAC dev set with our chunks (README): lower k1 ranked better (0.7 > 0.9 >
 # 1.2 > 1.5); b made little difference.

@@ -26,9 +26,12 @@ SOURCES = "Nguồn trích dẫn"
 OMITTED = "…"
 
 
+MAYBE_RELATED = "Các đoạn dưới đây có thể liên quan:"  # after number_not_in_store, when quoting
+
+
 def number_not_in_store(numbers: list[str]) -> str:
     joined = ", ".join(numbers)
-    return f"Kho văn bản hiện chưa có văn bản «{joined}». Các đoạn dưới đây có thể liên quan:"
+    return f"Kho văn bản hiện chưa có văn bản «{joined}»."
 
 
 def issued_on(day: date) -> str:

@@ -53,6 +53,7 @@ class _Prepared:
 
     def __init__(self, version: StoreVersion) -> None:
         self.version = version
+        self.matrix = version.all_embeddings()
         docs = version.chunk_docs
         self.types = np.array([fold(d.doc_type or "") for d in docs], dtype=object)
         self.years = np.array([d.year or 0 for d in docs], dtype=np.int32)
@@ -141,6 +142,12 @@ class Searcher:
             sims, rows = version.vectors.search(vector, top)
             valid = rows[0] >= 0
             similarity[rows[0][valid]] = np.maximum(sims[0][valid], 0.0)
+            if mode == "hybrid":
+                # The lexical favourites get their exact cosine too, so a passage is not
+                # penalised for missing the dense top-N (the weaker method here).
+                lexical_top = _top_rows(fused, self.dense_candidates)
+                exact = prepared.matrix[lexical_top] @ vector[0]
+                similarity[lexical_top] = np.maximum(exact, 0.0)
             fused += dense_weight * _max_normalised(similarity)
 
         mask = np.ones(n, dtype=bool)

@@ -88,10 +88,15 @@ class StoreVersion:
         return self.manifest["files"]
 
     def all_embeddings(self) -> np.ndarray:
-        """Every stored vector, row i for chunk i (for reuse in an incremental build)."""
-        if self.vectors.ntotal == 0:
-            return np.zeros((0, self.vectors.d), dtype=np.float32)
-        return self.vectors.reconstruct_n(0, self.vectors.ntotal)
+        """Every stored vector, row i for chunk i: a read-only view of the flat FAISS index's
+        own memory (no copy), valid as long as this version is alive."""
+        n, d = self.vectors.ntotal, self.vectors.d
+        if n == 0:
+            return np.zeros((0, d), dtype=np.float32)
+        flat = faiss.downcast_index(self.vectors)
+        view = faiss.rev_swig_ptr(flat.get_xb(), n * d).reshape(n, d)
+        view.flags.writeable = False
+        return view
 
 
 def versions_dir(store_dir: Path) -> Path:
