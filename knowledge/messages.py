@@ -24,8 +24,6 @@ STORE_EMPTY = "Kho văn bản chưa có tài liệu nào. Cán bộ quản trị
 ANSWER_INTRO = "Theo văn bản trong kho, các đoạn liên quan nhất:"
 SOURCES = "Nguồn trích dẫn"
 OMITTED = "…"
-
-
 MAYBE_RELATED = "Các đoạn dưới đây có thể liên quan:"  # after number_not_in_store, when quoting
 
 

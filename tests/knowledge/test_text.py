@@ -1,0 +1,146 @@
+"""Vietnamese normalisation, folding and lexical terms."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from knowledge.text import fold, has_diacritics, lexical_terms, normalize, syllables
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+def test_nfd_input_becomes_nfc() -> None:
+    text = "Nghị quyết về công tác tuyên giáo của Đảng"
+    decomposed = nfd(text)
+    assert decomposed != text
+    assert normalize(decomposed) == text
+    assert unicodedata.is_normalized("NFC", normalize(decomposed))
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("hoà", "hòa"),
+        ("hòa", "hòa"),
+        ("thuý", "thúy"),
+        ("thúy", "thúy"),
+        ("khoẻ", "khỏe"),
+        ("khỏe", "khỏe"),
+        ("uỷ", "ủy"),
+        ("ủy", "ủy"),
+        ("tuỳ", "tùy"),
+        ("qúa", "quá"),  # a typo, not a style
+        ("quá", "quá"),
+        ("HOÀ BÌNH", "HÒA BÌNH"),
+        ("Uỷ ban Kiểm tra", "Ủy ban Kiểm tra"),
+        # syllables whose tone is already where it belongs stay as they are
+        ("người", "người"),
+        ("quỹ", "quỹ"),
+        ("già", "già"),
+        ("gìn giữ", "gìn giữ"),
+        ("nghiêng", "nghiêng"),
+        ("của", "của"),
+        ("tiếng Việt", "tiếng Việt"),
+    ],
+)
+def test_tone_marks_meet_on_one_placement(written: str, canonical: str) -> None:
+    assert normalize(written) == canonical
+    assert normalize(nfd(written)) == canonical
+
+
+def test_both_placements_normalise_to_the_same_sentence() -> None:
+    a = "Ủy ban nhân dân xã Hòa Bình chúc sức khỏe, thúy"
+    b = "Uỷ ban nhân dân xã Hoà Bình chúc sức khoẻ, thuý"
+    assert a != b
+    assert normalize(a) == normalize(b) == a
+
+
+def test_foreign_and_odd_words_are_left_alone() -> None:
+    for text in ("Zalo", "Facebook", "COVID-19", "café", "naïve", "x²"):
+        assert normalize(text) == unicodedata.normalize("NFC", text)
+
+
+def test_invisible_characters_and_odd_spaces() -> None:
+    assert normalize("chi\u200b bộ") == "chi bộ"
+    assert normalize("\ufeffNghị\u200c quyết\u200d\u2060") == "Nghị quyết"
+    assert normalize("soft\u00adhyphen") == "softhyphen"
+    assert normalize("chi\u00a0bộ") == "chi bộ"
+    assert normalize("chi\u2003\u202fbộ\tđảng") == "chi bộ đảng"
+    assert normalize("a    b") == "a b"
+    # a zero-width character inside a syllable no longer blocks tone placement
+    assert normalize("ho\u200bà") == "hòa"
+
+
+def test_line_breaks_are_unified_and_controls_dropped() -> None:
+    assert normalize("dòng 1\r\ndòng 2\rdòng 3\u2028dòng 4") == "dòng 1\ndòng 2\ndòng 3\ndòng 4"
+    assert normalize("a\x00b\x07c\x7f") == "abc"
+    assert normalize("") == ""
+
+
+def test_normalize_is_idempotent() -> None:
+    text = nfd("Thuý\u00a0khoẻ,\r\nqúa  hoà\u200b!")
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Đảng Cộng sản Việt Nam", "dang cong san viet nam"),
+        ("ĐỒNG CHÍ", "dong chi"),
+        ("nghị quyết số 57-NQ/TW", "nghi quyet so 57-nq/tw"),
+        ("thuở ấy, người ươm", "thuo ay, nguoi uom"),
+        ("đ Đ", "d d"),
+    ],
+)
+def test_fold_strips_every_mark(text: str, folded: str) -> None:
+    assert fold(text) == folded
+    assert fold(nfd(text)) == folded
+    assert not any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", fold(text)))
+
+
+def test_has_diacritics() -> None:
+    assert has_diacritics("nghị quyết")
+    assert has_diacritics("Đang")  # đ alone is a mark
+    assert has_diacritics("NGHỊ")
+    assert not has_diacritics("nghi quyet 57")
+    assert not has_diacritics("NGHI QUYET")
+    assert not has_diacritics("")
+
+
+def test_lexical_terms_are_syllables_plus_bigrams() -> None:
+    assert lexical_terms("Chuyển đổi số", folded=False) == [
+        "chuyển", "đổi", "số", "chuyển_đổi", "đổi_số",
+    ]
+    assert lexical_terms("Chuyển đổi số", folded=True) == [
+        "chuyen", "doi", "so", "chuyen_doi", "doi_so",
+    ]
+    assert lexical_terms("Nghị quyết 57-NQ/TW!", folded=True) == [
+        "nghi", "quyet", "57", "nq", "tw", "nghi_quyet", "quyet_57", "57_nq", "nq_tw",
+    ]
+    assert lexical_terms("số", folded=True) == ["so"]
+    assert lexical_terms("", folded=True) == []
+    assert lexical_terms("?!…", folded=False) == []
+
+
+@pytest.mark.parametrize(
+    ("accented", "typed"),
+    [
+        ("Nghị quyết 57 nói gì về chuyển đổi số?", "nghi quyet 57 noi gi ve chuyen doi so"),
+        ("Đảng viên vắng sinh hoạt chi bộ", "dang vien vang sinh hoat chi bo"),
+        ("Uỷ ban kiểm tra, hoà giải", "UY BAN KIEM TRA HOA GIAI"),
+    ],
+)
+def test_query_without_diacritics_gives_the_same_folded_terms(accented: str, typed: str) -> None:
+    assert lexical_terms(normalize(typed), folded=True) == lexical_terms(normalize(accented), folded=True)
+    assert lexical_terms(normalize(nfd(accented)), folded=True) == lexical_terms(typed, folded=True)
+    # and the accented terms do differ: that is what the folded index is for
+    assert lexical_terms(normalize(accented), folded=False) != lexical_terms(typed, folded=False)
+
+
+def test_syllables_lowercase_and_keep_digits() -> None:
+    assert syllables("Chỉ thị 05-CT/TW, năm 2016") == ["chỉ", "thị", "05", "ct", "tw", "năm", "2016"]

@@ -1,0 +1,167 @@
+"""The `tuyengiao` command in-process, with the real offline model (each command loads it;
+after the first load in a process that takes a fraction of a second).
+
+The shipped sample documents are indexed once per module into a temporary store.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from knowledge import messages
+from tuyengiao.cli import main
+
+pytestmark = pytest.mark.model
+
+SEARCH_KEYS = {"doc_id", "title", "section", "source", "score", "text"}
+CITATION_KEYS = {"doc_id", "title", "section", "source"}
+CHI_THI_12 = "chi-thi-12-CT-TU-chuyen-doi-so.txt"
+
+
+@dataclass(frozen=True)
+class Indexed:
+    documents: Path
+    store: Path
+    rc: int
+    out: str
+    err: str
+
+
+def run(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        rc = main(argv)
+    return rc, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def indexed(samples_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Indexed]:
+    store = tmp_path_factory.mktemp("cli") / "store"
+    documents = samples_dir / "documents"
+    script = samples_dir / "make_binary_samples.py"  # not a document: reported as skipped
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(store.parent)  # no developer .env changes what the command does
+        rc, out, err = run(["index", str(documents), str(script), "--store", str(store), "--no-progress"])
+        yield Indexed(documents, store, rc, out, err)
+
+
+def test_index_prints_a_summary_and_the_skipped_files(indexed: Indexed) -> None:
+    assert indexed.rc == 0, indexed.err
+    files = sorted(p for p in indexed.documents.iterdir() if p.is_file())
+    summary = indexed.out.strip().splitlines()[-1]
+    assert summary.startswith(f"{len(files) + 1} files: {len(files)} new or changed, 0 unchanged")
+    assert "1 skipped" in summary and "published" in summary
+    chunks = int(summary.split(" chunks;")[0].rsplit(" ", 1)[1])
+    assert chunks > 0 and f"embedded {chunks} chunks (reused 0)" in summary
+    assert "skipped " in indexed.err and "make_binary_samples.py: unsupported type .py" in indexed.err
+    assert (indexed.store / "CURRENT").is_file()
+
+
+def test_search_json(indexed: Indexed) -> None:
+    rc, out, _ = run(["search", "sinh hoạt chi bộ về chuyển đổi số", "--store", str(indexed.store),
+                      "--json", "-k", "4"])
+    assert rc == 0
+    rows = json.loads(out)
+    assert isinstance(rows, list) and 0 < len(rows) <= 4
+    for row in rows:
+        assert set(row) == SEARCH_KEYS
+        assert row["text"] and row["title"] and isinstance(row["score"], float)
+        # doc_id is the path relative to the indexed folder (JSONL passages carry their own id)
+        if not row["source"].startswith("hoi-dap-mau.jsonl#"):
+            assert row["doc_id"] == row["source"] and (indexed.documents / row["doc_id"]).is_file()
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    assert CHI_THI_12 in [r["doc_id"] for r in rows]
+
+
+def test_ask_answers_a_sample_question_with_citations(indexed: Indexed) -> None:
+    question = "Mỗi chi bộ phải sinh hoạt chuyên đề về chuyển đổi số mấy lần một năm?"
+    rc, out, _ = run(["ask", question, "--store", str(indexed.store), "--json"])
+    assert rc == 0
+    data = json.loads(out)
+    assert set(data) == {"answered", "answer", "citations"}
+    assert data["answered"] is True
+    assert data["citations"] and all(CITATION_KEYS <= set(c) for c in data["citations"])
+    cited = {c["doc_id"]: c for c in data["citations"]}
+    assert CHI_THI_12 in cited
+    assert cited[CHI_THI_12]["section"] == "II. NHIỆM VỤ, GIẢI PHÁP"
+    assert cited[CHI_THI_12]["source"] == CHI_THI_12
+    assert "Mỗi chi bộ dành ít nhất một kỳ sinh hoạt chuyên đề trong năm về chuyển đổi số" in data["answer"]
+    assert messages.SOURCES in data["answer"]
+
+
+def test_ask_refuses_an_out_of_domain_question(indexed: Indexed) -> None:
+    rc, out, _ = run(["ask", "Cách nấu phở bò ngon?", "--store", str(indexed.store)])
+    assert rc == 0
+    assert messages.NOT_FOUND in out and messages.NOT_FOUND_HINTS in out
+    assert messages.SOURCES not in out
+
+
+def test_second_index_embeds_nothing(indexed: Indexed) -> None:
+    current = (indexed.store / "CURRENT").read_text(encoding="utf-8")
+    rc, out, _ = run(["index", str(indexed.documents), "--store", str(indexed.store), "--no-progress"])
+    assert rc == 0
+    assert "embedded 0 chunks" in out and "store already up to date" in out
+    assert (indexed.store / "CURRENT").read_text(encoding="utf-8") == current
+
+
+def test_commands_without_a_store_say_so(tmp_path: Path) -> None:
+    rc, out, err = run(["search", "chi bộ", "--store", str(tmp_path / "none"), "--mode", "lexical"])
+    assert rc == 2 and out == "" and "tuyengiao index" in err
+
+
+CORPUS = [
+    {"doc_id": "ct05", "title": "Chỉ thị 05 (mẫu)",
+     "text": "Các chi bộ đưa nội dung phòng, chống thiên tai vào sinh hoạt chi bộ mỗi quý."},
+    {"doc_id": "nq57", "title": "Nghị quyết 57 (mẫu)",
+     "text": "Mỗi xã có một điểm thư viện số; khuyến khích văn hóa đọc trong đảng viên."},
+    {"doc_id": "kl01", "title": "Kết luận 01 (mẫu)",
+     "text": "Mỗi chi bộ có ít nhất một cộng tác viên dư luận xã hội, báo cáo hằng tháng."},
+    {"doc_id": "hd08", "title": "Hướng dẫn 08 (mẫu)",
+     "text": "Đảng viên vắng mặt buổi học tập nghị quyết phải học bù trong 30 ngày."},
+]
+QUERIES = [
+    {"qid": "q1", "question": "Thư viện số ở xã và văn hóa đọc", "relevant": ["nq57"]},
+    {"qid": "q2", "question": "Cộng tác viên dư luận xã hội báo cáo khi nào?", "relevant": ["kl01"]},
+    {"qid": "q3", "question": "Đảng viên vắng mặt có phải học bù không?", "relevant": ["hd08"]},
+]
+
+
+def test_eval_prints_metrics_and_writes_rankings(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    queries = tmp_path / "queries.jsonl"
+    corpus.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in CORPUS), encoding="utf-8")
+    queries.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in QUERIES), encoding="utf-8")
+    out_file = tmp_path / "rankings.json"
+
+    rc, out, _ = run(["eval", "--corpus", str(corpus), "--queries", str(queries),
+                      "--store", str(tmp_path / "store"), "--out", str(out_file)])
+
+    assert rc == 0
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert len(lines) == 2
+    for line, variant in zip(lines, ("as given", "no diacritics")):
+        assert line.startswith("hybrid") and variant in line
+        for label in ("R@1 ", "R@5 ", "R@10 ", "MRR@10 ", "nDCG@10 ", "(n=3)"):
+            assert label in line
+    # the queries share their words with one passage each: found either way
+    assert "R@10 1.000" in lines[0] and "R@10 1.000" in lines[1]
+
+    dump = json.loads(out_file.read_text(encoding="utf-8"))
+    corpus_ids = {x["doc_id"] for x in CORPUS}
+    for variant in ("as given", "no diacritics"):
+        result = dump["hybrid"][variant]
+        assert result["metrics"]["queries"] == 3
+        top10 = result["top10"]
+        assert set(top10) == {"q1", "q2", "q3"}
+        for q in QUERIES:
+            ranking = top10[q["qid"]]
+            assert 0 < len(ranking) <= 10 and len(set(ranking)) == len(ranking)
+            assert set(ranking) <= corpus_ids
+            assert q["relevant"][0] in ranking
