@@ -28,7 +28,7 @@ _SENTENCE_END = re.compile(rf"(?<=[.;!?…])\s+(?=[A-Z{_CAPITALS}0-9\"“(«-])|
 class AnswerPolicy:
     """When to answer, and how much to show. `min_coverage` is measured (README)."""
 
-    min_coverage: float = 0.5  # IDF-weighted share of the question's words in the top passage
+    min_coverage: float = 0.55  # IDF-weighted share of the question's words in the top passage
     max_passages: int = 3
     max_chars: int = 700  # per passage excerpt
     relative_floor: float = 0.6  # a passage after the first must score this share of the first

@@ -106,7 +106,10 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def count_tokens(self, text: str) -> int:
-        ids = self._tokenizer(self.passage_prefix + text, add_special_tokens=True)["input_ids"]
+        # verbose=False: counting a text longer than the window is the point, not a mistake.
+        ids = self._tokenizer(
+            self.passage_prefix + text, add_special_tokens=True, verbose=False
+        )["input_ids"]
         return len(ids)
 
 

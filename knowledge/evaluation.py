@@ -53,12 +53,13 @@ def score(rankings: Sequence[Sequence[str]], queries: Sequence[EvalQuery]) -> Me
     """Recall@k is the share of a query's relevant documents in its top k, averaged."""
     if len(rankings) != len(queries):
         raise ValueError("one ranking per query")
-    n = len(queries)
+    # Queries without any relevant document cannot be scored; they do not count.
+    n = sum(1 for q in queries if q.relevant)
     if n == 0:
         return Metrics(0, 0.0, 0.0, 0.0, 0.0, 0.0)
     totals = {"r1": 0.0, "r5": 0.0, "r10": 0.0, "mrr": 0.0, "ndcg": 0.0}
     for ranking, query in zip(rankings, queries):
-        top = list(ranking[:10])
+        top = list(dict.fromkeys(ranking))[:10]  # a repeated id counts once
         relevant = query.relevant
         if not relevant:
             continue

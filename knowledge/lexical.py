@@ -35,6 +35,14 @@ def _fit(terms: list[list[str]]) -> bm25s.BM25:
     return model
 
 
+# Question words and particles, folded. They say how a member asks, not what about, so the
+# coverage signal ignores them (search itself keeps them: a stop list lowered dev-set MRR).
+QUESTION_WORDS = frozenset(
+    "gi nao sao may bao nhieu khong co phai la the nhu ai dau khi tai vi hay cho toi minh "
+    "em anh chi a vay thi duoc hoi nhi nhe oi the_nao".split()
+)
+
+
 class _Field:
     """One bm25s index plus what we need to read back from it."""
 
@@ -93,7 +101,7 @@ class LexicalIndex:
         "this passage contains the rare words of the question" means the same for every query.
         Syllables absent from the whole index count with the largest IDF.
         """
-        words = list(dict.fromkeys(syllables(fold(query))))
+        words = [w for w in dict.fromkeys(syllables(fold(query))) if w not in QUESTION_WORDS]
         out = np.zeros(len(rows), dtype=np.float64)
         if not words:
             return out

@@ -26,5 +26,5 @@ class Settings(BaseSettings):
     search_weight_accented: float = Field(0.5, ge=0)
     search_weight_folded: float = Field(1.0, ge=0)
     search_weight_dense: float = Field(0.2, ge=0)
-    answer_min_coverage: float = Field(0.5, ge=0, le=1)
+    answer_min_coverage: float = Field(0.55, ge=0, le=1)
     answer_max_passages: int = Field(3, ge=1, le=10)
