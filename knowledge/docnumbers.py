@@ -291,3 +291,12 @@ def parse_number_refs(query: str) -> list[NumberRef]:
     for _, ref in found:
         refs.setdefault(ref, None)
     return list(refs)
+
+
+def reference_words(ref: NumberRef) -> set[str]:
+    """Folded syllables a member uses to name this reference: "nghi", "quyet", "57", "nq"..."""
+    words = {ref.serial, ref.serial.zfill(2), ref.serial.zfill(3)}
+    for part in (ref.code, ref.issuer, ref.year, type_name(ref.code)):
+        if part:
+            words.update(re.findall(r"[^\W_]+", fold(part)))
+    return words

@@ -41,6 +41,7 @@ QUESTION_WORDS = frozenset(
     "gi nao sao may bao nhieu khong co phai la the nhu ai dau khi tai vi hay cho toi minh "
     "em anh chi a vay thi duoc hoi nhi nhe oi the_nao".split()
 )
+MIN_CONTENT_WORDS = 2
 
 
 class _Field:
@@ -94,16 +95,24 @@ class LexicalIndex:
         field = self._folded if folded else self._accented
         return field.scores(lexical_terms(query, folded=folded))
 
-    def coverage(self, query: str, rows: Sequence[int]) -> np.ndarray:
+    def coverage(
+        self, query: str, rows: Sequence[int], *, ignore: frozenset[str] = frozenset()
+    ) -> np.ndarray:
         """IDF-weighted share of the query's (folded) syllables that each given chunk contains.
 
         An absolute relevance signal: BM25 scores are only comparable within one query, but
         "this passage contains the rare words of the question" means the same for every query.
-        Syllables absent from the whole index count with the largest IDF.
+        Syllables absent from the whole index count with the largest IDF; question words and
+        the (folded) syllables in `ignore` do not count at all.
         """
-        words = [w for w in dict.fromkeys(syllables(fold(query))) if w not in QUESTION_WORDS]
+        words = [
+            w for w in dict.fromkeys(syllables(fold(query)))
+            if w not in QUESTION_WORDS and w not in ignore
+        ]
         out = np.zeros(len(rows), dtype=np.float64)
-        if not words:
+        if len(words) < MIN_CONTENT_WORDS:
+            # "Nghị quyết 99 nói gì?" has one content word left: too little to call any
+            # passage relevant by its words alone.
             return out
         field = self._folded
         weights = []

@@ -13,7 +13,7 @@ from typing import Literal
 
 import numpy as np
 
-from knowledge.docnumbers import NumberRef, parse_number_refs
+from knowledge.docnumbers import NumberRef, parse_number_refs, reference_words
 from knowledge.embedder import Embedder
 from knowledge.passages import Chunk, DocumentMeta
 from knowledge.store import StoreReader, StoreVersion
@@ -175,7 +175,10 @@ class Searcher:
                     seen.add(doc_id)
                     unique.append(row)
             order = unique[:k]
-        coverage = version.lexical.coverage(query, order) if order else []
+        # The words of a document reference ("nghị quyết 99-NQ/TW") say which document, not
+        # what about: they must not make an unrelated passage look relevant.
+        ignore = frozenset(w for ref in refs for w in reference_words(ref))
+        coverage = version.lexical.coverage(query, order, ignore=ignore) if order else []
         return [
             SearchHit(
                 chunk=version.chunks[row],
