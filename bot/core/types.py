@@ -1,0 +1,113 @@
+"""The channel-agnostic message types: what adapters translate platform updates into, and
+what the core answers with. Nothing here knows Telegram, Zalo or a terminal.
+
+The core replies with *semantic* replies (an answer, a document view, plain text with
+actions); each channel renders them its own way (Telegram HTML with buttons, Zalo plain text
+with "gõ 1 để ..." hints, the terminal as text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Union
+
+from knowledge.answers import Answer
+from knowledge.passages import Chunk, DocumentMeta
+
+Platform = Literal["telegram", "zalo", "local"]
+ChatKind = Literal["private", "group"]
+
+
+@dataclass(frozen=True)
+class Sender:
+    platform: Platform
+    user_id: str  # the platform's id for the person, as text
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class Chat:
+    platform: Platform
+    chat_id: str
+    kind: ChatKind
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class IncomingText:
+    """A text message. `addressed` is True when, in a group, the bot was mentioned or
+    replied to (adapters know how their platform says so); always True in private chats."""
+
+    update_id: str
+    sender: Sender
+    chat: Chat
+    text: str
+    addressed: bool
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IncomingAction:
+    """A button press (Telegram callback query) or its text equivalent, carrying the
+    action data the core put on the button (see `Action`)."""
+
+    update_id: str
+    sender: Sender
+    chat: Chat
+    data: str
+    callback_id: str | None = None  # for answerCallbackQuery
+
+
+@dataclass(frozen=True)
+class IncomingUnsupported:
+    """A sticker, photo, voice note, file or anything else the assistant cannot read."""
+
+    update_id: str
+    sender: Sender
+    chat: Chat
+    kind: str  # "sticker", "photo", "voice", ... for the log line
+
+
+Incoming = Union[IncomingText, IncomingAction, IncomingUnsupported]
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something the person can do next: a button on Telegram, a numbered hint on Zalo."""
+
+    label: str  # Vietnamese, short: "👍", "Xem văn bản"
+    data: str  # opaque to adapters, ≤ 64 bytes (Telegram's callback_data limit)
+
+
+@dataclass(frozen=True)
+class TextReply:
+    text: str  # plain text; channels escape it for their markup
+    actions: tuple[Action, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnswerReply:
+    answer: Answer
+    actions: tuple[Action, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocumentReply:
+    """"Xem văn bản": a document's metadata and outline, then the cited section's text."""
+
+    doc: DocumentMeta
+    outline: tuple[str, ...]  # heading paths in document order, deduplicated
+    section: str
+    chunks: tuple[Chunk, ...]  # the cited section's passages, in order
+
+
+Reply = Union[TextReply, AnswerReply, DocumentReply]
+
+
+@dataclass
+class Outcome:
+    """What handling one incoming update produced."""
+
+    replies: list[Reply] = field(default_factory=list)
+    notice: str | None = None  # a short toast for a button press (answerCallbackQuery text)
