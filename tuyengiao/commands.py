@@ -120,19 +120,15 @@ def ask(settings: Settings, store: Path, question: str, *, as_json: bool) -> int
 
 
 def run(settings: Settings, store: Path) -> int:
-    """Start the configured channels. Until the Telegram and Zalo channels land, this is the
-    local channel: a terminal chat that gives exactly the answers the bot will give."""
-    searcher = make_searcher(settings, store)
-    if not _require_store(searcher):
+    """Start every configured channel (the local terminal one when no token is set)."""
+    import asyncio
+
+    from bot.app import serve
+
+    if StoreReader(store).current() is None:
+        print(f"no store at {store}: run 'tuyengiao index' first", file=sys.stderr)
         return 2
-    policy = answer_policy(settings)
-    print("Trợ lý tuyên giáo — gõ câu hỏi rồi nhấn Enter; Ctrl-D để thoát.")
-    for line in sys.stdin:
-        question = line.strip()
-        if not question:
-            continue
-        print(answer_question(searcher, question, policy).text)
-        print()
+    asyncio.run(serve(settings, store))
     return 0
 
 

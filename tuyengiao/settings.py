@@ -28,3 +28,17 @@ class Settings(BaseSettings):
     search_weight_dense: float = Field(0.2, ge=0)
     answer_min_coverage: float = Field(0.55, ge=0, le=1)
     answer_max_passages: int = Field(3, ge=1, le=10)
+
+    # Who is an admin: comma-separated "platform:user_id" (or a bare id for any platform).
+    admin_ids: str = ""
+
+    telegram_bot_token: str = ""
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str = ""  # empty: long polling
+    telegram_webhook_secret: str = ""
+    webhook_listen_host: str = "0.0.0.0"
+    webhook_listen_port: int = Field(8443, ge=1, le=65535)
+
+    @property
+    def admin_id_set(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.admin_ids.split(",") if part.strip())
