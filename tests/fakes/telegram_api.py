@@ -1,0 +1,596 @@
+"""A loopback Telegram Bot API server: real HTTP on 127.0.0.1, port 0, the Bot API wire format.
+
+Point python-telegram-bot at it with `ApplicationBuilder().base_url(api.base_url)` (PTB appends
+the token to the base URL: `api.base_url` is `http://127.0.0.1:PORT/bot`).
+
+    async with TelegramApiServer() as api:
+        api.text_update(chat_id=42, user_id=42, text="Chỉ thị 05 nói gì?")
+        params = await api.wait_for("sendMessage", lambda p: p["chat_id"] == 42)
+
+What it does like Telegram: `/bot<TOKEN>/<method>` over GET or POST (JSON, form-encoded or
+multipart bodies), method names case-insensitive, `{"ok": true, "result": ...}` and
+`{"ok": false, "error_code": N, "description": ...}` with the HTTP status equal to the code,
+401 for a wrong token, 404 for an unknown method, long polling with `offset` confirmation and
+`timeout`, `allowed_updates` remembered between calls, 409 for getUpdates while a webhook is
+set, HTML `parse_mode` checked (unknown or unbalanced tags, bare `<` or `&`, text over 4096
+UTF-16 units after parsing: 400), callback_data over 64 bytes: 400.
+What it simplifies: one message-id counter for all chats; webhooks may be plain http (it
+delivers pushed updates to the webhook URL itself, once each, recording the HTTP status in
+`webhook_deliveries`); long polls are capped at `max_poll_wait` seconds to keep tests fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any, TypeVar
+
+import aiohttp
+from aiohttp import web
+
+T = TypeVar("T")
+DEFAULT_TOKEN = "123456789:TEST-token_for-loopback"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_TEXT = 4096  # UTF-16 code units after entity parsing
+MAX_CALLBACK_DATA = 64  # bytes
+DEFAULT_UPDATE_TYPES = frozenset(  # what Telegram sends when allowed_updates is empty
+    {"message", "edited_message", "channel_post", "edited_channel_post", "inline_query",
+     "chosen_inline_result", "callback_query", "shipping_query", "pre_checkout_query", "poll",
+     "poll_answer", "my_chat_member", "chat_join_request", "business_message"}
+)
+# Form fields whose value is text even when it looks like JSON ("123", "true").
+_STRING_FIELDS = frozenset(
+    {"text", "caption", "callback_query_id", "url", "secret_token", "parse_mode", "action",
+     "language_code", "inline_message_id", "ip_address", "description", "short_description",
+     "name", "business_connection_id", "message_effect_id", "question", "emoji"}
+)
+_HTML_TAGS = frozenset(
+    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
+     "code", "pre", "blockquote", "tg-emoji"}
+)
+_BAD_AMPERSAND = re.compile(r"&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)")
+_BAD_LT = re.compile(r"<(?![a-zA-Z/])")
+_MENTION = re.compile(r"(?<![\w@])@\w{3,32}")
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+@dataclass
+class Call:
+    method: str  # canonical spelling ("sendMessage")
+    params: dict[str, Any]
+    ok: bool = True
+    error_code: int | None = None
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+class _TelegramHtml(HTMLParser):
+    """Telegram's HTML parse mode, strictly enough to catch our mistakes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.text: list[str] = []
+        self.error: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _HTML_TAGS or (tag == "span" and ("class", "tg-spoiler") not in attrs):
+            self.error = self.error or f'Unsupported start tag "{tag}"'
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.error = self.error or f'Unmatched end tag "{tag}"'
+            return
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse_html(text: str) -> str:
+    """The plain text Telegram would show; raises ApiError(400) where Telegram would."""
+    for pattern, what in ((_BAD_AMPERSAND, "Character '&' is reserved"), (_BAD_LT, "Unexpected '<'")):
+        if m := pattern.search(text):
+            raise ApiError(400, f"Bad Request: can't parse entities: {what} at byte offset {m.start()}")
+    parser = _TelegramHtml()
+    parser.feed(text)
+    parser.close()
+    if parser.stack and not parser.error:
+        parser.error = f'Can\'t find end tag corresponding to start tag "{parser.stack[-1]}"'
+    if parser.error:
+        raise ApiError(400, f"Bad Request: can't parse entities: {parser.error}")
+    return "".join(parser.text)
+
+
+def _decode_form(name: str, value: Any) -> Any:
+    if isinstance(value, web.FileField):
+        return {"filename": value.filename, "content_type": value.content_type,
+                "size": len(value.file.read())}
+    if name in _STRING_FIELDS:
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+class TelegramApiServer:
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        bot_username: str = "TuyenGiaoTestBot",
+        max_poll_wait: float = 1.0,
+    ) -> None:
+        self.token = token
+        head = token.split(":", 1)[0]
+        self.bot_user: dict[str, Any] = {
+            "id": int(head) if head.isdigit() else 1000, "is_bot": True,
+            "first_name": "Trợ lý tuyên giáo", "username": bot_username, "can_join_groups": True,
+            "can_read_all_group_messages": False, "supports_inline_queries": False,
+        }
+        self.max_poll_wait = max_poll_wait
+        self.calls: list[Call] = []
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat_id, message_id) -> Message
+        self.commands: dict[str, list[dict[str, Any]]] = {}  # scope+language -> BotCommand list
+        self.webhook: dict[str, Any] = {"url": "", "secret_token": None, "allowed_updates": None}
+        self.webhook_deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status)
+        self.confirmed_offset = 0  # every update_id below it was confirmed by getUpdates
+        self._updates: list[dict[str, Any]] = []
+        self._allowed: frozenset[str] = DEFAULT_UPDATE_TYPES
+        self._faults: dict[str, deque[ApiError]] = {}
+        self._consumed: set[int] = set()
+        self._waiters: list[asyncio.Future[None]] = []
+        self.chats: dict[int, dict[str, Any]] = {}
+        self._ids = {"update": 0, "message": 0, "callback": 0}
+        self._closing = False
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._deliverer: asyncio.Task[None] | None = None
+        self.url = ""
+        self._methods: dict[str, tuple[str, Callable[[dict[str, Any]], Awaitable[Any]]]] = {
+            name.lower(): (name, getattr(self, f"_m_{name}"))
+            for name in ("getMe", "getUpdates", "sendMessage", "editMessageText",
+                         "answerCallbackQuery", "sendChatAction", "setMyCommands",
+                         "getMyCommands", "deleteMyCommands", "setWebhook", "deleteWebhook",
+                         "getWebhookInfo", "close", "logOut")
+        }
+
+    # --- lifecycle ----------------------------------------------------------------------
+    async def __aenter__(self) -> TelegramApiServer:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.url = f"http://{host}:{port}"
+        self._session = aiohttp.ClientSession()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._closing = True
+        self._notify()
+        await self._stop_delivering()
+        if self._session is not None:
+            await self._session.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.url}/bot"
+
+    @property
+    def requests(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every call received, in order, as (method, params), failed ones included."""
+        return [(c.method, c.params) for c in self.calls]
+
+    def calls_of(self, method: str, *, include_failed: bool = False) -> list[dict[str, Any]]:
+        return [c.params for c in self.calls
+                if c.method == method and (c.ok or include_failed)]
+
+    # --- test controls ------------------------------------------------------------------
+    def fail_next(self, method: str, error_code: int, description: str,
+                  retry_after: int | None = None) -> None:
+        """Answer the next call of `method` with this error (queued: several stack up)."""
+        self._faults.setdefault(method.lower(), deque()).append(
+            ApiError(error_code, description, retry_after))
+
+    def push_update(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Queue a raw update (an update_id is assigned when missing); returns it."""
+        if "update_id" not in update:
+            update = {"update_id": self._next("update"), **update}
+        else:
+            self._ids["update"] = max(self._ids["update"], update["update_id"])
+        self._updates.append(update)
+        self._notify()
+        return update
+
+    async def wait_for(self, method: str, predicate: Callable[[dict[str, Any]], bool] | None = None,
+                       timeout: float = 5.0, *, include_failed: bool = False) -> dict[str, Any]:
+        """The params of the first successful (or any, with include_failed) call of `method`
+        matching `predicate` that no earlier wait_for returned; waits up to `timeout`."""
+        def find() -> Call | None:
+            for i, call in enumerate(self.calls):
+                if i in self._consumed or call.method != method or not (call.ok or include_failed):
+                    continue
+                if predicate is None or predicate(call.params):
+                    self._consumed.add(i)
+                    return call
+            return None
+
+        try:
+            found = await self._until(find, timeout)
+        except TimeoutError:
+            seen = [c.method for c in self.calls]
+            raise AssertionError(f"no matching {method} within {timeout}s; calls: {seen}") from None
+        return found.params
+
+    async def wait_confirmed(self, update_id: int, timeout: float = 5.0) -> None:
+        """Wait until a getUpdates offset confirmed `update_id` (the client has taken it)."""
+        await self._until(lambda: True if self.confirmed_offset > update_id else None, timeout)
+
+    # --- update builders: each queues the update and returns it -------------------------
+    def text_update(self, chat_id: int, user_id: int, text: str, chat_type: str = "private", *,
+                    first_name: str = "Nguyễn Văn An", chat_title: str = "Chi bộ thôn Đông",
+                    reply_to: int | dict[str, Any] | None = None,
+                    edited: bool = False) -> dict[str, Any]:
+        message = self._user_message(chat_id, user_id, chat_type, first_name, chat_title)
+        message["text"] = text
+        if entities := _entities(text):
+            message["entities"] = entities
+        if reply_to is not None:
+            message["reply_to_message"] = (
+                reply_to if isinstance(reply_to, dict) else
+                self.messages.get((chat_id, reply_to))
+                or {**self._user_message(chat_id, user_id, chat_type, first_name, chat_title),
+                    "message_id": reply_to, "text": "…"})
+        if edited:
+            message["edit_date"] = int(time.time())
+        return self.push_update({"edited_message" if edited else "message": message})
+
+    def callback_update(self, chat_id: int, user_id: int, data: str, *, message_id: int | None = None,
+                        chat_type: str = "private", first_name: str = "Nguyễn Văn An") -> dict[str, Any]:
+        """A button press on the bot's message `message_id` (the last one sent to the chat
+        when not given)."""
+        sent = [m for (c, _), m in self.messages.items() if c == chat_id]
+        message = self.messages.get((chat_id, message_id or -1)) or (sent[-1] if sent else {
+            "message_id": message_id or self._next("message"), "date": int(time.time()),
+            "chat": self._chat(chat_id, chat_type, first_name, ""), "from": self.bot_user,
+            "text": "…"})
+        return self.push_update({"callback_query": {
+            "id": str(self._next("callback") + 4_000_000_000), "from": _user(user_id, first_name),
+            "chat_instance": f"ci{chat_id}", "data": data, "message": message}})
+
+    def sticker_update(self, chat_id: int, user_id: int, chat_type: str = "private") -> dict[str, Any]:
+        return self._media(chat_id, user_id, chat_type, sticker={
+            "file_id": "CAACAgIAAxk", "file_unique_id": "AgADsticker", "type": "regular",
+            "width": 512, "height": 512, "is_animated": False, "is_video": False, "emoji": "👍"})
+
+    def photo_update(self, chat_id: int, user_id: int, chat_type: str = "private",
+                     caption: str | None = None) -> dict[str, Any]:
+        fields: dict[str, Any] = {"photo": [
+            {"file_id": "AgACAgIAAxk1", "file_unique_id": "AQADsmall", "width": 90, "height": 67},
+            {"file_id": "AgACAgIAAxk2", "file_unique_id": "AQADlarge", "width": 1280, "height": 960}]}
+        if caption is not None:
+            fields["caption"] = caption
+            if entities := _entities(caption):
+                fields["caption_entities"] = entities
+        return self._media(chat_id, user_id, chat_type, **fields)
+
+    def voice_update(self, chat_id: int, user_id: int, chat_type: str = "private") -> dict[str, Any]:
+        return self._media(chat_id, user_id, chat_type, voice={
+            "file_id": "AwACAgIAAxk", "file_unique_id": "AgADvoice", "duration": 4,
+            "mime_type": "audio/ogg"})
+
+    def my_chat_member_update(self, chat_id: int, user_id: int, status: str = "member") -> dict[str, Any]:
+        """A kind the assistant does not handle: the bot was added to (or left) a group."""
+        return self.push_update({"my_chat_member": {
+            "chat": self._chat(chat_id, "group", "", "Chi bộ thôn Đông"), "from": _user(user_id),
+            "date": int(time.time()),
+            "old_chat_member": {"user": self.bot_user, "status": "left"},
+            "new_chat_member": {"user": self.bot_user, "status": status}}})
+
+    def _media(self, chat_id: int, user_id: int, chat_type: str, **fields: Any) -> dict[str, Any]:
+        message = self._user_message(chat_id, user_id, chat_type, "Nguyễn Văn An", "Chi bộ thôn Đông")
+        return self.push_update({"message": {**message, **fields}})
+
+    def _user_message(self, chat_id: int, user_id: int, chat_type: str, first_name: str,
+                      title: str) -> dict[str, Any]:
+        return {"message_id": self._next("message"), "date": int(time.time()),
+                "chat": self._chat(chat_id, chat_type, first_name, title),
+                "from": _user(user_id, first_name)}
+
+    def _chat(self, chat_id: int, chat_type: str, first_name: str, title: str) -> dict[str, Any]:
+        if chat_type == "private":
+            chat = {"id": chat_id, "type": "private", "first_name": first_name}
+        else:
+            chat = {"id": chat_id, "type": chat_type, "title": title}
+        self.chats[chat_id] = chat
+        return chat
+
+    def _next(self, kind: str) -> int:
+        self._ids[kind] += 1
+        return self._ids[kind]
+
+    def _notify(self) -> None:
+        """Wake every waiter to re-check its condition."""
+        waiters, self._waiters = self._waiters, []
+        for fut in waiters:
+            if not fut.done():
+                fut.set_result(None)
+
+    async def _until(self, ready: Callable[[], T | None], timeout: float | None) -> T:
+        """ready()'s first non-None result, re-checked at each change; TimeoutError after
+        `timeout` seconds (None: no limit)."""
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(timeout):
+            while (result := ready()) is None:
+                fut: asyncio.Future[None] = loop.create_future()
+                self._waiters.append(fut)
+                try:
+                    await fut
+                finally:
+                    if fut in self._waiters:
+                        self._waiters.remove(fut)
+            return result
+
+    # --- HTTP ---------------------------------------------------------------------------
+    async def _handle(self, request: web.Request) -> web.Response:
+        m = re.fullmatch(r"/bot(?P<token>[^/]+)/(?P<method>\w+)", request.path)
+        if m is None:
+            return web.json_response(ApiError(404, "Not Found").body(), status=404)
+        if m["token"] != self.token:
+            return web.json_response(ApiError(401, "Unauthorized").body(), status=401)
+        params = await self._params(request)
+        name = m["method"].lower()
+        canonical, method = self._methods.get(name, (m["method"], None))
+        call = Call(canonical, params)
+        try:
+            if faults := self._faults.get(name):
+                raise faults.popleft()
+            if method is None:
+                raise ApiError(404, "Not Found")
+            result = await method(params)
+        except ApiError as exc:
+            call.ok, call.error_code = False, exc.code
+            response = web.json_response(exc.body(), status=exc.code)
+        else:
+            response = web.json_response({"ok": True, "result": result})
+        self.calls.append(call)
+        self._notify()
+        return response
+
+    @staticmethod
+    async def _params(request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = {k: _decode_form(k, v) for k, v in request.query.items()}
+        if request.method != "POST" or not request.can_read_body:
+            return params
+        if request.content_type == "application/json":
+            try:
+                body = await request.json()
+            except ValueError:
+                raise ApiError(400, "Bad Request: invalid JSON") from None
+            return {**params, **(body if isinstance(body, dict) else {})}
+        form = await request.post()
+        return {**params, **{k: _decode_form(k, v) for k, v in form.items()}}
+
+    # --- methods ------------------------------------------------------------------------
+    async def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self.bot_user
+
+    async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook["url"]:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                "use deleteWebhook to delete the webhook first")
+        offset = int(params.get("offset") or 0)
+        if offset > 0:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            if offset > self.confirmed_offset:
+                self.confirmed_offset = offset
+                self._notify()
+        if (allowed := params.get("allowed_updates")) is not None:
+            self._allowed = frozenset(allowed) or DEFAULT_UPDATE_TYPES
+        limit = int(params.get("limit") or 100)
+        wait = min(float(params.get("timeout") or 0), self.max_poll_wait)
+
+        def ready() -> list[dict[str, Any]] | None:
+            self._updates = [u for u in self._updates if _kind(u) in self._allowed]
+            start = offset if offset >= 0 else None
+            pending = [u for u in self._updates if start is None or u["update_id"] >= start]
+            if offset < 0:
+                pending = pending[offset:]
+            return pending[:limit] if pending or self._closing else None
+
+        if wait <= 0:
+            return ready() or []
+        try:
+            return await self._until(ready, wait)
+        except TimeoutError:
+            return ready() or []
+
+    async def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = params.get("chat_id")
+        if chat_id is None:
+            raise ApiError(400, "Bad Request: chat_id is empty")
+        shown = self._check_text(params)
+        self._check_markup(params.get("reply_markup"))
+        chat = self.chats.get(chat_id) or {"id": chat_id, "type": "private", "first_name": "Nguyễn Văn An"}
+        message: dict[str, Any] = {"message_id": self._next("message"), "date": int(time.time()),
+                                   "chat": chat, "from": self.bot_user, "text": shown}
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        self.messages[(chat_id, message["message_id"])] = message
+        return message
+
+    async def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self.messages.get((params.get("chat_id"), params.get("message_id")))
+        if message is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        shown = self._check_text(params)
+        self._check_markup(params.get("reply_markup"))
+        message.update(text=shown, edit_date=int(time.time()))
+        if "reply_markup" in params:
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+    async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        if not params.get("callback_query_id"):
+            raise ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+        if len(params.get("text") or "") > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        return True
+
+    async def _m_sendChatAction(self, params: dict[str, Any]) -> bool:
+        if params.get("chat_id") is None or not params.get("action"):
+            raise ApiError(400, "Bad Request: chat_id or action is empty")
+        return True
+
+    async def _m_setMyCommands(self, params: dict[str, Any]) -> bool:
+        commands = params.get("commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise ApiError(400, "Bad Request: commands must be a list of at most 100 items")
+        for c in commands:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", c.get("command", "")) or not 1 <= len(c.get("description", "")) <= 256:
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+        self.commands[_scope_key(params)] = commands
+        return True
+
+    async def _m_getMyCommands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return self.commands.get(_scope_key(params), [])
+
+    async def _m_deleteMyCommands(self, params: dict[str, Any]) -> bool:
+        self.commands.pop(_scope_key(params), None)
+        return True
+
+    async def _m_setWebhook(self, params: dict[str, Any]) -> bool:
+        url = params.get("url") or ""
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        await self._stop_delivering()
+        self.webhook = {"url": url, "secret_token": secret, "allowed_updates": params.get("allowed_updates")}
+        if params.get("allowed_updates") is not None:
+            self._allowed = frozenset(params["allowed_updates"]) or DEFAULT_UPDATE_TYPES
+        if url:
+            self._deliverer = asyncio.get_running_loop().create_task(self._deliver())
+        return True
+
+    async def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        await self._stop_delivering()
+        self.webhook = {"url": "", "secret_token": None, "allowed_updates": None}
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    async def _m_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
+        info: dict[str, Any] = {"url": self.webhook["url"], "has_custom_certificate": False,
+                                "pending_update_count": len(self._updates)}
+        if self.webhook["allowed_updates"] is not None:
+            info["allowed_updates"] = self.webhook["allowed_updates"]
+        return info
+
+    async def _m_close(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _m_logOut(self, params: dict[str, Any]) -> bool:
+        return True
+
+    # --- checks and webhook delivery ----------------------------------------------------
+    @staticmethod
+    def _check_text(params: dict[str, Any]) -> str:
+        """The text as shown (tags parsed away); 400 where Telegram refuses it."""
+        text = params.get("text")
+        if not isinstance(text, str):
+            raise ApiError(400, "Bad Request: message text is empty")
+        shown = parse_html(text) if str(params.get("parse_mode", "")).lower() == "html" else text
+        if not shown.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if utf16_len(shown) > MAX_TEXT:
+            raise ApiError(400, "Bad Request: message is too long")
+        return shown
+
+    @staticmethod
+    def _check_markup(markup: Any) -> None:
+        if not markup:
+            return
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
+                    raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+                if not button.get("text"):
+                    raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+
+    async def _deliver(self) -> None:
+        """Send queued updates to the webhook, in order, once each (Telegram would retry)."""
+        assert self._session is not None
+        while True:
+            await self._until(lambda: True if self._updates or self._closing else None, None)
+            if self._closing:
+                return
+            update = self._updates.pop(0)
+            if _kind(update) not in self._allowed:
+                continue
+            headers = {SECRET_HEADER: self.webhook["secret_token"]} if self.webhook["secret_token"] else {}
+            try:
+                async with self._session.post(self.webhook["url"], json=update, headers=headers) as r:
+                    status = r.status
+            except aiohttp.ClientError:
+                status = 0
+            self.webhook_deliveries.append((update["update_id"], status))
+            self._notify()
+
+    async def _stop_delivering(self) -> None:
+        if self._deliverer is not None:
+            self._deliverer.cancel()
+            try:
+                await self._deliverer
+            except asyncio.CancelledError:
+                pass
+            self._deliverer = None
+
+
+def _user(user_id: int, first_name: str = "Nguyễn Văn An") -> dict[str, Any]:
+    return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "vi"}
+
+
+def _kind(update: dict[str, Any]) -> str:
+    return next(k for k in update if k != "update_id")
+
+
+def _scope_key(params: dict[str, Any]) -> str:
+    return json.dumps([params.get("scope") or {"type": "default"}, params.get("language_code") or ""])
+
+
+def _entities(text: str) -> list[dict[str, Any]]:
+    """The entities Telegram adds by itself: a leading /command and @mentions (UTF-16 offsets)."""
+    found: list[tuple[int, int, str]] = []
+    if m := re.match(r"/\w+(?:@\w+)?", text):
+        found.append((m.start(), m.end(), "bot_command"))
+    found += [(m.start(), m.end(), "mention") for m in _MENTION.finditer(text)
+              if not (found and found[0][0] <= m.start() < found[0][1])]
+    return [{"type": kind, "offset": utf16_len(text[:a]), "length": utf16_len(text[a:b])}
+            for a, b, kind in found]
