@@ -1,0 +1,472 @@
+"""The Telegram adapter: translates updates into our Incoming types, calls the core, and sends
+its replies as Telegram HTML. No decisions about content are made here.
+
+python-telegram-bot 22 does the Bot API plumbing. Polling is the default; with a
+`WebhookConfig` an aiohttp server receives updates instead, checking Telegram's secret header
+before anything else. `start()` / `stop()` (or `async with`) own the lifecycle so the entry
+point can run several channels on one event loop (`run_polling()` would own the loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.channels import texts
+from bot.channels.telegram_render import RenderedMessage, escape, render
+from bot.core.types import (
+    Chat,
+    Incoming,
+    IncomingAction,
+    IncomingText,
+    IncomingUnsupported,
+    Outcome,
+    Sender,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Handler = Callable[[Incoming], Awaitable[Outcome]]
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
+MAX_NOTICE = 200  # answerCallbackQuery text limit
+# Message contents the assistant cannot read; checked in this order (an animation is also a
+# document, a venue also a location).
+UNSUPPORTED_KINDS = (
+    "sticker", "photo", "voice", "video_note", "video", "animation", "audio", "document",
+    "venue", "location", "contact", "poll", "dice", "game", "story",
+)
+_COMMAND = re.compile(r"^/(?P<name>\w+)(?:@(?P<bot>\w+))?")
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    """Webhook mode. Telegram POSTs to `url` (public HTTPS, usually behind a reverse proxy that
+    forwards to listen_host:listen_port). A "{port}" in `url` is replaced by the port actually
+    bound (listen_port 0: tests and local Bot API servers)."""
+
+    url: str
+    secret_token: str  # 1-256 of A-Z a-z 0-9 _ -; Telegram echoes it in SECRET_HEADER
+    listen_host: str = "0.0.0.0"
+    listen_port: int = 8443
+    path: str | None = None  # where the server listens; default: the path of `url`
+
+    def __post_init__(self) -> None:
+        if not self.url:
+            raise ValueError("webhook url is empty")
+        if not _SECRET.fullmatch(self.secret_token or ""):
+            raise ValueError("webhook secret_token must be 1-256 of A-Z a-z 0-9 _ -")
+
+    @property
+    def listen_path(self) -> str:
+        return self.path or urlparse(self.url).path or "/"
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """Where replies to one update go."""
+
+    chat_id: int
+    reply_to: int | None = None  # the member's message, in groups
+    thread_id: int | None = None  # forum topic
+
+
+class TelegramChannel:
+    def __init__(
+        self,
+        token: str,
+        handler: Handler,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        base_file_url: str | None = None,
+        commands: Sequence[tuple[str, str]] = (),
+        webhook: WebhookConfig | None = None,
+        concurrent_updates: int = 64,
+        poll_timeout: float = 30.0,
+        typing_interval: float = 4.0,
+        network_retries: int = 3,
+        network_backoff: float = 0.5,
+        allowed_updates: Sequence[str] = ALLOWED_UPDATES,
+    ) -> None:
+        self._token = token
+        self._handler = handler
+        self._base_url = base_url
+        self._base_file_url = base_file_url or _file_url(base_url)
+        self._commands = list(commands)
+        self._webhook = webhook
+        self._concurrent_updates = concurrent_updates
+        self._poll_timeout = poll_timeout
+        self._typing_interval = typing_interval
+        self._network_retries = network_retries
+        self._network_backoff = network_backoff
+        self._allowed_updates = list(allowed_updates)
+        self._app: Application | None = None  # type: ignore[type-arg]
+        self._runner: web.AppRunner | None = None
+        self._mention: re.Pattern[str] | None = None
+        self._stopping = False
+        self.webhook_port: int | None = None  # the bound port, in webhook mode
+
+    # --- lifecycle ----------------------------------------------------------------------
+    async def __aenter__(self) -> TelegramChannel:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def username(self) -> str:
+        return self._application.bot.username
+
+    @property
+    def _application(self) -> Application:  # type: ignore[type-arg]
+        if self._app is None:
+            raise RuntimeError("TelegramChannel is not started")
+        return self._app
+
+    async def start(self) -> None:
+        builder = (
+            ApplicationBuilder().token(self._token).base_url(self._base_url)
+            .base_file_url(self._base_file_url).concurrent_updates(self._concurrent_updates)
+        )
+        if self._webhook is not None:
+            builder = builder.updater(None)
+        app = builder.build()
+        app.add_handler(TypeHandler(Update, self._on_update))
+        app.add_error_handler(self._on_error)
+        self._app = app
+        try:
+            await app.initialize()  # getMe: fails here on a bad token
+            self._mention = re.compile(rf"(?<![\w@])@{re.escape(app.bot.username)}\b", re.I)
+            await self._register_commands()
+            await app.start()
+            if self._webhook is not None:
+                await self._start_webhook(self._webhook)
+            else:
+                assert app.updater is not None
+                await app.updater.start_polling(
+                    poll_interval=0.0, timeout=timedelta(seconds=self._poll_timeout),
+                    allowed_updates=self._allowed_updates,
+                )
+        except BaseException:
+            await self.stop()
+            raise
+        logger.info("telegram: @%s started (%s)", app.bot.username,
+                    "webhook" if self._webhook else "polling")
+
+    async def stop(self) -> None:
+        """Stop taking updates, finish the ones in flight, close the HTTP clients."""
+        app = self._app
+        if app is None or self._stopping:
+            return
+        self._stopping = True
+        try:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if self._runner is not None:
+                with contextlib.suppress(TelegramError):
+                    await app.bot.delete_webhook()
+                await self._runner.cleanup()
+                self._runner = None
+            if app.running:
+                await app.stop()  # waits for the handlers still running
+            await app.shutdown()
+        finally:
+            self._app = None
+            self._stopping = False
+
+    async def _register_commands(self) -> None:
+        if not self._commands:
+            return
+        bot = self._application.bot
+        try:
+            await self._call(lambda: bot.set_my_commands([BotCommand(c, d) for c, d in self._commands]))
+        except TelegramError:
+            logger.warning("telegram: could not register the command list", exc_info=True)
+
+    # --- webhook ------------------------------------------------------------------------
+    async def _start_webhook(self, config: WebhookConfig) -> None:
+        server = web.Application(client_max_size=1 << 20)
+        server.router.add_post(config.listen_path, self._on_webhook)
+        self._runner = web.AppRunner(server, access_log=None, shutdown_timeout=5.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, config.listen_host, config.listen_port).start()
+        self.webhook_port = self._runner.addresses[0][1]
+        url = config.url.replace("{port}", str(self.webhook_port))
+        bot = self._application.bot
+        await self._call(lambda: bot.set_webhook(
+            url, secret_token=config.secret_token, allowed_updates=self._allowed_updates))
+
+    async def _on_webhook(self, request: web.Request) -> web.Response:
+        assert self._webhook is not None
+        supplied = request.headers.get(SECRET_HEADER)
+        if supplied is None:
+            logger.warning("telegram webhook: request without secret token from %s", request.remote)
+            return web.Response(status=401)
+        if not hmac.compare_digest(supplied.encode(), self._webhook.secret_token.encode()):
+            logger.warning("telegram webhook: wrong secret token from %s", request.remote)
+            return web.Response(status=403)
+        app = self._app
+        if app is None or self._stopping:
+            return web.Response(status=503)
+        try:
+            data = await request.json()
+            update = Update.de_json(data, app.bot) if isinstance(data, dict) else None
+        except Exception:  # malformed JSON or not an Update: Telegram never sends these
+            update = None
+        if update is None:
+            logger.warning("telegram webhook: malformed update from %s", request.remote)
+            return web.Response(status=400)
+        await app.update_queue.put(update)
+        return web.Response()
+
+    # --- updates ------------------------------------------------------------------------
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        translated = self._translate(update)
+        if translated is None:
+            if update.callback_query is not None:  # a press we cannot read: stop the spinner
+                await self._answer_callback(update.callback_query.id, None)
+            return
+        incoming, origin = translated
+        if isinstance(incoming, IncomingText):
+            outcome = await self._with_typing(origin, self._handler(incoming))
+        else:
+            outcome = await self._handler(incoming)
+        if isinstance(incoming, IncomingAction) and incoming.callback_id:
+            await self._answer_callback(incoming.callback_id, outcome.notice)
+        first = True
+        for reply in outcome.replies:
+            for message in render(reply):
+                await self._send(origin, message, reply=first)
+                first = False
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """One error handler for the channel: log with the update id, apologise briefly."""
+        error = context.error
+        update_id = update.update_id if isinstance(update, Update) else None
+        if isinstance(error, Forbidden):  # blocked by the user, removed from the group
+            logger.warning("telegram: update %s: %s", update_id, error)
+            return
+        logger.error("telegram: update %s failed", update_id, exc_info=error)
+        if not isinstance(update, Update):
+            return
+        with contextlib.suppress(TelegramError):
+            if update.callback_query is not None:
+                await self._answer_callback(update.callback_query.id, None)
+        origin = _origin(update)
+        if origin is not None:
+            try:
+                await self._send(origin, RenderedMessage(escape(texts.ERROR_GENERIC)), reply=True)
+            except TelegramError:
+                logger.warning("telegram: update %s: could not send the error message", update_id)
+
+    def _translate(self, update: Update) -> tuple[Incoming, _Origin] | None:
+        update_id = str(update.update_id)
+        if (query := update.callback_query) is not None:
+            message = query.message
+            origin = _origin(update)
+            if query.data is None or origin is None:
+                return None
+            tg_chat = message.chat if message is not None else None
+            chat = (_chat(tg_chat.id, tg_chat.type, tg_chat.title) if tg_chat is not None
+                    else Chat("telegram", str(query.from_user.id), "private"))
+            sender = Sender("telegram", str(query.from_user.id), query.from_user.full_name)
+            return IncomingAction(update_id, sender, chat, query.data, callback_id=query.id), origin
+        if update.message is not None:
+            return self._translate_message(update_id, update.message, _origin(update))
+        if update.edited_message is not None:
+            logger.info("telegram: update %s: edited message ignored", update_id)
+        else:
+            kinds = [k for k, v in update.to_dict().items() if k != "update_id" and v]
+            logger.debug("telegram: update %s of kind %s ignored", update_id, kinds)
+        return None
+
+    def _translate_message(self, update_id: str, message: Message,
+                           origin: _Origin | None) -> tuple[Incoming, _Origin] | None:
+        if origin is None or message.chat.type == ChatType.CHANNEL:
+            return None
+        is_group = message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+        chat = _chat(message.chat.id, message.chat.type, message.chat.title)
+        if message.from_user is not None:
+            sender = Sender("telegram", str(message.from_user.id), message.from_user.full_name)
+        elif message.sender_chat is not None:
+            sender = Sender("telegram", str(message.sender_chat.id), message.sender_chat.title or "")
+        else:
+            return None
+        text = message.text if message.text is not None else message.caption
+        if text is not None:
+            addressed, cleaned = self._addressed(message, text, is_group)
+            if not addressed:
+                return None
+            sent_at = message.date.astimezone(LOCAL_TZ) if message.date else None
+            return IncomingText(update_id, sender, chat, cleaned, True, sent_at), origin
+        kind = next((k for k in UNSUPPORTED_KINDS if getattr(message, k, None)), None)
+        if kind is None:  # service messages: members joined, pinned, title changed...
+            logger.debug("telegram: update %s: service message ignored", update_id)
+            return None
+        if is_group and not self._replies_to_bot(message):
+            return None  # a photo shared in a group is not meant for the assistant
+        return IncomingUnsupported(update_id, sender, chat, kind), origin
+
+    def _addressed(self, message: Message, text: str, is_group: bool) -> tuple[bool, str]:
+        """(is it for us, the text without "@bot"): in a group, a /command (for us or for
+        every bot), an @mention, or a reply to one of our messages."""
+        bot = self._application.bot
+        assert self._mention is not None
+        addressed = not is_group
+        if command := _COMMAND.match(text):
+            target = command["bot"]
+            if target is not None and target.lower() != bot.username.lower():
+                return not is_group, text  # another bot's command
+            addressed = True
+            text = f"/{command['name']}{text[command.end():]}"
+        if self._mention.search(text):
+            addressed = True
+            text = self._mention.sub(" ", text)
+        entities = message.entities or message.caption_entities
+        if any(e.type == MessageEntity.TEXT_MENTION and e.user and e.user.id == bot.id for e in entities):
+            addressed = True
+        if self._replies_to_bot(message):
+            addressed = True
+        text = re.sub(r"[ \t]{2,}", " ", text).strip().lstrip(",:;").strip()
+        return addressed, text
+
+    def _replies_to_bot(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        return bool(replied and replied.from_user and replied.from_user.id == self._application.bot.id)
+
+    # --- calls to Telegram ----------------------------------------------------------------
+    async def _with_typing(self, origin: _Origin, work: Awaitable[T]) -> T:
+        """Await `work` while "typing…" shows in the chat (Telegram clears it after ~5 s)."""
+        typing = asyncio.create_task(self._keep_typing(origin))
+        try:
+            return await work
+        finally:
+            typing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await typing
+
+    async def _keep_typing(self, origin: _Origin) -> None:
+        bot = self._application.bot
+        while True:
+            try:
+                await bot.send_chat_action(origin.chat_id, ChatAction.TYPING,
+                                           message_thread_id=origin.thread_id)
+            except Forbidden:
+                return
+            except TelegramError as exc:
+                logger.debug("telegram: chat action failed: %s", exc)
+            await asyncio.sleep(self._typing_interval)
+
+    async def _answer_callback(self, callback_id: str, notice: str | None) -> None:
+        bot = self._application.bot
+        text = notice[:MAX_NOTICE] if notice else None
+        await self._call(lambda: bot.answer_callback_query(callback_id, text=text))
+
+    async def _send(self, origin: _Origin, message: RenderedMessage, *, reply: bool) -> None:
+        bot = self._application.bot
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(a.label, callback_data=a.data) for a in row] for row in message.buttons]
+        ) if message.buttons else None
+        reply_to = (ReplyParameters(origin.reply_to, allow_sending_without_reply=True)
+                    if reply and origin.reply_to is not None else None)
+
+        def send(chat_id: int) -> Awaitable[Message]:
+            return bot.send_message(
+                chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                reply_parameters=reply_to, message_thread_id=origin.thread_id,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+
+        try:
+            await self._call(lambda: send(origin.chat_id))
+        except ChatMigrated as exc:  # the group became a supergroup: its id changed
+            await self._call(lambda: send(exc.new_chat_id))
+
+    async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
+        """One Bot API call: on flood control wait as told and retry once (a reply must not
+        be dropped); on network errors retry with backoff. Other errors go to the caller."""
+        flood_waited = False
+        attempt = 0
+        while True:
+            try:
+                return await make()
+            except RetryAfter as exc:
+                if flood_waited:
+                    raise
+                flood_waited = True
+                delay = _retry_seconds(exc)
+                logger.warning("telegram: flood control, retrying in %.1f s", delay)
+                await asyncio.sleep(delay)
+            except BadRequest:
+                raise
+            except NetworkError as exc:  # includes TimedOut and 5xx answers
+                if attempt >= self._network_retries:
+                    raise
+                delay = self._network_backoff * 2**attempt
+                attempt += 1
+                logger.warning("telegram: %s; retry %d in %.2f s", exc, attempt, delay)
+                await asyncio.sleep(delay)
+
+
+def _origin(update: Update) -> _Origin | None:
+    if (query := update.callback_query) is not None:
+        message = query.message
+        if message is None:  # a button on an inline-mode message: answer privately
+            return _Origin(query.from_user.id)
+        thread = getattr(message, "message_thread_id", None)
+        return _Origin(message.chat.id, None, thread if getattr(message, "is_topic_message", False) else None)
+    message = update.effective_message
+    if message is None:
+        return None
+    is_group = message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    return _Origin(message.chat.id, message.message_id if is_group else None,
+                   message.message_thread_id if message.is_topic_message else None)
+
+
+def _chat(chat_id: int, chat_type: str, title: str | None) -> Chat:
+    kind = "group" if chat_type in (ChatType.GROUP, ChatType.SUPERGROUP) else "private"
+    return Chat("telegram", str(chat_id), kind, title or "")
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    value: Any = getattr(exc, "_retry_after", None)  # PTB 22 keeps a timedelta; the public
+    if value is None:  # property warns about its int/timedelta migration
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _file_url(base_url: str) -> str:
+    """The file URL that goes with a Bot API URL: ".../bot" -> ".../file/bot"."""
+    if base_url.endswith("/bot"):
+        return base_url[: -len("/bot")] + "/file/bot"
+    return base_url.rstrip("/") + "/file/bot"
