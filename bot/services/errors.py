@@ -1,0 +1,52 @@
+"""The services' errors. Each carries a short Vietnamese `message` the person may be shown;
+channels show that and never a traceback."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from bot.services import texts
+
+
+class ServiceError(Exception):
+    default_message = texts.ERROR_GENERIC
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class PermissionDenied(ServiceError):
+    default_message = texts.PERMISSION_DENIED
+
+
+class NotFound(ServiceError):
+    default_message = texts.NOT_FOUND
+
+
+class InvalidInput(ServiceError):
+    default_message = texts.INVALID_INPUT
+
+
+InviteProblem = Literal["unknown", "revoked", "expired", "used_up", "same_person", "platform_taken"]
+
+_INVITE_MESSAGES: dict[str, str] = {
+    "unknown": texts.INVITE_UNKNOWN,
+    "revoked": texts.INVITE_REVOKED,
+    "expired": texts.INVITE_EXPIRED,
+    "used_up": texts.INVITE_USED_UP,
+    "same_person": texts.LINK_SAME_PERSON,
+    "platform_taken": texts.LINK_PLATFORM_TAKEN,
+}
+
+
+class InviteInvalid(ServiceError):
+    """The code cannot be used; `reason` says why (for logs and tests)."""
+
+    def __init__(self, reason: InviteProblem) -> None:
+        self.reason: InviteProblem = reason
+        super().__init__(_INVITE_MESSAGES[reason])
+
+
+__all__ = ["InvalidInput", "InviteInvalid", "InviteProblem", "NotFound", "PermissionDenied",
+           "ServiceError"]

@@ -1,0 +1,330 @@
+"""The question log, 👍/👎 feedback, and the officer's report: what members ask most, and
+what the bot could not answer (the documents the knowledge base is missing).
+
+Questions are grouped by `normalize_question`: the accented and unaccented ways of typing
+the same question ("Nghị quyết 57 nói gì?" / "nghi quyet 57 noi gi") fall in one group.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlmodel import Session, case, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from bot.services import texts
+from bot.services.errors import InvalidInput, NotFound, PermissionDenied
+from bot.services.people import Actor, memberships_of
+from bot.services.units import under_any, can_act_on, get_unit, officer_units, path_key, scope_paths
+from bot.storage.models import PLATFORMS, Feedback, QuestionLog, Unit, to_local, utcnow
+from knowledge.text import fold, normalize
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 4096
+MAX_NORMALIZED = 500
+_EDGES = " ?!.…,;:\"'“”«»()[]-–—"
+
+
+def normalize_question(text: str) -> str:
+    """The grouping key of a question: normalised, folded (no marks, đ→d), lowercase, single
+    spaces, no punctuation at the ends."""
+    key = " ".join(fold(normalize(text)).split()).strip(_EDGES)
+    return " ".join(key.split())[:MAX_NORMALIZED]
+
+
+def log_question(
+    session: Session, actor: Actor | None, platform: str, chat_id: str, text: str,
+    *, latency_ms: int, answered: bool, top_doc_id: str | None = None,
+    top_section: str | None = None, now: datetime | None = None,
+) -> int:
+    """Record a question and how it went; returns its id (for feedback buttons). The unit is
+    the asker's innermost unit at the time, if they belong to any."""
+    if platform not in PLATFORMS:
+        raise InvalidInput()
+    unit_id: int | None = None
+    if actor is not None:
+        memberships = memberships_of(session, actor.person_id)
+        unit_id = memberships[0][0] if memberships else None
+    text = normalize(text).strip()[:MAX_TEXT]
+    row = QuestionLog(
+        person_id=actor.person_id if actor else None, unit_id=unit_id, platform=platform,
+        chat_id=str(chat_id), text=text, normalized_text=normalize_question(text),
+        latency_ms=max(int(latency_ms), 0), answered=answered,
+        top_doc_id=top_doc_id[:255] if top_doc_id else None,
+        top_section=top_section[:255] if top_section else None,
+        created_at=now or utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def record_feedback(
+    session: Session, actor: Actor, question_id: int, value: int, *, now: datetime | None = None
+) -> None:
+    """👍 (+1) or 👎 (-1) on an answer; a person's second vote replaces their first."""
+    if value not in (1, -1):
+        raise InvalidInput(texts.FEEDBACK_INVALID)
+    if session.get(QuestionLog, question_id) is None:
+        raise NotFound(texts.QUESTION_NOT_FOUND)
+    now = now or utcnow()
+    vote = session.exec(
+        select(Feedback).where(Feedback.question_id == question_id, Feedback.person_id == actor.person_id)
+    ).first()
+    if vote is None:
+        vote = Feedback(question_id=question_id, person_id=actor.person_id, value=value, created_at=now)
+    else:
+        vote.value, vote.created_at = value, now
+    session.add(vote)
+    session.flush()
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionGroup:
+    normalized_text: str
+    example: str  # one of the original texts
+    count: int
+    answered: int
+
+    @property
+    def answered_share(self) -> float:
+        return self.answered / self.count if self.count else 0.0
+
+
+@dataclass(frozen=True)
+class UnitReport:
+    unit_id: int | None  # None: the total, or questions from people in no unit (see `name`)
+    name: str
+    kind: str | None
+    questions: int
+    answered: int
+    thumbs_up: int
+    thumbs_down: int
+    top: tuple[QuestionGroup, ...]  # most asked first
+    unanswered: tuple[QuestionGroup, ...]  # count = times it went unanswered, most first
+
+    @property
+    def answered_share(self) -> float:
+        return self.answered / self.questions if self.questions else 0.0
+
+
+@dataclass(frozen=True)
+class Report:
+    days: int
+    since: datetime
+    until: datetime
+    scope: str  # what the report covers, in words
+    total: UnitReport
+    units: tuple[UnitReport, ...]  # units with questions, in tree order; "no unit" last
+
+
+@dataclass
+class _Group:
+    key: str
+    example: str
+    count: int
+    answered: int
+    latest: datetime
+
+
+def _in_window(query: SelectOfScalar[Any], since: datetime, until: datetime,
+               paths: list[str] | None) -> SelectOfScalar[Any]:
+    query = query.where(col(QuestionLog.created_at) >= since, col(QuestionLog.created_at) < until)
+    if paths is not None:
+        query = query.join(Unit, col(Unit.id) == col(QuestionLog.unit_id)).where(under_any(paths))
+    return query
+
+
+def _unit_report(unit_id: int | None, name: str, kind: str | None, groups: Iterable[_Group],
+                 votes: dict[int, int], limit: int) -> UnitReport:
+    groups = list(groups)
+    top = sorted(groups, key=lambda g: (-g.count, -g.latest.timestamp(), g.key))
+    missing = sorted(
+        (g for g in groups if g.count > g.answered),
+        key=lambda g: (-(g.count - g.answered), -g.latest.timestamp(), g.key),
+    )
+    return UnitReport(
+        unit_id=unit_id, name=name, kind=kind,
+        questions=sum(g.count for g in groups), answered=sum(g.answered for g in groups),
+        thumbs_up=votes.get(1, 0), thumbs_down=votes.get(-1, 0),
+        top=tuple(QuestionGroup(g.key, g.example, g.count, g.answered) for g in top[:limit]),
+        unanswered=tuple(
+            QuestionGroup(g.key, g.example, g.count - g.answered, 0) for g in missing[:limit]
+        ),
+    )
+
+
+def _build_report(session: Session, *, days: int, paths: list[str] | None, scope: str,
+                  limit: int, now: datetime | None) -> Report:
+    if days < 1:
+        raise InvalidInput(texts.DAYS_INVALID)
+    until = now or utcnow()
+    since = until - timedelta(days=days)
+    answered_sum = func.sum(case((col(QuestionLog.answered), 1), else_=0))
+    rows = session.exec(
+        _in_window(
+            select(  # type: ignore[call-overload]
+                QuestionLog.unit_id, QuestionLog.normalized_text, func.count(), answered_sum,
+                func.min(QuestionLog.text), func.max(QuestionLog.text),
+                func.max(QuestionLog.created_at),
+            ),
+            since, until, paths,
+        ).group_by(col(QuestionLog.unit_id), col(QuestionLog.normalized_text))
+    ).all()
+    vote_rows = session.exec(
+        _in_window(
+            select(QuestionLog.unit_id, Feedback.value, func.count())  # type: ignore[call-overload]
+            .join(Feedback, col(Feedback.question_id) == col(QuestionLog.id)),
+            since, until, paths,
+        ).group_by(col(QuestionLog.unit_id), col(Feedback.value))
+    ).all()
+
+    per_unit: dict[int | None, list[_Group]] = {}
+    merged: dict[str, _Group] = {}
+    for unit_id, key, count, answered, first_text, last_text, latest in rows:
+        latest = _aware(latest)
+        example = _better_example(first_text, last_text)
+        per_unit.setdefault(unit_id, []).append(_Group(key, example, count, int(answered or 0), latest))
+        g = merged.get(key)
+        if g is None:
+            merged[key] = _Group(key, example, count, int(answered or 0), latest)
+        else:
+            g.count += count
+            g.answered += int(answered or 0)
+            g.example = _better_example(g.example, example)
+            g.latest = max(g.latest, latest)
+    votes: dict[int | None, dict[int, int]] = {}
+    all_votes: dict[int, int] = {}
+    for unit_id, value, n in vote_rows:
+        votes.setdefault(unit_id, {})[value] = n
+        all_votes[value] = all_votes.get(value, 0) + n
+
+    unit_ids = [i for i in per_unit if i is not None]
+    units = session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))).all() if unit_ids else []
+    unit_reports = [
+        _unit_report(u.id, u.name, u.kind, per_unit[u.id], votes.get(u.id, {}), limit)
+        for u in sorted(units, key=path_key)
+    ]
+    if None in per_unit:  # asked by people in no unit (only in an unscoped, admin report)
+        unit_reports.append(_unit_report(
+            None, texts.REPORT_NO_UNIT, None, per_unit[None], votes.get(None, {}), limit
+        ))
+    total = _unit_report(None, texts.REPORT_TOTAL, None, merged.values(), all_votes, limit)
+    return Report(days=days, since=since, until=until, scope=scope, total=total,
+                  units=tuple(unit_reports))
+
+
+def _example_score(text: str) -> tuple[int, bool, str]:
+    marked = sum(1 for a, b in zip(text.lower(), fold(text)) if a != b)
+    return marked, text[:1].isupper(), text
+
+
+def _better_example(a: str, b: str) -> str:
+    """The nicer of two ways a question was typed: with diacritics, capitalised."""
+    return max(a, b, key=_example_score)
+
+
+def _aware(moment: datetime | str) -> datetime:
+    """MAX() over a timestamp, defensively: aware, whatever the driver hands back."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def question_report(
+    session: Session, actor: Actor, *, days: int, unit_id: int | None = None, limit: int = 10,
+    now: datetime | None = None,
+) -> Report:
+    """The report for an officer's scope (or one unit's subtree inside it); admins see
+    everything. Members may not see reports."""
+    if not actor.is_admin and not officer_units(session, actor):
+        raise PermissionDenied(texts.NOT_OFFICER)
+    if unit_id is not None:
+        unit = get_unit(session, unit_id)
+        if not can_act_on(session, actor, unit_id):
+            raise PermissionDenied(texts.OUTSIDE_SCOPE)
+        return _build_report(session, days=days, paths=[unit.path], scope=unit.name,
+                             limit=limit, now=now)
+    paths = scope_paths(session, actor)
+    if paths is None:
+        scope = texts.REPORT_SCOPE_ALL
+    else:
+        tops = session.exec(select(Unit).where(col(Unit.path).in_(paths))).all()
+        scope = ", ".join(u.name for u in sorted(tops, key=path_key))
+    return _build_report(session, days=days, paths=paths, scope=scope, limit=limit, now=now)
+
+
+def admin_question_report(
+    session: Session, *, days: int, unit_id: int | None = None, limit: int = 10,
+    now: datetime | None = None,
+) -> Report:
+    """For the server operator's CLI: everything, or one unit's subtree."""
+    if unit_id is None:
+        return _build_report(session, days=days, paths=None, scope=texts.REPORT_SCOPE_ALL,
+                             limit=limit, now=now)
+    unit = get_unit(session, unit_id)
+    return _build_report(session, days=days, paths=[unit.path], scope=unit.name, limit=limit,
+                         now=now)
+
+
+def _percent(share: float) -> str:
+    return f"{round(share * 100)}%"
+
+
+def _shorten(text: str, width: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _section(part: UnitReport, limit: int) -> list[str]:
+    lines = [
+        texts.REPORT_SUMMARY.format(
+            questions=part.questions, answered=part.answered,
+            share=_percent(part.answered_share), up=part.thumbs_up, down=part.thumbs_down,
+        ),
+        texts.REPORT_TOP,
+    ]
+    for n, g in enumerate(part.top[:limit], 1):
+        lines.append(texts.REPORT_TOP_ITEM.format(
+            n=n, text=_shorten(g.example), count=g.count, share=_percent(g.answered_share)))
+    lines.append(texts.REPORT_UNANSWERED)
+    if not part.unanswered:
+        lines.append(texts.REPORT_ALL_ANSWERED)
+    for n, g in enumerate(part.unanswered[:limit], 1):
+        lines.append(texts.REPORT_UNANSWERED_ITEM.format(n=n, text=_shorten(g.example), count=g.count))
+    return lines
+
+
+def format_report(report: Report, *, per_unit_limit: int = 3) -> str:
+    """The report as Vietnamese plain text: the total, then each unit (shorter lists)."""
+    start, end = to_local(report.since), to_local(report.until)
+    lines = [
+        texts.REPORT_TITLE.format(
+            days=report.days, start=start.strftime("%d/%m/%Y"), end=end.strftime("%d/%m/%Y")
+        ),
+        texts.REPORT_SCOPE.format(scope=report.scope),
+    ]
+    if report.total.questions == 0:
+        lines += ["", texts.REPORT_NONE]
+        return "\n".join(lines)
+    lines += ["", f"{texts.REPORT_TOTAL}:"] + _section(report.total, len(report.total.top))
+    for part in report.units:
+        kind = texts.UNIT_KIND_NAMES.get(part.kind, part.kind) if part.kind else None
+        heading = f"{part.name} ({kind})" if kind else part.name
+        lines += ["", f"{heading}:"] + _section(part, per_unit_limit)
+    return "\n".join(lines)
+
+
+__all__ = [
+    "QuestionGroup", "Report", "UnitReport", "admin_question_report", "format_report",
+    "log_question", "normalize_question", "question_report", "record_feedback",
+]

@@ -1,0 +1,127 @@
+"""The database: one engine, owned by whoever opened it (no global engine).
+
+SQLite is the default (`sqlite:///data/tuyengiao.db`); PostgreSQL works through
+`postgresql+psycopg://user:pass@host/db`. The async core never touches the database on the
+event loop: `await db.run(fn, *args)` runs a sync unit of work `fn(session, *args)` in a
+worker thread and commits it.
+
+On SQLite every transaction starts with `BEGIN IMMEDIATE` (the SQLAlchemy recipe for
+pysqlite: the driver's own implicit transactions are switched off), so savepoints work and
+two writers queue on the lock (busy timeout) instead of failing half-way through a
+read-then-write. WAL mode lets readers continue while one writer holds the lock; foreign
+keys are enforced as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel, create_engine
+
+from bot.storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from bot.storage.models import LOCAL_TZ, to_local, utcnow
+
+logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+__all__ = ["Database", "LOCAL_TZ", "to_local", "utcnow"]
+
+
+def _sqlite_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    database = parsed.database or ""
+    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+    if not in_memory:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        # One shared connection for an in-memory database, or each thread would see its own.
+        poolclass=StaticPool if in_memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see "begin")
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Database:
+    """Owns an engine. `Database.open(url)`, then `close()` (or use it as a context manager)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Database:
+        if make_url(url).get_backend_name() == "sqlite":
+            engine = _sqlite_engine(url)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+        logger.debug("database opened: %s", make_url(url).render_as_string(hide_password=True))
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def create_all(self) -> None:
+        """Create the tables that do not exist yet (existing ones are left as they are)."""
+        SQLModel.metadata.create_all(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed when the block ends normally, rolled back on an error.
+
+        Objects stay readable after the commit (`expire_on_commit=False`), so results can be
+        handed back across the thread boundary of `run`.
+        """
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def call(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `fn(session, *args, **kwargs)` as one unit of work (synchronously)."""
+        with self.session() as session:
+            return fn(session, *args, **kwargs)
+
+    async def run(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`call` in a worker thread: the event loop never waits on the database."""
+        return await asyncio.to_thread(self.call, fn, *args, **kwargs)

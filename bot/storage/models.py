@@ -1,0 +1,273 @@
+"""The bot's tables: people and their per-platform identities, the unit tree and roles,
+invite codes, known chats, and the question log with feedback.
+
+Portable across SQLite and PostgreSQL: plain columns, CHECK and UNIQUE constraints, no
+dialect-only types. Timestamps are stored in UTC (`UTCDateTime`) and come back timezone-aware;
+`to_local` shows them in Asia/Ho_Chi_Minh.
+
+Units form a tree through `parent_id`; `path` is the materialised path of ids ("/1/4/9/"), so
+a subtree is `path LIKE '/1/4/%'` on any database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import CheckConstraint, DateTime, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+Platform = Literal["telegram", "zalo", "local"]
+Role = Literal["officer", "member"]
+UnitKind = Literal["province", "district", "commune", "cell", "other"]
+ChatKind = Literal["private", "group"]
+InviteKind = Literal["unit", "link"]
+
+PLATFORMS: tuple[str, ...] = ("telegram", "zalo", "local")
+ROLES: tuple[str, ...] = ("officer", "member")
+UNIT_KINDS: tuple[str, ...] = ("province", "district", "commune", "cell", "other")
+CHAT_KINDS: tuple[str, ...] = ("private", "group")
+ROLE_RANK: dict[str, int] = {"member": 1, "officer": 2}
+
+
+def _local_zone() -> tzinfo:
+    try:
+        return ZoneInfo("Asia/Ho_Chi_Minh")
+    except ZoneInfoNotFoundError:  # no tz database on the host: Vietnam has no DST
+        return timezone(timedelta(hours=7), "ICT")
+
+
+LOCAL_TZ: tzinfo = _local_zone()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def to_local(moment: datetime) -> datetime:
+    """The moment in Asia/Ho_Chi_Minh (naive values are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(LOCAL_TZ)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as UTC.
+
+    PostgreSQL gets `timestamptz` with an aware UTC value; SQLite (no time zones) gets the
+    naive UTC value. Reads always return aware UTC datetimes. Naive inputs are refused:
+    they are a bug (which zone did the caller mean?).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware value")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _now_field(**kwargs: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, **kwargs)
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+class PersonBase(SQLModel):
+    display_name: str = Field(default="", max_length=200)
+
+
+class Person(PersonBase, table=True):
+    """A human. Identities on several platforms can belong to one person."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = _now_field()
+
+
+class IdentityBase(SQLModel):
+    platform: str = Field(max_length=16)
+    platform_user_id: str = Field(max_length=64)
+    display_name: str = Field(default="", max_length=200)
+
+
+class Identity(IdentityBase, table=True):
+    """One account on one platform (a Telegram user, a Zalo user, a local terminal user)."""
+
+    __table_args__ = (
+        UniqueConstraint("platform", "platform_user_id", name="uq_identity_platform_user"),
+        CheckConstraint("platform IN ('telegram', 'zalo', 'local')", name="ck_identity_platform"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = _now_field()
+    last_seen_at: datetime = _now_field()
+
+
+# --- units and roles ----------------------------------------------------------------------
+
+
+class UnitBase(SQLModel):
+    name: str = Field(max_length=120)
+    kind: str = Field(max_length=16)
+    parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+
+
+class Unit(UnitBase, table=True):
+    """A province, district, commune, party cell (or other body) in the tree."""
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('province', 'district', 'commune', 'cell', 'other')", name="ck_unit_kind"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(default="", max_length=512, index=True)  # "/1/4/9/"
+    created_at: datetime = _now_field()
+
+    @property
+    def depth(self) -> int:
+        """0 for a root."""
+        return max(self.path.count("/") - 2, 0)
+
+    @property
+    def path_ids(self) -> tuple[int, ...]:
+        """The ids from the root down to this unit."""
+        return tuple(int(part) for part in self.path.strip("/").split("/") if part)
+
+
+class MembershipBase(SQLModel):
+    person_id: int = Field(foreign_key="person.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: str = Field(max_length=16)
+
+
+class Membership(MembershipBase, table=True):
+    __table_args__ = (
+        UniqueConstraint("person_id", "unit_id", name="uq_membership_person_unit"),
+        CheckConstraint("role IN ('officer', 'member')", name="ck_membership_role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = _now_field()
+
+
+class InviteCodeBase(SQLModel):
+    # "unit": joins `unit_id` with `role`. "link": links another platform's identity to
+    # `person_id` (a personal, one-time code; see bot.services.people.link_code).
+    kind: str = Field(default="unit", max_length=8)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    role: str | None = Field(default=None, max_length=16)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    max_uses: int | None = None
+
+
+class InviteCode(InviteCodeBase, table=True):
+    __tablename__ = "invite_code"  # type: ignore[assignment]
+    __table_args__ = (
+        CheckConstraint("kind IN ('unit', 'link')", name="ck_invite_kind"),
+        CheckConstraint("role IS NULL OR role IN ('officer', 'member')", name="ck_invite_role"),
+        CheckConstraint(
+            "(kind = 'unit' AND unit_id IS NOT NULL AND role IS NOT NULL)"
+            " OR (kind = 'link' AND person_id IS NOT NULL)",
+            name="ck_invite_target",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")  # None: CLI
+    created_at: datetime = _now_field()
+    uses: int = 0
+    revoked: bool = False
+
+
+# --- chats --------------------------------------------------------------------------------
+
+
+class ChatRecordBase(SQLModel):
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    kind: str = Field(max_length=8)
+    title: str = Field(default="", max_length=255)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+
+
+class ChatRecord(ChatRecordBase, table=True):
+    __tablename__ = "chat"  # type: ignore[assignment]
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", name="uq_chat_platform_chat"),
+        CheckConstraint("kind IN ('private', 'group')", name="ck_chat_kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = _now_field()
+    last_seen_at: datetime = _now_field()
+
+
+# --- questions ----------------------------------------------------------------------------
+
+
+class QuestionLogBase(SQLModel):
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    text: str = Field(max_length=4096)
+    # knowledge.text.normalize + fold, whitespace collapsed, edges' punctuation stripped, cut
+    # at 500 characters (kept short enough for any index): groups the same question.
+    normalized_text: str = Field(max_length=500)
+    latency_ms: int = 0
+    answered: bool = False
+    top_doc_id: str | None = Field(default=None, max_length=255)
+    top_section: str | None = Field(default=None, max_length=255)
+
+
+class QuestionLog(QuestionLogBase, table=True):
+    __tablename__ = "question_log"  # type: ignore[assignment]
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = _now_field(index=True)
+
+
+class Feedback(SQLModel, table=True):
+    """A 👍 (+1) or 👎 (-1) on an answer; one per person and question."""
+
+    __table_args__ = (
+        UniqueConstraint("question_id", "person_id", name="uq_feedback_question_person"),
+        CheckConstraint("value IN (-1, 1)", name="ck_feedback_value"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="question_log.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    value: int
+    created_at: datetime = _now_field()
+
+
+__all__ = [
+    "CHAT_KINDS", "LOCAL_TZ", "PLATFORMS", "ROLES", "ROLE_RANK", "UNIT_KINDS",
+    "ChatKind", "ChatRecord", "ChatRecordBase", "Feedback", "Identity", "IdentityBase",
+    "InviteCode", "InviteCodeBase", "InviteKind", "Membership", "MembershipBase", "Person",
+    "PersonBase", "Platform", "QuestionLog", "QuestionLogBase", "Role", "UTCDateTime", "Unit",
+    "UnitBase", "UnitKind", "to_local", "utcnow",
+]
