@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from tuyengiao.admin import add_admin_parser, run_admin
 from tuyengiao.settings import Settings
 
 logger = logging.getLogger("tuyengiao")
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("run", help="start the assistant on every configured channel")
     store_arg(sp)
+    add_admin_parser(sub)
     return p
 
 
@@ -84,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.corpus, args.queries, out=args.out, mode=args.mode,
         ),
         "run": lambda: commands.run(settings, store),
+        "admin": lambda: run_admin(args, settings),
     }
     try:
         return handlers[args.command]()

@@ -1,0 +1,96 @@
+"""`tuyengiao admin ...`: the server operator's commands (trusted: whoever can run this on the
+server owns the database). Sets up the unit tree and the first officers' invite codes, which
+officers then extend from the chat.
+
+    tuyengiao admin unit add "Tỉnh Minh Sơn" --kind province
+    tuyengiao admin unit add "Huyện Đông Hà" --kind district --parent 1
+    tuyengiao admin unit list
+    tuyengiao admin invite 2 --role officer --days 7 --max-uses 1
+    tuyengiao admin report --days 30 [--unit 2]
+
+Printing is allowed here (CLI only). The bot modules are imported when a command runs, so
+other commands do not pay for loading SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import timedelta
+from typing import Any
+
+from tuyengiao.settings import Settings
+
+KINDS = ("province", "district", "commune", "cell", "other")
+ROLES = ("officer", "member")
+
+
+def add_admin_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add `admin` and its subcommands to the `tuyengiao` parser's subparsers."""
+    admin = subparsers.add_parser("admin", help="server-side administration: units, invites, reports")
+    admin.set_defaults(store=None)  # the CLI's shared `--store` default; unused here
+    sub = admin.add_subparsers(dest="admin_command", required=True)
+
+    unit = sub.add_parser("unit", help="the unit tree")
+    unit_sub = unit.add_subparsers(dest="unit_command", required=True)
+    add = unit_sub.add_parser("add", help="create a unit")
+    add.add_argument("name")
+    add.add_argument("--kind", choices=KINDS, required=True)
+    add.add_argument("--parent", type=int, help="id of the parent unit (none: a root)")
+    unit_sub.add_parser("list", help="the tree with ids, kinds, officer and member counts")
+
+    invite = sub.add_parser("invite", help="create an invite code for a unit")
+    invite.add_argument("unit_id", type=int)
+    invite.add_argument("--role", choices=ROLES, required=True)
+    invite.add_argument("--days", type=int, default=7, help="valid this many days (0: no expiry)")
+    invite.add_argument("--max-uses", type=int, help="how many people may use it (default: any)")
+
+    report = sub.add_parser("report", help="most asked and unanswered questions")
+    report.add_argument("--days", type=int, default=30)
+    report.add_argument("--unit", type=int, help="only this unit's subtree")
+    report.add_argument("--limit", type=int, default=10)
+    return admin
+
+
+def run_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services import questions, units
+    from bot.services.errors import ServiceError
+    from bot.storage import Database, to_local
+
+    db = Database.open(settings.database_url)
+    try:
+        db.create_all()
+        if args.admin_command == "unit" and args.unit_command == "add":
+            unit = db.call(units.admin_create_unit, args.name, args.kind, args.parent)
+            print(f"{unit.id}\t{unit.name}\t{unit.kind}\t{unit.path}")
+        elif args.admin_command == "unit":
+            print(db.call(units.unit_tree_text, None))
+        elif args.admin_command == "invite":
+            if args.days < 0:
+                print("--days must be 0 or more", file=sys.stderr)
+                return 2
+            invite = db.call(
+                units.admin_create_invite, args.unit_id, args.role,
+                expires_in=timedelta(days=args.days) if args.days else None,
+                max_uses=args.max_uses,
+            )
+            print(invite.code)
+            expiry = (
+                to_local(invite.expires_at).strftime("%d/%m/%Y %H:%M")
+                if invite.expires_at else "never"
+            )
+            uses = invite.max_uses if invite.max_uses is not None else "unlimited"
+            print(f"unit {invite.unit_id}, role {invite.role}, expires {expiry}, uses {uses}",
+                  file=sys.stderr)
+        else:
+            report = db.call(
+                questions.admin_question_report, days=args.days, unit_id=args.unit,
+                limit=args.limit,
+            )
+            print(questions.format_report(report, per_unit_limit=args.limit))
+        return 0
+    except ServiceError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    finally:
+        db.close()
