@@ -81,6 +81,7 @@ NO_DOCUMENTS = "Kho văn bản chưa có văn bản nào có ngày ban hành."
 DOCUMENT_GONE = "Văn bản này không còn trong kho (kho đã được cập nhật). Bạn hãy hỏi lại."
 ACTION_INVALID = "Nút này không còn dùng được. Bạn hãy hỏi lại."
 FEEDBACK_THANKS = "Cảm ơn bạn đã đánh giá!"
+ACCOUNTS_LINKED = "Đã liên kết tài khoản này với tài khoản trên nền tảng kia của bạn."
 JOINED_UNIT = "Bạn đã tham gia «{unit}» với vai trò {role}."
 ROLE_NAMES = {"officer": "cán bộ", "member": "đảng viên"}
 UNIT_KINDS = {"tinh": "province", "huyen": "district", "xa": "commune", "chibo": "cell"}

@@ -13,7 +13,7 @@ from typing import Literal
 
 import numpy as np
 
-from knowledge.docnumbers import NumberRef, parse_number_refs, reference_words
+from knowledge.docnumbers import NumberRef, parse_number, parse_number_refs, reference_words
 from knowledge.embedder import Embedder
 from knowledge.passages import Chunk, DocumentMeta
 from knowledge.store import StoreReader, StoreVersion
@@ -60,12 +60,19 @@ class _Prepared:
         self.doc_rows: dict[str, list[int]] = {}
         for row, chunk in enumerate(version.chunks):
             self.doc_rows.setdefault(chunk.doc_id, []).append(row)
+        # Documents by the serial of their number, so a named lookup checks a handful.
+        self.by_serial: dict[str, list[DocumentMeta]] = {}
+        for doc in version.documents.values():
+            parsed = parse_number(doc.number) if doc.number else None
+            if parsed is not None:
+                self.by_serial.setdefault(parsed.serial, []).append(doc)
 
     def rows_named_by(self, refs: list[NumberRef]) -> list[int]:
         rows: list[int] = []
-        for doc_id, doc in self.version.documents.items():
-            if any(ref.matches(doc.number, doc.doc_type) for ref in refs):
-                rows.extend(self.doc_rows.get(doc_id, ()))
+        for ref in refs:
+            for doc in self.by_serial.get(ref.serial, ()):
+                if ref.matches(doc.number, doc.doc_type):
+                    rows.extend(self.doc_rows.get(doc.doc_id, ()))
         return rows
 
 
@@ -127,54 +134,71 @@ class Searcher:
         version = prepared.version
         n = len(version.chunks)
         w = self.weights
-        fused = np.zeros(n, dtype=np.float64)
+        mask: np.ndarray | None = None
+        if doc_type:
+            mask = prepared.types == fold(doc_type)
+        if year:
+            mask = (prepared.years == year) if mask is None else mask & (prepared.years == year)
+        refs = parse_number_refs(query)
+        named_rows = prepared.rows_named_by(refs) if refs else []
+
+        # Each method scores every chunk cheaply (sparse BM25, one FAISS scan); fusion then
+        # works on the union of each method's best `candidates` rows and the named ones, so
+        # its cost does not grow with the store.
+        methods: list[tuple[float, np.ndarray, float]] = []  # (weight, scores, best)
+        candidates: list[np.ndarray] = [np.asarray(named_rows, dtype=np.int64)]
         if mode in ("hybrid", "lexical"):
-            use_accented = has_diacritics(query) and w.accented > 0
-            fused += w.folded * _max_normalised(version.lexical.scores(query, folded=True))
-            if use_accented:
-                fused += w.accented * _max_normalised(version.lexical.scores(query, folded=False))
-        similarity = np.zeros(n, dtype=np.float64)
+            fields = [(w.folded, True)]
+            if has_diacritics(query) and w.accented > 0:
+                fields.append((w.accented, False))
+            for weight, folded in fields:
+                scores = version.lexical.scores(query, folded=folded)
+                best = float(scores.max()) if n else 0.0
+                if weight > 0 and best > 0:
+                    methods.append((weight, scores, best))
+                    candidates.append(_best_rows(scores, self.dense_candidates, mask))
+        vector = None
         dense_weight = 1.0 if mode == "dense" else (w.dense if mode == "hybrid" else 0.0)
         if dense_weight > 0 and self._dense_usable(version):
             assert self.embedder is not None
-            vector = self.embedder.embed([query], kind="query")
-            top = min(n, self.dense_candidates if not (doc_type or year) else n)
-            sims, rows = version.vectors.search(vector, top)
-            valid = rows[0] >= 0
-            similarity[rows[0][valid]] = np.maximum(sims[0][valid], 0.0)
-            if mode == "hybrid":
-                # The lexical favourites get their exact cosine too, so a passage is not
-                # penalised for missing the dense top-N (the weaker method here).
-                lexical_top = _top_rows(fused, self.dense_candidates)
-                exact = prepared.matrix[lexical_top] @ vector[0]
-                similarity[lexical_top] = np.maximum(exact, 0.0)
-            fused += dense_weight * _max_normalised(similarity)
-
-        mask = np.ones(n, dtype=bool)
-        if doc_type:
-            mask &= prepared.types == fold(doc_type)
-        if year:
-            mask &= prepared.years == year
-        named = np.zeros(n, dtype=bool)
-        refs = parse_number_refs(query)
-        if refs:
-            named_rows = prepared.rows_named_by(refs)
-            named[named_rows] = True
-            fused[named_rows] += NUMBER_BOOST
-        fused[~mask] = -np.inf
+            vector = self.embedder.embed([query], kind="query")[0]
+            top = min(n, self.dense_candidates if mask is None else n)
+            sims, rows = version.vectors.search(vector[None, :], top)
+            found = rows[0][rows[0] >= 0]
+            if mask is not None:
+                found = found[mask[found]][: self.dense_candidates]
+            candidates.append(found)
+        rows = np.unique(np.concatenate(candidates)) if candidates else np.zeros(0, np.int64)
+        if mask is not None:
+            rows = rows[mask[rows]]
+        fused = np.zeros(len(rows), dtype=np.float64)
+        for weight, scores, best in methods:
+            fused += weight * scores[rows] / best
+        similarity = np.zeros(len(rows), dtype=np.float64)
+        if vector is not None and len(rows):
+            # Exact cosines for every candidate, so a lexical favourite is not penalised for
+            # missing the dense top-N (the weaker method here).
+            similarity = np.maximum(prepared.matrix[rows] @ vector, 0.0).astype(np.float64)
+            best_sim = float(sims[0][0]) if len(found) else float(similarity.max())
+            if best_sim > 0:
+                fused += dense_weight * similarity / best_sim
+        named = np.isin(rows, named_rows) if named_rows else np.zeros(len(rows), dtype=bool)
+        fused[named] += NUMBER_BOOST
         # A chunk that matched nothing at all is no answer, unless its document was named.
         fused[(fused <= 0) & ~named] = -np.inf
 
-        order = _top_rows(fused, k * 8 if distinct_docs else k)
+        picked = _top_rows(fused, k * 8 if distinct_docs else k)
         if distinct_docs:
             seen: set[str] = set()
             unique = []
-            for row in order:
+            for pos in picked:
+                row = rows[pos]
                 doc_id = version.chunks[row].doc_id
                 if doc_id not in seen:
                     seen.add(doc_id)
-                    unique.append(row)
-            order = unique[:k]
+                    unique.append(pos)
+            picked = unique[:k]
+        order = [int(rows[pos]) for pos in picked]
         # The words of a document reference ("nghị quyết 99-NQ/TW") say which document, not
         # what about: they must not make an unrelated passage look relevant.
         ignore = frozenset(w for ref in refs for w in reference_words(ref))
@@ -183,19 +207,25 @@ class Searcher:
             SearchHit(
                 chunk=version.chunks[row],
                 doc=version.chunk_docs[row],
-                row=int(row),
-                score=float(fused[row]),
+                row=row,
+                score=float(fused[pos]),
                 coverage=float(cov),
-                similarity=float(similarity[row]),
-                named=bool(named[row]),
+                similarity=float(similarity[pos]),
+                named=bool(named[pos]),
             )
-            for row, cov in zip(order, coverage)
+            for pos, row, cov in zip(picked, order, coverage)
         ]
 
 
-def _max_normalised(scores: np.ndarray) -> np.ndarray:
-    best = float(scores.max()) if len(scores) else 0.0
-    return scores / best if best > 0 else np.zeros_like(scores, dtype=np.float64)
+def _best_rows(scores: np.ndarray, k: int, mask: np.ndarray | None) -> np.ndarray:
+    """Rows of the k highest positive scores (within the mask, if any), unordered."""
+    if mask is not None:
+        scores = np.where(mask, scores, 0.0)
+    k = min(k, len(scores))
+    if k == 0:
+        return np.zeros(0, dtype=np.int64)
+    top = np.argpartition(-scores, k - 1)[:k]
+    return top[scores[top] > 0]
 
 
 def _top_rows(scores: np.ndarray, k: int) -> list[int]:

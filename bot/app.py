@@ -1,0 +1,77 @@
+"""`tuyengiao run`: build the core once and start every configured channel.
+
+Resources are owned here: the database, the embedding model and the channels are opened in
+an AsyncExitStack and closed in reverse order on SIGINT/SIGTERM, after in-flight replies
+finish. With no platform token the local terminal channel starts, so a newcomer can try the
+assistant with `make run` alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+from bot.channels.local import LOCAL_USER_ID, LocalChannel
+from bot.core.assistant import Assistant, CoreSettings
+from bot.core.commands import ALL_COMMANDS
+from bot.core.knowledge_base import KnowledgeBase
+from bot.storage.database import Database
+from tuyengiao.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def build_assistant(settings: Settings, store: Path, db: Database) -> Assistant:
+    from tuyengiao.commands import answer_policy, make_searcher
+
+    knowledge = KnowledgeBase(make_searcher(settings, store), answer_policy(settings))
+    admins = settings.admin_id_set
+    if not settings.telegram_bot_token:
+        # The terminal's user already controls the server: make them an admin.
+        admins = admins | {f"local:{LOCAL_USER_ID}"}
+    return Assistant(knowledge, db, CoreSettings(admin_ids=admins))
+
+
+async def serve(settings: Settings, store: Path) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    async with AsyncExitStack() as stack:
+        db = Database.open(settings.database_url)
+        stack.callback(db.close)
+        db.create_all()
+        assistant = await asyncio.to_thread(build_assistant, settings, store, db)
+        if settings.telegram_bot_token:
+            from bot.channels.telegram import TelegramChannel, WebhookConfig
+
+            webhook = None
+            if settings.telegram_webhook_url:
+                webhook = WebhookConfig(
+                    url=settings.telegram_webhook_url,
+                    secret_token=settings.telegram_webhook_secret,
+                    listen_host=settings.webhook_listen_host,
+                    listen_port=settings.webhook_listen_port,
+                )
+            channel = TelegramChannel(
+                settings.telegram_bot_token,
+                assistant.handle,
+                base_url=settings.telegram_api_base_url,
+                commands=list(ALL_COMMANDS),
+                webhook=webhook,
+            )
+            await stack.enter_async_context(channel)
+            logger.info("Telegram channel started")
+            await stop.wait()
+        else:
+            logger.info("no platform token configured: starting the local terminal channel")
+            local = asyncio.create_task(LocalChannel(assistant.handle).serve())
+            stopper = asyncio.create_task(stop.wait())
+            await asyncio.wait({local, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            stopper.cancel()
+        logger.info("shutting down")

@@ -1,0 +1,87 @@
+"""The local channel: chat with the assistant in a terminal, through the same core as the
+platforms. Lets a newcomer try it with no bot token; the terminal's user is an admin (they
+already control the server)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TextIO
+
+from bot.channels.plain_render import actions_hint, render_text, reply_actions
+from bot.core.types import (
+    Action,
+    Chat,
+    Incoming,
+    IncomingAction,
+    IncomingText,
+    Outcome,
+    Sender,
+)
+
+logger = logging.getLogger(__name__)
+
+LOCAL_USER_ID = "terminal"
+PROMPT = "> "
+BANNER = "Trợ lý tuyên giáo — gõ câu hỏi rồi nhấn Enter; /help để xem lệnh; Ctrl-D để thoát."
+
+
+class LocalChannel:
+    def __init__(
+        self,
+        handler: Callable[[Incoming], Awaitable[Outcome]],
+        *,
+        reader: TextIO = sys.stdin,
+        writer: TextIO = sys.stdout,
+    ) -> None:
+        self.handler = handler
+        self.reader = reader
+        self.writer = writer
+        self._sender = Sender("local", LOCAL_USER_ID, "Người dùng cục bộ")
+        self._chat = Chat("local", LOCAL_USER_ID, "private", "terminal")
+        self._actions: tuple[Action, ...] = ()  # the last reply's numbered actions
+        self._count = 0
+
+    async def serve(self) -> None:
+        """Read lines until end of input; each line is one message."""
+        self._write(BANNER + "\n")
+        while True:
+            self._write(PROMPT)
+            line = await asyncio.to_thread(self.reader.readline)
+            if not line:
+                self._write("\n")
+                return
+            text = line.strip()
+            if text:
+                await self.handle_line(text)
+
+    async def handle_line(self, text: str) -> None:
+        self._count += 1
+        update_id = f"local-{self._count}"
+        incoming: Incoming
+        if text.isdigit() and 1 <= int(text) <= len(self._actions):
+            action = self._actions[int(text) - 1]
+            incoming = IncomingAction(update_id, self._sender, self._chat, action.data)
+        else:
+            incoming = IncomingText(update_id, self._sender, self._chat, text, addressed=True)
+        try:
+            outcome = await self.handler(incoming)
+        except Exception:
+            logger.exception("update %s failed", update_id)
+            self._write("Xin lỗi, đã có lỗi khi xử lý tin nhắn. Bạn vui lòng thử lại sau.\n")
+            return
+        if outcome.notice and not outcome.replies:
+            self._write(outcome.notice + "\n")
+        for reply in outcome.replies:
+            self._write(render_text(reply) + "\n")
+            actions = reply_actions(reply)
+            if actions:
+                self._actions = actions
+                self._write(actions_hint(actions) + "\n")
+        self._write("\n")
+
+    def _write(self, text: str) -> None:
+        self.writer.write(text)
+        self.writer.flush()
