@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 # Bump when loaders, metadata or chunking change what a file turns into: every file is
 # then rebuilt (vectors of identical chunk texts are still reused). The lexical parameters
 # are part of it, so changing them republishes the store.
-PIPELINE_VERSION = f"1/bm25-k1={BM25_K1}-b={BM25_B}"
+PIPELINE_VERSION = f"2/bm25-folded-k1={BM25_K1}-b={BM25_B}"
 EMBED_BLOCK = 256  # texts per embedding call: the progress bar's step
 SECTION_RESERVE_TOKENS = 32  # room in the model window for the heading path
 

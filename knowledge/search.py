@@ -1,4 +1,4 @@
-"""Hybrid search over the published store: lexical (accented + folded BM25) and dense.
+"""Hybrid search over the published store: lexical (folded BM25) and dense.
 
 Scores of each method are divided by that method's best score for the query and combined
 with weights measured on the dev set (README, "Retrieval quality"). A query that names a
@@ -17,7 +17,7 @@ from knowledge.docnumbers import NumberRef, parse_number, parse_number_refs, ref
 from knowledge.embedder import Embedder
 from knowledge.passages import Chunk, DocumentMeta
 from knowledge.store import StoreReader, StoreVersion
-from knowledge.text import fold, has_diacritics, normalize
+from knowledge.text import fold, normalize
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +32,7 @@ NUMBER_BOOST = 10.0  # larger than any fused score, so a named document always c
 class FusionWeights:
     """Weights of each method's max-normalised score. Defaults measured on ALQAC (README)."""
 
-    accented: float = 0.5  # BM25 on accented terms; used only when the query has diacritics
-    folded: float = 1.0  # BM25 on diacritic-folded terms; always usable
+    lexical: float = 1.0  # BM25 on diacritic-folded syllables and bigrams
     dense: float = 0.2  # embedding cosine
 
 
@@ -148,15 +147,11 @@ class Searcher:
         methods: list[tuple[float, np.ndarray, float]] = []  # (weight, scores, best)
         candidates: list[np.ndarray] = [np.asarray(named_rows, dtype=np.int64)]
         if mode in ("hybrid", "lexical"):
-            fields = [(w.folded, True)]
-            if has_diacritics(query) and w.accented > 0:
-                fields.append((w.accented, False))
-            for weight, folded in fields:
-                scores = version.lexical.scores(query, folded=folded)
-                best = float(scores.max()) if n else 0.0
-                if weight > 0 and best > 0:
-                    methods.append((weight, scores, best))
-                    candidates.append(_best_rows(scores, self.dense_candidates, mask))
+            scores = version.lexical.scores(query)
+            best = float(scores.max()) if n else 0.0
+            if w.lexical > 0 and best > 0:
+                methods.append((w.lexical, scores, best))
+                candidates.append(_best_rows(scores, self.dense_candidates, mask))
         vector = None
         dense_weight = 1.0 if mode == "dense" else (w.dense if mode == "hybrid" else 0.0)
         if dense_weight > 0 and self._dense_usable(version):

@@ -7,7 +7,7 @@ Layout under STORE_DIR:
     versions/<name>/documents.jsonl one DocumentMeta per line
     versions/<name>/chunks.jsonl    one Chunk per line (+ the file it came from)
     versions/<name>/vectors.faiss   FAISS inner-product index over L2-normalised embeddings
-    versions/<name>/lexical/        bm25s indices (accented and folded)
+    versions/<name>/lexical/        bm25s index (folded syllables + bigrams)
 
 A version folder is complete before the pointer names it, and is never changed afterwards, so
 a reader sees the old store or the new one, never a mix. Readers notice a new version by the

@@ -69,6 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Libraries that chat at INFO about loading weights and HTTP: keep them quiet.
     for noisy in ("sentence_transformers", "transformers", "httpx", "bm25s", "faiss"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    import faiss
+
+    faiss.omp_set_num_threads(settings.faiss_threads)
     from tuyengiao import commands
 
     store = args.store or settings.store_dir

@@ -34,8 +34,7 @@ def make_embedder(settings: Settings) -> Embedder:
 
 def fusion_weights(settings: Settings) -> FusionWeights:
     return FusionWeights(
-        accented=settings.search_weight_accented,
-        folded=settings.search_weight_folded,
+        lexical=settings.search_weight_lexical,
         dense=settings.search_weight_dense,
     )
 

@@ -23,8 +23,10 @@ class Settings(BaseSettings):
     embedding_device: str = "cpu"
     embedding_max_tokens: int | None = Field(None, ge=16)
 
-    search_weight_accented: float = Field(0.5, ge=0)
-    search_weight_folded: float = Field(1.0, ge=0)
+    search_weight_lexical: float = Field(1.0, ge=0)
+    # FAISS threads for a query: one query's scan is too small to share out, and on a
+    # 2-core machine OpenMP threads fight the query encoder (measured: 3x slower with 2).
+    faiss_threads: int = Field(1, ge=1)
     search_weight_dense: float = Field(0.2, ge=0)
     answer_min_coverage: float = Field(0.55, ge=0, le=1)
     answer_max_passages: int = Field(3, ge=1, le=10)
