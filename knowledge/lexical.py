@@ -67,6 +67,16 @@ class _Field:
             return np.zeros(self.num_docs, dtype=np.float32)
         return self.model.get_scores(known)
 
+    def contains(self, term: str, rows: np.ndarray) -> np.ndarray:
+        """Which of the given chunk rows contain the term: a binary search in its posting
+        list (sorted by row in bm25s's CSC matrix), so a common word costs no more than a
+        rare one."""
+        posting = self.postings(term)
+        if len(posting) == 0:
+            return np.zeros(len(rows), dtype=bool)
+        at = np.searchsorted(posting, rows)
+        return posting[np.minimum(at, len(posting) - 1)] == rows
+
     def postings(self, term: str) -> np.ndarray:
         tid = self.vocab.get(term)
         if tid is None:
@@ -120,7 +130,7 @@ class LexicalIndex:
             tid = field.vocab.get(word)
             weights.append(field.idf[tid] if tid is not None else field.max_idf)
             if tid is not None:
-                hits[i] = np.isin(rows_array, field.postings(word))
+                hits[i] = field.contains(word, rows_array)
         w = np.asarray(weights)
         return (w @ hits) / w.sum()
 
