@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from bot.channels.plain_render import actions_hint, render_text, reply_actions
+from knowledge import messages
 from bot.core.types import (
     Action,
     Chat,
@@ -25,7 +26,6 @@ logger = logging.getLogger(__name__)
 
 LOCAL_USER_ID = "terminal"
 PROMPT = "> "
-BANNER = "Trợ lý tuyên giáo — gõ câu hỏi rồi nhấn Enter; /help để xem lệnh; Ctrl-D để thoát."
 
 
 class LocalChannel:
@@ -46,7 +46,7 @@ class LocalChannel:
 
     async def serve(self) -> None:
         """Read lines until end of input; each line is one message."""
-        self._write(BANNER + "\n")
+        self._write(messages.LOCAL_BANNER + "\n")
         while True:
             self._write(PROMPT)
             line = await asyncio.to_thread(self.reader.readline)
@@ -70,7 +70,7 @@ class LocalChannel:
             outcome = await self.handler(incoming)
         except Exception:
             logger.exception("update %s failed", update_id)
-            self._write("Xin lỗi, đã có lỗi khi xử lý tin nhắn. Bạn vui lòng thử lại sau.\n")
+            self._write(messages.ERROR_GENERIC + "\n")
             return
         if outcome.notice and not outcome.replies:
             self._write(outcome.notice + "\n")

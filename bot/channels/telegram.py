@@ -36,7 +36,7 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.channels import texts
+from knowledge import messages as texts
 from bot.channels.telegram_render import RenderedMessage, escape, render
 from bot.core.types import (
     Chat,

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from bot.channels import texts
+from knowledge import messages as texts
 from bot.core.types import Action, AnswerReply, DocumentReply, Reply, TextReply
 from knowledge import messages
 from knowledge.answers import Answer, Citation

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from bot.services import texts
+from knowledge import messages as texts
 
 
 class ServiceError(Exception):
-    default_message = texts.ERROR_GENERIC
+    default_message = texts.SERVICE_ERROR
 
     def __init__(self, message: str | None = None) -> None:
         self.message = message or self.default_message
@@ -21,7 +21,7 @@ class PermissionDenied(ServiceError):
 
 
 class NotFound(ServiceError):
-    default_message = texts.NOT_FOUND
+    default_message = texts.NOTHING_FOUND
 
 
 class InvalidInput(ServiceError):

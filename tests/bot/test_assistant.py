@@ -24,7 +24,7 @@ from bot.core.types import (
     Sender,
     TextReply,
 )
-from bot.services import texts as service_texts
+from knowledge import messages as service_texts
 from bot.services import units
 from bot.storage.database import Database
 from bot.storage.models import Feedback, Membership, QuestionLog

@@ -21,7 +21,7 @@ import aiohttp
 import pytest
 from telegram.error import InvalidToken
 
-from bot.channels import texts
+from knowledge import messages as texts
 from bot.channels.telegram import TelegramChannel, WebhookConfig
 from bot.channels.telegram_render import (
     RenderedMessage,
