@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from bot.channels.plain_render import actions_hint, render_text, reply_actions
-from knowledge import messages
 from bot.core.types import (
     Action,
     Chat,
@@ -21,6 +20,7 @@ from bot.core.types import (
     Outcome,
     Sender,
 )
+from knowledge import messages
 
 logger = logging.getLogger(__name__)
 
