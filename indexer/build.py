@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 # Bump when loaders, metadata or chunking change what a file turns into: every file is
 # then rebuilt (vectors of identical chunk texts are still reused). The lexical parameters
 # are part of it, so changing them republishes the store.
-PIPELINE_VERSION = f"2/bm25-folded-k1={BM25_K1}-b={BM25_B}"
+PIPELINE_VERSION = f"3/bm25-folded-k1={BM25_K1}-b={BM25_B}"
 EMBED_BLOCK = 256  # texts per embedding call: the progress bar's step
 SECTION_RESERVE_TOKENS = 32  # room in the model window for the heading path
 
@@ -126,16 +126,32 @@ def _chunk_file(
         meta = extract_metadata(
             loaded.text, doc_id=loaded.doc_id, source=loaded.source, fields=loaded.fields
         )
-        budget = embedder.max_tokens - embedder.count_tokens(meta.title) - SECTION_RESERVE_TOKENS
-        budget = max(budget, embedder.max_tokens // 2)
-        doc_chunks = chunk_document(
-            meta.doc_id, loaded.text, max_tokens=budget,
-            count_tokens=embedder.count_tokens, title=meta.title,
-        )
+        doc_chunks = _chunks_within_window(meta, loaded.text, embedder)
         documents.append(meta)
         chunks.extend(doc_chunks)
         texts.extend(indexed_text(meta, c) for c in doc_chunks)
     return _FileResult(key, digest, documents, chunks, texts, None)
+
+
+def _chunks_within_window(meta: DocumentMeta, text: str, embedder: Embedder) -> list[Chunk]:
+    """Chunk so that each chunk's *indexed* text (title and heading path included) fits the
+    model's window: the heading path is only known after chunking, so check and tighten."""
+    window = embedder.max_tokens
+    budget = window - embedder.count_tokens(indexed_text(meta, Chunk(meta.doc_id, 0, (), "")))
+    budget = max(budget - SECTION_RESERVE_TOKENS, window // 3)
+    chunks: list[Chunk] = []
+    for _ in range(3):
+        chunks = chunk_document(
+            meta.doc_id, text, max_tokens=budget, count_tokens=embedder.count_tokens,
+            title=meta.title,
+        )
+        excess = max(
+            (embedder.count_tokens(indexed_text(meta, c)) - window for c in chunks), default=0
+        )
+        if excess <= 0 or budget <= window // 4:
+            break
+        budget = max(budget - excess, window // 4)
+    return chunks
 
 
 def _reuse_file(prev: StoreVersion, key: str, digest: str, rows: list[int],

@@ -7,6 +7,9 @@ from datetime import date
 from typing import Any
 
 SECTION_SEPARATOR = " › "
+# A title longer than this (an article's whole lead paragraph) is cut in what gets indexed, so
+# it cannot crowd the passage itself out of the model's window.
+MAX_INDEXED_TITLE = 160
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,9 @@ class Chunk:
 def indexed_text(doc: DocumentMeta, chunk: Chunk) -> str:
     """What is embedded and lexically indexed for a chunk: its document and section context
     first, so "Chỉ thị 05 nói gì về ..." can match a passage that never repeats the number."""
-    head = doc.title if not doc.number or doc.number in doc.title else f"{doc.label}. {doc.title}"
+    title = doc.title if len(doc.title) <= MAX_INDEXED_TITLE else (
+        doc.title[:MAX_INDEXED_TITLE].rsplit(" ", 1)[0] + "…"
+    )
+    head = title if not doc.number or doc.number in title else f"{doc.label}. {title}"
     parts = [head, chunk.section, chunk.text] if chunk.headings else [head, chunk.text]
     return "\n".join(p for p in parts if p)
