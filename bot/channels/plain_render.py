@@ -22,19 +22,21 @@ def render_document(view: DocumentReply) -> str:
     doc = view.doc
     lines = [doc.label if doc.number else doc.title]
     facts = (
-        ("Số hiệu", doc.number), ("Loại", doc.doc_type), ("Cơ quan ban hành", doc.issuer),
-        ("Ngày ban hành", messages.issued_on(doc.issued) if doc.issued else None),
-        ("Tiêu đề", doc.title), ("Nguồn", doc.source),
+        (messages.DOC_NUMBER, doc.number), (messages.DOC_TYPE, doc.doc_type),
+        (messages.DOC_ISSUER, doc.issuer),
+        (messages.DOC_ISSUED, f"{doc.issued:%d/%m/%Y}" if doc.issued else None),
+        (messages.DOC_TITLE, doc.title), (messages.DOC_SOURCE, doc.source),
     )
     lines += [f"{name}: {value}" for name, value in facts if value]
     if view.outline:
-        lines += ["", "Bố cục:"]
+        lines += ["", f"{messages.DOC_OUTLINE}:"]
         shown = view.outline[:MAX_OUTLINE_LINES]
         lines += [f"{'  ' * section.count(' › ')}• {section.split(' › ')[-1]}" for section in shown]
         if len(view.outline) > MAX_OUTLINE_LINES:
             lines.append("…")
     if view.chunks:
-        lines += ["", f"Nội dung {messages.section_label(view.section)}:" if view.section else ""]
+        if view.section:
+            lines += ["", f"{messages.DOC_CONTENT} {messages.section_label(view.section)}:"]
         lines += [chunk.text for chunk in view.chunks]
     return "\n".join(lines).strip()
 
