@@ -158,8 +158,8 @@ class Searcher:
             assert self.embedder is not None
             vector = self.embedder.embed([query], kind="query")[0]
             top = min(n, self.dense_candidates if mask is None else n)
-            sims, rows = version.vectors.search(vector[None, :], top)
-            found = rows[0][rows[0] >= 0]
+            sims, dense_rows = version.vectors.search(vector[None, :], top)
+            found = dense_rows[0][dense_rows[0] >= 0]
             if mask is not None:
                 found = found[mask[found]][: self.dense_candidates]
             candidates.append(found)
@@ -196,7 +196,7 @@ class Searcher:
         order = [int(rows[pos]) for pos in picked]
         # The words of a document reference ("nghị quyết 99-NQ/TW") say which document, not
         # what about: they must not make an unrelated passage look relevant.
-        ignore = frozenset(w for ref in refs for w in reference_words(ref))
+        ignore = frozenset(word for ref in refs for word in reference_words(ref))
         coverage = version.lexical.coverage(query, order, ignore=ignore) if order else []
         return [
             SearchHit(
