@@ -36,11 +36,12 @@ def build_assistant(settings: Settings, store: Path, db: Database) -> Assistant:
     return Assistant(knowledge, db, CoreSettings(admin_ids=admins))
 
 
-async def serve(settings: Settings, store: Path) -> None:
-    stop = asyncio.Event()
+async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or until `stop` is set, for embedding and tests)."""
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
     async with AsyncExitStack() as stack:
         db = Database.open(settings.database_url)
