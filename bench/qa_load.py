@@ -1,0 +1,671 @@
+"""Q&A load over the loopback Telegram Bot API: simulated users ask, the real bot answers.
+
+The whole bot path is real: a store built from `knowledge/samples/documents` with the real
+offline model (hybrid search with the default `Settings` weights, so every question is
+embedded), a SQLite database, `Assistant` + `KnowledgeBase`, and `TelegramChannel` (python-
+telegram-bot, long polling) pointed at `tests.fakes.telegram_api.TelegramApiServer`.
+
+The fake Telegram and the users run in a child process (Telegram is remote: its HTTP work
+must not queue behind the bot's event loop); the bot runs alone in this process. Both take
+`time.monotonic()` (CLOCK_MONOTONIC, one clock for the machine), so a question's path can be
+cut into delivery (push -> core starts), core (`Assistant.handle`) and send (core ends -> the
+first part reaches the server).
+
+Scenarios (each with its own chats, default 200 users x 5 questions):
+  burst   every question pushed at once (1000 updates queued in one go): throughput; latency
+          there is mostly queueing, p95 ~ the run's length.
+  closed  each user asks their next question the moment the previous answer's last part
+          arrives (200 questions always in flight, no think time).
+  paced   open-loop Poisson arrivals at a fixed rate, users taking turns (each user asks
+          every users/rate seconds); default rates: 25% and 50% of the burst throughput, one
+          question per user (--paced-per-user) to keep the run within ~5 minutes. The only
+          sleeps in this script are these arrival times.
+
+A reply is matched to its question exactly: an answer's last part carries the 👍/👎 buttons,
+whose callback data holds the question-log id, and the log row holds the chat and the text.
+Parts without buttons before it (long answers) are that answer's first parts; the first
+part's arrival is the reply time.
+
+    .venv/bin/python bench/qa_load.py [--users 200] [--per-user 5] [--modes burst closed paced]
+        [--rates 4 8] [--paced-per-user 1] [--concurrent-updates 64] [--threads N]
+        [--torch-threads N] [--poll-limit 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextvars
+import logging
+import math
+import multiprocessing as mp
+import os
+import random
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.fakes.telegram_api import TelegramApiServer  # noqa: E402
+
+SAMPLES = ROOT / "knowledge" / "samples" / "documents"
+OUT_OF_DOMAIN = ROOT / "bench" / "data" / "out_of_domain.txt"
+LOSS_TIMEOUT = 120.0  # seconds after the last push before an unanswered question counts lost
+CHAT_BASE = 700_000_000  # scenario s uses chats CHAT_BASE + s * 100_000 + user
+
+# Questions about the sample documents, written as members ask them (short, colloquial,
+# sometimes naming the document). A third are asked without diacritics (fold).
+IN_DOMAIN = [
+    "Các huyện ủy phải gửi kế hoạch thực hiện Chỉ thị 12-CT/TU trước ngày nào?",
+    "Mỗi chi bộ phải sinh hoạt chuyên đề về chuyển đổi số mấy lần trong năm?",
+    "Ai chủ trì bồi dưỡng kỹ năng số cho báo cáo viên, tuyên truyền viên cơ sở?",
+    "Đảng viên vắng mặt buổi quán triệt Chỉ thị 12 có phải học bù không?",
+    "Thời hạn học bù đối với đảng viên vắng mặt là bao lâu?",
+    "Tỷ lệ đảng viên tham gia học tập, quán triệt phải đạt bao nhiêu phần trăm?",
+    "Hội nghị cấp huyện quán triệt Chỉ thị 12 tổ chức vào ngày nào?",
+    "Báo cáo kết quả quán triệt gửi Ban Tuyên giáo Huyện ủy trước ngày nào?",
+    "Đơn vị chậm báo cáo kết quả học tập thì bị xử lý thế nào?",
+    "Hạn chót gửi báo cáo theo Công văn 150-CV/BTGTU là khi nào?",
+    "Báo cáo kết quả học tập Chỉ thị 12 cần nêu những nội dung gì?",
+    "Sinh hoạt chi bộ chuyên đề về dư luận xã hội bao lâu một lần?",
+    "Bí thư chi bộ chuẩn bị gì cho buổi sinh hoạt chuyên đề về dư luận xã hội?",
+    "Đảng ủy cơ sở gửi kết quả sinh hoạt chuyên đề trước ngày nào?",
+    "Cộng tác viên dư luận xã hội báo cáo hằng tháng trước ngày mấy?",
+    "Vụ việc phức tạp, nổi cộm phải báo cáo nhanh trong bao lâu?",
+    "Mỗi năm tổ chức bao nhiêu cuộc điều tra dư luận xã hội?",
+    "Gặp bài viết xuyên tạc trên mạng xã hội thì đảng viên nên làm gì?",
+    "Nhóm Zalo của chi bộ được dùng để tuyên truyền như thế nào?",
+    "Ban Tuyên giáo báo cáo Ban Thường vụ Tỉnh ủy về chuyển đổi số mấy tháng một lần?",
+    "Nghị quyết 21-NQ/ĐU về bảo vệ nền tảng tư tưởng của Đảng yêu cầu gì?",
+    "Quy định 45-QĐ/TU về chế độ báo cáo quy định những gì?",
+    "chỉ thị 12 nói gì về chuyển đổi số",
+    "Kết luận 03-KL/TU giao Ban Tuyên giáo Tỉnh ủy nhiệm vụ gì?",
+    "Tài liệu quán triệt Chỉ thị 12 được gửi cho đảng viên qua đâu?",
+    "Đảng viên có phải gương mẫu sử dụng dịch vụ công trực tuyến không?",
+]
+SHARE_UNACCENTED = 1 / 3
+SHARE_OUT_OF_DOMAIN = 0.12
+
+_update: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "qa_load_update", default=None)
+
+
+def now() -> float:
+    return time.monotonic()
+
+
+def loadavg() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} (1/5/15 min, {os.cpu_count()} CPUs)"
+
+
+# ======================================================================================
+# Child process: the fake Telegram and the users
+# ======================================================================================
+
+class RecordingServer(TelegramApiServer):
+    """The loopback Bot API server, recording what a load run needs and playing the users."""
+
+    def __init__(self, *, poll_limit: int) -> None:
+        super().__init__(max_poll_wait=1.0)
+        self.poll_limit = poll_limit
+        self.spec: dict[str, Any] | None = None
+        self.done = asyncio.Event()
+
+    def begin(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self.pushes: list[tuple[int, int, int, float]] = []  # chat, question index, update_id, t
+        self.sends: list[tuple[int, float, int | None, int]] = []  # chat, t, qid, text length
+        self.batches: list[int] = []  # getUpdates result sizes
+        self.chat_actions = 0
+        self.aborted: Counter[str] = Counter()  # requests the client dropped mid-way, by method
+        self.cpu_started = time.process_time()
+        self.answers = 0
+        self.next_q: dict[int, int] = defaultdict(int)
+        self.done.clear()
+
+    def push(self, chat: int) -> None:
+        assert self.spec is not None
+        k = self.next_q[chat]
+        self.next_q[chat] = k + 1
+        text = self.spec["questions"][str(chat)][k]
+        t = now()
+        update = self.text_update(chat, chat, text, first_name=f"Đảng viên {chat % 100_000}")
+        self.pushes.append((chat, k, update["update_id"], t))
+
+    async def _handle(self, request: Any) -> Any:
+        try:
+            return await super()._handle(request)
+        except ConnectionResetError:  # the client cancelled the request (aiohttp logs it)
+            if self.spec is not None:
+                self.aborted[request.path.rsplit("/", 1)[-1]] += 1
+            raise
+
+    async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        params = {**params, "limit": min(int(params.get("limit") or 100), self.poll_limit)}
+        result = await super()._m_getUpdates(params)
+        if self.spec is not None and result:
+            self.batches.append(len(result))
+        return result
+
+    async def _m_sendChatAction(self, params: dict[str, Any]) -> bool:
+        if self.spec is not None:
+            self.chat_actions += 1
+        return await super()._m_sendChatAction(params)
+
+    async def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = await super()._m_sendMessage(params)
+        t = now()
+        if self.spec is None:
+            return message
+        chat = int(params["chat_id"])
+        qid = None
+        for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data") or ""
+                if data.startswith("fb:"):
+                    qid = int(data.split(":")[1])
+        self.sends.append((chat, t, qid, len(message["text"])))
+        if qid is not None:
+            self.answers += 1
+            per_user = self.spec["per_user"]
+            if self.spec["mode"] == "closed" and self.next_q[chat] < per_user:
+                self.push(chat)  # the user reads the answer and asks the next question
+            if self.answers >= self.spec["expected"]:
+                self.done.set()
+        return message
+
+    async def play(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Push the scenario's questions; return once every one is answered (or the timeout)."""
+        self.begin(spec)
+        chats = [int(c) for c in spec["questions"]]
+        mode = spec["mode"]
+        if mode == "burst":
+            for _ in range(spec["per_user"]):
+                for chat in chats:
+                    self.push(chat)
+        elif mode == "closed":
+            for chat in chats:
+                self.push(chat)
+        elif mode == "paced":
+            rng = random.Random(spec["seed"])
+            due = now()
+            for _ in range(spec["per_user"]):
+                for chat in chats:
+                    due += rng.expovariate(spec["rate"])
+                    if (delay := due - now()) > 0:
+                        await asyncio.sleep(delay)  # the arrival time, not a wait for an event
+                    self.push(chat)
+        else:
+            raise ValueError(mode)
+        timed_out = False
+        try:
+            await asyncio.wait_for(self.done.wait(), LOSS_TIMEOUT)
+        except TimeoutError:
+            timed_out = True
+        last = max(p[2] for p in self.pushes)
+        try:
+            await self.wait_confirmed(last, timeout=10.0)
+        except TimeoutError:
+            timed_out = True
+        return {"timed_out": timed_out}
+
+    def records(self) -> dict[str, Any]:
+        records = {"pushes": self.pushes, "sends": self.sends, "batches": self.batches,
+                   "chat_actions": self.chat_actions, "aborted": dict(self.aborted),
+                   "cpu": time.process_time() - self.cpu_started}
+        self.spec = None
+        return records
+
+
+def _child_main(conn: Any, poll_limit: int) -> None:
+    # Requests the bot cancels (the typing indicator's, when the answer is ready first) make
+    # aiohttp log a traceback each; they are counted instead.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
+    asyncio.run(_child(conn, poll_limit))
+
+
+async def _child(conn: Any, poll_limit: int) -> None:
+    loop = asyncio.get_running_loop()
+    inbox = ThreadPoolExecutor(1, thread_name_prefix="inbox")
+    async with RecordingServer(poll_limit=poll_limit) as api:
+        conn.send(("ready", api.base_url, api.token))
+        while True:
+            message = await loop.run_in_executor(inbox, conn.recv)
+            if message[0] == "play":
+                conn.send(("played", await api.play(message[1])))
+            elif message[0] == "records":
+                conn.send(("records", api.records()))
+            elif message[0] == "stop":
+                break
+    inbox.shutdown()
+
+
+# ======================================================================================
+# This process: the bot
+# ======================================================================================
+
+class Probe:
+    """Times every update through the core, and the parts of the core, per update."""
+
+    def __init__(self) -> None:
+        self.runs: dict[str, list[dict[str, float]]] = defaultdict(list)  # update_id -> runs
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    def reset(self) -> None:
+        self.runs.clear()
+        self.max_in_flight = self.in_flight
+
+    @staticmethod
+    def add(key: str, value: float) -> None:
+        record = _update.get()
+        if record is not None:  # one update's calls run one after another: no race here
+            record[key] = record.get(key, 0.0) + value
+
+    def wrap_handler(self, handle: Any) -> Any:
+        async def timed(incoming: Any) -> Any:
+            record: dict[str, float] = {"start": now()}
+            token = _update.set(record)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self.idle.clear()
+            try:
+                return await handle(incoming)
+            finally:
+                record["end"] = now()
+                _update.reset(token)
+                self.runs[incoming.update_id].append(record)
+                self.in_flight -= 1
+                if self.in_flight == 0:
+                    self.idle.set()
+        return timed
+
+    def wrap_async(self, obj: Any, name: str, key: str) -> None:
+        original = getattr(obj, name)
+
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            started = now()
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                self.add(key, now() - started)
+                self.add(key + "_calls", 1)
+        setattr(obj, name, timed)
+
+    def wrap_sync(self, obj: Any, name: str, key: str) -> None:
+        original = getattr(obj, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = now()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.add(key, now() - started)
+        setattr(obj, name, timed)
+
+
+class ErrorCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.counts: Counter[str] = Counter()
+        self.first: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.counts[record.levelname] += 1
+        if len(self.first) < 5:
+            self.first.append(f"{record.levelname} {record.name}: {record.getMessage()[:200]}")
+
+
+def make_questions(users: int, per_user: int, chat_base: int, seed: int) -> dict[str, list[str]]:
+    from knowledge.text import fold
+
+    ood = [line.strip() for line in OUT_OF_DOMAIN.read_text(encoding="utf-8").splitlines()
+           if line.strip() and not line.startswith("#")]
+    rng = random.Random(seed)
+    questions: dict[str, list[str]] = {}
+    for u in range(users):
+        asked: list[str] = []
+        while len(asked) < per_user:
+            if rng.random() < SHARE_OUT_OF_DOMAIN:
+                q = rng.choice(ood)
+                q = fold(q) if rng.random() < SHARE_UNACCENTED else q
+            else:
+                q = rng.choice(IN_DOMAIN)
+                q = fold(q) if rng.random() < SHARE_UNACCENTED else q
+            if q not in asked:  # one user does not repeat a question (keeps matching exact)
+                asked.append(q)
+        questions[str(chat_base + u)] = asked
+    return questions
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)  # nearest rank
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
+
+
+def ms(values: list[float]) -> str:
+    if not values:
+        return "n/a"
+    return (f"p50 {pct(values, 50) * 1000:7.0f}  p95 {pct(values, 95) * 1000:7.0f}  "
+            f"max {max(values) * 1000:7.0f} ms")
+
+
+def analyse(name: str, spec: dict[str, Any], played: dict[str, Any], rec: dict[str, Any],
+            probe: Probe, db: Any, bot_cpu: float, lines: list[str]) -> dict[str, Any]:
+    from sqlmodel import select
+
+    from bot.storage.models import QuestionLog
+    from knowledge.text import fold, normalize
+
+    questions: dict[str, list[str]] = spec["questions"]
+    total = sum(len(q) for q in questions.values())
+    with db.session() as s:
+        chat_ids = QuestionLog.chat_id.in_(list(questions))  # type: ignore[attr-defined]
+        logged = {row.id: row for row in s.exec(select(QuestionLog).where(chat_ids))}
+
+    pushed: dict[tuple[int, int], tuple[int, float]] = {}  # (chat, k) -> (update_id, t)
+    for chat, k, update_id, t in rec["pushes"]:
+        pushed[(chat, k)] = (update_id, t)
+    by_chat: dict[int, list[tuple[float, int | None, int]]] = defaultdict(list)
+    for chat, t, qid, length in rec["sends"]:
+        by_chat[chat].append((t, qid, length))
+
+    first_part: dict[tuple[int, int], float] = {}
+    last_part: dict[tuple[int, int], float] = {}
+    answered_flag: dict[tuple[int, int], bool] = {}
+    duplicated = stray = multipart = mismatched = out_of_order_chats = 0
+    for chat, sends in by_chat.items():
+        asked = [normalize(q).strip() for q in questions.get(str(chat), [])]
+        pending: list[float] = []
+        order: list[int] = []
+        for t, qid, _length in sends:
+            pending.append(t)
+            if qid is None:
+                continue
+            row = logged.get(qid)
+            k = asked.index(row.text) if row is not None and row.text in asked else None
+            if k is None:
+                mismatched += 1
+            elif (chat, k) in last_part:
+                duplicated += 1
+            else:
+                first_part[(chat, k)] = pending[0]
+                last_part[(chat, k)] = t
+                answered_flag[(chat, k)] = bool(row.answered)
+                order.append(k)
+                multipart += len(pending) > 1
+            pending = []
+        stray += len(pending)  # parts never followed by an answer's last part: error messages
+        out_of_order_chats += order != sorted(order)
+    answers = sum(1 for s in rec["sends"] if s[1] is not None)  # messages with 👍/👎
+
+    latencies, latencies_last, delivery, core, send = [], [], [], [], []
+    parts: dict[str, list[float]] = defaultdict(list)
+    handled_twice = 0
+    for key, t_first in first_part.items():
+        update_id, t_push = pushed[key]
+        latencies.append(t_first - t_push)
+        latencies_last.append(last_part[key] - t_push)
+        runs = probe.runs.get(str(update_id), [])
+        handled_twice += len(runs) > 1
+        if runs:
+            run = runs[0]
+            delivery.append(run["start"] - t_push)
+            core.append(run["end"] - run["start"])
+            send.append(t_first - run["end"])
+            for part in ("db_wait", "db_work", "ask_wait", "search_work", "embed_work"):
+                parts[part].append(run.get(part, 0.0))
+            parts["db_calls"].append(run.get("db_wait_calls", 0.0))
+    lost = total - len(first_part)
+    t0 = min(p[3] for p in rec["pushes"])
+    t_end = max(last_part.values()) if last_part else t0
+    span = t_end - t0
+    throughput = len(first_part) / span if span > 0 else float("nan")
+
+    # What the bot answered, per kind of question (a sanity check of the mix, not of speed).
+    ood = {line.strip() for line in OUT_OF_DOMAIN.read_text(encoding="utf-8").splitlines()}
+    ood |= {fold(q) for q in ood}
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    verdicts: dict[str, set[bool]] = defaultdict(set)
+    for (chat, k), flag in answered_flag.items():
+        q = questions[str(chat)][k]
+        kind = ("out of domain" if q in ood else
+                "in domain, no diacritics" if q == fold(q) else "in domain, accented")
+        kinds[kind][0] += flag
+        kinds[kind][1] += 1
+        verdicts[q].add(flag)
+    refused = sorted(q for q, v in verdicts.items() if v == {False} and q not in ood)
+    unstable = sorted(q for q, v in verdicts.items() if len(v) > 1)
+
+    lines.append(f"== {name}: {spec['describe']}")
+    lines.append(
+        f"questions {total}, answered replies {len(first_part)}, lost {lost}"
+        f"{' (timed out)' if played['timed_out'] else ''}, duplicated {duplicated}"
+        f" (answers with buttons {answers} for {total} questions; not matching any question of"
+        f" the chat {mismatched}), stray parts without buttons {stray},"
+        f" updates handled twice {handled_twice}")
+    lines.append(
+        f"messages sent {len(rec['sends'])}, multi-part answers {multipart}; chats whose answers"
+        f" came out of asking order {out_of_order_chats}/{len(questions)}")
+    lines.append(f"throughput {throughput:.1f} answered questions/s over {span:.1f} s"
+                 f" (first push -> last answer)")
+    lines.append(f"latency update -> first part  {ms(latencies)}")
+    lines.append(f"  (-> last part               {ms(latencies_last)})")
+    lines.append(f"  delivery: push -> core start {ms(delivery)}")
+    lines.append(f"  core: Assistant.handle       {ms(core)}")
+    lines.append(f"  send: core end -> 1st part   {ms(send)}")
+    sum_lat = sum(latencies) or float("nan")
+    lines.append(f"  share of summed latency: delivery {sum(delivery) / sum_lat:.0%},"
+                 f" core {sum(core) / sum_lat:.0%}, send {sum(send) / sum_lat:.0%}")
+    if core:
+        n = len(core)
+
+        def mean_ms(key: str) -> float:
+            return sum(parts[key]) / n * 1000
+        lines.append(
+            f"  in the core, mean per question: {sum(core) / n * 1000:.0f} ms ="
+            f" db {mean_ms('db_wait'):.0f} ms for {sum(parts['db_calls']) / n:.1f} calls"
+            f" (work in thread incl. lock waits {mean_ms('db_work'):.0f})"
+            f" + knowledge.ask {mean_ms('ask_wait'):.0f} ms"
+            f" (search in thread {mean_ms('search_work'):.0f}, of which query embedding"
+            f" {mean_ms('embed_work'):.0f}) + the rest"
+            f" {sum(core) / n * 1000 - mean_ms('db_wait') - mean_ms('ask_wait'):.0f}")
+        lines.append(f"  query embedding per question {ms(parts['embed_work'])}")
+        lines.append(f"  db work per question         {ms(parts['db_work'])}")
+    batches = rec["batches"]
+    lines.append(
+        f"PTB: handlers in flight at most {probe.max_in_flight}; getUpdates returned"
+        f" {len(batches)} non-empty batches (max {max(batches, default=0)},"
+        f" mean {sum(batches) / max(len(batches), 1):.1f}); sendChatAction calls"
+        f" {rec['chat_actions']}")
+    if rec["aborted"]:
+        lines.append(f"requests the bot dropped mid-way (seen by the server): {rec['aborted']}")
+    n_answers = max(len(first_part), 1)
+    lines.append(f"CPU per answered question: bot process {bot_cpu / n_answers * 1000:.0f} ms,"
+                 f" fake Telegram + users process {rec['cpu'] / n_answers * 1000:.0f} ms"
+                 f" (both on the same {os.cpu_count()} CPUs)")
+    lines.append("answered by the bot: " + "; ".join(
+        f"{kind} {a}/{n}" for kind, (a, n) in sorted(kinds.items()))
+        + f"; questions answered differently across asks (must be 0): {len(unstable)}")
+    if refused:
+        lines.append(f"in-domain questions refused every time ({len(refused)}): "
+                     + " | ".join(refused))
+    return {"throughput": throughput, "p50": pct(latencies, 50), "p95": pct(latencies, 95),
+            "lost": lost, "duplicated": duplicated + mismatched, "describe": spec["describe"]}
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    import faiss
+
+    from bot.channels.telegram import TelegramChannel
+    from bot.core.assistant import Assistant, CoreSettings
+    from bot.core.commands import ALL_COMMANDS
+    from bot.core.knowledge_base import KnowledgeBase
+    from bot.storage.database import Database
+    from indexer.build import build_store
+    from knowledge.embedder import EmbedderConfig, SentenceTransformerEmbedder
+    from knowledge.search import Searcher
+    from knowledge.store import StoreReader
+    from tuyengiao.commands import answer_policy, fusion_weights
+    from tuyengiao.settings import Settings
+
+    lines: list[str] = []
+    loop = asyncio.get_running_loop()
+    if args.threads:
+        loop.set_default_executor(ThreadPoolExecutor(args.threads))
+    threads = args.threads or min(32, (os.cpu_count() or 1) + 4)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]  # the shipped defaults
+    faiss.omp_set_num_threads(settings.faiss_threads)  # as the CLI does
+
+    ctx = mp.get_context("spawn")
+    conn, child_conn = ctx.Pipe()
+    child = ctx.Process(target=_child_main, args=(child_conn, args.poll_limit), daemon=True)
+    child.start()
+    inbox = ThreadPoolExecutor(1, thread_name_prefix="inbox")
+
+    async def ask_child(*message: Any) -> Any:
+        conn.send(message)
+        return (await loop.run_in_executor(inbox, conn.recv))[1:]
+
+    _, base_url, token = await loop.run_in_executor(inbox, conn.recv)
+
+    with tempfile.TemporaryDirectory(prefix="qa_load_") as tmp:
+        started = now()
+        embedder = SentenceTransformerEmbedder(EmbedderConfig())
+        loaded = now() - started
+        report = build_store([SAMPLES], Path(tmp) / "store", embedder)
+        built = now() - started - loaded
+        import torch
+
+        if args.torch_threads:
+            torch.set_num_threads(args.torch_threads)
+        print(f"model loaded in {loaded:.1f} s; store built in {built:.1f} s: {report.summary()}")
+        print(f"torch threads {torch.get_num_threads()}, FAISS threads {settings.faiss_threads},"
+              f" weights lexical {settings.search_weight_lexical} dense"
+              f" {settings.search_weight_dense}, asyncio default executor {threads} threads")
+
+        db = Database.open(f"sqlite:///{Path(tmp) / 'bot.db'}")
+        db.create_all()
+        searcher = Searcher(StoreReader(Path(tmp) / "store"), embedder, fusion_weights(settings))
+        knowledge = KnowledgeBase(searcher, answer_policy(settings))
+        assistant = Assistant(knowledge, db, CoreSettings())
+        probe = Probe()
+        probe.wrap_async(db, "run", "db_wait")
+        probe.wrap_sync(db, "call", "db_work")  # db.run calls self.call in its thread
+        probe.wrap_async(knowledge, "ask", "ask_wait")
+        probe.wrap_sync(searcher, "search", "search_work")
+        probe.wrap_sync(embedder, "embed", "embed_work")
+        errors = ErrorCounter()
+        logging.getLogger().addHandler(errors)
+
+        channel = TelegramChannel(token, probe.wrap_handler(assistant.handle), base_url=base_url,
+                                  commands=list(ALL_COMMANDS),
+                                  concurrent_updates=args.concurrent_updates)
+        await channel.start()
+        app = channel._application  # noqa: SLF001  (read-only: the figures PTB really used)
+        print(f"PTB concurrent_updates {app.concurrent_updates}; fake server getUpdates limit"
+              f" {args.poll_limit}; polling")
+        print(f"load average before: {loadavg()}")
+        throughputs: dict[str, float] = {}
+        summary: list[str] = []
+        try:
+            scenarios: list[tuple[str, str, int, int, float]] = [("warm-up", "burst", 10, 2, 0.0)]
+            for mode in args.modes:
+                if mode == "paced":
+                    scenarios += [("paced", "paced", args.users, args.paced_per_user, r)
+                                  for r in args.rates or [0.0, 0.0]]
+                else:
+                    scenarios.append((mode, mode, args.users, args.per_user, 0.0))
+            auto_fractions = [0.25, 0.5]
+            for index, (name, mode, users, per_user, rate) in enumerate(scenarios):
+                if mode == "paced" and rate == 0.0:
+                    base = throughputs.get("burst") or throughputs.get("closed")
+                    if not base:
+                        raise SystemExit("paced without --rates needs a burst or closed run first")
+                    rate = round(base * auto_fractions.pop(0), 1)
+                if mode == "burst":
+                    describe = f"{users} users x {per_user} questions, all pushed at once"
+                elif mode == "closed":
+                    describe = (f"{users} users x {per_user} questions, each user asks the next"
+                                f" on the previous answer ({users} in flight, no think time)")
+                else:
+                    describe = (f"{users} users x {per_user} questions, Poisson arrivals at"
+                                f" {rate} questions/s (each user every ~{users / rate:.0f} s)")
+                spec = {"mode": mode, "per_user": per_user, "expected": users * per_user,
+                        "rate": rate, "seed": index, "describe": describe,
+                        "questions": make_questions(users, per_user,
+                                                    CHAT_BASE + index * 100_000, index)}
+                probe.reset()
+                errors.counts.clear()
+                errors.first.clear()
+                before = loadavg()
+                cpu_started = time.process_time()
+                (played,) = await ask_child("play", spec)
+                await asyncio.wait_for(probe.idle.wait(), 30)  # late duplicates would show
+                (records,) = await ask_child("records")
+                bot_cpu = time.process_time() - cpu_started
+                if name == "warm-up":
+                    continue
+                result = analyse(name, spec, played, records, probe, db, bot_cpu, lines)
+                throughputs[name] = result["throughput"]
+                verdict = "met" if result["p95"] <= 0.3 else "NOT met"
+                summary.append(
+                    f"  {name:7s} {result['throughput']:5.1f} q/s  p50 {result['p50'] * 1000:6.0f}"
+                    f"  p95 {result['p95'] * 1000:6.0f} ms ({verdict})  lost {result['lost']}"
+                    f"  duplicated {result['duplicated']}  -- {result['describe']}")
+                lines.append(f"load average before {before}; after {loadavg()}")
+                if errors.counts:
+                    lines.append(f"log warnings/errors: {dict(errors.counts)}: {errors.first}")
+                print("\n".join(lines))
+                lines.clear()
+        finally:
+            await channel.stop()
+            conn.send(("stop",))
+            child.join(10)
+            if child.is_alive():
+                child.terminate()
+            inbox.shutdown()
+            db.close()
+    print("summary (target: p95 update -> reply <= 300 ms, nothing lost or duplicated):")
+    print("\n".join(summary))
+    print(f"load average after: {loadavg()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--per-user", type=int, default=5)
+    parser.add_argument("--modes", nargs="+", default=["burst", "closed", "paced"],
+                        choices=["burst", "closed", "paced"])
+    parser.add_argument("--rates", type=float, nargs="+",
+                        help="paced arrival rates, questions/s (default: 25%% and 50%% of the"
+                             " burst throughput)")
+    parser.add_argument("--paced-per-user", type=int, default=1,
+                        help="questions per user in each paced run (keeps the run bounded)")
+    parser.add_argument("--concurrent-updates", type=int, default=64,
+                        help="PTB concurrent_updates (TelegramChannel's default 64)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="asyncio default executor size (0: Python's min(32, CPUs + 4))")
+    parser.add_argument("--torch-threads", type=int, default=0,
+                        help="torch.set_num_threads for query encoding (0: torch's default)")
+    parser.add_argument("--poll-limit", type=int, default=100,
+                        help="most updates the fake server returns per getUpdates (Bot API 100)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    main()
