@@ -43,6 +43,10 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
+    if settings.serve_torch_threads:
+        import torch
+
+        torch.set_num_threads(settings.serve_torch_threads)
     async with AsyncExitStack() as stack:
         db = Database.open(settings.database_url)
         stack.callback(db.close)
@@ -65,6 +69,7 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
                 base_url=settings.telegram_api_base_url,
                 commands=list(ALL_COMMANDS),
                 webhook=webhook,
+                concurrent_updates=settings.telegram_concurrent_updates,
             )
             await stack.enter_async_context(channel)
             logger.info("Telegram channel started")

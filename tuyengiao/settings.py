@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str = ""
     webhook_listen_host: str = "0.0.0.0"
     webhook_listen_port: int = Field(8443, ge=1, le=65535)
+    # Updates handled at once. More than a few only queue inside the process: measured on
+    # 2 cores (bench/qa_load.py), 8 answered more questions per second than 64.
+    telegram_concurrent_updates: int = Field(8, ge=1)
+    # Torch threads while serving: one query at a time per thread beats two threads fighting
+    # over 2 cores between concurrent questions (indexing keeps torch's default).
+    serve_torch_threads: int = Field(1, ge=0)
 
     @property
     def admin_id_set(self) -> frozenset[str]:

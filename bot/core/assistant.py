@@ -51,14 +51,7 @@ class Assistant:
         self.settings = settings
 
     async def handle(self, incoming: Incoming) -> Outcome:
-        actor = await self.db.run(
-            people.identify, incoming.sender.platform, incoming.sender.user_id,
-            incoming.sender.display_name, admin_ids=self.settings.admin_ids,
-        )
-        await self.db.run(
-            people.record_chat, incoming.chat.platform, incoming.chat.chat_id,
-            incoming.chat.kind, incoming.chat.title,
-        )
+        actor = await self.db.run(_identify, incoming, self.settings.admin_ids)
         try:
             if isinstance(incoming, IncomingText):
                 return await self._text(incoming, actor)
@@ -245,6 +238,19 @@ class Assistant:
         if incoming.chat.kind == "group":
             return Outcome()  # never answer a group's stickers and photos
         return Outcome([TextReply(messages.UNSUPPORTED_MESSAGE)])
+
+
+def _identify(session, incoming: Incoming, admin_ids: frozenset[str]) -> people.Actor:  # type: ignore[no-untyped-def]
+    """Who is writing, and from which chat: one transaction (one thread hop) per update."""
+    actor = people.identify(
+        session, incoming.sender.platform, incoming.sender.user_id,
+        incoming.sender.display_name, admin_ids=admin_ids,
+    )
+    people.record_chat(
+        session, incoming.chat.platform, incoming.chat.chat_id, incoming.chat.kind,
+        incoming.chat.title,
+    )
+    return actor
 
 
 def _question_citation(session, question_id: int) -> tuple[str, str] | None:  # type: ignore[no-untyped-def]
