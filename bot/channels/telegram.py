@@ -14,7 +14,7 @@ import contextlib
 import hmac
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -124,6 +124,8 @@ class TelegramChannel:
         self._commands = list(commands)
         self._webhook = webhook
         self._concurrent_updates = concurrent_updates
+        self._chat_locks: dict[str, asyncio.Lock] = {}
+        self._chat_waiting: dict[str, int] = {}
         self._poll_timeout = poll_timeout
         self._typing_interval = typing_interval
         self._network_retries = network_retries
@@ -257,17 +259,34 @@ class TelegramChannel:
                 await self._answer_callback(update.callback_query.id, None)
             return
         incoming, origin = translated
-        if isinstance(incoming, IncomingText):
-            outcome = await self._with_typing(origin, self._handler(incoming))
-        else:
-            outcome = await self._handler(incoming)
-        if isinstance(incoming, IncomingAction) and incoming.callback_id:
-            await self._answer_callback(incoming.callback_id, outcome.notice)
-        first = True
-        for reply in outcome.replies:
-            for message in render(reply):
-                await self._send(origin, message, reply=first)
-                first = False
+        # Updates run concurrently, but one chat's are answered in the order they came:
+        # a member's second question must not be answered before their first.
+        async with self._chat_turn(incoming.chat.chat_id):
+            if isinstance(incoming, IncomingText):
+                outcome = await self._with_typing(origin, self._handler(incoming))
+            else:
+                outcome = await self._handler(incoming)
+            if isinstance(incoming, IncomingAction) and incoming.callback_id:
+                await self._answer_callback(incoming.callback_id, outcome.notice)
+            first = True
+            for reply in outcome.replies:
+                for message in render(reply):
+                    await self._send(origin, message, reply=first)
+                    first = False
+
+    @contextlib.asynccontextmanager
+    async def _chat_turn(self, chat_id: str) -> AsyncIterator[None]:
+        """A per-chat lock (FIFO), dropped when nobody holds or waits for it."""
+        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
+        self._chat_waiting[chat_id] = self._chat_waiting.get(chat_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._chat_waiting[chat_id] -= 1
+            if not self._chat_waiting[chat_id]:
+                del self._chat_waiting[chat_id]
+                del self._chat_locks[chat_id]
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """One error handler for the channel: log with the update id, apologise briefly."""

@@ -476,3 +476,27 @@ def test_split_html_prefers_paragraphs_then_lines_then_sentences() -> None:
 def test_rendered_message_defaults() -> None:
     assert RenderedMessage("x").buttons == ()
     assert render(TextReply("   ")) == []
+
+
+async def test_one_chats_messages_are_answered_in_order_while_others_go_ahead(
+        api: TelegramApiServer) -> None:
+    first_may_finish = asyncio.Event()
+
+    async def respond(incoming: Incoming) -> Outcome:
+        assert isinstance(incoming, IncomingText)
+        if incoming.text == "câu 1":
+            await first_may_finish.wait()  # the first question is slow
+        return Outcome([TextReply(f"trả lời {incoming.text}")])
+
+    core = Core(respond)
+    async with running(api, core):
+        api.text_update(PRIVATE, PRIVATE, "câu 1")
+        api.text_update(PRIVATE, PRIVATE, "câu 2")
+        api.text_update(PRIVATE + 1, PRIVATE + 1, "câu khác")
+        # Another chat is not held up by the slow one ...
+        other = await api.wait_for("sendMessage", timeout=WAIT)
+        assert other["chat_id"] == PRIVATE + 1
+        first_may_finish.set()
+        # ... and the slow chat gets its answers in the order it asked.
+        replies = [await api.wait_for("sendMessage", timeout=WAIT) for _ in range(2)]
+    assert [r["text"] for r in replies] == ["trả lời câu 1", "trả lời câu 2"]
