@@ -3,7 +3,6 @@ core behind the real Telegram adapter against the loopback Bot API server."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -41,13 +40,6 @@ WAIT = 10.0
 QUESTION = "Mỗi thôn có tổ xung kích phòng, chống thiên tai không?"
 ADMIN = "telegram:1"
 
-
-@pytest.fixture
-def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database.open(f"sqlite:///{tmp_path / 'bot.db'}")
-    database.create_all()
-    yield database
-    database.close()
 
 
 @pytest.fixture

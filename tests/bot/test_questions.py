@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -26,13 +25,6 @@ from bot.storage import Database, Feedback, QuestionLog
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
 ADMINS = frozenset({"telegram:1"})
 
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.open(f"sqlite:///{tmp_path / 'bot.db'}")
-    database.create_all()
-    yield database
-    database.close()
 
 
 def actor(s: Session, user: str, unit_id: int | None = None, role: str = "member") -> Actor:

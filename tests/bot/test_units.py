@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -39,13 +38,6 @@ from bot.storage import Database, Feedback, Identity, InviteCode, Membership, Pe
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=timezone.utc)
 ADMINS = frozenset({"telegram:1"})
 
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.open(f"sqlite:///{tmp_path / 'bot.db'}")
-    database.create_all()
-    yield database
-    database.close()
 
 
 @dataclass
