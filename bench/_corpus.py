@@ -9,6 +9,7 @@ official-looking documents ("Số NN-CT/TU", "ngày ... tháng ... năm ...", "C
 from __future__ import annotations
 
 import random
+import resource
 import re
 import sys
 import time
@@ -150,3 +151,16 @@ def load_real_embedder():  # -> SentenceTransformerEmbedder
     print(f"model {embedder.name}: dimension {embedder.dimension}, window {embedder.max_tokens} "
           f"tokens, batch {embedder.batch_size}; torch threads {torch.get_num_threads()}")
     return embedder
+
+
+def peak_rss_mb() -> float:
+    """Peak RSS of this process image: VmHWM (Linux). ru_maxrss is not used where VmHWM
+    exists: Linux carries it over from the parent across fork+exec, so a child would report
+    the parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -15,7 +15,6 @@ import argparse
 import cProfile
 import json
 import pstats
-import resource
 import shutil
 import subprocess
 import sys
@@ -28,7 +27,7 @@ import faiss
 import numpy as np
 
 from _corpus import (DOC_KINDS, PROVINCES, SECTION_HEADINGS, TOPICS, Corpus, load_real_embedder,
-                     machine_note, timer)
+                     machine_note, peak_rss_mb, timer)
 
 from indexer.build import PIPELINE_VERSION
 from knowledge.docnumbers import DOC_TYPES
@@ -138,19 +137,6 @@ def measure(store_dir: Path, embedder, queries: list[str], profile: bool = False
         print(f"  cProfile of {len(queries)} searches, top functions by own time:")
         pstats.Stats(prof, stream=sys.stdout).sort_stats("tottime").print_stats(12)
     return res
-
-
-def peak_rss_mb() -> float:
-    """Peak RSS of this process image: VmHWM (Linux). ru_maxrss is not used where VmHWM
-    exists: Linux carries it over from the parent across fork+exec, so a child would report
-    the parent's peak."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(store_dir: Path, n_queries: int, seed: int) -> None:
