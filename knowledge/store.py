@@ -89,7 +89,8 @@ class StoreVersion:
 
     def all_embeddings(self) -> np.ndarray:
         """Every stored vector, row i for chunk i: a read-only view of the flat FAISS index's
-        own memory (no copy), valid as long as this version is alive."""
+        own memory (no copy). The view does not keep the index alive: hold this StoreVersion
+        for as long as the array is used, or copy it."""
         n, d = self.vectors.ntotal, self.vectors.d
         if n == 0:
             return np.zeros((0, d), dtype=np.float32)
