@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 def build_assistant(settings: Settings, store: Path, db: Database) -> Assistant:
     from tuyengiao.commands import answer_policy, make_searcher
 
-    knowledge = KnowledgeBase(make_searcher(settings, store), answer_policy(settings))
+    knowledge = KnowledgeBase(make_searcher(settings, store, serving=True), answer_policy(settings))
     admins = settings.admin_id_set
     if not settings.telegram_bot_token:
         # The terminal's user already controls the server: make them an admin.
@@ -48,7 +48,7 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
 
         torch.set_num_threads(settings.serve_torch_threads)
     async with AsyncExitStack() as stack:
-        db = Database.open(settings.database_url)
+        db = Database.open(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
         stack.callback(db.close)
         db.create_all()
         assistant = await asyncio.to_thread(build_assistant, settings, store, db)

@@ -11,6 +11,7 @@ from typing import Any
 
 from knowledge.answers import AnswerPolicy, answer_question
 from knowledge.embedder import Embedder, EmbedderConfig, SentenceTransformerEmbedder
+from knowledge.query_batching import QueryBatcher
 from knowledge.search import MODES, FusionWeights, Mode, Searcher
 from knowledge.store import StoreReader
 from knowledge.text import fold
@@ -45,12 +46,20 @@ def answer_policy(settings: Settings) -> AnswerPolicy:
     )
 
 
-def make_searcher(settings: Settings, store: Path, *, mode: Mode = "hybrid") -> Searcher:
+def make_searcher(
+    settings: Settings, store: Path, *, mode: Mode = "hybrid", serving: bool = False
+) -> Searcher:
+    """A searcher over the store. `serving`: many questions at once (the bot), so query
+    embeddings are batched across concurrent questions and recent ones cached."""
     weights = fusion_weights(settings)
     # The model is only loaded when the query side needs it: a lexical-only default answers
     # without paying for loading torch.
     needs_model = mode == "dense" or (mode == "hybrid" and weights.dense > 0)
     embedder = make_embedder(settings) if needs_model else None
+    if embedder is not None and serving:
+        embedder = QueryBatcher(
+            embedder, max_batch=settings.query_batch_max, cache_size=settings.query_cache_size
+        )
     return Searcher(StoreReader(store), embedder, weights)
 
 
