@@ -49,6 +49,7 @@ logger = logging.getLogger(__name__)
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 LINK_CODE_TTL = timedelta(minutes=15)
+LAST_SEEN_STEP = timedelta(minutes=5)  # last-seen times are kept to this precision
 
 
 @dataclass(frozen=True)
@@ -175,17 +176,24 @@ def identify(
             if identity is None:
                 raise
     else:
-        identity.last_seen_at = now
+        if _stale(identity.last_seen_at, now):
+            identity.last_seen_at = now
         if display_name and identity.display_name != display_name:
             identity.display_name = display_name
             person = session.get(Person, identity.person_id)
             if person is not None:
                 person.display_name = display_name
-        session.add(identity)
     session.flush()
     return actor_for(
         session, identity, is_admin=is_admin_id(admin_ids, platform, platform_user_id)
     )
+
+
+def _stale(last_seen: datetime, now: datetime) -> bool:
+    """Whether a last-seen time is worth rewriting: once per LAST_SEEN_STEP is precise enough
+    for reports, and it keeps a repeat visitor's update free of writes (no write lock, no
+    commit to flush)."""
+    return now - last_seen >= LAST_SEEN_STEP or now < last_seen
 
 
 def record_chat(
@@ -210,11 +218,12 @@ def record_chat(
         except IntegrityError:
             chat = session.exec(query).one()
     else:
-        chat.kind = kind
-        if title:
+        if chat.kind != kind:
+            chat.kind = kind
+        if title and chat.title != title[:255]:
             chat.title = title[:255]
-        chat.last_seen_at = now
-        session.add(chat)
+        if _stale(chat.last_seen_at, now):
+            chat.last_seen_at = now
     session.flush()
     return chat
 
