@@ -57,7 +57,7 @@ def run_admin(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services.errors import ServiceError
     from bot.storage import Database, to_local
 
-    db = Database.open(settings.database_url)
+    db = Database.open(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
         db.create_all()
         if args.admin_command == "unit" and args.unit_command == "add":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,6 +15,9 @@ class Settings(BaseSettings):
     store_dir: Path = Path("data/store")
     knowledge_dir: Path = Path("knowledge/samples/documents")
     database_url: str = "sqlite:///data/tuyengiao.db"
+    # SQLite's durability (WAL mode): NORMAL survives a crash of the process, FULL also a
+    # power cut, at about twice the cost of each commit.
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     log_level: str = "INFO"
 
     embedding_model: str = ""  # empty: the bundled offline all-MiniLM-L6-v2
@@ -43,6 +47,11 @@ class Settings(BaseSettings):
     # Updates handled at once. More than a few only queue inside the process: measured on
     # 2 cores (bench/qa_load.py), 8 answered more questions per second than 64.
     telegram_concurrent_updates: int = Field(8, ge=1)
+    # Serving: concurrent questions share one query-embedding call (at most this many
+    # texts), and this many recent query embeddings are kept (0: no cache). See
+    # knowledge/query_batching.py and bench/qa_load.py for what each does.
+    query_batch_max: int = Field(32, ge=1)
+    query_cache_size: int = Field(2048, ge=0)
     # Torch threads while serving: one query at a time per thread beats two threads fighting
     # over 2 cores between concurrent questions (indexing keeps torch's default).
     serve_torch_threads: int = Field(1, ge=0)

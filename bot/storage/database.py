@@ -15,7 +15,9 @@ keys are enforced as on PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,7 +41,10 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 __all__ = ["Database", "LOCAL_TZ", "to_local", "utcnow"]
 
 
-def _sqlite_engine(url: str) -> Engine:
+SQLITE_SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+def _sqlite_engine(url: str, synchronous: str) -> Engine:
     parsed = make_url(url)
     database = parsed.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
@@ -59,6 +64,11 @@ def _sqlite_engine(url: str) -> Engine:
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # NORMAL in WAL mode: a commit survives the process dying (kill -9, a crash) but
+            # is not flushed to disk one by one; the last commits can be lost only if the
+            # machine itself loses power. It halves the cost of a question's two small
+            # transactions under load (bench/qa_load.py); FULL flushes every commit.
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         finally:
             cursor.close()
@@ -75,11 +85,25 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # SQLite lets one transaction at a time in (every one starts BEGIN IMMEDIATE), and a
+        # thread that finds it busy polls with growing sleeps (up to 100 ms each). Queueing
+        # this process's threads on a lock instead hands the database over the moment it is
+        # free: under load that removed most of a question's database wait. Other processes
+        # still meet SQLite's busy timeout. PostgreSQL needs no such thing.
+        self._one_at_a_time = (
+            threading.RLock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
 
     @classmethod
-    def open(cls, url: str) -> Database:
+    def open(cls, url: str, *, sqlite_synchronous: str = "NORMAL") -> Database:
+        """Open `url`. `sqlite_synchronous` is SQLite's durability level (see `_on_connect`);
+        other databases ignore it."""
         if make_url(url).get_backend_name() == "sqlite":
-            engine = _sqlite_engine(url)
+            mode = sqlite_synchronous.upper()
+            if mode not in SQLITE_SYNCHRONOUS_MODES:
+                raise ValueError(f"SQLite synchronous mode {sqlite_synchronous!r} is not one of "
+                                 f"{', '.join(SQLITE_SYNCHRONOUS_MODES)}")
+            engine = _sqlite_engine(url, mode)
         else:
             engine = create_engine(url, pool_pre_ping=True)
         logger.debug("database opened: %s", make_url(url).render_as_string(hide_password=True))
@@ -105,7 +129,7 @@ class Database:
         Objects stay readable after the commit (`expire_on_commit=False`), so results can be
         handed back across the thread boundary of `run`.
         """
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self._one_at_a_time, Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()

@@ -15,7 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from bot.services.errors import InvalidInput
-from bot.services.people import identify, is_admin_id, parse_admin_ids, record_chat
+from bot.services.people import (
+    LAST_SEEN_STEP,
+    identify,
+    is_admin_id,
+    parse_admin_ids,
+    record_chat,
+)
 from bot.storage import ChatRecord, Database, Identity, Membership, Person, Unit, to_local
 
 NO_ADMINS: frozenset[str] = frozenset()
@@ -34,6 +40,16 @@ def test_open_creates_the_folder_and_uses_wal(tmp_path: Path, db: Database) -> N
     with db.session() as s:
         assert s.exec(text("PRAGMA journal_mode")).one()[0] == "wal"  # type: ignore[call-overload]
         assert s.exec(text("PRAGMA foreign_keys")).one()[0] == 1  # type: ignore[call-overload]
+        # 1 = NORMAL: commits survive a process crash without a flush each
+        assert s.exec(text("PRAGMA synchronous")).one()[0] == 1  # type: ignore[call-overload]
+
+
+def test_sqlite_durability_is_configurable(tmp_path: Path) -> None:
+    with Database.open(f"sqlite:///{tmp_path / 'full.db'}", sqlite_synchronous="full") as full:
+        with full.session() as s:
+            assert s.exec(text("PRAGMA synchronous")).one()[0] == 2  # type: ignore[call-overload]
+    with pytest.raises(ValueError, match="synchronous"):
+        Database.open(f"sqlite:///{tmp_path / 'x.db'}", sqlite_synchronous="sometimes")
 
 
 def test_create_all_is_idempotent(db: Database) -> None:
@@ -130,6 +146,31 @@ def test_identify_creates_then_finds_and_refreshes(db: Database) -> None:
         assert identity.created_at == t0
         person = s.get(Person, first.person_id)
         assert person is not None and person.display_name == "Chị B"
+
+
+def test_a_repeat_visit_within_the_last_seen_step_writes_nothing(db: Database) -> None:
+    t0 = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    with db.session() as s:
+        first = identify(s, "telegram", "7", "Anh C", admin_ids=NO_ADMINS, now=t0)
+        record_chat(s, "telegram", "7", "private", "", now=t0)
+    soon = t0 + LAST_SEEN_STEP - timedelta(seconds=1)
+    with db.session() as s:
+        identify(s, "telegram", "7", "Anh C", admin_ids=NO_ADMINS, now=soon)
+        record_chat(s, "telegram", "7", "private", "", now=soon)
+        assert not s.dirty and not s.new  # nothing to write: no write lock taken for long
+    with db.session() as s:
+        identity = s.get(Identity, first.identity_id)
+        assert identity is not None and identity.last_seen_at == t0
+        chat = s.exec(select(ChatRecord)).one()
+        assert chat.last_seen_at == t0
+    later = t0 + LAST_SEEN_STEP
+    with db.session() as s:
+        identify(s, "telegram", "7", "Anh C", admin_ids=NO_ADMINS, now=later)
+        record_chat(s, "telegram", "7", "private", "", now=later)
+    with db.session() as s:
+        identity = s.get(Identity, first.identity_id)
+        assert identity is not None and identity.last_seen_at == later
+        assert s.exec(select(ChatRecord)).one().last_seen_at == later
 
 
 def test_identify_rejects_unknown_platform(db: Database) -> None:
