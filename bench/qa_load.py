@@ -12,6 +12,10 @@ cut into delivery (push -> core starts), core (`Assistant.handle`) and send (cor
 first part reaches the server).
 
 Scenarios (each with its own chats, default 200 users x 5 questions):
+  think   the issue's scenario as people live it: all 200 users in a session at once, each
+          asking 5 questions, reading each answer and typing the next (exponential think
+          time, mean --think 15 s; starts spread over one think time). Offered load is about
+          users / think questions per second.
   burst   every question pushed at once (1000 updates queued in one go): throughput; latency
           there is mostly queueing, p95 ~ the run's length.
   closed  each user asks their next question the moment the previous answer's last part
@@ -19,7 +23,7 @@ Scenarios (each with its own chats, default 200 users x 5 questions):
   paced   open-loop Poisson arrivals at a fixed rate, users taking turns (each user asks
           every users/rate seconds); default rates: 25% and 50% of the burst throughput, one
           question per user (--paced-per-user) to keep the run within ~5 minutes. The only
-          sleeps in this script are these arrival times.
+          sleeps in this script are these arrival and think times.
 
 A reply is matched to its question exactly: an answer's last part carries the 👍/👎 buttons,
 whose callback data holds the question-log id, and the log row holds the chat and the text.
@@ -178,6 +182,10 @@ class RecordingServer(TelegramApiServer):
             per_user = self.spec["per_user"]
             if self.spec["mode"] == "closed" and self.next_q[chat] < per_user:
                 self.push(chat)  # the user reads the answer and asks the next question
+            elif self.spec["mode"] == "think" and self.next_q[chat] < per_user:
+                # The user reads the answer, then types the next question.
+                pause = self.think_rng.expovariate(1.0 / self.spec["think"])
+                asyncio.get_running_loop().call_later(pause, self.push, chat)
             if self.answers >= self.spec["expected"]:
                 self.done.set()
         return message
@@ -194,6 +202,12 @@ class RecordingServer(TelegramApiServer):
         elif mode == "closed":
             for chat in chats:
                 self.push(chat)
+        elif mode == "think":
+            # Everyone starts within one think time; each answer schedules the next question.
+            self.think_rng = random.Random(spec["seed"])
+            for chat in chats:
+                start = self.think_rng.uniform(0, spec["think"])
+                asyncio.get_running_loop().call_later(start, self.push, chat)
         elif mode == "paced":
             rng = random.Random(spec["seed"])
             due = now()
@@ -604,6 +618,10 @@ async def main_async(args: argparse.Namespace) -> None:
                     rate = round(base * auto_fractions.pop(0), 1)
                 if mode == "burst":
                     describe = f"{users} users x {per_user} questions, all pushed at once"
+                elif mode == "think":
+                    describe = (f"{users} users x {per_user} questions, all in session at once:"
+                                f" each reads the answer and thinks ~{args.think:.0f} s"
+                                f" (exponential) before the next")
                 elif mode == "closed":
                     describe = (f"{users} users x {per_user} questions, each user asks the next"
                                 f" on the previous answer ({users} in flight, no think time)")
@@ -611,7 +629,7 @@ async def main_async(args: argparse.Namespace) -> None:
                     describe = (f"{users} users x {per_user} questions, Poisson arrivals at"
                                 f" {rate} questions/s (each user every ~{users / rate:.0f} s)")
                 spec = {"mode": mode, "per_user": per_user, "expected": users * per_user,
-                        "rate": rate, "seed": index, "describe": describe,
+                        "rate": rate, "seed": index, "think": args.think, "describe": describe,
                         "questions": make_questions(users, per_user,
                                                     CHAT_BASE + index * 100_000, index)}
                 probe.reset()
@@ -660,8 +678,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--per-user", type=int, default=5)
-    parser.add_argument("--modes", nargs="+", default=["burst", "closed", "paced"],
-                        choices=["burst", "closed", "paced"])
+    parser.add_argument("--modes", nargs="+", default=["think", "burst", "closed", "paced"],
+                        choices=["think", "burst", "closed", "paced"])
+    parser.add_argument("--think", type=float, default=15.0,
+                        help="think mode: mean seconds a user takes to read an answer and type"
+                             " the next question")
     parser.add_argument("--rates", type=float, nargs="+",
                         help="paced arrival rates, questions/s (default: 25%% and 50%% of the"
                              " burst throughput)")
