@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import contextvars
 import logging
 import math
@@ -133,6 +134,7 @@ class RecordingServer(TelegramApiServer):
         self.cpu_started = time.process_time()
         self.answers = 0
         self.next_q: dict[int, int] = defaultdict(int)
+        self.timers: list[asyncio.TimerHandle] = []  # think mode's scheduled questions
         self.done.clear()
 
     def push(self, chat: int) -> None:
@@ -185,7 +187,7 @@ class RecordingServer(TelegramApiServer):
             elif self.spec["mode"] == "think" and self.next_q[chat] < per_user:
                 # The user reads the answer, then types the next question.
                 pause = self.think_rng.expovariate(1.0 / self.spec["think"])
-                asyncio.get_running_loop().call_later(pause, self.push, chat)
+                self.timers.append(asyncio.get_running_loop().call_later(pause, self.push, chat))
             if self.answers >= self.spec["expected"]:
                 self.done.set()
         return message
@@ -207,7 +209,7 @@ class RecordingServer(TelegramApiServer):
             self.think_rng = random.Random(spec["seed"])
             for chat in chats:
                 start = self.think_rng.uniform(0, spec["think"])
-                asyncio.get_running_loop().call_later(start, self.push, chat)
+                self.timers.append(asyncio.get_running_loop().call_later(start, self.push, chat))
         elif mode == "paced":
             rng = random.Random(spec["seed"])
             due = now()
@@ -220,10 +222,15 @@ class RecordingServer(TelegramApiServer):
         else:
             raise ValueError(mode)
         timed_out = False
-        try:
-            await asyncio.wait_for(self.done.wait(), LOSS_TIMEOUT)
-        except TimeoutError:
-            timed_out = True
+        while not self.done.is_set():  # LOSS_TIMEOUT counts from the latest push
+            latest = max((p[3] for p in self.pushes), default=now())
+            if (left := latest + LOSS_TIMEOUT - now()) <= 0:
+                timed_out = True
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.done.wait(), min(left, 5.0))
+        for timer in self.timers:  # questions not yet asked when the run gave up
+            timer.cancel()
         last = max(p[2] for p in self.pushes)
         try:
             await self.wait_confirmed(last, timeout=10.0)
