@@ -14,7 +14,7 @@ import contextlib
 import hmac
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -37,6 +37,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from knowledge import messages as texts
+from bot.channels.chat_turns import ChatTurns
 from bot.channels.telegram_render import RenderedMessage, escape, render
 from bot.core.types import (
     Chat,
@@ -124,8 +125,7 @@ class TelegramChannel:
         self._commands = list(commands)
         self._webhook = webhook
         self._concurrent_updates = concurrent_updates
-        self._chat_locks: dict[str, asyncio.Lock] = {}
-        self._chat_waiting: dict[str, int] = {}
+        self._chat_turns = ChatTurns()
         self._poll_timeout = poll_timeout
         self._typing_interval = typing_interval
         self._network_retries = network_retries
@@ -261,7 +261,7 @@ class TelegramChannel:
         incoming, origin = translated
         # Updates run concurrently, but one chat's are answered in the order they came:
         # a member's second question must not be answered before their first.
-        async with self._chat_turn(incoming.chat.chat_id):
+        async with self._chat_turns.turn(incoming.chat.chat_id):
             if isinstance(incoming, IncomingText):
                 outcome = await self._with_typing(origin, self._handler(incoming))
             else:
@@ -273,20 +273,6 @@ class TelegramChannel:
                 for message in render(reply):
                     await self._send(origin, message, reply=first)
                     first = False
-
-    @contextlib.asynccontextmanager
-    async def _chat_turn(self, chat_id: str) -> AsyncIterator[None]:
-        """A per-chat lock (FIFO), dropped when nobody holds or waits for it."""
-        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
-        self._chat_waiting[chat_id] = self._chat_waiting.get(chat_id, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._chat_waiting[chat_id] -= 1
-            if not self._chat_waiting[chat_id]:
-                del self._chat_waiting[chat_id]
-                del self._chat_locks[chat_id]
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """One error handler for the channel: log with the update id, apologise briefly."""
