@@ -108,6 +108,18 @@ ACTION_FEEDBACK_UP = "👍"
 ACTION_FEEDBACK_DOWN = "👎"
 ACTION_VIEW_DOCUMENT = "Xem văn bản"
 
+# Text channels (Zalo, the terminal) offer actions as numbered hints instead of buttons:
+# "Gõ 1: 👍 · 2: 👎 · 3: Xem văn bản".
+ACTIONS_HINT = "Gõ {choices}"
+ACTIONS_HINT_SEPARATOR = " · "
+# A whole reply that means 👍 or 👎 after an answer, besides the number (compared without
+# case and diacritics, so "dung roi" counts as "đúng rồi").
+FEEDBACK_UP_WORDS = ("👍", "tốt", "hay", "đúng", "đúng rồi", "hữu ích", "có ích")
+FEEDBACK_DOWN_WORDS = (
+    "👎", "sai", "chưa đúng", "không đúng", "sai rồi", "không hữu ích", "chưa hữu ích",
+    "không có ích",
+)
+
 
 # --- Services: refusals, invite codes, reports (bot/services) ---------------------------
 # --- errors -------------------------------------------------------------------------------
