@@ -8,10 +8,9 @@ are all real.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
@@ -50,6 +49,7 @@ from knowledge.embedder import HashingEmbedder
 from knowledge.passages import Chunk, DocumentMeta
 from knowledge.search import Searcher
 from knowledge.store import StoreReader
+from tests.fakes.core import Core
 from tests.fakes.telegram_api import SECRET_HEADER, TelegramApiServer, parse_html
 
 WAIT = 5.0  # seconds; only reached when something is broken
@@ -57,22 +57,6 @@ PRIVATE = 42
 GROUP = -1001234567
 ACTIONS = (Action("👍", "fb:up:1"), Action("👎", "fb:down:1"), Action("Xem văn bản", "doc:1"))
 SECRET = "s3cr3t_Token-for-tests"
-
-
-class Core:
-    """Stands in for the core dispatcher: records what it is given, answers with `respond`."""
-
-    def __init__(self, respond: Callable[[Incoming], Any] | None = None) -> None:
-        self.seen: asyncio.Queue[Incoming] = asyncio.Queue()
-        self.respond = respond or (lambda incoming: Outcome([TextReply("Đã nhận.")]))
-
-    async def __call__(self, incoming: Incoming) -> Outcome:
-        self.seen.put_nowait(incoming)
-        result = self.respond(incoming)
-        return await result if inspect.isawaitable(result) else result
-
-    async def next(self) -> Incoming:
-        return await asyncio.wait_for(self.seen.get(), WAIT)
 
 
 @pytest.fixture
