@@ -83,21 +83,20 @@ class ZaloBotApi:
     async def get_me(self) -> dict[str, Any]:
         return await self.call("getMe")
 
-    async def get_updates(self, timeout: int = DEFAULT_POLL_TIMEOUT) -> dict[str, Any] | None:
-        """The next update (the platform returns one per call and forgets it once delivered),
-        or None when the long poll ended with nothing."""
+    async def get_updates(self, timeout: int = DEFAULT_POLL_TIMEOUT) -> list[Any]:
+        """The next updates: one (the platform hands out one per call and forgets it once
+        delivered), or none when the long poll ended with nothing. A list answer is taken
+        whole, should the platform ever batch."""
         try:
             result = await self.call("getUpdates", {"timeout": timeout}, retries=0,
                                      timeout=timeout + POLL_TIMEOUT_MARGIN)
         except ZaloServerError as exc:
             if exc.error_code == NO_UPDATE_CODE:
-                return None
+                return []
             raise
-        if isinstance(result, list):  # tolerate a list, as some bot APIs answer
-            if len(result) > 1:
-                logger.warning("zalo: getUpdates returned %d updates at once", len(result))
-            return result[0] if result else None
-        return result or None
+        if isinstance(result, list):
+            return result
+        return [result] if result else []
 
     async def set_webhook(self, url: str, secret_token: str) -> Any:
         return await self.call("setWebhook", {"url": url, "secret_token": secret_token})
