@@ -93,11 +93,20 @@ async def test_a_private_question_is_answered_in_plain_text_with_a_numbered_hint
 @pytest.mark.parametrize("typed, data", [("1", "fb:9:1"), ("2", "fb:9:-1"), ("3", "doc:9"),
                                          ("👍", "fb:9:1"), ("sai rồi", "fb:9:-1"), ("xem van ban", "doc:9")])
 async def test_replies_to_the_hint_become_actions(api: ZaloApiServer, typed: str, data: str) -> None:
-    core = Core(answered_with_actions)
+    release = asyncio.Event()
+
+    async def respond(incoming: Incoming) -> Outcome:
+        if isinstance(incoming, IncomingText) and incoming.text == "câu hỏi":
+            await release.wait()
+        return answered_with_actions(incoming)
+
+    core = Core(respond)
     async with running(api, core):
         api.text_update(PRIVATE, PRIVATE, "câu hỏi")
-        api.text_update(PRIVATE, PRIVATE, typed)  # sent before the answer arrives: read after it
+        api.text_update(PRIVATE, PRIVATE, typed)  # typed before the answer came: read after it
         await core.next()
+        await api.wait_arrivals("getUpdates", 3, timeout=WAIT)  # the reply to the hint is in
+        release.set()
         action = await core.next()
         notice = await api.wait_for("sendMessage", lambda p: p["text"].startswith("hành động"), timeout=WAIT)
     assert isinstance(action, IncomingAction) and action.data == data and action.callback_id is None

@@ -92,7 +92,8 @@ class ZaloApiServer:
         self.max_poll_wait = max_poll_wait
         self.empty_poll = empty_poll
         self.webhook_envelope = webhook_envelope
-        self.calls: list[Call] = []
+        self.calls: list[Call] = []  # recorded when answered
+        self.arrivals: list[str] = []  # method names, recorded when a request comes in
         self.faults: list[Fault] = []
         self.webhook: dict[str, Any] = {"url": "", "secret_token": None}
         self.webhook_deliveries: list[tuple[str, int]] = []  # (message_id, HTTP status)
@@ -194,6 +195,11 @@ class ZaloApiServer:
             seen = [c.method for c in self.calls]
             raise AssertionError(f"no matching {method} within {timeout}s; calls: {seen}") from None
 
+    async def wait_arrivals(self, method: str, count: int, timeout: float = 5.0) -> None:
+        """Wait until `count` requests of `method` have come in (answered or not yet: a
+        long poll's arrival means the client dealt with the previous answer)."""
+        await self._until(lambda: True if self.arrivals.count(method) >= count else None, timeout)
+
     async def wait_taken(self, timeout: float = 5.0) -> None:
         """Wait until every queued update was handed out (by getUpdates or the webhook)."""
         await self._until(lambda: True if not self.pending else None, timeout)
@@ -224,6 +230,8 @@ class ZaloApiServer:
         if m is None:
             return ApiError(404, "Not Found").response()
         method = m["method"]
+        self.arrivals.append(method)
+        self._notify()
         try:
             params = await request.json() if request.can_read_body else {}
         except ValueError:
