@@ -19,19 +19,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import urlparse
 
 from aiohttp import web
 from cachetools import LRUCache
 
+from bot.channels import webhooks
 from bot.channels.chat_turns import ChatTurns
 from bot.channels.plain_render import render_outcome
 from bot.channels.text_actions import ActionMemory
+from bot.channels.typing_indicator import while_typing
 from bot.channels.zalo_api import MAX_TEXT, ZaloBotApi
 from bot.channels.zalo_errors import (
     ZaloError,
@@ -72,7 +72,7 @@ class ZaloWebhookConfig:
 
     @property
     def listen_path(self) -> str:
-        return self.path or urlparse(self.url).path or "/"
+        return webhooks.listen_path(self.url, self.path)
 
 
 class ZaloChannel:
@@ -189,24 +189,17 @@ class ZaloChannel:
                 self._dispatch(update, self._fetched.release)
 
     async def _start_webhook(self, config: ZaloWebhookConfig) -> None:
-        server = web.Application(client_max_size=1 << 20)
-        server.router.add_post(config.listen_path, self._on_webhook)
-        self._runner = web.AppRunner(server, access_log=None, shutdown_timeout=5.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, config.listen_host, config.listen_port).start()
-        self.webhook_port = self._runner.addresses[0][1]
+        self._runner, self.webhook_port = await webhooks.start_server(
+            config.listen_path, self._on_webhook, config.listen_host, config.listen_port)
         url = config.url.replace("{port}", str(self.webhook_port))
         await self._api.set_webhook(url, config.secret_token)
 
     async def _on_webhook(self, request: web.Request) -> web.Response:
         assert self._webhook is not None
-        supplied = request.headers.get(SECRET_HEADER)
-        if supplied is None:
-            logger.warning("zalo webhook: request without secret token from %s", request.remote)
-            return web.Response(status=401)
-        if not hmac.compare_digest(supplied.encode(), self._webhook.secret_token.encode()):
-            logger.warning("zalo webhook: wrong secret token from %s", request.remote)
-            return web.Response(status=403)
+        refused = webhooks.secret_rejection(request, SECRET_HEADER, self._webhook.secret_token,
+                                            logger, "zalo")
+        if refused is not None:
+            return refused
         if not self._running:
             return web.Response(status=503)
         try:
@@ -289,23 +282,16 @@ class ZaloChannel:
 
     async def _with_typing(self, chat_id: str, work: Awaitable[T]) -> T:
         """Await `work` while "typing…" shows in the chat."""
-        typing = asyncio.create_task(self._keep_typing(chat_id))
-        try:
-            return await work
-        finally:
-            typing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await typing
-
-    async def _keep_typing(self, chat_id: str) -> None:
-        while True:
+        async def send_typing() -> bool:
             try:
                 await self._api.send_chat_action(chat_id, "typing")
             except ZaloRecipientError:
-                return
+                return False
             except ZaloError as exc:
                 logger.debug("zalo: chat action failed: %s", exc)
-            await asyncio.sleep(self._typing_interval)
+            return True
+
+        return await while_typing(work, send_typing, self._typing_interval)
 
 
 def _update_id(update: Any) -> str:
