@@ -12,7 +12,7 @@ from bot.core.assistant import Assistant, CoreSettings
 from bot.core.knowledge_base import KnowledgeBase
 from bot.storage.database import Database
 from indexer.build import build_store
-from knowledge.answers import AnswerPolicy
+from knowledge.answers import Answer, AnswerPolicy, answer_question
 from knowledge.embedder import HashingEmbedder
 from knowledge.search import Searcher
 from knowledge.store import StoreReader
@@ -35,3 +35,13 @@ def assistant(knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbe
     searcher = Searcher(StoreReader(tmp_path / "store"), hashing_embedder)
     knowledge = KnowledgeBase(searcher, AnswerPolicy())
     return Assistant(knowledge, db, CoreSettings(admin_ids=frozenset({ADMIN})))
+
+
+@pytest.fixture
+def answer(knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder) -> Answer:
+    """A real answer (with a citation of Chỉ thị 05-CT/TW) composed over the test store."""
+    build_store([knowledge_dir], tmp_path / "store", hashing_embedder)
+    searcher = Searcher(StoreReader(tmp_path / "store"), hashing_embedder)
+    result = answer_question(searcher, "Mỗi thôn có tổ xung kích phòng, chống thiên tai không?", AnswerPolicy())
+    assert result.answered
+    return result

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -13,13 +12,9 @@ from bot.channels.plain_render import answer_blocks, render_outcome, render_text
 from bot.channels.splitting import pack, split_plain, utf16_len
 from bot.channels.text_actions import ActionMemory, match_action
 from bot.core.types import Action, AnswerReply, DocumentReply, Outcome, TextReply
-from indexer.build import build_store
 from knowledge import messages
-from knowledge.answers import Answer, AnswerPassage, AnswerPolicy, Citation, answer_question
-from knowledge.embedder import HashingEmbedder
+from knowledge.answers import Answer, AnswerPassage, Citation
 from knowledge.passages import Chunk, DocumentMeta
-from knowledge.search import Searcher
-from knowledge.store import StoreReader
 
 ACTIONS = (Action("👍", "fb:7:1"), Action("👎", "fb:7:-1"), Action("Xem văn bản", "doc:7"))
 DOC = DocumentMeta("ct05.txt", "Về tăng cường công tác tuyên truyền phòng, chống thiên tai",
@@ -35,24 +30,15 @@ def long_answer(passages: int = 3, repeat: int = 40) -> Answer:
     ])
 
 
-@pytest.fixture
-def real_answer(knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder) -> Answer:
-    build_store([knowledge_dir], tmp_path / "store", hashing_embedder)
-    searcher = Searcher(StoreReader(tmp_path / "store"), hashing_embedder)
-    answer = answer_question(searcher, "Mỗi thôn có tổ xung kích phòng, chống thiên tai không?", AnswerPolicy())
-    assert answer.answered
-    return answer
-
-
-def test_answer_blocks_are_the_answer_text(real_answer: Answer) -> None:
-    assert render_text(AnswerReply(real_answer)) == real_answer.text
+def test_answer_blocks_are_the_answer_text(answer: Answer) -> None:
+    assert render_text(AnswerReply(answer)) == answer.text
     refused = Answer("giá vàng", False, notice="Kho văn bản hiện chưa có văn bản «Chỉ thị 99».")
     assert render_text(AnswerReply(refused)) == refused.text
-    assert [sep for sep, _ in answer_blocks(real_answer)][-len(real_answer.citations):] == ["\n"] * len(real_answer.citations)
+    assert [sep for sep, _ in answer_blocks(answer)][-len(answer.citations):] == ["\n"] * len(answer.citations)
 
 
-def test_a_short_answer_is_one_message_with_the_hint_last(real_answer: Answer) -> None:
-    rendered = render_outcome(Outcome([AnswerReply(real_answer, ACTIONS)]), 2000)
+def test_a_short_answer_is_one_message_with_the_hint_last(answer: Answer) -> None:
+    rendered = render_outcome(Outcome([AnswerReply(answer, ACTIONS)]), 2000)
     [text] = rendered.texts
     assert text.startswith(messages.ANSWER_INTRO)
     assert "Chỉ thị 05-CT/TW" in text and messages.SOURCES + ":" in text

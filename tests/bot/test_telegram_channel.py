@@ -13,7 +13,6 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -42,13 +41,9 @@ from bot.core.types import (
     Outcome,
     TextReply,
 )
-from indexer.build import build_store
 from knowledge import messages
-from knowledge.answers import Answer, AnswerPassage, AnswerPolicy, Citation, answer_question
-from knowledge.embedder import HashingEmbedder
+from knowledge.answers import Answer, AnswerPassage, Citation
 from knowledge.passages import Chunk, DocumentMeta
-from knowledge.search import Searcher
-from knowledge.store import StoreReader
 from tests.fakes.core import Core
 from tests.fakes.telegram_api import SECRET_HEADER, TelegramApiServer, parse_html
 
@@ -70,15 +65,6 @@ async def running(api: TelegramApiServer, core: Core, **options: Any) -> AsyncIt
     options = {"commands": ALL_COMMANDS, "poll_timeout": 1.0, "network_backoff": 0.01, **options}
     async with TelegramChannel(api.token, core, base_url=api.base_url, **options) as channel:
         yield channel
-
-
-@pytest.fixture
-def answer(knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder) -> Answer:
-    build_store([knowledge_dir], tmp_path / "store", hashing_embedder)
-    searcher = Searcher(StoreReader(tmp_path / "store"), hashing_embedder)
-    result = answer_question(searcher, "Mỗi thôn có tổ xung kích phòng, chống thiên tai không?", AnswerPolicy())
-    assert result.answered
-    return result
 
 
 def keyboard(params: dict[str, Any]) -> list[list[tuple[str, str]]]:

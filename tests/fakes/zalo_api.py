@@ -28,16 +28,15 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 
 from tests.fakes import zalo_updates
+from tests.fakes.loopback import Call, LoopbackServer
 
-T = TypeVar("T")
 DEFAULT_TOKEN = "1234567890123456789:ZaloLoopbackTestTokenAbCdEf"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 MAX_TEXT = 2000
@@ -73,69 +72,24 @@ class Fault:
         return method == self.method and (self.chat_id is None or str(params.get("chat_id")) == self.chat_id)
 
 
-@dataclass
-class Call:
-    method: str
-    params: dict[str, Any]
-    ok: bool = True
-    error_code: int | None = None
-    at: float = field(default_factory=time.monotonic)
-
-
-class ZaloApiServer:
+class ZaloApiServer(LoopbackServer):
     def __init__(self, token: str = DEFAULT_TOKEN, *, max_poll_wait: float = 1.0,
                  empty_poll: str = "408", webhook_envelope: bool = True,
                  display_name: str = "Trợ lý tuyên giáo") -> None:
+        super().__init__()
         self.token = token
         self.bot = {"id": token.split(":", 1)[0], "account_name": "bot.TuyenGiaoTest",
                     "account_type": "BASIC", "can_join_groups": True, "display_name": display_name}
         self.max_poll_wait = max_poll_wait
         self.empty_poll = empty_poll
         self.webhook_envelope = webhook_envelope
-        self.calls: list[Call] = []  # recorded when answered
         self.arrivals: list[str] = []  # method names, recorded when a request comes in
         self.faults: list[Fault] = []
         self.webhook: dict[str, Any] = {"url": "", "secret_token": None}
         self.webhook_deliveries: list[tuple[str, int]] = []  # (message_id, HTTP status)
         self.delivered: set[str] = set()  # message ids handed out by getUpdates
-        self.pending: list[dict[str, Any]] = []
-        self._consumed: set[int] = set()
-        self._waiters: list[asyncio.Future[None]] = []
+        self.pending: list[Any] = []
         self._ids = 0
-        self._closing = False
-        self._runner: web.AppRunner | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self._deliverer: asyncio.Task[None] | None = None
-        self.url = ""
-
-    # --- lifecycle ----------------------------------------------------------------------
-    async def __aenter__(self) -> ZaloApiServer:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}"
-        self._session = aiohttp.ClientSession()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._closing = True
-        self._notify()
-        await self._stop_delivering()
-        if self._session is not None:
-            await self._session.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    @property
-    def base_url(self) -> str:
-        """What ZALO_API_BASE_URL would be: the token and method are appended."""
-        return f"{self.url}/bot"
-
-    def calls_of(self, method: str, *, include_failed: bool = False) -> list[dict[str, Any]]:
-        return [c.params for c in self.calls if c.method == method and (c.ok or include_failed)]
 
     def sent_texts(self, chat_id: str) -> list[str]:
         """What one chat received, in order (sendMessage texts)."""
@@ -176,25 +130,6 @@ class ZaloApiServer:
     def unsupported_update(self, chat_id: str, user_id: str, chat_type: str = "PRIVATE") -> dict[str, Any]:
         return self.push_update(zalo_updates.unsupported_update(chat_id, user_id, chat_type))
 
-    async def wait_for(self, method: str, predicate: Callable[[dict[str, Any]], bool] | None = None,
-                       timeout: float = 5.0, *, include_failed: bool = False) -> dict[str, Any]:
-        """The params of the first call of `method` matching `predicate` (successful ones
-        only, unless include_failed) that no earlier wait_for returned."""
-        def find() -> dict[str, Any] | None:
-            for i, call in enumerate(self.calls):
-                if i in self._consumed or call.method != method or not (call.ok or include_failed):
-                    continue
-                if predicate is None or predicate(call.params):
-                    self._consumed.add(i)
-                    return call.params
-            return None
-
-        try:
-            return await self._until(find, timeout)
-        except TimeoutError:
-            seen = [c.method for c in self.calls]
-            raise AssertionError(f"no matching {method} within {timeout}s; calls: {seen}") from None
-
     async def wait_arrivals(self, method: str, count: int, timeout: float = 5.0) -> None:
         """Wait until `count` requests of `method` have come in (answered or not yet: a
         long poll's arrival means the client dealt with the previous answer)."""
@@ -203,26 +138,6 @@ class ZaloApiServer:
     async def wait_taken(self, timeout: float = 5.0) -> None:
         """Wait until every queued update was handed out (by getUpdates or the webhook)."""
         await self._until(lambda: True if not self.pending else None, timeout)
-
-    # --- waiting --------------------------------------------------------------------------
-    def _notify(self) -> None:
-        waiters, self._waiters = self._waiters, []
-        for fut in waiters:
-            if not fut.done():
-                fut.set_result(None)
-
-    async def _until(self, ready: Callable[[], T | None], timeout: float | None) -> T:
-        loop = asyncio.get_running_loop()
-        async with asyncio.timeout(timeout):
-            while (result := ready()) is None:
-                fut: asyncio.Future[None] = loop.create_future()
-                self._waiters.append(fut)
-                try:
-                    await fut
-                finally:
-                    if fut in self._waiters:
-                        self._waiters.remove(fut)
-            return result
 
     # --- HTTP ---------------------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.StreamResponse:
@@ -256,8 +171,7 @@ class ZaloApiServer:
             response = exc.response()
         else:
             response = web.json_response({"ok": True, "result": result})
-        self.calls.append(call)
-        self._notify()
+        self._record(call)
         return response
 
     def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
@@ -366,12 +280,3 @@ class ZaloApiServer:
             message_id = str(message.get("message_id")) if isinstance(message, dict) else ""
             self.webhook_deliveries.append((message_id, status))
             self._notify()
-
-    async def _stop_delivering(self) -> None:
-        if self._deliverer is not None:
-            self._deliverer.cancel()
-            try:
-                await self._deliverer
-            except asyncio.CancelledError:
-                pass
-            self._deliverer = None
