@@ -51,12 +51,14 @@ WELCOME = (
 )
 HELP = (
     "Cách dùng:\n"
-    "• Gõ câu hỏi (trong nhóm: /hoi <câu hỏi>, hoặc nhắc tên tôi, hoặc trả lời tin của tôi).\n"
+    "• Gõ câu hỏi (trong nhóm: /hoi <câu hỏi> hoặc nhắc tên tôi; trên Telegram cũng có thể "
+    "trả lời tin của tôi).\n"
     "• /vanban <số hiệu> — xem văn bản, ví dụ: /vanban 05-CT/TW, /vanban chỉ thị 05.\n"
     "• /moi — các văn bản mới nhất trong kho.\n"
     "• /dangky <mã> — tham gia đơn vị bằng mã mời do cán bộ cung cấp.\n"
     "• /lienket — lấy mã để liên kết tài khoản Zalo và Telegram của bạn.\n"
-    "Dưới mỗi câu trả lời: 👍/👎 để đánh giá, «Xem văn bản» để đọc văn bản gốc."
+    "Dưới mỗi câu trả lời: 👍/👎 để đánh giá, «Xem văn bản» để đọc văn bản gốc "
+    "(trên Zalo: gõ số theo gợi ý, hoặc gõ 👍/👎)."
 )
 HELP_OFFICER = (
     "Lệnh dành cho cán bộ:\n"
