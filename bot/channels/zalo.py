@@ -120,7 +120,8 @@ class ZaloChannel:
         await self.stop()
 
     async def start(self) -> None:
-        self.bot = await self._api.get_me() or {}  # a bad token fails here (ZaloUnauthorized)
+        me = await self._api.get_me()  # a bad token fails here (ZaloUnauthorized)
+        self.bot = me if isinstance(me, dict) else {}
         names = [str(self.bot.get(k) or "") for k in ("display_name", "account_name", "name")]
         self._translator = ZaloTranslator(names, self._actions)
         self._running = True
