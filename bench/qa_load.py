@@ -1,12 +1,17 @@
-"""Q&A load over the loopback Telegram Bot API: simulated users ask, the real bot answers.
+"""Q&A load over a loopback platform API (Telegram or Zalo): simulated users ask, the real
+bot answers.
 
 The whole bot path is real: a store built from `knowledge/samples/documents` with the real
 offline model (hybrid search with the default `Settings` weights, so every question is
-embedded), a SQLite database, `Assistant` + `KnowledgeBase`, and `TelegramChannel` (python-
-telegram-bot, long polling) pointed at `tests.fakes.telegram_api.TelegramApiServer`.
+embedded), a SQLite database, `Assistant` + `KnowledgeBase`, and, with `--channel telegram`
+(the default), `TelegramChannel` (python-telegram-bot, long polling) pointed at
+`tests.fakes.telegram_api.TelegramApiServer`, or with `--channel zalo`, `ZaloChannel` (our
+aiohttp client, long polling, one update per getUpdates) pointed at
+`tests.fakes.zalo_api.ZaloApiServer`.
 
-The fake Telegram and the users run in a child process (Telegram is remote: its HTTP work
-must not queue behind the bot's event loop); the bot runs alone in this process. Both take
+The fake platform and the users run in a child process (`_qa_users.py`; the platform is
+remote: its HTTP work must not queue behind the bot's event loop); the bot runs alone in
+this process. Both take
 `time.monotonic()` (CLOCK_MONOTONIC, one clock for the machine), so a question's path can be
 cut into delivery (push -> core starts), core (`Assistant.handle`) and send (core ends -> the
 first part reaches the server).
@@ -25,12 +30,15 @@ Scenarios (each with its own chats, default 200 users x 5 questions):
           question per user (--paced-per-user) to keep the run within ~5 minutes. The only
           sleeps in this script are these arrival and think times.
 
-A reply is matched to its question exactly: an answer's last part carries the 👍/👎 buttons,
-whose callback data holds the question-log id, and the log row holds the chat and the text.
-Parts without buttons before it (long answers) are that answer's first parts; the first
-part's arrival is the reply time.
+A reply is matched to its question: on Telegram exactly, as an answer's last part carries the
+👍/👎 buttons, whose callback data holds the question-log id, and the log row holds the chat
+and the text; on Zalo an answer's last part carries the numbered hint but no id, and a chat's
+n-th answer is paired with its n-th logged question (see `analyse`). Parts without buttons
+or hint before it (long answers) are that answer's first parts; the first part's arrival is
+the reply time.
 
-    .venv/bin/python bench/qa_load.py [--users 200] [--per-user 5] [--modes burst closed paced]
+    .venv/bin/python bench/qa_load.py [--channel telegram|zalo] [--users 200] [--per-user 5]
+        [--modes think burst closed paced] [--think 15]
         [--rates 4 8] [--paced-per-user 1] [--concurrent-updates N] [--threads N]
         [--torch-threads N] [--query-batch N] [--query-cache N] [--poll-limit 100]
 """
@@ -39,7 +47,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import contextvars
 import logging
 import math
@@ -51,6 +58,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +66,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.fakes.telegram_api import TelegramApiServer  # noqa: E402
+from _qa_users import ANSWER_ID_UNKNOWN, child_main, now  # noqa: E402
 
 SAMPLES = ROOT / "knowledge" / "samples" / "documents"
 OUT_OF_DOMAIN = ROOT / "bench" / "data" / "out_of_domain.txt"
-LOSS_TIMEOUT = 120.0  # seconds after the last push before an unanswered question counts lost
 CHAT_BASE = 700_000_000  # scenario s uses chats CHAT_BASE + s * 100_000 + user
 
 # Questions about the sample documents, written as members ask them (short, colloquial,
@@ -102,171 +109,9 @@ _update: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "qa_load_update", default=None)
 
 
-def now() -> float:
-    return time.monotonic()
-
-
 def loadavg() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} {five:.2f} {fifteen:.2f} (1/5/15 min, {os.cpu_count()} CPUs)"
-
-
-# ======================================================================================
-# Child process: the fake Telegram and the users
-# ======================================================================================
-
-class RecordingServer(TelegramApiServer):
-    """The loopback Bot API server, recording what a load run needs and playing the users."""
-
-    def __init__(self, *, poll_limit: int) -> None:
-        super().__init__(max_poll_wait=1.0)
-        self.poll_limit = poll_limit
-        self.spec: dict[str, Any] | None = None
-        self.done = asyncio.Event()
-
-    def begin(self, spec: dict[str, Any]) -> None:
-        self.spec = spec
-        self.pushes: list[tuple[int, int, int, float]] = []  # chat, question index, update_id, t
-        self.sends: list[tuple[int, float, int | None, int]] = []  # chat, t, qid, text length
-        self.batches: list[int] = []  # getUpdates result sizes
-        self.chat_actions = 0
-        self.aborted: Counter[str] = Counter()  # requests the client dropped mid-way, by method
-        self.cpu_started = time.process_time()
-        self.answers = 0
-        self.next_q: dict[int, int] = defaultdict(int)
-        self.timers: list[asyncio.TimerHandle] = []  # think mode's scheduled questions
-        self.done.clear()
-
-    def push(self, chat: int) -> None:
-        assert self.spec is not None
-        k = self.next_q[chat]
-        self.next_q[chat] = k + 1
-        text = self.spec["questions"][str(chat)][k]
-        t = now()
-        update = self.text_update(chat, chat, text, first_name=f"Đảng viên {chat % 100_000}")
-        self.pushes.append((chat, k, update["update_id"], t))
-
-    async def _handle(self, request: Any) -> Any:
-        try:
-            return await super()._handle(request)
-        except ConnectionResetError:  # the client cancelled the request (aiohttp logs it)
-            if self.spec is not None:
-                self.aborted[request.path.rsplit("/", 1)[-1]] += 1
-            raise
-
-    async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        params = {**params, "limit": min(int(params.get("limit") or 100), self.poll_limit)}
-        result = await super()._m_getUpdates(params)
-        if self.spec is not None and result:
-            self.batches.append(len(result))
-        return result
-
-    async def _m_sendChatAction(self, params: dict[str, Any]) -> bool:
-        if self.spec is not None:
-            self.chat_actions += 1
-        return await super()._m_sendChatAction(params)
-
-    async def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        message = await super()._m_sendMessage(params)
-        t = now()
-        if self.spec is None:
-            return message
-        chat = int(params["chat_id"])
-        qid = None
-        for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
-            for button in row:
-                data = button.get("callback_data") or ""
-                if data.startswith("fb:"):
-                    qid = int(data.split(":")[1])
-        self.sends.append((chat, t, qid, len(message["text"])))
-        if qid is not None:
-            self.answers += 1
-            per_user = self.spec["per_user"]
-            if self.spec["mode"] == "closed" and self.next_q[chat] < per_user:
-                self.push(chat)  # the user reads the answer and asks the next question
-            elif self.spec["mode"] == "think" and self.next_q[chat] < per_user:
-                # The user reads the answer, then types the next question.
-                pause = self.think_rng.expovariate(1.0 / self.spec["think"])
-                self.timers.append(asyncio.get_running_loop().call_later(pause, self.push, chat))
-            if self.answers >= self.spec["expected"]:
-                self.done.set()
-        return message
-
-    async def play(self, spec: dict[str, Any]) -> dict[str, Any]:
-        """Push the scenario's questions; return once every one is answered (or the timeout)."""
-        self.begin(spec)
-        chats = [int(c) for c in spec["questions"]]
-        mode = spec["mode"]
-        if mode == "burst":
-            for _ in range(spec["per_user"]):
-                for chat in chats:
-                    self.push(chat)
-        elif mode == "closed":
-            for chat in chats:
-                self.push(chat)
-        elif mode == "think":
-            # Everyone starts within one think time; each answer schedules the next question.
-            self.think_rng = random.Random(spec["seed"])
-            for chat in chats:
-                start = self.think_rng.uniform(0, spec["think"])
-                self.timers.append(asyncio.get_running_loop().call_later(start, self.push, chat))
-        elif mode == "paced":
-            rng = random.Random(spec["seed"])
-            due = now()
-            for _ in range(spec["per_user"]):
-                for chat in chats:
-                    due += rng.expovariate(spec["rate"])
-                    if (delay := due - now()) > 0:
-                        await asyncio.sleep(delay)  # the arrival time, not a wait for an event
-                    self.push(chat)
-        else:
-            raise ValueError(mode)
-        timed_out = False
-        while not self.done.is_set():  # LOSS_TIMEOUT counts from the latest push
-            latest = max((p[3] for p in self.pushes), default=now())
-            if (left := latest + LOSS_TIMEOUT - now()) <= 0:
-                timed_out = True
-                break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.done.wait(), min(left, 5.0))
-        for timer in self.timers:  # questions not yet asked when the run gave up
-            timer.cancel()
-        last = max(p[2] for p in self.pushes)
-        try:
-            await self.wait_confirmed(last, timeout=10.0)
-        except TimeoutError:
-            timed_out = True
-        return {"timed_out": timed_out}
-
-    def records(self) -> dict[str, Any]:
-        records = {"pushes": self.pushes, "sends": self.sends, "batches": self.batches,
-                   "chat_actions": self.chat_actions, "aborted": dict(self.aborted),
-                   "cpu": time.process_time() - self.cpu_started}
-        self.spec = None
-        return records
-
-
-def _child_main(conn: Any, poll_limit: int) -> None:
-    # Requests the bot cancels (the typing indicator's, when the answer is ready first) make
-    # aiohttp log a traceback each; they are counted instead.
-    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
-    asyncio.run(_child(conn, poll_limit))
-
-
-async def _child(conn: Any, poll_limit: int) -> None:
-    loop = asyncio.get_running_loop()
-    inbox = ThreadPoolExecutor(1, thread_name_prefix="inbox")
-    async with RecordingServer(poll_limit=poll_limit) as api:
-        conn.send(("ready", api.base_url, api.token))
-        while True:
-            message = await loop.run_in_executor(inbox, conn.recv)
-            if message[0] == "play":
-                conn.send(("played", await api.play(message[1])))
-            elif message[0] == "records":
-                conn.send(("records", api.records()))
-            elif message[0] == "stop":
-                break
-    inbox.shutdown()
 
 
 # ======================================================================================
@@ -399,8 +244,17 @@ def analyse(name: str, spec: dict[str, Any], played: dict[str, Any], rec: dict[s
     pushed: dict[tuple[int, int], tuple[int, float]] = {}  # (chat, k) -> (update_id, t)
     for chat, k, update_id, t in rec["pushes"]:
         pushed[(chat, k)] = (update_id, t)
+    # A Zalo answer carries no question id: one chat's questions are logged and answered in
+    # the order they are handled (its per-chat turn), so its n-th answer is its n-th logged
+    # question; a wrong pairing would show as a mismatch or an out-of-order chat below.
+    log_ids: dict[int, list[int]] = defaultdict(list)
+    for row_id in sorted(logged):
+        log_ids[int(logged[row_id].chat_id)].append(row_id)
+    next_log_id = {chat: iter(ids) for chat, ids in log_ids.items()}
     by_chat: dict[int, list[tuple[float, int | None, int]]] = defaultdict(list)
     for chat, t, qid, length in rec["sends"]:
+        if qid == ANSWER_ID_UNKNOWN:
+            qid = next(next_log_id.get(chat, iter(())), None)
         by_chat[chat].append((t, qid, length))
 
     first_part: dict[tuple[int, int], float] = {}
@@ -474,8 +328,8 @@ def analyse(name: str, spec: dict[str, Any], played: dict[str, Any], rec: dict[s
     lines.append(
         f"questions {total}, answered replies {len(first_part)}, lost {lost}"
         f"{' (timed out)' if played['timed_out'] else ''}, duplicated {duplicated}"
-        f" (answers with buttons {answers} for {total} questions; not matching any question of"
-        f" the chat {mismatched}), stray parts without buttons {stray},"
+        f" (answers with buttons or hint {answers} for {total} questions; not matching any question of"
+        f" the chat {mismatched}), stray parts without them {stray},"
         f" updates handled twice {handled_twice}")
     lines.append(
         f"messages sent {len(rec['sends'])}, multi-part answers {multipart}; chats whose answers"
@@ -503,12 +357,11 @@ def analyse(name: str, spec: dict[str, Any], played: dict[str, Any], rec: dict[s
             f" (search in thread {mean_ms('search_work'):.0f}, of which query embedding"
             f" {mean_ms('embed_work'):.0f}) + the rest"
             f" {sum(core) / n * 1000 - mean_ms('db_wait') - mean_ms('ask_wait'):.0f}")
-        # A batch's model call is credited to the question whose thread led it.
-        lines.append(f"  query embedding per question {ms(parts['embed_work'])} (batch leaders)")
+        lines.append(f"  query embedding per question {ms(parts['embed_work'])}")
         lines.append(f"  db work per question         {ms(parts['db_work'])}")
     batches = rec["batches"]
     lines.append(
-        f"PTB: handlers in flight at most {probe.max_in_flight}; getUpdates returned"
+        f"{spec['channel']}: handlers in flight at most {probe.max_in_flight}; getUpdates returned"
         f" {len(batches)} non-empty batches (max {max(batches, default=0)},"
         f" mean {sum(batches) / max(len(batches), 1):.1f}); sendChatAction calls"
         f" {rec['chat_actions']}")
@@ -516,7 +369,7 @@ def analyse(name: str, spec: dict[str, Any], played: dict[str, Any], rec: dict[s
         lines.append(f"requests the bot dropped mid-way (seen by the server): {rec['aborted']}")
     n_answers = max(len(first_part), 1)
     lines.append(f"CPU per answered question: bot process {bot_cpu / n_answers * 1000:.0f} ms,"
-                 f" fake Telegram + users process {rec['cpu'] / n_answers * 1000:.0f} ms"
+                 f" fake platform + users process {rec['cpu'] / n_answers * 1000:.0f} ms"
                  f" (both on the same {os.cpu_count()} CPUs)")
     lines.append("answered by the bot: " + "; ".join(
         f"{kind} {a}/{n}" for kind, (a, n) in sorted(kinds.items()))
@@ -528,12 +381,39 @@ def analyse(name: str, spec: dict[str, Any], played: dict[str, Any], rec: dict[s
             "lost": lost, "duplicated": duplicated + mismatched, "describe": spec["describe"]}
 
 
+async def start_channel(args: argparse.Namespace, settings: Any, token: str, base_url: str,
+                        handler: Any, stack: AsyncExitStack) -> str:
+    """The bot's side of the platform, as `tuyengiao run` builds it; a line describing it."""
+    if args.channel == "telegram":
+        from bot.channels.telegram import TelegramChannel
+        from bot.core.commands import ALL_COMMANDS
+
+        channel = TelegramChannel(token, handler, base_url=base_url, commands=list(ALL_COMMANDS),
+                                  concurrent_updates=args.concurrent_updates)
+        await stack.enter_async_context(channel)
+        app = channel._application  # noqa: SLF001  (read-only: the figures PTB really used)
+        return (f"Telegram: PTB concurrent_updates {app.concurrent_updates}; fake server"
+                f" getUpdates limit {args.poll_limit}; polling")
+    import aiohttp
+
+    from bot.channels.zalo import PREFETCH_FACTOR, ZaloChannel
+    from bot.channels.zalo_api import ZaloBotApi
+
+    session = await stack.enter_async_context(aiohttp.ClientSession())
+    api = ZaloBotApi(token, session, base_url=base_url,
+                     sends_per_second=settings.zalo_sends_per_second)
+    await stack.enter_async_context(ZaloChannel(
+        api, handler, concurrent_updates=args.concurrent_updates,
+        poll_timeout=settings.zalo_poll_timeout))
+    return (f"Zalo: {args.concurrent_updates} updates answered at once, up to"
+            f" {args.concurrent_updates * PREFETCH_FACTOR} fetched; one update per getUpdates;"
+            f" sends paced at {settings.zalo_sends_per_second:g}/s; polling")
+
+
 async def main_async(args: argparse.Namespace) -> None:
     import faiss
 
-    from bot.channels.telegram import TelegramChannel
     from bot.core.assistant import Assistant, CoreSettings
-    from bot.core.commands import ALL_COMMANDS
     from bot.core.knowledge_base import KnowledgeBase
     from bot.storage.database import Database
     from indexer.build import build_store
@@ -554,7 +434,8 @@ async def main_async(args: argparse.Namespace) -> None:
 
     ctx = mp.get_context("spawn")
     conn, child_conn = ctx.Pipe()
-    child = ctx.Process(target=_child_main, args=(child_conn, args.poll_limit), daemon=True)
+    child = ctx.Process(target=child_main, args=(child_conn, args.channel, args.poll_limit),
+                        daemon=True)
     child.start()
     inbox = ThreadPoolExecutor(1, thread_name_prefix="inbox")
 
@@ -598,13 +479,9 @@ async def main_async(args: argparse.Namespace) -> None:
         errors = ErrorCounter()
         logging.getLogger().addHandler(errors)
 
-        channel = TelegramChannel(token, probe.wrap_handler(assistant.handle), base_url=base_url,
-                                  commands=list(ALL_COMMANDS),
-                                  concurrent_updates=args.concurrent_updates)
-        await channel.start()
-        app = channel._application  # noqa: SLF001  (read-only: the figures PTB really used)
-        print(f"PTB concurrent_updates {app.concurrent_updates}; fake server getUpdates limit"
-              f" {args.poll_limit}; polling")
+        channels = AsyncExitStack()
+        print(await start_channel(args, settings, token, base_url,
+                                  probe.wrap_handler(assistant.handle), channels))
         print(f"load average before: {loadavg()}")
         throughputs: dict[str, float] = {}
         summary: list[str] = []
@@ -635,8 +512,9 @@ async def main_async(args: argparse.Namespace) -> None:
                 else:
                     describe = (f"{users} users x {per_user} questions, Poisson arrivals at"
                                 f" {rate} questions/s (each user every ~{users / rate:.0f} s)")
-                spec = {"mode": mode, "per_user": per_user, "expected": users * per_user,
-                        "rate": rate, "seed": index, "think": args.think, "describe": describe,
+                spec = {"channel": args.channel, "mode": mode, "per_user": per_user, "expected": users * per_user,
+                        "rate": rate, "seed": index, "think": args.think,
+                        "describe": describe,
                         "questions": make_questions(users, per_user,
                                                     CHAT_BASE + index * 100_000, index)}
                 probe.reset()
@@ -652,11 +530,10 @@ async def main_async(args: argparse.Namespace) -> None:
                 if name == "warm-up":
                     continue
                 result = analyse(name, spec, played, records, probe, db, bot_cpu, lines)
-                sizes = batcher.stats.sizes
-                lines.append(f"query embedding: {batcher.stats.calls} model calls for"
-                             f" {batcher.stats.texts} texts (mean batch"
-                             f" {batcher.stats.texts / max(1, batcher.stats.calls):.1f}, largest"
-                             f" {max(sizes, default=0)}), {batcher.stats.cache_hits} cache hits")
+                stats = batcher.stats
+                lines.append(f"query embedding: {stats.calls} model calls for {stats.texts} texts"
+                             f" (mean batch {stats.texts / max(1, stats.calls):.1f}, largest"
+                             f" {max(stats.sizes, default=0)}), {stats.cache_hits} cache hits")
                 throughputs[name] = result["throughput"]
                 verdict = "met" if result["p95"] <= 0.3 else "NOT met"
                 summary.append(
@@ -669,7 +546,7 @@ async def main_async(args: argparse.Namespace) -> None:
                 print("\n".join(lines))
                 lines.clear()
         finally:
-            await channel.stop()
+            await channels.aclose()
             conn.send(("stop",))
             child.join(10)
             if child.is_alive():
@@ -695,12 +572,15 @@ def main() -> None:
                              " burst throughput)")
     parser.add_argument("--paced-per-user", type=int, default=1,
                         help="questions per user in each paced run (keeps the run bounded)")
+    parser.add_argument("--channel", choices=["telegram", "zalo"], default="telegram",
+                        help="which platform's loopback server and adapter carry the questions")
     from tuyengiao.settings import Settings
 
     defaults = Settings(_env_file=None)  # type: ignore[call-arg]  # the shipped defaults
     parser.add_argument("--concurrent-updates", type=int,
                         default=defaults.telegram_concurrent_updates,
-                        help="updates handled at once (default: TELEGRAM_CONCURRENT_UPDATES)")
+                        help="updates handled at once (PTB concurrent_updates; ZaloChannel's"
+                             " concurrent_updates); default: the serving default")
     parser.add_argument("--threads", type=int, default=0,
                         help="asyncio default executor size (0: Python's min(32, CPUs + 4))")
     parser.add_argument("--torch-threads", type=int, default=defaults.serve_torch_threads,
@@ -712,7 +592,8 @@ def main() -> None:
     parser.add_argument("--query-cache", type=int, default=defaults.query_cache_size,
                         help="query embeddings cached (0: none; default: QUERY_CACHE_SIZE)")
     parser.add_argument("--poll-limit", type=int, default=100,
-                        help="most updates the fake server returns per getUpdates (Bot API 100)")
+                        help="most updates the fake Telegram returns per getUpdates (Bot API"
+                             " 100; Zalo always returns one)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     asyncio.run(main_async(args))

@@ -3,7 +3,7 @@
 Resources are owned here: the database, the embedding model and the channels are opened in
 an AsyncExitStack and closed in reverse order on SIGINT/SIGTERM, after in-flight replies
 finish. With no platform token the local terminal channel starts, so a newcomer can try the
-assistant with `make run` alone.
+assistant with `make run` alone. Telegram and Zalo run side by side when both are configured.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import logging
 import signal
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.channels.local import LOCAL_USER_ID, LocalChannel
 from bot.core.assistant import Assistant, CoreSettings
@@ -21,6 +22,10 @@ from bot.core.commands import ALL_COMMANDS
 from bot.core.knowledge_base import KnowledgeBase
 from bot.storage.database import Database
 from tuyengiao.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.channels.telegram import TelegramChannel
+    from bot.channels.zalo import ZaloChannel
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +35,7 @@ def build_assistant(settings: Settings, store: Path, db: Database) -> Assistant:
 
     knowledge = KnowledgeBase(make_searcher(settings, store, serving=True), answer_policy(settings))
     admins = settings.admin_id_set
-    if not settings.telegram_bot_token:
+    if not _platforms(settings):
         # The terminal's user already controls the server: make them an admin.
         admins = admins | {f"local:{LOCAL_USER_ID}"}
     return Assistant(knowledge, db, CoreSettings(admin_ids=admins))
@@ -52,27 +57,14 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
         stack.callback(db.close)
         db.create_all()
         assistant = await asyncio.to_thread(build_assistant, settings, store, db)
-        if settings.telegram_bot_token:
-            from bot.channels.telegram import TelegramChannel, WebhookConfig
-
-            webhook = None
-            if settings.telegram_webhook_url:
-                webhook = WebhookConfig(
-                    url=settings.telegram_webhook_url,
-                    secret_token=settings.telegram_webhook_secret,
-                    listen_host=settings.webhook_listen_host,
-                    listen_port=settings.webhook_listen_port,
-                )
-            channel = TelegramChannel(
-                settings.telegram_bot_token,
-                assistant.handle,
-                base_url=settings.telegram_api_base_url,
-                commands=list(ALL_COMMANDS),
-                webhook=webhook,
-                concurrent_updates=settings.telegram_concurrent_updates,
-            )
-            await stack.enter_async_context(channel)
-            logger.info("Telegram channel started")
+        if platforms := _platforms(settings):
+            # Every configured platform on this one event loop, one core behind them all.
+            if "telegram" in platforms:
+                await stack.enter_async_context(_telegram_channel(settings, assistant))
+                logger.info("Telegram channel started")
+            if "zalo" in platforms:
+                await stack.enter_async_context(await _zalo_channel(settings, assistant, stack))
+                logger.info("Zalo channel started")
             await stop.wait()
         else:
             logger.info("no platform token configured: starting the local terminal channel")
@@ -81,3 +73,52 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
             await asyncio.wait({local, stopper}, return_when=asyncio.FIRST_COMPLETED)
             stopper.cancel()
         logger.info("shutting down")
+
+
+def _platforms(settings: Settings) -> list[str]:
+    return [name for name, token in (("telegram", settings.telegram_bot_token),
+                                     ("zalo", settings.zalo_bot_token)) if token]
+
+
+def _telegram_channel(settings: Settings, assistant: Assistant) -> TelegramChannel:
+    from bot.channels.telegram import TelegramChannel, WebhookConfig
+
+    webhook = None
+    if settings.telegram_webhook_url:
+        webhook = WebhookConfig(
+            url=settings.telegram_webhook_url,
+            secret_token=settings.telegram_webhook_secret,
+            listen_host=settings.webhook_listen_host,
+            listen_port=settings.webhook_listen_port,
+        )
+    return TelegramChannel(
+        settings.telegram_bot_token,
+        assistant.handle,
+        base_url=settings.telegram_api_base_url,
+        commands=list(ALL_COMMANDS),
+        webhook=webhook,
+        concurrent_updates=settings.telegram_concurrent_updates,
+    )
+
+
+async def _zalo_channel(settings: Settings, assistant: Assistant, stack: AsyncExitStack) -> ZaloChannel:
+    import aiohttp
+
+    from bot.channels.zalo import ZaloChannel, ZaloWebhookConfig
+    from bot.channels.zalo_api import ZaloBotApi
+
+    # One HTTP session for the process's Zalo calls, closed after the channel has stopped.
+    session = await stack.enter_async_context(aiohttp.ClientSession())
+    api = ZaloBotApi(settings.zalo_bot_token, session, base_url=settings.zalo_api_base_url,
+                     sends_per_second=settings.zalo_sends_per_second)
+    webhook = None
+    if settings.zalo_webhook_url:
+        webhook = ZaloWebhookConfig(
+            url=settings.zalo_webhook_url,
+            secret_token=settings.zalo_webhook_secret,
+            listen_host=settings.webhook_listen_host,
+            listen_port=settings.zalo_webhook_listen_port,
+        )
+    return ZaloChannel(api, assistant.handle, webhook=webhook,
+                       concurrent_updates=settings.zalo_concurrent_updates,
+                       poll_timeout=settings.zalo_poll_timeout)

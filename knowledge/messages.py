@@ -51,12 +51,14 @@ WELCOME = (
 )
 HELP = (
     "Cách dùng:\n"
-    "• Gõ câu hỏi (trong nhóm: /hoi <câu hỏi>, hoặc nhắc tên tôi, hoặc trả lời tin của tôi).\n"
+    "• Gõ câu hỏi (trong nhóm: /hoi <câu hỏi> hoặc nhắc tên tôi; trên Telegram cũng có thể "
+    "trả lời tin của tôi).\n"
     "• /vanban <số hiệu> — xem văn bản, ví dụ: /vanban 05-CT/TW, /vanban chỉ thị 05.\n"
     "• /moi — các văn bản mới nhất trong kho.\n"
     "• /dangky <mã> — tham gia đơn vị bằng mã mời do cán bộ cung cấp.\n"
     "• /lienket — lấy mã để liên kết tài khoản Zalo và Telegram của bạn.\n"
-    "Dưới mỗi câu trả lời: 👍/👎 để đánh giá, «Xem văn bản» để đọc văn bản gốc."
+    "Dưới mỗi câu trả lời: 👍/👎 để đánh giá, «Xem văn bản» để đọc văn bản gốc "
+    "(trên Zalo: gõ số theo gợi ý, hoặc gõ 👍/👎)."
 )
 HELP_OFFICER = (
     "Lệnh dành cho cán bộ:\n"
@@ -107,6 +109,18 @@ LINK_CODE = (
 ACTION_FEEDBACK_UP = "👍"
 ACTION_FEEDBACK_DOWN = "👎"
 ACTION_VIEW_DOCUMENT = "Xem văn bản"
+
+# Text channels (Zalo, the terminal) offer actions as numbered hints instead of buttons:
+# "Gõ 1: 👍 · 2: 👎 · 3: Xem văn bản".
+ACTIONS_HINT = "Gõ {choices}"
+ACTIONS_HINT_SEPARATOR = " · "
+# A whole reply that means 👍 or 👎 after an answer, besides the number (compared without
+# case and diacritics, so "dung roi" counts as "đúng rồi").
+FEEDBACK_UP_WORDS = ("👍", "tốt", "hay", "đúng", "đúng rồi", "hữu ích", "có ích")
+FEEDBACK_DOWN_WORDS = (
+    "👎", "sai", "chưa đúng", "không đúng", "sai rồi", "không hữu ích", "chưa hữu ích",
+    "không có ích",
+)
 
 
 # --- Services: refusals, invite codes, reports (bot/services) ---------------------------

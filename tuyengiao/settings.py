@@ -47,6 +47,16 @@ class Settings(BaseSettings):
     # Updates handled at once. More than a few only queue inside the process: measured on
     # 2 cores (bench/qa_load.py), 8 answered more questions per second than 64.
     telegram_concurrent_updates: int = Field(8, ge=1)
+    zalo_bot_token: str = ""
+    zalo_api_base_url: str = "https://bot-api.zaloplatforms.com/bot"
+    zalo_webhook_url: str = ""  # empty: long polling
+    zalo_webhook_secret: str = ""
+    # Its own port: Telegram's webhook server may listen on WEBHOOK_LISTEN_PORT at the same time.
+    zalo_webhook_listen_port: int = Field(8444, ge=0, le=65535)
+    zalo_concurrent_updates: int = Field(8, ge=1)
+    # The platform publishes no rate limit: messages per second the client sends at most.
+    zalo_sends_per_second: float = Field(30.0, ge=0)
+    zalo_poll_timeout: int = Field(30, ge=1, le=60)
     # Serving: concurrent questions share one query-embedding call (at most this many
     # texts), and this many recent query embeddings are kept (0: no cache). See
     # knowledge/query_batching.py and bench/qa_load.py for what each does.

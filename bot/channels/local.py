@@ -10,9 +10,9 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TextIO
 
-from bot.channels.plain_render import actions_hint, render_text, reply_actions
+from bot.channels.plain_render import render_outcome
+from bot.channels.text_actions import ActionMemory
 from bot.core.types import (
-    Action,
     Chat,
     Incoming,
     IncomingAction,
@@ -41,7 +41,7 @@ class LocalChannel:
         self.writer = writer
         self._sender = Sender("local", LOCAL_USER_ID, "Người dùng cục bộ")
         self._chat = Chat("local", LOCAL_USER_ID, "private", "terminal")
-        self._actions: tuple[Action, ...] = ()  # the last reply's numbered actions
+        self._actions = ActionMemory(max_conversations=1)  # the last numbered actions
         self._count = 0
 
     async def serve(self) -> None:
@@ -61,8 +61,7 @@ class LocalChannel:
         self._count += 1
         update_id = f"local-{self._count}"
         incoming: Incoming
-        if text.isdigit() and 1 <= int(text) <= len(self._actions):
-            action = self._actions[int(text) - 1]
+        if (action := self._actions.match(LOCAL_USER_ID, text)) is not None:
             incoming = IncomingAction(update_id, self._sender, self._chat, action.data)
         else:
             incoming = IncomingText(update_id, self._sender, self._chat, text, addressed=True)
@@ -72,14 +71,10 @@ class LocalChannel:
             logger.exception("update %s failed", update_id)
             self._write(messages.ERROR_GENERIC + "\n")
             return
-        if outcome.notice and not outcome.replies:
-            self._write(outcome.notice + "\n")
-        for reply in outcome.replies:
-            self._write(render_text(reply) + "\n")
-            actions = reply_actions(reply)
-            if actions:
-                self._actions = actions
-                self._write(actions_hint(actions) + "\n")
+        rendered = render_outcome(outcome)
+        self._actions.remember(LOCAL_USER_ID, rendered.actions)
+        for text in rendered.texts:
+            self._write(text + "\n")
         self._write("\n")
 
     def _write(self, text: str) -> None:

@@ -1,51 +1,127 @@
-"""Rendering core replies as plain text (the terminal now, Zalo later): no markup, and the
-actions a button would carry become numbered hints the person answers by typing the number.
+"""Rendering core replies as plain text (Zalo, the terminal): no markup, and the actions a
+button would carry become numbered hints ("Gõ 1: 👍 · 2: 👎 · 3: Xem văn bản") that the person
+answers by typing the number (see `text_actions`).
+
+Replies are built from blocks (see `splitting`) so a platform limit (Zalo: 2,000 characters)
+cuts them between an intro, a quoted passage and each citation line, never inside a citation.
 """
 
 from __future__ import annotations
 
-from bot.core.types import Action, AnswerReply, DocumentReply, Reply, TextReply
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.channels.splitting import LINE, PARA, Block, pack
+from bot.core.types import Action, AnswerReply, DocumentReply, Outcome, Reply, TextReply
 from knowledge import messages
+from knowledge.answers import Answer
+from knowledge.passages import SECTION_SEPARATOR
 
 MAX_OUTLINE_LINES = 40
 
 
+@dataclass(frozen=True)
+class PlainOutcome:
+    """What a text channel sends for one outcome: the messages in order, and the actions
+    their numbered hint offers (the channel remembers them to map "1" back)."""
+
+    texts: list[str]
+    actions: tuple[Action, ...] = ()
+
+
+def render_outcome(outcome: Outcome, limit: int | None = None) -> PlainOutcome:
+    """Every reply as messages of at most `limit` UTF-16 units (None: no limit). Only the
+    last reply with actions gets a hint, so the numbers are never ambiguous; a notice (the
+    toast after a button press elsewhere) becomes a message when nothing else is said."""
+    hinted = next((i for i in range(len(outcome.replies) - 1, -1, -1)
+                   if reply_actions(outcome.replies[i])), None)
+    texts: list[str] = []
+    actions: tuple[Action, ...] = ()
+    for i, reply in enumerate(outcome.replies):
+        blocks = reply_blocks(reply)
+        if i == hinted:
+            actions = reply_actions(reply)
+            blocks.append((PARA, actions_hint(actions)))
+        texts += split_blocks(blocks, limit)
+    if not texts and outcome.notice:
+        texts = split_blocks([(PARA, outcome.notice)], limit)
+    return PlainOutcome(texts, actions)
+
+
+def split_blocks(blocks: Sequence[Block], limit: int | None) -> list[str]:
+    if limit is None:
+        return [text] if (text := join_blocks(blocks)) else []
+    return pack(blocks, limit)
+
+
+def join_blocks(blocks: Sequence[Block]) -> str:
+    text = ""
+    for sep, block in blocks:
+        if block:
+            text = f"{text}{sep}{block}" if text else block
+    return text
+
+
 def render_text(reply: Reply) -> str:
+    """One reply as one text, without hints."""
+    return join_blocks(reply_blocks(reply))
+
+
+def reply_blocks(reply: Reply) -> list[Block]:
     if isinstance(reply, TextReply):
-        return reply.text
+        return [(PARA, reply.text.strip())]
     if isinstance(reply, AnswerReply):
-        return reply.answer.text
-    return render_document(reply)
+        return answer_blocks(reply.answer)
+    if isinstance(reply, DocumentReply):
+        return document_blocks(reply)
+    raise TypeError(f"cannot render {type(reply).__name__}")
 
 
-def render_document(view: DocumentReply) -> str:
+def answer_blocks(answer: Answer) -> list[Block]:
+    """The blocks of `Answer.text`: joined, they are exactly that text."""
+    if not answer.answered:
+        lead = [answer.notice] if answer.notice else []
+        return [(PARA, t) for t in lead + [messages.NOT_FOUND, messages.NOT_FOUND_HINTS]]
+    lead = f"{answer.notice} {messages.MAYBE_RELATED}" if answer.notice else messages.ANSWER_INTRO
+    blocks: list[Block] = [(PARA, lead)]
+    blocks += [(PARA, f"[{i}] {p.excerpt}") for i, p in enumerate(answer.passages, 1)]
+    blocks.append((PARA, messages.SOURCES + ":"))
+    blocks += [(LINE, f"[{i}] {c.describe()}") for i, c in enumerate(answer.citations, 1)]
+    return blocks
+
+
+def document_blocks(view: DocumentReply) -> list[Block]:
     doc = view.doc
-    lines = [doc.label if doc.number else doc.title]
+    blocks: list[Block] = [(PARA, doc.label if doc.number else doc.title)]
     facts = (
         (messages.DOC_NUMBER, doc.number), (messages.DOC_TYPE, doc.doc_type),
         (messages.DOC_ISSUER, doc.issuer),
         (messages.DOC_ISSUED, f"{doc.issued:%d/%m/%Y}" if doc.issued else None),
         (messages.DOC_TITLE, doc.title), (messages.DOC_SOURCE, doc.source),
     )
-    lines += [f"{name}: {value}" for name, value in facts if value]
+    blocks += [(LINE, f"{name}: {value}") for name, value in facts if value]
     if view.outline:
-        lines += ["", f"{messages.DOC_OUTLINE}:"]
-        shown = view.outline[:MAX_OUTLINE_LINES]
-        lines += [f"{'  ' * section.count(' › ')}• {section.split(' › ')[-1]}" for section in shown]
+        blocks.append((PARA, f"{messages.DOC_OUTLINE}:"))
+        for path in view.outline[:MAX_OUTLINE_LINES]:
+            heading = path.split(SECTION_SEPARATOR)
+            blocks.append((LINE, f"{'  ' * (len(heading) - 1)}• {heading[-1]}"))
         if len(view.outline) > MAX_OUTLINE_LINES:
-            lines.append("…")
+            blocks.append((LINE, messages.OMITTED))
     if view.chunks:
         if view.section:
-            lines += ["", f"{messages.DOC_CONTENT} {messages.section_label(view.section)}:"]
-        lines += [chunk.text for chunk in view.chunks]
-    return "\n".join(lines).strip()
+            title = f"{messages.DOC_CONTENT} {messages.section_label(view.section)}:"
+            blocks.append((PARA, title))
+        blocks += [(PARA, chunk.text.strip()) for chunk in view.chunks if chunk.text.strip()]
+    return blocks
 
 
-def actions_hint(actions: tuple[Action, ...]) -> str:
+def actions_hint(actions: Sequence[Action]) -> str:
     """"Gõ 1: 👍 · 2: 👎 · 3: Xem văn bản" — the text channels' buttons."""
     if not actions:
         return ""
-    return "Gõ " + " · ".join(f"{i}: {a.label}" for i, a in enumerate(actions, 1))
+    choices = messages.ACTIONS_HINT_SEPARATOR.join(
+        f"{i}: {a.label}" for i, a in enumerate(actions, 1))
+    return messages.ACTIONS_HINT.format(choices=choices)
 
 
 def reply_actions(reply: Reply) -> tuple[Action, ...]:

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
-from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -37,7 +35,10 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from knowledge import messages as texts
+from bot.channels import webhooks
+from bot.channels.chat_turns import ChatTurns
 from bot.channels.telegram_render import RenderedMessage, escape, render
+from bot.channels.typing_indicator import while_typing
 from bot.core.types import (
     Chat,
     Incoming,
@@ -88,7 +89,7 @@ class WebhookConfig:
 
     @property
     def listen_path(self) -> str:
-        return self.path or urlparse(self.url).path or "/"
+        return webhooks.listen_path(self.url, self.path)
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,7 @@ class TelegramChannel:
         self._commands = list(commands)
         self._webhook = webhook
         self._concurrent_updates = concurrent_updates
-        self._chat_locks: dict[str, asyncio.Lock] = {}
-        self._chat_waiting: dict[str, int] = {}
+        self._chat_turns = ChatTurns()
         self._poll_timeout = poll_timeout
         self._typing_interval = typing_interval
         self._network_retries = network_retries
@@ -217,12 +217,8 @@ class TelegramChannel:
 
     # --- webhook ------------------------------------------------------------------------
     async def _start_webhook(self, config: WebhookConfig) -> None:
-        server = web.Application(client_max_size=1 << 20)
-        server.router.add_post(config.listen_path, self._on_webhook)
-        self._runner = web.AppRunner(server, access_log=None, shutdown_timeout=5.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, config.listen_host, config.listen_port).start()
-        self.webhook_port = self._runner.addresses[0][1]
+        self._runner, self.webhook_port = await webhooks.start_server(
+            config.listen_path, self._on_webhook, config.listen_host, config.listen_port)
         url = config.url.replace("{port}", str(self.webhook_port))
         bot = self._application.bot
         await self._call(lambda: bot.set_webhook(
@@ -230,13 +226,10 @@ class TelegramChannel:
 
     async def _on_webhook(self, request: web.Request) -> web.Response:
         assert self._webhook is not None
-        supplied = request.headers.get(SECRET_HEADER)
-        if supplied is None:
-            logger.warning("telegram webhook: request without secret token from %s", request.remote)
-            return web.Response(status=401)
-        if not hmac.compare_digest(supplied.encode(), self._webhook.secret_token.encode()):
-            logger.warning("telegram webhook: wrong secret token from %s", request.remote)
-            return web.Response(status=403)
+        refused = webhooks.secret_rejection(request, SECRET_HEADER, self._webhook.secret_token,
+                                            logger, "telegram")
+        if refused is not None:
+            return refused
         app = self._app
         if app is None or self._stopping:
             return web.Response(status=503)
@@ -261,7 +254,7 @@ class TelegramChannel:
         incoming, origin = translated
         # Updates run concurrently, but one chat's are answered in the order they came:
         # a member's second question must not be answered before their first.
-        async with self._chat_turn(incoming.chat.chat_id):
+        async with self._chat_turns.turn(incoming.chat.chat_id):
             if isinstance(incoming, IncomingText):
                 outcome = await self._with_typing(origin, self._handler(incoming))
             else:
@@ -273,20 +266,6 @@ class TelegramChannel:
                 for message in render(reply):
                     await self._send(origin, message, reply=first)
                     first = False
-
-    @contextlib.asynccontextmanager
-    async def _chat_turn(self, chat_id: str) -> AsyncIterator[None]:
-        """A per-chat lock (FIFO), dropped when nobody holds or waits for it."""
-        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
-        self._chat_waiting[chat_id] = self._chat_waiting.get(chat_id, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._chat_waiting[chat_id] -= 1
-            if not self._chat_waiting[chat_id]:
-                del self._chat_waiting[chat_id]
-                del self._chat_locks[chat_id]
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """One error handler for the channel: log with the update id, apologise briefly."""
@@ -386,25 +365,19 @@ class TelegramChannel:
     # --- calls to Telegram ----------------------------------------------------------------
     async def _with_typing(self, origin: _Origin, work: Awaitable[T]) -> T:
         """Await `work` while "typing…" shows in the chat (Telegram clears it after ~5 s)."""
-        typing = asyncio.create_task(self._keep_typing(origin))
-        try:
-            return await work
-        finally:
-            typing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await typing
-
-    async def _keep_typing(self, origin: _Origin) -> None:
         bot = self._application.bot
-        while True:
+
+        async def send_typing() -> bool:
             try:
                 await bot.send_chat_action(origin.chat_id, ChatAction.TYPING,
                                            message_thread_id=origin.thread_id)
             except Forbidden:
-                return
+                return False
             except TelegramError as exc:
                 logger.debug("telegram: chat action failed: %s", exc)
-            await asyncio.sleep(self._typing_interval)
+            return True
+
+        return await while_typing(work, send_typing, self._typing_interval)
 
     async def _answer_callback(self, callback_id: str, notice: str | None) -> None:
         bot = self._application.bot

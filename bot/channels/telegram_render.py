@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from knowledge import messages as texts
+from bot.channels import splitting
+from bot.channels.splitting import utf16_len
 from bot.core.types import Action, AnswerReply, DocumentReply, Reply, TextReply
 from knowledge import messages
 from knowledge.answers import Answer, Citation
@@ -28,7 +30,7 @@ MAX_OUTLINE_LINES = 40
 
 _TOKEN = re.compile(r"<[^<>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z][\w-]*)")
-_SENTENCE_MARKS = ".!?;…"
+_SENTENCE_MARKS = splitting.SENTENCE_MARKS
 
 
 @dataclass(frozen=True)
@@ -38,16 +40,12 @@ class RenderedMessage:
 
 
 # A block of HTML (balanced tags) and what separates it from the block before it.
-_Block = tuple[str, str]
-_PARA, _LINE = "\n\n", "\n"
+_Block = splitting.Block
+_PARA, _LINE = splitting.PARA, splitting.LINE
 
 
 def escape(text: str) -> str:
     return html.escape(text, quote=False)
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def render(reply: Reply, limit: int = MAX_MESSAGE) -> list[RenderedMessage]:
@@ -141,23 +139,7 @@ def _is_emoji(label: str) -> bool:
 
 def pack(blocks: Iterable[_Block], limit: int = MAX_MESSAGE) -> list[str]:
     """Join blocks into as few messages as fit; a block over `limit` is split_html'd."""
-    parts: list[str] = []
-    current = ""
-    for sep, block in blocks:
-        if not block:
-            continue
-        pieces = split_html(block, limit) if utf16_len(block) > limit else [block]
-        for piece in pieces:
-            joined = f"{current}{sep}{piece}" if current else piece
-            if utf16_len(joined) <= limit:
-                current = joined
-            else:
-                parts.append(current)
-                current = piece
-            sep = _PARA
-    if current:
-        parts.append(current)
-    return parts
+    return splitting.pack(blocks, limit, split=split_html)
 
 
 def split_html(text: str, limit: int = MAX_MESSAGE) -> list[str]:

@@ -1,4 +1,5 @@
-"""Fixtures shared by the bot tests: a real SQLite database per test."""
+"""Fixtures shared by the bot tests: a real SQLite database per test, and the real core over
+a store built from the test documents with the hashing embedder."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.assistant import Assistant, CoreSettings
+from bot.core.knowledge_base import KnowledgeBase
 from bot.storage.database import Database
+from indexer.build import build_store
+from knowledge.answers import Answer, AnswerPolicy, answer_question
+from knowledge.embedder import HashingEmbedder
+from knowledge.search import Searcher
+from knowledge.store import StoreReader
+
+ADMIN = "telegram:1"
 
 
 @pytest.fixture
@@ -16,3 +26,22 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database.create_all()
     yield database
     database.close()
+
+
+@pytest.fixture
+def assistant(knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder,
+              db: Database) -> Assistant:
+    build_store([knowledge_dir], tmp_path / "store", hashing_embedder)
+    searcher = Searcher(StoreReader(tmp_path / "store"), hashing_embedder)
+    knowledge = KnowledgeBase(searcher, AnswerPolicy())
+    return Assistant(knowledge, db, CoreSettings(admin_ids=frozenset({ADMIN})))
+
+
+@pytest.fixture
+def answer(knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder) -> Answer:
+    """A real answer (with a citation of Chỉ thị 05-CT/TW) composed over the test store."""
+    build_store([knowledge_dir], tmp_path / "store", hashing_embedder)
+    searcher = Searcher(StoreReader(tmp_path / "store"), hashing_embedder)
+    result = answer_question(searcher, "Mỗi thôn có tổ xung kích phòng, chống thiên tai không?", AnswerPolicy())
+    assert result.answered
+    return result

@@ -9,9 +9,8 @@ import pytest
 from sqlmodel import select
 
 from bot.channels.telegram import TelegramChannel
-from bot.core.assistant import Assistant, CoreSettings
+from bot.core.assistant import Assistant
 from bot.core.commands import ALL_COMMANDS
-from bot.core.knowledge_base import KnowledgeBase
 from bot.core.types import (
     AnswerReply,
     Chat,
@@ -29,26 +28,12 @@ from bot.storage.database import Database
 from bot.storage.models import Feedback, Membership, QuestionLog
 from indexer.build import build_store
 from knowledge import messages
-from knowledge.answers import AnswerPolicy
 from knowledge.embedder import HashingEmbedder
-from knowledge.search import Searcher
-from knowledge.store import StoreReader
 from tests.conftest import write_documents
 from tests.fakes.telegram_api import TelegramApiServer
 
 WAIT = 10.0
 QUESTION = "Mỗi thôn có tổ xung kích phòng, chống thiên tai không?"
-ADMIN = "telegram:1"
-
-
-
-@pytest.fixture
-def assistant(knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder,
-              db: Database) -> Assistant:
-    build_store([knowledge_dir], tmp_path / "store", hashing_embedder)
-    searcher = Searcher(StoreReader(tmp_path / "store"), hashing_embedder)
-    knowledge = KnowledgeBase(searcher, AnswerPolicy())
-    return Assistant(knowledge, db, CoreSettings(admin_ids=frozenset({ADMIN})))
 
 
 _count = 0

@@ -8,13 +8,11 @@ are all real.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -43,13 +41,10 @@ from bot.core.types import (
     Outcome,
     TextReply,
 )
-from indexer.build import build_store
 from knowledge import messages
-from knowledge.answers import Answer, AnswerPassage, AnswerPolicy, Citation, answer_question
-from knowledge.embedder import HashingEmbedder
+from knowledge.answers import Answer, AnswerPassage, Citation
 from knowledge.passages import Chunk, DocumentMeta
-from knowledge.search import Searcher
-from knowledge.store import StoreReader
+from tests.fakes.core import Core
 from tests.fakes.telegram_api import SECRET_HEADER, TelegramApiServer, parse_html
 
 WAIT = 5.0  # seconds; only reached when something is broken
@@ -57,22 +52,6 @@ PRIVATE = 42
 GROUP = -1001234567
 ACTIONS = (Action("👍", "fb:up:1"), Action("👎", "fb:down:1"), Action("Xem văn bản", "doc:1"))
 SECRET = "s3cr3t_Token-for-tests"
-
-
-class Core:
-    """Stands in for the core dispatcher: records what it is given, answers with `respond`."""
-
-    def __init__(self, respond: Callable[[Incoming], Any] | None = None) -> None:
-        self.seen: asyncio.Queue[Incoming] = asyncio.Queue()
-        self.respond = respond or (lambda incoming: Outcome([TextReply("Đã nhận.")]))
-
-    async def __call__(self, incoming: Incoming) -> Outcome:
-        self.seen.put_nowait(incoming)
-        result = self.respond(incoming)
-        return await result if inspect.isawaitable(result) else result
-
-    async def next(self) -> Incoming:
-        return await asyncio.wait_for(self.seen.get(), WAIT)
 
 
 @pytest.fixture
@@ -86,15 +65,6 @@ async def running(api: TelegramApiServer, core: Core, **options: Any) -> AsyncIt
     options = {"commands": ALL_COMMANDS, "poll_timeout": 1.0, "network_backoff": 0.01, **options}
     async with TelegramChannel(api.token, core, base_url=api.base_url, **options) as channel:
         yield channel
-
-
-@pytest.fixture
-def answer(knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder) -> Answer:
-    build_store([knowledge_dir], tmp_path / "store", hashing_embedder)
-    searcher = Searcher(StoreReader(tmp_path / "store"), hashing_embedder)
-    result = answer_question(searcher, "Mỗi thôn có tổ xung kích phòng, chống thiên tai không?", AnswerPolicy())
-    assert result.answered
-    return result
 
 
 def keyboard(params: dict[str, Any]) -> list[list[tuple[str, str]]]:

@@ -27,14 +27,14 @@ import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Any, TypeVar
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-T = TypeVar("T")
+from tests.fakes.loopback import Call, LoopbackServer
+
 DEFAULT_TOKEN = "123456789:TEST-token_for-loopback"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_TEXT = 4096  # UTF-16 code units after entity parsing
@@ -69,14 +69,6 @@ class ApiError(Exception):
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
         return body
-
-
-@dataclass
-class Call:
-    method: str  # canonical spelling ("sendMessage")
-    params: dict[str, Any]
-    ok: bool = True
-    error_code: int | None = None
 
 
 def utf16_len(text: str) -> int:
@@ -134,7 +126,7 @@ def _decode_form(name: str, value: Any) -> Any:
         return value
 
 
-class TelegramApiServer:
+class TelegramApiServer(LoopbackServer):
     def __init__(
         self,
         token: str = DEFAULT_TOKEN,
@@ -149,8 +141,8 @@ class TelegramApiServer:
             "first_name": "Trợ lý tuyên giáo", "username": bot_username, "can_join_groups": True,
             "can_read_all_group_messages": False, "supports_inline_queries": False,
         }
+        super().__init__()
         self.max_poll_wait = max_poll_wait
-        self.calls: list[Call] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat_id, message_id) -> Message
         self.commands: dict[str, list[dict[str, Any]]] = {}  # scope+language -> BotCommand list
         self.webhook: dict[str, Any] = {"url": "", "secret_token": None, "allowed_updates": None}
@@ -159,15 +151,8 @@ class TelegramApiServer:
         self._updates: list[dict[str, Any]] = []
         self._allowed: frozenset[str] = DEFAULT_UPDATE_TYPES
         self._faults: dict[str, deque[ApiError]] = {}
-        self._consumed: set[int] = set()
-        self._waiters: list[asyncio.Future[None]] = []
         self.chats: dict[int, dict[str, Any]] = {}
         self._ids = {"update": 0, "message": 0, "callback": 0}
-        self._closing = False
-        self._runner: web.AppRunner | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self._deliverer: asyncio.Task[None] | None = None
-        self.url = ""
         self._methods: dict[str, tuple[str, Callable[[dict[str, Any]], Awaitable[Any]]]] = {
             name.lower(): (name, getattr(self, f"_m_{name}"))
             for name in ("getMe", "getUpdates", "sendMessage", "editMessageText",
@@ -176,40 +161,10 @@ class TelegramApiServer:
                          "getWebhookInfo", "close", "logOut")
         }
 
-    # --- lifecycle ----------------------------------------------------------------------
-    async def __aenter__(self) -> TelegramApiServer:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}"
-        self._session = aiohttp.ClientSession()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._closing = True
-        self._notify()
-        await self._stop_delivering()
-        if self._session is not None:
-            await self._session.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    @property
-    def base_url(self) -> str:
-        return f"{self.url}/bot"
-
     @property
     def requests(self) -> list[tuple[str, dict[str, Any]]]:
         """Every call received, in order, as (method, params), failed ones included."""
         return [(c.method, c.params) for c in self.calls]
-
-    def calls_of(self, method: str, *, include_failed: bool = False) -> list[dict[str, Any]]:
-        return [c.params for c in self.calls
-                if c.method == method and (c.ok or include_failed)]
 
     # --- test controls ------------------------------------------------------------------
     def fail_next(self, method: str, error_code: int, description: str,
@@ -227,26 +182,6 @@ class TelegramApiServer:
         self._updates.append(update)
         self._notify()
         return update
-
-    async def wait_for(self, method: str, predicate: Callable[[dict[str, Any]], bool] | None = None,
-                       timeout: float = 5.0, *, include_failed: bool = False) -> dict[str, Any]:
-        """The params of the first successful (or any, with include_failed) call of `method`
-        matching `predicate` that no earlier wait_for returned; waits up to `timeout`."""
-        def find() -> Call | None:
-            for i, call in enumerate(self.calls):
-                if i in self._consumed or call.method != method or not (call.ok or include_failed):
-                    continue
-                if predicate is None or predicate(call.params):
-                    self._consumed.add(i)
-                    return call
-            return None
-
-        try:
-            found = await self._until(find, timeout)
-        except TimeoutError:
-            seen = [c.method for c in self.calls]
-            raise AssertionError(f"no matching {method} within {timeout}s; calls: {seen}") from None
-        return found.params
 
     async def wait_confirmed(self, update_id: int, timeout: float = 5.0) -> None:
         """Wait until a getUpdates offset confirmed `update_id` (the client has taken it)."""
@@ -335,28 +270,6 @@ class TelegramApiServer:
         self._ids[kind] += 1
         return self._ids[kind]
 
-    def _notify(self) -> None:
-        """Wake every waiter to re-check its condition."""
-        waiters, self._waiters = self._waiters, []
-        for fut in waiters:
-            if not fut.done():
-                fut.set_result(None)
-
-    async def _until(self, ready: Callable[[], T | None], timeout: float | None) -> T:
-        """ready()'s first non-None result, re-checked at each change; TimeoutError after
-        `timeout` seconds (None: no limit)."""
-        loop = asyncio.get_running_loop()
-        async with asyncio.timeout(timeout):
-            while (result := ready()) is None:
-                fut: asyncio.Future[None] = loop.create_future()
-                self._waiters.append(fut)
-                try:
-                    await fut
-                finally:
-                    if fut in self._waiters:
-                        self._waiters.remove(fut)
-            return result
-
     # --- HTTP ---------------------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.Response:
         m = re.fullmatch(r"/bot(?P<token>[^/]+)/(?P<method>\w+)", request.path)
@@ -379,8 +292,7 @@ class TelegramApiServer:
             response = web.json_response(exc.body(), status=exc.code)
         else:
             response = web.json_response({"ok": True, "result": result})
-        self.calls.append(call)
-        self._notify()
+        self._record(call)
         return response
 
     @staticmethod
@@ -563,14 +475,6 @@ class TelegramApiServer:
             self.webhook_deliveries.append((update["update_id"], status))
             self._notify()
 
-    async def _stop_delivering(self) -> None:
-        if self._deliverer is not None:
-            self._deliverer.cancel()
-            try:
-                await self._deliverer
-            except asyncio.CancelledError:
-                pass
-            self._deliverer = None
 
 
 def _user(user_id: int, first_name: str = "Nguyễn Văn An") -> dict[str, Any]:
