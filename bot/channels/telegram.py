@@ -38,7 +38,7 @@ from knowledge import messages as texts
 from bot.channels import webhooks
 from bot.channels.chat_turns import ChatTurns
 from bot.channels.telegram_render import RenderedMessage, escape, render
-from bot.channels.typing_indicator import while_typing
+from bot.channels.typing_indicator import TYPING_DELAY, while_typing
 from bot.core.types import (
     Chat,
     Incoming,
@@ -114,6 +114,7 @@ class TelegramChannel:
         concurrent_updates: int = 64,
         poll_timeout: float = 30.0,
         typing_interval: float = 4.0,
+        typing_delay: float = TYPING_DELAY,
         network_retries: int = 3,
         network_backoff: float = 0.5,
         allowed_updates: Sequence[str] = ALLOWED_UPDATES,
@@ -128,6 +129,7 @@ class TelegramChannel:
         self._chat_turns = ChatTurns()
         self._poll_timeout = poll_timeout
         self._typing_interval = typing_interval
+        self._typing_delay = typing_delay
         self._network_retries = network_retries
         self._network_backoff = network_backoff
         self._allowed_updates = list(allowed_updates)
@@ -377,7 +379,7 @@ class TelegramChannel:
                 logger.debug("telegram: chat action failed: %s", exc)
             return True
 
-        return await while_typing(work, send_typing, self._typing_interval)
+        return await while_typing(work, send_typing, self._typing_interval, self._typing_delay)
 
     async def _answer_callback(self, callback_id: str, notice: str | None) -> None:
         bot = self._application.bot

@@ -31,7 +31,7 @@ from bot.channels import webhooks
 from bot.channels.chat_turns import ChatTurns
 from bot.channels.plain_render import render_outcome
 from bot.channels.text_actions import ActionMemory
-from bot.channels.typing_indicator import while_typing
+from bot.channels.typing_indicator import TYPING_DELAY, while_typing
 from bot.channels.zalo_api import MAX_TEXT, ZaloBotApi
 from bot.channels.zalo_errors import (
     ZaloError,
@@ -85,6 +85,7 @@ class ZaloChannel:
         concurrent_updates: int = 8,
         poll_timeout: int = 30,
         typing_interval: float = 4.0,
+        typing_delay: float = TYPING_DELAY,
         max_message: int = MAX_TEXT,
         error_backoff: float = 1.0,
         max_error_backoff: float = 60.0,
@@ -97,6 +98,7 @@ class ZaloChannel:
         self._fetched = asyncio.Semaphore(concurrent_updates * PREFETCH_FACTOR)
         self._poll_timeout = poll_timeout
         self._typing_interval = typing_interval
+        self._typing_delay = typing_delay
         self._max_message = max_message
         self._error_backoff = error_backoff
         self._max_error_backoff = max_error_backoff
@@ -292,7 +294,7 @@ class ZaloChannel:
                 logger.debug("zalo: chat action failed: %s", exc)
             return True
 
-        return await while_typing(work, send_typing, self._typing_interval)
+        return await while_typing(work, send_typing, self._typing_interval, self._typing_delay)
 
 
 def _update_id(update: Any) -> str:

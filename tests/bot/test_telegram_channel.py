@@ -73,6 +73,26 @@ def keyboard(params: dict[str, Any]) -> list[list[tuple[str, str]]]:
 
 
 # --- end to end: polling ------------------------------------------------------------------
+async def test_a_quick_answer_shows_no_typing_indicator(api: TelegramApiServer, answer: Answer) -> None:
+    release = asyncio.Event()
+
+    async def respond(incoming: Incoming) -> Outcome:
+        await release.wait()
+        return Outcome([AnswerReply(answer, ACTIONS)])
+
+    core = Core(respond)
+    async with running(api, core, typing_delay=30.0):
+        api.text_update(PRIVATE, PRIVATE, "Mỗi thôn có tổ xung kích không?")
+        await core.next()
+        try:
+            with pytest.raises(AssertionError, match="no matching sendChatAction"):
+                await api.wait_for("sendChatAction", timeout=0.3)  # within the delay: none
+        finally:
+            release.set()
+        await api.wait_for("sendMessage", timeout=WAIT)
+    assert api.calls_of("sendChatAction", include_failed=True) == []
+
+
 async def test_answer_is_sent_as_html_with_citation_and_buttons(api: TelegramApiServer, answer: Answer) -> None:
     release = asyncio.Event()
 
