@@ -39,6 +39,13 @@ def assert_lexical_is_bm25s_own(version: StoreVersion) -> None:
     assert_same_index(published, reference(texts))
 
 
+def first_version(knowledge_dir: Path, store: Path, embedder: HashingEmbedder) -> Path:
+    """Build the store once; the folder of the version it published."""
+    first = build_store([knowledge_dir], store, embedder)
+    assert first.version is not None
+    return versions_dir(store) / first.version
+
+
 def edit_nq57(knowledge_dir: Path) -> str:
     """Change one passage of NQ57; returns the new wording."""
     path = knowledge_dir / NQ57
@@ -295,9 +302,7 @@ def test_version_without_term_counts_is_tokenised_again(
     knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder
 ) -> None:
     store = tmp_path / "store"
-    first = build_store([knowledge_dir], store, hashing_embedder)
-    assert first.version is not None
-    (versions_dir(store) / first.version / "lexical" / COUNTS_FILE).unlink()
+    (first_version(knowledge_dir, store, hashing_embedder) / "lexical" / COUNTS_FILE).unlink()
 
     edit_nq57(knowledge_dir)
     report = build_store([knowledge_dir], store, hashing_embedder)
@@ -314,18 +319,18 @@ def test_store_of_an_older_pipeline_is_chunked_and_tokenised_again(
     knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder
 ) -> None:
     store = tmp_path / "store"
-    first = build_store([knowledge_dir], store, hashing_embedder)
-    assert first.version is not None
-    manifest_path = versions_dir(store) / first.version / "manifest.json"
+    first = first_version(knowledge_dir, store, hashing_embedder)
+    manifest_path = first / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["pipeline"] = "3/bm25-folded-k1=0.7-b=0.75"  # before versions kept term counts
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
 
     report = build_store([knowledge_dir], store, hashing_embedder)
 
-    assert report.version is not None and report.version != first.version
+    assert report.version is not None and report.version != first.name
     assert report.files_changed == report.files_total == 3
-    assert report.tokenised == report.chunks == first.chunks
+    assert report.tokenised == report.chunks == json.loads(
+        (first / "manifest.json").read_text(encoding="utf-8"))["counts"]["chunks"]
     assert report.embedded == 0  # identical texts keep their vectors across pipelines
     version = load_current(store)
     assert version is not None
