@@ -85,7 +85,8 @@ def _weights(counts: TermCounts) -> tuple[bm25s.BM25, np.ndarray]:
 
 def _count_dtype(counts: np.ndarray) -> type[np.unsignedinteger]:
     """The smallest unsigned type that holds every count (uint16 for any real chunk)."""
-    return np.uint16 if counts.size == 0 or int(counts.max()) <= np.iinfo(np.uint16).max else np.uint32
+    fits = counts.size == 0 or int(counts.max()) <= np.iinfo(np.uint16).max
+    return np.uint16 if fits else np.uint32
 
 
 # Question words and particles, folded. They say how a member asks, not what about, so the
@@ -225,7 +226,8 @@ class LexicalIndex:
             logger.warning("term counts in %s do not fit its index; ignoring them", self._directory)
             return None
         vocabulary = np.empty(n_terms, dtype=object)
-        vocabulary[np.fromiter(field.vocab.values(), dtype=np.int64, count=n_terms)] = list(field.vocab)
+        ids = np.fromiter(field.vocab.values(), dtype=np.int64, count=n_terms)
+        vocabulary[ids] = list(field.vocab)
         matrix = sp.csc_matrix(
             (counts.astype(COUNT_DTYPE), field._indices, field._indptr),
             shape=(field.num_docs, n_terms),

@@ -13,6 +13,7 @@ from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 from knowledge.text import lexical_terms
 
@@ -122,7 +123,9 @@ def _tokenise(texts: Sequence[str], ids: dict[str, int]) -> sp.csr_matrix:
     return matrix
 
 
-def _csr(data, indices, indptr, shape: tuple[int, int]) -> sp.csr_matrix:  # type: ignore[no-untyped-def]
+def _csr(
+    data: ArrayLike, indices: ArrayLike, indptr: ArrayLike, shape: tuple[int, int]
+) -> sp.csr_matrix:
     return sp.csr_matrix(
         (np.asarray(data, dtype=COUNT_DTYPE), np.asarray(indices, dtype=np.int32),
          np.asarray(indptr, dtype=np.int32)),
