@@ -33,11 +33,12 @@ from knowledge.store import load_current
 PHASES = [
     ("knowledge/store.py", "load_version"), ("knowledge/store.py", "all_embeddings"),
     ("indexer/build.py", "_file_digest"), ("indexer/build.py", "_reuse_file"),
-    ("indexer/build.py", "_chunk_file"), ("indexer/build.py", "_embed_missing"),
-    ("knowledge/passages.py", "indexed_text"), ("knowledge/store.py", "write_version"),
-    ("knowledge/lexical.py", "build"), ("knowledge/text.py", "lexical_terms"),
-    ("knowledge/lexical.py", "_fit"), ("knowledge/lexical.py", "save"),
-    ("knowledge/store.py", "publish"),
+    ("indexer/build.py", "_chunk_file"), ("indexer/build.py", "_previous_rows"),
+    ("indexer/build.py", "_embed_missing"), ("indexer/build.py", "_term_counts"),
+    ("knowledge/lexical.py", "term_counts"), ("knowledge/term_counts.py", "assemble"),
+    ("knowledge/term_counts.py", "_tokenise"), ("knowledge/passages.py", "indexed_text"),
+    ("knowledge/store.py", "write_version"), ("knowledge/lexical.py", "_weights"),
+    ("knowledge/lexical.py", "save"), ("knowledge/store.py", "publish"),
 ]
 
 

@@ -34,6 +34,7 @@ from knowledge.docnumbers import DOC_TYPES
 from knowledge.passages import Chunk, DocumentMeta, indexed_text
 from knowledge.search import Searcher
 from knowledge.store import ModelInfo, StoreReader, publish, write_version
+from knowledge.term_counts import TermCounts
 from knowledge.text import fold, normalize
 
 CHUNKS_PER_DOC = 20
@@ -68,7 +69,8 @@ def build_synthetic_store(store_dir: Path, n_chunks: int, corpus: Corpus, model:
     vectors = rng.standard_normal((len(chunks), model.dimension), dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     name = write_version(store_dir, model=model, files=files, documents=documents, chunks=chunks,
-                         chunk_files=chunk_files, vectors=vectors, lexical_texts=texts,
+                         chunk_files=chunk_files, vectors=vectors,
+                         term_counts=TermCounts.from_texts(texts),
                          extra={"pipeline": PIPELINE_VERSION})
     publish(store_dir, name)
 

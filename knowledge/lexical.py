@@ -6,6 +6,12 @@ was measured on the dev set and added nothing (same R@1 and MRR@10 with or witho
 README) while doubling build time, memory and disk, so there is none. bm25s (sparse-matrix
 BM25) scores 100k chunks in a few milliseconds, which SQLite FTS5 does not for long
 natural-language questions.
+
+The index is computed here from per-chunk term counts (`TermCounts`) rather than by bm25s's
+`index()`, which tokenises and refits every chunk (3 s at 13.6k chunks, the bulk of a
+one-file republish): the same BM25 weights, vectorised, written in bm25s's own on-disk format
+and read back by `bm25s.BM25.load`. The counts are saved beside the index so the next build
+reuses them for every chunk whose text did not change.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from typing import Sequence
 
 import bm25s
 import numpy as np
+import scipy.sparse as sp
 
+from knowledge.term_counts import COUNT_DTYPE, TermCounts
 from knowledge.text import fold, lexical_terms, syllables
 
 logger = logging.getLogger(__name__)
@@ -28,13 +36,57 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 # 1.2 > 1.5); b made little difference.
 BM25_K1 = 0.7
 BM25_B = 0.75
+# bm25s's default variant; `_weights` computes exactly its formulas (tests compare the two).
+BM25_METHOD = "lucene"
+COUNTS_FILE = "term_counts.npy"  # beside the bm25s folder: counts aligned with its CSC arrays
 
 
-def _fit(terms: list[list[str]]) -> bm25s.BM25:
-    model = bm25s.BM25(k1=BM25_K1, b=BM25_B)
-    # bm25s cannot index an empty corpus; an empty store still needs a (trivial) index.
-    model.index(terms or [[""]], show_progress=False)
-    return model
+def _weights(counts: TermCounts) -> tuple[bm25s.BM25, np.ndarray]:
+    """The bm25s index of these counts, as bm25s's `index()` would compute it from the same
+    tokens, plus the counts in the order of its CSC arrays (what `save` keeps).
+
+    bm25s (lucene variant): idf = log(1 + (N - df + 0.5) / (df + 0.5)) in float64, stored as
+    float32; weight = idf * tf / (k1 * (1 - b + b * len / avg_len) + tf) in float64, stored as
+    float32. Every operation is done in the same order and precision, so the weights are
+    bit-identical, not just close.
+    """
+    csc = counts.matrix.tocsc()
+    csc.sort_indices()  # row (chunk) order within each term: `_Field.contains` relies on it
+    n_docs, n_terms = csc.shape
+    doc_freq = np.diff(csc.indptr)
+    # math.log on each distinct df, exactly as bm25s computes idf term by term.
+    distinct, which = np.unique(doc_freq, return_inverse=True)
+    idf_distinct = np.array(
+        [math.log(1 + (n_docs - int(df) + 0.5) / (int(df) + 0.5)) for df in distinct],
+        dtype=np.float32,
+    )
+    idf = idf_distinct[which].astype(np.float64)
+    tf = csc.data.astype(np.float32).astype(np.float64)
+    if n_docs:
+        doc_len = np.asarray(counts.matrix.sum(axis=1, dtype=np.int64)).ravel()
+        avg_len = doc_len.mean()
+        length_norm = BM25_K1 * ((1 - BM25_B) + BM25_B * doc_len / avg_len)
+        terms = np.repeat(np.arange(n_terms), doc_freq)
+        data = (idf[terms] * (tf / (length_norm[csc.indices] + tf))).astype(np.float32)
+    else:
+        data = np.zeros(0, dtype=np.float32)
+    model = bm25s.BM25(k1=BM25_K1, b=BM25_B, method=BM25_METHOD)
+    model.scores = {
+        "data": data,
+        "indices": csc.indices.astype(np.int32, copy=False),
+        "indptr": csc.indptr.astype(np.int64),
+        "num_docs": int(n_docs),
+    }
+    model.vocab_dict = dict(zip(counts.vocabulary.tolist(), range(n_terms)))
+    model.unique_token_ids_set = set(range(n_terms))
+    model.nonoccurrence_array = None
+    return model, csc.data
+
+
+def _count_dtype(counts: np.ndarray) -> type[np.unsignedinteger]:
+    """The smallest unsigned type that holds every count (uint16 for any real chunk)."""
+    fits = counts.size == 0 or int(counts.max()) <= np.iinfo(np.uint16).max
+    return np.uint16 if fits else np.uint32
 
 
 # Question words and particles, folded. They say how a member asks, not what about, so the
@@ -87,8 +139,16 @@ class _Field:
 class LexicalIndex:
     FIELD = "folded"
 
-    def __init__(self, folded: _Field) -> None:
+    def __init__(
+        self,
+        folded: _Field,
+        *,
+        counts: np.ndarray | None = None,
+        directory: Path | None = None,
+    ) -> None:
         self._folded = folded
+        self._counts = counts  # term counts in CSC order, when built here (for `save`)
+        self._directory = directory  # where it was loaded from (for `term_counts`)
 
     @property
     def size(self) -> int:
@@ -97,7 +157,12 @@ class LexicalIndex:
     @classmethod
     def build(cls, texts: Sequence[str]) -> LexicalIndex:
         """Index normalised chunk texts (what is indexed must already be `normalize`d)."""
-        return cls(_Field(_fit([lexical_terms(t, folded=True) for t in texts])))
+        return cls.from_counts(TermCounts.from_texts(texts))
+
+    @classmethod
+    def from_counts(cls, counts: TermCounts) -> LexicalIndex:
+        model, csc_counts = _weights(counts)
+        return cls(_Field(model), counts=csc_counts)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for a normalised query, accented or not."""
@@ -136,8 +201,36 @@ class LexicalIndex:
 
     def save(self, directory: Path) -> None:
         self._folded.model.save(str(directory / self.FIELD), show_progress=False)
+        if self._counts is not None:
+            counts = self._counts
+            np.save(directory / COUNTS_FILE, counts.astype(_count_dtype(counts)))
 
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex:
         model = bm25s.BM25.load(str(directory / cls.FIELD), show_progress=False, verbosity=0)
-        return cls(_Field(model))
+        return cls(_Field(model), directory=directory)
+
+    def term_counts(self) -> TermCounts | None:
+        """The per-chunk term counts this index was computed from, read from disk; None when
+        the version has none (written before they were kept) or they do not fit the index."""
+        if self._directory is None:
+            return None
+        try:
+            counts = np.load(self._directory / COUNTS_FILE)
+        except (OSError, ValueError) as exc:
+            logger.info("no reusable term counts in %s: %s", self._directory, exc)
+            return None
+        field = self._folded
+        n_terms = len(field._indptr) - 1
+        if len(counts) != len(field._indices) or len(field.vocab) != n_terms:
+            logger.warning("term counts in %s do not fit its index; ignoring them", self._directory)
+            return None
+        vocabulary = np.empty(n_terms, dtype=object)
+        ids = np.fromiter(field.vocab.values(), dtype=np.int64, count=n_terms)
+        vocabulary[ids] = list(field.vocab)
+        matrix = sp.csc_matrix(
+            (counts.astype(COUNT_DTYPE), field._indices, field._indptr),
+            shape=(field.num_docs, n_terms),
+        ).tocsr()
+        matrix.sort_indices()
+        return TermCounts(matrix, vocabulary)

@@ -7,7 +7,8 @@ Layout under STORE_DIR:
     versions/<name>/documents.jsonl one DocumentMeta per line
     versions/<name>/chunks.jsonl    one Chunk per line (+ the file it came from)
     versions/<name>/vectors.faiss   FAISS inner-product index over L2-normalised embeddings
-    versions/<name>/lexical/        bm25s index (folded syllables + bigrams)
+    versions/<name>/lexical/        bm25s index (folded syllables + bigrams) and the per-chunk
+                                    term counts it was computed from (reused by the next build)
 
 A version folder is complete before the pointer names it, and is never changed afterwards, so
 a reader sees the old store or the new one, never a mix. Readers notice a new version by the
@@ -32,6 +33,7 @@ import faiss
 import numpy as np
 
 from knowledge.lexical import LexicalIndex
+from knowledge.term_counts import TermCounts
 from knowledge.passages import Chunk, DocumentMeta
 
 logger = logging.getLogger(__name__)
@@ -150,12 +152,12 @@ def write_version(
     chunks: list[Chunk],
     chunk_files: list[str],
     vectors: np.ndarray,
-    lexical_texts: list[str],
+    term_counts: TermCounts,
     extra: dict[str, Any] | None = None,
 ) -> str:
     """Write a complete new version folder (not yet published) and return its name."""
-    if len(chunks) != len(vectors) or len(chunks) != len(lexical_texts):
-        raise ValueError("chunks, vectors and lexical texts must line up")
+    if len(chunks) != len(vectors) or len(chunks) != term_counts.n_chunks:
+        raise ValueError("chunks, vectors and term counts must line up")
     # Names sort by creation time (to the microsecond), which is what pruning relies on.
     name = datetime.now().strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
     final = versions_dir(store_dir) / name
@@ -172,7 +174,7 @@ def write_version(
     if len(vectors):
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     faiss.write_index(index, str(tmp / "vectors.faiss"))
-    LexicalIndex.build(lexical_texts).save(tmp / "lexical")
+    LexicalIndex.from_counts(term_counts).save(tmp / "lexical")
     manifest = {
         "format": FORMAT_VERSION,
         "name": name,

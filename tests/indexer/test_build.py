@@ -5,13 +5,24 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import json
+
+import bm25s
 import numpy as np
 
 from indexer.build import build_store
 from knowledge.embedder import HashingEmbedder
+from knowledge.lexical import COUNTS_FILE, LexicalIndex
 from knowledge.passages import indexed_text
 from knowledge.search import Searcher
-from knowledge.store import StoreReader, current_version_name, load_current, versions_dir
+from knowledge.store import (
+    StoreReader,
+    StoreVersion,
+    current_version_name,
+    load_current,
+    versions_dir,
+)
+from tests.knowledge.bm25_reference import assert_same_index, reference
 
 NQ57 = "nghi-quyet-57-NQ-TW.txt"
 CT05 = "chi-thi-05-CT-TW.txt"
@@ -19,6 +30,29 @@ CT05 = "chi-thi-05-CT-TW.txt"
 
 def version_names(store: Path) -> list[str]:
     return sorted(p.name for p in versions_dir(store).iterdir())
+
+
+def assert_lexical_is_bm25s_own(version: StoreVersion) -> None:
+    """The published lexical index equals bm25s's `index()` over the version's own texts."""
+    texts = [indexed_text(d, c) for d, c in zip(version.chunk_docs, version.chunks)]
+    published = bm25s.BM25.load(str(version.path / "lexical" / LexicalIndex.FIELD), verbosity=0)
+    assert_same_index(published, reference(texts))
+
+
+def first_version(knowledge_dir: Path, store: Path, embedder: HashingEmbedder) -> Path:
+    """Build the store once; the folder of the version it published."""
+    first = build_store([knowledge_dir], store, embedder)
+    assert first.version is not None
+    return versions_dir(store) / first.version
+
+
+def edit_nq57(knowledge_dir: Path) -> str:
+    """Change one passage of NQ57; returns the new wording."""
+    path = knowledge_dir / NQ57
+    text = path.read_text(encoding="utf-8")
+    assert "tủ sách điện tử" in text
+    path.write_text(text.replace("tủ sách điện tử", "trạm đọc sách lưu động"), encoding="utf-8")
+    return "trạm đọc sách lưu động"
 
 
 def test_first_build_indexes_every_file_and_publishes(
@@ -233,3 +267,71 @@ def test_seed_articles_index_and_find_their_own_sentences(
 
     again = build_store([seeds_dir], store, hashing_embedder)
     assert again.version is None and again.embedded == 0
+
+
+def test_republish_tokenises_only_new_chunks_and_keeps_bm25s_scores(
+    knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder
+) -> None:
+    store = tmp_path / "store"
+    first = build_store([knowledge_dir], store, hashing_embedder)
+    assert first.tokenised == first.chunks
+    v1 = load_current(store)
+    assert v1 is not None
+    assert_lexical_is_bm25s_own(v1)
+
+    new = edit_nq57(knowledge_dir)
+    (knowledge_dir / CT05).unlink()
+    report = build_store([knowledge_dir], store, hashing_embedder)
+
+    # only the changed passage is new: tokenised (and embedded) once, the rest reused
+    assert report.files_changed == 1 and report.files_removed == 1
+    assert report.tokenised == report.embedded == 1
+    version = load_current(store)
+    assert version is not None and version.name == report.version
+    assert_lexical_is_bm25s_own(version)
+    counts = version.lexical.term_counts()
+    assert counts is not None and counts.n_chunks == len(version.chunks)
+    # terms only the deleted document had are gone from the vocabulary
+    assert "xung_kich" in set(v1.lexical.term_counts().vocabulary)  # type: ignore[union-attr]
+    assert "xung_kich" not in set(counts.vocabulary)
+    hits = Searcher(StoreReader(store), None).search(new, k=1, mode="lexical")
+    assert hits and new in hits[0].chunk.text
+
+
+def test_version_without_term_counts_is_tokenised_again(
+    knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder
+) -> None:
+    store = tmp_path / "store"
+    (first_version(knowledge_dir, store, hashing_embedder) / "lexical" / COUNTS_FILE).unlink()
+
+    edit_nq57(knowledge_dir)
+    report = build_store([knowledge_dir], store, hashing_embedder)
+
+    assert report.files_changed == 1 and report.embedded == 1
+    assert report.tokenised == report.chunks  # nothing to reuse: every chunk tokenised
+    version = load_current(store)
+    assert version is not None
+    assert_lexical_is_bm25s_own(version)
+    assert (version.path / "lexical" / COUNTS_FILE).exists()
+
+
+def test_store_of_an_older_pipeline_is_chunked_and_tokenised_again(
+    knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder
+) -> None:
+    store = tmp_path / "store"
+    first = first_version(knowledge_dir, store, hashing_embedder)
+    manifest_path = first / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["pipeline"] = "3/bm25-folded-k1=0.7-b=0.75"  # before versions kept term counts
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+
+    report = build_store([knowledge_dir], store, hashing_embedder)
+
+    assert report.version is not None and report.version != first.name
+    assert report.files_changed == report.files_total == 3
+    assert report.tokenised == report.chunks == json.loads(
+        (first / "manifest.json").read_text(encoding="utf-8"))["counts"]["chunks"]
+    assert report.embedded == 0  # identical texts keep their vectors across pipelines
+    version = load_current(store)
+    assert version is not None
+    assert_lexical_is_bm25s_own(version)
