@@ -581,8 +581,9 @@ def main() -> None:
                         default=defaults.telegram_concurrent_updates,
                         help="updates handled at once (PTB concurrent_updates; ZaloChannel's"
                              " concurrent_updates); default: the serving default")
-    parser.add_argument("--threads", type=int, default=0,
-                        help="asyncio default executor size (0: Python's min(32, CPUs + 4))")
+    parser.add_argument("--threads", type=int, default=defaults.worker_threads,
+                        help="asyncio default executor size (0: Python's min(32, CPUs + 4);"
+                             " default: WORKER_THREADS)")
     parser.add_argument("--torch-threads", type=int, default=defaults.serve_torch_threads,
                         help="torch.set_num_threads for query encoding (0: torch's default;"
                              " default: SERVE_TORCH_THREADS)")

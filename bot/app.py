@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,6 +49,9 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
+    loop.set_default_executor(
+        ThreadPoolExecutor(settings.worker_threads, thread_name_prefix="core")
+    )
     if settings.serve_torch_threads:
         import torch
 

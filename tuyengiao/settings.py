@@ -44,16 +44,17 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str = ""
     webhook_listen_host: str = "0.0.0.0"
     webhook_listen_port: int = Field(8443, ge=1, le=65535)
-    # Updates handled at once. More than a few only queue inside the process: measured on
-    # 2 cores (bench/qa_load.py), 8 answered more questions per second than 64.
-    telegram_concurrent_updates: int = Field(8, ge=1)
+    # Updates handled at once: enough for concurrent questions to share a query-embedding
+    # call. Measured on 2 cores (bench/qa_load.py, no query cache): 16 answered 38 questions/s
+    # in a burst, 8 answered 28; far more only queues inside the process.
+    telegram_concurrent_updates: int = Field(16, ge=1)
     zalo_bot_token: str = ""
     zalo_api_base_url: str = "https://bot-api.zaloplatforms.com/bot"
     zalo_webhook_url: str = ""  # empty: long polling
     zalo_webhook_secret: str = ""
     # Its own port: Telegram's webhook server may listen on WEBHOOK_LISTEN_PORT at the same time.
     zalo_webhook_listen_port: int = Field(8444, ge=0, le=65535)
-    zalo_concurrent_updates: int = Field(8, ge=1)
+    zalo_concurrent_updates: int = Field(16, ge=1)
     # The platform publishes no rate limit: messages per second the client sends at most.
     zalo_sends_per_second: float = Field(30.0, ge=0)
     zalo_poll_timeout: int = Field(30, ge=1, le=60)
@@ -65,6 +66,10 @@ class Settings(BaseSettings):
     # Torch threads while serving: one query at a time per thread beats two threads fighting
     # over 2 cores between concurrent questions (indexing keeps torch's default).
     serve_torch_threads: int = Field(1, ge=0)
+    # Threads for the core's blocking work (database, search) while serving. Questions wait
+    # in them for a shared query-embedding call, so there must be enough for batches to form
+    # (Python's default is CPUs + 4).
+    worker_threads: int = Field(16, ge=1)
 
     @property
     def admin_id_set(self) -> frozenset[str]:
