@@ -172,3 +172,63 @@ DOC_TITLE = "Tiêu đề"
 DOC_SOURCE = "Nguồn"
 DOC_OUTLINE = "Bố cục"
 DOC_CONTENT = "Nội dung"  # followed by "mục II. ..." (messages.section_label)
+
+
+# --- Guidance broadcasts (bot/broadcast) ------------------------------------------------
+# What recipients see.
+BROADCAST_HEADER = "📢 THÔNG BÁO — {sender}"
+BROADCAST_REMINDER_HEADER = "🔔 NHẮC ĐỌC — {sender}\nĐồng chí chưa xác nhận đã đọc thông báo sau:"
+BROADCAST_DOC_LINE = "Văn bản: {number}"
+BROADCAST_CONFIRM_BY = "Đề nghị đồng chí bấm «Đã đọc» trước {deadline}."
+BROADCAST_CONFIRM_PLEASE = "Đề nghị đồng chí bấm «Đã đọc» sau khi đọc."
+BROADCAST_READ_BUTTON = "✅ Đã đọc"
+BROADCAST_READ_THANKS = "Đã ghi nhận: đồng chí đã đọc thông báo. Cảm ơn!"
+BROADCAST_READ_AGAIN = "Đồng chí đã xác nhận đọc thông báo này rồi."
+BROADCAST_READ_NOT_FOR_YOU = "Thông báo này không gửi tới đồng chí nên không cần xác nhận."
+BROADCAST_OPERATOR = "Ban Tuyên giáo"  # the sender when the server's CLI sends
+
+# What the sending officer sees while it runs and after.
+BROADCAST_PROGRESS = "📤 Thông báo #{id}: đã gửi {sent}/{total} · lỗi {failed} · đang chờ {waiting}"
+BROADCAST_PROGRESS_CANCELLED = "⛔ Đã dừng gửi; {cancelled} tin chưa gửi đã hủy."
+BROADCAST_PROGRESS_DONE = "✅ Đã gửi xong."
+BROADCAST_STOP_BUTTON = "⛔ Dừng gửi"
+BROADCAST_LIST_BUTTON = "Ai chưa đọc"
+BROADCAST_REMIND_BUTTON = "🔔 Nhắc người chưa đọc"
+BROADCAST_REPORT_TITLE = "📊 Báo cáo gửi thông báo #{id} «{excerpt}»"
+BROADCAST_REPORT_TOTALS = "Tổng: gửi được {sent}/{total} tin; lỗi {failed}; đã hủy {cancelled}."
+BROADCAST_REPORT_UNIT = (
+    "• {unit}: {reached}/{people} người nhận được ({reached_share}); nhóm {groups_reached}/{groups};"
+    " lỗi {failed}"
+)
+BROADCAST_REPORT_CONFIRMED = "   đã xác nhận đọc: {confirmed}/{people} ({share})"
+BROADCAST_REPORT_UNREACHED = (
+    "{count} người chưa nhận được tin riêng (chưa từng nhắn tin với trợ lý hoặc đã chặn trợ lý);"
+    " họ chỉ đọc được qua nhóm của đơn vị."
+)
+BROADCAST_CONFIRM_TITLE = "Xác nhận đã đọc — thông báo #{id} «{excerpt}»"
+BROADCAST_CONFIRM_UNIT = "• {unit}: đã đọc {confirmed}/{people} ({share}); nhận được {reached}"
+BROADCAST_ALL_CONFIRMED = "Tất cả đã xác nhận đọc."
+BROADCAST_NOT_CONFIRMED = "Chưa xác nhận ({count} người):"
+BROADCAST_MORE = "… và {count} người khác."
+BROADCAST_AUDIT_TITLE = "Nhật ký gửi thông báo (mới nhất trước):"
+BROADCAST_AUDIT_EMPTY = "Chưa có thông báo nào được gửi."
+BROADCAST_AUDIT_ACTIONS = {
+    "created": "soạn", "confirmed": "gửi", "scheduled": "hẹn giờ gửi", "cancelled": "dừng/hủy",
+    "reminded": "nhắc người chưa đọc", "finished": "gửi xong",
+}
+# Refusals and bad input.
+BROADCAST_NOT_FOUND = "Không tìm thấy thông báo này."
+BROADCAST_TEXT_EMPTY = "Nội dung thông báo không được để trống."
+BROADCAST_TEXT_TOO_LONG = "Nội dung thông báo dài quá {limit} ký tự. Đồng chí hãy rút gọn hoặc chia thành nhiều thông báo."
+BROADCAST_NOT_DRAFT = "Thông báo này đã được gửi hoặc đã hủy, không sửa được nữa."
+BROADCAST_NO_TARGETS = "Đồng chí chưa chọn đơn vị nhận."
+BROADCAST_TIME_PAST = "Thời điểm hẹn gửi phải ở tương lai."
+BROADCAST_TIME_INVALID = "Không hiểu thời điểm. Gõ theo dạng «20:00 25/11» hoặc «25/11/2026 07:30»."
+BROADCAST_NOBODY = (
+    "Không có ai để gửi: các đơn vị đã chọn chưa có thành viên nào nhắn tin với trợ lý, "
+    "cũng chưa có nhóm nào được gắn với đơn vị (/ganhom)."
+)
+BROADCAST_ALREADY_OVER = "Thông báo này đã gửi xong hoặc đã dừng."
+BROADCAST_NO_CONFIRMATION = "Thông báo này không yêu cầu xác nhận đã đọc."
+BROADCAST_NOT_SENT = "Thông báo này chưa được gửi."
+BROADCAST_NOBODY_TO_REMIND = "Không còn ai cần nhắc: mọi người nhận được tin đều đã xác nhận đọc."

@@ -141,6 +141,7 @@ class TelegramApiServer:
         *,
         bot_username: str = "TuyenGiaoTestBot",
         max_poll_wait: float = 1.0,
+        faults: Any = None,
     ) -> None:
         self.token = token
         head = token.split(":", 1)[0]
@@ -150,6 +151,7 @@ class TelegramApiServer:
             "can_read_all_group_messages": False, "supports_inline_queries": False,
         }
         self.max_poll_wait = max_poll_wait
+        self.faults = faults  # a tests.fakes.telegram_faults.FaultPlan, or None
         self.calls: list[Call] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat_id, message_id) -> Message
         self.commands: dict[str, list[dict[str, Any]]] = {}  # scope+language -> BotCommand list
@@ -170,7 +172,7 @@ class TelegramApiServer:
         self.url = ""
         self._methods: dict[str, tuple[str, Callable[[dict[str, Any]], Awaitable[Any]]]] = {
             name.lower(): (name, getattr(self, f"_m_{name}"))
-            for name in ("getMe", "getUpdates", "sendMessage", "editMessageText",
+            for name in ("getMe", "getUpdates", "sendMessage", "sendDocument", "editMessageText",
                          "answerCallbackQuery", "sendChatAction", "setMyCommands",
                          "getMyCommands", "deleteMyCommands", "setWebhook", "deleteWebhook",
                          "getWebhookInfo", "close", "logOut")
@@ -371,6 +373,8 @@ class TelegramApiServer:
         try:
             if faults := self._faults.get(name):
                 raise faults.popleft()
+            if self.faults is not None and (fault := self.faults.before(canonical, params)):
+                raise ApiError(fault.code, fault.description, fault.retry_after)
             if method is None:
                 raise ApiError(404, "Not Found")
             result = await method(params)
@@ -381,6 +385,8 @@ class TelegramApiServer:
             response = web.json_response({"ok": True, "result": result})
         self.calls.append(call)
         self._notify()
+        if self.faults is not None and call.ok:
+            await self.faults.after(canonical, params)
         return response
 
     @staticmethod
@@ -443,6 +449,17 @@ class TelegramApiServer:
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         self.messages[(chat_id, message["message_id"])] = message
+        return message
+
+    async def _m_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("chat_id") is None or not params.get("document"):
+            raise ApiError(400, "Bad Request: chat_id or document is empty")
+        message: dict[str, Any] = {
+            "message_id": self._next("message"), "date": int(time.time()),
+            "chat": self.chats.get(params["chat_id"]) or {"id": params["chat_id"], "type": "private"},
+            "from": self.bot_user, "document": {"file_id": str(params["document"]),
+                                                 "file_unique_id": "AgADdoc"}}
+        self.messages[(params["chat_id"], message["message_id"])] = message
         return message
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
