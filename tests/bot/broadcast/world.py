@@ -20,7 +20,7 @@ from sqlmodel import Session
 from bot.services import people, units
 from bot.services.people import Actor
 from bot.storage.database import Database
-from bot.storage.models import Membership
+from bot.storage.models import ChatRecord, Identity, Membership, Person
 
 ADMIN = "telegram:1"
 ADMIN_IDS = frozenset({ADMIN})
@@ -56,6 +56,28 @@ def add_person(session: Session, user_id: str, name: str, unit_id: int, role: st
     session.flush()
 
 
+def add_members(session: Session, unit_id: int, user_ids: list[str], *, known_chat: bool = True,
+                platform: str = "telegram") -> None:
+    """Many members at once (bulk inserts: thousands in well under a second)."""
+    from sqlalchemy import insert
+
+    if not user_ids:
+        return
+    first = session.execute(insert(Person).returning(Person.id), [
+        {"display_name": f"Đảng viên {u}"} for u in user_ids]).scalars().all()
+    person_ids = list(first)
+    if len(person_ids) != len(user_ids):  # pragma: no cover - drivers without RETURNING
+        raise RuntimeError("bulk insert did not return ids")
+    session.execute(insert(Identity), [
+        {"person_id": p, "platform": platform, "platform_user_id": u,
+         "display_name": f"Đảng viên {u}"} for p, u in zip(person_ids, user_ids)])
+    session.execute(insert(Membership), [
+        {"person_id": p, "unit_id": unit_id, "role": "member"} for p in person_ids])
+    if known_chat:
+        session.execute(insert(ChatRecord), [
+            {"platform": platform, "chat_id": u, "kind": "private"} for u in user_ids])
+
+
 def add_group(session: Session, chat_id: str, unit_id: int, title: str) -> None:
     chat = people.record_chat(session, "telegram", chat_id, "group", title)
     chat.unit_id = unit_id
@@ -78,16 +100,12 @@ def build_world(db: Database, *, cell_members: int = 4, commune2_members: int = 
         add_person(session, w.other_officer_id, "Lê Văn Cường", w.other_province, "officer")
         next_id = 1001
         for unit, count in ((w.cell, cell_members), (w.commune2, commune2_members)):
-            for _ in range(count):
-                user = str(next_id)
-                next_id += 1
-                add_person(session, user, f"Đảng viên {user}", unit, "member")
-                w.members.setdefault(unit, []).append(user)
-        for _ in range(silent):
-            user = str(next_id)
-            next_id += 1
-            add_person(session, user, f"Đảng viên {user}", w.cell, "member", known_chat=False)
-            w.silent.append(user)
+            users = [str(next_id + i) for i in range(count)]
+            next_id += count
+            add_members(session, unit, users)
+            w.members[unit] = users
+        w.silent = [str(next_id + i) for i in range(silent)]
+        add_members(session, w.cell, w.silent, known_chat=False)
         add_group(session, "-5001", w.cell, "Chi bộ thôn Đông")
         add_group(session, "-5002", w.commune2, "Đảng bộ xã Tân Lập")
         add_group(session, "-5003", w.other_province, "Tỉnh Lâm Giang")
