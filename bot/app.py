@@ -15,6 +15,7 @@ import signal
 from contextlib import AsyncExitStack
 from pathlib import Path
 
+from bot.broadcast.handlers import BROADCAST_COMMANDS, BroadcastHandlers
 from bot.channels.local import LOCAL_USER_ID, LocalChannel
 from bot.core.assistant import Assistant, CoreSettings
 from bot.core.commands import ALL_COMMANDS
@@ -33,7 +34,7 @@ def build_assistant(settings: Settings, store: Path, db: Database) -> Assistant:
     if not settings.telegram_bot_token:
         # The terminal's user already controls the server: make them an admin.
         admins = admins | {f"local:{LOCAL_USER_ID}"}
-    return Assistant(knowledge, db, CoreSettings(admin_ids=admins))
+    return Assistant(knowledge, db, CoreSettings(admin_ids=admins), BroadcastHandlers(db, knowledge))
 
 
 async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = None) -> None:
@@ -52,6 +53,8 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
         stack.callback(db.close)
         db.create_all()
         assistant = await asyncio.to_thread(build_assistant, settings, store, db)
+        if settings.broadcast_worker:
+            await _start_broadcast_worker(settings, db, assistant, stack, stop)
         if settings.telegram_bot_token:
             from bot.channels.telegram import TelegramChannel, WebhookConfig
 
@@ -67,7 +70,7 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
                 settings.telegram_bot_token,
                 assistant.handle,
                 base_url=settings.telegram_api_base_url,
-                commands=list(ALL_COMMANDS),
+                commands=list(ALL_COMMANDS) + list(BROADCAST_COMMANDS),
                 webhook=webhook,
                 concurrent_updates=settings.telegram_concurrent_updates,
             )
@@ -81,3 +84,25 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
             await asyncio.wait({local, stopper}, return_when=asyncio.FIRST_COMPLETED)
             stopper.cancel()
         logger.info("shutting down")
+
+
+async def _start_broadcast_worker(settings: Settings, db: Database, assistant: Assistant,
+                                  stack: AsyncExitStack, stop: asyncio.Event) -> None:
+    """The outbox worker on this event loop; stopped (in-flight sends recorded) before the
+    transports and the database close."""
+    from bot.broadcast.worker import BroadcastWorker
+    from tuyengiao.broadcasting import open_transports, worker_config
+
+    transports = await open_transports(settings, stack)
+    if not transports:
+        return
+    worker = BroadcastWorker(db, transports, worker_config(settings))
+    if assistant.broadcasts is not None:
+        assistant.broadcasts.wake = worker.wake
+    task = asyncio.create_task(worker.run(stop), name="broadcast-worker")
+
+    async def finish() -> None:
+        stop.set()
+        await task
+
+    stack.push_async_callback(finish)

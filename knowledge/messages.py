@@ -232,3 +232,67 @@ BROADCAST_ALREADY_OVER = "Thông báo này đã gửi xong hoặc đã dừng."
 BROADCAST_NO_CONFIRMATION = "Thông báo này không yêu cầu xác nhận đã đọc."
 BROADCAST_NOT_SENT = "Thông báo này chưa được gửi."
 BROADCAST_NOBODY_TO_REMIND = "Không còn ai cần nhắc: mọi người nhận được tin đều đã xác nhận đọc."
+# Composing (the guided conversation) and managing.
+COMPOSE_ASK_TEXT = "Đồng chí gửi nội dung thông báo, hướng dẫn (một tin nhắn, tối đa 3500 ký tự)."
+COMPOSE_ASK_DOC = (
+    "Thông báo này gắn với văn bản nào? Gõ số hiệu (ví dụ: 05-CT/TW, chỉ thị 05), "
+    "hoặc bấm «Bỏ qua»."
+)
+COMPOSE_ASK_UNITS = (
+    "Chọn đơn vị nhận (bấm để chọn hoặc bỏ chọn; mỗi đơn vị gồm cả các đơn vị cấp dưới), "
+    "rồi bấm «Xong»."
+)
+COMPOSE_TOO_MANY_UNITS = "(Chỉ hiện {count} đơn vị đầu tiên; chọn đơn vị cấp trên để gửi cả cấp dưới.)"
+COMPOSE_UNIT_ADDED = "Đã chọn «{unit}» ({count} đơn vị)."
+COMPOSE_UNIT_REMOVED = "Đã bỏ «{unit}» ({count} đơn vị)."
+COMPOSE_ASK_ROLES = "Gửi cho ai trong các đơn vị đã chọn?"
+COMPOSE_ROLES_ALL = "Đảng viên và cán bộ"
+COMPOSE_ROLES_MEMBER = "Chỉ đảng viên"
+COMPOSE_ROLES_OFFICER = "Chỉ cán bộ"
+COMPOSE_ASK_GROUPS = "Gửi cả vào các nhóm chat của đơn vị (nhóm đã gắn bằng /ganhom)?"
+COMPOSE_ASK_CONFIRM = "Yêu cầu người nhận xác nhận «Đã đọc»?"
+COMPOSE_YES = "Có"
+COMPOSE_NO = "Không"
+COMPOSE_ASK_DEADLINE = "Hạn xác nhận đã đọc?"
+COMPOSE_DEADLINE_HOURS = {24: "Trong 24 giờ", 72: "Trong 3 ngày", 168: "Trong 7 ngày"}
+COMPOSE_NO_DEADLINE = "Không đặt hạn"
+COMPOSE_ASK_TIME = "Gõ thời điểm gửi, ví dụ: «20:00 25/11» hoặc «07:30 01/12/2026» (giờ Việt Nam)."
+COMPOSE_PREVIEW_TITLE = "XEM TRƯỚC THÔNG BÁO"
+COMPOSE_PREVIEW_TARGETS = "Đơn vị: {units}. Gửi cho: {roles}."
+COMPOSE_PREVIEW_COUNTS = (
+    "Người nhận: {people} người, {reachable} người nhận được tin riêng ({messages} tin nhắn); "
+    "{groups} nhóm chat."
+)
+COMPOSE_PREVIEW_UNREACHABLE = (
+    "{count} người chưa từng nhắn tin với trợ lý nên chưa nhận tin riêng được; họ đọc qua nhóm."
+)
+COMPOSE_PREVIEW_CONFIRM = "Yêu cầu xác nhận đã đọc; hạn: {deadline}."
+COMPOSE_SEND_BUTTON = "📤 Gửi ngay"
+COMPOSE_SCHEDULE_BUTTON = "⏰ Hẹn giờ"
+COMPOSE_CANCEL_BUTTON = "✖ Hủy"
+COMPOSE_SKIP_BUTTON = "Bỏ qua"
+COMPOSE_DONE_BUTTON = "Xong ▶"
+COMPOSE_SCHEDULED = "Đã hẹn gửi thông báo #{id} lúc {time}."
+COMPOSE_SENDING = "Đang gửi thông báo #{id} ({messages} tin). Tiến độ hiện ngay bên dưới."
+COMPOSE_DROPPED = "Đã hủy bản soạn thông báo."
+COMPOSE_USE_BUTTONS = "Đồng chí hãy chọn bằng các nút ở tin nhắn trên, hoặc bấm «Hủy»."
+COMPOSE_PRIVATE_ONLY = "Soạn thông báo trong tin nhắn riêng với trợ lý, không soạn trong nhóm."
+BROADCAST_STATUS_NAMES = {
+    "draft": "đang soạn", "scheduled": "hẹn giờ", "sending": "đang gửi", "done": "đã gửi",
+    "cancelled": "đã dừng",
+}
+BROADCAST_LIST_TITLE = "Các thông báo gần đây (mã — trạng thái — thời điểm — nội dung):"
+BROADCAST_NONE_YET = "Chưa có thông báo nào."
+BROADCAST_ID_USAGE = "Cú pháp: /{command} <mã thông báo>. Xem mã bằng /dsthongbao."
+BROADCAST_REMINDING = "Đang nhắc {people} người chưa xác nhận đọc ({messages} tin)."
+BROADCAST_STOPPED = "Đã dừng thông báo #{id}; {cancelled} tin chưa gửi đã hủy."
+GANHOM_USAGE = "Cú pháp (gõ trong nhóm): /ganhom <mã đơn vị>. Xem mã đơn vị bằng /donvi."
+GANHOM_GROUP_ONLY = "Lệnh /ganhom dùng trong nhóm chat của đơn vị."
+GANHOM_DONE = "Đã gắn nhóm «{title}» với đơn vị «{unit}»: nhóm sẽ nhận thông báo gửi tới đơn vị."
+HELP_BROADCAST = (
+    "Thông báo, hướng dẫn:\n"
+    "• /thongbao — soạn và gửi tới đơn vị (chọn bằng nút), xem trước số người nhận.\n"
+    "• /dsthongbao — các thông báo đã gửi; /tiendo <mã> — báo cáo theo đơn vị.\n"
+    "• /chuadoc <mã> — ai chưa xác nhận đã đọc; /nhacdoc <mã> — nhắc đúng những người đó.\n"
+    "• /dunggui <mã> — dừng gửi; /ganhom <mã đơn vị> — (trong nhóm) gắn nhóm với đơn vị."
+)
