@@ -1,4 +1,5 @@
-"""The Telegram Transport: python-telegram-bot's `Bot` pointed at TELEGRAM_API_BASE_URL.
+"""The Telegram Transport: python-telegram-bot's `Bot` pointed at TELEGRAM_API_BASE_URL, on an
+aiohttp request backend (bot.broadcast.aiohttp_request: PTB's httpx pool was the bottleneck).
 
 Errors are sorted by PTB's exception types:
 - RetryAfter (429 flood control)                      → TransientError(retry_after)
@@ -29,8 +30,8 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.request import HTTPXRequest
 
+from bot.broadcast.aiohttp_request import AiohttpRequest
 from bot.broadcast.transport import (
     OutboundMessage,
     PermanentError,
@@ -51,10 +52,8 @@ class TelegramTransport:
                  limits: RateLimits = TELEGRAM_LIMITS, connections: int = 32,
                  timeout: float = 10.0) -> None:
         self.limits = limits
-        request = HTTPXRequest(connection_pool_size=connections, read_timeout=timeout,
-                               write_timeout=timeout, connect_timeout=timeout,
-                               pool_timeout=timeout)
-        self._bot = Bot(token, base_url=base_url, request=request)
+        self._bot = Bot(token, base_url=base_url,
+                        request=AiohttpRequest(connections=connections, timeout=timeout))
 
     async def __aenter__(self) -> TelegramTransport:
         await self._bot.initialize()

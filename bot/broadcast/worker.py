@@ -2,7 +2,7 @@
 
 One loop per platform (each has its own limits and transport) plus a progress loop
 (bot.broadcast.progress). A platform loop keeps up to `concurrency` sends in flight: it
-claims a batch when at least half the slots are free, each claimed row waits for its chat's
+claims a batch when a quarter of the slots are free, each claimed row waits for its chat's
 and the platform's rate limits, is sent, and its result is written at once (so the rows in
 `sending` are exactly the ones in flight: the bound on duplicates after a crash).
 
@@ -29,6 +29,7 @@ from bot.broadcast.content import recipient_actions, recipient_text
 from bot.broadcast.models import Broadcast
 from bot.broadcast.outbox import Claimed, RetryPolicy
 from bot.broadcast.ratelimit import RateLimiter
+from bot.broadcast.results import Result, ResultWriter
 from bot.broadcast.transport import (
     Attachment,
     OutboundMessage,
@@ -73,6 +74,7 @@ class BroadcastWorker:
         self.finished: asyncio.Queue[int] = asyncio.Queue()  # broadcasts this worker closed
         self._wake = asyncio.Event()
         self._content: dict[tuple[int, str], _Prepared] = {}
+        self._results = ResultWriter(db, self.worker_id, self.config.retry)
 
     def wake(self) -> None:
         """Look at the outbox now (a broadcast was just confirmed in this process)."""
@@ -85,11 +87,15 @@ class BroadcastWorker:
         loops = [asyncio.create_task(self._platform_loop(t, stop), name=f"outbox-{p}")
                  for p, t in self.transports.items()]
         loops.append(asyncio.create_task(reporter.run(stop, self._wake), name="progress"))
+        writer = asyncio.create_task(self._results.run(), name="outbox-results")
         logger.info("broadcast worker %s started for %s", self.worker_id,
                     ", ".join(self.transports) or "no platform")
         try:
             await asyncio.gather(*loops)
         finally:
+            writer.cancel()  # after the platform loops: their last results get written
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer
             for task in loops:
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -99,7 +105,7 @@ class BroadcastWorker:
     async def _platform_loop(self, transport: Transport, stop: asyncio.Event) -> None:
         limiter = RateLimiter(transport.limits)
         concurrency = max(self.config.concurrency, 1)
-        low_water = max(concurrency // 2, 1)
+        low_water = max(concurrency // 4, 1)  # refill early: a claim takes a thread hop
         inflight: set[asyncio.Task[None]] = set()
         room_event = asyncio.Event()
 
@@ -156,7 +162,7 @@ class BroadcastWorker:
             is_group = row.chat_kind == "group"
             delay = limiter.chat_delay(row.chat_id, is_group)
             if delay > 0:  # this chat is at its limit: back to the outbox, not a slot held
-                await self.db.run(outbox.defer, row.id, self.worker_id, delay)
+                await self._results.record(Result(row.id, "defer", retry_after=delay))
                 self.counts["deferred"] += 1
                 return
             limiter.reserve_chat(row.chat_id, is_group)
@@ -166,19 +172,19 @@ class BroadcastWorker:
             try:
                 message_id = await transport.send(message)
             except TransientError as exc:
-                status = await self.db.run(
-                    outbox.record_transient, row.id, self.worker_id, exc.reason,
-                    attempts=row.attempts, retry_after=exc.retry_after, policy=self.config.retry)
+                status = await self._results.record(Result(
+                    row.id, "transient", error=exc.reason, attempts=row.attempts,
+                    retry_after=exc.retry_after))
                 self.counts["retried" if status == "pending" else "failed"] += 1
                 logger.info("outbox: delivery %s to %s:%s: %s (%s)", row.id, row.platform,
                             row.chat_id, exc.reason, status)
             except PermanentError as exc:
-                await self.db.run(outbox.record_permanent, row.id, self.worker_id, exc.reason)
+                await self._results.record(Result(row.id, "permanent", error=exc.reason))
                 self.counts["failed"] += 1
                 logger.info("outbox: delivery %s to %s:%s failed for good: %s", row.id,
                             row.platform, row.chat_id, exc.reason)
             else:
-                await self.db.run(outbox.record_sent, row.id, message_id)
+                await self._results.record(Result(row.id, "sent", message_id=message_id))
                 self.counts["sent"] += 1
         except asyncio.CancelledError:
             raise
