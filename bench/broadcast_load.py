@@ -190,9 +190,11 @@ async def main() -> None:
     PROFILE = args.profile
     # The fake server logs every connection the SIGKILL cuts: expected, not interesting.
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
+    print(f"load average at start: {os.getloadavg()}")
     with tempfile.TemporaryDirectory(prefix="broadcast-bench-") as tmp:
         for name in args.runs:
             show(await run_once(name, args, Path(tmp)))
+    print(f"load average at end: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

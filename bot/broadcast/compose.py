@@ -136,7 +136,8 @@ def _goto(session: Session, draft: Broadcast, step: str, actor: Actor | None = N
         assert actor is not None
         scope = units.list_units(session, actor)
         allowed = [u for u in scope if units.can_act_on(session, actor, u.id or 0)]
-        buttons = tuple(_a(f"{'  ' * u.depth}{u.name}", bid, f"unit:{u.id}")
+        top = min((u.depth for u in allowed), default=0)
+        buttons = tuple(_a(f"{'› ' * (u.depth - top)}{u.name}", bid, f"unit:{u.id}")
                         for u in allowed[:MAX_UNIT_BUTTONS])
         hint = texts.COMPOSE_ASK_UNITS
         if len(allowed) > MAX_UNIT_BUTTONS:

@@ -31,6 +31,10 @@ from knowledge import messages as texts
 
 logger = logging.getLogger(__name__)
 
+# Platforms a worker may hold a transport for. Broadcasts composed elsewhere (the terminal,
+# the CLI) get no live progress: `/tiendo` and `tuyengiao broadcast status` show it.
+REMOTE_PLATFORMS = frozenset({"telegram", "zalo"})
+
 
 def start_due(session: Session, now: datetime) -> int:
     result = session.exec(  # type: ignore[call-overload]
@@ -132,7 +136,7 @@ class ProgressReporter:
         await self.db.run(start_due, now)
         for broadcast_id, origin in await self.db.run(active):
             closed = await self.db.run(close_if_settled, broadcast_id, now)
-            if origin and origin not in self.transports:
+            if origin in REMOTE_PLATFORMS and origin not in self.transports:
                 continue  # the officer is on a platform another worker serves
             if await self.db.run(take_report_turn, broadcast_id):
                 await self._final(broadcast_id)
