@@ -236,8 +236,10 @@ BROADCAST_NOBODY_TO_REMIND = "Không còn ai cần nhắc: mọi người nhận
 COMPOSE_ASK_TEXT = "Đồng chí gửi nội dung thông báo, hướng dẫn (một tin nhắn, tối đa 3500 ký tự)."
 COMPOSE_ASK_DOC = (
     "Thông báo này gắn với văn bản nào? Gõ số hiệu (ví dụ: 05-CT/TW, chỉ thị 05), "
-    "hoặc bấm «Bỏ qua»."
+    "gửi tệp đính kèm, hoặc bấm «Bỏ qua»."
 )
+COMPOSE_FILE_ATTACHED = "Đã đính kèm tệp «{name}» (gửi sau nội dung thông báo)."
+COMPOSE_PREVIEW_FILE = "Tệp đính kèm: {name}"
 COMPOSE_ASK_UNITS = (
     "Chọn đơn vị nhận (bấm để chọn hoặc bỏ chọn; mỗi đơn vị gồm cả các đơn vị cấp dưới), "
     "rồi bấm «Xong»."

@@ -79,6 +79,17 @@ def take_text(session: Session, actor: Actor, draft: Broadcast, text: str,
     return TextReply(texts.COMPOSE_USE_BUTTONS, (cancel_action(draft.id),))
 
 
+def take_file(session: Session, actor: Actor, draft: Broadcast, platform: str, file_id: str,
+              name: str) -> TextReply:
+    """A document at the document step: sent after the text, to recipients on `platform`
+    (a file id is only valid on the platform it was uploaded to)."""
+    draft.attachment_platform, draft.attachment_file_id = platform, file_id[:255]
+    draft.attachment_name = (name or "")[:255] or None
+    reply = _goto(session, draft, "targets", actor)
+    note = texts.COMPOSE_FILE_ATTACHED.format(name=name or "—")
+    return TextReply(note + "\n" + reply.text, reply.actions)
+
+
 def press(session: Session, actor: Actor, broadcast_id: int, op: str,
           arg: str) -> tuple[TextReply | None, str | None]:
     """A button of the conversation: (the next prompt or None, a short notice or None)."""
@@ -174,6 +185,8 @@ def preview(session: Session, draft: Broadcast) -> TextReply:
     lines = [texts.COMPOSE_PREVIEW_TITLE, "", draft.text, ""]
     if draft.doc_number:
         lines.append(texts.BROADCAST_DOC_LINE.format(number=draft.doc_number))
+    if draft.attachment_file_id:
+        lines.append(texts.COMPOSE_PREVIEW_FILE.format(name=draft.attachment_name or "—"))
     lines.append(texts.COMPOSE_PREVIEW_TARGETS.format(units="; ".join(unit_names), roles=roles))
     lines.append(texts.COMPOSE_PREVIEW_COUNTS.format(
         people=counts.people, reachable=counts.reachable_people,
@@ -222,4 +235,5 @@ def describe(broadcast: Broadcast) -> str:
     return f"#{broadcast.id} [{status}] {to_local(when).strftime('%H:%M %d/%m')} «{excerpt(broadcast.text, 50)}»"
 
 
-__all__ = ["cancel_action", "describe", "parse_time", "press", "preview", "start", "take_text"]
+__all__ = ["cancel_action", "describe", "parse_time", "press", "preview", "start", "take_file",
+           "take_text"]

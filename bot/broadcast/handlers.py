@@ -21,7 +21,14 @@ from collections.abc import Callable
 from bot.broadcast import compose, report, service
 from bot.core.commands import Command
 from bot.core.knowledge_base import KnowledgeBase
-from bot.core.types import Action, IncomingAction, IncomingText, Outcome, TextReply
+from bot.core.types import (
+    Action,
+    IncomingAction,
+    IncomingText,
+    IncomingUnsupported,
+    Outcome,
+    TextReply,
+)
 from bot.services import units
 from bot.services.errors import InvalidInput, PermissionDenied
 from bot.services.people import Actor
@@ -123,6 +130,18 @@ class BroadcastHandlers:
             self.wake()
         return Outcome([reply])
 
+    async def file(self, incoming: IncomingUnsupported, actor: Actor) -> Outcome | None:
+        """A document sent while a draft waits for its document number: attach it."""
+        if incoming.chat.kind != "private" or not (actor.is_officer or actor.is_admin):
+            return None
+        chat = incoming.chat
+        draft = await self.db.run(service.draft_in_chat, actor, chat.platform, chat.chat_id)
+        if draft is None or draft.compose_step != "doc" or not incoming.file_id:
+            return None
+        reply = await self.db.run(_take_file, actor, draft.id, chat.platform, incoming.file_id,
+                                  incoming.file_name)
+        return Outcome([reply])
+
     # --- buttons --------------------------------------------------------------------------
     async def action(self, incoming: IncomingAction, actor: Actor, kind: str,
                      rest: str) -> Outcome | None:
@@ -156,6 +175,12 @@ class BroadcastHandlers:
 def _take_text(session, actor: Actor, draft_id: int, text: str, label: str | None) -> TextReply:  # type: ignore[no-untyped-def]
     draft = service.own_draft(session, actor, draft_id)
     return compose.take_text(session, actor, draft, text, label)
+
+
+def _take_file(session, actor: Actor, draft_id: int, platform: str, file_id: str,  # type: ignore[no-untyped-def]
+               name: str) -> TextReply:
+    draft = service.own_draft(session, actor, draft_id)
+    return compose.take_file(session, actor, draft, platform, file_id, name)
 
 
 def _report_text(session, actor: Actor, broadcast_id: int) -> str:  # type: ignore[no-untyped-def]

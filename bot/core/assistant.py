@@ -60,6 +60,10 @@ class Assistant:
                 return await self._text(incoming, actor)
             if isinstance(incoming, IncomingAction):
                 return await self._action(incoming, actor)
+            if self.broadcasts is not None and incoming.file_id:  # an officer's attachment
+                attached = await self.broadcasts.file(incoming, actor)
+                if attached is not None:
+                    return attached
             return self._unsupported(incoming)
         except ServiceError as exc:
             # Refusals and bad input the services detected: the message is for the person.

@@ -27,7 +27,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import aiohttp
@@ -60,6 +60,7 @@ class Call:
     params: dict[str, Any]
     ok: bool = True
     error_code: int | None = None
+    at: float = field(default_factory=time.monotonic)  # when the server received it
 
 
 def _decode_form(name: str, value: Any) -> Any:

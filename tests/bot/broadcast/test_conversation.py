@@ -105,10 +105,14 @@ async def test_officer_composes_sends_and_follows_up(
         await finished(worker, broadcast_id)
         progress = await reply_to(api, OFFICER, "📤")
         report = await reply_to(api, OFFICER, "📊")
+        # One progress message, edited in place (a fast run may show the final state at once).
+        shown = [mid for (chat, mid), m in api.messages.items()
+                 if chat == OFFICER and m.get("text", "").startswith("📤")]
+        assert len(shown) == 1
         edits = [p for p in api.calls_of("editMessageText") if p["chat_id"] == OFFICER]
-        assert edits and all(p["message_id"] == edits[0]["message_id"] for p in edits)
-        assert texts.BROADCAST_PROGRESS_DONE in edits[-1]["text"]
-        assert "đã gửi 9/9" in edits[-1]["text"]
+        assert all(p["message_id"] == shown[0] for p in edits)
+        final = api.messages[(OFFICER, shown[0])]["text"]
+        assert texts.BROADCAST_PROGRESS_DONE in final and "đã gửi 9/9" in final
         assert progress["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == f"bc:{broadcast_id}:stop"
         assert "đã xác nhận đọc: 0/5 (0%)" in report["text"]
 
@@ -151,3 +155,59 @@ async def test_members_cannot_compose_and_groups_are_attached_by_officers(
     assert done["text"] == texts.GANHOM_DONE.format(title="Tổ 3", unit="Chi bộ thôn Đông")
     api.text_update(OFFICER, OFFICER, "/nhatky")
     assert (await reply_to(api, OFFICER))["text"] == texts.PERMISSION_DENIED
+
+
+async def test_an_attached_file_follows_the_text_and_a_scheduled_send_waits(
+        api: TelegramApiServer, bot: TelegramChannel, assistant: Assistant, db: Database,
+        world: World) -> None:
+    api.text_update(OFFICER, OFFICER, "/thongbao Kế hoạch tuyên truyền tháng 12 (tệp kèm theo).")
+    await reply_to(api, OFFICER, texts.COMPOSE_ASK_DOC[:20])
+    api.document_update(OFFICER, OFFICER, "ke-hoach-35.pdf")
+    targets = await reply_to(api, OFFICER, "Đã đính kèm tệp «ke-hoach-35.pdf»")
+    choices = buttons(targets)
+    await press(api, OFFICER, next(d for label, d in choices.items() if "Xã Tân Lập" in label))
+    await press(api, OFFICER, choices[texts.COMPOSE_DONE_BUTTON])
+    await press(api, OFFICER, buttons(await reply_to(api, OFFICER, texts.COMPOSE_ASK_ROLES))[
+        texts.COMPOSE_ROLES_MEMBER])
+    await press(api, OFFICER, buttons(await reply_to(api, OFFICER, texts.COMPOSE_ASK_GROUPS[:20]))[
+        texts.COMPOSE_NO])
+    await press(api, OFFICER, buttons(await reply_to(api, OFFICER, texts.COMPOSE_ASK_CONFIRM))[
+        texts.COMPOSE_NO])
+    preview = await reply_to(api, OFFICER, texts.COMPOSE_PREVIEW_TITLE)
+    assert "Tệp đính kèm: ke-hoach-35.pdf" in preview["text"]
+    await press(api, OFFICER, buttons(preview)[texts.COMPOSE_SCHEDULE_BUTTON])
+    await reply_to(api, OFFICER, texts.COMPOSE_ASK_TIME[:20])
+    api.text_update(OFFICER, OFFICER, "mai")
+    assert (await reply_to(api, OFFICER))["text"] == texts.BROADCAST_TIME_INVALID
+    api.text_update(OFFICER, OFFICER, "23:59 31/12")
+    scheduled = await reply_to(api, OFFICER, "Đã hẹn gửi thông báo #")
+    assert "lúc 23:59 31/12/" in scheduled["text"]
+    broadcast_id = int(scheduled["text"].split("#")[1].split()[0])
+
+    from bot.broadcast.models import Broadcast, Delivery
+    from datetime import timedelta
+    from sqlmodel import select, update
+    from bot.storage.models import utcnow
+
+    async with TelegramTransport(api.token, base_url=api.base_url, limits=FAST_LIMITS) as transport, \
+            running_worker(db, transport) as worker:
+        # Not due yet: the worker finds nothing to claim (the rows exist, with their time).
+        rows = db.call(lambda s: s.exec(select(Delivery).where(Delivery.broadcast_id == broadcast_id)).all())
+        assert len(rows) == 3 and all(r.status == "pending" for r in rows)
+        assert db.call(lambda s: s.get(Broadcast, broadcast_id)).status == "scheduled"
+        # Bring the time forward to now: it goes out.
+        moved = utcnow() - timedelta(seconds=1)
+
+        def advance(session) -> None:  # type: ignore[no-untyped-def]
+            session.exec(update(Broadcast).where(Broadcast.id == broadcast_id).values(scheduled_at=moved))
+            session.exec(update(Delivery).where(Delivery.broadcast_id == broadcast_id).values(next_attempt_at=moved))
+
+        db.call(advance)
+        worker.wake()
+        await finished(worker, broadcast_id)
+    for member in world.members[world.commune2]:
+        text = [p for p in api.calls_of("sendMessage") if str(p["chat_id"]) == member]
+        files = [p for p in api.calls_of("sendDocument") if str(p["chat_id"]) == member]
+        assert len(text) == 1 and "Kế hoạch tuyên truyền tháng 12" in text[0]["text"]
+        assert [f["document"] for f in files] == ["BQACAgIAAxk-ke-hoach-35.pdf"]
+        assert "reply_markup" not in text[0]  # no reading confirmation asked
