@@ -10,6 +10,7 @@
     tuyengiao broadcast remind 12
     tuyengiao broadcast cancel 12
     tuyengiao broadcast list
+    tuyengiao broadcast deliveries 12      # to whom: every chat, its status and send time (TSV)
     tuyengiao broadcast work [--exit-when-idle]   # a worker process (several on PostgreSQL)
 
 Sending happens in a worker: the one inside `tuyengiao run` (BROADCAST_WORKER=true) or a
@@ -49,7 +50,8 @@ def add_broadcast_parser(subparsers: Any) -> argparse.ArgumentParser:
     for name, help_text in (("preview", "recipient counts"), ("status", "delivery report"),
                             ("unconfirmed", "who has not confirmed reading"),
                             ("remind", "remind those who have not confirmed"),
-                            ("cancel", "stop a scheduled or running broadcast")):
+                            ("cancel", "stop a scheduled or running broadcast"),
+                            ("deliveries", "every delivery as tab-separated lines (audit)")):
         sub.add_parser(name, help=help_text).add_argument("id", type=int)
     send = sub.add_parser("send", help="confirm a draft: send now or at a time")
     send.add_argument("id", type=int)
@@ -102,6 +104,9 @@ def run_broadcast(args: argparse.Namespace, settings: Settings) -> int:
         elif command == "remind":
             counts = db.call(service.remind, None, args.id)
             print(f"reminding {counts.reachable_people} people ({counts.private_messages} messages)")
+        elif command == "deliveries":
+            for line in db.call(delivery_lines, args.id):
+                print("\t".join(line))
         elif command == "cancel":
             print(f"cancelled {db.call(service.cancel, None, args.id)} unsent messages")
         else:
@@ -113,6 +118,31 @@ def run_broadcast(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     finally:
         db.close()
+
+
+def delivery_lines(session: Any, broadcast_id: int) -> list[list[str]]:
+    """Header + one line per delivery: who (unit, person or group), where, what happened."""
+    from sqlmodel import col, select
+
+    from bot.broadcast import service
+    from bot.broadcast.models import Delivery
+    from bot.storage import to_local
+    from bot.storage.models import Person, Unit
+
+    service.get(session, None, broadcast_id)
+    rows = session.exec(
+        select(Delivery, Unit.name, Person.display_name)
+        .join(Unit, col(Unit.id) == col(Delivery.unit_id))
+        .outerjoin(Person, col(Person.id) == col(Delivery.person_id))
+        .where(Delivery.broadcast_id == broadcast_id).order_by(col(Delivery.id))
+    ).all()
+    lines = [["unit", "person", "platform", "chat_id", "kind", "status", "attempts", "sent_at",
+              "last_error"]]
+    for d, unit, person in rows:
+        sent = to_local(d.sent_at).strftime("%Y-%m-%d %H:%M:%S") if d.sent_at else ""
+        lines.append([unit, person or "", d.platform, d.chat_id, d.chat_kind, d.status,
+                      str(d.attempts), sent, d.last_error or ""])
+    return lines
 
 
 async def work(settings: Settings, *, exit_when_idle: bool = False,

@@ -66,6 +66,11 @@ async def test_create_preview_send_work_status(cli_world: tuple[str, World],
 
     rc, out, _ = run(capsys, "broadcast", "status", broadcast_id)
     assert rc == 0 and "Tổng: gửi được 9/9 tin; lỗi 0; đã hủy 0." in out
+    rc, out, _ = run(capsys, "broadcast", "deliveries", broadcast_id)
+    lines = [line.split("\t") for line in out.splitlines()]
+    assert lines[0][:6] == ["unit", "person", "platform", "chat_id", "kind", "status"]
+    assert len(lines) == 10 and {line[5] for line in lines[1:]} == {"sent"}
+    assert ["Xã Tân Lập", "", "telegram", "-5002", "group", "sent", "1"] == lines[-1][:7]
     rc, out, _ = run(capsys, "broadcast", "unconfirmed", broadcast_id)
     assert "Chưa xác nhận (8 người):" in out
     rc, out, _ = run(capsys, "broadcast", "list")
