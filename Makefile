@@ -26,10 +26,12 @@ run: index
 
 # The broadcast tests start a throwaway PostgreSQL server (tests/postgres_server.py): install
 # the Debian package when its binaries are missing (root on these machines; sudo otherwise).
+# A failed install does not stop `make test`: those tests then skip, saying why.
 postgres:
 	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null 2>&1 || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; }
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; \
+	} || echo "warning: could not install postgresql; the PostgreSQL tests will be skipped" >&2
 
 test: $(STAMP) postgres
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q

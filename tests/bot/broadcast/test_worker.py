@@ -4,6 +4,7 @@ transport (python-telegram-bot) against the loopback Bot API with injected fault
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlmodel import select
@@ -11,7 +12,7 @@ from sqlmodel import select
 from bot.broadcast import service
 from bot.broadcast.models import Broadcast, Delivery
 from bot.broadcast.telegram_transport import TelegramTransport
-from bot.broadcast.worker import WorkerConfig
+from bot.broadcast.worker import BroadcastWorker
 from bot.storage.database import Database
 from knowledge import messages as texts
 from tests.bot.broadcast.conftest import FAST, WAIT, finished, running_worker, sent_to
@@ -163,10 +164,8 @@ async def test_a_worker_restarted_mid_broadcast_loses_nobody(
     gate = asyncio.Event()
     faults.hang_chat(hung, gate)
     broadcast_id = start(db, world)
-    slow = WorkerConfig(concurrency=1, lease=timedelta(seconds=0.5), poll_interval=0.05,
-                        progress_interval=0.05, retry=FAST.retry)
-    worker_a = __import__("bot.broadcast.worker", fromlist=["BroadcastWorker"]).BroadcastWorker(
-        db, {"telegram": transport}, slow, worker_id="A")
+    slow = replace(FAST, concurrency=1, lease=timedelta(seconds=0.5))
+    worker_a = BroadcastWorker(db, {"telegram": transport}, slow, worker_id="A")
     stop_a = asyncio.Event()
     task_a = asyncio.create_task(worker_a.run(stop_a))
     await api.wait_for("sendMessage", lambda p: str(p["chat_id"]) == hung, timeout=WAIT)
@@ -195,8 +194,7 @@ async def test_cancel_while_running_stops_the_rest(
     gate = asyncio.Event()
     faults.hang_chat(first, gate)
     broadcast_id = start(db, world)
-    one = WorkerConfig(concurrency=1, lease=timedelta(seconds=30), poll_interval=0.05,
-                       progress_interval=0.05, retry=FAST.retry)
+    one = replace(FAST, concurrency=1)
     async with running_worker(db, transport, one) as worker:
         await api.wait_for("sendMessage", lambda p: str(p["chat_id"]) == first, timeout=WAIT)
         officer = world.actor(db, world.officer_id)
