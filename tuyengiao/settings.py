@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     broadcast_progress_seconds: float = Field(3.0, gt=0)  # officer's progress message edits
     broadcast_max_attempts: int = Field(8, ge=1)
     broadcast_retry_base_seconds: float = Field(2.0, gt=0)  # doubled per failed attempt
-    # Per worker process: with N workers, give each 1/N of the platform's overall limit.
+    # The overall rate is shared by the live worker processes (heartbeats in the database).
     telegram_rate_per_second: float = Field(30.0, gt=0)
     telegram_rate_per_chat_per_second: float = Field(1.0, ge=0)
     telegram_rate_per_group_per_minute: float = Field(20.0, ge=0)

@@ -138,6 +138,17 @@ class Delivery(SQLModel, table=True):
     sent_at: datetime | None = _moment()  # type: ignore[assignment]
 
 
+class WorkerBeat(SQLModel, table=True):
+    """A live worker, per platform: workers share a platform's overall rate limit equally
+    among those whose beat is recent (bot.broadcast.peers)."""
+
+    __tablename__ = "broadcast_worker_beat"  # type: ignore[assignment]
+
+    worker_id: str = Field(primary_key=True, max_length=64)
+    platform: str = Field(primary_key=True, max_length=16)
+    beat_at: datetime = _now(index=True)  # type: ignore[assignment]
+
+
 class BroadcastEvent(SQLModel, table=True):
     """The audit trail: who did what to which broadcast, when (created, confirmed, scheduled,
     cancelled, reminded, finished)."""
@@ -155,4 +166,5 @@ class BroadcastEvent(SQLModel, table=True):
 __all__ = [
     "BROADCAST_STATUSES", "DELIVERY_STATUSES", "OPEN_DELIVERY", "Broadcast", "BroadcastBase",
     "BroadcastEvent", "BroadcastRecipient", "BroadcastStatus", "Delivery", "DeliveryStatus",
+    "WorkerBeat",
 ]

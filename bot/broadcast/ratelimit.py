@@ -11,10 +11,11 @@ The per-chat and per-group checks never wait: `chat_delay` says how long the cha
 and the worker puts the row back in the outbox for that long instead of holding a sending
 slot (a group that got 20 messages this minute must not stall the others).
 
-With several worker processes each paces itself: give each 1/N of the platform's overall
-limit (BROADCAST_*_RATE is per process). Per-chat limits are exact within a process; across
-processes two rows for one chat are rare (one message per chat per broadcast) and a 429 from
-the platform still puts the later one back with its retry_after.
+With several worker processes the overall limit is shared: each paces at limit / (live
+workers), counted through heartbeats in the database (bot.broadcast.peers, `share`). Per-chat
+limits are exact within a process; across processes two rows for one chat are rare (one
+message per chat per broadcast) and a 429 from the platform still puts the later one back with
+its retry_after.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class RateLimiter:
         self.limits = limits
         self._clock = clock
         self._interval = 1.0 / limits.global_per_second if limits.global_per_second > 0 else 0.0
+        self.workers = 1  # live workers sharing the overall limit
         self._next_slot = 0.0
         self._chat_last: dict[str, float] = {}
         self._group_sends: dict[str, deque[float]] = {}
@@ -62,6 +64,12 @@ class RateLimiter:
             self._group_sends.setdefault(chat_id, deque()).append(now)
         if now - self._pruned_at > GROUP_WINDOW:
             self._prune(now)
+
+    def share(self, workers: int) -> None:
+        """Pace at 1/`workers` of the overall limit (that many workers share it)."""
+        self.workers = max(workers, 1)
+        rate = self.limits.global_per_second
+        self._interval = self.workers / rate if rate > 0 else 0.0
 
     async def acquire(self) -> None:
         """Wait for this process's next overall sending slot."""

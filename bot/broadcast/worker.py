@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.broadcast import outbox
+from bot.broadcast import outbox, peers
 from bot.broadcast.content import recipient_actions, recipient_text
 from bot.broadcast.models import Broadcast
 from bot.broadcast.outbox import Claimed, RetryPolicy
@@ -41,6 +41,9 @@ from bot.storage.database import Database
 from bot.storage.models import utcnow
 
 logger = logging.getLogger(__name__)
+
+BEAT_INTERVAL = 1.0  # seconds between heartbeats (bot.broadcast.peers)
+BEAT_WINDOW = 5.0  # a worker silent this long no longer counts (at least 3 polls)
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class BroadcastWorker:
         self._wake = asyncio.Event()
         self._content: dict[tuple[int, str], _Prepared] = {}
         self._results = ResultWriter(db, self.worker_id, self.config.retry)
+        self.limiters: dict[str, RateLimiter] = {}  # per platform, while running
 
     def wake(self) -> None:
         """Look at the outbox now (a broadcast was just confirmed in this process)."""
@@ -104,6 +108,8 @@ class BroadcastWorker:
     # --- one platform -------------------------------------------------------------------
     async def _platform_loop(self, transport: Transport, stop: asyncio.Event) -> None:
         limiter = RateLimiter(transport.limits)
+        self.limiters[transport.platform] = limiter
+        beaten_at = -BEAT_INTERVAL
         concurrency = max(self.config.concurrency, 1)
         low_water = max(concurrency // 4, 1)  # refill early: a claim takes a thread hop
         inflight: set[asyncio.Task[None]] = set()
@@ -116,6 +122,9 @@ class BroadcastWorker:
 
         try:
             while not stop.is_set():
+                if (clock := asyncio.get_running_loop().time()) - beaten_at >= BEAT_INTERVAL:
+                    beaten_at = clock
+                    await self._beat(transport.platform, limiter)
                 room = concurrency - len(inflight)
                 claimed: list[Claimed] = []
                 if room >= low_water:
@@ -142,9 +151,21 @@ class BroadcastWorker:
             if inflight:  # let the sends in flight finish and be recorded
                 await asyncio.gather(*inflight, return_exceptions=True)
             with contextlib.suppress(Exception):
+                await self.db.run(peers.leave, self.worker_id)
                 released = await self.db.run(outbox.release_all, self.worker_id)
                 if released:
                     logger.info("outbox: gave back %d unsent rows", released)
+
+    async def _beat(self, platform: str, limiter: RateLimiter) -> None:
+        window = timedelta(seconds=max(BEAT_WINDOW, 3 * self.config.poll_interval))
+        try:
+            workers = await self.db.run(peers.beat, self.worker_id, platform, utcnow(), window)
+        except Exception:
+            logger.exception("outbox: heartbeat failed")
+            return
+        if workers != limiter.workers:
+            logger.info("outbox: %d workers share the %s limit", workers, platform)
+            limiter.share(workers)
 
     async def _idle_timeout(self, platform: str) -> float:
         try:

@@ -109,3 +109,23 @@ async def test_overall_pacing_spaces_sends_by_one_over_the_rate() -> None:
     for _ in range(6):
         await limiter.acquire()
     assert time.monotonic() - start >= 5 / 50 - 0.005  # the first goes at once
+
+
+def test_workers_share_the_overall_limit_through_heartbeats(db: Database) -> None:
+    from bot.broadcast import peers
+
+    window = timedelta(seconds=5)
+    now = utcnow()
+    assert db.call(peers.beat, "A", "telegram", now, window) == 1
+    assert db.call(peers.beat, "B", "telegram", now, window) == 2
+    assert db.call(peers.beat, "C", "zalo", now, window) == 1  # limits are per platform
+    later = now + timedelta(seconds=4)
+    assert db.call(peers.beat, "A", "telegram", later, window) == 2
+    # B died (no beat for longer than the window): A has the whole limit again.
+    assert db.call(peers.beat, "A", "telegram", now + timedelta(seconds=6), window) == 1
+    db.call(peers.beat, "B", "telegram", now + timedelta(seconds=6), window)
+    db.call(peers.leave, "B")  # a clean stop leaves at once
+    assert db.call(peers.beat, "A", "telegram", now + timedelta(seconds=6), window) == 1
+    limiter = RateLimiter(RateLimits(global_per_second=30))
+    limiter.share(3)
+    assert abs(limiter._interval - 0.1) < 1e-9  # 10/s each
