@@ -186,6 +186,7 @@ BROADCAST_READ_THANKS = "Đã ghi nhận: đồng chí đã đọc thông báo. 
 BROADCAST_READ_AGAIN = "Đồng chí đã xác nhận đọc thông báo này rồi."
 BROADCAST_READ_NOT_FOR_YOU = "Thông báo này không gửi tới đồng chí nên không cần xác nhận."
 BROADCAST_OPERATOR = "Ban Tuyên giáo"  # the sender when the server's CLI sends
+BROADCAST_SYSTEM = "hệ thống"  # who closed a broadcast in the audit trail (the worker)
 
 # What the sending officer sees while it runs and after.
 BROADCAST_PROGRESS = "📤 Thông báo #{id}: đã gửi {sent}/{total} · lỗi {failed} · đang chờ {waiting}"

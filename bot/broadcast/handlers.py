@@ -48,6 +48,7 @@ BROADCAST_COMMANDS: tuple[tuple[str, str], ...] = (
     ("nhatky", "Quản trị: nhật ký gửi thông báo"),
 )
 _NAMES = frozenset(name for name, _ in BROADCAST_COMMANDS)
+TEXT_STEPS = frozenset({"text", "doc", "schedule"})  # compose steps a text message answers
 
 
 class BroadcastHandlers:
@@ -119,8 +120,8 @@ class BroadcastHandlers:
             return None
         chat = incoming.chat
         draft = await self.db.run(service.draft_in_chat, actor, chat.platform, chat.chat_id)
-        if draft is None:
-            return None
+        if draft is None or draft.compose_step not in TEXT_STEPS:
+            return None  # a step answered with buttons: the text is a question as usual
         label = None
         if draft.compose_step == "doc" and self.knowledge is not None:
             found = await self.knowledge.find_by_number(incoming.text)

@@ -16,6 +16,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
@@ -28,6 +29,9 @@ from bot.core.types import Action
 from bot.storage.database import Database
 from bot.storage.models import utcnow
 from knowledge import messages as texts
+
+if TYPE_CHECKING:
+    from bot.broadcast.worker import WorkerConfig
 
 logger = logging.getLogger(__name__)
 
@@ -112,12 +116,12 @@ def snapshot(session: Session, broadcast_id: int) -> tuple[Broadcast, str, str]:
 
 
 class ProgressReporter:
-    def __init__(self, db: Database, transports: Mapping[str, Transport], config: object,
+    def __init__(self, db: Database, transports: Mapping[str, Transport], config: WorkerConfig,
                  finished: asyncio.Queue[int]) -> None:
         self.db = db
         self.transports = transports
-        self.interval: float = getattr(config, "progress_interval", 3.0)
-        self.poll: float = getattr(config, "poll_interval", 1.0)
+        self.interval = config.progress_interval
+        self.poll = config.poll_interval
         self.finished = finished
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event) -> None:

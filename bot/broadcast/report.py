@@ -195,7 +195,8 @@ def audit_text(session: Session, limit: int = 30, since: datetime | None = None)
     lines = [texts.BROADCAST_AUDIT_TITLE]
     for event in events:
         person = session.get(Person, event.person_id) if event.person_id else None
-        who = person.display_name if person else texts.BROADCAST_OPERATOR
+        who = (person.display_name if person else
+               texts.BROADCAST_SYSTEM if event.action == "finished" else texts.BROADCAST_OPERATOR)
         when = to_local(event.created_at).strftime("%H:%M %d/%m/%Y")
         action = texts.BROADCAST_AUDIT_ACTIONS.get(event.action, event.action)
         lines.append(f"{when} — {who} — {action} #{event.broadcast_id}"

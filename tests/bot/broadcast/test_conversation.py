@@ -211,3 +211,16 @@ async def test_an_attached_file_follows_the_text_and_a_scheduled_send_waits(
         assert len(text) == 1 and "Kế hoạch tuyên truyền tháng 12" in text[0]["text"]
         assert [f["document"] for f in files] == ["BQACAgIAAxk-ke-hoach-35.pdf"]
         assert "reply_markup" not in text[0]  # no reading confirmation asked
+
+
+async def test_a_question_mid_compose_is_still_answered(
+        api: TelegramApiServer, bot: TelegramChannel, world: World) -> None:
+    api.text_update(OFFICER, OFFICER, "/thongbao Nội dung.")
+    doc = await reply_to(api, OFFICER, texts.COMPOSE_ASK_DOC[:20])
+    await press(api, OFFICER, buttons(doc)[texts.COMPOSE_SKIP_BUTTON])
+    await reply_to(api, OFFICER, texts.COMPOSE_ASK_UNITS[:20])
+    # The next step is answered with buttons: a typed text is a question, as always.
+    api.text_update(OFFICER, OFFICER, "Mỗi thôn có tổ xung kích phòng, chống thiên tai không?")
+    answer = await api.wait_for("sendMessage", lambda p: p["chat_id"] == OFFICER
+                                and "05-CT/TW" in p["text"], timeout=WAIT)
+    assert "👍" in buttons(answer)
