@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 from bot.broadcast.models import Broadcast, BroadcastEvent, BroadcastRecipient, Delivery
 from bot.broadcast.outbox import status_counts
 from bot.services.units import path_key
-from bot.storage.models import Person, Unit, to_local
+from bot.storage.models import Person, Unit, to_local, utcnow
 from knowledge import messages as texts
 
 MAX_LIST = 60  # names shown in one "who has not confirmed" message
@@ -149,6 +149,11 @@ def confirmation_text(session: Session, broadcast: Broadcast) -> str:
     assert root is not None and root.id is not None
     report = delivery_report(session, root)
     lines = [texts.BROADCAST_CONFIRM_TITLE.format(id=root.id, excerpt=excerpt(root.text))]
+    if root.deadline_at is not None:
+        deadline = to_local(root.deadline_at).strftime("%H:%M %d/%m/%Y")
+        late = root.deadline_at <= utcnow()
+        lines.append((texts.BROADCAST_DEADLINE_PASSED if late else texts.BROADCAST_DEADLINE)
+                     .format(deadline=deadline))
     for e in report.units:
         if e.people:
             lines.append(texts.BROADCAST_CONFIRM_UNIT.format(

@@ -128,6 +128,7 @@ async def test_officer_composes_sends_and_follows_up(
         await press(api, OFFICER, buttons(report)[texts.BROADCAST_LIST_BUTTON])
         listing = await reply_to(api, OFFICER, "Xác nhận đã đọc")
         assert "Chi bộ thôn Đông: đã đọc 3/5 (60%)" in listing["text"]
+        assert "Hạn xác nhận: " in listing["text"] and "quá hạn" not in listing["text"]
         assert "Xã Tân Lập: đã đọc 0/3 (0%)" in listing["text"]
         await press(api, OFFICER, buttons(report)[texts.BROADCAST_REMIND_BUTTON])
         reminding = await reply_to(api, OFFICER, "Đang nhắc")
