@@ -4,6 +4,7 @@ in place, report; members press "Đã đọc"; the officer lists and reminds the
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from knowledge.store import StoreReader
 from tests.bot.broadcast.conftest import FAST_LIMITS, WAIT, finished, running_worker
 from tests.bot.broadcast.world import ADMIN_IDS, World
 from tests.fakes.telegram_api import TelegramApiServer
+from tests.fakes.telegram_faults import FaultPlan
 
 OFFICER = 901
 
@@ -63,7 +65,7 @@ async def press(api: TelegramApiServer, chat: int, data: str) -> dict[str, Any]:
 
 async def test_officer_composes_sends_and_follows_up(
         api: TelegramApiServer, bot: TelegramChannel, assistant: Assistant, db: Database,
-        world: World) -> None:
+        world: World, faults: FaultPlan) -> None:
     assert {"thongbao", "nhacdoc"} <= {c["command"] for c in next(iter(api.commands.values()))}
     api.text_update(OFFICER, OFFICER, "/thongbao")
     asked = await reply_to(api, OFFICER, texts.COMPOSE_ASK_TEXT[:20])
@@ -99,11 +101,14 @@ async def test_officer_composes_sends_and_follows_up(
             running_worker(db, transport) as worker:
         assert assistant.broadcasts is not None
         assistant.broadcasts.wake = worker.wake
+        gate = asyncio.Event()  # one slow chat: the progress shows while it runs
+        faults.hang_chat(world.members[world.commune2][-1], gate)
         await press(api, OFFICER, buttons(preview)[texts.COMPOSE_SEND_BUTTON])
         sending = await reply_to(api, OFFICER, "Đang gửi thông báo #")
         broadcast_id = int(sending["text"].split("#")[1].split()[0])
-        await finished(worker, broadcast_id)
         progress = await reply_to(api, OFFICER, "📤")
+        gate.set()
+        await finished(worker, broadcast_id)
         report = await reply_to(api, OFFICER, "📊")
         # One progress message, edited in place (a fast run may show the final state at once).
         shown = [mid for (chat, mid), m in api.messages.items()
