@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from bot.broadcast import outbox
 from bot.broadcast.models import Broadcast, BroadcastEvent
 from bot.broadcast.report import delivery_report, final_text, progress_text
-from bot.broadcast.transport import DeliveryError, OutboundMessage, Transport
+from bot.broadcast.transport import DeliveryError, OutboundMessage, Transport, TransientError
 from bot.core.types import Action
 from bot.storage.database import Database
 from bot.storage.models import utcnow
@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 # Platforms a worker may hold a transport for. Broadcasts composed elsewhere (the terminal,
 # the CLI) get no live progress: `/tiendo` and `tuyengiao broadcast status` show it.
 REMOTE_PLATFORMS = frozenset({"telegram", "zalo"})
+MAX_REPORT_WAIT = 30.0  # seconds: a longer flood wait gives up (the officer can /tiendo)
+T = TypeVar("T")
 
 
 def start_due(session: Session, now: datetime) -> int:
@@ -167,9 +169,9 @@ class ProgressReporter:
             actions = (Action(texts.BROADCAST_LIST_BUTTON, f"bc:{broadcast_id}:list"),
                        Action(texts.BROADCAST_REMIND_BUTTON, f"bc:{broadcast_id}:remind"))
         assert broadcast.origin_chat_id is not None
+        message = OutboundMessage(broadcast.origin_chat_id, "private", report, actions)
         try:
-            await transport.send(OutboundMessage(broadcast.origin_chat_id, "private", report,
-                                                 actions))
+            await _retrying(lambda: transport.send(message))
         except DeliveryError as exc:
             logger.warning("broadcast %s: final report not delivered: %s", broadcast_id, exc)
 
@@ -179,13 +181,13 @@ class ProgressReporter:
         if transport is None or broadcast.id is None:
             return
         assert broadcast.origin_chat_id is not None
+        chat_id, shown = broadcast.origin_chat_id, broadcast.progress_message_id
         try:
-            if broadcast.progress_message_id:
-                await transport.edit(broadcast.origin_chat_id, broadcast.progress_message_id,
-                                     text, actions)
+            if shown:
+                await _retrying(lambda: transport.edit(chat_id, shown, text, actions))
             else:
-                message_id = await transport.send(
-                    OutboundMessage(broadcast.origin_chat_id, "private", text, actions))
+                message = OutboundMessage(chat_id, "private", text, actions)
+                message_id = await _retrying(lambda: transport.send(message))
                 await self.db.run(save_progress_message, broadcast.id, message_id)
         except DeliveryError as exc:
             logger.warning("broadcast %s: progress not shown: %s", broadcast.id, exc)
@@ -194,6 +196,19 @@ class ProgressReporter:
         if not broadcast.origin_platform or not broadcast.origin_chat_id:
             return None  # sent from the CLI: `tuyengiao broadcast status` shows it
         return self.transports.get(broadcast.origin_platform)
+
+
+async def _retrying(call: Callable[[], Awaitable[T]], attempts: int = 3) -> T:
+    """The officer's progress and report: a flood-control answer or a network hiccup must
+    not lose them, so wait as told (or a second) and try again, a few times."""
+    for attempt in range(attempts):
+        try:
+            return await call()
+        except TransientError as exc:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(min(exc.retry_after or 1.0, MAX_REPORT_WAIT))
+    raise AssertionError("unreachable")
 
 
 __all__ = ["ProgressReporter", "active", "close_if_settled", "start_due"]

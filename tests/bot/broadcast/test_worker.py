@@ -210,3 +210,17 @@ async def test_cancel_while_running_stops_the_rest(
         assert not [p for p in sent_to(api, chat) if p["text"].startswith("📢")]
     report = sent_to(api, world.officer_id)[-1]["text"]
     assert f"đã hủy {cancelled}" in report
+
+
+async def test_the_officers_progress_and_report_survive_flood_control(
+        db: Database, world: World, api: TelegramApiServer, transport: TelegramTransport,
+        faults: FaultPlan) -> None:
+    faults.on_chat(world.officer_id, flood(retry_after=1))  # the first message to the officer
+    broadcast_id = start(db, world, units=[world.commune2])  # the officer is not in it
+    async with running_worker(db, transport) as worker:
+        await finished(worker, broadcast_id)
+    to_officer = [c for c in api.calls if c.method == "sendMessage"
+                  and str(c.params["chat_id"]) == world.officer_id]
+    assert [c.ok for c in to_officer] == [False, True, True]  # 429, progress again, report
+    assert to_officer[1].at - to_officer[0].at >= 0.95
+    assert to_officer[2].params["text"].startswith("📊")
