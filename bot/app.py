@@ -17,6 +17,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.broadcast.handlers import BROADCAST_COMMANDS, BroadcastHandlers
 from bot.channels.local import LOCAL_USER_ID, LocalChannel
 from bot.core.assistant import Assistant, CoreSettings
 from bot.core.commands import ALL_COMMANDS
@@ -39,7 +40,7 @@ def build_assistant(settings: Settings, store: Path, db: Database) -> Assistant:
     if not _platforms(settings):
         # The terminal's user already controls the server: make them an admin.
         admins = admins | {f"local:{LOCAL_USER_ID}"}
-    return Assistant(knowledge, db, CoreSettings(admin_ids=admins))
+    return Assistant(knowledge, db, CoreSettings(admin_ids=admins), BroadcastHandlers(db, knowledge))
 
 
 async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = None) -> None:
@@ -61,6 +62,8 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
         stack.callback(db.close)
         db.create_all()
         assistant = await asyncio.to_thread(build_assistant, settings, store, db)
+        if settings.broadcast_worker:
+            await _start_broadcast_worker(settings, db, assistant, stack, stop)
         if platforms := _platforms(settings):
             # Every configured platform on this one event loop, one core behind them all.
             if "telegram" in platforms:
@@ -99,7 +102,7 @@ def _telegram_channel(settings: Settings, assistant: Assistant) -> TelegramChann
         settings.telegram_bot_token,
         assistant.handle,
         base_url=settings.telegram_api_base_url,
-        commands=list(ALL_COMMANDS),
+        commands=list(ALL_COMMANDS) + list(BROADCAST_COMMANDS),
         webhook=webhook,
         concurrent_updates=settings.telegram_concurrent_updates,
     )
@@ -126,3 +129,25 @@ async def _zalo_channel(settings: Settings, assistant: Assistant, stack: AsyncEx
     return ZaloChannel(api, assistant.handle, webhook=webhook,
                        concurrent_updates=settings.zalo_concurrent_updates,
                        poll_timeout=settings.zalo_poll_timeout)
+
+
+async def _start_broadcast_worker(settings: Settings, db: Database, assistant: Assistant,
+                                  stack: AsyncExitStack, stop: asyncio.Event) -> None:
+    """The outbox worker on this event loop; stopped (in-flight sends recorded) before the
+    transports and the database close."""
+    from bot.broadcast.worker import BroadcastWorker
+    from tuyengiao.broadcasting import open_transports, worker_config
+
+    transports = await open_transports(settings, stack)
+    if not transports:
+        return
+    worker = BroadcastWorker(db, transports, worker_config(settings))
+    if assistant.broadcasts is not None:
+        assistant.broadcasts.wake = worker.wake
+    task = asyncio.create_task(worker.run(stop), name="broadcast-worker")
+
+    async def finish() -> None:
+        stop.set()
+        await task
+
+    stack.push_async_callback(finish)

@@ -7,6 +7,7 @@ officers then extend from the chat.
     tuyengiao admin unit list
     tuyengiao admin invite 2 --role officer --days 7 --max-uses 1
     tuyengiao admin report --days 30 [--unit 2]
+    tuyengiao admin audit [--limit 30]          # who sent which broadcast, to whom, when
 
 Printing is allowed here (CLI only). The bot modules are imported when a command runs, so
 other commands do not pay for loading SQLAlchemy.
@@ -49,6 +50,9 @@ def add_admin_parser(subparsers: Any) -> argparse.ArgumentParser:
     report.add_argument("--days", type=int, default=30)
     report.add_argument("--unit", type=int, help="only this unit's subtree")
     report.add_argument("--limit", type=int, default=10)
+
+    audit = sub.add_parser("audit", help="the broadcast audit trail, newest first")
+    audit.add_argument("--limit", type=int, default=30)
     return admin
 
 
@@ -82,6 +86,10 @@ def run_admin(args: argparse.Namespace, settings: Settings) -> int:
             uses = invite.max_uses if invite.max_uses is not None else "unlimited"
             print(f"unit {invite.unit_id}, role {invite.role}, expires {expiry}, uses {uses}",
                   file=sys.stderr)
+        elif args.admin_command == "audit":
+            from bot.broadcast.report import audit_text
+
+            print(db.call(audit_text, args.limit))
         else:
             report = db.call(
                 questions.admin_question_report, days=args.days, unit_id=args.unit,

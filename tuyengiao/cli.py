@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from tuyengiao.admin import add_admin_parser, run_admin
+from tuyengiao.broadcast_cli import add_broadcast_parser, run_broadcast
 from tuyengiao.settings import Settings
 
 logger = logging.getLogger("tuyengiao")
@@ -55,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("run", help="start the assistant on every configured channel")
     store_arg(sp)
     add_admin_parser(sub)
+    add_broadcast_parser(sub)
     return p
 
 
@@ -90,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "run": lambda: commands.run(settings, store),
         "admin": lambda: run_admin(args, settings),
+        "broadcast": lambda: run_broadcast(args, settings),
     }
     try:
         return handlers[args.command]()

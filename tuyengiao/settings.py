@@ -71,6 +71,25 @@ class Settings(BaseSettings):
     # (Python's default is CPUs + 4).
     worker_threads: int = Field(16, ge=1)
 
+    # --- guidance broadcasts (bot/broadcast) ---
+    # Run the delivery worker inside `tuyengiao run` (off: run `tuyengiao broadcast work`
+    # processes instead, e.g. several against PostgreSQL).
+    broadcast_worker: bool = True
+    broadcast_concurrency: int = Field(16, ge=1)  # sends in flight per platform and process
+    broadcast_lease_seconds: float = Field(60.0, gt=0)  # a dead worker's rows come back after
+    broadcast_poll_seconds: float = Field(1.0, gt=0)
+    broadcast_progress_seconds: float = Field(3.0, gt=0)  # officer's progress message edits
+    broadcast_max_attempts: int = Field(8, ge=1)
+    broadcast_retry_base_seconds: float = Field(2.0, gt=0)  # doubled per failed attempt
+    # The overall rate is shared by the live worker processes (heartbeats in the database).
+    telegram_rate_per_second: float = Field(30.0, gt=0)
+    telegram_rate_per_chat_per_second: float = Field(1.0, ge=0)
+    telegram_rate_per_group_per_minute: float = Field(20.0, ge=0)
+    # Zalo publishes no limits: conservative defaults (used by the Zalo transport).
+    zalo_rate_per_second: float = Field(10.0, gt=0)
+    zalo_rate_per_chat_per_second: float = Field(1.0, ge=0)
+    zalo_rate_per_group_per_minute: float = Field(20.0, ge=0)
+
     @property
     def admin_id_set(self) -> frozenset[str]:
         return frozenset(part.strip() for part in self.admin_ids.split(",") if part.strip())

@@ -335,7 +335,10 @@ class TelegramChannel:
             return None
         if is_group and not self._replies_to_bot(message):
             return None  # a photo shared in a group is not meant for the assistant
-        return IncomingUnsupported(update_id, sender, chat, kind), origin
+        document = message.document if kind == "document" else None
+        return IncomingUnsupported(
+            update_id, sender, chat, kind, file_id=document.file_id if document else None,
+            file_name=(document.file_name or "") if document else ""), origin
 
     def _addressed(self, message: Message, text: str, is_group: bool) -> tuple[bool, str]:
         """(is it for us, the text without "@bot"): in a group, a /command (for us or for

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.broadcast.handlers import BroadcastHandlers
 from bot.core.commands import Command, parse_command
 from bot.core.knowledge_base import KnowledgeBase
 from bot.core.types import (
@@ -45,10 +46,12 @@ class CoreSettings:
 
 
 class Assistant:
-    def __init__(self, knowledge: KnowledgeBase, db: Database, settings: CoreSettings) -> None:
+    def __init__(self, knowledge: KnowledgeBase, db: Database, settings: CoreSettings,
+                 broadcasts: BroadcastHandlers | None = None) -> None:
         self.knowledge = knowledge
         self.db = db
         self.settings = settings
+        self.broadcasts = broadcasts  # guidance broadcasts (commands, buttons, composing)
 
     async def handle(self, incoming: Incoming) -> Outcome:
         actor = await self.db.run(_identify, incoming, self.settings.admin_ids)
@@ -57,6 +60,10 @@ class Assistant:
                 return await self._text(incoming, actor)
             if isinstance(incoming, IncomingAction):
                 return await self._action(incoming, actor)
+            if self.broadcasts is not None and incoming.file_id:  # an officer's attachment
+                attached = await self.broadcasts.file(incoming, actor)
+                if attached is not None:
+                    return attached
             return self._unsupported(incoming)
         except ServiceError as exc:
             # Refusals and bad input the services detected: the message is for the person.
@@ -69,6 +76,10 @@ class Assistant:
         command = parse_command(incoming.text)
         if command is not None:
             return await self._command(incoming, actor, command)
+        if self.broadcasts is not None:  # an officer answering a step of composing
+            composing = await self.broadcasts.text(incoming, actor)
+            if composing is not None:
+                return composing
         if incoming.chat.kind == "group" and not incoming.addressed:
             return Outcome()  # group chatter not meant for the bot
         return await self._question(incoming, actor, incoming.text)
@@ -107,6 +118,8 @@ class Assistant:
             text = messages.HELP
             if actor.is_admin or actor.is_officer:
                 text += "\n\n" + messages.HELP_OFFICER
+                if self.broadcasts is not None:
+                    text += "\n\n" + messages.HELP_BROADCAST
             return Outcome([TextReply(text)])
         if name == "hoi":
             if not args:
@@ -136,6 +149,10 @@ class Assistant:
             return await self._create_invite(actor, args)
         if name == "baocao":
             return await self._report(actor, args)
+        if self.broadcasts is not None:
+            handled = await self.broadcasts.command(incoming, actor, command)
+            if handled is not None:
+                return handled
         logger.info("update %s: unknown command /%s", incoming.update_id, name)
         return Outcome([TextReply(messages.UNKNOWN_COMMAND)])
 
@@ -218,7 +235,11 @@ class Assistant:
                 return Outcome(notice=messages.FEEDBACK_THANKS)
             if kind == "doc":
                 return await self._view_document(int(rest))
-        except ValueError:
+            if self.broadcasts is not None:
+                handled = await self.broadcasts.action(incoming, actor, kind, rest)
+                if handled is not None:
+                    return handled
+        except (ValueError, KeyError):
             pass
         logger.warning("update %s: unusable action data %r", incoming.update_id, incoming.data)
         return Outcome(notice=messages.ACTION_INVALID)

@@ -67,6 +67,8 @@ class IncomingUnsupported:
     sender: Sender
     chat: Chat
     kind: str  # "sticker", "photo", "voice", ... for the log line
+    file_id: str | None = None  # a document's reusable platform file id (broadcast attachments)
+    file_name: str = ""
 
 
 Incoming = Union[IncomingText, IncomingAction, IncomingUnsupported]

@@ -29,6 +29,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
 from bot.storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from bot.broadcast import models as _broadcast_models  # noqa: F401  (the broadcast tables)
 from bot.storage.models import LOCAL_TZ, to_local, utcnow
 
 logger = logging.getLogger(__name__)

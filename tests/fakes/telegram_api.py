@@ -27,13 +27,14 @@ import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from html.parser import HTMLParser
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
 from tests.fakes.loopback import Call, LoopbackServer
+from tests.fakes.telegram_html import ApiError, parse_html
+from tests.fakes.telegram_updates import UpdateBuilders, utf16_len
 
 DEFAULT_TOKEN = "123456789:TEST-token_for-loopback"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -50,68 +51,6 @@ _STRING_FIELDS = frozenset(
      "language_code", "inline_message_id", "ip_address", "description", "short_description",
      "name", "business_connection_id", "message_effect_id", "question", "emoji"}
 )
-_HTML_TAGS = frozenset(
-    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
-     "code", "pre", "blockquote", "tg-emoji"}
-)
-_BAD_AMPERSAND = re.compile(r"&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)")
-_BAD_LT = re.compile(r"<(?![a-zA-Z/])")
-_MENTION = re.compile(r"(?<![\w@])@\w{3,32}")
-
-
-class ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
-        super().__init__(description)
-        self.code, self.description, self.retry_after = code, description, retry_after
-
-    def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
-        return body
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-class _TelegramHtml(HTMLParser):
-    """Telegram's HTML parse mode, strictly enough to catch our mistakes."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.text: list[str] = []
-        self.error: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _HTML_TAGS or (tag == "span" and ("class", "tg-spoiler") not in attrs):
-            self.error = self.error or f'Unsupported start tag "{tag}"'
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack[-1] != tag:
-            self.error = self.error or f'Unmatched end tag "{tag}"'
-            return
-        self.stack.pop()
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def parse_html(text: str) -> str:
-    """The plain text Telegram would show; raises ApiError(400) where Telegram would."""
-    for pattern, what in ((_BAD_AMPERSAND, "Character '&' is reserved"), (_BAD_LT, "Unexpected '<'")):
-        if m := pattern.search(text):
-            raise ApiError(400, f"Bad Request: can't parse entities: {what} at byte offset {m.start()}")
-    parser = _TelegramHtml()
-    parser.feed(text)
-    parser.close()
-    if parser.stack and not parser.error:
-        parser.error = f'Can\'t find end tag corresponding to start tag "{parser.stack[-1]}"'
-    if parser.error:
-        raise ApiError(400, f"Bad Request: can't parse entities: {parser.error}")
-    return "".join(parser.text)
 
 
 def _decode_form(name: str, value: Any) -> Any:
@@ -126,13 +65,14 @@ def _decode_form(name: str, value: Any) -> Any:
         return value
 
 
-class TelegramApiServer(LoopbackServer):
+class TelegramApiServer(UpdateBuilders, LoopbackServer):
     def __init__(
         self,
         token: str = DEFAULT_TOKEN,
         *,
         bot_username: str = "TuyenGiaoTestBot",
         max_poll_wait: float = 1.0,
+        faults: Any = None,
     ) -> None:
         self.token = token
         head = token.split(":", 1)[0]
@@ -143,6 +83,7 @@ class TelegramApiServer(LoopbackServer):
         }
         super().__init__()
         self.max_poll_wait = max_poll_wait
+        self.faults = faults  # a tests.fakes.telegram_faults.FaultPlan, or None
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat_id, message_id) -> Message
         self.commands: dict[str, list[dict[str, Any]]] = {}  # scope+language -> BotCommand list
         self.webhook: dict[str, Any] = {"url": "", "secret_token": None, "allowed_updates": None}
@@ -155,7 +96,7 @@ class TelegramApiServer(LoopbackServer):
         self._ids = {"update": 0, "message": 0, "callback": 0}
         self._methods: dict[str, tuple[str, Callable[[dict[str, Any]], Awaitable[Any]]]] = {
             name.lower(): (name, getattr(self, f"_m_{name}"))
-            for name in ("getMe", "getUpdates", "sendMessage", "editMessageText",
+            for name in ("getMe", "getUpdates", "sendMessage", "sendDocument", "editMessageText",
                          "answerCallbackQuery", "sendChatAction", "setMyCommands",
                          "getMyCommands", "deleteMyCommands", "setWebhook", "deleteWebhook",
                          "getWebhookInfo", "close", "logOut")
@@ -187,89 +128,6 @@ class TelegramApiServer(LoopbackServer):
         """Wait until a getUpdates offset confirmed `update_id` (the client has taken it)."""
         await self._until(lambda: True if self.confirmed_offset > update_id else None, timeout)
 
-    # --- update builders: each queues the update and returns it -------------------------
-    def text_update(self, chat_id: int, user_id: int, text: str, chat_type: str = "private", *,
-                    first_name: str = "Nguyễn Văn An", chat_title: str = "Chi bộ thôn Đông",
-                    reply_to: int | dict[str, Any] | None = None,
-                    edited: bool = False) -> dict[str, Any]:
-        message = self._user_message(chat_id, user_id, chat_type, first_name, chat_title)
-        message["text"] = text
-        if entities := _entities(text):
-            message["entities"] = entities
-        if reply_to is not None:
-            message["reply_to_message"] = (
-                reply_to if isinstance(reply_to, dict) else
-                self.messages.get((chat_id, reply_to))
-                or {**self._user_message(chat_id, user_id, chat_type, first_name, chat_title),
-                    "message_id": reply_to, "text": "…"})
-        if edited:
-            message["edit_date"] = int(time.time())
-        return self.push_update({"edited_message" if edited else "message": message})
-
-    def callback_update(self, chat_id: int, user_id: int, data: str, *, message_id: int | None = None,
-                        chat_type: str = "private", first_name: str = "Nguyễn Văn An") -> dict[str, Any]:
-        """A button press on the bot's message `message_id` (the last one sent to the chat
-        when not given)."""
-        sent = [m for (c, _), m in self.messages.items() if c == chat_id]
-        message = self.messages.get((chat_id, message_id or -1)) or (sent[-1] if sent else {
-            "message_id": message_id or self._next("message"), "date": int(time.time()),
-            "chat": self._chat(chat_id, chat_type, first_name, ""), "from": self.bot_user,
-            "text": "…"})
-        return self.push_update({"callback_query": {
-            "id": str(self._next("callback") + 4_000_000_000), "from": _user(user_id, first_name),
-            "chat_instance": f"ci{chat_id}", "data": data, "message": message}})
-
-    def sticker_update(self, chat_id: int, user_id: int, chat_type: str = "private") -> dict[str, Any]:
-        return self._media(chat_id, user_id, chat_type, sticker={
-            "file_id": "CAACAgIAAxk", "file_unique_id": "AgADsticker", "type": "regular",
-            "width": 512, "height": 512, "is_animated": False, "is_video": False, "emoji": "👍"})
-
-    def photo_update(self, chat_id: int, user_id: int, chat_type: str = "private",
-                     caption: str | None = None) -> dict[str, Any]:
-        fields: dict[str, Any] = {"photo": [
-            {"file_id": "AgACAgIAAxk1", "file_unique_id": "AQADsmall", "width": 90, "height": 67},
-            {"file_id": "AgACAgIAAxk2", "file_unique_id": "AQADlarge", "width": 1280, "height": 960}]}
-        if caption is not None:
-            fields["caption"] = caption
-            if entities := _entities(caption):
-                fields["caption_entities"] = entities
-        return self._media(chat_id, user_id, chat_type, **fields)
-
-    def voice_update(self, chat_id: int, user_id: int, chat_type: str = "private") -> dict[str, Any]:
-        return self._media(chat_id, user_id, chat_type, voice={
-            "file_id": "AwACAgIAAxk", "file_unique_id": "AgADvoice", "duration": 4,
-            "mime_type": "audio/ogg"})
-
-    def my_chat_member_update(self, chat_id: int, user_id: int, status: str = "member") -> dict[str, Any]:
-        """A kind the assistant does not handle: the bot was added to (or left) a group."""
-        return self.push_update({"my_chat_member": {
-            "chat": self._chat(chat_id, "group", "", "Chi bộ thôn Đông"), "from": _user(user_id),
-            "date": int(time.time()),
-            "old_chat_member": {"user": self.bot_user, "status": "left"},
-            "new_chat_member": {"user": self.bot_user, "status": status}}})
-
-    def _media(self, chat_id: int, user_id: int, chat_type: str, **fields: Any) -> dict[str, Any]:
-        message = self._user_message(chat_id, user_id, chat_type, "Nguyễn Văn An", "Chi bộ thôn Đông")
-        return self.push_update({"message": {**message, **fields}})
-
-    def _user_message(self, chat_id: int, user_id: int, chat_type: str, first_name: str,
-                      title: str) -> dict[str, Any]:
-        return {"message_id": self._next("message"), "date": int(time.time()),
-                "chat": self._chat(chat_id, chat_type, first_name, title),
-                "from": _user(user_id, first_name)}
-
-    def _chat(self, chat_id: int, chat_type: str, first_name: str, title: str) -> dict[str, Any]:
-        if chat_type == "private":
-            chat = {"id": chat_id, "type": "private", "first_name": first_name}
-        else:
-            chat = {"id": chat_id, "type": chat_type, "title": title}
-        self.chats[chat_id] = chat
-        return chat
-
-    def _next(self, kind: str) -> int:
-        self._ids[kind] += 1
-        return self._ids[kind]
-
     # --- HTTP ---------------------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.Response:
         m = re.fullmatch(r"/bot(?P<token>[^/]+)/(?P<method>\w+)", request.path)
@@ -284,6 +142,8 @@ class TelegramApiServer(LoopbackServer):
         try:
             if faults := self._faults.get(name):
                 raise faults.popleft()
+            if self.faults is not None and (fault := self.faults.before(canonical, params)):
+                raise ApiError(fault.code, fault.description, fault.retry_after)
             if method is None:
                 raise ApiError(404, "Not Found")
             result = await method(params)
@@ -293,6 +153,8 @@ class TelegramApiServer(LoopbackServer):
         else:
             response = web.json_response({"ok": True, "result": result})
         self._record(call)
+        if self.faults is not None and call.ok:
+            await self.faults.after(canonical, params)
         return response
 
     @staticmethod
@@ -355,6 +217,17 @@ class TelegramApiServer(LoopbackServer):
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         self.messages[(chat_id, message["message_id"])] = message
+        return message
+
+    async def _m_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("chat_id") is None or not params.get("document"):
+            raise ApiError(400, "Bad Request: chat_id or document is empty")
+        message: dict[str, Any] = {
+            "message_id": self._next("message"), "date": int(time.time()),
+            "chat": self.chats.get(params["chat_id"]) or {"id": params["chat_id"], "type": "private"},
+            "from": self.bot_user, "document": {"file_id": str(params["document"]),
+                                                 "file_unique_id": "AgADdoc"}}
+        self.messages[(params["chat_id"], message["message_id"])] = message
         return message
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -477,24 +350,9 @@ class TelegramApiServer(LoopbackServer):
 
 
 
-def _user(user_id: int, first_name: str = "Nguyễn Văn An") -> dict[str, Any]:
-    return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "vi"}
-
-
 def _kind(update: dict[str, Any]) -> str:
     return next(k for k in update if k != "update_id")
 
 
 def _scope_key(params: dict[str, Any]) -> str:
     return json.dumps([params.get("scope") or {"type": "default"}, params.get("language_code") or ""])
-
-
-def _entities(text: str) -> list[dict[str, Any]]:
-    """The entities Telegram adds by itself: a leading /command and @mentions (UTF-16 offsets)."""
-    found: list[tuple[int, int, str]] = []
-    if m := re.match(r"/\w+(?:@\w+)?", text):
-        found.append((m.start(), m.end(), "bot_command"))
-    found += [(m.start(), m.end(), "mention") for m in _MENTION.finditer(text)
-              if not (found and found[0][0] <= m.start() < found[0][1])]
-    return [{"type": kind, "offset": utf16_len(text[:a]), "length": utf16_len(text[a:b])}
-            for a, b, kind in found]

@@ -1,0 +1,201 @@
+"""Broadcast delivery load: N recipients through the real worker process and the real
+Telegram transport (python-telegram-bot) to the loopback Bot API server.
+
+The fake Telegram runs in this process; the worker is `tuyengiao broadcast work
+--exit-when-idle`, a process of its own, on a SQLite file (or --database-url). Recipients are
+members with a known private chat, spread over cells of one district, plus one group per
+cell; one broadcast is confirmed (as the CLI operator) before the worker starts.
+
+Runs (both by default):
+  clean   no faults. Achieved rate = messages / (last − first arrival) against the configured
+          overall limit (TELEGRAM_RATE_PER_SECOND, set high so the run is short); lost = chats
+          that received nothing.
+  faults  10% of sends answered 429 (retry_after 1 s), 5% 502; the worker is killed with
+          SIGKILL when half the chats have their message, then restarted: lost (target 0) and
+          duplicated (target ≤ the rows in flight at the kill: those in `sending`, counted
+          right after the kill). The lease is short (BROADCAST_LEASE_SECONDS) so the restarted
+          worker takes the dead one's rows back quickly.
+
+    .venv/bin/python bench/broadcast_load.py [--recipients 5000] [--rate 300]
+        [--concurrency 128] [--runs clean faults] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sqlmodel import select  # noqa: E402
+
+from bot.broadcast import service  # noqa: E402
+from bot.broadcast.models import Delivery  # noqa: E402
+from bot.services import units  # noqa: E402
+from bot.storage.database import Database  # noqa: E402
+from tests.bot.broadcast.world import add_group, add_members  # noqa: E402
+from tests.fakes.telegram_api import TelegramApiServer  # noqa: E402
+from tests.fakes.telegram_faults import FaultPlan  # noqa: E402
+
+CELL_SIZE = 100
+HEADER = "📢"
+
+
+class Recorder(FaultPlan):
+    """The fault plan that also notes when each broadcast message arrived, per chat."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrivals: dict[str, list[float]] = {}
+
+    async def after(self, method: str, params: dict[str, Any]) -> None:
+        if method == "sendMessage" and str(params.get("text", "")).startswith(HEADER):
+            self.arrivals.setdefault(str(params["chat_id"]), []).append(time.monotonic())
+        await super().after(method, params)
+
+
+def seed(db: Database, recipients: int) -> tuple[int, list[str]]:
+    """A district with cells of CELL_SIZE members (and a group each); returns the broadcast
+    id and every chat it must reach."""
+    chats: list[str] = []
+
+    def build(session: Any) -> int:
+        province = units.admin_create_unit(session, "Tỉnh Bench", "province")
+        district = units.admin_create_unit(session, "Huyện Bench", "district", province.id)
+        user = 100_000
+        for n in range(0, recipients, CELL_SIZE):
+            cell = units.admin_create_unit(session, f"Chi bộ {n // CELL_SIZE + 1}", "cell",
+                                           district.id)
+            size = min(CELL_SIZE, recipients - n)
+            members = [str(user + i) for i in range(size)]
+            user += size
+            add_members(session, cell.id, members)
+            group = str(-(10_000 + n // CELL_SIZE))
+            add_group(session, group, cell.id, f"Nhóm chi bộ {n // CELL_SIZE + 1}")
+            chats.extend(members + [group])
+        return district.id or 0
+
+    district = db.call(build)
+    draft = db.call(service.create, None, text="Đề nghị các chi bộ học tập Chỉ thị 05-CT/TW.",
+                    unit_ids=[district], roles=["member"], require_confirmation=True)
+    db.call(service.confirm, None, draft.id)
+    return draft.id or 0, chats
+
+
+PROFILE: str | None = None  # --profile FILE: the (first) worker runs under cProfile
+
+
+def worker_command() -> list[str]:
+    profile = ["-m", "cProfile", "-o", PROFILE] if PROFILE else []
+    return [sys.executable, *profile, "-m", "tuyengiao.cli", "broadcast", "work",
+            "--exit-when-idle"]
+
+
+def worker_env(api: TelegramApiServer, url: str, args: argparse.Namespace) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": api.token,
+            "TELEGRAM_API_BASE_URL": api.base_url, "TELEGRAM_RATE_PER_SECOND": str(args.rate),
+            "BROADCAST_CONCURRENCY": str(args.concurrency), "BROADCAST_LEASE_SECONDS": "5",
+            "BROADCAST_POLL_SECONDS": "0.2", "BROADCAST_RETRY_BASE_SECONDS": "0.5",
+            "BROADCAST_MAX_ATTEMPTS": "20", "LOG_LEVEL": os.environ.get("BENCH_WORKER_LOG", "WARNING")}
+
+
+async def start_worker(api: TelegramApiServer, url: str, args: argparse.Namespace) -> Any:
+    return await asyncio.create_subprocess_exec(
+        *worker_command(), cwd=ROOT, env=worker_env(api, url, args),
+        stderr=asyncio.subprocess.PIPE)
+
+
+async def run_once(name: str, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    url = args.database_url or f"sqlite:///{folder / f'{name}.db'}"
+    db = Database.open(url)
+    db.create_all()
+    broadcast_id, chats = seed(db, args.recipients)
+    plan = Recorder()
+    if name == "faults":
+        plan.random_rates(flood=0.10, server=0.05, seed=7, retry_after=1)
+    result: dict[str, Any] = {"run": name, "messages": len(chats), "limit": args.rate}
+    async with TelegramApiServer(faults=plan) as api:
+        started = time.monotonic()
+        worker = await start_worker(api, url, args)
+        if name == "faults":
+            half = len(chats) // 2
+            async with asyncio.timeout(600):
+                while len(plan.arrivals) < half:
+                    await asyncio.sleep(0.02)  # watching the fake's record from outside
+            worker.send_signal(signal.SIGKILL)
+            await worker.wait()
+            result["killed_after"] = len(plan.arrivals)
+            result["in_flight_at_kill"] = len(db.call(lambda s: s.exec(
+                select(Delivery.id).where(Delivery.broadcast_id == broadcast_id,
+                                          Delivery.status == "sending")).all()))
+            worker = await start_worker(api, url, args)
+        _, stderr = await worker.communicate()
+        if os.environ.get("BENCH_WORKER_LOG"):
+            sys.stderr.write(stderr.decode()[-20000:])
+        if worker.returncode != 0:
+            raise SystemExit(f"worker failed:\n{stderr.decode()[-2000:]}")
+        result["elapsed_s"] = time.monotonic() - started
+    received = Counter({chat: len(times) for chat, times in plan.arrivals.items()})
+    firsts = sorted(times[0] for times in plan.arrivals.values())
+    result["lost"] = sum(1 for chat in chats if received[chat] == 0)
+    result["duplicated"] = sum(1 for chat in chats if received[chat] > 1)
+    result["received"] = len(plan.arrivals)
+    if len(firsts) > 1:
+        result["achieved_per_s"] = (len(firsts) - 1) / (firsts[-1] - firsts[0])
+    result["injected"] = dict(plan.injected)
+    result["statuses"] = dict(db.call(lambda s: Counter(s.exec(
+        select(Delivery.status).where(
+            Delivery.broadcast_id == broadcast_id)).all())))
+    db.close()
+    return result
+
+
+def show(result: dict[str, Any]) -> None:
+    rate = result.get("achieved_per_s", 0.0)
+    print(f"[{result['run']}] {result['messages']} messages ({result['received']} chats reached) "
+          f"in {result['elapsed_s']:.1f} s")
+    print(f"  limit {result['limit']}/s, achieved {rate:.1f}/s ({100 * rate / result['limit']:.0f}% "
+          f"of the limit, first to last arrival)")
+    print(f"  lost {result['lost']}, duplicated {result['duplicated']}")
+    if "in_flight_at_kill" in result:
+        print(f"  SIGKILL after {result['killed_after']} chats; rows in flight at the kill: "
+              f"{result['in_flight_at_kill']} (duplicates must be ≤ this)")
+    if result["injected"]:
+        print(f"  faults injected: {result['injected']}")
+    print(f"  delivery rows: {result['statuses']}")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--recipients", type=int, default=5000)
+    parser.add_argument("--rate", type=float, default=300.0, help="overall messages per second")
+    parser.add_argument("--concurrency", type=int, default=128,
+                        help="sends in flight in the worker (BROADCAST_CONCURRENCY)")
+    parser.add_argument("--runs", nargs="+", choices=["clean", "faults"], default=["clean", "faults"])
+    parser.add_argument("--database-url", help="default: a SQLite file per run in a temp folder")
+    parser.add_argument("--profile", help="write the worker's cProfile stats here")
+    args = parser.parse_args()
+    global PROFILE
+    PROFILE = args.profile
+    # The fake server logs every connection the SIGKILL cuts: expected, not interesting.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
+    print(f"load average at start: {os.getloadavg()}")
+    with tempfile.TemporaryDirectory(prefix="broadcast-bench-") as tmp:
+        for name in args.runs:
+            show(await run_once(name, args, Path(tmp)))
+    print(f"load average at end: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

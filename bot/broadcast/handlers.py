@@ -1,0 +1,210 @@
+"""Broadcast commands and buttons for the core (`Assistant`): thin handlers that call
+bot.broadcast.compose / service / report and turn results into replies.
+
+Commands (officers and admins; refusals come from the services):
+  /thongbao [nội dung]   compose a broadcast (guided, with buttons)
+  /dsthongbao            my recent broadcasts (admins: everyone's)
+  /tiendo <mã>           delivery report per unit, while it runs or after
+  /chuadoc <mã>          reading confirmation per unit and who has not confirmed
+  /nhacdoc <mã>          remind exactly those who have not confirmed
+  /dunggui <mã>          stop a scheduled or running broadcast
+  /ganhom <mã đơn vị>    (in a group) this group belongs to that unit: it receives broadcasts
+  /nhatky                the audit trail (admins)
+Buttons: `bc:<id>:<op>[:<arg>]` for the officer's steps, `rd:<id>` for "Đã đọc".
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.broadcast import compose, report, service
+from bot.core.commands import Command
+from bot.core.knowledge_base import KnowledgeBase
+from bot.core.types import (
+    Action,
+    IncomingAction,
+    IncomingText,
+    IncomingUnsupported,
+    Outcome,
+    TextReply,
+)
+from bot.services import units
+from bot.services.errors import InvalidInput, PermissionDenied
+from bot.services.people import Actor
+from bot.storage.database import Database
+from knowledge import messages as texts
+
+logger = logging.getLogger(__name__)
+
+BROADCAST_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("thongbao", "Cán bộ: soạn và gửi thông báo, hướng dẫn tới đơn vị"),
+    ("dsthongbao", "Cán bộ: các thông báo đã gửi"),
+    ("tiendo", "Cán bộ: báo cáo gửi thông báo: /tiendo <mã>"),
+    ("chuadoc", "Cán bộ: ai chưa xác nhận đã đọc: /chuadoc <mã>"),
+    ("nhacdoc", "Cán bộ: nhắc người chưa đọc: /nhacdoc <mã>"),
+    ("dunggui", "Cán bộ: dừng gửi thông báo: /dunggui <mã>"),
+    ("ganhom", "Cán bộ: gắn nhóm chat này với đơn vị: /ganhom <mã đơn vị>"),
+    ("nhatky", "Quản trị: nhật ký gửi thông báo"),
+)
+_NAMES = frozenset(name for name, _ in BROADCAST_COMMANDS)
+TEXT_STEPS = frozenset({"text", "doc", "schedule"})  # compose steps a text message answers
+
+
+class BroadcastHandlers:
+    def __init__(self, db: Database, knowledge: KnowledgeBase | None = None,
+                 wake: Callable[[], None] = lambda: None) -> None:
+        self.db = db
+        self.knowledge = knowledge
+        self.wake = wake  # tells an in-process worker that rows are due
+
+    # --- commands -----------------------------------------------------------------------
+    async def command(self, incoming: IncomingText, actor: Actor, command: Command) -> Outcome | None:
+        name, args = command.name, command.args
+        if name not in _NAMES:
+            return None
+        chat = incoming.chat
+        if name == "ganhom":
+            return await self._attach_group(incoming, actor, args)
+        if name == "nhatky":
+            if not actor.is_admin:
+                raise PermissionDenied()
+            return _text(await self.db.run(report.audit_text))
+        if name == "thongbao":
+            if chat.kind != "private":
+                return _text(texts.COMPOSE_PRIVATE_ONLY)
+            reply = await self.db.run(compose.start, actor, chat.platform, chat.chat_id, args)
+            return Outcome([reply])
+        if name == "dsthongbao":
+            found = await self.db.run(service.recent, actor, 15)
+            if not found:
+                return _text(texts.BROADCAST_NONE_YET)
+            return _text("\n".join([texts.BROADCAST_LIST_TITLE] + [compose.describe(b) for b in found]))
+        broadcast_id = _id_arg(args)
+        if broadcast_id is None:
+            return _text(texts.BROADCAST_ID_USAGE.format(command=name))
+        return await self._manage(actor, name, broadcast_id)
+
+    async def _manage(self, actor: Actor, op: str, broadcast_id: int) -> Outcome:
+        if op in ("tiendo", "report"):
+            return _text(await self.db.run(_report_text, actor, broadcast_id))
+        if op in ("chuadoc", "list"):
+            return _text(await self.db.run(_confirmation_text, actor, broadcast_id))
+        if op in ("nhacdoc", "remind"):
+            counts = await self.db.run(service.remind, actor, broadcast_id)
+            self.wake()
+            return _text(texts.BROADCAST_REMINDING.format(
+                people=counts.reachable_people, messages=counts.private_messages))
+        if op in ("dunggui", "stop"):
+            cancelled = await self.db.run(service.cancel, actor, broadcast_id)
+            return _text(texts.BROADCAST_STOPPED.format(id=broadcast_id, cancelled=cancelled))
+        raise ValueError(op)
+
+    async def _attach_group(self, incoming: IncomingText, actor: Actor, args: str) -> Outcome:
+        chat = incoming.chat
+        if chat.kind != "group":
+            return _text(texts.GANHOM_GROUP_ONLY)
+        unit_id = _id_arg(args)
+        if unit_id is None:
+            return _text(texts.GANHOM_USAGE)
+        record = await self.db.run(units.attach_chat, actor, chat.platform, chat.chat_id, unit_id)
+        unit = await self.db.run(units.get_unit, unit_id)
+        logger.info("group %s:%s attached to unit %s by person %s", chat.platform, chat.chat_id,
+                    unit_id, actor.person_id)
+        return _text(texts.GANHOM_DONE.format(unit=unit.name, title=record.title or chat.chat_id))
+
+    # --- text while composing -------------------------------------------------------------
+    async def text(self, incoming: IncomingText, actor: Actor) -> Outcome | None:
+        """The next step of a draft this officer is composing in this chat, if any."""
+        if incoming.chat.kind != "private" or not (actor.is_officer or actor.is_admin):
+            return None
+        chat = incoming.chat
+        draft = await self.db.run(service.draft_in_chat, actor, chat.platform, chat.chat_id)
+        if draft is None or draft.compose_step not in TEXT_STEPS:
+            return None  # a step answered with buttons: the text is a question as usual
+        label = None
+        if draft.compose_step == "doc" and self.knowledge is not None:
+            found = await self.knowledge.find_by_number(incoming.text)
+            label = found[0].label if len(found) == 1 else None
+        reply = await self.db.run(_take_text, actor, draft.id, incoming.text, label)
+        if draft.compose_step == "schedule":
+            self.wake()
+        return Outcome([reply])
+
+    async def file(self, incoming: IncomingUnsupported, actor: Actor) -> Outcome | None:
+        """A document sent while a draft waits for its document number: attach it."""
+        if incoming.chat.kind != "private" or not (actor.is_officer or actor.is_admin):
+            return None
+        chat = incoming.chat
+        draft = await self.db.run(service.draft_in_chat, actor, chat.platform, chat.chat_id)
+        if draft is None or draft.compose_step != "doc" or not incoming.file_id:
+            return None
+        reply = await self.db.run(_take_file, actor, draft.id, chat.platform, incoming.file_id,
+                                  incoming.file_name)
+        return Outcome([reply])
+
+    # --- buttons --------------------------------------------------------------------------
+    async def action(self, incoming: IncomingAction, actor: Actor, kind: str,
+                     rest: str) -> Outcome | None:
+        """`rd:<id>` and `bc:<id>:<op>[:<arg>]`; None for other kinds. ValueError: bad data."""
+        if kind == "rd":
+            outcome = await self.db.run(service.confirm_read, actor, int(rest))
+            notice = {"ok": texts.BROADCAST_READ_THANKS, "again": texts.BROADCAST_READ_AGAIN,
+                      "not_for_you": texts.BROADCAST_READ_NOT_FOR_YOU}[outcome]
+            return Outcome(notice=notice)
+        if kind != "bc":
+            return None
+        id_text, _, op_arg = rest.partition(":")
+        op, _, arg = op_arg.partition(":")
+        broadcast_id = int(id_text)
+        if op in ("stop", "list", "remind", "report"):
+            return await self._manage(actor, op, broadcast_id)
+        if op == "drop":
+            await self.db.run(service.cancel, actor, broadcast_id)
+            return Outcome([TextReply(texts.COMPOSE_DROPPED)], notice=texts.COMPOSE_DROPPED)
+        if op == "send":
+            counts = await self.db.run(service.confirm, actor, broadcast_id)
+            self.wake()
+            text = texts.COMPOSE_SENDING.format(id=broadcast_id, messages=counts.private_messages
+                                                + counts.groups)
+            stop = Action(texts.BROADCAST_STOP_BUTTON, f"bc:{broadcast_id}:stop")
+            return Outcome([TextReply(text, (stop,))])
+        reply, notice = await self.db.run(compose.press, actor, broadcast_id, op, arg)
+        return Outcome([reply] if reply else [], notice=notice)
+
+
+def _take_text(session, actor: Actor, draft_id: int, text: str, label: str | None) -> TextReply:  # type: ignore[no-untyped-def]
+    draft = service.own_draft(session, actor, draft_id)
+    return compose.take_text(session, actor, draft, text, label)
+
+
+def _take_file(session, actor: Actor, draft_id: int, platform: str, file_id: str,  # type: ignore[no-untyped-def]
+               name: str) -> TextReply:
+    draft = service.own_draft(session, actor, draft_id)
+    return compose.take_file(session, actor, draft, platform, file_id, name)
+
+
+def _report_text(session, actor: Actor, broadcast_id: int) -> str:  # type: ignore[no-untyped-def]
+    broadcast = service.get(session, actor, broadcast_id)
+    if broadcast.status == "draft":
+        raise InvalidInput(texts.BROADCAST_NOT_SENT)
+    return report.final_text(report.delivery_report(session, broadcast))
+
+
+def _confirmation_text(session, actor: Actor, broadcast_id: int) -> str:  # type: ignore[no-untyped-def]
+    broadcast = service.get(session, actor, broadcast_id)
+    if not broadcast.require_confirmation:
+        raise InvalidInput(texts.BROADCAST_NO_CONFIRMATION)
+    return report.confirmation_text(session, broadcast)
+
+
+def _id_arg(args: str) -> int | None:
+    first = args.split()[0].lstrip("#") if args.split() else ""
+    return int(first) if first.isdigit() else None
+
+
+def _text(text: str) -> Outcome:
+    return Outcome([TextReply(text)])
+
+
+__all__ = ["BROADCAST_COMMANDS", "BroadcastHandlers"]

@@ -1,0 +1,214 @@
+"""The officer's view while a broadcast runs: one progress message edited in place, and the
+final report per unit when the last delivery is settled.
+
+Every worker runs this loop; the database decides which one acts, so several workers never
+edit one message twice in an interval nor send two final reports:
+- scheduled broadcasts whose time has come turn `sending` (one UPDATE, any worker);
+- the progress edit is claimed by moving `progress_updated_at` forward with a conditional
+  UPDATE (only the worker whose UPDATE matched edits);
+- closing is `UPDATE ... SET status='done' WHERE status='sending'` and the report is sent by
+  whoever flips `report_sent` from false to true.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypeVar
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from bot.broadcast import outbox
+from bot.broadcast.models import Broadcast, BroadcastEvent
+from bot.broadcast.report import delivery_report, final_text, progress_text
+from bot.broadcast.transport import DeliveryError, OutboundMessage, Transport, TransientError
+from bot.core.types import Action
+from bot.storage.database import Database
+from bot.storage.models import utcnow
+from knowledge import messages as texts
+
+if TYPE_CHECKING:
+    from bot.broadcast.worker import WorkerConfig
+
+logger = logging.getLogger(__name__)
+
+# Platforms a worker may hold a transport for. Broadcasts composed elsewhere (the terminal,
+# the CLI) get no live progress: `/tiendo` and `tuyengiao broadcast status` show it.
+REMOTE_PLATFORMS = frozenset({"telegram", "zalo"})
+MAX_REPORT_WAIT = 30.0  # seconds: a longer flood wait gives up (the officer can /tiendo)
+T = TypeVar("T")
+
+
+def start_due(session: Session, now: datetime) -> int:
+    result = session.exec(  # type: ignore[call-overload]
+        update(Broadcast)
+        .where(col(Broadcast.status) == "scheduled", col(Broadcast.scheduled_at) <= now)
+        .values(status="sending")
+    )
+    return int(result.rowcount or 0)
+
+
+def active(session: Session) -> list[tuple[int, str | None]]:
+    """(id, origin platform) of broadcasts that are sending, or cancelled/done without their
+    final report yet."""
+    return list(session.exec(
+        select(Broadcast.id, Broadcast.origin_platform).where(or_(
+            col(Broadcast.status) == "sending",
+            (col(Broadcast.status).in_(["cancelled", "done"]))
+            & col(Broadcast.report_sent).is_(False),
+        ))
+    ).all())
+
+
+def take_progress_turn(session: Session, broadcast_id: int, now: datetime,
+                       interval: timedelta) -> bool:
+    result = session.exec(  # type: ignore[call-overload]
+        update(Broadcast)
+        .where(col(Broadcast.id) == broadcast_id,
+               or_(col(Broadcast.progress_updated_at).is_(None),
+                   col(Broadcast.progress_updated_at) <= now - interval))
+        .values(progress_updated_at=now)
+    )
+    return bool(result.rowcount)
+
+
+def close_if_settled(session: Session, broadcast_id: int, now: datetime) -> bool:
+    """Mark a sending broadcast done once no delivery is open; True for the worker that did."""
+    counts = outbox.status_counts(session, broadcast_id)
+    if counts.get("pending", 0) or counts.get("sending", 0):
+        return False
+    result = session.exec(  # type: ignore[call-overload]
+        update(Broadcast).where(col(Broadcast.id) == broadcast_id,
+                                col(Broadcast.status) == "sending")
+        .values(status="done", finished_at=now)
+    )
+    if result.rowcount:
+        session.add(BroadcastEvent(broadcast_id=broadcast_id, action="finished",
+                                   detail=f"sent {counts.get('sent', 0)}, failed "
+                                          f"{counts.get('failed_permanent', 0)}"))
+        return True
+    return False
+
+
+def take_report_turn(session: Session, broadcast_id: int) -> bool:
+    result = session.exec(  # type: ignore[call-overload]
+        update(Broadcast).where(
+            col(Broadcast.id) == broadcast_id, col(Broadcast.report_sent).is_(False),
+            col(Broadcast.status).in_(["done", "cancelled"]))
+        .values(report_sent=True)
+    )
+    return bool(result.rowcount)
+
+
+def save_progress_message(session: Session, broadcast_id: int, message_id: str) -> None:
+    session.exec(  # type: ignore[call-overload]
+        update(Broadcast).where(col(Broadcast.id) == broadcast_id)
+        .values(progress_message_id=message_id)
+    )
+
+
+def snapshot(session: Session, broadcast_id: int) -> tuple[Broadcast, str, str]:
+    broadcast = session.get(Broadcast, broadcast_id)
+    assert broadcast is not None
+    report = delivery_report(session, broadcast)
+    return broadcast, progress_text(report), final_text(report)
+
+
+class ProgressReporter:
+    def __init__(self, db: Database, transports: Mapping[str, Transport], config: WorkerConfig,
+                 finished: asyncio.Queue[int]) -> None:
+        self.db = db
+        self.transports = transports
+        self.interval = config.progress_interval
+        self.poll = config.poll_interval
+        self.finished = finished
+
+    async def run(self, stop: asyncio.Event, wake: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.tick()
+            except Exception:
+                logger.exception("broadcast progress: tick failed")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=min(self.poll, self.interval))
+            except TimeoutError:
+                pass
+
+    async def tick(self) -> None:
+        now = utcnow()
+        await self.db.run(start_due, now)
+        for broadcast_id, origin in await self.db.run(active):
+            closed = await self.db.run(close_if_settled, broadcast_id, now)
+            if origin in REMOTE_PLATFORMS and origin not in self.transports:
+                continue  # the officer is on a platform another worker serves
+            if await self.db.run(take_report_turn, broadcast_id):
+                await self._final(broadcast_id)
+                self.finished.put_nowait(broadcast_id)
+            elif not closed and await self.db.run(
+                    take_progress_turn, broadcast_id, now, timedelta(seconds=self.interval)):
+                await self._progress(broadcast_id)
+
+    async def _progress(self, broadcast_id: int) -> None:
+        broadcast, text, _ = await self.db.run(snapshot, broadcast_id)
+        if broadcast.status != "sending":
+            return
+        stop = (Action(texts.BROADCAST_STOP_BUTTON, f"bc:{broadcast_id}:stop"),)
+        await self._show(broadcast, text, stop)
+
+    async def _final(self, broadcast_id: int) -> None:
+        broadcast, text, report = await self.db.run(snapshot, broadcast_id)
+        await self._show(broadcast, text, ())
+        transport = self._origin(broadcast)
+        if transport is None:
+            return
+        actions: tuple[Action, ...] = ()
+        if broadcast.require_confirmation and not broadcast.parent_id:
+            actions = (Action(texts.BROADCAST_LIST_BUTTON, f"bc:{broadcast_id}:list"),
+                       Action(texts.BROADCAST_REMIND_BUTTON, f"bc:{broadcast_id}:remind"))
+        assert broadcast.origin_chat_id is not None
+        message = OutboundMessage(broadcast.origin_chat_id, "private", report, actions)
+        try:
+            await _retrying(lambda: transport.send(message))
+        except DeliveryError as exc:
+            logger.warning("broadcast %s: final report not delivered: %s", broadcast_id, exc)
+
+    async def _show(self, broadcast: Broadcast, text: str, actions: tuple[Action, ...]) -> None:
+        """Edit the progress message in place (send it the first time)."""
+        transport = self._origin(broadcast)
+        if transport is None or broadcast.id is None:
+            return
+        assert broadcast.origin_chat_id is not None
+        chat_id, shown = broadcast.origin_chat_id, broadcast.progress_message_id
+        try:
+            if shown:
+                await _retrying(lambda: transport.edit(chat_id, shown, text, actions))
+            else:
+                message = OutboundMessage(chat_id, "private", text, actions)
+                message_id = await _retrying(lambda: transport.send(message))
+                await self.db.run(save_progress_message, broadcast.id, message_id)
+        except DeliveryError as exc:
+            logger.warning("broadcast %s: progress not shown: %s", broadcast.id, exc)
+
+    def _origin(self, broadcast: Broadcast) -> Transport | None:
+        if not broadcast.origin_platform or not broadcast.origin_chat_id:
+            return None  # sent from the CLI: `tuyengiao broadcast status` shows it
+        return self.transports.get(broadcast.origin_platform)
+
+
+async def _retrying(call: Callable[[], Awaitable[T]], attempts: int = 3) -> T:
+    """The officer's progress and report: a flood-control answer or a network hiccup must
+    not lose them, so wait as told (or a second) and try again, a few times."""
+    for attempt in range(attempts):
+        try:
+            return await call()
+        except TransientError as exc:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(min(exc.retry_after or 1.0, MAX_REPORT_WAIT))
+    raise AssertionError("unreachable")
+
+
+__all__ = ["ProgressReporter", "active", "close_if_settled", "start_due"]

@@ -1,0 +1,94 @@
+"""Who a broadcast reaches.
+
+Targets are units, each with its whole subtree. In them:
+- people whose membership role is one of the chosen roles, each counted once, in the
+  innermost targeted unit they belong to (a person in a cell and its commune counts for the
+  cell);
+- each such person is reached on every platform where they have an identity AND the bot
+  knows a private chat with them (on Telegram and Zalo a private chat's id is the user's id;
+  a bot cannot start a private chat, so a member who never wrote to the bot cannot be
+  reached in private: they are counted as unreachable and read it in their unit's group);
+- with `include_groups`, every group chat registered to one of the units (ChatRecord.unit_id,
+  set with /ganhom in the group).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_
+from sqlmodel import Session, col, select
+
+from bot.services.units import get_unit, under_any
+from bot.storage.models import ChatRecord, Identity, Membership, Unit
+
+
+@dataclass
+class Audience:
+    people: dict[int, tuple[int, str]] = field(default_factory=dict)  # person -> (unit, role)
+    private_chats: list[tuple[int, int, str, str]] = field(default_factory=list)
+    # (person, unit, platform, chat_id)
+    groups: list[tuple[int, str, str]] = field(default_factory=list)  # (unit, platform, chat_id)
+
+    @property
+    def reachable_people(self) -> int:
+        return len({person for person, _, _, _ in self.private_chats})
+
+    @property
+    def unreachable(self) -> int:
+        return len(self.people) - self.reachable_people
+
+    @property
+    def messages(self) -> int:
+        return len(self.private_chats) + len(self.groups)
+
+
+def target_units(session: Session, unit_ids: Iterable[int]) -> list[Unit]:
+    """The targeted units with their subtrees (each once)."""
+    roots = [get_unit(session, unit_id) for unit_id in dict.fromkeys(unit_ids)]
+    if not roots:
+        return []
+    return list(session.exec(select(Unit).where(under_any([u.path for u in roots]))).all())
+
+
+def resolve(session: Session, unit_ids: Sequence[int], roles: Sequence[str],
+            include_groups: bool, platforms: Sequence[str] | None = None) -> Audience:
+    units = target_units(session, unit_ids)
+    depth = {u.id: u.depth for u in units if u.id is not None}
+    audience = Audience()
+    if not units or not roles:
+        return audience
+    ids = list(depth)
+    rows = session.exec(
+        select(Membership.person_id, Membership.unit_id, Membership.role)
+        .where(col(Membership.unit_id).in_(ids), col(Membership.role).in_(list(roles)))
+    ).all()
+    for person_id, unit_id, role in sorted(rows, key=lambda r: (-depth[r[1]], r[1], r[0])):
+        audience.people.setdefault(person_id, (unit_id, role))
+    chats = session.exec(
+        select(Identity.person_id, ChatRecord.platform, ChatRecord.chat_id)
+        .join(ChatRecord, and_(col(ChatRecord.platform) == col(Identity.platform),
+                               col(ChatRecord.chat_id) == col(Identity.platform_user_id),
+                               col(ChatRecord.kind) == "private"))
+        .join(Membership, col(Membership.person_id) == col(Identity.person_id))
+        .where(col(Membership.unit_id).in_(ids), col(Membership.role).in_(list(roles)))
+        .distinct()
+    ).all()
+    for person_id, platform, chat_id in sorted(chats, key=lambda r: (r[0], r[1])):
+        if platforms is not None and platform not in platforms:
+            continue
+        unit_id = audience.people[person_id][0]
+        audience.private_chats.append((person_id, unit_id, platform, chat_id))
+    if include_groups:
+        groups = session.exec(
+            select(ChatRecord.unit_id, ChatRecord.platform, ChatRecord.chat_id)
+            .where(col(ChatRecord.unit_id).in_(ids), col(ChatRecord.kind) == "group")
+            .order_by(col(ChatRecord.id))
+        ).all()
+        audience.groups = [(unit_id, platform, chat_id) for unit_id, platform, chat_id in groups
+                           if unit_id is not None and (platforms is None or platform in platforms)]
+    return audience
+
+
+__all__ = ["Audience", "resolve", "target_units"]

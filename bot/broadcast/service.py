@@ -1,0 +1,318 @@
+"""Broadcasts as the services see them: drafts, preview, confirm (now or at a time), cancel,
+remind, reading confirmations, and who may do which.
+
+Rules (enforced here, never in adapters): members cannot broadcast. An officer targets only
+units in their subtree (`bot.services.units.can_act_on`); admins anywhere. A broadcast is
+seen, cancelled and reminded by its author, by admins, and by officers whose scope covers
+all its target units. `actor=None` is the server operator's CLI (trusted).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert, update
+from sqlmodel import Session, col, select
+
+from bot.broadcast import outbox
+from bot.broadcast.models import Broadcast, BroadcastEvent, BroadcastRecipient, Delivery
+from bot.broadcast.recipients import Audience, resolve
+from bot.services.errors import InvalidInput, NotFound, PermissionDenied
+from bot.services.people import Actor
+from bot.services.units import can_act_on, get_unit, officer_units
+from bot.storage.models import ROLES, utcnow
+from knowledge import messages as texts
+from knowledge.text import normalize
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 3500  # leaves room for the header within Telegram's 4096 (Zalo: 2000, split)
+ROLE_ORDER = ("member", "officer")
+
+
+@dataclass(frozen=True)
+class Preview:
+    people: int
+    reachable_people: int
+    private_messages: int
+    groups: int
+
+    @property
+    def unreachable(self) -> int:
+        return self.people - self.reachable_people
+
+
+# --- authorisation ------------------------------------------------------------------------
+
+
+def require_sender(session: Session, actor: Actor | None) -> None:
+    if actor is not None and not actor.is_admin and not officer_units(session, actor):
+        raise PermissionDenied(texts.NOT_OFFICER)
+
+
+def check_targets(session: Session, actor: Actor | None, unit_ids: Sequence[int]) -> None:
+    for unit_id in unit_ids:
+        get_unit(session, unit_id)  # NotFound for a unit that does not exist
+        if actor is not None and not can_act_on(session, actor, unit_id):
+            raise PermissionDenied(texts.OUTSIDE_SCOPE)
+
+
+def get(session: Session, actor: Actor | None, broadcast_id: int) -> Broadcast:
+    """The broadcast if the actor may see and manage it."""
+    broadcast = session.get(Broadcast, broadcast_id)
+    if broadcast is None:
+        raise NotFound(texts.BROADCAST_NOT_FOUND)
+    if actor is None or actor.is_admin or broadcast.created_by_person_id == actor.person_id:
+        return broadcast
+    targets = unit_ids_of(broadcast)
+    if targets and all(can_act_on(session, actor, u) for u in targets):
+        return broadcast
+    raise PermissionDenied()
+
+
+def unit_ids_of(broadcast: Broadcast) -> list[int]:
+    return [int(part) for part in broadcast.target_unit_ids.split(",") if part.strip().isdigit()]
+
+
+def roles_of(broadcast: Broadcast) -> list[str]:
+    return [r for r in broadcast.roles.split(",") if r in ROLES]
+
+
+# --- drafts -------------------------------------------------------------------------------
+
+
+def clean_text(text: str) -> str:
+    cleaned = normalize(text).strip()
+    if not cleaned:
+        raise InvalidInput(texts.BROADCAST_TEXT_EMPTY)
+    if len(cleaned) > MAX_TEXT:
+        raise InvalidInput(texts.BROADCAST_TEXT_TOO_LONG.format(limit=MAX_TEXT))
+    return cleaned
+
+
+def create(
+    session: Session, actor: Actor | None, *, text: str = "", unit_ids: Sequence[int] = (),
+    roles: Sequence[str] = ROLE_ORDER, include_groups: bool = True,
+    require_confirmation: bool = False, deadline_at: datetime | None = None,
+    doc_number: str | None = None, origin: tuple[str, str] | None = None,
+    compose_step: str | None = None,
+) -> Broadcast:
+    """A draft. From the chat conversation `text` may still be empty (it is asked first)."""
+    require_sender(session, actor)
+    check_targets(session, actor, unit_ids)
+    if any(r not in ROLES for r in roles):
+        raise InvalidInput(texts.ROLE_INVALID)
+    broadcast = Broadcast(
+        text=clean_text(text) if text or compose_step is None else "",
+        doc_number=(doc_number or None), target_unit_ids=",".join(map(str, unit_ids)),
+        roles=",".join(r for r in ROLE_ORDER if r in roles), include_groups=include_groups,
+        require_confirmation=require_confirmation, deadline_at=deadline_at,
+        created_by_person_id=actor.person_id if actor else None,
+        origin_platform=origin[0] if origin else None,
+        origin_chat_id=origin[1] if origin else None, compose_step=compose_step,
+    )
+    session.add(broadcast)
+    session.flush()
+    assert broadcast.id is not None
+    _event(session, broadcast.id, actor, "created")
+    return broadcast
+
+
+def draft_in_chat(session: Session, actor: Actor, platform: str, chat_id: str) -> Broadcast | None:
+    """The actor's draft being composed in this chat, if any (the newest)."""
+    return session.exec(
+        select(Broadcast).where(
+            Broadcast.status == "draft", Broadcast.created_by_person_id == actor.person_id,
+            Broadcast.origin_platform == platform, Broadcast.origin_chat_id == chat_id,
+            col(Broadcast.compose_step).is_not(None))
+        .order_by(col(Broadcast.id).desc())
+    ).first()
+
+
+def own_draft(session: Session, actor: Actor, broadcast_id: int) -> Broadcast:
+    broadcast = session.get(Broadcast, broadcast_id)
+    if broadcast is None or broadcast.created_by_person_id != actor.person_id:
+        raise NotFound(texts.BROADCAST_NOT_FOUND)
+    if broadcast.status != "draft":
+        raise InvalidInput(texts.BROADCAST_NOT_DRAFT)
+    return broadcast
+
+
+def preview(session: Session, broadcast: Broadcast) -> Preview:
+    audience = _audience(session, broadcast)
+    return Preview(len(audience.people), audience.reachable_people, len(audience.private_chats),
+                   len(audience.groups))
+
+
+def _audience(session: Session, broadcast: Broadcast) -> Audience:
+    return resolve(session, unit_ids_of(broadcast), roles_of(broadcast), broadcast.include_groups)
+
+
+# --- sending ------------------------------------------------------------------------------
+
+
+def confirm(session: Session, actor: Actor | None, broadcast_id: int,
+            *, at: datetime | None = None, now: datetime | None = None) -> Preview:
+    """Freeze the audience and fill the outbox; sending starts now or at `at`."""
+    now = now or utcnow()
+    broadcast = get(session, actor, broadcast_id)
+    if broadcast.status != "draft":
+        raise InvalidInput(texts.BROADCAST_NOT_DRAFT)
+    targets = unit_ids_of(broadcast)
+    if not targets:
+        raise InvalidInput(texts.BROADCAST_NO_TARGETS)
+    check_targets(session, actor, targets)  # scope may have changed since the draft
+    broadcast.text = clean_text(broadcast.text)
+    if at is not None and at <= now:
+        raise InvalidInput(texts.BROADCAST_TIME_PAST)
+    audience = _audience(session, broadcast)
+    if not audience.messages:
+        raise InvalidInput(texts.BROADCAST_NOBODY)
+    broadcast.sender_label = _sender_label(session, actor)
+    broadcast.status = "scheduled" if at else "sending"
+    broadcast.scheduled_at = at
+    broadcast.confirmed_at = now
+    broadcast.compose_step = None
+    session.add(broadcast)
+    session.flush()
+    assert broadcast.id is not None
+    _fill(session, broadcast.id, audience, at or now)
+    detail = (f"{len(audience.people)} người, {audience.messages} tin, "
+              f"đơn vị {broadcast.target_unit_ids}, vai trò {broadcast.roles}")
+    _event(session, broadcast.id, actor, "scheduled" if at else "confirmed", detail)
+    logger.info("broadcast %s confirmed: %s", broadcast.id, detail)
+    return Preview(len(audience.people), audience.reachable_people, len(audience.private_chats),
+                   len(audience.groups))
+
+
+def _fill(session: Session, broadcast_id: int, audience: Audience, due: datetime) -> None:
+    if audience.people:
+        session.execute(insert(BroadcastRecipient), [
+            {"broadcast_id": broadcast_id, "person_id": person, "unit_id": unit, "role": role}
+            for person, (unit, role) in audience.people.items()])
+    rows = [
+        {"broadcast_id": broadcast_id, "person_id": person, "unit_id": unit,
+         "platform": platform, "chat_id": chat_id, "chat_kind": "private",
+         "next_attempt_at": due}
+        for person, unit, platform, chat_id in audience.private_chats
+    ] + [
+        {"broadcast_id": broadcast_id, "person_id": None, "unit_id": unit, "platform": platform,
+         "chat_id": chat_id, "chat_kind": "group", "next_attempt_at": due}
+        for unit, platform, chat_id in audience.groups
+    ]
+    if rows:
+        session.execute(insert(Delivery), rows)
+
+
+def _sender_label(session: Session, actor: Actor | None) -> str:
+    if actor is None:
+        return texts.BROADCAST_OPERATOR
+    units = officer_units(session, actor)
+    name = actor.display_name or texts.BROADCAST_OPERATOR
+    if units:
+        top = min(units, key=lambda u: (u.depth, u.id or 0))
+        return f"{name} — {top.name}"
+    return name
+
+
+def cancel(session: Session, actor: Actor | None, broadcast_id: int) -> int:
+    """Stop a scheduled or running broadcast (or drop a draft); returns rows cancelled."""
+    broadcast = get(session, actor, broadcast_id)
+    if broadcast.status in ("done", "cancelled"):
+        raise InvalidInput(texts.BROADCAST_ALREADY_OVER)
+    was_draft = broadcast.status == "draft"
+    broadcast.status = "cancelled"
+    broadcast.compose_step = None
+    session.add(broadcast)
+    session.flush()
+    cancelled = outbox.cancel_open(session, broadcast_id)
+    if was_draft:
+        broadcast.report_sent = True  # nothing was sent: no report to give
+        session.add(broadcast)
+    _event(session, broadcast_id, actor, "cancelled", f"{cancelled} tin chưa gửi")
+    return cancelled
+
+
+def remind(session: Session, actor: Actor | None, broadcast_id: int,
+           *, now: datetime | None = None) -> Preview:
+    """A reminder, in private, to exactly the audience who has not confirmed reading."""
+    now = now or utcnow()
+    original = get(session, actor, broadcast_id)
+    if original.parent_id is not None:
+        original = get(session, actor, original.parent_id)
+    assert original.id is not None
+    if not original.require_confirmation:
+        raise InvalidInput(texts.BROADCAST_NO_CONFIRMATION)
+    if original.status not in ("sending", "done"):
+        raise InvalidInput(texts.BROADCAST_NOT_SENT)
+    missing = session.exec(
+        select(BroadcastRecipient).where(BroadcastRecipient.broadcast_id == original.id,
+                                         col(BroadcastRecipient.confirmed_at).is_(None))
+    ).all()
+    targets = {r.person_id: r.unit_id for r in missing}
+    chats = session.exec(
+        select(Delivery.person_id, Delivery.platform, Delivery.chat_id)
+        .where(Delivery.broadcast_id == original.id, Delivery.chat_kind == "private",
+               col(Delivery.status) != "failed_permanent")
+    ).all()
+    audience = Audience(people={p: (u, "") for p, u in targets.items()})
+    audience.private_chats = [(p, targets[p], platform, chat) for p, platform, chat in chats
+                              if p in targets]
+    if not audience.private_chats:
+        raise InvalidInput(texts.BROADCAST_NOBODY_TO_REMIND)
+    reminder = Broadcast(
+        text=original.text, doc_number=original.doc_number, sender_label=original.sender_label,
+        target_unit_ids=original.target_unit_ids, roles=original.roles, include_groups=False,
+        require_confirmation=True, deadline_at=original.deadline_at, status="sending",
+        created_by_person_id=actor.person_id if actor else None,
+        origin_platform=original.origin_platform if actor is None else actor.platform,
+        origin_chat_id=original.origin_chat_id if actor is None else actor.platform_user_id,
+        parent_id=original.id, confirmed_at=now,
+    )
+    session.add(reminder)
+    session.flush()
+    assert reminder.id is not None
+    _fill(session, reminder.id, Audience(private_chats=audience.private_chats), now)
+    _event(session, original.id, actor, "reminded",
+           f"#{reminder.id}: {audience.reachable_people} người chưa xác nhận")
+    return Preview(len(targets), audience.reachable_people, len(audience.private_chats), 0)
+
+
+def confirm_read(session: Session, actor: Actor, broadcast_id: int,
+                 *, now: datetime | None = None) -> str:
+    """The person read it: "ok", "again" (already confirmed) or "not_for_you"."""
+    recipient = session.exec(
+        select(BroadcastRecipient).where(BroadcastRecipient.broadcast_id == broadcast_id,
+                                         BroadcastRecipient.person_id == actor.person_id)
+    ).first()
+    if recipient is None:
+        return "not_for_you"
+    result = session.exec(  # type: ignore[call-overload]
+        update(BroadcastRecipient)
+        .where(col(BroadcastRecipient.id) == recipient.id,
+               col(BroadcastRecipient.confirmed_at).is_(None))
+        .values(confirmed_at=now or utcnow(), confirmed_platform=actor.platform)
+    )
+    return "ok" if result.rowcount else "again"
+
+
+def recent(session: Session, actor: Actor | None, limit: int = 10) -> list[Broadcast]:
+    query = select(Broadcast).where(col(Broadcast.status) != "draft")
+    if actor is not None and not actor.is_admin:
+        query = query.where(Broadcast.created_by_person_id == actor.person_id)
+    return list(session.exec(query.order_by(col(Broadcast.id).desc()).limit(limit)).all())
+
+
+def _event(session: Session, broadcast_id: int, actor: Actor | None, action: str,
+           detail: str = "") -> None:
+    session.add(BroadcastEvent(broadcast_id=broadcast_id, action=action, detail=detail[:1000],
+                               person_id=actor.person_id if actor else None))
+    session.flush()
+
+
+__all__ = ["MAX_TEXT", "Preview", "cancel", "check_targets", "clean_text", "confirm",
+           "confirm_read", "create", "draft_in_chat", "get", "own_draft", "preview", "recent",
+           "remind", "require_sender", "roles_of", "unit_ids_of"]

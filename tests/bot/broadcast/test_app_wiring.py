@@ -1,0 +1,69 @@
+"""`tuyengiao run` with broadcasts: the delivery worker starts with the Telegram channel, an
+officer's broadcast confirmed in the chat goes out at once (the in-process worker is woken),
+and the stop is clean."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.app import serve
+from bot.storage.database import Database
+from indexer.build import build_store
+from knowledge import messages as texts
+from knowledge.embedder import HashingEmbedder
+from tests.bot.broadcast.world import build_world
+from tests.fakes.telegram_api import TelegramApiServer
+from tuyengiao.settings import Settings
+
+WAIT = 15.0
+OFFICER = 901
+
+
+async def test_run_starts_the_worker_and_sends_a_confirmed_broadcast(
+        knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder) -> None:
+    store = tmp_path / "store"
+    build_store([knowledge_dir], store, hashing_embedder)
+    db_url = f"sqlite:///{tmp_path / 'bot.db'}"
+    with Database.open(db_url) as db:
+        db.create_all()
+        world = build_world(db)
+    async with TelegramApiServer() as api:
+        settings = Settings(
+            _env_file=None, telegram_bot_token=api.token, telegram_api_base_url=api.base_url,
+            database_url=db_url, search_weight_dense=0.0, broadcast_poll_seconds=30.0,
+            broadcast_progress_seconds=0.1)
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve(settings, store, stop))
+        commands = await api.wait_for("setMyCommands", timeout=WAIT)
+        assert "thongbao" in {c["command"] for c in commands["commands"]}
+
+        def buttons(params: dict) -> dict[str, str]:  # type: ignore[type-arg]
+            return {b["text"]: b["callback_data"]
+                    for row in params.get("reply_markup", {}).get("inline_keyboard", []) for b in row}
+
+        async def reply(starts: str) -> dict:  # type: ignore[type-arg]
+            return await api.wait_for("sendMessage", lambda p: p["chat_id"] == OFFICER
+                                      and p["text"].startswith(starts), timeout=WAIT)
+
+        async def press(data: str) -> None:
+            api.callback_update(OFFICER, OFFICER, data)
+            await api.wait_for("answerCallbackQuery", timeout=WAIT)
+
+        api.text_update(OFFICER, OFFICER, "/thongbao Họp chi bộ bất thường tối thứ Sáu.")
+        await press(buttons(await reply(texts.COMPOSE_ASK_DOC[:20]))[texts.COMPOSE_SKIP_BUTTON])
+        targets = buttons(await reply(texts.COMPOSE_ASK_UNITS[:20]))
+        await press(next(d for label, d in targets.items() if "Xã Tân Lập" in label))
+        await press(targets[texts.COMPOSE_DONE_BUTTON])
+        await press(buttons(await reply(texts.COMPOSE_ASK_ROLES))[texts.COMPOSE_ROLES_ALL])
+        await press(buttons(await reply(texts.COMPOSE_ASK_GROUPS[:20]))[texts.COMPOSE_YES])
+        await press(buttons(await reply(texts.COMPOSE_ASK_CONFIRM))[texts.COMPOSE_NO])
+        await press(buttons(await reply(texts.COMPOSE_PREVIEW_TITLE))[texts.COMPOSE_SEND_BUTTON])
+        # The worker polls only every 30 s here: a prompt delivery means it was woken.
+        for chat in world.members[world.commune2] + ["-5002"]:
+            got = await api.wait_for("sendMessage", lambda p, c=chat: str(p["chat_id"]) == c,
+                                     timeout=5.0)
+            assert "Họp chi bộ bất thường tối thứ Sáu." in got["text"]
+        await reply("📊")  # the final report reached the officer
+        stop.set()
+        await asyncio.wait_for(running, WAIT)
