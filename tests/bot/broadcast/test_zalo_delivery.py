@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from bot.broadcast import service
+from bot.broadcast import compose, service
 from bot.broadcast.models import Delivery
 from bot.broadcast.telegram_transport import TelegramTransport
 from bot.broadcast.transport import OutboundMessage, PermanentError, TransientError
@@ -174,3 +174,21 @@ async def test_the_transport_sorts_zalo_errors_and_splits_long_texts(
     before = len(zapi.sent_texts("u1"))
     assert await ztransport.edit("u1", message_id, "mới") != message_id
     assert zapi.sent_texts("u1")[before:] == ["mới"]
+
+
+def test_the_preview_says_a_telegram_file_reaches_telegram_only(
+        db: Database, world: World, zpeople: ZaloPeople) -> None:
+    officer = world.actor(db, world.officer_id)
+
+    def compose_with_file(session: Session) -> str:
+        compose.start(session, officer, "telegram", world.officer_id, "Kế hoạch học tập tháng 12.")
+        draft = service.draft_in_chat(session, officer, "telegram", world.officer_id)
+        assert draft is not None and draft.id is not None
+        compose.take_file(session, officer, draft, "telegram", "BQACAgUAAxk", "ke-hoach.pdf")
+        compose.press(session, officer, draft.id, "unit", str(world.commune2))
+        return compose.preview(session, draft).text
+
+    preview = db.call(compose_with_file)
+    assert "Tệp đính kèm: ke-hoach.pdf" in preview
+    # Xã Tân Lập on Zalo: two members and the group.
+    assert texts.COMPOSE_PREVIEW_FILE_ELSEWHERE.format(platform="Telegram", count=3) in preview
