@@ -91,6 +91,8 @@ class ZaloTransport:
     async def send(self, message: OutboundMessage) -> str:
         api = self._ready()
         parts = split_plain(render(message.text, message.actions), MAX_TEXT)
+        if not parts:
+            raise PermanentError("400 empty text")  # Zalo refuses it; never retry
         try:
             sent = await api.call("sendMessage", {"chat_id": message.chat_id, "text": parts[0]},
                                   retries=0)

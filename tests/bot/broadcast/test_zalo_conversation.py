@@ -136,10 +136,20 @@ async def test_officer_composes_on_zalo_and_members_confirm_by_reply(
                 BroadcastRecipient.confirmed_at.is_not(None))).all()  # type: ignore[union-attr]
             assert [r.confirmed_platform for r in confirmed] == ["zalo"]
 
+        # In the unit's Zalo group a member names the bot to confirm; group chatter does not.
+        group_member = zpeople.members[world.commune2][0]
+        api.text_update(zpeople.group, group_member, "đã đọc", "GROUP")
+        api.text_update(zpeople.group, group_member, "@Trợ lý tuyên giáo đã đọc", "GROUP")
+        thanks = await api.wait_for("sendMessage", lambda p: p["chat_id"] == zpeople.group
+                                    and not p["text"].startswith("📢"), timeout=WAIT)
+        assert thanks["text"] == texts.BROADCAST_READ_THANKS
+        await api.wait_taken()
+        assert len(api.sent_texts(zpeople.group)) == 2  # the broadcast and one thanks
+
         listing = await say(api, officer, f"/chuadoc {broadcast_id}", "Xác nhận đã đọc")
-        assert "Chi bộ thôn Đông: đã đọc 1/7" in listing
+        assert "Chi bộ thôn Đông: đã đọc 1/7" in listing and "Xã Tân Lập: đã đọc 1/5" in listing
         reminding = await say(api, officer, f"/nhacdoc {broadcast_id}", "Đang nhắc")
-        assert reminding == texts.BROADCAST_REMINDING.format(people=10, messages=11)
+        assert reminding == texts.BROADCAST_REMINDING.format(people=9, messages=10)
         reminder = await api.wait_for("sendMessage", lambda p: p["chat_id"] == other
                                       and p["text"].startswith("🔔"), timeout=WAIT)
         assert "trả lời «đã đọc»" in reminder["text"]
