@@ -1,5 +1,7 @@
 """The Zalo Transport: the project's Zalo Bot Platform client (bot.channels.zalo_api) on its
-own aiohttp session, for the delivery worker.
+own aiohttp session, for the delivery worker. Its own session (like the Telegram transport's
+request backend) on purpose: a bulk send fills its connection pool, and the chat's replies
+must not queue behind it.
 
 What Zalo lacks, and what this does instead:
 - No buttons. Members confirm reading by replying «đã đọc» (the worker asks for that in the
@@ -50,7 +52,6 @@ from bot.channels.zalo_errors import (
     ZaloError,
     ZaloPermanentError,
     ZaloRateLimited,
-    ZaloRecipientError,
     ZaloUnauthorized,
 )
 from bot.core.types import Action
@@ -129,7 +130,7 @@ def _classify(exc: ZaloError) -> Exception:
         return TransientError(reason, retry_after=exc.retry_after)
     if isinstance(exc, ZaloUnauthorized):
         return TransientError(reason)
-    if isinstance(exc, (ZaloRecipientError, ZaloPermanentError)):
+    if isinstance(exc, ZaloPermanentError):  # ZaloRecipientError (403, 404), 400, unknown
         return PermanentError(reason)
     return TransientError(f"{type(exc).__name__}: {reason}",
                           retry_after=getattr(exc, "retry_after", None))
