@@ -3,7 +3,7 @@ what the person types back to one of them.
 
 After an answer the channel shows "Gõ 1: 👍 · 2: 👎 · 3: Xem văn bản" and remembers those
 three actions for that conversation. A reply that is just "2", "👎", a word that means it
-("sai", "chua dung") or the label itself ("xem văn bản") then becomes the `IncomingAction` a
+("sai", "chua dung") or the label itself ("xem văn bản", or "xong" for «Xong ▶») then becomes the `IncomingAction` a
 button press would have been; anything else is a new message. The memory is bounded (least
 recently used conversations go first) and forgets hints older than a day, so a "2" typed
 much later is a message again, not a vote on a forgotten answer.
