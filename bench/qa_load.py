@@ -40,7 +40,7 @@ the reply time.
     .venv/bin/python bench/qa_load.py [--channel telegram|zalo] [--users 200] [--per-user 5]
         [--modes think burst closed paced] [--think 15]
         [--rates 4 8] [--paced-per-user 1] [--concurrent-updates N] [--threads N]
-        [--torch-threads N] [--query-batch N] [--query-cache N] [--poll-limit 100]
+        [--torch-threads N] [--query-batch N] [--query-cache N] [--query-backend onnx|torch] [--poll-limit 100]
 """
 
 from __future__ import annotations
@@ -418,6 +418,7 @@ async def main_async(args: argparse.Namespace) -> None:
     from bot.storage.database import Database
     from indexer.build import build_store
     from knowledge.embedder import EmbedderConfig, SentenceTransformerEmbedder
+    from knowledge.onnx_queries import onnx_query_embedder
     from knowledge.query_batching import BatchStats, QueryBatcher
     from knowledge.search import Searcher
     from knowledge.store import StoreReader
@@ -464,8 +465,12 @@ async def main_async(args: argparse.Namespace) -> None:
                            sqlite_synchronous=settings.sqlite_synchronous)
         db.create_all()
         # As `tuyengiao run` serves: concurrent questions share query-embedding calls.
-        batcher = QueryBatcher(embedder, max_batch=args.query_batch, cache_size=args.query_cache)
-        print(f"query batches of at most {args.query_batch}, query cache {args.query_cache};"
+        query_side = embedder
+        if args.query_backend == "onnx":
+            query_side = onnx_query_embedder(embedder, threads=args.torch_threads or 1)
+        batcher = QueryBatcher(query_side, max_batch=args.query_batch, cache_size=args.query_cache)
+        print(f"query embeddings on {type(query_side).__name__}; query batches of at most"
+              f" {args.query_batch}, query cache {args.query_cache};"
               f" SQLite synchronous={settings.sqlite_synchronous}")
         searcher = Searcher(StoreReader(Path(tmp) / "store"), batcher, fusion_weights(settings))
         knowledge = KnowledgeBase(searcher, answer_policy(settings))
@@ -590,6 +595,9 @@ def main() -> None:
     parser.add_argument("--query-batch", type=int, default=defaults.query_batch_max,
                         help="most queries per embedding call (1: no batching;"
                              " default: QUERY_BATCH_MAX)")
+    parser.add_argument("--query-backend", choices=["onnx", "torch"],
+                        default=defaults.embedding_query_backend,
+                        help="where query embeddings run (default: EMBEDDING_QUERY_BACKEND)")
     parser.add_argument("--query-cache", type=int, default=defaults.query_cache_size,
                         help="query embeddings cached (0: none; default: QUERY_CACHE_SIZE)")
     parser.add_argument("--poll-limit", type=int, default=100,

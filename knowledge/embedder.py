@@ -11,7 +11,7 @@ import hashlib
 import logging
 import os
 from dataclasses import dataclass
-from typing import Literal, Protocol, Sequence
+from typing import Any, Literal, Protocol, Sequence
 
 import numpy as np
 
@@ -93,6 +93,11 @@ class SentenceTransformerEmbedder:
             "embedding model %s: dimension %d, window %d tokens, prefixes %r/%r",
             self.name, self.dimension, self.max_tokens, self.query_prefix, self.passage_prefix,
         )
+
+    @property
+    def model(self) -> Any:
+        """The loaded sentence-transformers model (for alternative runtimes of it)."""
+        return self._model
 
     def embed(self, texts: Sequence[str], *, kind: Kind) -> np.ndarray:
         prefix = self.query_prefix if kind == "query" else self.passage_prefix

@@ -11,6 +11,7 @@ from typing import Any
 
 from knowledge.answers import AnswerPolicy, answer_question
 from knowledge.embedder import Embedder, EmbedderConfig, SentenceTransformerEmbedder
+from knowledge.onnx_queries import onnx_query_embedder
 from knowledge.query_batching import QueryBatcher
 from knowledge.search import MODES, FusionWeights, Mode, Searcher
 from knowledge.store import StoreReader
@@ -57,6 +58,10 @@ def make_searcher(
     needs_model = mode == "dense" or (mode == "hybrid" and weights.dense > 0)
     embedder = make_embedder(settings) if needs_model else None
     if embedder is not None and serving:
+        if settings.embedding_query_backend == "onnx" and isinstance(
+            embedder, SentenceTransformerEmbedder
+        ):
+            embedder = onnx_query_embedder(embedder, threads=settings.serve_torch_threads or 1)
         embedder = QueryBatcher(
             embedder, max_batch=settings.query_batch_max, cache_size=settings.query_cache_size
         )
