@@ -19,6 +19,15 @@ from tuyengiao.settings import Settings
 
 logger = logging.getLogger("tuyengiao")
 
+# Libraries that chat at INFO about loading weights and HTTP: keep them quiet. PTB's bots log
+# every Bot API call with its parameters at DEBUG (chat ids = the members a poll went to, and
+# message texts): never below INFO, even with LOG_LEVEL=DEBUG (anonymous polls).
+LIBRARY_LOG_LEVELS: dict[str, int] = {
+    **{name: logging.WARNING for name in ("sentence_transformers", "transformers", "httpx",
+                                          "bm25s", "faiss")},
+    "telegram.Bot": logging.INFO, "telegram.ext.ExtBot": logging.INFO,
+}
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tuyengiao", description=__doc__)
@@ -68,9 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # Libraries that chat at INFO about loading weights and HTTP: keep them quiet.
-    for noisy in ("sentence_transformers", "transformers", "httpx", "bm25s", "faiss"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    for name, level in LIBRARY_LOG_LEVELS.items():
+        logging.getLogger(name).setLevel(level)
     import faiss
 
     faiss.omp_set_num_threads(settings.faiss_threads)

@@ -45,6 +45,7 @@ from bot.core.types import (
     Chat,
     Incoming,
     IncomingAction,
+    IncomingPollUpdate,
     IncomingText,
     IncomingUnsupported,
     Outcome,
@@ -254,7 +255,12 @@ class TelegramChannel:
     # --- updates ------------------------------------------------------------------------
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if (poll_event := _poll_event(update)) is not None:
-            await self._handler(poll_event)  # votes: nothing to answer, no chat to order
+            # Nothing to answer. One poll's counts (and one voter's answers) in arrival
+            # order: a changed vote must not be overwritten by the one before it.
+            key = (f"poll:{poll_event.poll_id}" if isinstance(poll_event, IncomingPollUpdate)
+                   else f"voter:{poll_event.sender.user_id}")
+            async with self._chat_turns.turn(key):
+                await self._handler(poll_event)
             return
         translated = self._translate(update)
         if translated is None:
