@@ -11,6 +11,7 @@ from tuyengiao.settings import Settings
 
 if TYPE_CHECKING:
     from bot.broadcast.transport import RateLimits, Transport
+    from bot.polls.senders import PollSender
     from bot.broadcast.worker import WorkerConfig
 
 
@@ -55,3 +56,27 @@ async def open_transports(settings: Settings, stack: AsyncExitStack) -> dict[str
             limits=telegram_limits(settings),
             connections=max(settings.broadcast_concurrency, 4)))
     return transports
+
+
+async def open_poll_senders(settings: Settings, stack: AsyncExitStack,
+                            zalo_api: object | None = None) -> dict[str, PollSender]:
+    """A poll sender per configured platform, closed with `stack`. `zalo_api`: the process's
+    ZaloBotApi when the Zalo channel runs (one HTTP session); otherwise one is opened here."""
+    from bot.polls.senders import TelegramPollSender, ZaloPollSender
+
+    senders: dict[str, PollSender] = {}
+    if settings.telegram_bot_token:
+        senders["telegram"] = await stack.enter_async_context(TelegramPollSender(
+            settings.telegram_bot_token, base_url=settings.telegram_api_base_url))
+    if settings.zalo_bot_token:
+        if zalo_api is None:
+            import aiohttp
+
+            from bot.channels.zalo_api import ZaloBotApi
+
+            session = await stack.enter_async_context(aiohttp.ClientSession())
+            zalo_api = ZaloBotApi(settings.zalo_bot_token, session,
+                                  base_url=settings.zalo_api_base_url,
+                                  sends_per_second=settings.zalo_sends_per_second)
+        senders["zalo"] = ZaloPollSender(zalo_api)
+    return senders

@@ -15,6 +15,7 @@ from typing import Sequence
 
 from tuyengiao.admin import add_admin_parser, run_admin
 from tuyengiao.broadcast_cli import add_broadcast_parser, run_broadcast
+from tuyengiao.poll_cli import add_poll_parser, run_poll
 from tuyengiao.settings import Settings
 
 logger = logging.getLogger("tuyengiao")
@@ -66,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     store_arg(sp)
     add_admin_parser(sub)
     add_broadcast_parser(sub)
+    add_poll_parser(sub)
     return p
 
 
@@ -101,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": lambda: commands.run(settings, store),
         "admin": lambda: run_admin(args, settings),
         "broadcast": lambda: run_broadcast(args, settings),
+        "poll": lambda: run_poll(args, settings),
     }
     try:
         return handlers[args.command]()
