@@ -26,8 +26,9 @@ def figure(results: PollResults) -> Figure:
     labels = [textwrap.shorten(f"{i + 1}. {o}", 30, placeholder="…")
               for i, o in enumerate(results.options)]
     series: list[tuple[str, list[int]]] = [(texts.POLL_TOTAL, results.totals)]
-    if 1 < len(results.units) <= MAX_UNITS_SHOWN:
-        series += [(u.name, u.counts) for u in results.units]
+    voted = [u for u in results.units if u.voters]  # the table lists the silent units too
+    if 1 < len(voted) <= MAX_UNITS_SHOWN:
+        series += [(u.name, u.counts) for u in voted]
     width = 0.8 / len(series)
     positions = range(len(labels))
     for k, (name, counts) in enumerate(series):

@@ -92,8 +92,9 @@ def text(results: PollResults, poll: Poll) -> str:
     status = texts.POLL_STATUS_NAMES.get(results.status, results.status)
     lines = [texts.POLL_RESULTS_HEADER.format(id=results.poll_id, question=results.question,
                                               status=status)]
-    if poll.closes_at is not None:
-        lines.append(texts.POLL_CLOSES_AT.format(at=to_local(poll.closes_at).strftime("%H:%M %d/%m/%Y")))
+    ends = poll.closed_at if poll.status == "closed" and poll.closed_at else poll.closes_at
+    if ends is not None:
+        lines.append(texts.POLL_CLOSES_AT.format(at=to_local(ends).strftime("%H:%M %d/%m/%Y")))
     lines.append(texts.POLL_VOTERS.format(count=results.voters))
     totals = results.totals
     for i, option in enumerate(results.options):
