@@ -23,12 +23,11 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.broadcast.recipients import Audience, resolve
-from bot.broadcast.service import check_targets, require_sender
+from bot.broadcast.service import check_targets, may_manage, require_sender
 from bot.polls import anonymity
 from bot.polls.models import MAX_OPTIONS, MIN_OPTIONS, Poll, PollMessage
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
-from bot.services.units import can_act_on
 from bot.storage.models import ROLES, utcnow
 from knowledge import messages as texts
 from knowledge.text import normalize
@@ -103,10 +102,7 @@ def get(session: Session, actor: Actor | None, poll_id: int) -> Poll:
     poll = session.get(Poll, poll_id)
     if poll is None:
         raise NotFound(texts.POLL_NOT_FOUND)
-    if actor is None or actor.is_admin or poll.created_by_person_id == actor.person_id:
-        return poll
-    targets = unit_ids_of(poll)
-    if targets and all(can_act_on(session, actor, u) for u in targets):
+    if may_manage(session, actor, poll.created_by_person_id, unit_ids_of(poll)):
         return poll
     raise PermissionDenied(texts.POLL_OTHER_UNIT)
 

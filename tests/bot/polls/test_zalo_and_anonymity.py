@@ -66,6 +66,18 @@ async def test_zalo_votes_are_confirmed_changed_and_checked(polls: Polls) -> Non
     assert p.db.call(lambda s: s.exec(select(QuestionLog)).all()) == [], "votes are not questions"
 
 
+async def test_an_open_poll_outranks_an_older_answers_number_hints(polls: Polls) -> None:
+    p = polls
+    async with channels(p) as handled:
+        answer = await _say(p, handled, "z-7002", "z-7002", "Mỗi thôn có tổ xung kích phòng, chống thiên tai không?")
+        assert "1: 👍" in answer  # the answer offers "Gõ 1: 👍 · 2: 👎 ..."
+        poll_id = _open(p, anonymous=True)
+        await p.runner.tick()
+        assert await _say(p, handled, "z-7002", "z-7002", "1") == \
+            texts.POLL_VOTE_RECORDED.format(choice="1", id=poll_id)
+    assert p.db.call(lambda s: s.exec(select(PollVote)).one().option_ids) == "0"
+
+
 async def test_results_merge_telegram_and_zalo_per_unit(polls: Polls) -> None:
     p = polls
     poll_id = _open(p, anonymous=True, multiple=True)
