@@ -96,6 +96,15 @@ def chunk_document(
     return chunks
 
 
+def document_outline(text: str, *, max_depth: int = 2) -> tuple[str, ...]:
+    """The document's headings in order, as heading paths ("II. Nhiệm vụ › 2. …"), down to
+    `max_depth` levels (divisions and their first-level items; lettered points are too fine
+    for an outline). Read from the text itself, so an item packed into its parent's chunk
+    still shows."""
+    paths = (path for path, _lines, _division in _sections(text) if 0 < len(path) <= max_depth)
+    return tuple(dict.fromkeys(" › ".join(path) for path in paths))
+
+
 def _sections(text: str) -> list[tuple[tuple[str, ...], list[str], bool]]:
     """Split lines into (heading path, lines, under a division) sections; text before any
     heading has path (). "Under a division" means the outermost heading is a Phần / Chương /

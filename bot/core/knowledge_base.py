@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from bot.core.types import DocumentReply
+from indexer.chunking import document_outline
 from knowledge.answers import Answer, AnswerPolicy, answer_question
 from knowledge.docnumbers import parse_number_refs
 from knowledge.passages import DocumentMeta
@@ -69,7 +70,8 @@ class KnowledgeBase:
         if version is None or doc_id not in version.documents:
             return None
         chunks = [c for c in version.chunks if c.doc_id == doc_id]
-        outline = tuple(dict.fromkeys(c.section for c in chunks if c.section))
+        # Chunk texts keep their heading lines, so in order they carry the whole structure.
+        outline = document_outline("\n".join(c.text for c in chunks))
         chosen = tuple(c for c in chunks if section and c.section == section)
         return DocumentReply(version.documents[doc_id], outline, section, chosen)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.chunking import chunk_document
+from indexer.chunking import chunk_document, document_outline
 from knowledge.passages import Chunk
 from knowledge.text import normalize
 
@@ -243,3 +243,25 @@ def test_root_level_items_pack_but_divisions_stay_apart() -> None:
     ])
     chunks = chunk_document("b", divided, max_tokens=200, count_tokens=words)
     assert [c.headings for c in chunks] == [("I. MỤC ĐÍCH, YÊU CẦU",), ("II. NHIỆM VỤ",)]
+
+
+def test_document_outline_lists_divisions_and_items_even_when_packed_together() -> None:
+    text = (
+        "CHỈ THỊ\nVề công tác tuyên truyền\n"
+        "I. MỤC ĐÍCH, YÊU CẦU\n1. Nâng cao nhận thức.\n2. Bám sát thực tiễn.\n"
+        "II. NHIỆM VỤ\n1. Đổi mới nội dung\na) Tuyên truyền sâu rộng.\nb) Phát huy các nhóm Zalo.\n"
+        "2. Sinh hoạt chi bộ\nMỗi chi bộ dành một kỳ sinh hoạt.\n"
+    )
+    assert document_outline(text) == (
+        "I. MỤC ĐÍCH, YÊU CẦU",
+        "I. MỤC ĐÍCH, YÊU CẦU › 1. Nâng cao nhận thức.",
+        "I. MỤC ĐÍCH, YÊU CẦU › 2. Bám sát thực tiễn.",
+        "II. NHIỆM VỤ",
+        "II. NHIỆM VỤ › 1. Đổi mới nội dung",
+        "II. NHIỆM VỤ › 2. Sinh hoạt chi bộ",
+    )
+    assert "II. NHIỆM VỤ › 1. Đổi mới nội dung › a) Tuyên truyền sâu rộng." in document_outline(
+        text, max_depth=3)
+    chunks = chunk_document("doc", text, max_tokens=200, count_tokens=lambda t: len(t.split()))
+    assert len(chunks) < 6  # items were packed, yet the outline from the chunks is whole
+    assert document_outline("\n".join(c.text for c in chunks)) == document_outline(text)
