@@ -17,7 +17,7 @@ import hmac
 import secrets
 
 from sqlalchemy import delete, update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from bot.polls.models import PollKey, PollMessage, PollVote
 
@@ -47,13 +47,12 @@ def forget_voters(session: Session, poll_id: int) -> None:
 def forget_private_chats(session: Session, poll_id: int) -> None:
     """After the polls were stopped: private chats (= voters' ids on both platforms) leave
     the poll's messages; their unit and counts stay."""
-    rows = session.exec(
-        PollMessage.__table__.select().where(  # type: ignore[attr-defined]
-            PollMessage.__table__.c.poll_id == poll_id,  # type: ignore[attr-defined]
-            PollMessage.__table__.c.chat_kind == "private")).all()  # type: ignore[attr-defined]
-    for row in rows:
-        session.execute(update(PollMessage).where(col(PollMessage.id) == row.id)
-                        .values(chat_id=f"wiped-{row.id}", message_id=None, telegram_poll_id=None))
+    rows = session.exec(select(PollMessage.id).where(
+        col(PollMessage.poll_id) == poll_id, col(PollMessage.chat_kind) == "private",
+        col(PollMessage.chat_id).not_like("wiped-%"))).all()
+    for row_id in rows:
+        session.execute(update(PollMessage).where(col(PollMessage.id) == row_id)
+                        .values(chat_id=f"wiped-{row_id}", message_id=None, telegram_poll_id=None))
 
 
 __all__ = ["create_key", "forget_private_chats", "forget_voters", "voter_key"]
