@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy import String, Text, inspect, text
 from sqlmodel import select
 
+from bot.core.types import IncomingPollUpdate
 from bot.polls import results, service
 from bot.polls.models import Poll, PollKey, PollVote
 from bot.storage.models import Identity, QuestionLog, utcnow
 from knowledge import messages as texts
+from tests.bot.broadcast.world import add_person
 from tuyengiao.cli import LIBRARY_LOG_LEVELS
 from tests.bot.polls.conftest import WAIT, Polls, channels, officer
 
@@ -154,3 +156,41 @@ def _named(p: Polls, table: str, row: tuple) -> str:
 
 
 _ = (String, Text)  # column types the scan reads as text (every value is compared as str)
+
+
+async def test_a_zalo_officer_creates_a_poll_by_typing_numbers(polls: Polls) -> None:
+    p = polls
+
+    def zalo_officer(session) -> None:  # type: ignore[no-untyped-def]
+        add_person(session, "z-officer", "Phạm Văn Dũng", p.world.commune2, "officer",
+                   platform="zalo")
+
+    p.db.call(zalo_officer)
+    async with channels(p) as handled:
+        said = await _say(p, handled, "z-officer", "z-officer",
+                          "/khaosat Đồng chí có tham gia tổ tuyên truyền không?\nCó\nKhông")
+        assert said.startswith(texts.POLL_ASK_KIND) and "Gõ 1: Một phương án" in said
+        await _say(p, handled, "z-officer", "z-officer", "1")
+        await _say(p, handled, "z-officer", "z-officer", "2")  # named
+        said = await _say(p, handled, "z-officer", "z-officer", "1")  # 1 hour
+        assert said.startswith(texts.POLL_ASK_UNITS) and "Xã Tân Lập" in said
+        assert "Huyện Đông Hà" not in said  # only the officer's own subtree is offered
+        said = await _say(p, handled, "z-officer", "z-officer", "1")
+        assert said.startswith("XEM TRƯỚC KHẢO SÁT") and "Đơn vị: Xã Tân Lập" in said
+        said = await _say(p, handled, "z-officer", "z-officer", "1")
+        # 3 Telegram members, their Telegram group, and the officer (role officer) on Zalo
+        assert said == texts.POLL_OPENED.format(id=1, messages=5)
+    poll = p.db.call(lambda s: s.get(Poll, 1))
+    assert poll.status == "open" and not poll.anonymous and not poll.multiple
+
+
+async def test_late_telegram_counts_after_the_close_change_nothing(polls: Polls) -> None:
+    p = polls
+    poll_id = _open(p, anonymous=True)
+    await p.runner.tick()
+    poll_ref = p.tg.poll_sent_to(int(p.world.members[p.world.cell][0]))["id"]
+    await p.assistant.handle(IncomingPollUpdate("u1", "telegram", poll_ref, (1, 0, 0), 1))
+    p.db.call(service.close, officer(p), poll_id)
+    await p.assistant.handle(IncomingPollUpdate("u2", "telegram", poll_ref, (0, 5, 0), 5))
+    found = p.db.call(lambda s: results.compute(s, s.get(Poll, poll_id)))
+    assert found.totals == [1, 0, 0] and found.voters == 1
