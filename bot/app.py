@@ -162,13 +162,14 @@ async def _start_poll_runner(settings: Settings, db: Database, assistant: Assist
     """The poll runner on this event loop (posting, deadlines, final results), stopped before
     the senders and the database close."""
     from bot.polls.runner import PollRunner, RunnerConfig
-    from tuyengiao.broadcasting import open_poll_senders
+    from tuyengiao.broadcasting import open_poll_senders, telegram_limits, zalo_limits
 
     senders = await open_poll_senders(settings, stack)
     if not senders:
         return
     runner = PollRunner(db, senders, RunnerConfig(interval=settings.poll_runner_seconds,
-                                                  concurrency=settings.poll_concurrency))
+                                                  concurrency=settings.poll_concurrency),
+                        {"telegram": telegram_limits(settings), "zalo": zalo_limits(settings)})
     if assistant.polls is not None:
         assistant.polls.wake = runner.wake
     task = asyncio.create_task(runner.run(stop), name="poll-runner")

@@ -28,7 +28,8 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from bot.broadcast.transport import PermanentError, TransientError
+from bot.broadcast.ratelimit import RateLimiter
+from bot.broadcast.transport import PermanentError, RateLimits, TransientError
 from bot.polls import anonymity, chart, results, service
 from bot.polls.models import Poll, PollMessage
 from bot.polls.senders import PollSender
@@ -50,10 +51,14 @@ class RunnerConfig:
 
 class PollRunner:
     def __init__(self, db: Database, senders: dict[str, PollSender],
-                 config: RunnerConfig = RunnerConfig()) -> None:
+                 config: RunnerConfig = RunnerConfig(),
+                 limits: dict[str, RateLimits] | None = None) -> None:
         self.db = db
         self.senders = senders
         self.config = config
+        # Posting is paced at each platform's overall rate (the broadcast settings): a poll
+        # to thousands of members must not trip flood control.
+        self._pacers = {platform: RateLimiter(limit) for platform, limit in (limits or {}).items()}
         self._wake = asyncio.Event()
         self.finished: asyncio.Queue[int] = asyncio.Queue()  # poll ids whose results went out
 
@@ -87,6 +92,8 @@ class PollRunner:
 
         async def post(message: PollMessage, poll: Poll) -> None:
             async with gate:
+                if (pacer := self._pacers.get(message.platform)) is not None:
+                    await pacer.acquire()
                 try:
                     message_id, poll_ref = await self.senders[message.platform].post(
                         message.chat_id, poll)
