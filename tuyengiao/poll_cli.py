@@ -7,6 +7,7 @@
     tuyengiao poll list
     tuyengiao poll results 7 [--chart ketqua.png]
     tuyengiao poll csv 7 [--out ketqua.csv]
+    tuyengiao poll voters 7              # named polls: who chose what (TSV)
     tuyengiao poll close 7
 
 Posting, stopping at the deadline and the final results are done by the poll runner inside
@@ -46,6 +47,8 @@ def add_poll_parser(subparsers: Any) -> argparse.ArgumentParser:
     csv.add_argument("--out", type=Path, help="default: standard output")
     sub.add_parser("close", help="close now (the runner stops it and sends the results)") \
         .add_argument("id", type=int)
+    sub.add_parser("voters", help="named polls: unit, name, platform, options (TSV)") \
+        .add_argument("id", type=int)
     return parser
 
 
@@ -78,7 +81,7 @@ def run_poll(args: argparse.Namespace, settings: Settings) -> int:
             def compute(session: Any) -> tuple[str, Any]:
                 poll = service.get(session, None, args.id)
                 found = results.compute(session, poll)
-                return results.text(found, poll), found
+                return results.text(found, poll, results.named_votes(session, poll)), found
 
             table, found = db.call(compute)
             if command == "results":
@@ -90,6 +93,11 @@ def run_poll(args: argparse.Namespace, settings: Settings) -> int:
                 args.out.write_text(results.to_csv(found), encoding="utf-8")
             else:
                 sys.stdout.write(results.to_csv(found))
+        elif command == "voters":
+            named = db.call(lambda s: results.named_votes(s, service.get(s, None, args.id)))
+            for vote in named:
+                chosen = ",".join(str(i + 1) for i in vote.options)
+                print(f"{vote.unit}\t{vote.name}\t{vote.platform}\t{chosen}")
         elif command == "close":
             closed = db.call(service.close, None, args.id)
             print(f"poll {args.id} {'closed' if closed else 'was not open'}")

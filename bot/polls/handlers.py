@@ -148,7 +148,7 @@ class PollHandlers:
         def compute(session: Session) -> tuple[str, results.PollResults]:
             poll = service.get(session, actor, poll_id)
             found = results.compute(session, poll)
-            return results.text(found, poll), found
+            return results.text(found, poll, results.named_votes(session, poll)), found
 
         table, found = await self.db.run(compute)
         image = await asyncio.to_thread(chart.png, found)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from bot.polls.models import Poll, PollMessage, PollVote
-from bot.storage.models import Unit, to_local
+from bot.storage.models import Person, Unit, to_local
 from knowledge import messages as texts
 
 
@@ -84,11 +84,31 @@ def compute(session: Session, poll: Poll) -> PollResults:
                        poll.multiple, sorted(by_unit.values(), key=lambda u: u.unit_id))
 
 
-def results_for(session: Session, poll: Poll) -> PollResults:
-    return compute(session, poll)
+@dataclass(frozen=True)
+class NamedVote:
+    unit: str
+    name: str
+    platform: str
+    options: tuple[int, ...]  # 0-based
 
 
-def text(results: PollResults, poll: Poll) -> str:
+def named_votes(session: Session, poll: Poll) -> list[NamedVote]:
+    """Who chose what, for a NAMED poll (an anonymous poll has no names: empty)."""
+    if poll.anonymous:
+        return []
+    rows = session.exec(
+        select(PollVote, Person.display_name, Unit.name)
+        .join(Person, col(Person.id) == col(PollVote.person_id), isouter=True)
+        .join(Unit, col(Unit.id) == col(PollVote.unit_id), isouter=True)
+        .where(col(PollVote.poll_id) == poll.id, col(PollVote.option_ids) != "")
+        .order_by(col(Unit.name), col(Person.display_name))).all()
+    return [NamedVote(unit or "", name or "", vote.platform,
+                      tuple(int(i) for i in vote.option_ids.split(",") if i.isdigit()))
+            for vote, name, unit in rows]
+
+
+def text(results: PollResults, poll: Poll, named: list[NamedVote] | None = None,
+         max_names: int = 60) -> str:
     status = texts.POLL_STATUS_NAMES.get(results.status, results.status)
     lines = [texts.POLL_RESULTS_HEADER.format(id=results.poll_id, question=results.question,
                                               status=status)]
@@ -104,6 +124,13 @@ def text(results: PollResults, poll: Poll) -> str:
         for u in results.units:
             shown = " · ".join(f"{i + 1}: {c}" for i, c in enumerate(u.counts))
             lines.append(f"• {u.name}: {texts.POLL_VOTERS_SHORT.format(count=u.voters)} — {shown}")
+    if named:
+        lines.append(texts.POLL_WHO_CHOSE)
+        for vote in named[:max_names]:
+            chosen = ", ".join(str(i + 1) for i in vote.options)
+            lines.append(f"• {vote.name} ({vote.unit}): {chosen}")
+        if len(named) > max_names:
+            lines.append(texts.POLL_MORE_NAMES.format(count=len(named) - max_names))
     return "\n".join(lines)
 
 
@@ -125,4 +152,4 @@ def to_csv(results: PollResults) -> str:
     return out.getvalue()
 
 
-__all__ = ["PollResults", "UnitResult", "compute", "text", "to_csv"]
+__all__ = ["NamedVote", "PollResults", "UnitResult", "compute", "named_votes", "text", "to_csv"]

@@ -155,7 +155,7 @@ class PollRunner:
             fresh = session.get(Poll, poll.id)
             assert fresh is not None
             found = results.compute(session, fresh)
-            return results.text(found, fresh), found
+            return results.text(found, fresh, results.named_votes(session, fresh)), found
 
         table, found = await self.db.run(compute)
         image = await asyncio.to_thread(chart.png, found)

@@ -17,7 +17,7 @@ from bot.polls import chart, results, service, votes
 from bot.polls.models import Poll, PollMessage
 from bot.services.errors import PermissionDenied
 from bot.storage.database import Database
-from bot.storage.models import utcnow
+from bot.storage.models import Identity, utcnow
 from knowledge import messages as texts
 from tests.bot.broadcast.world import World, build_world
 from tests.bot.polls.conftest import Polls, officer
@@ -41,7 +41,9 @@ def _sample(p: Polls) -> results.PollResults:
                                   chat_id=f"v-{user}", chat_kind="private", status="sent")
             session.add(message)
             session.flush()
-            votes.zalo_vote(session, message, p_, user, None, choice)
+            person = session.exec(select(Identity.person_id).where(
+                Identity.platform == "zalo", Identity.platform_user_id == user)).one()
+            votes.zalo_vote(session, message, p_, user, person, choice)
         message = PollMessage(poll_id=poll.id, unit_id=p.world.commune2, platform="zalo",
                               chat_id="v-other", chat_kind="private", status="sent")
         session.add(message)
@@ -63,6 +65,21 @@ def test_results_merge_units_and_export_csv(polls: Polls) -> None:
     assert [(r["option"], int(r["votes"])) for r in total] == list(zip(OPTIONS, [2, 1, 1]))
     cell = [int(r["votes"]) for r in rows if r["unit"] == "Chi bộ thôn Đông"]
     assert cell == [2, 0, 1]
+
+
+def test_named_results_say_who_chose_what(polls: Polls) -> None:
+    p = polls
+    found = _sample(p)
+
+    def named(session):  # type: ignore[no-untyped-def]
+        poll = session.get(Poll, found.poll_id)
+        return results.text(found, poll, results.named_votes(session, poll), max_names=2)
+
+    table = p.db.call(named)
+    assert texts.POLL_WHO_CHOSE in table
+    assert "• Đảng viên z-7001 (Chi bộ thôn Đông): 1" in table
+    assert "• Đảng viên z-7002 (Chi bộ thôn Đông): 1" in table
+    assert texts.POLL_MORE_NAMES.format(count=2) in table
 
 
 def test_chart_is_a_real_png_with_the_labels(polls: Polls) -> None:
