@@ -121,3 +121,20 @@ async def test_bot_removed_from_a_group_before_posting(polls: Polls) -> None:
     status, error = rows[p.world.groups[p.world.cell]]
     assert status == "failed" and "403" in (error or "")
     assert sum(1 for s, _ in rows.values() if s == "sent") == len(rows) - 1
+
+
+async def test_transient_failures_are_retried_and_a_zalo_group_that_left_is_failed(polls: Polls) -> None:
+    p = polls
+    p.tg.fail_next("sendPoll", 429, "Too Many Requests: retry after 1", retry_after=1)
+    p.tg.fail_next("sendPoll", 502, "Bad Gateway")
+    p.zalo.fail_next("sendMessage", 403, "Forbidden: bot is not a member of the group",
+                     chat_id="zg-cell", times=None)
+    poll_id = _create(p, anonymous=True)
+    await p.runner.tick()
+    status = lambda: p.db.call(lambda s: sorted(m.status for m in s.exec(  # noqa: E731
+        select(PollMessage).where(PollMessage.poll_id == poll_id))))
+    assert status().count("pending") == 2  # the 429 and the 502 wait for the next tick
+    await p.runner.tick()
+    assert status() == ["failed"] + ["sent"] * 8
+    failed = p.db.call(lambda s: s.exec(select(PollMessage).where(PollMessage.status == "failed")).one())
+    assert failed.chat_id == "zg-cell" and "not a member" in (failed.error or "")
