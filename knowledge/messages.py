@@ -346,6 +346,9 @@ POLL_KIND_NAMED = " (ghi danh)"
 POLL_TEXT_SINGLE = "Trả lời bằng một số, ví dụ: 1"
 POLL_TEXT_MULTIPLE = "Có thể chọn nhiều phương án, ví dụ: 1,3"
 POLL_TEXT_DEADLINE = "Hạn trả lời: {at}"
+POLL_TEXT_ANSWER_IN_PRIVATE = (
+    "Khảo sát ẩn danh: để giữ kín lựa chọn, đồng chí nhắn số cho trợ lý trong tin nhắn riêng."
+)
 POLL_VOTE_RECORDED = "Đã ghi nhận lựa chọn của đồng chí: {choice} (khảo sát #{id})."
 POLL_VOTE_CHANGED = "Đã cập nhật lựa chọn của đồng chí: {choice} (khảo sát #{id})."
 POLL_VOTE_CLOSED = "Khảo sát #{id} đã kết thúc, không nhận thêm trả lời."

@@ -92,7 +92,8 @@ class PollHandlers:
 
     def _zalo_vote(self, session: Session, incoming: IncomingText | IncomingAction,
                    typed: str) -> str | None:
-        found = votes.zalo_poll_in_chat(session, incoming.chat.chat_id)
+        found = votes.zalo_poll_in_chat(session, incoming.chat.chat_id, incoming.sender.user_id,
+                                        private=incoming.chat.kind == "private")
         if found is None:
             return None  # not a vote: the core handles it as usual
         message, poll = found

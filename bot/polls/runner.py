@@ -96,7 +96,7 @@ class PollRunner:
                     await pacer.acquire()
                 try:
                     message_id, poll_ref = await self.senders[message.platform].post(
-                        message.chat_id, poll)
+                        message.chat_id, poll, message.chat_kind)
                 except TransientError as exc:
                     logger.warning("poll %s: message %s: %s (retrying)", poll.id, message.id,
                                    exc.reason)

@@ -35,7 +35,8 @@ ZALO_MAX_TEXT = 2000
 class PollSender(Protocol):
     platform: str
 
-    async def post(self, chat_id: str, poll: Poll) -> tuple[str, str | None]:
+    async def post(self, chat_id: str, poll: Poll,
+                   chat_kind: str = "private") -> tuple[str, str | None]:
         """Post the poll; (message id, the platform's poll id or None)."""
         ...
 
@@ -48,12 +49,16 @@ class PollSender(Protocol):
     async def send_photo(self, chat_id: str, image: bytes, caption: str, filename: str) -> None: ...
 
 
-def poll_text(poll: Poll) -> str:
-    """The numbered text of a poll, for platforms without native polls."""
+def poll_text(poll: Poll, chat_kind: str = "private") -> str:
+    """The numbered text of a poll, for platforms without native polls. In a group, an
+    anonymous poll asks for the answer in private (a number typed in the group is seen by
+    all)."""
     kind = texts.POLL_KIND_ANONYMOUS if poll.anonymous else texts.POLL_KIND_NAMED
     lines = [texts.POLL_TEXT_HEADER.format(id=poll.id, kind=kind), poll.question, ""]
     lines += [f"{i}. {option}" for i, option in enumerate(poll.options, 1)]
     lines += ["", texts.POLL_TEXT_MULTIPLE if poll.multiple else texts.POLL_TEXT_SINGLE]
+    if poll.anonymous and chat_kind == "group":
+        lines.append(texts.POLL_TEXT_ANSWER_IN_PRIVATE)
     if poll.closes_at is not None:
         lines.append(texts.POLL_TEXT_DEADLINE.format(
             at=to_local(poll.closes_at).strftime("%H:%M %d/%m/%Y")))
@@ -75,7 +80,8 @@ class TelegramPollSender:
     async def __aexit__(self, *exc: object) -> None:
         await self._bot.shutdown()
 
-    async def post(self, chat_id: str, poll: Poll) -> tuple[str, str | None]:
+    async def post(self, chat_id: str, poll: Poll,
+                   chat_kind: str = "private") -> tuple[str, str | None]:
         try:
             sent = await self._bot.send_poll(
                 _chat_id(chat_id), poll.question, poll.options, is_anonymous=poll.anonymous,
@@ -112,8 +118,10 @@ class ZaloPollSender:
     def __init__(self, api: object) -> None:
         self._api = api  # bot.channels.zalo_api.ZaloBotApi (retries and pacing inside)
 
-    async def post(self, chat_id: str, poll: Poll) -> tuple[str, str | None]:
-        sent = await self._call("send_message", chat_id, poll_text(poll)[:ZALO_MAX_TEXT])
+    async def post(self, chat_id: str, poll: Poll,
+                   chat_kind: str = "private") -> tuple[str, str | None]:
+        text = poll_text(poll, chat_kind)[:ZALO_MAX_TEXT]
+        sent = await self._call("send_message", chat_id, text)
         return str((sent or {}).get("message_id") or ""), None
 
     async def stop(self, chat_id: str, message_id: str) -> tuple[list[int], int] | None:

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from bot.polls import anonymity
 from bot.polls.models import Poll, PollAnswerEvent, PollMessage, PollVote
+from bot.storage.models import Identity, Membership, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -97,18 +98,44 @@ def _telegram_message(session: Session, telegram_poll_id: str) -> tuple[PollMess
 # --- Zalo ----------------------------------------------------------------------------------
 
 
-def zalo_poll_in_chat(session: Session, chat_id: str) -> tuple[PollMessage, Poll] | None:
-    """The poll a number typed in this Zalo chat answers: the newest one posted there
-    (open, or else the newest closed one, to say it is closed)."""
+def zalo_poll_in_chat(session: Session, chat_id: str, user_id: str | None = None,
+                      private: bool = False) -> tuple[PollMessage, Poll] | None:
+    """The poll a number typed in this Zalo chat answers: the newest one posted there (open,
+    or else the newest closed one, to say it is closed). In a private chat that got no poll,
+    the newest poll posted to a Zalo group of the sender's units (or their parents): typing
+    the number in a group shows everyone the choice, so members of an anonymous poll are
+    asked to answer in private (read only: nothing about the sender is written)."""
+    where = [col(PollMessage.chat_id) == chat_id]
+    if private and user_id is not None and not _posted_to(session, chat_id):
+        units = _units_of(session, user_id)
+        if not units:
+            return None
+        where = [col(PollMessage.chat_kind) == "group", col(PollMessage.unit_id).in_(units)]
     rows = session.exec(
         select(PollMessage, Poll).join(Poll, col(Poll.id) == col(PollMessage.poll_id))
-        .where(col(PollMessage.platform) == "zalo", col(PollMessage.chat_id) == chat_id,
-               col(PollMessage.status).in_(("sent", "stopped")))
+        .where(col(PollMessage.platform) == "zalo",
+               col(PollMessage.status).in_(("sent", "stopped")), *where)
         .order_by(col(Poll.status) == "open", col(Poll.id))).all()
     if not rows:
         return None
     message, poll = rows[-1]
     return message, poll
+
+
+def _posted_to(session: Session, chat_id: str) -> bool:
+    return session.exec(select(PollMessage.id).where(
+        col(PollMessage.platform) == "zalo", col(PollMessage.chat_id) == chat_id).limit(1)
+    ).first() is not None
+
+
+def _units_of(session: Session, user_id: str) -> list[int]:
+    """The Zalo user's units and their ancestors (a cell member answers the commune's
+    group's poll too)."""
+    paths = session.exec(
+        select(Unit.path).join(Membership, col(Membership.unit_id) == col(Unit.id))
+        .join(Identity, col(Identity.person_id) == col(Membership.person_id))
+        .where(col(Identity.platform) == "zalo", col(Identity.platform_user_id) == user_id)).all()
+    return sorted({int(part) for path in paths for part in path.split("/") if part.isdigit()})
 
 
 def zalo_vote(session: Session, message: PollMessage, poll: Poll, user_id: str,

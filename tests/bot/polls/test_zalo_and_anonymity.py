@@ -15,7 +15,7 @@ from bot.polls import results, service
 from bot.polls.models import Poll, PollKey, PollVote
 from bot.storage.models import Identity, QuestionLog, utcnow
 from knowledge import messages as texts
-from tests.bot.broadcast.world import add_person
+from tests.bot.broadcast.world import add_members, add_person
 from tuyengiao.cli import LIBRARY_LOG_LEVELS
 from tests.bot.polls.conftest import WAIT, Polls, channels, officer
 
@@ -78,6 +78,21 @@ async def test_an_open_poll_outranks_an_older_answers_number_hints(polls: Polls)
         assert await _say(p, handled, "z-7002", "z-7002", "1") == \
             texts.POLL_VOTE_RECORDED.format(choice="1", id=poll_id)
     assert p.db.call(lambda s: s.exec(select(PollVote)).one().option_ids) == "0"
+
+
+async def test_anonymous_group_poll_is_answered_in_private(polls: Polls) -> None:
+    p = polls
+    # A member who never wrote to the bot: the poll reaches them only through the group.
+    p.db.call(lambda s: add_members(s, p.world.cell, ["z-7100"], known_chat=False, platform="zalo"))
+    poll_id = _open(p, anonymous=True)
+    await p.runner.tick()
+    assert texts.POLL_TEXT_ANSWER_IN_PRIVATE in p.zalo.sent_texts("zg-cell")[0]
+    assert texts.POLL_TEXT_ANSWER_IN_PRIVATE not in p.zalo.sent_texts("z-7001")[0]
+    async with channels(p) as handled:
+        assert await _say(p, handled, "z-7100", "z-7100", "2") == \
+            texts.POLL_VOTE_RECORDED.format(choice="2", id=poll_id)
+    vote = p.db.call(lambda s: s.exec(select(PollVote)).one())
+    assert vote.unit_id == p.world.cell and vote.option_ids == "1" and vote.person_id is None
 
 
 async def test_results_merge_telegram_and_zalo_per_unit(polls: Polls) -> None:
