@@ -375,6 +375,7 @@ POLL_PREVIEW = (
 POLL_SEND_BUTTON = "📤 Gửi khảo sát"
 POLL_OPENED = "Đã gửi khảo sát #{id} tới {messages} cuộc trò chuyện. Xem kết quả: /ketqua {id}"
 POLL_DROPPED = "Đã hủy bản soạn khảo sát."
+POLL_PRIVATE_ONLY = "Soạn khảo sát trong tin nhắn riêng với trợ lý, không soạn trong nhóm."
 POLL_USE_BUTTONS = "Đồng chí hãy chọn ở tin nhắn trên, hoặc bấm «Hủy»."
 POLL_ID_USAGE = "Cú pháp: /{command} <mã khảo sát>. Xem mã bằng /dskhaosat."
 POLL_LIST_TITLE = "Các khảo sát gần đây (mã — trạng thái — câu hỏi):"

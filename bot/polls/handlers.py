@@ -123,7 +123,7 @@ class PollHandlers:
         chat = incoming.chat
         if name == "khaosat":
             if chat.kind != "private":
-                return Outcome([TextReply(texts.COMPOSE_PRIVATE_ONLY)])
+                return Outcome([TextReply(texts.POLL_PRIVATE_ONLY)])
             return Outcome([await self.db.run(compose.start, actor, chat.platform, chat.chat_id, args)])
         if name == "dskhaosat":
             found = await self.db.run(service.recent, actor)

@@ -144,6 +144,9 @@ async def test_guided_creation_with_buttons(polls: Polls) -> None:
     refused = await handle(IncomingText("m1", member, Chat("telegram", member.user_id, "private"),
                                         "/khaosat Câu hỏi?\nCó\nKhông", True))
     assert refused.replies[0].text == texts.NOT_OFFICER
+    in_group = await handle(IncomingText("g1", me, Chat("telegram", "-5001", "group"),
+                                         "/khaosat Câu hỏi?\nCó\nKhông", True))
+    assert in_group.replies[0].text == texts.POLL_PRIVATE_ONLY
 
 
 @pytest.fixture
