@@ -195,6 +195,11 @@ async def test_a_zalo_officer_creates_a_poll_by_typing_numbers(polls: Polls) -> 
         said = await _say(p, handled, "z-officer", "z-officer", "1")
         # 3 Telegram members, their Telegram group, and the officer (role officer) on Zalo
         assert said == texts.POLL_OPENED.format(id=1, messages=5)
+        # Results on Zalo: the table, then the chart's caption (Zalo cannot upload a PNG).
+        said = await _say(p, handled, "z-officer", "z-officer", "/ketqua 1")
+        assert said.startswith("📊 Kết quả khảo sát #1 (đang mở)")
+        caption = texts.POLL_CHART_FOOTER.format(id=1, voters=0)
+        await p.zalo._until(lambda: True if caption in p.zalo.sent_texts("z-officer") else None, WAIT)
     poll = p.db.call(lambda s: s.get(Poll, 1))
     assert poll.status == "open" and not poll.anonymous and not poll.multiple
 
