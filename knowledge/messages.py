@@ -199,6 +199,21 @@ BROADCAST_READ_BUTTON = "✅ Đã đọc"
 BROADCAST_READ_THANKS = "Đã ghi nhận: đồng chí đã đọc thông báo. Cảm ơn!"
 BROADCAST_READ_AGAIN = "Đồng chí đã xác nhận đọc thông báo này rồi."
 BROADCAST_READ_NOT_FOR_YOU = "Thông báo này không gửi tới đồng chí nên không cần xác nhận."
+# On platforms without buttons (Zalo) the member confirms by typing a reply.
+BROADCAST_CONFIRM_BY_TYPED = "Đề nghị đồng chí trả lời «đã đọc» trước {deadline} để xác nhận."
+BROADCAST_CONFIRM_PLEASE_TYPED = "Đọc xong, đồng chí trả lời «đã đọc» để xác nhận."
+# Replies that confirm reading (compared folded: "da doc" counts too).
+BROADCAST_READ_WORDS = (
+    "đã đọc", "đọc rồi", "đã đọc rồi", "đã xem", "đã nhận", "đã quán triệt", "đã đọc và quán triệt",
+    "xác nhận đã đọc", "xác nhận", "ok đã đọc", "đã đọc ạ", "em đã đọc", "tôi đã đọc",
+)
+BROADCAST_READ_NOTHING = "Hiện không có thông báo nào chờ đồng chí xác nhận đã đọc."
+# Typed equivalents of the officer's buttons (Zalo): "Gõ /dunggui 5 để dừng gửi".
+BROADCAST_TYPED_HINT = "Gõ {choices}"
+BROADCAST_TYPED_STOP = "/dunggui {id} để dừng gửi"
+BROADCAST_TYPED_LIST = "/chuadoc {id} để xem ai chưa đọc"
+BROADCAST_TYPED_REMIND = "/nhacdoc {id} để nhắc người chưa đọc"
+BROADCAST_TYPED_REPORT = "/tiendo {id} để xem báo cáo"
 BROADCAST_OPERATOR = "Ban Tuyên giáo"  # the sender when the server's CLI sends
 BROADCAST_SYSTEM = "hệ thống"  # who closed a broadcast in the audit trail (the worker)
 
@@ -292,6 +307,15 @@ COMPOSE_CANCEL_BUTTON = "✖ Hủy"
 COMPOSE_SKIP_BUTTON = "Bỏ qua"
 COMPOSE_DONE_BUTTON = "Xong ▶"
 COMPOSE_SCHEDULED = "Đã hẹn gửi thông báo #{id} lúc {time}."
+COMPOSE_SENDING_NO_LIVE = (
+    "Đang gửi thông báo #{id} ({messages} tin). Khi gửi xong trợ lý sẽ gửi báo cáo; "
+    "xem tiến độ bất cứ lúc nào bằng /tiendo {id}."
+)
+COMPOSE_NOT_UNDERSTOOD = "Chưa rõ lựa chọn của đồng chí. Gõ số thứ tự một lựa chọn dưới đây."
+PLATFORM_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "local": "máy chủ"}
+COMPOSE_PREVIEW_FILE_ELSEWHERE = (
+    "Tệp đính kèm chỉ gửi được trên {platform}; {count} tin trên nền tảng khác chỉ có nội dung chữ."
+)
 COMPOSE_SENDING = "Đang gửi thông báo #{id} ({messages} tin). Tiến độ hiện ngay bên dưới."
 COMPOSE_DROPPED = "Đã hủy bản soạn thông báo."
 COMPOSE_USE_BUTTONS = "Đồng chí hãy chọn bằng các nút ở tin nhắn trên, hoặc bấm «Hủy»."

@@ -162,7 +162,7 @@ async def work(settings: Settings, *, exit_when_idle: bool = False,
         db.create_all()
         transports = await open_transports(settings, stack)
         if not transports:
-            print("no platform configured (TELEGRAM_BOT_TOKEN is empty)", file=sys.stderr)
+            print("no platform configured (TELEGRAM_BOT_TOKEN and ZALO_BOT_TOKEN are empty)", file=sys.stderr)
             return 2
         worker = BroadcastWorker(db, transports, worker_config(settings), worker_id=worker_id)
         watcher = asyncio.create_task(_stop_when_idle(db, stop, settings.broadcast_poll_seconds)) \

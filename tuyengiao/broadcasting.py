@@ -24,6 +24,7 @@ def worker_config(settings: Settings) -> WorkerConfig:
         lease=timedelta(seconds=settings.broadcast_lease_seconds),
         poll_interval=settings.broadcast_poll_seconds,
         progress_interval=settings.broadcast_progress_seconds,
+        progress_interval_no_edit=settings.broadcast_progress_no_edit_seconds,
         retry=RetryPolicy(max_attempts=settings.broadcast_max_attempts,
                           base_delay=settings.broadcast_retry_base_seconds),
     )
@@ -37,7 +38,7 @@ def telegram_limits(settings: Settings) -> RateLimits:
 
 
 def zalo_limits(settings: Settings) -> RateLimits:
-    """For the Zalo transport (built on the Zalo channel's branch)."""
+    """The Zalo platform publishes no limits: these are settings."""
     from bot.broadcast.transport import RateLimits
 
     return RateLimits(settings.zalo_rate_per_second, settings.zalo_rate_per_chat_per_second,
@@ -45,8 +46,7 @@ def zalo_limits(settings: Settings) -> RateLimits:
 
 
 async def open_transports(settings: Settings, stack: AsyncExitStack) -> dict[str, Transport]:
-    """A transport per configured platform, closed with `stack`. Zalo plugs in here:
-    `transports["zalo"] = await stack.enter_async_context(ZaloTransport(..., zalo_limits(settings)))`."""
+    """A transport per configured platform (Telegram, Zalo), closed with `stack`."""
     transports: dict[str, Transport] = {}
     if settings.telegram_bot_token:
         from bot.broadcast.telegram_transport import TelegramTransport
@@ -55,6 +55,12 @@ async def open_transports(settings: Settings, stack: AsyncExitStack) -> dict[str
             settings.telegram_bot_token, base_url=settings.telegram_api_base_url,
             limits=telegram_limits(settings),
             connections=max(settings.broadcast_concurrency, 4)))
+    if settings.zalo_bot_token:
+        from bot.broadcast.zalo_transport import ZaloTransport
+
+        transports["zalo"] = await stack.enter_async_context(ZaloTransport(
+            settings.zalo_bot_token, base_url=settings.zalo_api_base_url,
+            limits=zalo_limits(settings), connections=max(settings.broadcast_concurrency, 4)))
     return transports
 
 

@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     broadcast_lease_seconds: float = Field(60.0, gt=0)  # a dead worker's rows come back after
     broadcast_poll_seconds: float = Field(1.0, gt=0)
     broadcast_progress_seconds: float = Field(3.0, gt=0)  # officer's progress message edits
+    # Platforms that cannot edit a message (Zalo): a new progress message this often.
+    broadcast_progress_no_edit_seconds: float = Field(60.0, gt=0)
     broadcast_max_attempts: int = Field(8, ge=1)
     broadcast_retry_base_seconds: float = Field(2.0, gt=0)  # doubled per failed attempt
     # The overall rate is shared by the live worker processes (heartbeats in the database).

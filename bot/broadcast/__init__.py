@@ -12,6 +12,8 @@ Modules, each with one job:
   report      progress text, per-unit delivery and confirmation report, the audit listing
   handlers    the chat conversation (commands and buttons) on top of the service
   telegram_transport   the Telegram Transport (python-telegram-bot `Bot`)
+  zalo_transport       the Zalo Transport (the Zalo channel's client; no buttons, no edits)
+  text_replies         typed stand-ins for buttons: «đã đọc» replies, "/chuadoc 5" hints
 
 This package's __init__ stays import-free: bot.storage.database imports `models` from here.
 """

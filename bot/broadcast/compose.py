@@ -177,6 +177,14 @@ def _goto(session: Session, draft: Broadcast, step: str, actor: Actor | None = N
     raise ValueError(step)
 
 
+def reprompt(session: Session, actor: Actor, draft: Broadcast) -> TextReply:
+    """The current step's question and choices again, after text that chose nothing (on
+    platforms where choices are typed)."""
+    assert draft.compose_step is not None
+    reply = _goto(session, draft, draft.compose_step, actor)
+    return TextReply(texts.COMPOSE_NOT_UNDERSTOOD + "\n\n" + reply.text, reply.actions)
+
+
 def preview(session: Session, draft: Broadcast) -> TextReply:
     assert draft.id is not None
     counts = service.preview(session, draft)
@@ -187,6 +195,13 @@ def preview(session: Session, draft: Broadcast) -> TextReply:
         lines.append(texts.BROADCAST_DOC_LINE.format(number=draft.doc_number))
     if draft.attachment_file_id:
         lines.append(texts.COMPOSE_PREVIEW_FILE.format(name=draft.attachment_name or "—"))
+        # A file id is valid on its own platform only: Zalo members get the text alone.
+        per_platform = service.messages_by_platform(session, draft)
+        elsewhere = sum(n for p, n in per_platform.items() if p != draft.attachment_platform)
+        if elsewhere:
+            platform = draft.attachment_platform or ""
+            lines.append(texts.COMPOSE_PREVIEW_FILE_ELSEWHERE.format(
+                platform=texts.PLATFORM_NAMES.get(platform, platform), count=elsewhere))
     lines.append(texts.COMPOSE_PREVIEW_TARGETS.format(units="; ".join(unit_names), roles=roles))
     lines.append(texts.COMPOSE_PREVIEW_COUNTS.format(
         people=counts.people, reachable=counts.reachable_people,
@@ -235,5 +250,5 @@ def describe(broadcast: Broadcast) -> str:
     return f"#{broadcast.id} [{status}] {to_local(when).strftime('%H:%M %d/%m')} «{excerpt(broadcast.text, 50)}»"
 
 
-__all__ = ["cancel_action", "describe", "parse_time", "press", "preview", "start", "take_file",
-           "take_text"]
+__all__ = ["cancel_action", "describe", "parse_time", "press", "preview", "reprompt", "start",
+           "take_file", "take_text"]

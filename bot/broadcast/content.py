@@ -15,7 +15,8 @@ def confirm_action(broadcast: Broadcast) -> Action:
     return Action(texts.BROADCAST_READ_BUTTON, f"rd:{root}")
 
 
-def recipient_text(broadcast: Broadcast, sender: str) -> str:
+def recipient_text(broadcast: Broadcast, sender: str, *, buttons: bool = True) -> str:
+    """`buttons=False` (Zalo): the reader is asked to reply «đã đọc» instead of pressing."""
     header = texts.BROADCAST_REMINDER_HEADER if broadcast.parent_id else texts.BROADCAST_HEADER
     lines = [header.format(sender=sender)]
     if broadcast.doc_number:
@@ -25,9 +26,11 @@ def recipient_text(broadcast: Broadcast, sender: str) -> str:
         lines.append("")
         if broadcast.deadline_at is not None:
             deadline = to_local(broadcast.deadline_at).strftime("%H:%M %d/%m/%Y")
-            lines.append(texts.BROADCAST_CONFIRM_BY.format(deadline=deadline))
+            by = texts.BROADCAST_CONFIRM_BY if buttons else texts.BROADCAST_CONFIRM_BY_TYPED
+            lines.append(by.format(deadline=deadline))
         else:
-            lines.append(texts.BROADCAST_CONFIRM_PLEASE)
+            lines.append(texts.BROADCAST_CONFIRM_PLEASE if buttons
+                         else texts.BROADCAST_CONFIRM_PLEASE_TYPED)
     return "\n".join(lines)
 
 

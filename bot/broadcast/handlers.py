@@ -11,6 +11,12 @@ Commands (officers and admins; refusals come from the services):
   /ganhom <mã đơn vị>    (in a group) this group belongs to that unit: it receives broadcasts
   /nhatky                the audit trail (admins)
 Buttons: `bc:<id>:<op>[:<arg>]` for the officer's steps, `rd:<id>` for "Đã đọc".
+
+Platforms without buttons (Zalo): the steps' choices are numbered by the channel and a
+typed number is the button press; a member's reply «đã đọc» confirms the latest broadcast
+awaiting it in that chat (service.confirm_read_in_chat); while composing, text that matches
+no choice at a step answered by choosing gets the step's choices again (on Telegram it is
+a question as usual: the buttons stay on screen).
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ import logging
 from collections.abc import Callable
 
 from bot.broadcast import compose, report, service
+from bot.broadcast.models import Broadcast
+from bot.broadcast.text_replies import is_read_reply
 from bot.core.commands import Command
 from bot.core.knowledge_base import KnowledgeBase
 from bot.core.types import (
@@ -49,6 +57,9 @@ BROADCAST_COMMANDS: tuple[tuple[str, str], ...] = (
 )
 _NAMES = frozenset(name for name, _ in BROADCAST_COMMANDS)
 TEXT_STEPS = frozenset({"text", "doc", "schedule"})  # compose steps a text message answers
+# Platforms whose messages have no buttons and cannot be edited: choices are typed, and the
+# progress comes as occasional new messages (bot.broadcast.progress).
+TYPED_PLATFORMS = frozenset({"zalo"})
 
 
 class BroadcastHandlers:
@@ -115,13 +126,31 @@ class BroadcastHandlers:
 
     # --- text while composing -------------------------------------------------------------
     async def text(self, incoming: IncomingText, actor: Actor) -> Outcome | None:
-        """The next step of a draft this officer is composing in this chat, if any."""
-        if incoming.chat.kind != "private" or not (actor.is_officer or actor.is_admin):
-            return None
+        """The next step of a draft this officer is composing in this chat, or a typed
+        reading confirmation; None when the text is neither (a question, then)."""
         chat = incoming.chat
-        draft = await self.db.run(service.draft_in_chat, actor, chat.platform, chat.chat_id)
-        if draft is None or draft.compose_step not in TEXT_STEPS:
-            return None  # a step answered with buttons: the text is a question as usual
+        draft = None
+        if chat.kind == "private" and (actor.is_officer or actor.is_admin):
+            draft = await self.db.run(service.draft_in_chat, actor, chat.platform, chat.chat_id)
+        if draft is not None and draft.compose_step in TEXT_STEPS:
+            return await self._compose_text(incoming, actor, draft)
+        if is_read_reply(incoming.text) and (chat.kind == "private" or incoming.addressed):
+            return await self._read_reply(incoming, actor)
+        if draft is not None and chat.platform in TYPED_PLATFORMS:
+            reply = await self.db.run(_reprompt, actor, draft.id)
+            return Outcome([reply])
+        return None  # a step answered with buttons: the text is a question as usual
+
+    async def _read_reply(self, incoming: IncomingText, actor: Actor) -> Outcome:
+        chat = incoming.chat
+        outcome, _ = await self.db.run(service.confirm_read_in_chat, actor, chat.platform,
+                                       chat.chat_id)
+        text = {"ok": texts.BROADCAST_READ_THANKS, "again": texts.BROADCAST_READ_AGAIN,
+                "none": texts.BROADCAST_READ_NOTHING}[outcome]
+        return _text(text)
+
+    async def _compose_text(self, incoming: IncomingText, actor: Actor,
+                            draft: Broadcast) -> Outcome:
         label = None
         if draft.compose_step == "doc" and self.knowledge is not None:
             found = await self.knowledge.find_by_number(incoming.text)
@@ -165,8 +194,9 @@ class BroadcastHandlers:
         if op == "send":
             counts = await self.db.run(service.confirm, actor, broadcast_id)
             self.wake()
-            text = texts.COMPOSE_SENDING.format(id=broadcast_id, messages=counts.private_messages
-                                                + counts.groups)
+            sending = (texts.COMPOSE_SENDING_NO_LIVE if incoming.chat.platform in TYPED_PLATFORMS
+                       else texts.COMPOSE_SENDING)
+            text = sending.format(id=broadcast_id, messages=counts.private_messages + counts.groups)
             stop = Action(texts.BROADCAST_STOP_BUTTON, f"bc:{broadcast_id}:stop")
             return Outcome([TextReply(text, (stop,))])
         reply, notice = await self.db.run(compose.press, actor, broadcast_id, op, arg)
@@ -176,6 +206,10 @@ class BroadcastHandlers:
 def _take_text(session, actor: Actor, draft_id: int, text: str, label: str | None) -> TextReply:  # type: ignore[no-untyped-def]
     draft = service.own_draft(session, actor, draft_id)
     return compose.take_text(session, actor, draft, text, label)
+
+
+def _reprompt(session, actor: Actor, draft_id: int) -> TextReply:  # type: ignore[no-untyped-def]
+    return compose.reprompt(session, actor, service.own_draft(session, actor, draft_id))
 
 
 def _take_file(session, actor: Actor, draft_id: int, platform: str, file_id: str,  # type: ignore[no-untyped-def]

@@ -6,6 +6,10 @@ edit one message twice in an interval nor send two final reports:
 - scheduled broadcasts whose time has come turn `sending` (one UPDATE, any worker);
 - the progress edit is claimed by moving `progress_updated_at` forward with a conditional
   UPDATE (only the worker whose UPDATE matched edits);
+- a platform that cannot edit messages (Zalo: the transport's `can_edit = False`) gets no
+  live message: a new progress message every `progress_interval_no_edit` seconds while it
+  runs (none in the first interval, so a short broadcast gets its final report only), with
+  the same claim deciding which worker sends it;
 - closing is `UPDATE ... SET status='done' WHERE status='sending'` and the report is sent by
   whoever flips `report_sent` from false to true.
 """
@@ -123,6 +127,7 @@ class ProgressReporter:
         self.db = db
         self.transports = transports
         self.interval = config.progress_interval
+        self.interval_no_edit = config.progress_interval_no_edit
         self.poll = config.poll_interval
         self.finished = finished
 
@@ -148,22 +153,32 @@ class ProgressReporter:
                 await self._final(broadcast_id)
                 self.finished.put_nowait(broadcast_id)
             elif not closed and await self.db.run(
-                    take_progress_turn, broadcast_id, now, timedelta(seconds=self.interval)):
+                    take_progress_turn, broadcast_id, now,
+                    timedelta(seconds=self._interval(origin))):
                 await self._progress(broadcast_id)
+
+    def _interval(self, origin: str | None) -> float:
+        transport = self.transports.get(origin or "")
+        return self.interval if _can_edit(transport) else self.interval_no_edit
 
     async def _progress(self, broadcast_id: int) -> None:
         broadcast, text, _ = await self.db.run(snapshot, broadcast_id)
         if broadcast.status != "sending":
             return
+        if not _can_edit(self._origin(broadcast)):
+            started = broadcast.scheduled_at or broadcast.confirmed_at or broadcast.created_at
+            if (utcnow() - started).total_seconds() < self.interval_no_edit:
+                return  # the first turn, at the start: the officer was just told it is sending
         stop = (Action(texts.BROADCAST_STOP_BUTTON, f"bc:{broadcast_id}:stop"),)
         await self._show(broadcast, text, stop)
 
     async def _final(self, broadcast_id: int) -> None:
         broadcast, text, report = await self.db.run(snapshot, broadcast_id)
-        await self._show(broadcast, text, ())
         transport = self._origin(broadcast)
         if transport is None:
             return
+        if _can_edit(transport):  # a new "done" message would only repeat the report
+            await self._show(broadcast, text, ())
         actions: tuple[Action, ...] = ()
         if broadcast.require_confirmation and not broadcast.parent_id:
             actions = (Action(texts.BROADCAST_LIST_BUTTON, f"bc:{broadcast_id}:list"),
@@ -183,7 +198,7 @@ class ProgressReporter:
         assert broadcast.origin_chat_id is not None
         chat_id, shown = broadcast.origin_chat_id, broadcast.progress_message_id
         try:
-            if shown:
+            if shown and _can_edit(transport):
                 await _retrying(lambda: transport.edit(chat_id, shown, text, actions))
             else:
                 message = OutboundMessage(chat_id, "private", text, actions)
@@ -196,6 +211,11 @@ class ProgressReporter:
         if not broadcast.origin_platform or not broadcast.origin_chat_id:
             return None  # sent from the CLI: `tuyengiao broadcast status` shows it
         return self.transports.get(broadcast.origin_platform)
+
+
+def _can_edit(transport: Transport | None) -> bool:
+    """Transports may say `can_edit = False` (Zalo); the protocol's default is True."""
+    return bool(getattr(transport, "can_edit", True))
 
 
 async def _retrying(call: Callable[[], Awaitable[T]], attempts: int = 3) -> T:

@@ -10,6 +10,7 @@ all its target units. `actor=None` is the server operator's CLI (trusted).
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -151,6 +152,13 @@ def preview(session: Session, broadcast: Broadcast) -> Preview:
     audience = _audience(session, broadcast)
     return Preview(len(audience.people), audience.reachable_people, len(audience.private_chats),
                    len(audience.groups))
+
+
+def messages_by_platform(session: Session, broadcast: Broadcast) -> Counter[str]:
+    """Messages the broadcast would send, per platform (an attachment reaches one only)."""
+    audience = _audience(session, broadcast)
+    return Counter([platform for _, _, platform, _ in audience.private_chats]
+                   + [platform for _, platform, _ in audience.groups])
 
 
 def _audience(session: Session, broadcast: Broadcast) -> Audience:
@@ -305,6 +313,37 @@ def confirm_read(session: Session, actor: Actor, broadcast_id: int,
     return "ok" if result.rowcount else "again"
 
 
+READ_REPLY_LOOKBACK = 20  # recent broadcasts in a chat a typed «đã đọc» may answer
+
+
+def confirm_read_in_chat(session: Session, actor: Actor, platform: str, chat_id: str,
+                         *, now: datetime | None = None) -> tuple[str, int | None]:
+    """A typed «đã đọc» (platforms without buttons): it confirms the latest broadcast
+    delivered to this chat that asked for confirmation and that this person has not confirmed
+    yet (a reminder confirms its original). Returns ("ok", broadcast id), ("again", id) when
+    every such broadcast is confirmed already, or ("none", None) when none reached this person
+    here. In a group only the members the broadcast was meant for can confirm it."""
+    delivered = session.exec(
+        select(Broadcast.id, Broadcast.parent_id)
+        .join(Delivery, col(Delivery.broadcast_id) == col(Broadcast.id))
+        .where(Delivery.platform == platform, Delivery.chat_id == chat_id,
+               Delivery.status == "sent", col(Broadcast.require_confirmation).is_(True))
+        .order_by(col(Delivery.sent_at).desc(), col(Delivery.id).desc())
+        .limit(READ_REPLY_LOOKBACK)
+    ).all()
+    confirmed: int | None = None
+    for broadcast_id, parent_id in delivered:
+        root = parent_id or broadcast_id
+        outcome = confirm_read(session, actor, root, now=now)
+        if outcome == "ok":
+            logger.info("broadcast %s: person %s confirmed reading by a reply on %s", root,
+                        actor.person_id, platform)
+            return "ok", root
+        if outcome == "again" and confirmed is None:
+            confirmed = root
+    return ("again", confirmed) if confirmed is not None else ("none", None)
+
+
 def recent(session: Session, actor: Actor | None, limit: int = 10) -> list[Broadcast]:
     query = select(Broadcast).where(col(Broadcast.status) != "draft")
     if actor is not None and not actor.is_admin:
@@ -320,5 +359,6 @@ def _event(session: Session, broadcast_id: int, actor: Actor | None, action: str
 
 
 __all__ = ["MAX_TEXT", "Preview", "cancel", "check_targets", "clean_text", "confirm",
-           "confirm_read", "create", "draft_in_chat", "get", "may_manage", "own_draft", "preview",
-           "recent", "remind", "require_sender", "roles_of", "unit_ids_of"]
+           "confirm_read", "confirm_read_in_chat", "create", "draft_in_chat", "get",
+           "may_manage", "messages_by_platform", "own_draft", "preview", "recent", "remind",
+           "require_sender", "roles_of", "unit_ids_of"]

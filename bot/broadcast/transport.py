@@ -66,6 +66,9 @@ class PermanentError(DeliveryError):
 class Transport(Protocol):
     platform: str
     limits: RateLimits
+    # Optional class attributes, read with getattr (default True): `can_edit = False` (the
+    # progress reporter sends occasional new messages instead of edits) and `buttons = False`
+    # (the worker asks for a typed «đã đọc» instead of a button). See zalo_transport.
 
     async def send(self, message: OutboundMessage) -> str:
         """Send; return the platform's message id. Raises TransientError / PermanentError."""

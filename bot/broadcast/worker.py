@@ -52,6 +52,9 @@ class WorkerConfig:
     lease: timedelta = timedelta(seconds=60)
     poll_interval: float = 1.0  # seconds between looks at an idle outbox
     progress_interval: float = 3.0  # seconds between edits of an officer's progress message
+    # Platforms that cannot edit (Zalo) get a new progress message this often instead; a
+    # broadcast that finishes sooner gets only its final report.
+    progress_interval_no_edit: float = 60.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
@@ -218,17 +221,19 @@ class BroadcastWorker:
         prepared = self._content.get((broadcast_id, platform))
         if prepared is None:
             found = await self.db.run(outbox.broadcasts_by_id, [broadcast_id])
-            prepared = _prepare(found[broadcast_id], platform)
+            # A transport without buttons (Zalo) gets the typed «đã đọc» request instead.
+            buttons = getattr(self.transports.get(platform), "buttons", True)
+            prepared = _prepare(found[broadcast_id], platform, buttons)
             self._content[(broadcast_id, platform)] = prepared
         return prepared
 
 
-def _prepare(broadcast: Broadcast, platform: str) -> _Prepared:
+def _prepare(broadcast: Broadcast, platform: str, buttons: bool = True) -> _Prepared:
     attachment = None  # a file id is only valid on the platform it was uploaded to
     if broadcast.attachment_file_id and broadcast.attachment_platform == platform:
         attachment = Attachment(broadcast.attachment_file_id, broadcast.attachment_name or "")
-    return _Prepared(recipient_text(broadcast, broadcast.sender_label),
-                     recipient_actions(broadcast), attachment)
+    return _Prepared(recipient_text(broadcast, broadcast.sender_label, buttons=buttons),
+                     recipient_actions(broadcast) if buttons else (), attachment)
 
 
 async def _first(*waits: object, timeout: float | None = None) -> None:

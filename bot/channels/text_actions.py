@@ -3,7 +3,7 @@ what the person types back to one of them.
 
 After an answer the channel shows "Gõ 1: 👍 · 2: 👎 · 3: Xem văn bản" and remembers those
 three actions for that conversation. A reply that is just "2", "👎", a word that means it
-("sai", "chua dung") or the label itself ("xem văn bản") then becomes the `IncomingAction` a
+("sai", "chua dung") or the label itself ("xem văn bản", or "xong" for «Xong ▶») then becomes the `IncomingAction` a
 button press would have been; anything else is a new message. The memory is bounded (least
 recently used conversations go first) and forgets hints older than a day, so a "2" typed
 much later is a message again, not a vote on a forgotten answer.
@@ -27,6 +27,7 @@ DEFAULT_TTL_SECONDS = 24 * 3600.0
 # Emoji variation selector and skin tones: "👍🏻" and "👍️" are still 👍.
 _EMOJI_DECORATION = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
 _EDGE_PUNCTUATION = " \t\r\n.,;:!?…\"'«»()"
+_DECORATION_EDGES = re.compile(r"^[\W_]+|[\W_]+$")  # emoji, arrows, "›" around a label
 
 
 class ActionMemory:
@@ -70,4 +71,15 @@ def match_action(text: str, actions: Sequence[Action]) -> Action | None:
                          (messages.FEEDBACK_DOWN_WORDS, messages.ACTION_FEEDBACK_DOWN)):
         if folded in {fold(w) for w in words}:
             return next((a for a in actions if a.label == label), None)
-    return next((a for a in actions if fold(a.label) == folded), None)
+    exact = next((a for a in actions if fold(a.label) == folded), None)
+    if exact is not None:
+        return exact
+    # The label without its decoration: "huy" chooses "✖ Hủy", "xong" "Xong ▶", "xa tan lap"
+    # "› Xã Tân Lập" (only when exactly one label reads so).
+    bare = _bare(folded)
+    found = [a for a in actions if bare and _bare(fold(a.label)) == bare]
+    return found[0] if len(found) == 1 else None
+
+
+def _bare(folded: str) -> str:
+    return " ".join(_DECORATION_EDGES.sub("", folded).split())

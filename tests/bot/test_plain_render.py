@@ -123,6 +123,18 @@ def test_typed_replies_map_to_the_offered_actions(typed: str, expected: Action |
     assert match_action(typed, ACTIONS) == expected
 
 
+def test_a_label_typed_without_its_decoration_chooses_it_when_only_one_reads_so() -> None:
+    steps = (Action("› › Chi bộ thôn Đông", "u:3"), Action("› Xã Tân Lập", "u:4"),
+             Action("Xong ▶", "done"), Action("✖ Hủy", "drop"))
+    assert match_action("chi bo thon dong", steps) == steps[0]
+    assert match_action("Xã Tân Lập.", steps) == steps[1]
+    assert match_action("xong", steps) == steps[2]
+    assert match_action("huỷ", steps) == steps[3]  # the other tone-mark placement
+    assert match_action("thôn Đông", steps) is None  # part of a label is not a choice
+    twins = (Action("✅ Có", "a"), Action("Có ▶", "b"))
+    assert match_action("có", twins) is None  # ambiguous: a message, not a guess
+
+
 def test_words_choose_nothing_when_no_such_action_was_offered() -> None:
     assert match_action("👍", ACTIONS[2:]) is None
     assert match_action("1", ()) is None

@@ -20,12 +20,15 @@ once (the platform's retry policy is unpublished), wrapped as `{"ok": true, "res
 Failures for tests (and the broadcast engine's): `fail_next` queues `ok: false` answers for
 a method, optionally for one chat only and for several calls (`times=None`: every call);
 `fail_http` answers with a bare HTTP error page (a proxy's 502), `delay` holds an answer
-back (a client timeout). Every request is recorded in `calls`, failed ones included.
+back (a client timeout), `random_rates` fails a share of all sends (the broadcast bench:
+429 with retry_after, 502), counted in `injected`. Every request is recorded in `calls`,
+failed ones included.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 import time
 from dataclasses import dataclass
@@ -90,6 +93,9 @@ class ZaloApiServer(LoopbackServer):
         self.delivered: set[str] = set()  # message ids handed out by getUpdates
         self.pending: list[Any] = []
         self._ids = 0
+        self._rng = random.Random(0)
+        self._rates = (0.0, 0.0, 1)  # share of sends answered 429, 502; retry_after
+        self.injected: dict[int, int] = {}  # error code -> times injected by random_rates
 
     def sent_texts(self, chat_id: str) -> list[str]:
         """What one chat received, in order (sendMessage texts)."""
@@ -107,6 +113,12 @@ class ZaloApiServer(LoopbackServer):
     def fail_http(self, method: str, http_status: int, page: str = "<html>Bad Gateway</html>", *,
                   times: int | None = 1) -> None:
         self.faults.append(Fault(method, ApiError(http_status, "", page=page), None, times))
+
+    def random_rates(self, *, flood: float = 0.0, server: float = 0.0, seed: int = 0,
+                     retry_after: int = 1) -> None:
+        """From now on a share of sendMessage calls fails: 429 (with retry_after), 502."""
+        self._rng = random.Random(seed)
+        self._rates = (flood, server, retry_after)
 
     def delay(self, method: str, seconds: float, *, times: int | None = 1) -> None:
         self.faults.append(Fault(method, None, None, times, delay=seconds))
@@ -182,6 +194,14 @@ class ZaloApiServer(LoopbackServer):
                     if fault.times <= 0:
                         self.faults.remove(fault)
                 return fault
+        flood, server, retry_after = self._rates
+        if method == "sendMessage" and (flood or server):
+            roll = self._rng.random()
+            error = (ApiError(429, "Too Many Requests", retry_after=retry_after) if roll < flood
+                     else ApiError(502, "Bad Gateway") if roll < flood + server else None)
+            if error is not None:
+                self.injected[error.code] = self.injected.get(error.code, 0) + 1
+                return Fault(method, error)
         return None
 
     # --- methods ------------------------------------------------------------------------

@@ -67,3 +67,50 @@ async def test_run_starts_the_worker_and_sends_a_confirmed_broadcast(
         await reply("📊")  # the final report reached the officer
         stop.set()
         await asyncio.wait_for(running, WAIT)
+
+
+async def test_run_sends_on_zalo_too_when_its_token_is_set(
+        knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder) -> None:
+    from tests.bot.broadcast.zalo_world import ZALO_OFFICER, add_zalo_people
+    from tests.fakes.zalo_api import ZaloApiServer
+
+    store = tmp_path / "store"
+    build_store([knowledge_dir], store, hashing_embedder)
+    db_url = f"sqlite:///{tmp_path / 'bot.db'}"
+    with Database.open(db_url) as db:
+        db.create_all()
+        world = build_world(db)
+        zpeople = add_zalo_people(db, world)
+    async with TelegramApiServer() as api, ZaloApiServer(max_poll_wait=0.5) as zapi:
+        settings = Settings(
+            _env_file=None, telegram_bot_token=api.token, telegram_api_base_url=api.base_url,
+            zalo_bot_token=zapi.token, zalo_api_base_url=zapi.base_url, zalo_poll_timeout=1,
+            database_url=db_url, search_weight_dense=0.0, broadcast_poll_seconds=30.0)
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve(settings, store, stop))
+
+        async def say(text: str, expect: str) -> str:
+            zapi.text_update(ZALO_OFFICER, ZALO_OFFICER, text)
+            sent = await zapi.wait_for("sendMessage", lambda p: p["chat_id"] == ZALO_OFFICER
+                                       and p["text"].startswith(expect), timeout=WAIT)
+            return str(sent["text"])
+
+        await say("/thongbao Họp chi bộ bất thường tối thứ Sáu.", texts.COMPOSE_ASK_DOC[:20])
+        await say("bỏ qua", texts.COMPOSE_ASK_UNITS[:20])
+        await say("xã tân lập", "Đã chọn")
+        await say("xong", texts.COMPOSE_ASK_ROLES)
+        await say("đảng viên và cán bộ", texts.COMPOSE_ASK_GROUPS[:20])
+        await say("có", texts.COMPOSE_ASK_CONFIRM)
+        await say("không", texts.COMPOSE_PREVIEW_TITLE)
+        await say("gửi ngay", "Đang gửi thông báo #")
+        # The worker polls only every 30 s here: a prompt delivery means it was woken.
+        for chat in zpeople.members[world.commune2] + [zpeople.group]:
+            got = await zapi.wait_for("sendMessage", lambda p, c=chat: p["chat_id"] == c,
+                                      timeout=5.0)
+            assert "Họp chi bộ bất thường tối thứ Sáu." in got["text"]
+        for chat in world.members[world.commune2]:
+            await api.wait_for("sendMessage", lambda p, c=chat: str(p["chat_id"]) == c, timeout=5.0)
+        await zapi.wait_for("sendMessage", lambda p: p["chat_id"] == ZALO_OFFICER
+                            and p["text"].startswith("📊"), timeout=WAIT)
+        stop.set()
+        await asyncio.wait_for(running, WAIT)
