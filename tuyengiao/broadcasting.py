@@ -64,10 +64,9 @@ async def open_transports(settings: Settings, stack: AsyncExitStack) -> dict[str
     return transports
 
 
-async def open_poll_senders(settings: Settings, stack: AsyncExitStack,
-                            zalo_api: object | None = None) -> dict[str, PollSender]:
-    """A poll sender per configured platform, closed with `stack`. `zalo_api`: the process's
-    ZaloBotApi when the Zalo channel runs (one HTTP session); otherwise one is opened here."""
+async def open_poll_senders(settings: Settings, stack: AsyncExitStack) -> dict[str, PollSender]:
+    """A poll sender per configured platform, closed with `stack` (Zalo: on the broadcast
+    engine's ZaloTransport)."""
     from bot.polls.senders import TelegramPollSender, ZaloPollSender
 
     senders: dict[str, PollSender] = {}
@@ -75,14 +74,10 @@ async def open_poll_senders(settings: Settings, stack: AsyncExitStack,
         senders["telegram"] = await stack.enter_async_context(TelegramPollSender(
             settings.telegram_bot_token, base_url=settings.telegram_api_base_url))
     if settings.zalo_bot_token:
-        if zalo_api is None:
-            import aiohttp
+        from bot.broadcast.zalo_transport import ZaloTransport
 
-            from bot.channels.zalo_api import ZaloBotApi
-
-            session = await stack.enter_async_context(aiohttp.ClientSession())
-            zalo_api = ZaloBotApi(settings.zalo_bot_token, session,
-                                  base_url=settings.zalo_api_base_url,
-                                  sends_per_second=settings.zalo_sends_per_second)
-        senders["zalo"] = ZaloPollSender(zalo_api)
+        transport = await stack.enter_async_context(ZaloTransport(
+            settings.zalo_bot_token, base_url=settings.zalo_api_base_url,
+            limits=zalo_limits(settings), connections=max(settings.poll_concurrency, 4)))
+        senders["zalo"] = ZaloPollSender(transport)
     return senders

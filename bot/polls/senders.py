@@ -20,8 +20,8 @@ from telegram.error import TelegramError
 
 from bot.broadcast.aiohttp_request import AiohttpRequest
 from bot.broadcast.telegram_transport import _classify
-from bot.broadcast.transport import PermanentError, TransientError
-from bot.channels.splitting import LINE, PARA, pack
+from bot.broadcast.transport import OutboundMessage, Transport
+from bot.channels.splitting import PARA, pack
 from bot.polls.models import Poll
 from bot.storage.models import to_local
 from knowledge import messages as texts
@@ -113,36 +113,27 @@ class TelegramPollSender:
 
 
 class ZaloPollSender:
+    """Polls on Zalo through the broadcast engine's ZaloTransport (its session, error
+    classification and message splitting): the poll is a numbered text."""
+
     platform = "zalo"
 
-    def __init__(self, api: object) -> None:
-        self._api = api  # bot.channels.zalo_api.ZaloBotApi (retries and pacing inside)
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
 
     async def post(self, chat_id: str, poll: Poll,
                    chat_kind: str = "private") -> tuple[str, str | None]:
         text = poll_text(poll, chat_kind)[:ZALO_MAX_TEXT]
-        sent = await self._call("send_message", chat_id, text)
-        return str((sent or {}).get("message_id") or ""), None
+        return await self._transport.send(OutboundMessage(chat_id, chat_kind, text)), None
 
     async def stop(self, chat_id: str, message_id: str) -> tuple[list[int], int] | None:
         return None  # votes are text replies: the close is ours alone
 
     async def send_text(self, chat_id: str, text: str) -> None:
-        for part in pack([(LINE, line) for line in text.splitlines()], ZALO_MAX_TEXT):
-            await self._call("send_message", chat_id, part)
+        await self._transport.send(OutboundMessage(chat_id, "private", text))
 
     async def send_photo(self, chat_id: str, image: bytes, caption: str, filename: str) -> None:
-        await self._call("send_message", chat_id, caption[:ZALO_MAX_TEXT])
-
-    async def _call(self, method: str, *args: str) -> dict | None:  # type: ignore[type-arg]
-        from bot.channels.zalo_errors import ZaloPermanentError, ZaloTransientError
-
-        try:
-            return await getattr(self._api, method)(*args)
-        except ZaloTransientError as exc:
-            raise TransientError(str(exc)) from exc
-        except ZaloPermanentError as exc:
-            raise PermanentError(str(exc)) from exc
+        await self.send_text(chat_id, caption)  # Zalo's sendPhoto takes only a public URL
 
 
 def _chat_id(chat_id: str) -> int | str:

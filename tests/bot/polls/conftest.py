@@ -13,6 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.broadcast.zalo_transport import ZaloTransport
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_api import RetryPolicy, ZaloBotApi
@@ -72,14 +73,13 @@ async def zalo() -> AsyncIterator[ZaloApiServer]:
 @pytest.fixture
 async def polls(world: World, db: Database, tg: TelegramApiServer, zalo: ZaloApiServer,
                 assistant: Assistant) -> AsyncIterator[Polls]:
-    async with aiohttp.ClientSession() as session:
-        zalo_api = ZaloBotApi(zalo.token, session, base_url=zalo.base_url, retry=FAST)
-        async with TelegramPollSender(tg.token, base_url=tg.base_url, timeout=2.0) as telegram:
-            runner = PollRunner(db, {"telegram": telegram, "zalo": ZaloPollSender(zalo_api)},
-                                RunnerConfig(interval=0.05))
-            assistant.polls = PollHandlers(db, ADMIN_IDS, wake=runner.wake)
-            assistant.settings = type(assistant.settings)(admin_ids=ADMIN_IDS)
-            yield Polls(world, db, tg, zalo, runner, assistant)
+    async with ZaloTransport(zalo.token, base_url=zalo.base_url, timeout=2.0) as zalo_transport, \
+            TelegramPollSender(tg.token, base_url=tg.base_url, timeout=2.0) as telegram:
+        runner = PollRunner(db, {"telegram": telegram, "zalo": ZaloPollSender(zalo_transport)},
+                            RunnerConfig(interval=0.05))
+        assistant.polls = PollHandlers(db, ADMIN_IDS, wake=runner.wake)
+        assistant.settings = type(assistant.settings)(admin_ids=ADMIN_IDS)
+        yield Polls(world, db, tg, zalo, runner, assistant)
 
 
 class Handled:
