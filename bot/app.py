@@ -22,6 +22,7 @@ from bot.channels.local import LOCAL_USER_ID, LocalChannel
 from bot.core.assistant import Assistant, CoreSettings
 from bot.core.commands import ALL_COMMANDS
 from bot.core.knowledge_base import KnowledgeBase
+from bot.polls.handlers import POLL_COMMANDS, PollHandlers
 from bot.storage.database import Database
 from tuyengiao.settings import Settings
 
@@ -40,7 +41,8 @@ def build_assistant(settings: Settings, store: Path, db: Database) -> Assistant:
     if not _platforms(settings):
         # The terminal's user already controls the server: make them an admin.
         admins = admins | {f"local:{LOCAL_USER_ID}"}
-    return Assistant(knowledge, db, CoreSettings(admin_ids=admins), BroadcastHandlers(db, knowledge))
+    return Assistant(knowledge, db, CoreSettings(admin_ids=admins), BroadcastHandlers(db, knowledge),
+                     PollHandlers(db, admins))
 
 
 async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = None) -> None:
@@ -64,6 +66,8 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
         assistant = await asyncio.to_thread(build_assistant, settings, store, db)
         if settings.broadcast_worker:
             await _start_broadcast_worker(settings, db, assistant, stack, stop)
+        if settings.poll_runner:
+            await _start_poll_runner(settings, db, assistant, stack, stop)
         if platforms := _platforms(settings):
             # Every configured platform on this one event loop, one core behind them all.
             if "telegram" in platforms:
@@ -102,7 +106,7 @@ def _telegram_channel(settings: Settings, assistant: Assistant) -> TelegramChann
         settings.telegram_bot_token,
         assistant.handle,
         base_url=settings.telegram_api_base_url,
-        commands=list(ALL_COMMANDS) + list(BROADCAST_COMMANDS),
+        commands=list(ALL_COMMANDS) + list(BROADCAST_COMMANDS) + list(POLL_COMMANDS),
         webhook=webhook,
         concurrent_updates=settings.telegram_concurrent_updates,
     )
@@ -145,6 +149,30 @@ async def _start_broadcast_worker(settings: Settings, db: Database, assistant: A
     if assistant.broadcasts is not None:
         assistant.broadcasts.wake = worker.wake
     task = asyncio.create_task(worker.run(stop), name="broadcast-worker")
+
+    async def finish() -> None:
+        stop.set()
+        await task
+
+    stack.push_async_callback(finish)
+
+
+async def _start_poll_runner(settings: Settings, db: Database, assistant: Assistant,
+                             stack: AsyncExitStack, stop: asyncio.Event) -> None:
+    """The poll runner on this event loop (posting, deadlines, final results), stopped before
+    the senders and the database close."""
+    from bot.polls.runner import PollRunner, RunnerConfig
+    from tuyengiao.broadcasting import open_poll_senders, telegram_limits, zalo_limits
+
+    senders = await open_poll_senders(settings, stack)
+    if not senders:
+        return
+    runner = PollRunner(db, senders, RunnerConfig(interval=settings.poll_runner_seconds,
+                                                  concurrency=settings.poll_concurrency),
+                        {"telegram": telegram_limits(settings), "zalo": zalo_limits(settings)})
+    if assistant.polls is not None:
+        assistant.polls.wake = runner.wake
+    task = asyncio.create_task(runner.run(stop), name="poll-runner")
 
     async def finish() -> None:
         stop.set()

@@ -11,6 +11,7 @@ from tuyengiao.settings import Settings
 
 if TYPE_CHECKING:
     from bot.broadcast.transport import RateLimits, Transport
+    from bot.polls.senders import PollSender
     from bot.broadcast.worker import WorkerConfig
 
 
@@ -61,3 +62,22 @@ async def open_transports(settings: Settings, stack: AsyncExitStack) -> dict[str
             settings.zalo_bot_token, base_url=settings.zalo_api_base_url,
             limits=zalo_limits(settings), connections=max(settings.broadcast_concurrency, 4)))
     return transports
+
+
+async def open_poll_senders(settings: Settings, stack: AsyncExitStack) -> dict[str, PollSender]:
+    """A poll sender per configured platform, closed with `stack` (Zalo: on the broadcast
+    engine's ZaloTransport)."""
+    from bot.polls.senders import TelegramPollSender, ZaloPollSender
+
+    senders: dict[str, PollSender] = {}
+    if settings.telegram_bot_token:
+        senders["telegram"] = await stack.enter_async_context(TelegramPollSender(
+            settings.telegram_bot_token, base_url=settings.telegram_api_base_url))
+    if settings.zalo_bot_token:
+        from bot.broadcast.zalo_transport import ZaloTransport
+
+        transport = await stack.enter_async_context(ZaloTransport(
+            settings.zalo_bot_token, base_url=settings.zalo_api_base_url,
+            limits=zalo_limits(settings), connections=max(settings.poll_concurrency, 4)))
+        senders["zalo"] = ZaloPollSender(transport)
+    return senders

@@ -15,9 +15,19 @@ from typing import Sequence
 
 from tuyengiao.admin import add_admin_parser, run_admin
 from tuyengiao.broadcast_cli import add_broadcast_parser, run_broadcast
+from tuyengiao.poll_cli import add_poll_parser, run_poll
 from tuyengiao.settings import Settings
 
 logger = logging.getLogger("tuyengiao")
+
+# Libraries that chat at INFO about loading weights and HTTP: keep them quiet. PTB's bots log
+# every Bot API call with its parameters at DEBUG (chat ids = the members a poll went to, and
+# message texts): never below INFO, even with LOG_LEVEL=DEBUG (anonymous polls).
+LIBRARY_LOG_LEVELS: dict[str, int] = {
+    **{name: logging.WARNING for name in ("sentence_transformers", "transformers", "httpx",
+                                          "bm25s", "faiss")},
+    "telegram.Bot": logging.INFO, "telegram.ext.ExtBot": logging.INFO,
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     store_arg(sp)
     add_admin_parser(sub)
     add_broadcast_parser(sub)
+    add_poll_parser(sub)
     return p
 
 
@@ -68,9 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # Libraries that chat at INFO about loading weights and HTTP: keep them quiet.
-    for noisy in ("sentence_transformers", "transformers", "httpx", "bm25s", "faiss"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    for name, level in LIBRARY_LOG_LEVELS.items():
+        logging.getLogger(name).setLevel(level)
     import faiss
 
     faiss.omp_set_num_threads(settings.faiss_threads)
@@ -93,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": lambda: commands.run(settings, store),
         "admin": lambda: run_admin(args, settings),
         "broadcast": lambda: run_broadcast(args, settings),
+        "poll": lambda: run_poll(args, settings),
     }
     try:
         return handlers[args.command]()

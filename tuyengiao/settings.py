@@ -96,6 +96,13 @@ class Settings(BaseSettings):
     zalo_rate_per_chat_per_second: float = Field(1.0, ge=0)
     zalo_rate_per_group_per_minute: float = Field(20.0, ge=0)
 
+    # --- quick polls (bot/polls) ---
+    # Run the poll runner inside `tuyengiao run`: posts polls, closes them at their deadline
+    # (stopPoll on Telegram) and sends the officer the final results.
+    poll_runner: bool = True
+    poll_runner_seconds: float = Field(5.0, gt=0)  # how often it looks for due work
+    poll_concurrency: int = Field(8, ge=1)  # polls posted at once per tick
+
     @property
     def admin_id_set(self) -> frozenset[str]:
         return frozenset(part.strip() for part in self.admin_ids.split(",") if part.strip())

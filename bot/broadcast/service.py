@@ -61,15 +61,21 @@ def check_targets(session: Session, actor: Actor | None, unit_ids: Sequence[int]
             raise PermissionDenied(texts.OUTSIDE_SCOPE)
 
 
+def may_manage(session: Session, actor: Actor | None, created_by: int | None,
+               unit_ids: Sequence[int]) -> bool:
+    """The author, admins, the CLI, and officers whose scope covers every target unit (also
+    used for polls)."""
+    if actor is None or actor.is_admin or created_by == actor.person_id:
+        return True
+    return bool(unit_ids) and all(can_act_on(session, actor, u) for u in unit_ids)
+
+
 def get(session: Session, actor: Actor | None, broadcast_id: int) -> Broadcast:
     """The broadcast if the actor may see and manage it."""
     broadcast = session.get(Broadcast, broadcast_id)
     if broadcast is None:
         raise NotFound(texts.BROADCAST_NOT_FOUND)
-    if actor is None or actor.is_admin or broadcast.created_by_person_id == actor.person_id:
-        return broadcast
-    targets = unit_ids_of(broadcast)
-    if targets and all(can_act_on(session, actor, u) for u in targets):
+    if may_manage(session, actor, broadcast.created_by_person_id, unit_ids_of(broadcast)):
         return broadcast
     raise PermissionDenied()
 
@@ -354,5 +360,5 @@ def _event(session: Session, broadcast_id: int, actor: Actor | None, action: str
 
 __all__ = ["MAX_TEXT", "Preview", "cancel", "check_targets", "clean_text", "confirm",
            "confirm_read", "confirm_read_in_chat", "create", "draft_in_chat", "get",
-           "messages_by_platform", "own_draft", "preview", "recent", "remind", "require_sender",
-           "roles_of", "unit_ids_of"]
+           "may_manage", "messages_by_platform", "own_draft", "preview", "recent", "remind",
+           "require_sender", "roles_of", "unit_ids_of"]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.channels.splitting import LINE, PARA, Block, pack
-from bot.core.types import Action, AnswerReply, DocumentReply, Outcome, Reply, TextReply
+from bot.core.types import Action, AnswerReply, DocumentReply, Outcome, PhotoReply, Reply, TextReply
 from knowledge import messages
 from knowledge.answers import Answer
 from knowledge.passages import SECTION_SEPARATOR
@@ -74,6 +74,8 @@ def reply_blocks(reply: Reply) -> list[Block]:
         return answer_blocks(reply.answer)
     if isinstance(reply, DocumentReply):
         return document_blocks(reply)
+    if isinstance(reply, PhotoReply):  # no upload on text channels: the caption says it
+        return [(PARA, reply.caption.strip())]
     raise TypeError(f"cannot render {type(reply).__name__}")
 
 

@@ -23,6 +23,7 @@ from aiohttp import web
 from telegram import (
     BotCommand,
     InlineKeyboardButton,
+    InputFile,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
@@ -37,15 +38,18 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from knowledge import messages as texts
 from bot.channels import webhooks
 from bot.channels.chat_turns import ChatTurns
+from bot.channels.telegram_polls import poll_event as _poll_event
 from bot.channels.telegram_render import RenderedMessage, escape, render
 from bot.channels.typing_indicator import TYPING_DELAY, while_typing
 from bot.core.types import (
     Chat,
     Incoming,
     IncomingAction,
+    IncomingPollUpdate,
     IncomingText,
     IncomingUnsupported,
     Outcome,
+    PhotoReply,
     Sender,
 )
 
@@ -57,7 +61,9 @@ Handler = Callable[[Incoming], Awaitable[Outcome]]
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member", "poll",
+                   "poll_answer")
+MAX_CAPTION = 1024
 MAX_NOTICE = 200  # answerCallbackQuery text limit
 # Message contents the assistant cannot read; checked in this order (an animation is also a
 # document, a venue also a location).
@@ -248,6 +254,14 @@ class TelegramChannel:
 
     # --- updates ------------------------------------------------------------------------
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if (poll_event := _poll_event(update)) is not None:
+            # Nothing to answer. One poll's counts (and one voter's answers) in arrival
+            # order: a changed vote must not be overwritten by the one before it.
+            key = (f"poll:{poll_event.poll_id}" if isinstance(poll_event, IncomingPollUpdate)
+                   else f"voter:{poll_event.sender.user_id}")
+            async with self._chat_turns.turn(key):
+                await self._handler(poll_event)
+            return
         translated = self._translate(update)
         if translated is None:
             if update.callback_query is not None:  # a press we cannot read: stop the spinner
@@ -265,6 +279,9 @@ class TelegramChannel:
                 await self._answer_callback(incoming.callback_id, outcome.notice)
             first = True
             for reply in outcome.replies:
+                if isinstance(reply, PhotoReply):
+                    await self._send_photo(origin, reply)
+                    continue
                 for message in render(reply):
                     await self._send(origin, message, reply=first)
                     first = False
@@ -408,6 +425,12 @@ class TelegramChannel:
             await self._call(lambda: send(origin.chat_id))
         except ChatMigrated as exc:  # the group became a supergroup: its id changed
             await self._call(lambda: send(exc.new_chat_id))
+
+    async def _send_photo(self, origin: _Origin, reply: PhotoReply) -> None:
+        bot = self._application.bot
+        await self._call(lambda: bot.send_photo(
+            origin.chat_id, InputFile(reply.image, filename=reply.filename),
+            caption=reply.caption[:MAX_CAPTION], message_thread_id=origin.thread_id))
 
     async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
         """One Bot API call: on flood control wait as told and retry once (a reply must not

@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 TEXT_EVENT = "message.text.received"
+_CHOICE = re.compile(r"^\d{1,3}(?:\s*[,;\s]\s*\d{1,3})*\s*\.?$")  # "1", "1,3", "1 3"
 UNSUPPORTED_EVENTS = {
     "message.image.received": "image",
     "message.sticker.received": "sticker",
@@ -72,11 +73,17 @@ class ZaloTranslator:
             action = self._actions.match(key, cleaned)
             # In a group a bare number from the person the hint was for is meant for us too
             # ("👍" or "sai" alone may answer someone else: those need the mention).
+            # Bare numbers ("1", "1,3") may also be a vote on a poll posted to the group: the
+            # core decides, and ignores them when no poll is there (addressed=False).
             if not addressed and not (action is not None and cleaned.strip(" .").isdecimal()):
+                if _CHOICE.match(cleaned):
+                    return Translated(IncomingText(update_id, sender, chat, cleaned, False,
+                                                   sent_at), key)
                 logger.debug("zalo: update %s: group message not for the assistant", update_id)
                 return None
             if action is not None:
-                return Translated(IncomingAction(update_id, sender, chat, action.data), key)
+                return Translated(IncomingAction(update_id, sender, chat, action.data,
+                                                 typed=cleaned), key)
             return Translated(IncomingText(update_id, sender, chat, cleaned, True, sent_at), key)
         if event in UNSUPPORTED_EVENTS:
             if chat.kind == "group":

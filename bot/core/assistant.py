@@ -14,11 +14,14 @@ from datetime import timedelta
 from bot.broadcast.handlers import BroadcastHandlers
 from bot.core.commands import Command, parse_command
 from bot.core.knowledge_base import KnowledgeBase
+from bot.polls.handlers import PollHandlers
 from bot.core.types import (
     Action,
     AnswerReply,
     Incoming,
     IncomingAction,
+    IncomingPollAnswer,
+    IncomingPollUpdate,
     IncomingText,
     IncomingUnsupported,
     Outcome,
@@ -47,13 +50,27 @@ class CoreSettings:
 
 class Assistant:
     def __init__(self, knowledge: KnowledgeBase, db: Database, settings: CoreSettings,
-                 broadcasts: BroadcastHandlers | None = None) -> None:
+                 broadcasts: BroadcastHandlers | None = None,
+                 polls: PollHandlers | None = None) -> None:
         self.knowledge = knowledge
         self.db = db
         self.settings = settings
         self.broadcasts = broadcasts  # guidance broadcasts (commands, buttons, composing)
+        self.polls = polls  # quick polls (commands, buttons, votes)
 
     async def handle(self, incoming: Incoming) -> Outcome:
+        try:
+            # Votes come before identifying the sender: a poll update has none, and an
+            # anonymous vote must leave no trace on the voter's records or the question log.
+            if self.polls is not None:
+                early = await self.polls.before_identify(incoming)
+                if early is not None:
+                    return early
+            if isinstance(incoming, (IncomingPollUpdate, IncomingPollAnswer)):
+                return Outcome()  # polls are not enabled here
+        except ServiceError as exc:
+            logger.info("update %s: %s: %s", incoming.update_id, type(exc).__name__, exc)
+            return Outcome([TextReply(str(exc))])
         actor = await self.db.run(_identify, incoming, self.settings.admin_ids)
         try:
             if isinstance(incoming, IncomingText):
@@ -120,6 +137,8 @@ class Assistant:
                 text += "\n\n" + messages.HELP_OFFICER
                 if self.broadcasts is not None:
                     text += "\n\n" + messages.HELP_BROADCAST
+                if self.polls is not None:
+                    text += "\n\n" + messages.HELP_POLL
             return Outcome([TextReply(text)])
         if name == "hoi":
             if not args:
@@ -151,6 +170,10 @@ class Assistant:
             return await self._report(actor, args)
         if self.broadcasts is not None:
             handled = await self.broadcasts.command(incoming, actor, command)
+            if handled is not None:
+                return handled
+        if self.polls is not None:
+            handled = await self.polls.command(incoming, actor, command)
             if handled is not None:
                 return handled
         logger.info("update %s: unknown command /%s", incoming.update_id, name)
@@ -237,6 +260,10 @@ class Assistant:
                 return await self._view_document(int(rest))
             if self.broadcasts is not None:
                 handled = await self.broadcasts.action(incoming, actor, kind, rest)
+                if handled is not None:
+                    return handled
+            if self.polls is not None:
+                handled = await self.polls.action(incoming, actor, kind, rest)
                 if handled is not None:
                     return handled
         except (ValueError, KeyError):

@@ -57,6 +57,7 @@ class IncomingAction:
     chat: Chat
     data: str
     callback_id: str | None = None  # for answerCallbackQuery
+    typed: str | None = None  # text channels: what the person typed ("1") to choose it
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,30 @@ class IncomingUnsupported:
     file_name: str = ""
 
 
-Incoming = Union[IncomingText, IncomingAction, IncomingUnsupported]
+@dataclass(frozen=True)
+class IncomingPollUpdate:
+    """A native poll's latest state (Telegram `poll` update): counts only, never who voted."""
+
+    update_id: str
+    platform: Platform
+    poll_id: str  # the platform's id of the poll (one per poll message)
+    counts: tuple[int, ...]
+    voters: int
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class IncomingPollAnswer:
+    """A vote in a named native poll (Telegram `poll_answer`); empty `option_ids` = retracted."""
+
+    update_id: str
+    sender: Sender
+    poll_id: str
+    option_ids: tuple[int, ...]
+
+
+Incoming = Union[IncomingText, IncomingAction, IncomingUnsupported, IncomingPollUpdate,
+                 IncomingPollAnswer]
 
 
 @dataclass(frozen=True)
@@ -104,7 +128,17 @@ class DocumentReply:
     chunks: tuple[Chunk, ...]  # the cited section's passages, in order
 
 
-Reply = Union[TextReply, AnswerReply, DocumentReply]
+@dataclass(frozen=True)
+class PhotoReply:
+    """An image (a poll's results chart) with a short caption. Channels that cannot upload
+    an image (Zalo's sendPhoto takes only a public URL) send the caption as text."""
+
+    image: bytes  # PNG
+    caption: str
+    filename: str = "chart.png"
+
+
+Reply = Union[TextReply, AnswerReply, DocumentReply, PhotoReply]
 
 
 @dataclass

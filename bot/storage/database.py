@@ -30,6 +30,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from bot.storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from bot.broadcast import models as _broadcast_models  # noqa: F401  (the broadcast tables)
+from bot.polls import models as _poll_models  # noqa: F401  (the poll tables)
 from bot.storage.models import LOCAL_TZ, to_local, utcnow
 
 logger = logging.getLogger(__name__)

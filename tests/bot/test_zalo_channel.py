@@ -138,7 +138,8 @@ async def test_group_messages_count_only_when_addressed(api: ZaloApiServer) -> N
         command = await core.next()
         api.text_update(GROUP, "u-binh", "3", "GROUP")  # the hint given to Bình: his "3"
         own_hint = await core.next()
-        api.text_update(GROUP, "u-chi", "1", "GROUP")  # Chi was given no hint: chatter
+        api.text_update(GROUP, "u-chi", "1", "GROUP")  # Chi was given no hint: chatter, or a
+        bare_number = await core.next()  # vote on a poll posted to the group (the core decides)
         api.text_update(GROUP, "u-an", "👍", "GROUP")  # an emoji alone may answer someone else
         api.text_update(GROUP, "u-an", "@bot.TuyenGiaoTest 👍", "GROUP")
         rated = await core.next()
@@ -149,6 +150,7 @@ async def test_group_messages_count_only_when_addressed(api: ZaloApiServer) -> N
     assert isinstance(command, IncomingText) and command.text == "/hoi nghị quyết 57"
     assert isinstance(own_hint, IncomingAction) and own_hint.data == "doc:9" and own_hint.sender.user_id == "u-binh"
     assert isinstance(rated, IncomingAction) and rated.data == "fb:9:1" and rated.sender.user_id == "u-an"
+    assert isinstance(bare_number, IncomingText) and not bare_number.addressed
     assert core.seen.empty()  # nothing else reached the core
 
 

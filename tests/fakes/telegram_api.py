@@ -34,6 +34,7 @@ from aiohttp import web
 
 from tests.fakes.loopback import Call, LoopbackServer
 from tests.fakes.telegram_html import ApiError, parse_html
+from tests.fakes.telegram_polls import PollMethods
 from tests.fakes.telegram_updates import UpdateBuilders, utf16_len
 
 DEFAULT_TOKEN = "123456789:TEST-token_for-loopback"
@@ -55,8 +56,9 @@ _STRING_FIELDS = frozenset(
 
 def _decode_form(name: str, value: Any) -> Any:
     if isinstance(value, web.FileField):
+        data = value.file.read()
         return {"filename": value.filename, "content_type": value.content_type,
-                "size": len(value.file.read())}
+                "size": len(data), "data": data}
     if name in _STRING_FIELDS:
         return value
     try:
@@ -65,7 +67,7 @@ def _decode_form(name: str, value: Any) -> Any:
         return value
 
 
-class TelegramApiServer(UpdateBuilders, LoopbackServer):
+class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
     def __init__(
         self,
         token: str = DEFAULT_TOKEN,
@@ -93,13 +95,15 @@ class TelegramApiServer(UpdateBuilders, LoopbackServer):
         self._allowed: frozenset[str] = DEFAULT_UPDATE_TYPES
         self._faults: dict[str, deque[ApiError]] = {}
         self.chats: dict[int, dict[str, Any]] = {}
-        self._ids = {"update": 0, "message": 0, "callback": 0}
+        self._ids = {"update": 0, "message": 0, "callback": 0, "poll": 0}
+        self._init_polls()
         self._methods: dict[str, tuple[str, Callable[[dict[str, Any]], Awaitable[Any]]]] = {
             name.lower(): (name, getattr(self, f"_m_{name}"))
             for name in ("getMe", "getUpdates", "sendMessage", "sendDocument", "editMessageText",
                          "answerCallbackQuery", "sendChatAction", "setMyCommands",
                          "getMyCommands", "deleteMyCommands", "setWebhook", "deleteWebhook",
-                         "getWebhookInfo", "close", "logOut")
+                         "getWebhookInfo", "close", "logOut", "sendPoll", "stopPoll",
+                         "sendPhoto")
         }
 
     @property

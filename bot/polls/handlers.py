@@ -1,0 +1,182 @@
+"""Poll commands, buttons and votes for the core (`Assistant`): thin handlers over
+bot.polls.compose / service / votes / results.
+
+Commands (officers and admins; refusals come from the services):
+  /khaosat <câu hỏi>⏎<phương án>⏎...   create a poll (then buttons)
+  /dskhaosat                           recent polls
+  /ketqua <mã>                         results per unit, with the chart
+  /dongkhaosat <mã>                    close now
+Buttons: `pl:<id>:<op>[:<arg>]` for the creation steps.
+
+Votes arrive before the core identifies the sender (`before_identify`): Telegram's poll
+updates carry no sender at all, and an anonymous Zalo vote must not touch the person's
+records (no "last seen" moment to line up with a vote) nor the question log. A Zalo vote is
+the bare number(s) typed in a chat a poll was posted to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from sqlmodel import Session
+
+from bot.core.commands import Command
+from bot.core.types import (
+    Incoming,
+    IncomingAction,
+    IncomingPollAnswer,
+    IncomingPollUpdate,
+    IncomingText,
+    Outcome,
+    PhotoReply,
+    TextReply,
+)
+from bot.polls import chart, compose, results, service, votes
+from bot.services import people
+from bot.services.errors import InvalidInput
+from bot.services.people import Actor
+from bot.storage.database import Database
+from knowledge import messages as texts
+
+logger = logging.getLogger(__name__)
+
+POLL_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("khaosat", "Cán bộ: tạo khảo sát nhanh"),
+    ("dskhaosat", "Cán bộ: các khảo sát gần đây"),
+    ("ketqua", "Cán bộ: kết quả khảo sát: /ketqua <mã>"),
+    ("dongkhaosat", "Cán bộ: kết thúc khảo sát: /dongkhaosat <mã>"),
+)
+_NAMES = frozenset(name for name, _ in POLL_COMMANDS)
+# Hints a typed number may have matched that an open poll in the chat outranks (a Q&A
+# answer's 👍/👎/"Xem văn bản"); a composing step's numbers keep their meaning.
+_OUTRANKED_ACTIONS = ("fb:", "doc:")
+
+
+class PollHandlers:
+    def __init__(self, db: Database, admin_ids: frozenset[str] = frozenset(),
+                 wake: Callable[[], None] = lambda: None) -> None:
+        self.db = db
+        self.admin_ids = admin_ids
+        self.wake = wake  # tells an in-process runner that messages are due
+
+    # --- before the sender is identified ------------------------------------------------
+    async def before_identify(self, incoming: Incoming) -> Outcome | None:
+        if isinstance(incoming, IncomingPollUpdate):
+            await self.db.run(votes.record_counts, incoming.poll_id, incoming.counts,
+                              incoming.voters)
+            return Outcome()
+        if isinstance(incoming, IncomingPollAnswer):
+            await self.db.run(self._answer, incoming)
+            return Outcome()
+        if incoming.chat.platform != "zalo":
+            return None
+        if isinstance(incoming, IncomingText):
+            typed = incoming.text
+        elif isinstance(incoming, IncomingAction) and incoming.typed is not None \
+                and incoming.data.startswith(_OUTRANKED_ACTIONS):
+            typed = incoming.typed
+        else:
+            return None
+        if not votes.looks_like_choice(typed):
+            return None
+        reply = await self.db.run(self._zalo_vote, incoming, typed)
+        return Outcome([TextReply(reply)]) if reply is not None else None
+
+    def _answer(self, session: Session, incoming: IncomingPollAnswer) -> None:
+        actor = people.identify(session, incoming.sender.platform, incoming.sender.user_id,
+                                incoming.sender.display_name, admin_ids=self.admin_ids)
+        votes.record_answer(session, incoming.poll_id, incoming.sender.user_id,
+                            actor.person_id, incoming.option_ids)
+
+    def _zalo_vote(self, session: Session, incoming: IncomingText | IncomingAction,
+                   typed: str) -> str | None:
+        found = votes.zalo_poll_in_chat(session, incoming.chat.chat_id, incoming.sender.user_id,
+                                        private=incoming.chat.kind == "private")
+        if found is None:
+            return None  # not a vote: the core handles it as usual
+        message, poll = found
+        person_id = None
+        if not poll.anonymous and poll.status == "open":
+            person_id = people.identify(
+                session, "zalo", incoming.sender.user_id, incoming.sender.display_name,
+                admin_ids=self.admin_ids).person_id
+        vote = votes.zalo_vote(session, message, poll, incoming.sender.user_id, person_id, typed)
+        pid, count = poll.id, len(poll.options)
+        if vote.outcome in ("recorded", "changed"):
+            choice = ", ".join(str(i + 1) for i in vote.options) or "—"
+            template = texts.POLL_VOTE_RECORDED if vote.outcome == "recorded" else texts.POLL_VOTE_CHANGED
+            return template.format(choice=choice, id=pid)
+        logger.info("poll %s: zalo vote refused (%s)", pid, vote.outcome)
+        return {
+            "closed": texts.POLL_VOTE_CLOSED, "no_key": texts.POLL_VOTE_CLOSED,
+            "unknown_option": texts.POLL_VOTE_UNKNOWN, "repeated": texts.POLL_VOTE_REPEATED,
+            "too_many": texts.POLL_VOTE_TOO_MANY,
+        }[vote.outcome].format(id=pid, count=count)
+
+    # --- commands -----------------------------------------------------------------------
+    async def command(self, incoming: IncomingText, actor: Actor, command: Command) -> Outcome | None:
+        name, args = command.name, command.args
+        if name not in _NAMES:
+            return None
+        chat = incoming.chat
+        if name == "khaosat":
+            if chat.kind != "private":
+                return Outcome([TextReply(texts.POLL_PRIVATE_ONLY)])
+            return Outcome([await self.db.run(compose.start, actor, chat.platform, chat.chat_id, args)])
+        if name == "dskhaosat":
+            found = await self.db.run(service.recent, actor)
+            if not found:
+                return Outcome([TextReply(texts.POLL_NONE_YET)])
+            lines = [texts.POLL_LIST_TITLE] + [
+                f"#{p.id} — {texts.POLL_STATUS_NAMES.get(p.status, p.status)} — {p.question[:60]}"
+                for p in found]
+            return Outcome([TextReply("\n".join(lines))])
+        first = args.split()[0] if args.split() else ""
+        if not first.lstrip("#").isdigit():
+            return Outcome([TextReply(texts.POLL_ID_USAGE.format(command=name))])
+        poll_id = int(first.lstrip("#"))
+        if name == "ketqua":
+            return Outcome(list(await self.results(actor, poll_id)))
+        closed = await self.db.run(service.close, actor, poll_id)
+        if closed:
+            self.wake()
+        template = texts.POLL_CLOSED_NOW if closed else texts.POLL_ALREADY_CLOSED
+        return Outcome([TextReply(template.format(id=poll_id))])
+
+    async def results(self, actor: Actor | None, poll_id: int) -> tuple[TextReply, PhotoReply]:
+        def compute(session: Session) -> tuple[str, results.PollResults]:
+            poll = service.get(session, actor, poll_id)
+            found = results.compute(session, poll)
+            return results.text(found, poll, results.named_votes(session, poll)), found
+
+        table, found = await self.db.run(compute)
+        image = await asyncio.to_thread(chart.png, found)
+        caption = texts.POLL_CHART_FOOTER.format(id=poll_id, voters=found.voters)
+        return TextReply(table), PhotoReply(image, caption, f"khaosat-{poll_id}.png")
+
+    # --- buttons ------------------------------------------------------------------------
+    async def action(self, incoming: IncomingAction, actor: Actor, kind: str,
+                     rest: str) -> Outcome | None:
+        if kind != "pl":
+            return None
+        poll_text, _, op_arg = rest.partition(":")
+        op, _, arg = op_arg.partition(":")
+        poll_id = int(poll_text)
+        if op == "go":
+            def open_it(session: Session) -> int:
+                compose.own_draft(session, actor, poll_id)
+                return service.open_poll(session, actor, poll_id)
+
+            chats = await self.db.run(open_it)
+            self.wake()
+            text = texts.POLL_OPENED.format(id=poll_id, messages=chats)
+            return Outcome([TextReply(text)], notice=text[:190])
+        if op not in ("kind", "anon", "dur", "unit", "x"):
+            raise InvalidInput(texts.POLL_USE_BUTTONS)
+        reply = await self.db.run(compose.step, actor, poll_id, op, arg)
+        return Outcome([reply])
+
+
+__all__ = ["POLL_COMMANDS", "PollHandlers"]

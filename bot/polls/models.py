@@ -1,0 +1,139 @@
+"""The poll tables: a Poll (question, options, kind, deadline, targets), one PollMessage per
+chat the poll was posted to (a native Telegram poll or a numbered Zalo text), the votes
+(PollVote, one current vote per voter), the named polls' answer history (PollAnswerEvent)
+and, for an anonymous poll while it is open, its HMAC key (PollKey, deleted at close).
+
+Anonymity (see bot.polls.anonymity): an anonymous poll's votes carry no person and no
+platform id, only `voter_hash` = HMAC-SHA256(PollKey.key, "platform:user id") while the poll
+is open (to refuse a second vote and let a member change theirs); at close the key row is
+deleted and every `voter_hash` set to NULL, and the private chats' ids on its PollMessages
+are wiped: what is left are option choices per unit.
+
+Registered on the same SQLModel metadata as bot.storage.models (bot.storage.database
+imports this module), so `Database.create_all` creates them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.storage.models import UTCDateTime, utcnow
+
+POLL_STATUSES = ("draft", "open", "closed", "cancelled")
+MIN_OPTIONS, MAX_OPTIONS = 2, 10
+
+
+def _now(**kwargs: object) -> object:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, **kwargs)  # type: ignore[arg-type]
+
+
+def _moment(**kwargs: object) -> object:
+    return Field(default=None, sa_type=UTCDateTime, **kwargs)  # type: ignore[arg-type]
+
+
+class PollBase(SQLModel):
+    question: str = Field(default="", max_length=300)  # Telegram's limit for a poll question
+    options_json: str = Field(default="[]", max_length=2000)  # ["Có", "Không"]
+    multiple: bool = False  # several options may be chosen
+    anonymous: bool = True
+    closes_at: datetime | None = _moment()  # type: ignore[assignment]
+    target_unit_ids: str = Field(default="", max_length=2000)  # "4,9": each with its subtree
+    roles: str = Field(default="member,officer", max_length=32)
+    include_groups: bool = True
+
+    @property
+    def options(self) -> list[str]:
+        return list(json.loads(self.options_json or "[]"))
+
+
+class Poll(PollBase, table=True):
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'open', 'closed', 'cancelled')",
+                        name="ck_poll_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    status: str = Field(default="draft", max_length=16, index=True)
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    # Where the officer created it: the final results go there.
+    origin_platform: str | None = Field(default=None, max_length=16)
+    origin_chat_id: str | None = Field(default=None, max_length=64)
+    compose_step: str | None = Field(default=None, max_length=16)  # the guided conversation
+    results_sent: bool = False
+    created_at: datetime = _now()  # type: ignore[assignment]
+    opened_at: datetime | None = _moment()  # type: ignore[assignment]
+    closed_at: datetime | None = _moment()  # type: ignore[assignment]
+
+
+class PollCreate(PollBase):
+    """What creating a poll takes (the CLI and the services)."""
+
+
+class PollMessage(SQLModel, table=True):
+    """The poll posted in one chat. Telegram: a native poll (`telegram_poll_id` is what
+    `poll` and `poll_answer` updates name); for anonymous polls `counts_json` holds the
+    latest counts Telegram reported for this message. Zalo: a numbered text."""
+
+    __tablename__ = "poll_message"  # type: ignore[assignment]
+    __table_args__ = (
+        UniqueConstraint("poll_id", "platform", "chat_id", name="uq_poll_message_chat"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="poll.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)  # wiped ("") for private chats of a closed anonymous poll
+    chat_kind: str = Field(max_length=8)
+    status: str = Field(default="pending", max_length=16)  # pending|sent|failed|stopped|stop_failed
+    message_id: str | None = Field(default=None, max_length=64)
+    telegram_poll_id: str | None = Field(default=None, max_length=64, index=True)
+    counts_json: str | None = Field(default=None, max_length=400)  # [3, 1, 0]
+    voters: int = 0  # Telegram's total_voter_count for this message
+    error: str | None = Field(default=None, max_length=300)
+
+
+class PollVote(SQLModel, table=True):
+    """A voter's current choice. Named: `person_id` / `voter_key` = "platform:user id".
+    Anonymous: `voter_key` = the HMAC while open, NULL after the close; no person."""
+
+    __tablename__ = "poll_vote"  # type: ignore[assignment]
+    __table_args__ = (UniqueConstraint("poll_id", "voter_key", name="uq_poll_vote_voter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="poll.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    platform: str = Field(max_length=16)
+    voter_key: str | None = Field(default=None, max_length=80)
+    person_id: int | None = Field(default=None, foreign_key="person.id")  # named polls only
+    option_ids: str = Field(default="", max_length=40)  # "0,2"; "" = retracted
+
+
+class PollAnswerEvent(SQLModel, table=True):
+    """Every answer to a NAMED poll, in order (changed and retracted ones included)."""
+
+    __tablename__ = "poll_answer_event"  # type: ignore[assignment]
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="poll.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    voter_key: str = Field(max_length=80)
+    option_ids: str = Field(default="", max_length=40)
+    at: datetime = _now()  # type: ignore[assignment]
+
+
+class PollKey(SQLModel, table=True):
+    """An open anonymous poll's HMAC key; deleted at close."""
+
+    __tablename__ = "poll_key"  # type: ignore[assignment]
+
+    poll_id: int = Field(primary_key=True, foreign_key="poll.id")
+    key: bytes
+
+
+__all__ = ["MAX_OPTIONS", "MIN_OPTIONS", "POLL_STATUSES", "Poll", "PollAnswerEvent", "PollBase",
+           "PollCreate", "PollKey", "PollMessage", "PollVote"]

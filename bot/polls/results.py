@@ -1,0 +1,155 @@
+"""A poll's results: totals and per unit, merged across every chat and both platforms.
+
+Sources, per unit (the unit the chat was posted for: a member's innermost targeted unit, or
+the unit a group is registered to):
+- PollVote rows (Zalo votes on any poll, Telegram answers to named polls): one voter each,
+  counting every option they chose;
+- the latest counts Telegram reported for each message of an anonymous poll (`poll`
+  updates), with its `total_voter_count`.
+A named Telegram poll's message counts are ignored: its answers are already votes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from bot.polls.models import Poll, PollMessage, PollVote
+from bot.storage.models import Person, Unit, to_local
+from knowledge import messages as texts
+
+
+@dataclass
+class UnitResult:
+    unit_id: int
+    name: str
+    counts: list[int]
+    voters: int = 0
+
+
+@dataclass
+class PollResults:
+    poll_id: int
+    question: str
+    options: list[str]
+    status: str
+    anonymous: bool
+    multiple: bool
+    units: list[UnitResult] = field(default_factory=list)
+
+    @property
+    def totals(self) -> list[int]:
+        return [sum(u.counts[i] for u in self.units) for i in range(len(self.options))]
+
+    @property
+    def voters(self) -> int:
+        return sum(u.voters for u in self.units)
+
+
+def compute(session: Session, poll: Poll) -> PollResults:
+    assert poll.id is not None
+    n = len(poll.options)
+    by_unit: dict[int, UnitResult] = {}
+
+    def unit(unit_id: int) -> UnitResult:
+        if unit_id not in by_unit:
+            by_unit[unit_id] = UnitResult(unit_id, "", [0] * n)
+        return by_unit[unit_id]
+
+    for message in session.exec(select(PollMessage).where(col(PollMessage.poll_id) == poll.id)):
+        unit(message.unit_id)  # every targeted unit shows, voted or not
+        if message.platform == "telegram" and poll.anonymous and message.counts_json:
+            target = unit(message.unit_id)
+            for i, count in enumerate(json.loads(message.counts_json)[:n]):
+                target.counts[i] += int(count)
+            target.voters += message.voters
+    for vote in session.exec(select(PollVote).where(col(PollVote.poll_id) == poll.id)):
+        options = [int(i) for i in vote.option_ids.split(",") if i.strip().isdigit()]
+        if not options or vote.unit_id is None:
+            continue  # retracted
+        target = unit(vote.unit_id)
+        target.voters += 1
+        for i in options:
+            if 0 <= i < n:
+                target.counts[i] += 1
+    names = dict(session.exec(select(Unit.id, Unit.name).where(
+        col(Unit.id).in_(list(by_unit)))).all()) if by_unit else {}
+    for result in by_unit.values():
+        result.name = names.get(result.unit_id, str(result.unit_id))
+    return PollResults(poll.id, poll.question, poll.options, poll.status, poll.anonymous,
+                       poll.multiple, sorted(by_unit.values(), key=lambda u: u.unit_id))
+
+
+@dataclass(frozen=True)
+class NamedVote:
+    unit: str
+    name: str
+    platform: str
+    options: tuple[int, ...]  # 0-based
+
+
+def named_votes(session: Session, poll: Poll) -> list[NamedVote]:
+    """Who chose what, for a NAMED poll (an anonymous poll has no names: empty)."""
+    if poll.anonymous:
+        return []
+    rows = session.exec(
+        select(PollVote, Person.display_name, Unit.name)
+        .join(Person, col(Person.id) == col(PollVote.person_id), isouter=True)
+        .join(Unit, col(Unit.id) == col(PollVote.unit_id), isouter=True)
+        .where(col(PollVote.poll_id) == poll.id, col(PollVote.option_ids) != "")
+        .order_by(col(Unit.name), col(Person.display_name))).all()
+    return [NamedVote(unit or "", name or "", vote.platform,
+                      tuple(int(i) for i in vote.option_ids.split(",") if i.isdigit()))
+            for vote, name, unit in rows]
+
+
+def text(results: PollResults, poll: Poll, named: list[NamedVote] | None = None,
+         max_names: int = 60) -> str:
+    status = texts.POLL_STATUS_NAMES.get(results.status, results.status)
+    lines = [texts.POLL_RESULTS_HEADER.format(id=results.poll_id, question=results.question,
+                                              status=status)]
+    ends = poll.closed_at if poll.status == "closed" and poll.closed_at else poll.closes_at
+    if ends is not None:
+        lines.append(texts.POLL_CLOSES_AT.format(at=to_local(ends).strftime("%H:%M %d/%m/%Y")))
+    lines.append(texts.POLL_VOTERS.format(count=results.voters))
+    totals = results.totals
+    for i, option in enumerate(results.options):
+        lines.append(f"{i + 1}. {option}: {totals[i]}{_share(totals[i], results.voters)}")
+    if results.units:
+        lines.append(texts.POLL_BY_UNIT)
+        for u in results.units:
+            shown = " · ".join(f"{i + 1}: {c}" for i, c in enumerate(u.counts))
+            lines.append(f"• {u.name}: {texts.POLL_VOTERS_SHORT.format(count=u.voters)} — {shown}")
+    if named:
+        lines.append(texts.POLL_WHO_CHOSE)
+        for vote in named[:max_names]:
+            chosen = ", ".join(str(i + 1) for i in vote.options)
+            lines.append(f"• {vote.name} ({vote.unit}): {chosen}")
+        if len(named) > max_names:
+            lines.append(texts.POLL_MORE_NAMES.format(count=len(named) - max_names))
+    return "\n".join(lines)
+
+
+def _share(count: int, voters: int) -> str:
+    return f" ({round(100 * count / voters)}%)" if voters else ""
+
+
+def to_csv(results: PollResults) -> str:
+    """One row per unit and option, then the totals (UTF-8, comma-separated)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["poll_id", "unit_id", "unit", "option_number", "option", "votes", "voters"])
+    for u in results.units:
+        for i, option in enumerate(results.options):
+            writer.writerow([results.poll_id, u.unit_id, u.name, i + 1, option, u.counts[i], u.voters])
+    for i, option in enumerate(results.options):
+        writer.writerow([results.poll_id, "", texts.POLL_TOTAL, i + 1, option, results.totals[i],
+                         results.voters])
+    return out.getvalue()
+
+
+__all__ = ["NamedVote", "PollResults", "UnitResult", "compute", "named_votes", "text", "to_csv"]

@@ -1,0 +1,176 @@
+"""Polls as the services see them: create, open (post to the targets), vote, close, and who
+may do which.
+
+Rules (enforced here, never in adapters), the same as broadcasts (and checked by the same
+functions, bot.broadcast.service.require_sender / check_targets): members cannot create
+polls; an officer targets only units in their subtree; admins anywhere. A poll and its
+results are seen by its author, admins, and officers whose scope covers all its target
+units. `actor=None` is the server operator's CLI (trusted).
+
+Targets are resolved exactly as for broadcasts (bot.broadcast.recipients.resolve): each
+target unit with its subtree, members by role in their private chats on every platform, and
+the units' registered groups. Each chat gets one PollMessage.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot.broadcast.recipients import Audience, resolve
+from bot.broadcast.service import check_targets, may_manage, require_sender
+from bot.polls import anonymity
+from bot.polls.models import MAX_OPTIONS, MIN_OPTIONS, Poll, PollMessage
+from bot.services.errors import InvalidInput, NotFound, PermissionDenied
+from bot.services.people import Actor
+from bot.storage.models import ROLES, utcnow
+from knowledge import messages as texts
+from knowledge.text import normalize
+
+logger = logging.getLogger(__name__)
+
+MAX_QUESTION = 300  # Telegram's poll question limit
+MAX_OPTION = 100  # Telegram's poll option limit
+ROLE_ORDER = ("member", "officer")
+
+
+def clean_question(text: str) -> str:
+    question = normalize(text).strip()
+    if not question:
+        raise InvalidInput(texts.POLL_QUESTION_EMPTY)
+    if len(question) > MAX_QUESTION:
+        raise InvalidInput(texts.POLL_QUESTION_TOO_LONG.format(limit=MAX_QUESTION))
+    return question
+
+
+def clean_options(options: Sequence[str]) -> list[str]:
+    cleaned = [normalize(o).strip() for o in options if o and o.strip()]
+    if not MIN_OPTIONS <= len(cleaned) <= MAX_OPTIONS:
+        raise InvalidInput(texts.POLL_OPTIONS_COUNT.format(low=MIN_OPTIONS, high=MAX_OPTIONS))
+    if any(len(o) > MAX_OPTION for o in cleaned):
+        raise InvalidInput(texts.POLL_OPTION_TOO_LONG.format(limit=MAX_OPTION))
+    if len({o.casefold() for o in cleaned}) != len(cleaned):
+        raise InvalidInput(texts.POLL_OPTIONS_REPEATED)
+    return cleaned
+
+
+def create(
+    session: Session, actor: Actor | None, *, question: str, options: Sequence[str],
+    multiple: bool = False, anonymous: bool = True, closes_at: datetime | None = None,
+    unit_ids: Sequence[int] = (), roles: Sequence[str] = ROLE_ORDER, include_groups: bool = True,
+    origin: tuple[str, str] | None = None, compose_step: str | None = None,
+) -> Poll:
+    """A draft poll (opened by `open_poll`)."""
+    require_sender(session, actor)
+    check_targets(session, actor, unit_ids)
+    if any(r not in ROLES for r in roles):
+        raise InvalidInput(texts.ROLE_INVALID)
+    if closes_at is not None and closes_at <= utcnow():
+        raise InvalidInput(texts.POLL_CLOSES_IN_PAST)
+    poll = Poll(
+        question=clean_question(question), options_json=json.dumps(clean_options(options),
+                                                                    ensure_ascii=False),
+        multiple=multiple, anonymous=anonymous, closes_at=closes_at,
+        target_unit_ids=",".join(map(str, dict.fromkeys(unit_ids))),
+        roles=",".join(r for r in ROLE_ORDER if r in roles), include_groups=include_groups,
+        created_by_person_id=actor.person_id if actor else None,
+        origin_platform=origin[0] if origin else None,
+        origin_chat_id=origin[1] if origin else None, compose_step=compose_step,
+    )
+    session.add(poll)
+    session.flush()
+    logger.info("poll %s created by person %s", poll.id, actor.person_id if actor else "cli")
+    return poll
+
+
+def unit_ids_of(poll: Poll) -> list[int]:
+    return [int(p) for p in poll.target_unit_ids.split(",") if p.strip().isdigit()]
+
+
+def audience(session: Session, poll: Poll) -> Audience:
+    return resolve(session, unit_ids_of(poll), [r for r in poll.roles.split(",") if r in ROLES],
+                   poll.include_groups)
+
+
+def get(session: Session, actor: Actor | None, poll_id: int) -> Poll:
+    """The poll if the actor may see and manage it (results included)."""
+    poll = session.get(Poll, poll_id)
+    if poll is None:
+        raise NotFound(texts.POLL_NOT_FOUND)
+    if may_manage(session, actor, poll.created_by_person_id, unit_ids_of(poll)):
+        return poll
+    raise PermissionDenied(texts.POLL_OTHER_UNIT)
+
+
+def open_poll(session: Session, actor: Actor | None, poll_id: int) -> int:
+    """Post it: a pending PollMessage per chat of its audience. Returns the number of chats."""
+    poll = get(session, actor, poll_id)
+    if poll.status != "draft":
+        raise InvalidInput(texts.POLL_NOT_DRAFT)
+    if not unit_ids_of(poll):
+        raise InvalidInput(texts.POLL_NO_TARGETS)
+    if poll.closes_at is not None and poll.closes_at <= utcnow():
+        raise InvalidInput(texts.POLL_CLOSES_IN_PAST)
+    found = audience(session, poll)
+    for _person, unit_id, platform, chat_id in found.private_chats:
+        session.add(PollMessage(poll_id=poll_id, unit_id=unit_id, platform=platform,
+                                chat_id=chat_id, chat_kind="private"))
+    for unit_id, platform, chat_id in found.groups:
+        session.add(PollMessage(poll_id=poll_id, unit_id=unit_id, platform=platform,
+                                chat_id=chat_id, chat_kind="group"))
+    if poll.anonymous:
+        anonymity.create_key(session, poll_id)
+    poll.status, poll.opened_at, poll.compose_step = "open", utcnow(), None
+    session.add(poll)
+    session.flush()
+    logger.info("poll %s opened: %d chats", poll_id, found.messages)
+    return found.messages
+
+
+def close(session: Session, actor: Actor | None, poll_id: int) -> bool:
+    """Close now (an officer, the CLI, or the deadline). False when it was not open. The
+    runner then stops the Telegram polls and sends the final results."""
+    poll = get(session, actor, poll_id)
+    return close_unchecked(session, poll)
+
+
+def close_unchecked(session: Session, poll: Poll) -> bool:
+    assert poll.id is not None
+    closed = session.execute(
+        update(Poll).where(col(Poll.id) == poll.id, col(Poll.status) == "open")
+        .values(status="closed", closed_at=utcnow())).rowcount
+    if not closed:
+        return False
+    if poll.anonymous:
+        anonymity.forget_voters(session, poll.id)
+    # Zalo has nothing to stop; unsent messages will never be sent.
+    session.execute(update(PollMessage).where(
+        col(PollMessage.poll_id) == poll.id, col(PollMessage.status) == "pending")
+        .values(status="failed", error="closed before sending"))
+    session.execute(update(PollMessage).where(
+        col(PollMessage.poll_id) == poll.id, col(PollMessage.platform) != "telegram",
+        col(PollMessage.status) == "sent").values(status="stopped"))
+    logger.info("poll %s closed", poll.id)
+    return True
+
+
+def due(session: Session, now: datetime | None = None) -> list[Poll]:
+    return list(session.exec(select(Poll).where(
+        col(Poll.status) == "open", col(Poll.closes_at).is_not(None),
+        col(Poll.closes_at) <= (now or utcnow()))).all())
+
+
+def recent(session: Session, actor: Actor | None, limit: int = 15) -> list[Poll]:
+    query = select(Poll).where(col(Poll.status) != "draft")
+    if actor is not None and not actor.is_admin:
+        query = query.where(Poll.created_by_person_id == actor.person_id)
+    return list(session.exec(query.order_by(col(Poll.id).desc()).limit(limit)).all())
+
+
+__all__ = ["audience", "clean_options", "clean_question", "close", "close_unchecked", "create",
+           "due", "get", "open_poll", "recent", "unit_ids_of"]

@@ -1,0 +1,109 @@
+"""`tuyengiao poll ...`: quick polls from the server (the operator is trusted, like
+`tuyengiao admin`).
+
+    tuyengiao poll create --units 4 --question "Đồng chí đã học Chỉ thị 05 chưa?" \
+                          --option "Đã học" --option "Chưa học" [--multiple] [--named] \
+                          [--hours 24] [--roles member] [--no-groups]
+    tuyengiao poll list
+    tuyengiao poll results 7 [--chart ketqua.png]
+    tuyengiao poll csv 7 [--out ketqua.csv]
+    tuyengiao poll voters 7              # named polls: who chose what (TSV)
+    tuyengiao poll close 7
+
+Posting, stopping at the deadline and the final results are done by the poll runner inside
+`tuyengiao run` (POLL_RUNNER=true). Printing is allowed here (CLI only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from tuyengiao.settings import Settings
+
+
+def add_poll_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser("poll", help="quick polls: create, list, results, csv, close")
+    parser.set_defaults(store=None)
+    sub = parser.add_subparsers(dest="poll_command", required=True)
+    create = sub.add_parser("create", help="create and open a poll (prints its id)")
+    create.add_argument("--units", required=True, help="comma-separated unit ids (with subtrees)")
+    create.add_argument("--question", required=True)
+    create.add_argument("--option", action="append", required=True, help="2 to 10 times")
+    create.add_argument("--multiple", action="store_true", help="several options may be chosen")
+    create.add_argument("--named", action="store_true", help="not anonymous: who chose what")
+    create.add_argument("--hours", type=float, default=24.0, help="open for this long")
+    create.add_argument("--roles", default="member,officer", help="member, officer or both")
+    create.add_argument("--no-groups", action="store_true", help="not to the units' groups")
+    sub.add_parser("list", help="the latest polls")
+    results = sub.add_parser("results", help="totals and per unit")
+    results.add_argument("id", type=int)
+    results.add_argument("--chart", type=Path, help="also write the bar chart (PNG) here")
+    csv = sub.add_parser("csv", help="results per unit and option as CSV")
+    csv.add_argument("id", type=int)
+    csv.add_argument("--out", type=Path, help="default: standard output")
+    sub.add_parser("close", help="close now (the runner stops it and sends the results)") \
+        .add_argument("id", type=int)
+    sub.add_parser("voters", help="named polls: unit, name, platform, options (TSV)") \
+        .add_argument("id", type=int)
+    return parser
+
+
+def run_poll(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.polls import chart, results, service
+    from bot.services.errors import ServiceError
+    from bot.storage import Database, utcnow
+    from bot.storage.models import to_local
+
+    db = Database.open(settings.database_url)
+    try:
+        db.create_all()
+        command = args.poll_command
+        if command == "create":
+            units = [int(u) for u in args.units.split(",") if u.strip()]
+            poll = db.call(service.create, None, question=args.question, options=args.option,
+                           multiple=args.multiple, anonymous=not args.named,
+                           closes_at=utcnow() + timedelta(hours=args.hours), unit_ids=units,
+                           roles=[r.strip() for r in args.roles.split(",")],
+                           include_groups=not args.no_groups)
+            assert poll.id is not None
+            chats = db.call(service.open_poll, None, poll.id)
+            print(f"poll {poll.id} opened: {chats} chats; closes "
+                  f"{to_local(poll.closes_at).strftime('%H:%M %d/%m/%Y') if poll.closes_at else '—'}")
+        elif command == "list":
+            for poll in db.call(service.recent, None, 50):
+                print(f"{poll.id}\t{poll.status}\t{'anonymous' if poll.anonymous else 'named'}\t"
+                      f"{poll.question}")
+        elif command in ("results", "csv"):
+            def compute(session: Any) -> tuple[str, Any]:
+                poll = service.get(session, None, args.id)
+                found = results.compute(session, poll)
+                return results.text(found, poll, results.named_votes(session, poll)), found
+
+            table, found = db.call(compute)
+            if command == "results":
+                print(table)
+                if args.chart:
+                    args.chart.write_bytes(chart.png(found))
+                    print(f"chart: {args.chart}")
+            elif args.out:
+                args.out.write_text(results.to_csv(found), encoding="utf-8")
+            else:
+                sys.stdout.write(results.to_csv(found))
+        elif command == "voters":
+            named = db.call(lambda s: results.named_votes(s, service.get(s, None, args.id)))
+            for vote in named:
+                chosen = ",".join(str(i + 1) for i in vote.options)
+                print(f"{vote.unit}\t{vote.name}\t{vote.platform}\t{chosen}")
+        elif command == "close":
+            closed = db.call(service.close, None, args.id)
+            print(f"poll {args.id} {'closed' if closed else 'was not open'}")
+    except ServiceError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    return 0
