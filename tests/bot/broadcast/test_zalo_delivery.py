@@ -133,12 +133,15 @@ async def test_progress_on_zalo_comes_as_occasional_new_messages(
     async with running_on(db, {"telegram": transport, "zalo": ztransport}, config) as worker:
         progress = await zapi.wait_for("sendMessage", lambda p: p["chat_id"] == ZALO_OFFICER
                                        and p["text"].startswith("📤"), timeout=WAIT)
-        assert "đang chờ 1" in progress["text"]
+        assert "đang chờ" in progress["text"]  # how many still wait depends on the machine
         assert progress["text"].endswith(f"Gõ /dunggui {broadcast_id} để dừng gửi")
         await finished(worker, broadcast_id)
     to_officer = zalo_texts(zapi, ZALO_OFFICER)
-    shown = [t for t in to_officer if t.startswith("📤")]
-    assert 1 <= len(shown) <= 4  # every 0.4 s while the slow send took 1.5 s, not every tick
+    shown = [c.at for c in calls_for(zapi, ZALO_OFFICER) if c.params["text"].startswith("📤")]
+    assert shown  # the slow send kept the broadcast open past at least one interval
+    # Occasional, not every 0.05 s tick: new progress messages come about the 0.4 s interval
+    # apart (0.2 s of slack for a loaded machine delaying one request more than the next).
+    assert all(later - earlier >= 0.2 for earlier, later in zip(shown, shown[1:]))
     assert to_officer[-1].startswith("📊")
     assert not [t for t in to_officer if texts.BROADCAST_PROGRESS_DONE in t]  # the report says it
 
