@@ -363,6 +363,11 @@ POLL_WHO_CHOSE = "Ai chọn gì (khảo sát ghi danh):"
 POLL_MORE_NAMES = "… và {count} người khác (xem đủ bằng lệnh tuyengiao poll voters trên máy chủ)."
 POLL_CHART_YLABEL = "Số phiếu"
 POLL_CHART_FOOTER = "Khảo sát #{id} — {voters} người trả lời"
+POLL_CSV_CAPTION = "Kết quả khảo sát #{id} theo đơn vị (CSV) — {voters} người trả lời"
+FILE_TOO_LONG_FOR_CHAT = (
+    "Tệp quá dài để hiện trong tin nhắn; cán bộ lấy tệp bằng lệnh trên máy chủ "
+    "(tuyengiao poll csv) hoặc trên Telegram."
+)
 POLL_FINAL_TITLE = "Khảo sát #{id} đã kết thúc. Kết quả cuối cùng:"
 POLL_TEXT_HEADER = "📋 KHẢO SÁT #{id}{kind}"
 POLL_KIND_ANONYMOUS = " (ẩn danh)"

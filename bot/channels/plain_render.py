@@ -12,12 +12,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.channels.splitting import LINE, PARA, Block, pack
-from bot.core.types import Action, AnswerReply, DocumentReply, Outcome, PhotoReply, Reply, TextReply
+from bot.core.types import (
+    Action,
+    AnswerReply,
+    DocumentReply,
+    FileReply,
+    Outcome,
+    PhotoReply,
+    Reply,
+    TextReply,
+)
 from knowledge import messages
 from knowledge.answers import Answer
 from knowledge.passages import SECTION_SEPARATOR
 
 MAX_OUTLINE_LINES = 40
+
+MAX_INLINE_FILE = 1500  # characters of a file shown in a text chat (Zalo's limit is 2,000)
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,11 @@ def reply_blocks(reply: Reply) -> list[Block]:
         return document_blocks(reply)
     if isinstance(reply, PhotoReply):  # no upload on text channels: the caption says it
         return [(PARA, reply.caption.strip())]
+    if isinstance(reply, FileReply):  # no files either: a short file is shown as text
+        content = reply.data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").strip()
+        if len(content) > MAX_INLINE_FILE:
+            return [(PARA, reply.caption.strip()), (PARA, messages.FILE_TOO_LONG_FOR_CHAT)]
+        return [(PARA, reply.caption.strip()), (PARA, content)]
     raise TypeError(f"cannot render {type(reply).__name__}")
 
 

@@ -49,6 +49,7 @@ from bot.core.types import (
     IncomingText,
     IncomingUnsupported,
     Outcome,
+    FileReply,
     PhotoReply,
     Sender,
 )
@@ -282,6 +283,9 @@ class TelegramChannel:
                 if isinstance(reply, PhotoReply):
                     await self._send_photo(origin, reply)
                     continue
+                if isinstance(reply, FileReply):
+                    await self._send_file(origin, reply)
+                    continue
                 for message in render(reply):
                     await self._send(origin, message, reply=first)
                     first = False
@@ -430,6 +434,12 @@ class TelegramChannel:
         bot = self._application.bot
         await self._call(lambda: bot.send_photo(
             origin.chat_id, InputFile(reply.image, filename=reply.filename),
+            caption=reply.caption[:MAX_CAPTION], message_thread_id=origin.thread_id))
+
+    async def _send_file(self, origin: _Origin, reply: FileReply) -> None:
+        bot = self._application.bot
+        await self._call(lambda: bot.send_document(
+            origin.chat_id, InputFile(reply.data, filename=reply.filename),
             caption=reply.caption[:MAX_CAPTION], message_thread_id=origin.thread_id))
 
     async def _call(self, make: Callable[[], Awaitable[T]]) -> T:

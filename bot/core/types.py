@@ -138,7 +138,17 @@ class PhotoReply:
     filename: str = "chart.png"
 
 
-Reply = Union[TextReply, AnswerReply, DocumentReply, PhotoReply]
+@dataclass(frozen=True)
+class FileReply:
+    """A file to download (a poll's results as CSV). Text channels, which cannot send files,
+    show the caption and the file's text when it is short enough to read in a chat."""
+
+    data: bytes
+    filename: str
+    caption: str
+
+
+Reply = Union[TextReply, AnswerReply, DocumentReply, PhotoReply, FileReply]
 
 
 @dataclass

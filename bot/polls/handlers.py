@@ -4,7 +4,7 @@ bot.polls.compose / service / votes / results.
 Commands (officers and admins; refusals come from the services):
   /khaosat <câu hỏi>⏎<phương án>⏎...   create a poll (then buttons)
   /dskhaosat                           recent polls
-  /ketqua <mã>                         results per unit, with the chart
+  /ketqua <mã> [csv]                   results per unit, with the chart (or as a CSV file)
   /dongkhaosat <mã>                    close now
 Buttons: `pl:<id>:<op>[:<arg>]` for the creation steps.
 
@@ -30,6 +30,7 @@ from bot.core.types import (
     IncomingPollUpdate,
     IncomingText,
     Outcome,
+    FileReply,
     PhotoReply,
     TextReply,
 )
@@ -45,7 +46,7 @@ logger = logging.getLogger(__name__)
 POLL_COMMANDS: tuple[tuple[str, str], ...] = (
     ("khaosat", "Cán bộ: tạo khảo sát nhanh"),
     ("dskhaosat", "Cán bộ: các khảo sát gần đây"),
-    ("ketqua", "Cán bộ: kết quả khảo sát: /ketqua <mã>"),
+    ("ketqua", "Cán bộ: kết quả khảo sát: /ketqua <mã> (thêm csv để tải bảng)"),
     ("dongkhaosat", "Cán bộ: kết thúc khảo sát: /dongkhaosat <mã>"),
 )
 _NAMES = frozenset(name for name, _ in POLL_COMMANDS)
@@ -138,6 +139,8 @@ class PollHandlers:
             return Outcome([TextReply(texts.POLL_ID_USAGE.format(command=name))])
         poll_id = int(first.lstrip("#"))
         if name == "ketqua":
+            if "csv" in (word.lower() for word in args.split()[1:]):
+                return Outcome([await self.results_csv(actor, poll_id)])
             return Outcome(list(await self.results(actor, poll_id)))
         closed = await self.db.run(service.close, actor, poll_id)
         if closed:
@@ -155,6 +158,16 @@ class PollHandlers:
         image = await asyncio.to_thread(chart.png, found)
         caption = texts.POLL_CHART_FOOTER.format(id=poll_id, voters=found.voters)
         return TextReply(table), PhotoReply(image, caption, f"khaosat-{poll_id}.png")
+
+    async def results_csv(self, actor: Actor | None, poll_id: int) -> FileReply:
+        """The results per unit as a CSV file (the same rows as `tuyengiao poll csv`)."""
+        def compute(session: Session) -> results.PollResults:
+            return results.compute(session, service.get(session, actor, poll_id))
+
+        found = await self.db.run(compute)
+        data = results.to_csv(found).encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+        caption = texts.POLL_CSV_CAPTION.format(id=poll_id, voters=found.voters)
+        return FileReply(data, f"khaosat-{poll_id}.csv", caption)
 
     # --- buttons ------------------------------------------------------------------------
     async def action(self, incoming: IncomingAction, actor: Actor, kind: str,

@@ -11,7 +11,7 @@ import pytest
 from bot.channels.plain_render import answer_blocks, render_outcome, render_text
 from bot.channels.splitting import pack, split_plain, utf16_len
 from bot.channels.text_actions import ActionMemory, match_action
-from bot.core.types import Action, AnswerReply, DocumentReply, Outcome, TextReply
+from bot.core.types import Action, AnswerReply, DocumentReply, FileReply, Outcome, TextReply
 from knowledge import messages
 from knowledge.answers import Answer, AnswerPassage, Citation
 from knowledge.passages import Chunk, DocumentMeta
@@ -153,3 +153,12 @@ def test_action_memory_is_per_key_bounded_and_forgets_old_hints() -> None:
     assert len(memory) == 2 and memory.recall(("g", "an")) == ()
     clock[0] = 61.0
     assert memory.match(("h", "chi"), "1") is None  # a day-old hint is forgotten (here 60 s)
+
+
+def test_a_file_is_shown_as_text_when_short_and_named_when_long() -> None:
+    short = FileReply("poll_id,votes\r\n7,3\r\n".encode("utf-8-sig"), "khaosat-7.csv", "Kết quả (CSV)")
+    (text,) = render_outcome(Outcome([short]), 2000).texts
+    assert text == "Kết quả (CSV)\n\npoll_id,votes\n7,3"
+    long = FileReply(("x" * 3000).encode(), "big.csv", "Kết quả (CSV)")
+    (text,) = render_outcome(Outcome([long]), 2000).texts
+    assert text == f"Kết quả (CSV)\n\n{messages.FILE_TOO_LONG_FOR_CHAT}"

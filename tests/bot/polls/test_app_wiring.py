@@ -63,6 +63,10 @@ async def test_run_posts_a_poll_created_with_buttons_and_reports_at_close(
         await reply("📊 Kết quả khảo sát #1 (đang mở)")
         photo = await api.wait_for("sendPhoto", timeout=WAIT)
         assert photo["chat_id"] == OFFICER and photo["photo"]["data"][:4] == b"\x89PNG"
+        api.text_update(OFFICER, OFFICER, "/ketqua 1 csv")
+        document = await api.wait_for("sendDocument", timeout=WAIT)
+        assert document["chat_id"] == OFFICER and document["document"]["filename"] == "khaosat-1.csv"
+        assert document["caption"].startswith("Kết quả khảo sát #1 theo đơn vị (CSV)")
         api.text_update(OFFICER, OFFICER, "/dongkhaosat 1")
         await reply(texts.POLL_CLOSED_NOW.format(id=1))
         for _ in range(len(world.members[world.commune2]) + 1):

@@ -12,7 +12,15 @@ import matplotlib.image
 import pytest
 from sqlmodel import select
 
-from bot.core.types import Chat, IncomingAction, IncomingText, PhotoReply, Sender, TextReply
+from bot.core.types import (
+    Chat,
+    FileReply,
+    IncomingAction,
+    IncomingText,
+    PhotoReply,
+    Sender,
+    TextReply,
+)
 from bot.polls import chart, results, service, votes
 from bot.polls.models import Poll, PollMessage
 from bot.services.errors import PermissionDenied
@@ -120,6 +128,16 @@ async def test_other_units_officer_is_refused_results(polls: Polls) -> None:
     table, photo = outcome.replies
     assert isinstance(table, TextReply) and "1. Rất hài lòng: 2 (50%)" in table.text
     assert isinstance(photo, PhotoReply) and photo.image[:4] == b"\x89PNG"
+    outcome = await p.assistant.handle(IncomingText(
+        "u3", mine, Chat("telegram", p.world.officer_id, "private"), f"/ketqua {found.poll_id} CSV", True))
+    (file,) = outcome.replies
+    assert isinstance(file, FileReply) and file.filename == f"khaosat-{found.poll_id}.csv"
+    rows = list(csv.reader(io.StringIO(file.data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["poll_id", "unit_id", "unit"]
+    totals = [r for r in rows[1:] if r[1] == ""]
+    assert [(r[4], r[5]) for r in totals][0] == ("Rất hài lòng", "2")
+    outcome = await p.assistant.handle(IncomingText("u4", other, chat, f"/ketqua {found.poll_id} csv", True))
+    assert [r.text for r in outcome.replies if isinstance(r, TextReply)] == [texts.POLL_OTHER_UNIT]
 
 
 async def test_guided_creation_with_buttons(polls: Polls) -> None:
