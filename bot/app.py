@@ -15,7 +15,8 @@ import signal
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
 
 from bot.broadcast.handlers import BROADCAST_COMMANDS, BroadcastHandlers
 from bot.channels.local import LOCAL_USER_ID, LocalChannel
@@ -148,13 +149,7 @@ async def _start_broadcast_worker(settings: Settings, db: Database, assistant: A
     worker = BroadcastWorker(db, transports, worker_config(settings))
     if assistant.broadcasts is not None:
         assistant.broadcasts.wake = worker.wake
-    task = asyncio.create_task(worker.run(stop), name="broadcast-worker")
-
-    async def finish() -> None:
-        stop.set()
-        await task
-
-    stack.push_async_callback(finish)
+    _run_until_stop(worker.run(stop), "broadcast-worker", stack, stop)
 
 
 async def _start_poll_runner(settings: Settings, db: Database, assistant: Assistant,
@@ -172,7 +167,14 @@ async def _start_poll_runner(settings: Settings, db: Database, assistant: Assist
                         {"telegram": telegram_limits(settings), "zalo": zalo_limits(settings)})
     if assistant.polls is not None:
         assistant.polls.wake = runner.wake
-    task = asyncio.create_task(runner.run(stop), name="poll-runner")
+    _run_until_stop(runner.run(stop), "poll-runner", stack, stop)
+
+
+def _run_until_stop(work: Coroutine[Any, Any, None], name: str, stack: AsyncExitStack,
+                    stop: asyncio.Event) -> None:
+    """Run a background loop that ends when `stop` is set; closing the stack sets it and
+    waits for the loop, so it finishes before what was opened earlier on the stack."""
+    task = asyncio.create_task(work, name=name)
 
     async def finish() -> None:
         stop.set()
