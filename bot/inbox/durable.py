@@ -77,24 +77,25 @@ class DurableInbox:
         await self._backlog.wait_for_room()
 
     async def admit(self, updates: Sequence[Received], *, force: bool = False) -> list[Admitted]:
-        if not updates:
-            return []
-        allowed = len(updates) if force else min(len(updates), self._backlog.room)
         results: list[Admitted] = []
-        if allowed:
+        rest = list(updates)
+        # Usually one transaction; more only when duplicates left room for later updates.
+        while rest and (force or not self._backlog.full):
+            batch, rest = (rest, []) if force else (rest[:self._backlog.room], rest[self._backlog.room:])
             try:
-                ids = await self.db.run(queue.admit, self.platform, self.worker_id,
-                                        list(updates[:allowed]), self.config.lease, utcnow())
+                ids = await self.db.run(queue.admit, self.platform, self.worker_id, batch,
+                                        self.config.lease, utcnow())
             except DB_ERRORS as exc:
-                self._log_store_error(exc, allowed)
-                results = [self._memory.admit_now(u, force=True) for u in updates[:allowed]]
+                self._log_store_error(exc, len(batch))
+                admitted = [self._memory.admit_now(u, force=True) for u in batch]
             else:
-                results = [Admitted(Admission.ACCEPTED, i) if i is not None
-                           else Admitted(Admission.DUPLICATE) for i in ids]
-        for result in results:
-            if result.ticket is not None:
-                self._backlog.add(result.ticket)
-        return results + [Admitted(Admission.FULL)] * (len(updates) - allowed)
+                admitted = [Admitted(Admission.ACCEPTED, i) if i is not None
+                            else Admitted(Admission.DUPLICATE) for i in ids]
+            for result in admitted:
+                if result.ticket is not None:
+                    self._backlog.add(result.ticket)
+            results += admitted
+        return results + [Admitted(Admission.FULL)] * len(rest)
 
     async def finish(self, ticket: Ticket, *, failed: bool = False) -> None:
         try:

@@ -14,6 +14,7 @@ multipart bodies), method names case-insensitive, `{"ok": true, "result": ...}` 
 `timeout`, `allowed_updates` remembered between calls, 409 for getUpdates while a webhook is
 set, HTML `parse_mode` checked (unknown or unbalanced tags, bare `<` or `&`, text over 4096
 UTF-16 units after parsing: 400), callback_data over 64 bytes: 400.
+`delay` holds calls of a method before handling them (a Bot API that hangs).
 What it simplifies: one message-id counter for all chats; webhooks may be plain http (it
 delivers pushed updates to the webhook URL itself, once each, recording the HTTP status in
 `webhook_deliveries`); long polls are capped at `max_poll_wait` seconds to keep tests fast.
@@ -75,8 +76,12 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
         bot_username: str = "TuyenGiaoTestBot",
         max_poll_wait: float = 1.0,
         faults: Any = None,
+        redeliver: float | None = None,
     ) -> None:
         self.token = token
+        # Seconds before a webhook delivery that was not answered 2xx is tried again, as
+        # Telegram does (None: each update is POSTed once, whatever the answer).
+        self.redeliver = redeliver
         head = token.split(":", 1)[0]
         self.bot_user: dict[str, Any] = {
             "id": int(head) if head.isdigit() else 1000, "is_bot": True,
@@ -94,6 +99,7 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
         self._updates: list[dict[str, Any]] = []
         self._allowed: frozenset[str] = DEFAULT_UPDATE_TYPES
         self._faults: dict[str, deque[ApiError]] = {}
+        self._delays: dict[str, list[Any]] = {}  # method -> [seconds, calls left or None]
         self.chats: dict[int, dict[str, Any]] = {}
         self._ids = {"update": 0, "message": 0, "callback": 0, "poll": 0}
         self._init_polls()
@@ -117,6 +123,15 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
         """Answer the next call of `method` with this error (queued: several stack up)."""
         self._faults.setdefault(method.lower(), deque()).append(
             ApiError(error_code, description, retry_after))
+
+    def delay(self, method: str, seconds: float, *, times: int | None = 1) -> None:
+        """Hold the next `times` calls of `method` (None: every call until `clear_delays`)
+        for `seconds` before handling them: a platform that does not answer. Nothing of a
+        held call is done or recorded until it is handled."""
+        self._delays[method.lower()] = [seconds, times]
+
+    def clear_delays(self) -> None:
+        self._delays.clear()
 
     def push_update(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue a raw update (an update_id is assigned when missing); returns it."""
@@ -143,6 +158,12 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
         name = m["method"].lower()
         canonical, method = self._methods.get(name, (m["method"], None))
         call = Call(canonical, params)
+        if (held := self._delays.get(name)) is not None:
+            if held[1] is not None:
+                held[1] -= 1
+                if held[1] <= 0:
+                    del self._delays[name]
+            await asyncio.sleep(held[0])  # a platform that does not answer, not a test's wait
         try:
             if faults := self._faults.get(name):
                 raise faults.popleft()
@@ -334,14 +355,16 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
                     raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
 
     async def _deliver(self) -> None:
-        """Send queued updates to the webhook, in order, once each (Telegram would retry)."""
+        """Send queued updates to the webhook, in order: once each, or (with `redeliver`)
+        until one is answered 2xx, like Telegram."""
         assert self._session is not None
         while True:
             await self._until(lambda: True if self._updates or self._closing else None, None)
             if self._closing:
                 return
-            update = self._updates.pop(0)
+            update = self._updates[0]
             if _kind(update) not in self._allowed:
+                self._updates.pop(0)
                 continue
             headers = {SECRET_HEADER: self.webhook["secret_token"]} if self.webhook["secret_token"] else {}
             try:
@@ -350,6 +373,11 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
             except aiohttp.ClientError:
                 status = 0
             self.webhook_deliveries.append((update["update_id"], status))
+            if self.redeliver is None or 200 <= status < 300:
+                if self._updates and self._updates[0] is update:
+                    self._updates.pop(0)
+            else:
+                await asyncio.sleep(self.redeliver)  # the platform's back-off, not a test's wait
             self._notify()
 
 
