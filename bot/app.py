@@ -99,18 +99,19 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
             await _start_poll_runner(settings, db, assistant, stack, stop, deadline)
         if platforms := _platforms(settings):
             # Every configured platform on this one event loop, one core behind them all.
+            # Built first (the Zalo HTTP session goes on the stack), stopped together before
+            # anything they use closes.
             channels: list[TelegramChannel | ZaloChannel] = []
-            stack.push_async_callback(_stop_channels, channels, deadline)
             if "telegram" in platforms:
-                channel = _telegram_channel(settings, assistant, db)
-                await channel.start()
-                channels.append(channel)
-                logger.info("Telegram channel started")
+                channels.append(_telegram_channel(settings, assistant, db))
             if "zalo" in platforms:
-                zalo = await _zalo_channel(settings, assistant, db, stack)
-                await zalo.start()
-                channels.append(zalo)
-                logger.info("Zalo channel started")
+                channels.append(await _zalo_channel(settings, assistant, db, stack))
+            started: list[TelegramChannel | ZaloChannel] = []
+            stack.push_async_callback(_stop_channels, started, deadline)
+            for channel in channels:
+                await channel.start()
+                started.append(channel)
+                logger.info("%s channel started", type(channel).__name__.removesuffix("Channel"))
             await stop.wait()
         else:
             logger.info("no platform token configured: starting the local terminal channel")
