@@ -391,8 +391,7 @@ async def start_channel(args: argparse.Namespace, settings: Any, token: str, bas
         channel = TelegramChannel(token, handler, base_url=base_url, commands=list(ALL_COMMANDS),
                                   concurrent_updates=args.concurrent_updates)
         await stack.enter_async_context(channel)
-        app = channel._application  # noqa: SLF001  (read-only: the figures PTB really used)
-        return (f"Telegram: PTB concurrent_updates {app.concurrent_updates}; fake server"
+        return (f"Telegram: {args.concurrent_updates} updates answered at once; fake server"
                 f" getUpdates limit {args.poll_limit}; polling")
     import aiohttp
 

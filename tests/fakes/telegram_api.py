@@ -77,8 +77,12 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
         max_poll_wait: float = 1.0,
         faults: Any = None,
         redeliver: float | None = None,
+        connections: int = 1,
     ) -> None:
         self.token = token
+        # Webhook POSTs in flight at once (Telegram's max_connections, 40 by default; with
+        # more than one, updates of one chat are not held back behind each other here).
+        self.connections = connections
         # Seconds before a webhook delivery that was not answered 2xx is tried again, as
         # Telegram does (None: each update is POSTed once, whatever the answer).
         self.redeliver = redeliver
@@ -355,16 +359,18 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
                     raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
 
     async def _deliver(self) -> None:
-        """Send queued updates to the webhook, in order: once each, or (with `redeliver`)
-        until one is answered 2xx, like Telegram."""
+        """Send queued updates to the webhook, in order, over `connections` connections:
+        once each, or (with `redeliver`) until one is answered 2xx, like Telegram."""
+        await asyncio.gather(*(self._deliver_in_turn() for _ in range(self.connections)))
+
+    async def _deliver_in_turn(self) -> None:
         assert self._session is not None
         while True:
             await self._until(lambda: True if self._updates or self._closing else None, None)
             if self._closing:
                 return
-            update = self._updates[0]
+            update = self._updates.pop(0)
             if _kind(update) not in self._allowed:
-                self._updates.pop(0)
                 continue
             headers = {SECRET_HEADER: self.webhook["secret_token"]} if self.webhook["secret_token"] else {}
             try:
@@ -372,11 +378,13 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
                     status = r.status
             except aiohttp.ClientError:
                 status = 0
+            except asyncio.CancelledError:  # a new setWebhook: not acknowledged, kept
+                if self.redeliver is not None:
+                    self._updates.insert(0, update)
+                raise
             self.webhook_deliveries.append((update["update_id"], status))
-            if self.redeliver is None or 200 <= status < 300:
-                if self._updates and self._updates[0] is update:
-                    self._updates.pop(0)
-            else:
+            if self.redeliver is not None and not 200 <= status < 300:
+                self._updates.insert(0, update)
                 await asyncio.sleep(self.redeliver)  # the platform's back-off, not a test's wait
             self._notify()
 

@@ -79,9 +79,11 @@ class Fault:
 class ZaloApiServer(LoopbackServer):
     def __init__(self, token: str = DEFAULT_TOKEN, *, max_poll_wait: float = 1.0,
                  empty_poll: str = "408", webhook_envelope: bool = True,
-                 display_name: str = "Trợ lý tuyên giáo", redeliver: float | None = None) -> None:
+                 display_name: str = "Trợ lý tuyên giáo", redeliver: float | None = None,
+                 connections: int = 1) -> None:
         super().__init__()
         self.token = token
+        self.connections = connections  # webhook POSTs in flight at once
         # Seconds before a webhook delivery not answered 2xx is tried again (None: once each;
         # the platform's own retry policy is unpublished).
         self.redeliver = redeliver
@@ -291,7 +293,10 @@ class ZaloApiServer(LoopbackServer):
 
     # --- webhook delivery -----------------------------------------------------------------
     async def _deliver(self) -> None:
-        """POST queued updates to the webhook, in order, once each."""
+        """POST queued updates to the webhook, in order, over `connections` connections."""
+        await asyncio.gather(*(self._deliver_in_turn() for _ in range(self.connections)))
+
+    async def _deliver_in_turn(self) -> None:
         assert self._session is not None
         while True:
             await self._until(lambda: True if self.pending or self._closing else None, None)
@@ -305,6 +310,10 @@ class ZaloApiServer(LoopbackServer):
                     status = r.status
             except aiohttp.ClientError:
                 status = 0
+            except asyncio.CancelledError:  # a new setWebhook: not acknowledged, kept
+                if self.redeliver is not None:
+                    self.pending.insert(0, update)
+                raise
             message = update.get("message") if isinstance(update, dict) else None
             message_id = str(message.get("message_id")) if isinstance(message, dict) else ""
             self.webhook_deliveries.append((message_id, status))
