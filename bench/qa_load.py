@@ -583,7 +583,7 @@ def main() -> None:
     defaults = Settings(_env_file=None)  # type: ignore[call-arg]  # the shipped defaults
     parser.add_argument("--concurrent-updates", type=int,
                         default=defaults.telegram_concurrent_updates,
-                        help="updates handled at once (PTB concurrent_updates; ZaloChannel's"
+                        help="updates handled at once (TelegramChannel's and ZaloChannel's"
                              " concurrent_updates); default: the serving default")
     parser.add_argument("--threads", type=int, default=defaults.worker_threads,
                         help="asyncio default executor size (0: Python's min(32, CPUs + 4);"
