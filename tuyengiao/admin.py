@@ -71,7 +71,9 @@ def run_admin(args: argparse.Namespace, settings: Settings) -> int:
         db.create_all()
         if args.admin_command == "unit" and args.unit_command == "add":
             unit = db.call(units.admin_create_unit, args.name, args.kind, args.parent)
-            print(f"{unit.id}\t{unit.name}\t{unit.kind}\t{unit.path}")
+            from bot.services import export
+
+            sys.stdout.write(export.tsv([[unit.id, unit.name, unit.kind, unit.path]]))
         elif args.admin_command == "unit":
             print(db.call(units.unit_tree_text, None))
         elif args.admin_command == "invite":

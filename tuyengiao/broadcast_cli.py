@@ -108,8 +108,9 @@ def run_broadcast(args: argparse.Namespace, settings: Settings) -> int:
             counts = db.call(service.remind, None, args.id)
             print(f"reminding {counts.reachable_people} people ({counts.private_messages} messages)")
         elif command == "deliveries":
-            for line in db.call(delivery_lines, args.id):
-                print("\t".join(line))
+            from bot.services import export
+
+            sys.stdout.write(export.tsv(db.call(delivery_lines, args.id)))
         elif command == "cancel":
             print(f"cancelled {db.call(service.cancel, None, args.id)} unsent messages")
         else:

@@ -77,9 +77,11 @@ def run_poll(args: argparse.Namespace, settings: Settings) -> int:
             print(f"poll {poll.id} opened: {chats} chats; closes "
                   f"{to_local(poll.closes_at).strftime('%H:%M %d/%m/%Y') if poll.closes_at else '—'}")
         elif command == "list":
-            for poll in db.call(service.recent, None, 50):
-                print(f"{poll.id}\t{poll.status}\t{'anonymous' if poll.anonymous else 'named'}\t"
-                      f"{poll.question}")
+            from bot.services import export
+
+            sys.stdout.write(export.tsv(
+                [poll.id, poll.status, "anonymous" if poll.anonymous else "named", poll.question]
+                for poll in db.call(service.recent, None, 50)))
         elif command in ("results", "csv"):
             def compute(session: Any) -> tuple[str, Any]:
                 poll = service.get(session, None, args.id)
@@ -93,14 +95,12 @@ def run_poll(args: argparse.Namespace, settings: Settings) -> int:
                     args.chart.write_bytes(chart.png(found))
                     print(f"chart: {args.chart}")
             elif args.out:
-                args.out.write_text(results.to_csv(found), encoding="utf-8")
+                args.out.write_text(results.to_csv(found), encoding="utf-8", newline="")
             else:
                 sys.stdout.write(results.to_csv(found))
         elif command == "voters":
             named = db.call(lambda s: results.named_votes(s, service.get(s, None, args.id)))
-            for vote in named:
-                chosen = ",".join(str(i + 1) for i in vote.options)
-                print(f"{vote.unit}\t{vote.name}\t{vote.platform}\t{chosen}")
+            sys.stdout.write(results.voters_tsv(named))
         elif command == "close":
             closed = db.call(service.close, None, args.id)
             print(f"poll {args.id} {'closed' if closed else 'was not open'}")

@@ -10,6 +10,7 @@ rights (ADMIN_IDS) stay attached to the identities listed there: linking never g
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -124,7 +125,7 @@ def identify(
     if not platform_user_id:
         raise InvalidInput()
     now = now or utcnow()
-    display_name = display_name.strip()[:200]
+    display_name = clean_name(display_name)
     identity = _find_identity(session, platform, platform_user_id)
     if identity is None:
         try:
@@ -156,6 +157,14 @@ def identify(
     return actor_for(
         session, identity, is_admin=is_admin_id(admin_ids, platform, platform_user_id)
     )
+
+
+def clean_name(name: str) -> str:
+    """A display name as the platform sent it, minus what no name needs and every list,
+    report and export would trip on: control characters (tab, newline, carriage return…)
+    and line separators become spaces, runs of spaces one; at most 200 characters."""
+    kept = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in name)
+    return " ".join(kept.split())[:200]
 
 
 def _stale(last_seen: datetime, now: datetime) -> bool:
@@ -209,6 +218,6 @@ def private_chat_known(session: Session, platform: str, platform_user_id: str) -
 
 
 __all__ = [
-    "Actor", "actor_for", "identify", "is_admin_id", "memberships_of", "parse_admin_ids",
+    "Actor", "actor_for", "clean_name", "identify", "is_admin_id", "memberships_of", "parse_admin_ids",
     "private_chat_known", "record_chat",
 ]
