@@ -5,6 +5,7 @@ confirm). Every step waits for the message it expects (never a sleep)."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ class Chats:
 
     async def telegram_reply(self, chat: int) -> str:
         sent = await self.tg.wait_for("sendMessage", lambda p: p["chat_id"] == chat, timeout=WAIT)
-        return str(sent["text"])
+        return html.unescape(str(sent["text"]))  # what the person reads (sent as Telegram HTML)
 
     async def press(self, chat: int, user: int, data: str, *, group: bool = False,
                     name: str = "Nguyễn Văn An") -> str:
@@ -59,7 +60,8 @@ class Chats:
         return str(sent["text"])
 
     def telegram_texts(self, chat: int) -> list[str]:
-        return [str(p["text"]) for p in self.tg.calls_of("sendMessage") if p["chat_id"] == chat]
+        return [html.unescape(str(p["text"])) for p in self.tg.calls_of("sendMessage")
+                if p["chat_id"] == chat]
 
 
 @asynccontextmanager
