@@ -139,8 +139,11 @@ class Database:
             engine = _sqlite_engine(url, mode)
         else:
             engine = create_engine(url, pool_pre_ping=True)
-        shown = make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
+        shown = parsed.render_as_string(hide_password=True)
         logger.debug("database opened: %s", shown)
+        if parsed.get_backend_name() == "sqlite":
+            shown = (parsed.database or ":memory:").removeprefix("file:")  # the file to look at
         faults = WriteFaults(retry_after=fault_retry_seconds, describe=shown)
         return cls(engine, best_effort_wait=best_effort_wait, faults=faults)
 
