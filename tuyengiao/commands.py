@@ -14,7 +14,7 @@ from knowledge.embedder import Embedder, EmbedderConfig, SentenceTransformerEmbe
 from knowledge.onnx_queries import onnx_query_embedder
 from knowledge.query_batching import QueryBatcher
 from knowledge.search import MODES, FusionWeights, Mode, Searcher
-from knowledge.store import StoreReader
+from knowledge.store import StoreError, StoreReader
 from knowledge.text import fold
 from tuyengiao.settings import Settings
 
@@ -84,12 +84,23 @@ def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool)
 
 
 def _require_store(searcher: Searcher) -> bool:
-    if searcher.reader.current() is None:
-        print(
-            f"no store at {searcher.reader.store_dir}: run 'tuyengiao index PATH' first",
-            file=sys.stderr,
-        )
+    return _store_usable(searcher.reader)
+
+
+def _store_usable(reader: StoreReader) -> bool:
+    """Load the store; False (with the reason and the way out on stderr) when there is none
+    or no version of it can be loaded."""
+    try:
+        version = reader.current()
+    except StoreError as exc:
+        print(exc, file=sys.stderr)
         return False
+    if version is None:
+        print(f"no store at {reader.store_dir}: run 'tuyengiao index PATH' first", file=sys.stderr)
+        return False
+    if reader.fallback:
+        print(f"warning: serving the previous store version {version.name}: the current one "
+              f"is not usable ({reader.fallback})", file=sys.stderr)
     return True
 
 
@@ -138,8 +149,7 @@ def run(settings: Settings, store: Path) -> int:
 
     from bot.app import serve
 
-    if StoreReader(store).current() is None:
-        print(f"no store at {store}: run 'tuyengiao index' first", file=sys.stderr)
+    if not _store_usable(StoreReader(store)):
         return 2
     asyncio.run(serve(settings, store))
     return 0
