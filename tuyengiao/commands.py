@@ -68,15 +68,26 @@ def make_searcher(
     return Searcher(StoreReader(store), embedder, weights)
 
 
-def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool) -> int:
+EXIT_STORE_BUSY = 75  # sysexits.h EX_TEMPFAIL: try again later
+
+
+def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool,
+          wait: float = 0.0) -> int:
     from indexer.build import build_store
+    from indexer.lock import StoreBusy, index_lock
 
     missing = [p for p in paths if not p.exists()]
     for p in missing:
         print(f"not found: {p}", file=sys.stderr)
     if missing:
         return 2
-    report = build_store(paths, store, make_embedder(settings), progress=progress)
+    try:
+        # Taken before the model loads: a second run is refused at once, not after loading.
+        with index_lock(store, wait=wait):
+            report = build_store(paths, store, make_embedder(settings), progress=progress)
+    except StoreBusy as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_STORE_BUSY
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     print(report.summary())
