@@ -252,7 +252,7 @@ async def test_locked_database_answers_within_the_best_effort_wait_then_recovers
             started = time.monotonic()
             assert_answered(await say(api, MEMBER, QUESTION))
             # not SQLite's 30 s busy timeout: identifying and logging waited 0.3 s each
-            assert time.monotonic() - started < 5.0
+            assert time.monotonic() - started < 10.0
             assert counts(db) == {("last seen", "locked"): (1, 0), ("question log", "locked"): (1, 0)}
 
             locked.communicate("\n", timeout=WAIT)  # the other process lets go
