@@ -22,13 +22,16 @@ import signal
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from contextlib import AsyncExitStack
+from datetime import timedelta
 from pathlib import Path
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from bot.broadcast.handlers import BROADCAST_COMMANDS, BroadcastHandlers
 from bot.channels.local import LOCAL_USER_ID, LocalChannel
+from bot.core.accounts import CodeSettings
 from bot.core.assistant import Assistant, CoreSettings
+from bot.services.code_guard import GuardPolicy
 from bot.core.commands import ALL_COMMANDS
 from bot.core.knowledge_base import KnowledgeBase
 from bot.inbox.durable import DurableInbox, InboxConfig, worker_id
@@ -51,8 +54,18 @@ def build_assistant(settings: Settings, store: Path, db: Database) -> Assistant:
     if not _platforms(settings):
         # The terminal's user already controls the server: make them an admin.
         admins = admins | {f"local:{LOCAL_USER_ID}"}
-    return Assistant(knowledge, db, CoreSettings(admin_ids=admins), BroadcastHandlers(db, knowledge),
-                     PollHandlers(db, admins))
+    return Assistant(knowledge, db, CoreSettings(admin_ids=admins, codes=code_settings(settings)),
+                     BroadcastHandlers(db, knowledge), PollHandlers(db, admins))
+
+
+def code_settings(settings: Settings) -> CodeSettings:
+    return CodeSettings(
+        invite_days=settings.invite_days, member_uses=settings.invite_member_uses,
+        guard=GuardPolicy(
+            per_person=settings.code_max_failures_per_person,
+            per_chat=settings.code_max_failures_per_chat,
+            window=timedelta(minutes=settings.code_failure_window_minutes),
+            lockout=timedelta(minutes=settings.code_lockout_minutes)))
 
 
 class Deadline:
@@ -89,7 +102,9 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
         torch.set_num_threads(settings.serve_torch_threads)
     deadline = Deadline(settings.shutdown_grace_seconds)
     async with AsyncExitStack() as stack:
-        db = Database.open(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+        db = Database.open(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous,
+                           best_effort_wait=settings.db_best_effort_wait_seconds,
+                           fault_retry_seconds=settings.db_fault_retry_seconds)
         stack.callback(db.close)
         db.create_all()
         assistant = await asyncio.to_thread(build_assistant, settings, store, db)
@@ -100,18 +115,22 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
         if platforms := _platforms(settings):
             # Every configured platform on this one event loop, one core behind them all.
             # Built first (the Zalo HTTP session goes on the stack), stopped together before
-            # anything they use closes.
-            channels: list[TelegramChannel | ZaloChannel] = []
+            # anything they use closes. Each is also the core's way to write first on its
+            # platform (a code sent privately, a link to confirm): attached once started,
+            # detached first.
+            channels: list[tuple[str, TelegramChannel | ZaloChannel]] = []
             if "telegram" in platforms:
-                channels.append(_telegram_channel(settings, assistant, db))
+                channels.append(("telegram", _telegram_channel(settings, assistant, db)))
             if "zalo" in platforms:
-                channels.append(await _zalo_channel(settings, assistant, db, stack))
+                channels.append(("zalo", await _zalo_channel(settings, assistant, db, stack)))
             started: list[TelegramChannel | ZaloChannel] = []
             stack.push_async_callback(_stop_channels, started, deadline)
-            for channel in channels:
+            for platform, channel in channels:
                 await channel.start()
                 started.append(channel)
-                logger.info("%s channel started", type(channel).__name__.removesuffix("Channel"))
+                assistant.outbound.attach(platform, channel)
+                stack.callback(assistant.outbound.detach, platform)
+                logger.info("%s channel started", platform.capitalize())
             await stop.wait()
         else:
             logger.info("no platform token configured: starting the local terminal channel")

@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     # SQLite's durability (WAL mode): NORMAL survives a crash of the process, FULL also a
     # power cut, at about twice the cost of each commit.
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    # Best-effort writes (question log, last-seen times): the longest wait for the database,
+    # and how long they are skipped after one failed (bot/storage/faults.py).
+    db_best_effort_wait_seconds: float = Field(2.0, gt=0, le=60)
+    db_fault_retry_seconds: float = Field(30.0, ge=0)
     log_level: str = "INFO"
 
     embedding_model: str = ""  # empty: the bundled offline all-MiniLM-L6-v2
@@ -88,6 +92,17 @@ class Settings(BaseSettings):
     # At a stop, replies in flight get this long, then are cancelled (kept in the inbox for the
     # next start); the whole stop finishes within 10 s whatever the platforms do.
     shutdown_grace_seconds: float = Field(5.0, ge=0, le=8)
+
+    # --- codes: unit invites and account links (bot/services/invites, linking, code_guard) ---
+    invite_days: int = Field(7, ge=1, le=365)  # /taoma codes are valid this many days
+    # Uses of a member invite unless the officer gives a count (officer invites: one use).
+    invite_member_uses: int = Field(50, ge=1, le=1000)
+    # Wrong codes (/dangky, /lienket <mã>) a person, or a chat, may type within the window
+    # before redeeming any code is locked for CODE_LOCKOUT_MINUTES (kept in the database).
+    code_max_failures_per_person: int = Field(5, ge=1)
+    code_max_failures_per_chat: int = Field(20, ge=1)
+    code_failure_window_minutes: float = Field(15.0, gt=0)
+    code_lockout_minutes: float = Field(60.0, gt=0)
 
     # --- guidance broadcasts (bot/broadcast) ---
     # Run the delivery worker inside `tuyengiao run` (off: run `tuyengiao broadcast work`

@@ -5,10 +5,12 @@ with `synchronous=NORMAL` a commit survives the process being killed; `FULL` als
 cut) before the channel acknowledges it. The bound counts this process's open tickets: the
 updates it admitted or claimed and has not finished.
 
-When the database cannot be written, admitting falls back to memory (the update is answered,
-not kept across a crash) with an error in the log, rather than refusing every update: members'
-questions keep being answered while the operator fixes the database (the same choice as the
-question log's best-effort write).
+When the database cannot be written (read-only, full, locked beyond the best-effort wait,
+away), admitting falls back to memory (the update is answered, not kept across a crash) rather
+than refusing every update: members' questions keep being answered while the operator fixes
+the database — the same choice as the question log's best-effort write. The fault is counted
+in the database's `WriteFaults` under "inbox" (logged once, shown by `/tinhtrang`), but unlike
+other best-effort writes an admit is always tried: durability is the inbox's whole point.
 
 Worker id: stable across restarts of one process (host, platform, and the webhook port or
 "polling"), so a restart claims what its crashed predecessor held at once instead of
@@ -17,23 +19,26 @@ waiting for the lease; another process would take it over once the lease has pas
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.inbox import Admission, Admitted, Backlog, MemoryInbox, Received, Stored, Ticket
 from bot.inbox import queue
 from bot.storage.database import Database
+from bot.storage.faults import DatabaseBusy, fault_kind
 from bot.storage.models import utcnow
 
 logger = logging.getLogger(__name__)
 
-DB_ERRORS = (SQLAlchemyError, OSError)
+DB_ERRORS = (SQLAlchemyError, OSError, DatabaseBusy)
 ERROR_LOG_INTERVAL = 60.0  # seconds between repeated "cannot store" errors
 
 
@@ -83,8 +88,7 @@ class DurableInbox:
         while rest and (force or not self._backlog.full):
             batch, rest = (rest, []) if force else (rest[:self._backlog.room], rest[self._backlog.room:])
             try:
-                ids = await self.db.run(queue.admit, self.platform, self.worker_id, batch,
-                                        self.config.lease, utcnow())
+                ids = await asyncio.to_thread(self._store, batch)
             except DB_ERRORS as exc:
                 self._log_store_error(exc, len(batch))
                 admitted = [self._memory.admit_now(u, force=True) for u in batch]
@@ -97,10 +101,27 @@ class DurableInbox:
             results += admitted
         return results + [Admitted(Admission.FULL)] * len(rest)
 
+    def _store(self, batch: list[Received]) -> list[int | None]:
+        return self._within(queue.admit, self.platform, self.worker_id, batch,
+                            self.config.lease, utcnow())
+
+    def _within(self, fn: Any, *args: Any) -> Any:
+        """One write transaction (in a worker thread), waiting for the database at most its
+        best-effort wait; faults are counted where the operator sees the others."""
+        try:
+            with self.db.session(wait=self.db.best_effort_wait) as session:
+                result = fn(session, *args)
+        except Exception as exc:
+            if (kind := fault_kind(exc)) is not None:
+                self.db.faults.record("inbox", kind, exc)
+            raise
+        self.db.faults.succeeded()
+        return result
+
     async def finish(self, ticket: Ticket, *, failed: bool = False) -> None:
         try:
             if isinstance(ticket, int):
-                await self.db.run(queue.finish, ticket, failed, utcnow())
+                await asyncio.to_thread(self._within, queue.finish, ticket, failed, utcnow())
             else:
                 self._memory.forget([ticket])
         except DB_ERRORS as exc:  # it stays open: handled again after a restart (a duplicate)
@@ -113,7 +134,7 @@ class DurableInbox:
         stored = [t for t in tickets if isinstance(t, int)]
         try:
             if stored:
-                released = await self.db.run(queue.release, self.worker_id, stored)
+                released = await asyncio.to_thread(self._within, queue.release, self.worker_id, stored)
                 logger.info("inbox %s: %d unanswered updates kept for the next start",
                             self.platform, released)
             lost = len(tickets) - len(stored)
@@ -169,9 +190,9 @@ class DurableInbox:
         clock = time.monotonic()
         if clock - self._error_logged_at >= ERROR_LOG_INTERVAL:
             self._error_logged_at = clock
-            logger.error("inbox %s: could not store %d update(s) (%s: %s); answering from "
+            logger.error("inbox %s: could not store %d update(s) (%s); answering from "
                          "memory, not kept across a crash", self.platform, count,
-                         type(exc).__name__, exc)
+                         type(exc).__name__)
 
 
 __all__ = ["DurableInbox", "InboxConfig", "worker_id"]

@@ -142,15 +142,31 @@ async def test_two_processes_claiming_at_once_never_share_a_row(database: Databa
 
 async def test_an_unwritable_database_answers_from_memory(
         database: Database, caplog: pytest.LogCaptureFixture) -> None:
-    box = inbox(database)
-    with database.session() as s:
-        s.exec(text("DROP TABLE inbox_update"))  # type: ignore[call-overload]
-    with caplog.at_level(logging.ERROR, logger="bot.inbox.durable"):
-        admitted = await box.admit([update(1), update(1), update(2)])
-    assert [a.status for a in admitted] == [Admission.ACCEPTED, Admission.DUPLICATE, Admission.ACCEPTED]
-    assert "answering from memory, not kept across a crash" in caplog.text
-    await box.finish(admitted[0].ticket)  # type: ignore[arg-type]
-    assert box.room == 9
+    """A read-only database (SQLite opened read-only, PostgreSQL in read-only transactions:
+    what a read-only mount or a hot standby gives) cannot store updates: they are answered
+    from memory, still deduplicated, and the fault is counted where the operator sees it."""
+    url = database.engine.url.render_as_string(hide_password=False)
+    if database.engine.dialect.name == "sqlite":
+        read_only = Database.open(f"sqlite:///file:{database.engine.url.database}?mode=ro&uri=true",
+                                  best_effort_wait=1.0)
+    else:
+        with database.session() as s:
+            s.exec(text(f'ALTER DATABASE "{database.engine.url.database}" '  # type: ignore[call-overload]
+                        "SET default_transaction_read_only = on"))
+        read_only = Database.open(url, best_effort_wait=1.0)
+    try:
+        box = inbox(read_only)
+        with caplog.at_level(logging.ERROR):
+            admitted = await box.admit([update(1), update(1), update(2)])
+        assert [a.status for a in admitted] == [Admission.ACCEPTED, Admission.DUPLICATE,
+                                                Admission.ACCEPTED]
+        assert "answering from memory, not kept across a crash" in caplog.text
+        assert [(f.operation, f.kind) for f in read_only.faults.snapshot()] == [("inbox", "read-only")]
+        await box.finish(admitted[0].ticket)  # type: ignore[arg-type]
+        assert box.room == 9
+        assert rows(database) == []
+    finally:
+        read_only.close()
 
 
 def test_admit_twice_in_one_transaction_keeps_one_row(tmp_path: Path) -> None:
