@@ -24,6 +24,12 @@ class DocumentMeta:
     issuer: str | None = None  # "Ban Chấp hành Trung ương", "Bộ Chính trị", ...
     issued: date | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Metadata fields the document did not give ("number", "type", "issuer", "date", "title").
+    missing: tuple[str, ...] = ()
+    # What an operator should know about how it was read (OCR gaps, a duplicate, ...).
+    warnings: tuple[str, ...] = ()
+    # The doc_id of the copy that is indexed when this file holds the same document.
+    duplicate_of: str | None = None
 
     @property
     def year(self) -> int | None:
@@ -44,7 +50,12 @@ class DocumentMeta:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DocumentMeta:
         issued = data.get("issued")
-        return cls(**{**data, "issued": date.fromisoformat(issued) if issued else None})
+        return cls(**{
+            **data,
+            "issued": date.fromisoformat(issued) if issued else None,
+            "missing": tuple(data.get("missing", ())),
+            "warnings": tuple(data.get("warnings", ())),
+        })
 
 
 @dataclass(frozen=True)
