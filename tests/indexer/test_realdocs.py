@@ -13,12 +13,15 @@ from pathlib import Path
 import pytest
 
 from indexer.build import build_store
+from indexer.chunking import document_outline
 from indexer.loaders import SUPPORTED_SUFFIXES
 from indexer.metadata_eval import compare, load_expected
 from indexer.report import BuildReport
 from knowledge.answers import AnswerPolicy, answer_question
 from knowledge.catalog import catalog_rows
 from knowledge.embedder import HashingEmbedder
+from knowledge.messages import cite_section
+from knowledge.passages import section_levels
 from knowledge.search import Searcher
 from knowledge.store import StoreReader, StoreVersion, load_current
 from tests.conftest import REPO
@@ -151,3 +154,41 @@ def test_an_answer_about_the_signatory_quotes_no_signature_block(
     assert answer.answered
     for passage in answer.passages:
         assert "Tô Lâm" not in passage.excerpt and "Nơi nhận" not in passage.excerpt
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "cited"),
+    [
+        ("huongdan06.pdf", ("1. Tuổi đời và trình độ học vấn", "1.1. Về tuổi đời"), "mục 1.1"),
+        ("huongdan06.pdf", ("8. Quản lý hồ sơ đảng viên", "8.1. Hồ sơ đảng viên", "a) Khi được kết nạp vào Đảng"),
+         "mục 8.1, điểm a"),
+        ("quydinh294.pdf", ("2. Điều 3: Về quyền của đảng viên", "2.1. (Khoản 1): Quyền được thông tin"), "mục 2.1"),
+        ("(32801)-VanBanGoc_Hien_phap_2013.pdf",
+         ("Chương I. CHẾ ĐỘ CHÍNH TRỊ", "Điều 5", "3. Ngôn ngữ quốc gia là tiếng Việt"),
+         "Điều 5, khoản 3"),
+        ("ĐIỀU LỆ ĐOÀN KHÓA XI.pdf", ("Chương I. ĐOÀN VIÊN", "Điều 1:"), "Điều 1"),
+        ("ĐIỀU LỆ ĐOÀN KHÓA XI.pdf", ("Chương XIII. CHẤP HÀNH ĐIỀU LỆ ĐOÀN", "Điều 42:"), "Điều 42"),
+        ("(TAND014315)-An_le_so_11.docx", ("3. Giao hồ sơ vụ án",), "mục 3. Giao hồ sơ vụ án"),
+    ],
+)
+def test_outlines_follow_the_numbering(
+    realdocs: tuple[BuildReport, StoreVersion], name: str, path: tuple[str, ...], cited: str
+) -> None:
+    # The PDF text layer of the Điều lệ writes "Chương" with the look-alike ƣ (U+01A3).
+    outline = [p.replace("ƣ", "ư").replace("Ƣ", "Ư") for p in document_outline(
+        "\n".join(_doc_chunks(realdocs[1], name)), max_depth=3)]
+    # Each level as printed (long headings are cut with "…" in the path).
+    found = [p for p in outline if len(p.split(" › ")) == len(path)
+             and all(part.startswith(prefix) for part, prefix in zip(p.split(" › "), path))]
+    assert len(found) == 1, [p for p in outline if p.startswith(path[0])][:20]
+    assert cite_section(found[0]).startswith(cited)
+
+
+def test_no_numbered_item_holds_the_next_division(realdocs: tuple[BuildReport, StoreVersion]) -> None:
+    """Every chunk's path is well-formed: numbered items sit under the Roman part or Điều they
+    follow, never above one."""
+    ranks = {"phan": 0, "chuong": 1, "muc": 2, "dieu": 3, "roman": 3, "num": 4, "letter": 6}
+    for chunk in realdocs[1].chunks:
+        levels = [ranks.get(kind) for kind, _ in section_levels(chunk.section)]
+        known = [r for r in levels if r is not None]
+        assert known == sorted(known), (chunk.doc_id, chunk.section)
