@@ -42,7 +42,7 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
 _PRINTED_YEAR = re.compile(r"nam\s+(\d{4})\b")
 _BODY_START = re.compile(
     r"^(?:[IVX]+\s*[.)]|\d+(?:\.\d+)*\s*[.)]|[a-zđ]\)|chuong\s|phan\s|muc\s+\d|dieu\s+\d|"
-    r"can cu\b|kinh gui\b)"
+    r"can cu\b|kinh gui\b|loi (?:noi|mo) dau\b)"
 )
 _OF_ISSUER = re.compile(r"(?<!\w)của\s+(?P<body>.+?)(?=\s+về\b|\s+ngày\b|[,;.:\"“”(]|$)", re.IGNORECASE)
 _CONTINUES = re.compile(r"^[\"“(]?[a-zđàáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]")
