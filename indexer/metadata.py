@@ -14,11 +14,11 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
 from indexer import issuer as issuers
+from indexer.dates import date_in, header_date, parse_date, signature_time
 from indexer.boilerplate import line_roles
 from indexer.header import MOTTO, NUMBER_LINE, SEPARATOR, TYPE_WORD, TYPE_NAMES, type_word, type_word_end
 from indexer.names import sentence_case, title_case
@@ -36,10 +36,6 @@ MAX_TYPE_AT = 24
 MAX_TITLE_CHARS = 300
 METADATA_FIELDS = ("number", "type", "issuer", "date", "title")
 
-_WRITTEN_DATE = re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})")
-_NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/])")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
-_PRINTED_YEAR = re.compile(r"nam\s+(\d{4})\b")
 _BODY_START = re.compile(
     r"^(?:[IVX]+\s*[.)]|\d+(?:\.\d+)*\s*[.)]|[a-zđ]\)|chuong\s|phan\s|muc\s+\d|dieu\s+\d|"
     r"can cu\b|kinh gui\b|loi (?:noi|mo) dau\b)"
@@ -96,9 +92,9 @@ def extract_metadata(
     joined_tail = " ".join(head.tail)
     if adopter is None:
         adopter, adopted_at_tail = issuers.adopted_by(joined_tail)
-        adopted_date = _date_in(fold(joined_tail[adopted_at_tail:][:60])) if adopted_at_tail else None
+        adopted_date = date_in(fold(joined_tail[adopted_at_tail:][:60])) if adopted_at_tail else None
     else:
-        adopted_date = _date_in(fold(joined_head[adopted_at:][:60])) if adopted_at else None
+        adopted_date = date_in(fold(joined_head[adopted_at:][:60])) if adopted_at else None
 
     if own is not None:  # "Án lệ số …" opens the text: no letterhead above it
         issuer = vbhn_issuer
@@ -107,11 +103,11 @@ def extract_metadata(
     issuer = issuers.prefer_collective(issuer, issuers.signing_collective(head.closing))
     issuer = issuer or (title_case(adopter) if adopter and adopter == adopter.upper() else adopter)
 
-    issued = None if own is not None else _header_date(lines, folded, head.roles, type_at, number_at, title_at)
+    issued = None if own is not None else header_date(lines, folded, head.roles, type_at, number_at, title_at)
     if issued is None:
         issued = adopted_date
     if issued is None:
-        issued = _signature_time(lines, folded, head.roles, type_at)
+        issued = signature_time(lines, folded, head.roles, type_at)
 
     meta: dict[str, Any] = {
         "title": title or _stem(doc_id),
@@ -260,7 +256,7 @@ def _continue_title(parts: list[str], lines: list[str], folded: list[str], start
 def _substantial(line: str, folded: str) -> bool:
     if " | " in line or MOTTO.search(folded) or SEPARATOR.match(line):
         return False
-    if len(line) < 80 and _date_in(folded):
+    if len(line) < 80 and date_in(folded):
         return False  # "Đắk Lắk, ngày 10 tháng 01 năm 2022", "Thứ Tư, 10/8/2022 6:00"
     if folded.startswith("kinh gui"):
         return False
@@ -333,79 +329,6 @@ def _issuer(
         if len(body.split()) <= 8:
             return title_case(body)
     return None
-
-
-def _header_date(
-    lines: list[str], folded: list[str], roles: list[str | None],
-    type_at: int | None, number_at: int | None, title_at: int | None,
-) -> date | None:
-    """The first real date of the header and title; later lines only mention other papers.
-    A gazette's page header (its publication date) and a signature stamp do not count.
-
-    The header's date sits above the type line; a công văn (no type line) may put it just
-    under its "V/v" subject line; an article or title sentence dates itself by its title at
-    the latest."""
-    if type_at is not None:
-        end = type_at
-    elif number_at is not None:
-        end = number_at + 3
-    else:
-        end = title_at if title_at is not None else len(lines)
-    for i, line in enumerate(folded[: end + 1]):
-        if roles[i] in ("gazette", "e_signature"):
-            continue
-        if found := _date_in(line):
-            return found
-    return None
-
-
-def _signature_time(
-    lines: list[str], folded: list[str], roles: list[str | None], type_at: int | None
-) -> date | None:
-    """A digital signature's time stands in for the printed date only when the header prints
-    a date line that cannot be read ("Hà Nội, ngày ñ| tháng 42 năm 2022" after OCR) and the
-    stamp's year is the year that line shows."""
-    end = type_at if type_at is not None else min(len(lines), 12)
-    printed = [f for f, role in zip(folded[:end], roles[:end]) if role != "e_signature" and re.search(r",\s*ngay\b", f)]
-    years = {int(y) for f in printed for y in _PRINTED_YEAR.findall(f)}
-    if not years:
-        return None
-    for f, role in zip(folded, roles):
-        if role == "e_signature" and (found := _date_in(f)) and found.year in years:
-            return found
-    return None
-
-
-def _date_in(folded_line: str) -> date | None:
-    candidates: list[tuple[int, int, int, int]] = []
-    for m in _WRITTEN_DATE.finditer(folded_line):
-        candidates.append((m.start(), int(m[3]), int(m[2]), int(m[1])))
-    for m in _NUMERIC_DATE.finditer(folded_line):
-        candidates.append((m.start(), int(m[4]), int(m[3]), int(m[1])))
-    for _, year, month, day in sorted(candidates):
-        if 1900 <= year <= 2100:
-            try:
-                return date(year, month, day)
-            except ValueError:
-                continue
-    return None
-
-
-def parse_date(value: Any) -> date | None:
-    """A date from a field: date/datetime objects, "2024-12-22", "22/12/2024", "ngày 22 tháng 12 năm 2024"."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        return None
-    text = fold(normalize(value).strip())
-    if m := _ISO_DATE.match(text):
-        try:
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            return None
-    return _date_in(text)
 
 
 _FIELD_ALIASES = {
