@@ -2,10 +2,12 @@
 
 Sources, per unit (the unit the chat was posted for: a member's innermost targeted unit, or
 the unit a group is registered to):
-- PollVote rows (Zalo votes on any poll, Telegram answers to named polls): one voter each,
-  counting every option they chose;
-- the latest counts Telegram reported for each message of an anonymous poll (`poll`
-  updates), with its `total_voter_count`.
+- PollVote rows (Zalo votes on any poll while it is open, Telegram answers to named polls):
+  one voter each, counting every option they chose;
+- PollTally rows: a closed anonymous poll's Zalo votes, already counted per unit;
+- the latest counts Telegram reported for each unit's poll of an anonymous poll (`poll`
+  updates; forwards share their original's poll and carry none), with its
+  `total_voter_count`.
 A named Telegram poll's message counts are ignored: its answers are already votes.
 """
 
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from bot.polls.models import Poll, PollMessage, PollVote
+from bot.polls.models import Poll, PollMessage, PollTally, PollVote
 from bot.storage.models import Person, Unit, to_local
 from knowledge import messages as texts
 
@@ -67,6 +69,11 @@ def compute(session: Session, poll: Poll) -> PollResults:
             for i, count in enumerate(json.loads(message.counts_json)[:n]):
                 target.counts[i] += int(count)
             target.voters += message.voters
+    for tally in session.exec(select(PollTally).where(col(PollTally.poll_id) == poll.id)):
+        target = unit(tally.unit_id)
+        for i, count in enumerate(json.loads(tally.counts_json)[:n]):
+            target.counts[i] += int(count)
+        target.voters += tally.voters
     for vote in session.exec(select(PollVote).where(col(PollVote.poll_id) == poll.id)):
         options = [int(i) for i in vote.option_ids.split(",") if i.strip().isdigit()]
         if not options or vote.unit_id is None:

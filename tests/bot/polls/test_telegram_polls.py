@@ -133,8 +133,12 @@ async def test_transient_failures_are_retried_and_a_zalo_group_that_left_is_fail
     await p.runner.tick()
     status = lambda: p.db.call(lambda s: sorted(m.status for m in s.exec(  # noqa: E731
         select(PollMessage).where(PollMessage.poll_id == poll_id))))
-    assert status().count("pending") == 2  # the 429 and the 502 wait for the next tick
+    # Anonymous: the unit's original (its group) got the 429; its 4 forwards wait for it.
+    assert status().count("pending") == 5
+    await p.runner.tick()  # the 502: still waiting, once per tick
+    assert status().count("pending") == 5 and len(p.tg.calls_of("sendPoll", include_failed=True)) == 2
     await p.runner.tick()
     assert status() == ["failed"] + ["sent"] * 8
+    assert len(p.tg.calls_of("sendPoll")) == 1 and len(p.tg.calls_of("forwardMessage")) == 4
     failed = p.db.call(lambda s: s.exec(select(PollMessage).where(PollMessage.status == "failed")).one())
     assert failed.chat_id == "zg-cell" and "not a member" in (failed.error or "")
