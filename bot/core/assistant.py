@@ -20,6 +20,7 @@ from bot.core.types import (
     AnswerReply,
     Incoming,
     IncomingAction,
+    IncomingChatChange,
     IncomingPollAnswer,
     IncomingPollUpdate,
     IncomingText,
@@ -27,7 +28,7 @@ from bot.core.types import (
     Outcome,
     TextReply,
 )
-from bot.services import people, questions, units
+from bot.services import people, questions, reachability, units
 from bot.services.errors import ServiceError
 from bot.storage.database import Database
 from bot.storage.models import QuestionLog, to_local
@@ -59,6 +60,9 @@ class Assistant:
         self.polls = polls  # quick polls (commands, buttons, votes)
 
     async def handle(self, incoming: Incoming) -> Outcome:
+        if isinstance(incoming, IncomingChatChange):  # no one to identify, nothing to answer
+            await self.db.run(self._chat_change, incoming)
+            return Outcome()
         try:
             # Votes come before identifying the sender: a poll update has none, and an
             # anonymous vote must leave no trace on the voter's records or the question log.
@@ -86,6 +90,21 @@ class Assistant:
             # Refusals and bad input the services detected: the message is for the person.
             logger.info("update %s: %s: %s", incoming.update_id, type(exc).__name__, exc)
             return Outcome([TextReply(str(exc))], notice=str(exc)[:190])
+
+    def _chat_change(self, session, change: IncomingChatChange) -> None:  # type: ignore[no-untyped-def]
+        """A group moved to a new id (every feature re-points its rows with the stored
+        group, in one transaction), or the bot was blocked / removed, or is back."""
+        chat = change.chat
+        if change.moved_to is not None:
+            reachability.move_chat(session, chat.platform, chat.chat_id, change.moved_to)
+            for feature in (self.broadcasts, self.polls):
+                if feature is not None:
+                    feature.chat_moved(session, chat.platform, chat.chat_id, change.moved_to)
+        elif change.reachable is False:
+            reachability.mark_unreachable(session, chat.platform, chat.chat_id, chat.kind,
+                                          change.reason or "unreachable")
+        elif change.reachable:
+            reachability.mark_reachable(session, chat.platform, chat.chat_id, chat.kind)
 
     # --- text -------------------------------------------------------------------------
 
