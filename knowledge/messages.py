@@ -374,6 +374,10 @@ POLL_CLOSES_AT = "Kết thúc: {at}"
 POLL_VOTERS = "Số người trả lời: {count}"
 POLL_VOTERS_SHORT = "{count} người trả lời"
 POLL_BY_UNIT = "Theo đơn vị:"
+POLL_UNREACHABLE = (
+    "Không gửi được tới {count} cuộc trò chuyện: người nhận đã chặn trợ lý, trợ lý bị xóa "
+    "khỏi nhóm hoặc cuộc trò chuyện không còn."
+)
 POLL_TOTAL = "Tổng"
 POLL_WHO_CHOSE = "Ai chọn gì (khảo sát ghi danh):"
 POLL_MORE_NAMES = "… và {count} người khác (xem đủ bằng lệnh tuyengiao poll voters trên máy chủ)."

@@ -31,6 +31,7 @@ from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, func, select
 
 from bot.broadcast.models import OPEN_DELIVERY, Broadcast, Delivery
+from bot.services import reachability
 from bot.storage.models import utcnow
 
 
@@ -208,11 +209,13 @@ def cancel_open(session: Session, broadcast_id: int) -> int:
 
 
 def move_chat(session: Session, platform: str, old_chat_id: str, new_chat_id: str) -> int:
-    """A group moved (Telegram: upgraded to a supergroup): its deliveries, sent or not, and
-    broadcasts composed there now name the new id, so open rows go out there and replies
-    there find them. A broadcast that already has a row for the new id keeps that one; the
-    old one, if still open, is cancelled (a second message would repeat it). Returns the
-    rows re-pointed."""
+    """A group moved (Telegram: upgraded to a supergroup): the stored group follows
+    (bot.services.reachability.move_chat, idempotent), and so do its deliveries, sent or not,
+    and broadcasts composed there: open rows go out to the new id and replies there find
+    them. A broadcast that already has a row for the new id keeps that one; the old one, if
+    still open, is cancelled (a second message would repeat it). Returns the rows
+    re-pointed."""
+    reachability.move_chat(session, platform, old_chat_id, new_chat_id)
     where = (col(Delivery.platform) == platform, col(Delivery.chat_id) == old_chat_id)
     taken = select(Delivery.broadcast_id).where(
         col(Delivery.platform) == platform, col(Delivery.chat_id) == new_chat_id)

@@ -253,7 +253,6 @@ def _prepare(broadcast: Broadcast, platform: str, buttons: bool = True) -> _Prep
 def _chat_moved(session: Session, row: Claimed, new_chat_id: str, worker_id: str) -> None:
     """Re-point the group (its unit registration) and every delivery to it, then give this
     row back unsent and due now: the next claim sends it to the new id."""
-    reachability.move_chat(session, row.platform, row.chat_id, new_chat_id)
     outbox.move_chat(session, row.platform, row.chat_id, new_chat_id)
     outbox.defer(session, row.id, worker_id, 0.0)
 

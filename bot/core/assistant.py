@@ -95,7 +95,7 @@ class Assistant:
         """A group moved to a new id (every feature re-points its rows with the stored
         group, in one transaction), or the bot was blocked / removed, or is back."""
         chat = change.chat
-        if change.moved_to is not None:
+        if change.moved_to is not None:  # each feature's move also moves the stored group
             reachability.move_chat(session, chat.platform, chat.chat_id, change.moved_to)
             for feature in (self.broadcasts, self.polls):
                 if feature is not None:

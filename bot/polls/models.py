@@ -91,7 +91,8 @@ class PollMessage(SQLModel, table=True):
     platform: str = Field(max_length=16)
     chat_id: str = Field(max_length=64)  # wiped ("") for private chats of a closed anonymous poll
     chat_kind: str = Field(max_length=8)
-    status: str = Field(default="pending", max_length=16)  # pending|sent|failed|stopped|stop_failed
+    # pending|sent|failed|unreachable (the chat is gone)|stopped|stop_failed
+    status: str = Field(default="pending", max_length=16)
     message_id: str | None = Field(default=None, max_length=64)
     telegram_poll_id: str | None = Field(default=None, max_length=64, index=True)
     counts_json: str | None = Field(default=None, max_length=400)  # [3, 1, 0]

@@ -42,6 +42,7 @@ class PollResults:
     anonymous: bool
     multiple: bool
     units: list[UnitResult] = field(default_factory=list)
+    unreachable_chats: int = 0  # not posted: blocked, bot removed from the group, chat gone
 
     @property
     def totals(self) -> list[int]:
@@ -62,8 +63,10 @@ def compute(session: Session, poll: Poll) -> PollResults:
             by_unit[unit_id] = UnitResult(unit_id, "", [0] * n)
         return by_unit[unit_id]
 
+    unreachable = 0
     for message in session.exec(select(PollMessage).where(col(PollMessage.poll_id) == poll.id)):
         unit(message.unit_id)  # every targeted unit shows, voted or not
+        unreachable += message.status == "unreachable"
         if message.platform == "telegram" and poll.anonymous and message.counts_json:
             target = unit(message.unit_id)
             for i, count in enumerate(json.loads(message.counts_json)[:n]):
@@ -88,7 +91,8 @@ def compute(session: Session, poll: Poll) -> PollResults:
     for result in by_unit.values():
         result.name = names.get(result.unit_id, str(result.unit_id))
     return PollResults(poll.id, poll.question, poll.options, poll.status, poll.anonymous,
-                       poll.multiple, sorted(by_unit.values(), key=lambda u: u.unit_id))
+                       poll.multiple, sorted(by_unit.values(), key=lambda u: u.unit_id),
+                       unreachable)
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,8 @@ def text(results: PollResults, poll: Poll, named: list[NamedVote] | None = None,
         for u in results.units:
             shown = " · ".join(f"{i + 1}: {c}" for i, c in enumerate(u.counts))
             lines.append(f"• {u.name}: {texts.POLL_VOTERS_SHORT.format(count=u.voters)} — {shown}")
+    if results.unreachable_chats:
+        lines.append(texts.POLL_UNREACHABLE.format(count=results.unreachable_chats))
     if named:
         lines.append(texts.POLL_WHO_CHOSE)
         for vote in named[:max_names]:

@@ -5,8 +5,8 @@ worker).
 Each tick (every `interval` seconds, or at once when woken):
 1. post the pending PollMessages of open polls (a native poll on Telegram, a numbered text on
    Zalo); a chat that cannot be reached (blocked, bot removed from the group) is marked
-   `failed`, its identity or group marked unreachable (bot.services.reachability) and
-   logged, a transient failure is retried next tick, a group that moved (a Telegram group
+   `unreachable`, its identity or group too (bot.services.reachability), and logged (other
+   refusals: `failed`), a transient failure is retried next tick, a group that moved (a Telegram group
    upgraded to a supergroup) is re-pointed and posted to at its new id;
 2. close the open polls whose deadline has passed (an anonymous poll forgets its voters in
    that same transaction: bot.polls.anonymity);
@@ -146,7 +146,8 @@ class PollRunner:
         except ChatMoved as moved:
             logger.info("poll %s: message %s: the group moved to %s", poll.id, message.id,
                         moved.new_chat_id)
-            await self.db.run(_chat_moved, message.platform, message.chat_id, moved.new_chat_id)
+            await self.db.run(service.move_chat, message.platform, message.chat_id,
+                              moved.new_chat_id)
             return True
         except TransientError as exc:
             logger.warning("poll %s: message %s: %s (retrying)", poll.id, message.id, exc.reason)
@@ -172,7 +173,7 @@ class PollRunner:
             try:
                 final = await sender.stop(message.chat_id, message.message_id)
             except ChatMoved as moved:  # the group moved: stop it there next tick
-                await self.db.run(_chat_moved, message.platform, message.chat_id,
+                await self.db.run(service.move_chat, message.platform, message.chat_id,
                                   moved.new_chat_id)
                 return
             except TransientError as exc:
@@ -236,7 +237,8 @@ class PollRunner:
                 await sender.send_text(chat_id, texts.POLL_FINAL_TITLE.format(id=poll.id)
                                        + "\n\n" + table)
             except ChatMoved as moved:  # composed in a group that moved since: follow it
-                await self.db.run(_chat_moved, sender.platform, chat_id, moved.new_chat_id)
+                await self.db.run(service.move_chat, sender.platform, chat_id,
+                                  moved.new_chat_id)
                 chat_id = moved.new_chat_id
                 await sender.send_text(chat_id, texts.POLL_FINAL_TITLE.format(id=poll.id)
                                        + "\n\n" + table)
@@ -293,17 +295,13 @@ def _set(session: Session, row_id: int | None, **values: object) -> None:
 
 
 def _failed(session: Session, message: PollMessage, exc: PermanentError) -> None:
-    _set(session, message.id, status="failed", error=exc.reason)
-    if isinstance(exc, Unreachable):
+    """`unreachable` when the chat is gone (its identity or group is marked too), else
+    `failed`."""
+    gone = isinstance(exc, Unreachable)
+    _set(session, message.id, status="unreachable" if gone else "failed", error=exc.reason)
+    if gone:
         reachability.mark_unreachable(session, message.platform, message.chat_id,
                                       message.chat_kind, exc.reason)
-
-
-def _chat_moved(session: Session, platform: str, old_chat_id: str, new_chat_id: str) -> None:
-    """A group moved: its registration and the poll rows naming it follow (the row is
-    posted to the new id in the next round)."""
-    reachability.move_chat(session, platform, old_chat_id, new_chat_id)
-    service.move_chat(session, platform, old_chat_id, new_chat_id)
 
 
 def _settle_forwards(session: Session, poll_id: int) -> None:

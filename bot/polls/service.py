@@ -26,6 +26,7 @@ from bot.broadcast.recipients import Audience, resolve
 from bot.broadcast.service import check_targets, may_manage, require_sender
 from bot.polls import anonymity
 from bot.polls.models import MAX_OPTIONS, MIN_OPTIONS, Poll, PollMessage
+from bot.services import reachability
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
 from bot.storage.models import ROLES, utcnow
@@ -160,9 +161,11 @@ def close_unchecked(session: Session, poll: Poll) -> bool:
 
 
 def move_chat(session: Session, platform: str, old_chat_id: str, new_chat_id: str) -> int:
-    """A group moved (Telegram: upgraded to a supergroup): the poll messages naming it, and
-    polls composed there, now name the new id (a poll that already has a message for the new
-    id keeps that one). Returns the messages re-pointed."""
+    """A group moved (Telegram: upgraded to a supergroup): the stored group follows
+    (bot.services.reachability.move_chat, idempotent), and so do the poll messages naming it
+    and polls composed there (a poll that already has a message for the new id keeps that
+    one). Returns the messages re-pointed."""
+    reachability.move_chat(session, platform, old_chat_id, new_chat_id)
     where = (col(PollMessage.platform) == platform, col(PollMessage.chat_id) == old_chat_id)
     taken = select(PollMessage.poll_id).where(
         col(PollMessage.platform) == platform, col(PollMessage.chat_id) == new_chat_id)
