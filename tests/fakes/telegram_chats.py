@@ -49,12 +49,15 @@ class ChatMethods:
 
     # --- test controls ------------------------------------------------------------------
     def migrate_group(self, old_id: int, new_id: int, *, by_user: int = 901,
-                      title: str = "Chi bộ thôn Đông") -> None:
-        """The group becomes a supergroup with a new id; both service messages are sent."""
+                      title: str = "Chi bộ thôn Đông", notify: bool = True) -> None:
+        """The group becomes a supergroup with a new id; both service messages are sent
+        (unless `notify` is off: the bot was not running, or the updates were lost)."""
         self.migrated[old_id] = new_id
         old = self.chats.get(old_id) or {"id": old_id, "type": "group", "title": title}
         new = {"id": new_id, "type": "supergroup", "title": old.get("title", title)}
         self.chats[new_id] = new
+        if not notify:
+            return
         user = {"id": by_user, "is_bot": False, "first_name": "Trần Thị Bình"}
         now = int(time.time())
         self.push_update({"message": {"message_id": self._next("message"), "date": now,

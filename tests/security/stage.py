@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from bot.broadcast.handlers import BroadcastHandlers
 from bot.broadcast.telegram_transport import TelegramTransport
@@ -48,6 +49,16 @@ from tests.fakes.zalo_api import ZaloApiServer
 
 WAIT = 10.0
 OFFICER = 901  # the district officer's Telegram id (tests.bot.broadcast.world)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Any:
+    """A real SQLite database file per test (import this fixture into a test module: this
+    folder has no conftest of its own)."""
+    database = Database.open(f"sqlite:///{tmp_path / 'bot.db'}")
+    database.create_all()
+    yield database
+    database.close()
 
 
 @dataclass
@@ -142,4 +153,4 @@ async def telegram_says(s: Stage, chat: int, user: int, text: str,
     return await s.tg.wait_for("sendMessage", lambda p: p["chat_id"] == chat, timeout=WAIT)
 
 
-__all__ = ["OFFICER", "WAIT", "Stage", "build", "stage", "telegram_says", "zalo_says"]
+__all__ = ["OFFICER", "WAIT", "Stage", "build", "db", "stage", "telegram_says", "zalo_says"]
