@@ -32,7 +32,6 @@ from bot.core.knowledge_base import KnowledgeBase
 from bot.polls.handlers import PollHandlers
 from bot.polls.runner import PollRunner, RunnerConfig
 from bot.polls.senders import TelegramPollSender, ZaloPollSender
-from bot.services import people
 from bot.storage.database import Database
 from indexer.build import build_store
 from knowledge.answers import AnswerPolicy
@@ -40,9 +39,9 @@ from knowledge.embedder import HashingEmbedder
 from knowledge.search import Searcher
 from knowledge.store import StoreReader
 from tests.bot.broadcast.conftest import FAST, FAST_LIMITS
-from tests.bot.broadcast.world import ADMIN_IDS, World, add_members, build_world
+from tests.bot.broadcast.world import ADMIN_IDS, World
 from tests.bot.polls.conftest import FAST as ZALO_RETRY
-from tests.bot.polls.conftest import ZALO_GROUP, ZALO_MEMBERS, Handled
+from tests.bot.polls.conftest import Handled, build_poll_world
 from tests.conftest import write_documents
 from tests.fakes.telegram_api import TelegramApiServer
 from tests.fakes.zalo_api import ZaloApiServer
@@ -77,18 +76,8 @@ class Stage:
 
 
 def build(db: Database) -> World:
-    """The unit world (tests.bot.broadcast.world) plus Zalo members and a Zalo group in the
-    cell, as the poll tests have it."""
-    world = build_world(db)
-
-    def more(session: Any) -> None:
-        add_members(session, world.cell, ZALO_MEMBERS, platform="zalo")
-        chat = people.record_chat(session, "zalo", ZALO_GROUP, "group", "Chi bộ thôn Đông (Zalo)")
-        chat.unit_id = world.cell
-        session.add(chat)
-
-    db.call(more)
-    return world
+    """The poll tests' world: units, Telegram members and groups, Zalo members and a group."""
+    return build_poll_world(db)
 
 
 @asynccontextmanager

@@ -52,13 +52,21 @@ class Secrets:
         return [self.key, self.key.hex().encode(), *(h.encode() for h in self.hashes)]
 
 
-def _add_voters(db: Database, world: Any) -> None:
+def _world_with_voters(db: Database, caplog: pytest.LogCaptureFixture) -> Any:
+    """The stage's world plus the voters; every logger at DEBUG from now on (the libraries
+    at the levels `tuyengiao` sets)."""
+    world = build(db)
+
     def add(session: Any) -> None:
         add_members(session, world.cell, list(TG_VOTERS))
         add_members(session, world.commune2, [TG_COMMUNE_VOTER[0]])
         add_members(session, world.cell, ZALO_VOTERS, platform="zalo")
 
     db.call(add)
+    caplog.set_level(logging.DEBUG)
+    for name, level in LIBRARY_LOG_LEVELS.items():
+        caplog.set_level(level, logger=name)
+    return world
 
 
 async def _open_and_vote(s: Stage) -> tuple[int, Secrets]:
@@ -167,12 +175,6 @@ def _check_per_unit_counts_only(s: Stage, poll_id: int) -> None:
                        s.world.groups[s.world.commune2]: "[0, 0, 1]"}
 
 
-def _log_everything(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG)  # every logger at DEBUG, the libraries as `tuyengiao` sets them
-    for name, level in LIBRARY_LOG_LEVELS.items():
-        caplog.set_level(level, logger=name)
-
-
 # --- SQLite -----------------------------------------------------------------------------------
 
 
@@ -187,10 +189,7 @@ async def test_sqlite_file_and_wal_keep_nothing_of_the_voters_after_close(
     db = Database.open(f"sqlite:///{path}")
     db.create_all()
     try:
-        world = build(db)
-        _add_voters(db, world)
-        _log_everything(caplog)
-        async with stage(db, tmp_path, world=world) as s:
+        async with stage(db, tmp_path, world=_world_with_voters(db, caplog)) as s:
             assert db.purge_deleted(())  # a clean start: every page in the main file
             baseline = {v: sum(b.count(v.encode()) for b in _files(path).values())
                         for v in MEMBER_VOTERS}
@@ -230,10 +229,7 @@ async def test_postgresql_tables_and_heap_files_keep_nothing_of_the_voters_after
     db = Database.open(postgres.create_database())
     db.create_all()
     try:
-        world = build(db)
-        _add_voters(db, world)
-        _log_everything(caplog)
-        async with stage(db, tmp_path, world=world) as s:
+        async with stage(db, tmp_path, world=_world_with_voters(db, caplog)) as s:
             before = _rows(db)
             poll_id, secrets = await _open_and_vote(s)
             _check_per_unit_counts_only(s, poll_id)
