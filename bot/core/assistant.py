@@ -62,7 +62,9 @@ class Assistant:
 
     async def handle(self, incoming: Incoming) -> Outcome:
         if isinstance(incoming, IncomingChatChange):  # no one to identify, nothing to answer
-            await self.db.run(self._chat_change, incoming)
+            # Best-effort: an unwritable database loses the mark (counted and logged); a
+            # moved group is followed again at its next send.
+            await self.db.run_best_effort("chat change", self._chat_change, incoming)
             return Outcome()
         try:
             return await self._handle(incoming)
