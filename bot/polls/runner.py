@@ -83,6 +83,7 @@ class PollRunner:
         self._pacers = {platform: RateLimiter(limit) for platform, limit in (limits or {}).items()}
         self._wake = asyncio.Event()
         self._purge_due = True  # once after a start, then after each anonymous poll's close
+        self._purge_failing = False
         self.finished: asyncio.Queue[int] = asyncio.Queue()  # poll ids whose results went out
 
     def wake(self) -> None:
@@ -213,8 +214,13 @@ class PollRunner:
         try:
             self._purge_due = not await asyncio.to_thread(
                 self.db.purge_deleted, anonymity.POLL_TABLES)
-        except Exception:
-            logger.exception("poll runner: purging deleted poll rows failed")
+        except Exception as exc:  # a read-only or absent database: say so once, keep trying
+            if not self._purge_failing:
+                logger.error("poll runner: purging deleted poll rows failed: %s (retrying "
+                             "every tick)", exc, exc_info=exc)
+            self._purge_failing = True
+        else:
+            self._purge_failing = False
 
     async def _send_results(self, poll: Poll) -> None:
         assert poll.id is not None
