@@ -24,7 +24,7 @@ from bot.broadcast.recipients import Audience, resolve
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
 from bot.services.units import can_act_on, get_unit, officer_units
-from bot.storage.models import ROLES, utcnow
+from bot.storage.models import ROLES, utcnow, valid_id
 from knowledge import messages as texts
 from knowledge.text import normalize
 
@@ -85,7 +85,7 @@ def may_manage(session: Session, actor: Actor | None, created_by: int | None,
 
 def get(session: Session, actor: Actor | None, broadcast_id: int) -> Broadcast:
     """The broadcast if the actor may see and manage it."""
-    broadcast = session.get(Broadcast, broadcast_id)
+    broadcast = session.get(Broadcast, broadcast_id) if valid_id(broadcast_id) else None
     if broadcast is None:
         raise NotFound(texts.BROADCAST_NOT_FOUND)
     if may_manage(session, actor, broadcast.created_by_person_id, unit_ids_of(broadcast)):
@@ -153,7 +153,7 @@ def draft_in_chat(session: Session, actor: Actor, platform: str, chat_id: str) -
 
 
 def own_draft(session: Session, actor: Actor, broadcast_id: int) -> Broadcast:
-    broadcast = session.get(Broadcast, broadcast_id)
+    broadcast = session.get(Broadcast, broadcast_id) if valid_id(broadcast_id) else None
     if broadcast is None or broadcast.created_by_person_id != actor.person_id:
         raise NotFound(texts.BROADCAST_NOT_FOUND)
     if broadcast.status != "draft":

@@ -43,6 +43,7 @@ from bot.channels.telegram_errors import Moved, follow_migration, retry_seconds
 from bot.channels.telegram_polls import poll_event as _poll_event
 from bot.channels.telegram_render import RenderedMessage, escape, render
 from bot.channels.typing_indicator import TYPING_DELAY, while_typing
+from bot.core.outbound import PushFailed
 from bot.core.types import (
     Chat,
     Incoming,
@@ -54,6 +55,7 @@ from bot.core.types import (
     Outcome,
     FileReply,
     PhotoReply,
+    Reply,
     Sender,
 )
 
@@ -226,6 +228,20 @@ class TelegramChannel:
             await self._call(lambda: bot.set_my_commands([BotCommand(c, d) for c, d in self._commands]))
         except TelegramError:
             logger.warning("telegram: could not register the command list", exc_info=True)
+
+    # --- writing first (bot.core.outbound) --------------------------------------------
+    async def push(self, chat_id: str, replies: Sequence[Reply]) -> None:
+        """Send replies the core starts itself to a private chat (its id is the user's id),
+        buttons included. PushFailed when it did not go (blocked, never started, down)."""
+        try:
+            origin = _Origin(int(chat_id))
+            for reply in replies:
+                if isinstance(reply, (PhotoReply, FileReply)):
+                    raise PushFailed(f"{type(reply).__name__} is not pushed")
+                for message in render(reply):
+                    await self._send(origin, message, reply=False)
+        except (TelegramError, RuntimeError, ValueError) as exc:  # RuntimeError: not started
+            raise PushFailed(str(exc)[:200]) from exc
 
     # --- webhook ------------------------------------------------------------------------
     async def _start_webhook(self, config: WebhookConfig) -> None:

@@ -13,14 +13,13 @@ A named Telegram poll's message counts are ignored: its answers are already vote
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
 from bot.polls.models import Poll, PollMessage, PollTally, PollVote
+from bot.services import export
 from bot.storage.models import Person, Unit, to_local
 from knowledge import messages as texts
 
@@ -152,17 +151,25 @@ def _share(count: int, voters: int) -> str:
 
 
 def to_csv(results: PollResults) -> str:
-    """One row per unit and option, then the totals (UTF-8, comma-separated)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["poll_id", "unit_id", "unit", "option_number", "option", "votes", "voters"])
+    """One row per unit and option, then the totals (comma-separated; cells made safe for
+    spreadsheets by bot.services.export)."""
+    rows: list[list[object]] = [
+        ["poll_id", "unit_id", "unit", "option_number", "option", "votes", "voters"]]
     for u in results.units:
         for i, option in enumerate(results.options):
-            writer.writerow([results.poll_id, u.unit_id, u.name, i + 1, option, u.counts[i], u.voters])
+            rows.append([results.poll_id, u.unit_id, u.name, i + 1, option, u.counts[i], u.voters])
     for i, option in enumerate(results.options):
-        writer.writerow([results.poll_id, "", texts.POLL_TOTAL, i + 1, option, results.totals[i],
-                         results.voters])
-    return out.getvalue()
+        rows.append([results.poll_id, "", texts.POLL_TOTAL, i + 1, option, results.totals[i],
+                     results.voters])
+    return export.table(rows)
 
 
-__all__ = ["NamedVote", "PollResults", "UnitResult", "compute", "named_votes", "text", "to_csv"]
+def voters_tsv(named: list[NamedVote]) -> str:
+    """Named polls: unit, name, platform and chosen options (1-based), tab-separated, one
+    line per voter (`tuyengiao poll voters`)."""
+    return export.tsv([vote.unit, vote.name, vote.platform, ",".join(str(i + 1) for i in vote.options)]
+                      for vote in named)
+
+
+__all__ = ["NamedVote", "PollResults", "UnitResult", "compute", "named_votes", "text", "to_csv",
+           "voters_tsv"]

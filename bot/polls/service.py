@@ -29,7 +29,7 @@ from bot.polls.models import MAX_OPTIONS, MIN_OPTIONS, Poll, PollMessage
 from bot.services import reachability
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
-from bot.storage.models import ROLES, utcnow
+from bot.storage.models import ROLES, utcnow, valid_id
 from knowledge import messages as texts
 from knowledge.text import normalize
 
@@ -100,7 +100,7 @@ def audience(session: Session, poll: Poll) -> Audience:
 
 def get(session: Session, actor: Actor | None, poll_id: int) -> Poll:
     """The poll if the actor may see and manage it (results included)."""
-    poll = session.get(Poll, poll_id)
+    poll = session.get(Poll, poll_id) if valid_id(poll_id) else None
     if poll is None:
         raise NotFound(texts.POLL_NOT_FOUND)
     if may_manage(session, actor, poll.created_by_person_id, unit_ids_of(poll)):
