@@ -40,6 +40,39 @@ def section_label(section: str) -> str:
     return f"mục {section}"
 
 
+def cite_section(section: str) -> str:
+    """Where a quoted passage sits, as the document's own structure names it: "Điều 5,
+    khoản 2, điểm a" in a law or charter (an article's number is unique, so its chapter is
+    left out), "mục II, 1.2, điểm a" in a Party document, "mục II. NHIỆM VỤ" for one level."""
+    from knowledge.passages import section_levels
+
+    levels = section_levels(section)
+    if not levels:
+        return ""
+    if len(levels) == 1 and levels[0][0] in ("chuong", "phan", "muc"):
+        return section  # "Chương I. CHẾ ĐỘ CHÍNH TRỊ"
+    if len(levels) == 1 and levels[0][0] != "dieu":
+        return section_label(section)
+    kinds = [kind for kind, _ in levels]
+    if "dieu" in kinds:
+        levels = levels[kinds.index("dieu") :]
+        words = {"dieu": "Điều {}", "num": "khoản {}", "letter": "điểm {}", "text": "{}"}
+    else:
+        words = {"phan": "Phần {}", "chuong": "Chương {}", "muc": "Mục {}", "letter": "điểm {}",
+                 "thu": "{}", "roman": "{}", "alpha": "{}", "num": "{}", "text": "{}"}
+    parts: list[str] = []
+    named = False  # "mục" goes before the first numbered part of a Party document
+    for i, (kind, label) in enumerate(levels):
+        following = levels[i + 1] if i + 1 < len(levels) else None
+        if kind == "num" and following and following[0] == "num" and following[1].startswith(label + "."):
+            continue  # "1.2" already says it is in 1
+        part = words.get(kind, "{}").format(label.lower() if kind == "phan" else label)
+        if "dieu" not in kinds and not named and kind in ("roman", "alpha", "num", "thu", "letter", "text"):
+            part, named = f"mục {part}", True
+        parts.append(part)
+    return ", ".join(parts)
+
+
 # --- The bot's conversation -------------------------------------------------------------
 LOCAL_BANNER = "Trợ lý tuyên giáo — gõ câu hỏi rồi nhấn Enter; /help để xem lệnh; Ctrl-D để thoát."
 WELCOME = (
@@ -378,6 +411,22 @@ COMPOSE_PREVIEW_COUNTS = (
 COMPOSE_PREVIEW_UNREACHABLE = (
     "{count} người chưa từng nhắn tin với trợ lý nên chưa nhận tin riêng được; họ đọc qua nhóm."
 )
+# Chats marked unreachable (bot.services.reachability): broadcast and poll previews, reports.
+UNREACHABLE_PEOPLE = (
+    "{count} người đã chặn trợ lý hoặc không còn tài khoản nên không nhận được tin riêng."
+)
+UNREACHABLE_GROUPS = (
+    "{count} nhóm chat không còn gửi được (trợ lý đã bị xóa khỏi nhóm hoặc nhóm không còn); "
+    "không gửi vào đó."
+)
+
+
+def unreachable_lines(people: int, groups: int) -> list[str]:
+    """The lines a preview or a report adds for chats marked unreachable (none if none)."""
+    return ([UNREACHABLE_PEOPLE.format(count=people)] if people else []) + (
+        [UNREACHABLE_GROUPS.format(count=groups)] if groups else [])
+
+
 COMPOSE_PREVIEW_CONFIRM = "Yêu cầu xác nhận đã đọc; hạn: {deadline}."
 COMPOSE_SEND_BUTTON = "📤 Gửi ngay"
 COMPOSE_SCHEDULE_BUTTON = "⏰ Hẹn giờ"
@@ -436,6 +485,10 @@ POLL_CLOSES_AT = "Kết thúc: {at}"
 POLL_VOTERS = "Số người trả lời: {count}"
 POLL_VOTERS_SHORT = "{count} người trả lời"
 POLL_BY_UNIT = "Theo đơn vị:"
+POLL_UNREACHABLE = (
+    "Không gửi được tới {count} cuộc trò chuyện: người nhận đã chặn trợ lý, trợ lý bị xóa "
+    "khỏi nhóm hoặc cuộc trò chuyện không còn."
+)
 POLL_TOTAL = "Tổng"
 POLL_WHO_CHOSE = "Ai chọn gì (khảo sát ghi danh):"
 POLL_MORE_NAMES = "… và {count} người khác (xem đủ bằng lệnh tuyengiao poll voters trên máy chủ)."

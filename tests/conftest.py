@@ -147,8 +147,8 @@ def seeds_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Any]:
-    """One real PostgreSQL server for the session (tests/postgres_server.py; skipped, with the
-    reason, only when it cannot be started on this machine)."""
+    """One real PostgreSQL server for the session, shared by every folder's tests (skipped,
+    with the reason, only when it cannot be started on this machine)."""
     from tests.postgres_server import PostgresServer, PostgresUnavailable
 
     server = None

@@ -31,6 +31,8 @@ from telegram.error import InvalidToken, RetryAfter, TelegramError
 
 from bot.channels import webhooks
 from bot.channels.intake import Intake
+from bot.channels.telegram_chat_events import chat_change
+from bot.channels.telegram_errors import retry_seconds
 from bot.channels.telegram_polls import poll_event
 from bot.core.inbox import Admission, Received
 from bot.core.types import IncomingPollUpdate
@@ -69,7 +71,9 @@ class WebhookConfig:
 def order_key(update: Update) -> Hashable:
     """Updates with one key are answered in arrival order: a chat's messages and presses;
     one poll's counts; one voter's answers (a changed vote must not be overwritten by the
-    one before it). Anything else has no order to keep."""
+    one before it); a chat's changes (moved, blocked). Anything else has no order to keep."""
+    if (change := chat_change(update)) is not None:
+        return change.chat.chat_id
     if (event := poll_event(update)) is not None:
         return (f"poll:{event.poll_id}" if isinstance(event, IncomingPollUpdate)
                 else f"voter:{event.sender.user_id}")
@@ -207,11 +211,6 @@ async def _bounded(call: Any, wait: float, what: str) -> None:
         logger.warning("telegram: could not %s: %s", what, exc or "no answer")
 
 
-def retry_seconds(exc: RetryAfter) -> float:
-    value: Any = getattr(exc, "_retry_after", None)  # PTB 22 keeps a timedelta; the public
-    if value is None:  # property warns about its int/timedelta migration
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-__all__ = ["SECRET_HEADER", "TelegramReceiver", "WebhookConfig", "order_key", "retry_seconds"]
+__all__ = ["SECRET_HEADER", "TelegramReceiver", "WebhookConfig", "order_key"]
