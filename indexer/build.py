@@ -13,7 +13,7 @@ import functools
 import hashlib
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -21,7 +21,7 @@ import numpy as np
 from tqdm import tqdm
 
 from indexer.chunking import chunk_document
-from indexer.loaders import LoadError, iter_source_files, load_file
+from indexer.loaders import LoadError, LoadOptions, iter_source_files, load_file
 from indexer.metadata import extract_metadata
 from knowledge.embedder import Embedder
 from knowledge.lexical import BM25_B, BM25_K1
@@ -57,6 +57,9 @@ class BuildReport:
     files_unchanged: int = 0
     files_removed: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (file, what was not read)
+    pages: int = 0  # PDF pages read in this run
+    ocr_pages: int = 0  # of which OCR'd
     documents: int = 0
     chunks: int = 0
     embedded: int = 0  # chunks sent to the model in this run
@@ -70,7 +73,9 @@ class BuildReport:
         return (
             f"{self.files_total} files: {self.files_changed} new or changed, "
             f"{self.files_unchanged} unchanged, {self.files_removed} removed, "
-            f"{len(self.skipped)} skipped; {self.documents} documents, {self.chunks} chunks; "
+            f"{len(self.skipped)} skipped, {len(self.warnings)} warnings; "
+            f"{self.pages} PDF pages read ({self.ocr_pages} by OCR); "
+            f"{self.documents} documents, {self.chunks} chunks; "
             f"embedded {self.embedded} chunks (reused {self.reused_vectors}), "
             f"tokenised {self.tokenised}; "
             f"{state} in {self.seconds:.1f}s"
@@ -85,6 +90,9 @@ class _FileResult:
     chunks: list[Chunk]
     texts: list[str] | None  # indexed_text of each chunk, for files chunked in this run
     prev_rows: list[int] | None  # rows in the previous version, for files reused whole
+    warnings: tuple[str, ...] = ()  # from the loader, for files read in this run
+    pages: int = 0
+    ocr_pages: int = 0
 
     @property
     def reused(self) -> bool:
@@ -132,12 +140,13 @@ def _previous(store_dir: Path, model: ModelInfo) -> StoreVersion | None:
 
 
 def _chunk_file(
-    path: Path, root: Path, embedder: Embedder, key: str, digest: str
+    path: Path, root: Path, embedder: Embedder, key: str, digest: str, options: LoadOptions
 ) -> _FileResult:
     documents: list[DocumentMeta] = []
     chunks: list[Chunk] = []
     texts: list[str] = []
-    for loaded in load_file(path, root):
+    loaded_all = load_file(path, root, options=options)
+    for loaded in loaded_all:
         meta = extract_metadata(
             loaded.text, doc_id=loaded.doc_id, source=loaded.source, fields=loaded.fields
         )
@@ -145,7 +154,12 @@ def _chunk_file(
         documents.append(meta)
         chunks.extend(doc_chunks)
         texts.extend(indexed_text(meta, c) for c in doc_chunks)
-    return _FileResult(key, digest, documents, chunks, texts, None)
+    return _FileResult(
+        key, digest, documents, chunks, texts, None,
+        warnings=tuple(w for loaded in loaded_all for w in loaded.warnings),
+        pages=sum(loaded.pages or 0 for loaded in loaded_all),
+        ocr_pages=sum(loaded.ocr_pages for loaded in loaded_all),
+    )
 
 
 def _chunks_within_window(meta: DocumentMeta, text: str, embedder: Embedder) -> list[Chunk]:
@@ -179,9 +193,14 @@ def build_store(
     embedder: Embedder,
     *,
     progress: bool = False,
+    options: LoadOptions | None = None,
 ) -> BuildReport:
-    """Index exactly the files under `paths` into a new store version and publish it."""
+    """Index exactly the files under `paths` into a new store version and publish it.
+
+    `options`: how files are read (OCR, page limit; `LoadOptions()` when None); `progress`
+    also turns on the loaders' OCR progress bar."""
     started = time.perf_counter()
+    options = replace(options or LoadOptions(), progress=progress)
     report = BuildReport()
     store_dir.mkdir(parents=True, exist_ok=True)
     model = model_info(embedder)
@@ -207,7 +226,7 @@ def build_store(
                 result = _reuse_file(prev, key, digest, prev_rows.get(key, []))
                 report.files_unchanged += 1
             else:
-                result = _chunk_file(path, root, embedder, key, digest)
+                result = _chunk_file(path, root, embedder, key, digest, options)
                 report.files_changed += 1
         except LoadError as exc:
             report.skipped.append((shown, str(exc)))
@@ -229,6 +248,11 @@ def build_store(
             continue
         seen_doc_ids.update(d.doc_id for d in result.documents)
         results.append(result)
+        report.pages += result.pages
+        report.ocr_pages += result.ocr_pages
+        for warning in result.warnings:
+            report.warnings.append((shown, warning))
+            logger.warning("%s: %s", shown, warning)
 
     current_keys = {r.key for r in results}
     if prev is not None:
