@@ -40,7 +40,6 @@ logger = logging.getLogger(__name__)
 MIN_TEXT_LETTERS = 200
 # Share of the page that images cover, above which a page short of text is a scan.
 SCAN_IMAGE_SHARE = 0.3
-_PDFIUM_PASSWORD_ERROR = 4
 
 # Sentence punctuation after which a line break is a real paragraph end.
 _SENTENCE_END = frozenset(".:;!?…")
@@ -118,8 +117,6 @@ def _open(data: bytes, options: LoadOptions) -> pdfium.PdfDocument:
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        if getattr(exc, "err_code", None) == _PDFIUM_PASSWORD_ERROR:
-            raise LoadError("encrypted PDF (needs a password)") from exc
         logger.debug("PDFium cannot open the PDF", exc_info=True)
         raise LoadError(_damage_reason(data)) from exc
     count = len(document)
@@ -133,14 +130,19 @@ def _open(data: bytes, options: LoadOptions) -> pdfium.PdfDocument:
 
 
 def _damage_reason(data: bytes) -> str:
-    """PDFium calls a well-formed PDF with an empty page tree a format error too."""
+    """Why PDFium could not open a PDF. Its error code is process-wide and may be left over
+    from an earlier file (an empty page tree fails with "Success"), so pypdf tells a
+    password-protected file and an empty one from damage."""
     from pypdf import PdfReader
 
     pypdf_logger = logging.getLogger("pypdf")
     previous = pypdf_logger.level
     pypdf_logger.setLevel(logging.CRITICAL)  # it logs every flaw it meets; ours is the verdict
     try:
-        if len(PdfReader(io.BytesIO(data)).pages) == 0:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            return "encrypted PDF (needs a password)"
+        if len(reader.pages) == 0:
             return "PDF has no pages"
     except Exception:  # pypdf raises many types on damage; the answer is the same
         logger.debug("pypdf cannot read the PDF either", exc_info=True)

@@ -4,6 +4,10 @@
   or typed with spaces in Word); the letters are joined back and cut into syllables
   ("NGHỊ QUYẾT") where every piece is a valid syllable (`knowledge.syllables`), wider gaps
   (two or more spaces) marking the word breaks when the text kept them.
+- Broken capitals: OCR reads a letter-spaced heading back as "NG HỊ QUY ẾT". A run of
+  capitalised pieces of which one is no syllable is joined and cut again into the fewest
+  syllables ("NGHỊ QUYẾT"), when that cut exists and has fewer pieces; abbreviations such as
+  "UBND XÃ" cannot be cut into syllables and stay.
 - Split syllables: a text layer that places a marked vowel as its own glyph yields
   "c ủa", "s ản", "ng ười". A lowercase onset that is no word on its own, followed by a word
   starting with a vowel, is joined when the two make one syllable. A capital letter is left
@@ -64,6 +68,25 @@ def _segment(letters: str) -> tuple[str, ...] | None:
     return best
 
 
+_CAPS_RUN = re.compile(r"(?<![^\W\d_])[^\W\d_a-zđ]+(?: [^\W\d_a-zđ]+)+(?![^\W\d_])")
+
+
+def rejoin_capitals(line: str) -> str:
+    """"NG HỊ QUY ẾT" → "NGHỊ QUYẾT": capitalised fragments cut again into syllables."""
+    return _CAPS_RUN.sub(_rejoin_run, line)
+
+
+def _rejoin_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    pieces = run.split(" ")
+    if all(is_syllable(piece) for piece in pieces) or not run.isupper():
+        return run
+    cut = segment("".join(pieces))
+    if cut is None or len(cut) >= len(pieces):
+        return run
+    return " ".join(cut)
+
+
 def join_split_syllables(line: str) -> str:
     """"c ủa" → "của", "ng ười" → "người": a lowercase onset alone before a vowel-initial
     word, when the two make one syllable."""
@@ -80,5 +103,5 @@ def _join_pair(match: re.Match[str]) -> str:
 
 
 def repair_line(line: str) -> str:
-    """Both repairs on one line of extracted text."""
-    return join_split_syllables(collapse_letter_spacing(line))
+    """Every repair on one line of extracted text."""
+    return join_split_syllables(rejoin_capitals(collapse_letter_spacing(line)))
