@@ -122,7 +122,9 @@ def decode_text(data: bytes) -> str:
     old document): each line that is not UTF-8 is read as TCVN3 or VNI (`legacy`) or as
     Windows-1258, whichever makes the most valid Vietnamese syllables; a reading is believed
     only when most of its words are syllables, so a wrong guess is refused rather than
-    indexed as plausible garbage. Raises LoadError otherwise.
+    indexed as plausible garbage. Raises LoadError otherwise. TCVN3 and VNI lines are
+    returned as their Latin-1 stand-ins: the caller converts them with
+    `legacy.convert_legacy`, which also says how many lines it converted.
     """
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
@@ -149,7 +151,7 @@ def _decode_legacy(data: bytes) -> str:
         except UnicodeDecodeError:
             legacy.append(len(lines))
             lines.append(raw.decode("latin-1"))
-    readings = {"TCVN3/VNI": convert_legacy("\n".join(lines)).text.split("\n")}
+    readings = {"TCVN3/VNI": lines}
     try:
         windows = list(lines)
         for i in legacy:
@@ -157,7 +159,10 @@ def _decode_legacy(data: bytes) -> str:
         readings["Windows-1258"] = windows
     except UnicodeDecodeError:
         pass
-    scored = {name: _valid_share([text[i] for i in legacy]) for name, text in readings.items()}
+    converted = convert_legacy("\n".join(lines)).text.split("\n")
+    scored = {"TCVN3/VNI": _valid_share([converted[i] for i in legacy])}
+    if "Windows-1258" in readings:
+        scored["Windows-1258"] = _valid_share([readings["Windows-1258"][i] for i in legacy])
     best = max(scored, key=lambda name: scored[name])
     if scored[best] < _LEGACY_MIN_VALID:
         first = legacy[0] + 1
