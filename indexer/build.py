@@ -41,8 +41,10 @@ logger = logging.getLogger(__name__)
 # Bump when loaders, metadata or chunking change what a file turns into: every file is
 # then rebuilt (vectors of identical chunk texts are still reused). The lexical parameters
 # are part of it, so changing them republishes the store. Term counts are reused only from a
-# version of the same pipeline (4: versions keep their term counts).
-PIPELINE_VERSION = f"4/bm25-folded-k1={BM25_K1}-b={BM25_B}"
+# version of the same pipeline (4: versions keep their term counts; 5: PDFs read by PDFium
+# with running headers removed and scans OCR'd, .doc read, legacy encodings and look-alike
+# letters converted).
+PIPELINE_VERSION = f"5/bm25-folded-k1={BM25_K1}-b={BM25_B}"
 EMBED_BLOCK = 256  # texts per embedding call: the progress bar's step
 SECTION_RESERVE_TOKENS = 32  # room in the model window for the heading path
 # Texts whose token counts are remembered while one document is chunked: the window-fit
