@@ -23,7 +23,6 @@ import difflib
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from indexer.loaders import word  # noqa: E402
+from indexer.loaders import doc, word  # noqa: E402
 from knowledge.text import normalize, syllables  # noqa: E402
 
 TWINS = {
@@ -67,14 +66,8 @@ def run_catdoc(path: Path) -> str:
 
 
 def run_soffice(path: Path) -> str:
-    with tempfile.TemporaryDirectory() as tmp:
-        profile = Path(tmp, "profile").as_uri()
-        subprocess.run(
-            ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "docx",
-             "--outdir", tmp, str(path)],
-            capture_output=True, check=True, timeout=300,
-        )
-        return word.extract(Path(tmp, path.stem + ".docx").read_bytes()).text
+    """What the indexer ships: `indexer.loaders.doc` (LibreOffice to DOCX, our DOCX reader)."""
+    return doc.extract(path.read_bytes()).text
 
 
 CONVERTERS: dict[str, tuple[str, Callable[[Path], str]]] = {

@@ -111,10 +111,14 @@ def text_pypdfium2(data: bytes) -> str:
 
 
 def text_loader(data: bytes) -> str:
-    from indexer.loaders import pdf
+    """PDFium + page furniture removed + repairs + unwrapping (OCR off: scans read as empty)."""
+    from indexer.loaders import LoadError, pdf
     from indexer.loaders.base import LoadOptions
 
-    return pdf.extract(data, LoadOptions(ocr="off")).text
+    try:
+        return pdf.extract(data, LoadOptions(ocr="off")).text
+    except LoadError:
+        return ""
 
 
 EXTRACTORS: dict[str, Callable[[bytes], str]] = {
@@ -122,7 +126,7 @@ EXTRACTORS: dict[str, Callable[[bytes], str]] = {
     "pdfminer.six": text_pdfminer,
     "pdfplumber": text_pdfplumber,
     "pypdfium2": text_pypdfium2,
-    # "our loader": text_loader,
+    "our loader": text_loader,
 }
 
 
