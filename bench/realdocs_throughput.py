@@ -31,6 +31,7 @@ from indexer.build import build_store
 from indexer.loaders import LoadError, LoadOptions, iter_source_files, load_file
 
 ROOT = Path(__file__).resolve().parents[1]
+DOCUMENT_SUFFIXES = {".pdf", ".doc", ".docx", ".txt"}  # not the folder's README and answer key
 
 
 def read_pass(folders: list[Path]) -> dict[str, float]:
@@ -70,7 +71,8 @@ def main() -> int:
     parser.add_argument("--realdocs", type=Path, default=ROOT.parent / "shared" / "realdocs")
     parser.add_argument("--cases", type=Path, default=ROOT.parent / "shared" / "cases")
     args = parser.parse_args()
-    folders = [args.realdocs, args.cases / "scanned-pdf"]
+    folders = sorted(p for p in args.realdocs.iterdir() if p.suffix.lower() in DOCUMENT_SUFFIXES)
+    folders.append(args.cases / "scanned-pdf")
     print(f"start: {machine_note()}")
     embedder = TimingEmbedder(load_real_embedder())
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import codecs
 import logging
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from indexer.loaders.legacy import convert_legacy
-from knowledge.syllables import is_syllable
+from indexer.loaders.legacy import convert_legacy, valid_share
 from knowledge.text import normalize
 
 logger = logging.getLogger(__name__)
@@ -111,7 +109,6 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # Share of a legacy-decoded text's words that must be Vietnamese syllables for the reading to
 # be believed; binary junk or another language stays well below it.
 _LEGACY_MIN_VALID = 0.6
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 def decode_text(data: bytes) -> str:
@@ -172,5 +169,4 @@ def _decode_legacy(data: bytes) -> str:
 
 
 def _valid_share(lines: list[str]) -> float:
-    words = [word for line in lines for word in _WORD.findall(unicodedata.normalize("NFC", line))]
-    return sum(map(is_syllable, words)) / len(words) if words else 0.0
+    return valid_share(unicodedata.normalize("NFC", " ".join(lines)))

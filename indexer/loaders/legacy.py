@@ -120,10 +120,10 @@ def convert_legacy(text: str) -> Conversion:
     for i, line in enumerate(lines):
         if not _LATIN1_HIGH.search(line) or _UNICODE_VIETNAMESE.search(line):
             continue
-        best_name, best_line, best_score = None, line, _valid_share(line) + _MIN_GAIN
+        best_name, best_line, best_score = None, line, valid_share(line) + _MIN_GAIN
         for name, decode in _DECODERS.items():
             candidate = decode(line)
-            score = _valid_share(candidate)
+            score = valid_share(candidate)
             if score >= best_score:
                 best_name, best_line, best_score = name, candidate, score
         if best_name is None:
@@ -135,7 +135,7 @@ def convert_legacy(text: str) -> Conversion:
         dominant = max(converted, key=lambda name: converted[name])
         for i in undecided:
             candidate = _DECODERS[dominant](lines[i])
-            if _valid_share(candidate) >= _valid_share(lines[i]) and _changed_words_valid(
+            if valid_share(candidate) >= valid_share(lines[i]) and _changed_words_valid(
                 lines[i], candidate
             ):
                 lines[i] = candidate
@@ -143,7 +143,8 @@ def convert_legacy(text: str) -> Conversion:
     return Conversion("\n".join(lines), converted)
 
 
-def _valid_share(line: str) -> float:
+def valid_share(line: str) -> float:
+    """Share of the words of `line` that are Vietnamese syllables (0.0 without words)."""
     words = _WORD.findall(line)
     if not words:
         return 0.0
