@@ -61,7 +61,9 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
 
         torch.set_num_threads(settings.serve_torch_threads)
     async with AsyncExitStack() as stack:
-        db = Database.open(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+        db = Database.open(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous,
+                           best_effort_wait=settings.db_best_effort_wait_seconds,
+                           fault_retry_seconds=settings.db_fault_retry_seconds)
         stack.callback(db.close)
         db.create_all()
         assistant = await asyncio.to_thread(build_assistant, settings, store, db)

@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from indexer.chunking import chunk_document
 from indexer.loaders import LoadError, LoadOptions, iter_source_files, load_file
+from indexer.lock import index_lock
 from indexer.metadata import extract_metadata
 from knowledge.embedder import Embedder
 from knowledge.lexical import BM25_B, BM25_K1
@@ -195,12 +196,26 @@ def build_store(
     embedder: Embedder,
     *,
     progress: bool = False,
+    lock_wait: float = 0.0,
     options: LoadOptions | None = None,
 ) -> BuildReport:
     """Index exactly the files under `paths` into a new store version and publish it.
 
-    `options`: how files are read (OCR, page limit; `LoadOptions()` when None); `progress`
-    also turns on the loaders' OCR progress bar."""
+    One run at a time per store (indexer/lock.py): `lock_wait` seconds to wait for another
+    run, else StoreBusy. `options`: how files are read (OCR, page limit; `LoadOptions()` when
+    None); `progress` also turns on the loaders' OCR progress bar."""
+    with index_lock(store_dir, wait=lock_wait):
+        return _build_store(paths, store_dir, embedder, progress=progress, options=options)
+
+
+def _build_store(
+    paths: Iterable[Path],
+    store_dir: Path,
+    embedder: Embedder,
+    *,
+    progress: bool,
+    options: LoadOptions | None,
+) -> BuildReport:
     started = time.perf_counter()
     options = replace(options or LoadOptions(), progress=progress)
     report = BuildReport()

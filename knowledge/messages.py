@@ -174,6 +174,21 @@ UNITS_NONE = "Chưa có đơn vị nào."
 UNIT_LINE = "{indent}[{id}] {name} ({kind}) — {officers} cán bộ, {members} đảng viên"
 
 
+# --- database faults (bot/storage/faults.py): a change that could not be saved ----------
+NOT_SAVED = (
+    "⚠️ Thay đổi chưa được lưu: cơ sở dữ liệu của trợ lý đang không ghi được ({reason}). "
+    "Vui lòng thử lại sau ít phút; nếu vẫn không được, xin báo quản trị viên hệ thống."
+)
+NOT_SAVED_SHORT = "⚠️ Chưa lưu được: cơ sở dữ liệu đang không ghi được."
+NOT_SAVED_REASONS = {
+    "read-only": "tệp dữ liệu đang ở chế độ chỉ đọc",
+    "full": "ổ đĩa của máy chủ đã đầy",
+    "locked": "đang bị một tiến trình khác giữ khóa",
+    "io": "lỗi đọc/ghi ổ đĩa",
+    "unavailable": "không kết nối được tới cơ sở dữ liệu",
+}
+
+
 # --- Channel adapters: the apology and document-view labels ------------------------------
 ERROR_GENERIC = "Xin lỗi, đã có lỗi khi xử lý tin nhắn. Bạn vui lòng thử lại sau."
 

@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("paths", nargs="*", type=Path, help="files or folders (default: KNOWLEDGE_DIR)")
     store_arg(sp)
     sp.add_argument("--no-progress", action="store_true")
+    sp.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                    help="if another run is indexing this store, wait this long for it "
+                         "(default: refuse at once, exit code 75)")
 
     sp = sub.add_parser("search", help="search the store")
     sp.add_argument("query")
@@ -89,7 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     store = args.store or settings.store_dir
     handlers = {
         "index": lambda: commands.index(
-            settings, store, args.paths or [settings.knowledge_dir], progress=not args.no_progress
+            settings, store, args.paths or [settings.knowledge_dir],
+            progress=not args.no_progress, wait=args.wait,
         ),
         "search": lambda: commands.search(
             settings, store, args.query, k=args.k, as_json=args.json, mode=args.mode,

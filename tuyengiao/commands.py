@@ -14,7 +14,7 @@ from knowledge.embedder import Embedder, EmbedderConfig, SentenceTransformerEmbe
 from knowledge.onnx_queries import onnx_query_embedder
 from knowledge.query_batching import QueryBatcher
 from knowledge.search import MODES, FusionWeights, Mode, Searcher
-from knowledge.store import StoreReader
+from knowledge.store import StoreError, StoreReader
 from knowledge.text import fold
 from tuyengiao.settings import Settings
 
@@ -83,17 +83,29 @@ def make_searcher(
     return Searcher(StoreReader(store), embedder, weights)
 
 
-def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool) -> int:
+EXIT_STORE_BUSY = 75  # sysexits.h EX_TEMPFAIL: try again later
+
+
+def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool,
+          wait: float = 0.0) -> int:
     from indexer.build import build_store
+    from indexer.lock import StoreBusy, index_lock
 
     missing = [p for p in paths if not p.exists()]
     for p in missing:
         print(f"not found: {p}", file=sys.stderr)
     if missing:
         return 2
-    report = build_store(
-        paths, store, make_embedder(settings), progress=progress, options=load_options(settings)
-    )
+    try:
+        # Taken before the model loads: a second run is refused at once, not after loading.
+        with index_lock(store, wait=wait):
+            report = build_store(
+                paths, store, make_embedder(settings), progress=progress,
+                options=load_options(settings),
+            )
+    except StoreBusy as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_STORE_BUSY
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     for path, warning in report.warnings:
@@ -103,12 +115,23 @@ def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool)
 
 
 def _require_store(searcher: Searcher) -> bool:
-    if searcher.reader.current() is None:
-        print(
-            f"no store at {searcher.reader.store_dir}: run 'tuyengiao index PATH' first",
-            file=sys.stderr,
-        )
+    return _store_usable(searcher.reader)
+
+
+def _store_usable(reader: StoreReader) -> bool:
+    """Load the store; False (with the reason and the way out on stderr) when there is none
+    or no version of it can be loaded."""
+    try:
+        version = reader.current()
+    except StoreError as exc:
+        print(exc, file=sys.stderr)
         return False
+    if version is None:
+        print(f"no store at {reader.store_dir}: run 'tuyengiao index PATH' first", file=sys.stderr)
+        return False
+    if reader.fallback:
+        print(f"warning: serving the previous store version {version.name}: the current one "
+              f"is not usable ({reader.fallback})", file=sys.stderr)
     return True
 
 
@@ -157,8 +180,7 @@ def run(settings: Settings, store: Path) -> int:
 
     from bot.app import serve
 
-    if StoreReader(store).current() is None:
-        print(f"no store at {store}: run 'tuyengiao index' first", file=sys.stderr)
+    if not _store_usable(StoreReader(store)):
         return 2
     asyncio.run(serve(settings, store))
     return 0

@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     # SQLite's durability (WAL mode): NORMAL survives a crash of the process, FULL also a
     # power cut, at about twice the cost of each commit.
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    # Best-effort writes (question log, last-seen times): the longest wait for the database,
+    # and how long they are skipped after one failed (bot/storage/faults.py).
+    db_best_effort_wait_seconds: float = Field(2.0, gt=0, le=60)
+    db_fault_retry_seconds: float = Field(30.0, ge=0)
     log_level: str = "INFO"
 
     # --- reading documents (indexer) ---

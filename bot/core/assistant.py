@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.broadcast.handlers import BroadcastHandlers
+from bot.core import degraded
 from bot.core.commands import Command, parse_command
 from bot.core.knowledge_base import KnowledgeBase
 from bot.polls.handlers import PollHandlers
@@ -60,6 +61,19 @@ class Assistant:
 
     async def handle(self, incoming: Incoming) -> Outcome:
         try:
+            return await self._handle(incoming)
+        except Exception as exc:
+            # The database cannot be written: say the change was not saved (questions do
+            # not get here: their writes are best-effort, see bot/core/degraded.py).
+            refused = degraded.not_saved(self.db, incoming, exc)
+            if refused is None:
+                raise
+            if isinstance(incoming, (IncomingPollUpdate, IncomingPollAnswer)):
+                return Outcome()  # nobody to tell: counted and logged
+            return refused
+
+    async def _handle(self, incoming: Incoming) -> Outcome:
+        try:
             # Votes come before identifying the sender: a poll update has none, and an
             # anonymous vote must leave no trace on the voter's records or the question log.
             if self.polls is not None:
@@ -71,7 +85,7 @@ class Assistant:
         except ServiceError as exc:
             logger.info("update %s: %s: %s", incoming.update_id, type(exc).__name__, exc)
             return Outcome([TextReply(str(exc))])
-        actor = await self.db.run(_identify, incoming, self.settings.admin_ids)
+        actor = await degraded.identify(self.db, _identify, incoming, self.settings.admin_ids)
         try:
             if isinstance(incoming, IncomingText):
                 return await self._text(incoming, actor)
@@ -113,11 +127,16 @@ class Assistant:
         timed = await self.knowledge.ask(question)
         answer = timed.answer
         top = answer.citations[0] if answer.citations else None
-        question_id = await self.db.run(
-            questions.log_question, actor, incoming.chat.platform, incoming.chat.chat_id,
+        # Best-effort: the answer goes out even when the database cannot be written, only
+        # without the buttons (they point at the logged question).
+        question_id = await self.db.run_best_effort(
+            degraded.QUESTION_LOG, questions.log_question, actor if actor.person_id else None,
+            incoming.chat.platform, incoming.chat.chat_id,
             question, latency_ms=timed.latency_ms, answered=answer.answered,
             top_doc_id=top.doc_id if top else None, top_section=top.section if top else None,
         )
+        if question_id is None:
+            return Outcome([AnswerReply(answer, ())])
         actions: tuple[Action, ...] = (
             Action(messages.ACTION_FEEDBACK_UP, f"fb:{question_id}:1"),
             Action(messages.ACTION_FEEDBACK_DOWN, f"fb:{question_id}:-1"),
