@@ -40,6 +40,9 @@ logger = logging.getLogger(__name__)
 MIN_TEXT_LETTERS = 200
 # Share of the page that images cover, above which a page short of text is a scan.
 SCAN_IMAGE_SHARE = 0.3
+# Characters no text layer is made of (private use, U+FFFD): this many, outnumbering the
+# Latin letters, and the layer is taken for unreadable.
+MIN_GARBAGE = 50
 
 # Sentence punctuation after which a line break is a real paragraph end.
 _SENTENCE_END = frozenset(".:;!?…")
@@ -174,11 +177,11 @@ def _read_pages(document: pdfium.PdfDocument) -> list[_Page]:
 
 
 def _looks_scanned(page: pdfium.PdfPage, lines: list[str]) -> bool:
-    """A page without a usable text layer: an image over much of it and little text, or
-    drawings (text as outlines, images) and no text at all."""
-    letters = sum(ch.isalpha() for line in lines if not is_page_number(line) for ch in line)
-    if letters >= MIN_TEXT_LETTERS:
-        return False
+    """A page without a usable text layer (see `text_layer_verdict`); the page's images and
+    drawings are looked at only when its text alone does not settle it."""
+    verdict = text_layer_verdict(lines)
+    if verdict is not None:
+        return verdict
     width, height = page.get_size()
     area = max(width * height, 1.0)
     covered, drawn = 0.0, False
@@ -193,7 +196,40 @@ def _looks_scanned(page: pdfium.PdfPage, lines: list[str]) -> bool:
             drawn = True
     if covered / area >= SCAN_IMAGE_SHARE:
         return True
-    return letters == 0 and drawn
+    return _latin_letters(lines) == 0 and drawn
+
+
+def text_layer_verdict(lines: list[str]) -> bool | None:
+    """True: the text layer is unusable, read the page by OCR; False: it is the page's text;
+    None: too little text to tell without looking at the page's images.
+
+    Usable text is letters of the Latin script (Vietnamese included), page numbers left out.
+    A layer made mostly of private-use code points or U+FFFD — what a font without a Unicode
+    map gives — is unusable once there are `MIN_GARBAGE` of them, outnumbering the Latin
+    letters. (A page in another script keeps its layer: OCR for Vietnamese would do worse.)
+    """
+    body = [line for line in lines if not is_page_number(line)]
+    latin = _latin_letters(body)
+    garbage = sum(_is_garbage(ch) for line in body for ch in line)
+    if garbage >= MIN_GARBAGE and garbage > latin:
+        return True
+    if latin >= MIN_TEXT_LETTERS:
+        return False
+    return None
+
+
+def _latin_letters(lines: list[str]) -> int:
+    return sum(ch.isalpha() and _is_latin(ch) for line in lines for ch in line)
+
+
+def _is_latin(ch: str) -> bool:
+    code = ord(ch)
+    return code < 0x250 or 0x1E00 <= code <= 0x1EFF
+
+
+def _is_garbage(ch: str) -> bool:
+    code = ord(ch)
+    return 0xE000 <= code <= 0xF8FF or code == 0xFFFD
 
 
 def _ocr_pages(

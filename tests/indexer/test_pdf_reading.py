@@ -134,6 +134,20 @@ def test_page_whose_only_text_is_a_stamp_counts_as_scanned(tmp_path: Path) -> No
     assert refused(stamped, tmp_path) == "1 scanned page not read (page 1): OCR is off (OCR=off)"
 
 
+@pytest.mark.parametrize(
+    ("lines", "verdict"),
+    [
+        (["\ue012\ue033\ue101 \ue044" * 20], True),  # a font with no Unicode map: unreadable
+        (["\ufffd\ufffd\ufffd " * 30, "Trang 2"], True),
+        (["Các chi bộ tổ chức sinh hoạt chuyên đề theo hướng dẫn, bảo đảm nội dung"] * 5, False),
+        (["Ký bởi: Văn phòng Đảng ủy", "Thời gian ký: 14.03.2025", "3"], None),  # ask the images
+        (["Москва, Россия " * 30], None),  # another script keeps its layer unless the page is a scan
+    ],
+)
+def test_text_layer_verdict(lines: list[str], verdict: bool | None) -> None:
+    assert pdf_loader.text_layer_verdict(lines) is verdict
+
+
 def test_ocr_reads_a_scanned_pdf_whole(ocr_cases) -> None:
     loaded = ocr_cases[SCAN_ONLY]
     assert loaded.pages == 2 and loaded.ocr_pages == 2 and loaded.warnings == ()
