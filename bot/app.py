@@ -14,13 +14,16 @@ import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
+from datetime import timedelta
 from pathlib import Path
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from bot.broadcast.handlers import BROADCAST_COMMANDS, BroadcastHandlers
 from bot.channels.local import LOCAL_USER_ID, LocalChannel
+from bot.core.accounts import CodeSettings
 from bot.core.assistant import Assistant, CoreSettings
+from bot.services.code_guard import GuardPolicy
 from bot.core.commands import ALL_COMMANDS
 from bot.core.knowledge_base import KnowledgeBase
 from bot.polls.handlers import POLL_COMMANDS, PollHandlers
@@ -42,8 +45,18 @@ def build_assistant(settings: Settings, store: Path, db: Database) -> Assistant:
     if not _platforms(settings):
         # The terminal's user already controls the server: make them an admin.
         admins = admins | {f"local:{LOCAL_USER_ID}"}
-    return Assistant(knowledge, db, CoreSettings(admin_ids=admins), BroadcastHandlers(db, knowledge),
-                     PollHandlers(db, admins))
+    return Assistant(knowledge, db, CoreSettings(admin_ids=admins, codes=code_settings(settings)),
+                     BroadcastHandlers(db, knowledge), PollHandlers(db, admins))
+
+
+def code_settings(settings: Settings) -> CodeSettings:
+    return CodeSettings(
+        invite_days=settings.invite_days, member_uses=settings.invite_member_uses,
+        guard=GuardPolicy(
+            per_person=settings.code_max_failures_per_person,
+            per_chat=settings.code_max_failures_per_chat,
+            window=timedelta(minutes=settings.code_failure_window_minutes),
+            lockout=timedelta(minutes=settings.code_lockout_minutes)))
 
 
 async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = None) -> None:
@@ -73,11 +86,17 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
             await _start_poll_runner(settings, db, assistant, stack, stop)
         if platforms := _platforms(settings):
             # Every configured platform on this one event loop, one core behind them all.
+            # Each channel is also the core's way to write first on its platform (a code
+            # sent privately, a link to confirm): attached once started, detached first.
             if "telegram" in platforms:
-                await stack.enter_async_context(_telegram_channel(settings, assistant))
+                telegram = await stack.enter_async_context(_telegram_channel(settings, assistant))
+                assistant.outbound.attach("telegram", telegram)
+                stack.callback(assistant.outbound.detach, "telegram")
                 logger.info("Telegram channel started")
             if "zalo" in platforms:
-                await stack.enter_async_context(await _zalo_channel(settings, assistant, stack))
+                zalo = await stack.enter_async_context(await _zalo_channel(settings, assistant, stack))
+                assistant.outbound.attach("zalo", zalo)
+                stack.callback(assistant.outbound.detach, "zalo")
                 logger.info("Zalo channel started")
             await stop.wait()
         else:

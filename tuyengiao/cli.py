@@ -66,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", type=Path, help="write each query's top-10 doc_ids as JSON")
     sp.add_argument("--mode", choices=["hybrid", "lexical", "dense", "all"], default="hybrid")
 
+    sp = sub.add_parser("documents", help="list the documents of the published store and their metadata")
+    store_arg(sp)
+    sp.add_argument("--json", action="store_true")
+
     sp = sub.add_parser("run", help="start the assistant on every configured channel")
     store_arg(sp)
     add_admin_parser(sub)
@@ -104,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings, args.store or settings.store_dir / "eval" / args.corpus.stem,
             args.corpus, args.queries, out=args.out, mode=args.mode,
         ),
+        "documents": lambda: commands.documents(store, as_json=args.json),
         "run": lambda: commands.run(settings, store),
         "admin": lambda: run_admin(args, settings),
         "broadcast": lambda: run_broadcast(args, settings),

@@ -14,7 +14,7 @@ from knowledge.embedder import Embedder, EmbedderConfig, SentenceTransformerEmbe
 from knowledge.onnx_queries import onnx_query_embedder
 from knowledge.query_batching import QueryBatcher
 from knowledge.search import MODES, FusionWeights, Mode, Searcher
-from knowledge.store import StoreError, StoreReader
+from knowledge.store import StoreError, StoreReader, load_current
 from knowledge.text import fold
 from tuyengiao.settings import Settings
 
@@ -110,7 +110,31 @@ def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool,
         print(f"skipped {path}: {reason}", file=sys.stderr)
     for path, warning in report.warnings:
         print(f"warning {path}: {warning}", file=sys.stderr)
+    for line in report.notes():
+        print(line, file=sys.stderr)
     print(report.summary())
+    return 0
+
+
+def documents(store: Path, *, as_json: bool) -> int:
+    """Every document of the published store with its metadata: the operator's check that a
+    folder was read right. JSON: a list of {"doc_id", "source", "number", "type", "issuer",
+    "date" (ISO or null), "title" (null when none was found), "chunks", "warnings"}."""
+    from knowledge.catalog import catalog_rows, catalog_table
+
+    try:
+        version = load_current(store)
+    except StoreError as exc:
+        print(f"cannot read the store at {store}: {exc}", file=sys.stderr)
+        return 2
+    if version is None:
+        print(f"no store at {store}: run 'tuyengiao index PATH' first", file=sys.stderr)
+        return 2
+    rows = catalog_rows(version)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        print(catalog_table(rows))
     return 0
 
 

@@ -89,6 +89,17 @@ class Settings(BaseSettings):
     # (Python's default is CPUs + 4).
     worker_threads: int = Field(16, ge=1)
 
+    # --- codes: unit invites and account links (bot/services/invites, linking, code_guard) ---
+    invite_days: int = Field(7, ge=1, le=365)  # /taoma codes are valid this many days
+    # Uses of a member invite unless the officer gives a count (officer invites: one use).
+    invite_member_uses: int = Field(50, ge=1, le=1000)
+    # Wrong codes (/dangky, /lienket <mã>) a person, or a chat, may type within the window
+    # before redeeming any code is locked for CODE_LOCKOUT_MINUTES (kept in the database).
+    code_max_failures_per_person: int = Field(5, ge=1)
+    code_max_failures_per_chat: int = Field(20, ge=1)
+    code_failure_window_minutes: float = Field(15.0, gt=0)
+    code_lockout_minutes: float = Field(60.0, gt=0)
+
     # --- guidance broadcasts (bot/broadcast) ---
     # Run the delivery worker inside `tuyengiao run` (off: run `tuyengiao broadcast work`
     # processes instead, e.g. several against PostgreSQL).

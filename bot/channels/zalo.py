@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -40,7 +40,8 @@ from bot.channels.zalo_errors import (
     ZaloUnauthorized,
 )
 from bot.channels.zalo_translate import Translated, ZaloTranslator, chat_of
-from bot.core.types import Incoming, IncomingText, Outcome
+from bot.core.outbound import PushFailed
+from bot.core.types import Incoming, IncomingText, Outcome, Reply
 from knowledge import messages
 
 logger = logging.getLogger(__name__)
@@ -266,6 +267,20 @@ class ZaloChannel:
             return True
         self._seen[update_id] = True
         return False
+
+    async def push(self, chat_id: str, replies: Sequence[Reply]) -> None:
+        """Send replies the core starts itself to a private chat (its id is the user's id);
+        their actions become a numbered hint remembered for that chat, so the person answers
+        by typing the number. PushFailed when it did not go."""
+        if not self._running:
+            raise PushFailed("the Zalo channel is not running")
+        rendered = render_outcome(Outcome(list(replies)), self._max_message)
+        self._actions.remember((chat_id, chat_id), rendered.actions)
+        try:
+            for text in rendered.texts:
+                await self._send(chat_id, text)
+        except ZaloError as exc:
+            raise PushFailed(str(exc)[:200]) from exc
 
     async def _send(self, chat_id: str, text: str) -> None:
         try:
