@@ -29,13 +29,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 # Look-alikes that copy-paste and some fonts put in place of Vietnamese and ASCII characters.
 # Ð/ð (U+00D0/U+00F0, Icelandic eth) for Đ/đ (U+0110/U+0111): Vietnamese has no eth, and
-# documents copied from some PDFs and web pages carry it in every "Đảng". Hyphen look-alikes
+# documents copied from some PDFs and web pages carry it in every "Đảng"; likewise Vietnamese
+# has no Ƣ/ƣ. Hyphen look-alikes
 # (U+2010, U+2011, U+2212) and slash look-alikes (U+2044, U+2215) break document numbers;
 # fullwidth ASCII (U+FF01-FF5E) comes from East Asian input methods. Source for which
 # characters are confusable: Unicode Technical Standard #39, confusables.txt.
 _LOOK_ALIKES = str.maketrans(
     {
         "\u00d0": "\u0110", "\u00f0": "\u0111",
+        # Ƣ/ƣ (U+01A2/U+01A3, "oi") drawn for Ư/ư by some PDF fonts ("Chƣơng", "ngƣời").
+        "\u01a2": "\u01af", "\u01a3": "\u01b0",
         "\u2010": "-", "\u2011": "-", "\u2212": "-", "\u2044": "/", "\u2215": "/",
         **{chr(0xFF01 + i): chr(0x21 + i) for i in range(0x5E)},
     }

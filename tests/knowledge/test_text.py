@@ -154,6 +154,7 @@ def test_syllables_lowercase_and_keep_digits() -> None:
     [
         ("Số 15-TB/ÐU", "Số 15-TB/ĐU"),  # Ð U+00D0 (eth) for Đ U+0110
         ("ðảng ủy", "đảng ủy"),
+        ("Chƣơng I. ĐOÀN VIÊN, ngƣời", "Chương I. ĐOÀN VIÊN, người"),  # ƣ U+01A3 for ư
         ("05-СТ/TW", "05-CT/TW"),  # Cyrillic С and Т
         ("Nghị quyết 57‑NQ∕TW", "Nghị quyết 57-NQ/TW"),  # non-breaking hyphen, division slash
         ("０５－ＣＴ／ＴＷ", "05-CT/TW"),  # fullwidth forms
