@@ -11,6 +11,11 @@ from one page onto the next is joined whole. A PDF's text comes out one printed 
 time, so sentences break wherever the page ran out of width. Downstream, a line start means
 "heading or new paragraph", so wrapped lines are joined back unless the line looks like the
 start of a new unit.
+
+PDFium is not thread-safe, not even across documents (pypdfium2's documentation: calls from
+two threads at once crash or corrupt the process), and the indexer reads several files at
+once on threads: every PDFium call here runs under `PDFIUM_LOCK`. Tesseract, the slow part,
+runs outside it, so scanned pages of different files are OCR'd side by side.
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ from __future__ import annotations
 import io
 import logging
 import re
+import threading
+import time
 import unicodedata
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from PIL.Image import Image as PILImage
 from tqdm import tqdm
 
 from indexer.loaders import ocr
@@ -71,6 +79,8 @@ _SPACE_AFTER_OPEN = re.compile(r"([(\[“]) +")
 # A wrapped line shorter than this share of a full line most likely ended its paragraph.
 _SHORT_LINE_SHARE = 0.6
 _MIN_LINES_FOR_WIDTH = 8
+# One PDFium call at a time in this process (see the module's docstring).
+PDFIUM_LOCK = threading.RLock()
 
 
 @dataclass
@@ -86,14 +96,19 @@ def extract(data: bytes, options: LoadOptions | None = None) -> Extracted:
     for one with no text at all (the reason says which scanned pages were not read and
     what to install)."""
     options = options or LoadOptions()
-    document = _open(data, options)
+    warnings: list[str] = []
+    with PDFIUM_LOCK:
+        document = _open(data, options)
     try:
-        pages = _read_pages(document)
+        with PDFIUM_LOCK:
+            pages = _read_pages(document)
         scanned = [page for page in pages if page.scanned]
-        warnings: list[str] = []
+        started = time.perf_counter()
         not_read = _ocr_pages(document, scanned, options, warnings) if scanned else []
+        ocr_seconds = time.perf_counter() - started if len(not_read) < len(scanned) else 0.0
     finally:
-        document.close()
+        with PDFIUM_LOCK:
+            document.close()
     if not_read:
         warnings.insert(0, _not_read_warning(not_read, options))
         for page in not_read:
@@ -111,6 +126,7 @@ def extract(data: bytes, options: LoadOptions | None = None) -> Extracted:
         text,
         pages=len(pages),
         ocr_pages=sum(page.ocr for page in pages),
+        ocr_seconds=ocr_seconds,
         warnings=tuple(warnings),
         running_lines=tuple(normalize(line) for line in running),
     )
@@ -242,11 +258,7 @@ def _ocr_pages(
     bar = tqdm(scanned, desc="OCR", unit="page", leave=False, disable=not options.progress)
     for page in bar:
         try:
-            pdf_page = document[page.number - 1]
-            try:
-                image = pdf_page.render(scale=options.ocr_dpi / 72, grayscale=True).to_pil()
-            finally:
-                pdf_page.close()
+            image = _render(document, page.number, options.ocr_dpi)
             text = ocr.recognise(image, command=options.tesseract, languages=options.ocr_language)
         except (pdfium.PdfiumError, RuntimeError) as exc:
             logger.warning("OCR of page %d failed: %s", page.number, exc)
@@ -256,6 +268,22 @@ def _ocr_pages(
         page.lines = [unicodedata.normalize("NFC", line) for line in text.split("\n")]
         page.ocr = True
     return not_read
+
+
+def _render(document: pdfium.PdfDocument, number: int, dpi: int) -> PILImage:
+    """Page `number` (1-based) as a grey image that owns its pixels: PDFium's bitmap is
+    copied and closed under the lock, so no PDFium object is left for the garbage collector
+    to close later from whichever thread it runs in."""
+    with PDFIUM_LOCK:
+        pdf_page = document[number - 1]
+        try:
+            bitmap = pdf_page.render(scale=dpi / 72, grayscale=True)
+            try:
+                return bitmap.to_pil().copy()
+            finally:
+                bitmap.close()
+        finally:
+            pdf_page.close()
 
 
 def _not_read_warning(pages: list[_Page], options: LoadOptions) -> str:
