@@ -19,6 +19,7 @@ from knowledge.text import fold
 from tuyengiao.settings import Settings
 
 if TYPE_CHECKING:
+    from indexer.build import Overlap
     from indexer.loaders import LoadOptions
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,13 @@ def load_options(settings: Settings) -> LoadOptions:
         ocr_dpi=settings.ocr_dpi,
         max_pages=settings.max_pages,
     )
+
+
+def overlap(settings: Settings) -> Overlap:
+    """How indexing overlaps reading files with embedding their chunks."""
+    from indexer.build import Overlap
+
+    return Overlap(workers=settings.index_workers, window=settings.index_embed_window)
 
 
 def fusion_weights(settings: Settings) -> FusionWeights:
@@ -101,7 +109,7 @@ def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool,
         with index_lock(store, wait=wait):
             report = build_store(
                 paths, store, make_embedder(settings), progress=progress,
-                options=load_options(settings),
+                options=load_options(settings), overlap=overlap(settings),
             )
     except StoreBusy as exc:
         print(exc, file=sys.stderr)
@@ -238,7 +246,8 @@ def evaluate(settings: Settings, store: Path, corpus: Path, queries_path: Path, 
     from knowledge.evaluation import load_queries, score
 
     embedder = make_embedder(settings)
-    report = build_store([corpus], store, embedder, progress=sys.stderr.isatty())
+    report = build_store([corpus], store, embedder, progress=sys.stderr.isatty(),
+                         overlap=overlap(settings))
     print(f"store {store}: {report.summary()}", file=sys.stderr)
     searcher = Searcher(StoreReader(store), embedder, fusion_weights(settings))
     queries = load_queries(queries_path)
