@@ -78,6 +78,7 @@ class Overlap:
     workers: int = 2
     ahead: int = 4
     window: int = 512
+    nice: int = 0
 
 
 SEQUENTIAL = Overlap(workers=0, ahead=0, window=0)
@@ -286,7 +287,8 @@ def _read_all(
     results: list[FileResult] = []
     seen_doc_ids: set[str] = set()
     copies = CopyFinder()
-    futures = read_in_order(files, reader, workers=overlap.workers, ahead=overlap.ahead)
+    futures = read_in_order(files, reader, workers=overlap.workers, ahead=overlap.ahead,
+                             nice=overlap.nice)
     bar = tqdm(total=len(files), desc="reading", unit="file", position=0, disable=not progress)
     with closing(futures), bar:
         for found, future in zip(files, futures):
