@@ -11,8 +11,8 @@ from typing import Any
 
 from knowledge.answers import AnswerPolicy, answer_question
 from knowledge.embedder import Embedder, EmbedderConfig, SentenceTransformerEmbedder
-from knowledge.onnx_queries import onnx_query_embedder
 from knowledge.query_batching import QueryBatcher
+from knowledge.query_encoder import load_query_encoder, torch_encoder
 from knowledge.search import MODES, FusionWeights, Mode, Searcher
 from knowledge.store import StoreError, StoreReader
 from knowledge.text import fold
@@ -21,17 +21,37 @@ from tuyengiao.settings import Settings
 logger = logging.getLogger(__name__)
 
 
-def make_embedder(settings: Settings) -> Embedder:
-    return SentenceTransformerEmbedder(
-        EmbedderConfig(
-            model=settings.embedding_model,
-            query_prefix=settings.embedding_query_prefix,
-            passage_prefix=settings.embedding_passage_prefix,
-            batch_size=settings.embedding_batch_size,
-            device=settings.embedding_device,
-            max_tokens=settings.embedding_max_tokens,
-        )
+def embedder_config(settings: Settings) -> EmbedderConfig:
+    return EmbedderConfig(
+        model=settings.embedding_model,
+        query_prefix=settings.embedding_query_prefix,
+        passage_prefix=settings.embedding_passage_prefix,
+        batch_size=settings.embedding_batch_size,
+        device=settings.embedding_device,
+        max_tokens=settings.embedding_max_tokens,
     )
+
+
+def make_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+    """The PyTorch embedder: indexing (passages) and evaluation."""
+    return SentenceTransformerEmbedder(embedder_config(settings))
+
+
+def encoder_cache_dir(settings: Settings, store: Path) -> Path:
+    """Where exported query encoders are kept: ENCODER_CACHE_DIR, else `<store>/encoders`
+    (so a store folder copied to a serving machine brings its encoder along)."""
+    return settings.encoder_cache_dir or store / "encoders"
+
+
+def make_query_embedder(settings: Settings, store: Path, *, serving: bool) -> Embedder:
+    """The query side of search without PyTorch where possible (knowledge/query_encoder.py):
+    the exported encoder on ONNX Runtime (exported in a child process when missing), or
+    PyTorch when EMBEDDING_QUERY_BACKEND=torch or the model cannot be exported."""
+    threads = settings.serve_torch_threads if serving else 0
+    if settings.embedding_query_backend == "torch":
+        return torch_encoder(embedder_config(settings), threads=threads)
+    return load_query_encoder(embedder_config(settings), encoder_cache_dir(settings, store),
+                              threads=threads or 1)
 
 
 def fusion_weights(settings: Settings) -> FusionWeights:
@@ -56,12 +76,8 @@ def make_searcher(
     # The model is only loaded when the query side needs it: a lexical-only default answers
     # without paying for loading torch.
     needs_model = mode == "dense" or (mode == "hybrid" and weights.dense > 0)
-    embedder = make_embedder(settings) if needs_model else None
+    embedder = make_query_embedder(settings, store, serving=serving) if needs_model else None
     if embedder is not None and serving:
-        if settings.embedding_query_backend == "onnx" and isinstance(
-            embedder, SentenceTransformerEmbedder
-        ):
-            embedder = onnx_query_embedder(embedder, threads=settings.serve_torch_threads or 1)
         embedder = QueryBatcher(
             embedder, max_batch=settings.query_batch_max, cache_size=settings.query_cache_size
         )
@@ -84,14 +100,30 @@ def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool,
     try:
         # Taken before the model loads: a second run is refused at once, not after loading.
         with index_lock(store, wait=wait):
-            report = build_store(paths, store, make_embedder(settings), progress=progress)
+            embedder = make_embedder(settings)
+            report = build_store(paths, store, embedder, progress=progress)
     except StoreBusy as exc:
         print(exc, file=sys.stderr)
         return EXIT_STORE_BUSY
+    if settings.embedding_query_backend == "onnx":
+        _export_encoder(embedder, encoder_cache_dir(settings, store))
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     print(report.summary())
     return 0
+
+
+def _export_encoder(embedder: SentenceTransformerEmbedder, cache_dir: Path) -> None:
+    """Export the query encoder for serving while PyTorch is loaded anyway (once per model
+    version: a no-op when the cache has it). A model that cannot be exported is served with
+    PyTorch; the warning says why."""
+    from knowledge.onnx_export import ExportError, ensure_exported
+
+    try:
+        ensure_exported(embedder, cache_dir)
+    except ExportError as exc:
+        print(f"warning: the query encoder cannot run on ONNX Runtime ({exc}); serving will "
+              "load PyTorch", file=sys.stderr)
 
 
 def _require_store(searcher: Searcher) -> bool:

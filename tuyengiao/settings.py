@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -66,13 +66,19 @@ class Settings(BaseSettings):
     # texts), and this many recent query embeddings are kept (0: no cache). See
     # knowledge/query_batching.py and bench/qa_load.py for what each does.
     query_batch_max: int = Field(32, ge=1)
-    # Serving: where query embeddings run. "onnx": the model exported to ONNX Runtime at start
-    # (same vectors, ~1.8x faster per query; falls back to PyTorch with a warning if the
-    # model cannot be exported); "torch": PyTorch.
+    # Serving: where query embeddings run. "onnx": the model exported once (by `tuyengiao
+    # index`, or by a child process at start) and run on ONNX Runtime with numpy pooling, so
+    # a serving process never loads PyTorch (same vectors, ~1.8x faster per query, ~600 MB
+    # less memory); a model that cannot be exported falls back to PyTorch with a warning.
+    # "torch": PyTorch (sentence-transformers) in the serving process.
     embedding_query_backend: Literal["onnx", "torch"] = "onnx"
+    # Where exported encoders are kept, one folder per model name and version (a content
+    # hash of the model's files). Empty: `<STORE_DIR>/encoders`.
+    encoder_cache_dir: Path | None = None
     query_cache_size: int = Field(2048, ge=0)
-    # Torch threads while serving: one query at a time per thread beats two threads fighting
-    # over 2 cores between concurrent questions (indexing keeps torch's default).
+    # Threads of the query encoder while serving (ONNX Runtime, or PyTorch in the fallback):
+    # one query at a time per thread beats two threads fighting over 2 cores between
+    # concurrent questions (indexing keeps torch's default).
     serve_torch_threads: int = Field(1, ge=0)
     # Threads for the core's blocking work (database, search) while serving. Questions wait
     # in them for a shared query-embedding call, so there must be enough for batches to form
@@ -117,6 +123,11 @@ class Settings(BaseSettings):
     poll_runner: bool = True
     poll_runner_seconds: float = Field(5.0, gt=0)  # how often it looks for due work
     poll_concurrency: int = Field(8, ge=1)  # polls posted at once per tick
+
+    @field_validator("encoder_cache_dir", mode="before")
+    @classmethod
+    def _empty_path_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def admin_id_set(self) -> frozenset[str]:
