@@ -56,9 +56,7 @@ class _Prepared:
         docs = version.chunk_docs
         self.types = np.array([fold(d.doc_type or "") for d in docs], dtype=object)
         self.years = np.array([d.year or 0 for d in docs], dtype=np.int32)
-        self.doc_rows: dict[str, list[int]] = {}
-        for row, chunk in enumerate(version.chunks):
-            self.doc_rows.setdefault(chunk.doc_id, []).append(row)
+        self.doc_rows: dict[str, list[int]] = version.rows_by_document()
         # Documents by the serial of their number, so a named lookup checks a handful.
         self.by_serial: dict[str, list[DocumentMeta]] = {}
         for doc in version.documents.values():
@@ -157,11 +155,7 @@ class Searcher:
         if dense_weight > 0 and self._dense_usable(version):
             assert self.embedder is not None
             vector = self.embedder.embed([query], kind="query")[0]
-            top = min(n, self.dense_candidates if mask is None else n)
-            sims, dense_rows = version.vectors.search(vector[None, :], top)
-            found = dense_rows[0][dense_rows[0] >= 0]
-            if mask is not None:
-                found = found[mask[found]][: self.dense_candidates]
+            best_dense, found = version.nearest(vector, self.dense_candidates, mask)
             candidates.append(found)
         rows = np.unique(np.concatenate(candidates)) if candidates else np.zeros(0, np.int64)
         if mask is not None:
@@ -174,7 +168,7 @@ class Searcher:
             # Exact cosines for every candidate, so a lexical favourite is not penalised for
             # missing the dense top-N (the weaker method here).
             similarity = np.maximum(prepared.matrix[rows] @ vector, 0.0).astype(np.float64)
-            best_sim = float(sims[0][0]) if len(found) else float(similarity.max())
+            best_sim = best_dense if len(found) else float(similarity.max())
             if best_sim > 0:
                 fused += dense_weight * similarity / best_sim
         named = np.isin(rows, named_rows) if named_rows else np.zeros(len(rows), dtype=bool)
@@ -188,7 +182,7 @@ class Searcher:
             unique = []
             for pos in picked:
                 row = rows[pos]
-                doc_id = version.chunks[row].doc_id
+                doc_id = version.chunk_docs[row].doc_id
                 if doc_id not in seen:
                     seen.add(doc_id)
                     unique.append(pos)

@@ -16,6 +16,7 @@ from knowledge.query_encoder import load_query_encoder, torch_encoder
 from knowledge.search import MODES, FusionWeights, Mode, Searcher
 from knowledge.store import StoreError, StoreReader
 from knowledge.text import fold
+from knowledge.vector_index import VectorIndexSpec
 from tuyengiao.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,13 @@ def make_query_embedder(settings: Settings, store: Path, *, serving: bool) -> Em
                               threads=threads or 1)
 
 
+def vector_index_spec(settings: Settings) -> VectorIndexSpec:
+    return VectorIndexSpec(
+        kind=settings.vector_index, hnsw_from=settings.vector_index_hnsw_from,
+        hnsw_m=settings.hnsw_m, ef_construction=settings.hnsw_ef_construction,
+    )
+
+
 def fusion_weights(settings: Settings) -> FusionWeights:
     return FusionWeights(
         lexical=settings.search_weight_lexical,
@@ -81,7 +89,7 @@ def make_searcher(
         embedder = QueryBatcher(
             embedder, max_batch=settings.query_batch_max, cache_size=settings.query_cache_size
         )
-    return Searcher(StoreReader(store), embedder, weights)
+    return Searcher(StoreReader(store, ef_search=settings.hnsw_ef_search), embedder, weights)
 
 
 EXIT_STORE_BUSY = 75  # sysexits.h EX_TEMPFAIL: try again later
@@ -101,7 +109,8 @@ def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool,
         # Taken before the model loads: a second run is refused at once, not after loading.
         with index_lock(store, wait=wait):
             embedder = make_embedder(settings)
-            report = build_store(paths, store, embedder, progress=progress)
+            report = build_store(paths, store, embedder, progress=progress,
+                                 index_spec=vector_index_spec(settings))
     except StoreBusy as exc:
         print(exc, file=sys.stderr)
         return EXIT_STORE_BUSY
@@ -204,9 +213,11 @@ def evaluate(settings: Settings, store: Path, corpus: Path, queries_path: Path, 
     from knowledge.evaluation import load_queries, score
 
     embedder = make_embedder(settings)
-    report = build_store([corpus], store, embedder, progress=sys.stderr.isatty())
+    report = build_store([corpus], store, embedder, progress=sys.stderr.isatty(),
+                         index_spec=vector_index_spec(settings))
     print(f"store {store}: {report.summary()}", file=sys.stderr)
-    searcher = Searcher(StoreReader(store), embedder, fusion_weights(settings))
+    searcher = Searcher(StoreReader(store, ef_search=settings.hnsw_ef_search), embedder,
+                        fusion_weights(settings))
     queries = load_queries(queries_path)
     modes: tuple[Mode, ...] = MODES if mode == "all" else (mode,)  # type: ignore[assignment]
     dump: dict[str, Any] = {}

@@ -36,6 +36,17 @@ class Settings(BaseSettings):
     # 2-core machine OpenMP threads fight the query encoder (measured: 3x slower with 2).
     faiss_threads: int = Field(1, ge=1)
     search_weight_dense: float = Field(0.2, ge=0)
+    # The dense index of a new store version (knowledge/vector_index.py; README "Vector
+    # index" has the measurements): "auto" = exact flat scan below VECTOR_INDEX_HNSW_FROM
+    # chunks, an HNSW graph from there; "flat" or "hnsw" force one. HNSW_M: graph
+    # neighbours per vector (memory ≈ 8·M bytes a vector); HNSW_EF_CONSTRUCTION: build effort;
+    # HNSW_EF_SEARCH: candidates explored per query (recall against speed; never below the
+    # 200 dense candidates a search asks for).
+    vector_index: Literal["auto", "flat", "hnsw"] = "auto"
+    vector_index_hnsw_from: int = Field(50_000, ge=0)
+    hnsw_m: int = Field(32, ge=4, le=128)
+    hnsw_ef_construction: int = Field(40, ge=8)
+    hnsw_ef_search: int = Field(256, ge=8)
     answer_min_coverage: float = Field(0.55, ge=0, le=1)
     answer_max_passages: int = Field(3, ge=1, le=10)
 
