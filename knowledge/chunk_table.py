@@ -39,22 +39,12 @@ class ChunkTable(Sequence[Chunk]):
         self._read_block = read_block
         self._fd = os.open(path, os.O_RDONLY)
         self._closer = weakref.finalize(self, os.close, self._fd)
-        offsets: list[int] = [0]
-        doc_ids: dict[str, int] = {}
-        files: dict[str, int] = {}
-        doc_of_row: list[int] = []
-        file_of_row: list[int] = []
-        with open(path, "rb") as fh:
-            for line in fh:
-                data = json.loads(line)
-                doc_of_row.append(doc_ids.setdefault(data["doc_id"], len(doc_ids)))
-                file_of_row.append(files.setdefault(data["file"], len(files)))
-                offsets.append(offsets[-1] + len(line))
-        self._offsets = np.asarray(offsets, dtype=np.int64)
-        self._doc_ids = list(doc_ids)
-        self._files = list(files)
-        self._doc_of_row = np.asarray(doc_of_row, dtype=np.int32)
-        self._file_of_row = np.asarray(file_of_row, dtype=np.int32)
+        offsets, doc_of_row, file_of_row, doc_ids, files = _scan(path)
+        self._offsets = offsets
+        self._doc_ids = doc_ids
+        self._files = files
+        self._doc_of_row = doc_of_row
+        self._file_of_row = file_of_row
         self._rows_by_doc: dict[str, list[int]] | None = None
         self._lock = threading.Lock()
 
@@ -131,3 +121,81 @@ class ChunkTable(Sequence[Chunk]):
     def close(self) -> None:
         self._closer()
 
+
+_DOC_PREFIX = b'{"doc_id": '  # how write_version's json.dumps starts every line,
+_DOC_END = b', "ordinal": '  # what follows the document id,
+_FILE_KEY = b', "file": '  # and the file key, which comes last
+
+
+def _scan(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], list[str]]:
+    """(line offsets with the end, document per row, file per row, documents, files).
+
+    Lines are found with numpy and only each line's document id and file key are decoded,
+    once per distinct raw value (a full JSON parse of 100k lines took longer than the rest of
+    a store load); a line not written the usual way gets the full parse."""
+    offsets = [np.zeros(1, dtype=np.int64)]
+    doc_ids: dict[str, int] = {}
+    files: dict[str, int] = {}
+    raw_docs: dict[bytes, int] = {}
+    raw_files: dict[bytes, int] = {}
+    doc_of_row: list[int] = []
+    file_of_row: list[int] = []
+    base = 0
+    rest = b""
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(_READ_BLOCK * 8)
+            data = rest + block
+            if not data:
+                break
+            ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+            if not block and (not len(ends) or ends[-1] != len(data) - 1):
+                ends = np.append(ends, len(data))  # a last line without its newline
+            start = 0
+            for end in ends.tolist():
+                raw = _raw_ends(data, start, end)
+                if raw is None:
+                    record = json.loads(data[start:end])
+                    doc = doc_ids.setdefault(record["doc_id"], len(doc_ids))
+                    file = files.setdefault(record["file"], len(files))
+                else:
+                    doc = raw_docs.get(raw[0])
+                    if doc is None:
+                        doc = raw_docs[raw[0]] = doc_ids.setdefault(_string(raw[0]), len(doc_ids))
+                    file = raw_files.get(raw[1])
+                    if file is None:
+                        file = raw_files[raw[1]] = files.setdefault(_string(raw[1]), len(files))
+                doc_of_row.append(doc)
+                file_of_row.append(file)
+                start = end + 1
+            offsets.append(base + np.minimum(ends.astype(np.int64) + 1, len(data)))
+            base += min(start, len(data))
+            rest = data[start:]
+            if not block:
+                break
+    return (np.concatenate(offsets), np.asarray(doc_of_row, dtype=np.int32),
+            np.asarray(file_of_row, dtype=np.int32), list(doc_ids), list(files))
+
+
+def _raw_ends(data: bytes, start: int, end: int) -> tuple[bytes, bytes] | None:
+    """The JSON-encoded doc_id and file of the line data[start:end], or None when the line
+    is not laid out as write_version writes it."""
+    if not data.startswith(_DOC_PREFIX, start):
+        return None
+    doc_end = data.find(_DOC_END, start, end)
+    file_at = data.rfind(_FILE_KEY, start, end)
+    tail = data[file_at + len(_FILE_KEY) : end].rstrip()
+    if doc_end < 0 or file_at < doc_end or not tail.endswith(b'"}'):
+        return None
+    return data[start + len(_DOC_PREFIX) : doc_end], tail[:-1]
+
+
+def _string(encoded: bytes) -> str:
+    """A JSON string value. Raises ValueError when it is not one."""
+    if encoded[:1] == b'"' and encoded[-1:] == b'"' and b"\\" not in encoded[1:-1]:
+        if b'"' not in encoded[1:-1]:
+            return encoded[1:-1].decode("utf-8")
+    value = json.loads(encoded)
+    if not isinstance(value, str):
+        raise ValueError(f"not a string: {encoded[:40]!r}")
+    return value

@@ -76,3 +76,20 @@ def test_a_pruned_version_stays_readable_while_held(tmp_path: Path, rows: list) 
     table = ChunkTable(write(folder / "chunks.jsonl", rows))
     shutil.rmtree(tmp_path / "versions")  # what pruning does to an old version
     assert table[5] == rows[5][0] and list(table) == [c for c, _ in rows]
+
+
+def test_lines_written_another_way_are_still_read(tmp_path: Path) -> None:
+    """Keys in another order, odd spacing, a quote and the file key inside a text, no final
+    newline: each row still gets its document and file."""
+    lines = [
+        '{"doc_id": "a.txt", "ordinal": 0, "headings": [], "text": "x, \\"file\\": \\"no\\"", "file": "/k/a"}',
+        '{"file": "/k/b", "doc_id": "b.txt", "ordinal": 0, "headings": [], "text": "y"}',
+        '{"doc_id":"c.txt","ordinal":0,"headings":["I."],"text":"z","file":"/k/c"}',
+    ]
+    path = tmp_path / "chunks.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")  # no newline after the last line
+    table = ChunkTable(path)
+    assert [table.doc_id(i) for i in range(3)] == ["a.txt", "b.txt", "c.txt"]
+    assert table.files() == ["/k/a", "/k/b", "/k/c"]
+    assert table[0].text == 'x, "file": "no"' and table[2] == Chunk("c.txt", 0, ("I.",), "z")
+    assert [c.doc_id for c in table] == ["a.txt", "b.txt", "c.txt"]
