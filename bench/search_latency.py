@@ -126,7 +126,9 @@ def measure(store_dir: Path, embedder, queries: list[str], profile: bool = False
     from knowledge.search import Searcher
     from knowledge.store import StoreReader
 
-    reader = StoreReader(store_dir, ef_search=ef_search)
+    from knowledge.vector_index import SearchParams
+
+    reader = StoreReader(store_dir, search=SearchParams(ef_search=ef_search or 256))
     with timer() as t:
         version = reader.current()
     print(f"  store load {t[0]:.1f} s ({len(version.chunks)} chunks, "
@@ -224,8 +226,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--index", nargs="+", default=["flat", "hnsw"],
-                        choices=["flat", "hnsw"], help="vector index kinds to compare")
+    parser.add_argument("--index", nargs="+", default=["flat", "ivf"],
+                        choices=["flat", "ivf", "hnsw"], help="vector index kinds to compare")
     parser.add_argument("--ef-search", type=int, default=256, help="HNSW_EF_SEARCH")
     parser.add_argument("--real-stores", type=Path, nargs="*", default=[],
                         help="stores built with the real model: mixed real vectors, not random")
@@ -310,7 +312,7 @@ def main() -> None:
         print(f"machine at the end of the timings: {machine_note()}")
 
         size = max(args.sizes)
-        kind = "hnsw" if "hnsw" in args.index else args.index[0]
+        kind = "ivf" if "ivf" in args.index else args.index[-1]
         biggest = work / f"store-{size}-{kind}"
         version_dir = next(p for p in (biggest / "versions").iterdir() if not p.name.startswith("."))
         sizes = {p.relative_to(version_dir).as_posix(): p.stat().st_size

@@ -6,7 +6,9 @@ k=10 and at k=200 (the Searcher's dense candidates), and recall@10 against the e
 
 Vectors (say which in any figure you quote):
   real   — the real model's passage vectors of real documents, read from stores built with
-           it (`--real-stores`: e.g. the ALQAC eval store and an index of ../shared/realdocs);
+           it (`--real-stores`: e.g. the ALQAC eval store and an index of ../shared/realdocs),
+           plus `--extra-vectors` (real-model vectors of real text windows,
+           bench/window_vectors.py);
   mixed  — above the real count, each extra vector is a random convex mix of 2–3 vectors of
            the same real document, normalised (what chunks of more documents on the same
            subjects look like to the model; `--check-mixed` compares recall on real and mixed
@@ -141,10 +143,10 @@ def pct(ms: list[float]) -> str:
 def settings_for(kind: str, n: int) -> list[tuple[int, list[int]]]:
     """(build parameter, search parameters) per kind: HNSW M / efSearch, IVF nlist / nprobe."""
     if kind == "hnsw":
-        return [(32, [64, 128, 256])]
+        return [(32, [64, 128, 256, 512])]
     if kind == "ivf":
         nlist = int(2 ** round(np.log2(4 * np.sqrt(n))))
-        return [(nlist, [8, 16, 32, 64])]
+        return [(nlist, [p for p in (16, 32, 64, 128, 256, 512) if p <= nlist // 4])]
     return [(0, [0])]
 
 
@@ -197,10 +199,16 @@ def main() -> None:
     parser.add_argument("--gauss", type=int, nargs="*", default=[], help="sizes to run on "
                         "random unit vectors too")
     parser.add_argument("--check-mixed", action="store_true")
+    parser.add_argument("--extra-vectors", type=Path, help="more real-model vectors (.npy, "
+                        "bench/window_vectors.py), each 5 in a row taken as one document")
     args = parser.parse_args()
     rng = np.random.default_rng(11)
     print(f"machine: {machine_note()}; faiss {faiss.__version__}")
     real, docs = real_vectors(args.real_stores)
+    if args.extra_vectors:
+        extra = np.load(args.extra_vectors).astype(np.float32)
+        real = np.vstack([real, extra])
+        docs = np.concatenate([docs, 10**9 + np.arange(len(extra)) // 5])
     queries = query_vectors(args.queries, args.real_stores[0] / "encoders")
     print(f"{len(real)} real passage vectors from {len(set(docs.tolist()))} documents; "
           f"{len(queries)} real questions")

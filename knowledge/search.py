@@ -52,7 +52,6 @@ class _Prepared:
 
     def __init__(self, version: StoreVersion) -> None:
         self.version = version
-        self.matrix = version.all_embeddings()
         docs = version.chunk_docs
         self.types = np.array([fold(d.doc_type or "") for d in docs], dtype=object)
         self.years = np.array([d.year or 0 for d in docs], dtype=np.int32)
@@ -167,7 +166,7 @@ class Searcher:
         if vector is not None and len(rows):
             # Exact cosines for every candidate, so a lexical favourite is not penalised for
             # missing the dense top-N (the weaker method here).
-            similarity = np.maximum(prepared.matrix[rows] @ vector, 0.0).astype(np.float64)
+            similarity = np.maximum(version.vectors_of(rows) @ vector, 0.0).astype(np.float64)
             best_sim = best_dense if len(found) else float(similarity.max())
             if best_sim > 0:
                 fused += dense_weight * similarity / best_sim

@@ -133,9 +133,14 @@ class StoreVersion:
 
     def all_embeddings(self) -> np.ndarray:
         """Every stored vector, row i for chunk i: a read-only view of the FAISS index's own
-        memory (no copy; flat or HNSW alike). The view does not keep the index alive: hold
-        this StoreVersion for as long as the array is used, or copy it."""
+        memory for a flat or HNSW index (no copy; the view does not keep the index alive:
+        hold this StoreVersion while using it, or copy it), a copy for IVF. For builds:
+        searches read only their candidates' vectors (`vectors_of`)."""
         return vector_index.stored_vectors(self.vectors)
+
+    def vectors_of(self, rows: np.ndarray) -> np.ndarray:
+        """The stored vectors of some rows (len(rows) × dimension), exactly."""
+        return vector_index.vectors_of(self.vectors, rows)
 
     def nearest(
         self, vector: np.ndarray, k: int, mask: np.ndarray | None = None
@@ -145,10 +150,10 @@ class StoreVersion:
         is True are returned, found by an exact scan (a graph search cannot filter cheaply);
         the best similarity stays the store's."""
         if mask is not None:
-            sims = self.all_embeddings() @ np.asarray(vector, dtype=np.float32)
+            best, _ = vector_index.nearest(self.vectors, vector, 1)
             allowed = np.flatnonzero(mask)
-            top = allowed[np.argsort(-sims[allowed], kind="stable")[:k]]
-            return (float(sims.max()) if len(sims) else 0.0), top
+            _, rows = vector_index.nearest(self.vectors, vector, k, allowed)
+            return (float(best[0]) if len(best) else 0.0), rows[rows >= 0]
         sims, rows = vector_index.nearest(self.vectors, vector, k)
         found = rows[rows >= 0]
         return (float(sims[0]) if len(found) else 0.0), found
@@ -163,9 +168,11 @@ def current_version_name(store_dir: Path) -> str | None:
     return _read_pointer(store_dir)
 
 
-def load_version(store_dir: Path, name: str, *, ef_search: int | None = None) -> StoreVersion:
+def load_version(
+    store_dir: Path, name: str, *, search: vector_index.SearchParams | None = None
+) -> StoreVersion:
     """Load and check one version. Raises StoreError naming the version and what is wrong.
-    `ef_search`: HNSW candidates explored per query (vector_index.prepare)."""
+    `search`: the vector index's search settings (vector_index.prepare)."""
     if not valid_version_name(name):
         raise StoreError(f"the store pointer names {name[:60]!r}, which is not a version name")
     path = versions_dir(store_dir) / name
@@ -180,7 +187,7 @@ def load_version(store_dir: Path, name: str, *, ef_search: int | None = None) ->
                 doc = DocumentMeta.from_json(json.loads(line))
                 documents[doc.doc_id] = doc
         chunks = ChunkTable(path / "chunks.jsonl")
-        vectors = vector_index.prepare(faiss.read_index(str(path / "vectors.faiss")), ef_search)
+        vectors = vector_index.prepare(faiss.read_index(str(path / "vectors.faiss")), search)
         lexical = LexicalIndex.load(path / "lexical", mmap=True)
         sizes = {"chunks": len(chunks), "vectors": vectors.ntotal, "lexical": lexical.size}
         expected = manifest.get("counts", {}).get("chunks", len(chunks))
@@ -291,9 +298,11 @@ class StoreReader:
     and no versions is simply empty: `current()` is None.
     """
 
-    def __init__(self, store_dir: Path, *, ef_search: int | None = None) -> None:
+    def __init__(
+        self, store_dir: Path, *, search: vector_index.SearchParams | None = None
+    ) -> None:
         self.store_dir = store_dir
-        self.ef_search = ef_search  # HNSW_EF_SEARCH, for every version it loads
+        self.search = search  # the vector index's search settings, for every version loaded
         self._lock = threading.Lock()
         self._version: StoreVersion | None = None
         self._stamp: tuple[int, int] | None = None
@@ -339,7 +348,7 @@ class StoreReader:
                 self._stamp, self.problem = stamp, None
                 return
             try:
-                version = load_version(self.store_dir, name, ef_search=self.ef_search)
+                version = load_version(self.store_dir, name, search=self.search)
             except StoreError as exc:
                 error = exc
                 moved = self._pointer_stamp()
@@ -371,7 +380,7 @@ class StoreReader:
             if name == broken:
                 continue
             try:
-                version = load_version(self.store_dir, name, ef_search=self.ef_search)
+                version = load_version(self.store_dir, name, search=self.search)
             except StoreError as exc:
                 logger.warning("store %s: kept version %s is not usable either: %s",
                                self.store_dir, name, exc)

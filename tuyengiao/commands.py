@@ -16,7 +16,7 @@ from knowledge.query_encoder import load_query_encoder, torch_encoder
 from knowledge.search import MODES, FusionWeights, Mode, Searcher
 from knowledge.store import StoreError, StoreReader
 from knowledge.text import fold
-from knowledge.vector_index import VectorIndexSpec
+from knowledge.vector_index import SearchParams, VectorIndexSpec
 from tuyengiao.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -57,9 +57,13 @@ def make_query_embedder(settings: Settings, store: Path, *, serving: bool) -> Em
 
 def vector_index_spec(settings: Settings) -> VectorIndexSpec:
     return VectorIndexSpec(
-        kind=settings.vector_index, hnsw_from=settings.vector_index_hnsw_from,
+        kind=settings.vector_index, ann_from=settings.vector_index_ann_from,
         hnsw_m=settings.hnsw_m, ef_construction=settings.hnsw_ef_construction,
     )
+
+
+def search_params(settings: Settings) -> SearchParams:
+    return SearchParams(ef_search=settings.hnsw_ef_search, nprobe=settings.ivf_nprobe)
 
 
 def fusion_weights(settings: Settings) -> FusionWeights:
@@ -89,7 +93,7 @@ def make_searcher(
         embedder = QueryBatcher(
             embedder, max_batch=settings.query_batch_max, cache_size=settings.query_cache_size
         )
-    return Searcher(StoreReader(store, ef_search=settings.hnsw_ef_search), embedder, weights)
+    return Searcher(StoreReader(store, search=search_params(settings)), embedder, weights)
 
 
 EXIT_STORE_BUSY = 75  # sysexits.h EX_TEMPFAIL: try again later
@@ -216,7 +220,7 @@ def evaluate(settings: Settings, store: Path, corpus: Path, queries_path: Path, 
     report = build_store([corpus], store, embedder, progress=sys.stderr.isatty(),
                          index_spec=vector_index_spec(settings))
     print(f"store {store}: {report.summary()}", file=sys.stderr)
-    searcher = Searcher(StoreReader(store, ef_search=settings.hnsw_ef_search), embedder,
+    searcher = Searcher(StoreReader(store, search=search_params(settings)), embedder,
                         fusion_weights(settings))
     queries = load_queries(queries_path)
     modes: tuple[Mode, ...] = MODES if mode == "all" else (mode,)  # type: ignore[assignment]

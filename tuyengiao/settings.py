@@ -37,13 +37,17 @@ class Settings(BaseSettings):
     faiss_threads: int = Field(1, ge=1)
     search_weight_dense: float = Field(0.2, ge=0)
     # The dense index of a new store version (knowledge/vector_index.py; README "Vector
-    # index" has the measurements): "auto" = exact flat scan below VECTOR_INDEX_HNSW_FROM
-    # chunks, an HNSW graph from there; "flat" or "hnsw" force one. HNSW_M: graph
-    # neighbours per vector (memory ≈ 8·M bytes a vector); HNSW_EF_CONSTRUCTION: build effort;
-    # HNSW_EF_SEARCH: candidates explored per query (recall against speed; never below the
-    # 200 dense candidates a search asks for).
-    vector_index: Literal["auto", "flat", "hnsw"] = "auto"
-    vector_index_hnsw_from: int = Field(50_000, ge=0)
+    # index" has the measurements): "auto" = exact flat scan below VECTOR_INDEX_ANN_FROM
+    # chunks, an inverted file (IVF) from there; "flat", "ivf" or "hnsw" force one.
+    # IVF_NPROBE: lists scanned per query (0: one list in eight; recall against speed).
+    # HNSW_M: graph neighbours per vector (memory ≈ 8·M bytes a vector);
+    # HNSW_EF_CONSTRUCTION: build effort; HNSW_EF_SEARCH: candidates explored per query
+    # (never below the 200 dense candidates a search asks for). Changing VECTOR_INDEX*,
+    # HNSW_M or HNSW_EF_CONSTRUCTION republishes the store on the next `tuyengiao index`;
+    # IVF_NPROBE and HNSW_EF_SEARCH apply when a version is loaded.
+    vector_index: Literal["auto", "flat", "ivf", "hnsw"] = "auto"
+    vector_index_ann_from: int = Field(50_000, ge=0)
+    ivf_nprobe: int = Field(0, ge=0)
     hnsw_m: int = Field(32, ge=4, le=128)
     hnsw_ef_construction: int = Field(40, ge=8)
     hnsw_ef_search: int = Field(256, ge=8)
