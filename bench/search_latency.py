@@ -231,6 +231,8 @@ def main() -> None:
     parser.add_argument("--ef-search", type=int, default=256, help="HNSW_EF_SEARCH")
     parser.add_argument("--real-stores", type=Path, nargs="*", default=[],
                         help="stores built with the real model: mixed real vectors, not random")
+    parser.add_argument("--extra-vectors", type=Path,
+                        help="more real-model vectors (.npy of bench/window_vectors.py)")
     parser.add_argument("--query-backend", choices=["onnx", "torch"], default="onnx")
     parser.add_argument("--faiss-threads", type=int, default=1,
                         help="faiss.omp_set_num_threads, as the CLI does (Settings.faiss_threads)")
@@ -270,6 +272,10 @@ def main() -> None:
             from vector_index import mixed, real_vectors
 
             real, docs = real_vectors(args.real_stores)
+            if args.extra_vectors:
+                extra = np.load(args.extra_vectors).astype(np.float32)
+                real = np.vstack([real, extra])
+                docs = np.concatenate([docs, 10**9 + np.arange(len(extra)) // 5])
             source = f"{len(real)} real-model vectors of real documents + mixes of them"
         print(f"store vectors: {source}")
         results: dict[tuple[int, str], dict[str, list[float]]] = {}
