@@ -16,7 +16,6 @@ longest text of the batch), runs the transformer, then pools and normalises in n
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,7 +25,7 @@ import numpy as np
 
 from knowledge import pooling
 from knowledge.embedder import Kind, known_prefixes
-from knowledge.encoder_cache import MANIFEST, read_entry
+from knowledge.encoder_cache import read_entry
 
 logger = logging.getLogger(__name__)
 
@@ -121,16 +120,4 @@ class OnnxEncoder:
     def embed(self, texts: Sequence[str], *, kind: Kind) -> np.ndarray:
         prefix = self.query_prefix if kind == "query" else self.passage_prefix
         return self.encode([prefix + t for t in texts])
-
-
-def describe(entry: Path) -> dict[str, Any]:
-    """The entry's manifest as written (for logs and benchmarks), without checking files."""
-    return json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
-
-
-def torch_loaded() -> bool:
-    """Whether this process has imported PyTorch (what a lean serving process must not)."""
-    import sys
-
-    return "torch" in sys.modules
 
