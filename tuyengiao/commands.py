@@ -11,6 +11,8 @@ from typing import Any
 
 from knowledge.answers import AnswerPolicy, answer_question
 from knowledge.embedder import Embedder, EmbedderConfig, SentenceTransformerEmbedder
+from knowledge.expansion import QueryExpander
+from knowledge.lexicon_files import bundled_files, load_lexicon
 from knowledge.onnx_queries import onnx_query_embedder
 from knowledge.query_batching import QueryBatcher
 from knowledge.search import MODES, FusionWeights, Mode, Searcher
@@ -38,7 +40,15 @@ def fusion_weights(settings: Settings) -> FusionWeights:
     return FusionWeights(
         lexical=settings.search_weight_lexical,
         dense=settings.search_weight_dense,
+        abbreviations=settings.search_weight_abbreviations,
+        wording=settings.search_weight_wording,
     )
+
+
+def make_expander(settings: Settings) -> QueryExpander:
+    """The bundled lexicon files plus the officers' own (LEXICON_FILES); unreadable rows and
+    files are logged and skipped."""
+    return QueryExpander(load_lexicon([*bundled_files(), *settings.lexicon_paths]))
 
 
 def answer_policy(settings: Settings) -> AnswerPolicy:
@@ -65,7 +75,7 @@ def make_searcher(
         embedder = QueryBatcher(
             embedder, max_batch=settings.query_batch_max, cache_size=settings.query_cache_size
         )
-    return Searcher(StoreReader(store), embedder, weights)
+    return Searcher(StoreReader(store), embedder, weights, expander=make_expander(settings))
 
 
 def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool) -> int:
@@ -153,7 +163,9 @@ def evaluate(settings: Settings, store: Path, corpus: Path, queries_path: Path, 
     embedder = make_embedder(settings)
     report = build_store([corpus], store, embedder, progress=sys.stderr.isatty())
     print(f"store {store}: {report.summary()}", file=sys.stderr)
-    searcher = Searcher(StoreReader(store), embedder, fusion_weights(settings))
+    searcher = Searcher(
+        StoreReader(store), embedder, fusion_weights(settings), expander=make_expander(settings)
+    )
     queries = load_queries(queries_path)
     modes: tuple[Mode, ...] = MODES if mode == "all" else (mode,)  # type: ignore[assignment]
     dump: dict[str, Any] = {}

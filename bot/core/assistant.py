@@ -14,6 +14,7 @@ from datetime import timedelta
 from bot.broadcast.handlers import BroadcastHandlers
 from bot.core.commands import Command, parse_command
 from bot.core.knowledge_base import KnowledgeBase
+from bot.core.small_talk import reply as small_talk_reply, small_talk
 from bot.polls.handlers import PollHandlers
 from bot.core.types import (
     Action,
@@ -105,6 +106,10 @@ class Assistant:
         question = text.strip()
         if not question:
             return Outcome([TextReply(messages.EMPTY_QUESTION)])
+        # "Chào bạn", "cảm ơn nhé": a short reply, not a search ending in a refusal (and no
+        # entry in the question log, whose unanswered list is for real questions).
+        if (chat := small_talk(question)) is not None:
+            return Outcome([TextReply(small_talk_reply(chat))])
         if len(question) > MAX_QUESTION_CHARS:
             limit = MAX_QUESTION_CHARS
             return Outcome([TextReply(messages.QUESTION_TOO_LONG.format(limit=limit))])
