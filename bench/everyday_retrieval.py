@@ -82,6 +82,8 @@ def variants(base: FusionWeights) -> dict[str, Variant]:
         out.append(Variant(
             f"+ both, abbreviation weight {w}", "hybrid", replace(base, abbreviations=w), "both"
         ))
+    for w in (0.2, 0.4):
+        out.append(Variant(f"+ both + feedback {w}", "hybrid", replace(base, feedback=w), "both"))
     return {v.name: v for v in out}
 
 

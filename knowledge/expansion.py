@@ -35,8 +35,13 @@ from knowledge.text import fold, has_diacritics, lexical_terms, normalize
 
 logger = logging.getLogger(__name__)
 
-AltKind = Literal["abbreviation", "wording"]
-ALT_KINDS: tuple[AltKind, ...] = ("abbreviation", "wording")
+AltKind = Literal["abbreviation", "wording", "question"]
+ALT_KINDS: tuple[AltKind, ...] = ("abbreviation", "wording", "question")
+# An everyday phrase holding one of these asks for a kind of answer ("bao giờ" -> "thời hạn",
+# "phải làm gì" -> "nhiệm vụ") rather than naming a topic: its alternatives count for the
+# answer threshold but do not move the ranking (measured: they pulled unrelated passages that
+# say "thời điểm" or "trách nhiệm" above the right one).
+INTERROGATIVES = frozenset({"gì", "nào", "sao", "bao", "đâu", "ai", "mấy"})
 # A pasted page could match hundreds of phrases: its first ones are enough to search with.
 MAX_ALTERNATIVES = 32
 
@@ -98,13 +103,16 @@ class QueryExpander:
         reverse = list(_reverse_patterns(lexicon.abbreviations))
         wording = list(_wording_patterns(lexicon.wordings))
         self._exact = _index(reverse + wording)
+        # Without marks, a phrase that folds like another one ("bảo hành" / "bạo hành") cannot
+        # be told apart: neither is expanded in a question typed without marks.
+        spellings: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+        for p in reverse + wording:
+            spellings.setdefault(tuple(fold(t) for t in p.tokens), set()).add(p.tokens)
         self._folded = _index(
-            [_Pattern(tuple(fold(t) for t in p.tokens), p.alternatives, p.kind) for p in reverse]
-            + [
-                _Pattern(tuple(fold(t) for t in p.tokens), p.alternatives, p.kind)
-                for p in wording
-                if len(p.tokens) > 1
-            ]
+            _Pattern(folded, p.alternatives, p.kind)
+            for p in reverse + wording
+            if len(spellings[folded := tuple(fold(t) for t in p.tokens)]) == 1
+            and (p.kind == "abbreviation" or len(p.tokens) > 1)
         )
 
     def expand(self, query: str) -> Expansion:
@@ -120,12 +128,13 @@ class QueryExpander:
             phrases, lower if accented else folded, original, folded, accented
         )
         alternatives: list[Alternative] = []
+        asked = set(lexical_terms(text, folded=True))
         seen: set[str] = set()
         for start, end, pattern in _longest(matches):
-            spanned = " ".join(folded[start:end])
             for alt in pattern.alternatives:
                 key = " ".join(fold(alt).split())
-                if key == spanned or key in seen:
+                # Nothing to add when the question already says it ("khởi kiện" for "kiện").
+                if key in seen or set(key_terms(alt)) <= asked:
                     continue
                 seen.add(key)
                 alternatives.append(Alternative(start, end, alt, pattern.kind))
@@ -166,7 +175,8 @@ def _reverse_patterns(rows: Sequence[Abbreviation]) -> Iterable[_Pattern]:
 def _wording_patterns(rows: Iterable[Wording]) -> Iterable[_Pattern]:
     for row in rows:
         if tokens := _tokens(row.everyday):
-            yield _Pattern(tokens, row.official, "wording")
+            asks = bool(INTERROGATIVES.intersection(tokens)) or tokens[-1] == "không"
+            yield _Pattern(tokens, row.official, "question" if asks else "wording")
 
 
 def _index(patterns: Iterable[_Pattern]) -> dict[str, list[_Pattern]]:

@@ -173,6 +173,15 @@ class LexicalIndex:
         each phrase's own terms, with no bigram across two phrases."""
         return self._folded.scores([t for p in phrases for t in lexical_terms(p, folded=True)])
 
+    def term_scores(self, terms: Sequence[str]) -> np.ndarray:
+        """BM25 score of every chunk for index terms as given (no bigrams are formed)."""
+        return self._folded.scores(terms)
+
+    def idf(self, term: str) -> float:
+        """The term's IDF in this index; the largest possible for a term it does not hold."""
+        tid = self._folded.vocab.get(term)
+        return float(self._folded.idf[tid]) if tid is not None else self._folded.max_idf
+
     def coverage(
         self,
         query: str,

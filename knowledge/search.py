@@ -16,6 +16,7 @@ import numpy as np
 from knowledge.docnumbers import NumberRef, parse_number, parse_number_refs, reference_words
 from knowledge.embedder import Embedder
 from knowledge.excerpts import Neighbours
+from knowledge.feedback import feedback_scores
 from knowledge.expansion import Expansion, QueryExpander
 from knowledge.passages import Chunk, DocumentMeta
 from knowledge.store import StoreReader, StoreVersion
@@ -41,6 +42,9 @@ class FusionWeights:
     abbreviations: float = 1.0  # "NQ" <-> "nghị quyết": the same words, written short
     wording: float = 0.5  # "bị đuổi việc" -> "sa thải": related, not identical
     dense_expansion: bool = False  # also embed the alternatives with the question
+    # Pseudo-relevance feedback (knowledge/feedback.py): best feedback score as a share of the
+    # best lexical score; 0 is off.
+    feedback: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,8 @@ class Searcher:
             scores = version.lexical.scores(query)
             if expansion is not None:
                 scores = _expanded(scores, version, expansion, w)
+            if w.feedback > 0:
+                scores = feedback_scores(version.lexical, version.chunks, scores, query, w.feedback)
             best = float(scores.max()) if n else 0.0
             if w.lexical > 0 and best > 0:
                 methods.append((w.lexical, scores, best))

@@ -63,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", type=Path, help="write each query's top-10 doc_ids as JSON")
     sp.add_argument("--mode", choices=["hybrid", "lexical", "dense", "all"], default="hybrid")
 
+    sp = sub.add_parser("lexicon", help="check lexicon files (abbreviations, everyday wording)")
+    sp.add_argument("files", nargs="*", type=Path,
+                    help="files to check (default: the bundled ones and LEXICON_FILES)")
+
     sp = sub.add_parser("run", help="start the assistant on every configured channel")
     store_arg(sp)
     add_admin_parser(sub)
@@ -86,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     faiss.omp_set_num_threads(settings.faiss_threads)
     from tuyengiao import commands
 
-    store = args.store or settings.store_dir
+    store = getattr(args, "store", None) or settings.store_dir
     handlers = {
         "index": lambda: commands.index(
             settings, store, args.paths or [settings.knowledge_dir], progress=not args.no_progress
@@ -100,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings, args.store or settings.store_dir / "eval" / args.corpus.stem,
             args.corpus, args.queries, out=args.out, mode=args.mode,
         ),
+        "lexicon": lambda: commands.lexicon(settings, args.files),
         "run": lambda: commands.run(settings, store),
         "admin": lambda: run_admin(args, settings),
         "broadcast": lambda: run_broadcast(args, settings),

@@ -12,7 +12,7 @@ from typing import Any
 from knowledge.answers import AnswerPolicy, answer_question
 from knowledge.embedder import Embedder, EmbedderConfig, SentenceTransformerEmbedder
 from knowledge.expansion import QueryExpander
-from knowledge.lexicon_files import bundled_files, load_lexicon
+from knowledge.lexicon_files import bundled_files, check_files, load_lexicon
 from knowledge.onnx_queries import onnx_query_embedder
 from knowledge.query_batching import QueryBatcher
 from knowledge.search import MODES, FusionWeights, Mode, Searcher
@@ -140,6 +140,19 @@ def ask(settings: Settings, store: Path, question: str, *, as_json: bool) -> int
     else:
         print(answer.text)
     return 0
+
+
+def lexicon(settings: Settings, files: list[Path]) -> int:
+    """Read lexicon files as the bot would; print what was read and every problem."""
+    paths = files or [*bundled_files(), *settings.lexicon_paths]
+    read, problems = check_files(paths)
+    for problem in problems:
+        print(problem)
+    print(
+        f"{len(paths)} files: {len(read.abbreviations)} abbreviation rows, "
+        f"{len(read.wordings)} wording rows, {len(problems)} problems"
+    )
+    return 1 if problems else 0
 
 
 def run(settings: Settings, store: Path) -> int:

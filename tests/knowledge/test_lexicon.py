@@ -121,9 +121,30 @@ def test_the_longest_everyday_phrase_wins(expander: QueryExpander) -> None:
 
 
 def test_one_syllable_phrases_need_the_marks(expander: QueryExpander) -> None:
-    assert alternatives(expander.expand("đẻ xong được nghỉ mấy tháng"))["de"] == ("sinh con",)
-    # without marks "de" may be để, đề, dễ: not read as "đẻ"
-    assert "de" not in alternatives(expander.expand("de xong duoc nghi may thang"))
+    assert alternatives(expander.expand("sếp bắt làm thêm"))["sep"] == ("người sử dụng lao động",)
+    # without marks "sep" could be another syllable: not read as "sếp"
+    assert "sep" not in alternatives(expander.expand("sep bat lam them"))
+
+
+def test_phrases_that_fold_alike_are_not_expanded_without_marks(expander: QueryExpander) -> None:
+    # "bảo hành" (warranty) and "bạo hành" (violence) are both in the lexicon
+    assert "thời hạn bảo hành" in alternatives(expander.expand("bảo hành tủ lạnh"))["bao hanh"]
+    assert "bạo lực gia đình" in alternatives(expander.expand("bạo hành trẻ em"))["bao hanh"]
+    assert "bao hanh" not in alternatives(expander.expand("bao hanh tu lanh"))
+
+
+def test_an_alternative_the_question_already_says_is_not_added(expander: QueryExpander) -> None:
+    assert alternatives(expander.expand("làm thêm vào ngày lễ"))["lam them"] == ("làm thêm giờ",)
+    # "làm thêm giờ" already holds every term of the alternative
+    assert "lam them" not in alternatives(expander.expand("làm thêm giờ vào ngày lễ"))
+
+
+def test_phrases_that_ask_only_count_for_the_threshold(expander: QueryExpander) -> None:
+    expansion = expander.expand("bao giờ phải nộp báo cáo")
+    kinds = {alt.text: alt.kind for alt in expansion.alternatives}
+    assert kinds["thời hạn"] == "question" and kinds["gửi báo cáo"] == "wording"
+    assert expansion.texts("wording") == ["gửi báo cáo", "báo cáo về"]
+    assert ("thoi_han",) in expansion.coverage_alternatives()["gio"]
 
 
 def test_key_terms_are_bigrams_of_a_phrase_or_its_one_syllable() -> None:
