@@ -57,7 +57,7 @@ class Citation:
         if self.title and self.title != self.label:
             parts.append(f"«{self.title}»")
         if self.section:
-            parts.append(messages.section_label(self.section))
+            parts.append(messages.cite_section(self.section))
         if self.issued:
             parts.append(messages.issued_on(date.fromisoformat(self.issued)))
         return ", ".join(parts) + f" ({self.source})"

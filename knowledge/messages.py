@@ -56,6 +56,39 @@ def section_label(section: str) -> str:
     return f"mục {section}"
 
 
+def cite_section(section: str) -> str:
+    """Where a quoted passage sits, as the document's own structure names it: "Điều 5,
+    khoản 2, điểm a" in a law or charter (an article's number is unique, so its chapter is
+    left out), "mục II, 1.2, điểm a" in a Party document, "mục II. NHIỆM VỤ" for one level."""
+    from knowledge.passages import section_levels
+
+    levels = section_levels(section)
+    if not levels:
+        return ""
+    if len(levels) == 1 and levels[0][0] in ("chuong", "phan", "muc"):
+        return section  # "Chương I. CHẾ ĐỘ CHÍNH TRỊ"
+    if len(levels) == 1 and levels[0][0] != "dieu":
+        return section_label(section)
+    kinds = [kind for kind, _ in levels]
+    if "dieu" in kinds:
+        levels = levels[kinds.index("dieu") :]
+        words = {"dieu": "Điều {}", "num": "khoản {}", "letter": "điểm {}", "text": "{}"}
+    else:
+        words = {"phan": "Phần {}", "chuong": "Chương {}", "muc": "Mục {}", "letter": "điểm {}",
+                 "thu": "{}", "roman": "{}", "alpha": "{}", "num": "{}", "text": "{}"}
+    parts: list[str] = []
+    named = False  # "mục" goes before the first numbered part of a Party document
+    for i, (kind, label) in enumerate(levels):
+        following = levels[i + 1] if i + 1 < len(levels) else None
+        if kind == "num" and following and following[0] == "num" and following[1].startswith(label + "."):
+            continue  # "1.2" already says it is in 1
+        part = words.get(kind, "{}").format(label.lower() if kind == "phan" else label)
+        if "dieu" not in kinds and not named and kind in ("roman", "alpha", "num", "thu", "letter", "text"):
+            part, named = f"mục {part}", True
+        parts.append(part)
+    return ", ".join(parts)
+
+
 # --- The bot's conversation -------------------------------------------------------------
 LOCAL_BANNER = "Trợ lý tuyên giáo — gõ câu hỏi rồi nhấn Enter; /help để xem lệnh; Ctrl-D để thoát."
 WELCOME = (
@@ -72,7 +105,8 @@ HELP = (
     "• /vanban <số hiệu> — xem văn bản, ví dụ: /vanban 05-CT/TW, /vanban chỉ thị 05.\n"
     "• /moi — các văn bản mới nhất trong kho.\n"
     "• /dangky <mã> — tham gia đơn vị bằng mã mời do cán bộ cung cấp.\n"
-    "• /lienket — lấy mã để liên kết tài khoản Zalo và Telegram của bạn.\n"
+    "• /lienket — lấy mã liên kết (trong tin nhắn riêng); /lienket <mã> trên tài khoản còn "
+    "lại để liên kết tài khoản Zalo và Telegram của bạn.\n"
     "Dưới mỗi câu trả lời: 👍/👎 để đánh giá, «Xem văn bản» để đọc văn bản gốc "
     "(trên Zalo: gõ số theo gợi ý, hoặc gõ 👍/👎)."
 )
@@ -81,7 +115,8 @@ HELP_OFFICER = (
     "• /donvi — các đơn vị bạn phụ trách (kèm mã số đơn vị).\n"
     "• /taodonvi <mã đơn vị cha> <cấp> <tên> — cấp: tinh, huyen, xa, chibo. "
     "Ví dụ: /taodonvi 3 chibo Chi bộ thôn Đông.\n"
-    "• /taoma <mã đơn vị> [dangvien|canbo] — tạo mã mời vào đơn vị.\n"
+    "• /taoma <mã đơn vị> [dangvien|canbo] [số lượt] — tạo mã mời vào đơn vị (gửi trong tin "
+    "nhắn riêng; mã cán bộ dùng một lần nếu không ghi số lượt).\n"
     "• /baocao [số ngày] [mã đơn vị] — câu hỏi được hỏi nhiều nhất và câu hỏi chưa trả "
     "lời được, theo đơn vị."
 )
@@ -92,7 +127,7 @@ QUESTION_TOO_LONG = (
 )
 ASK_USAGE = "Bạn hãy gõ câu hỏi sau lệnh, ví dụ: /hoi chỉ thị 05 yêu cầu gì?"
 VANBAN_USAGE = "Bạn hãy gõ số hiệu sau lệnh, ví dụ: /vanban 05-CT/TW hoặc /vanban chỉ thị 05."
-DANGKY_USAGE = "Bạn hãy gõ mã mời sau lệnh, ví dụ: /dangky ABC123."
+DANGKY_USAGE = "Bạn hãy gõ mã mời sau lệnh, ví dụ: /dangky ABCD2345."
 DOCUMENT_NOT_FOUND = "Không tìm thấy văn bản «{query}» trong kho."
 DOCUMENTS_FOUND = "Có {count} văn bản khớp với «{query}»:"
 LATEST_DOCUMENTS = "Các văn bản mới nhất trong kho:"
@@ -100,6 +135,10 @@ NO_DOCUMENTS = "Kho văn bản chưa có văn bản nào có ngày ban hành."
 DOCUMENT_GONE = "Văn bản này không còn trong kho (kho đã được cập nhật). Bạn hãy hỏi lại."
 ACTION_INVALID = "Nút này không còn dùng được. Bạn hãy hỏi lại."
 FEEDBACK_THANKS = "Cảm ơn bạn đã đánh giá!"
+FEEDBACK_NOT_YOURS = "Chỉ người đặt câu hỏi mới đánh giá được câu trả lời này."
+DOCUMENT_BUTTON_NOT_YOURS = (
+    "Nút này dành cho người đặt câu hỏi. Bạn gõ /vanban <số hiệu> để xem văn bản."
+)
 ACCOUNTS_LINKED = "Đã liên kết tài khoản này với tài khoản trên nền tảng kia của bạn."
 JOINED_UNIT = "Bạn đã tham gia «{unit}» với vai trò {role}."
 ROLE_NAMES = {"officer": "cán bộ", "member": "đảng viên"}
@@ -108,19 +147,28 @@ UNIT_KIND_NAMES = {"province": "tỉnh", "district": "huyện", "commune": "xã"
                    "other": "khác"}
 UNIT_CREATED = "Đã tạo đơn vị «{name}» (mã đơn vị {id}, cấp {kind})."
 INVITE_CREATED = (
-    "Mã mời vào «{unit}» ({role}): {code}\nHiệu lực đến {expires}. Người nhận gõ /dangky {code}"
+    "Mã mời vào «{unit}» ({role}): {code}\nDùng được {uses} lần, hiệu lực đến {expires}. "
+    "Người nhận gõ /dangky {code}"
 )
 TAODONVI_USAGE = (
     "Cú pháp: /taodonvi <mã đơn vị cha> <cấp> <tên>, cấp là tinh, huyen, xa hoặc chibo. "
     "Ví dụ: /taodonvi 3 chibo Chi bộ thôn Đông."
 )
-TAOMA_USAGE = "Cú pháp: /taoma <mã đơn vị> [dangvien|canbo]. Ví dụ: /taoma 7 dangvien."
-BAOCAO_USAGE = "Cú pháp: /baocao [số ngày] [mã đơn vị]. Ví dụ: /baocao 30."
+TAOMA_USAGE = (
+    "Cú pháp: /taoma <mã đơn vị> [dangvien|canbo] [số lượt]. Ví dụ: /taoma 7 dangvien, "
+    "/taoma 9 canbo 2. Mã cán bộ mặc định dùng 1 lần, mã đảng viên {member_uses} lần "
+    "(tối đa {max} lần)."
+)
+BAOCAO_USAGE = (
+    "Cú pháp: /baocao [số ngày] [mã đơn vị], số ngày từ 1 đến {max_days}. Ví dụ: /baocao 30."
+)
 NO_UNITS = "Bạn chưa phụ trách đơn vị nào."
 UNITS_HEADER = "Các đơn vị bạn phụ trách (mã số — tên — cấp):"
 LINK_CODE = (
-    "Mã liên kết của bạn: {code} (dùng một lần, hiệu lực 15 phút).\n"
-    "Trên nền tảng còn lại (Zalo hoặc Telegram), gõ /dangky {code} để gộp hai tài khoản."
+    "Mã liên kết của bạn: {code} (dùng một lần, hiệu lực 15 phút). Mã này để liên kết tài "
+    "khoản của chính bạn: không đưa cho ai, kể cả khi được hỏi «mã mời».\n"
+    "Trên tài khoản còn lại (Zalo hoặc Telegram), gõ /lienket {code}; trợ lý sẽ hỏi lại bạn "
+    "ở đây trước khi liên kết."
 )
 ACTION_FEEDBACK_UP = "👍"
 ACTION_FEEDBACK_DOWN = "👎"
@@ -157,10 +205,10 @@ UNIT_NAME_TOO_LONG = "Tên đơn vị dài quá 120 ký tự."
 UNIT_NAME_TAKEN = "Đơn vị cấp trên đã có một đơn vị cùng tên."
 UNIT_KIND_INVALID = "Loại đơn vị phải là: tỉnh, huyện, xã, chi bộ hoặc khác."
 ROLE_INVALID = "Vai trò phải là «cán bộ» hoặc «đảng viên»."
-MAX_USES_INVALID = "Số lượt dùng phải từ 1 trở lên."
+MAX_USES_INVALID = "Số lượt dùng phải từ 1 đến {max}."
 EXPIRY_INVALID = "Thời hạn của mã mời phải lớn hơn 0."
 FEEDBACK_INVALID = "Đánh giá chỉ nhận 👍 hoặc 👎."
-DAYS_INVALID = "Số ngày phải từ 1 trở lên."
+DAYS_INVALID = "Số ngày phải từ 1 đến {max}."
 
 INVITE_UNKNOWN = "Mã mời không đúng. Bạn kiểm tra lại mã (8 ký tự, không phân biệt hoa thường)."
 INVITE_REVOKED = "Mã mời này đã bị thu hồi."
@@ -168,6 +216,54 @@ INVITE_EXPIRED = "Mã mời này đã hết hạn. Bạn xin cán bộ phụ tr�
 INVITE_USED_UP = "Mã mời này đã dùng hết số lượt."
 LINK_SAME_PERSON = "Tài khoản này đã được liên kết rồi."
 LINK_PLATFORM_TAKEN = "Bạn đã có một tài khoản khác trên nền tảng này được liên kết."
+
+# --- Codes in chats: only in private, kinds kept apart, guessing slowed (bot/core/accounts) --
+PLATFORM_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "local": "cửa sổ dòng lệnh"}
+CODES_PRIVATE_ONLY = (
+    "Vì an toàn, trợ lý chỉ gửi mã trong tin nhắn riêng. Bạn nhắn riêng cho trợ lý (gõ /start) "
+    "rồi gõ lại lệnh ở đó."
+)
+CODE_SENT_PRIVATELY = "Trợ lý đã gửi mã vào tin nhắn riêng cho bạn."
+CODE_IS_LINK = (
+    "Đây là mã liên kết tài khoản, không phải mã mời vào đơn vị. Mã liên kết gộp tài khoản của "
+    "bạn với tài khoản của người tạo mã: chỉ dùng mã do chính bạn tạo, bằng lệnh /lienket <mã>."
+)
+CODE_IS_INVITE = "Đây là mã mời vào đơn vị, không phải mã liên kết. Gõ /dangky <mã> để tham gia đơn vị."
+CODE_LOCKED_PERSON = "Bạn đã nhập sai mã quá nhiều lần. Bạn thử lại sau {minutes} phút."
+CODE_LOCKED_CHAT = (
+    "Cuộc trò chuyện này đã nhập sai mã quá nhiều lần. Bạn thử lại sau {minutes} phút."
+)
+LINK_REQUESTED = (
+    "Đã gửi yêu cầu liên kết tới tài khoản {platform} «{name}». Chủ tài khoản đó cần bấm "
+    "«Đồng ý» trong 15 phút. Khi đó hai tài khoản là một người, dùng chung đơn vị và vai trò.\n"
+    "Nếu đó không phải tài khoản của chính bạn, bấm «Hủy»."
+)
+LINK_CONFIRM_ASK = (
+    "Tài khoản {platform} «{name}» vừa nhập mã liên kết của bạn và xin gộp vào tài khoản này. "
+    "Sau khi gộp, tài khoản đó có mọi đơn vị và vai trò của bạn, bạn có các đơn vị của nó.\n"
+    "{roles}\n"
+    "Nếu đó là tài khoản của chính bạn, bấm «Đồng ý» (trong 15 phút); nếu không, bấm «Từ chối»."
+)
+LINK_ROLES = "Tài khoản đó đang là: {roles}."
+LINK_NO_ROLES = "Tài khoản đó chưa tham gia đơn vị nào."
+LINK_ROLE_ITEM = "{role} «{unit}»"
+LINK_ACCEPT_BUTTON = "✅ Đồng ý"
+LINK_DECLINE_BUTTON = "✖ Từ chối"
+LINK_CANCEL_BUTTON = "✖ Hủy"
+LINK_DONE_OWNER = "Đã liên kết tài khoản {platform} «{name}» với tài khoản này."
+LINK_DECLINED_OWNER = (
+    "Đã từ chối: tài khoản {platform} «{name}» không được liên kết. Nếu bạn không đưa mã cho "
+    "ai, có thể người khác đã thấy mã; mã đó không còn dùng được."
+)
+LINK_DECLINED_JOINER = "Chủ tài khoản {platform} «{name}» đã từ chối yêu cầu liên kết."
+LINK_CANCELLED_JOINER = "Đã hủy yêu cầu liên kết."
+LINK_CANCELLED_OWNER = "Tài khoản {platform} «{name}» đã hủy yêu cầu liên kết với tài khoản này."
+LINK_UNDELIVERED = (
+    "Chưa hỏi được chủ tài khoản kia nên chưa liên kết. Trên tài khoản đó, bạn nhắn riêng cho "
+    "trợ lý, gõ /lienket lấy mã mới rồi thử lại."
+)
+LINK_REQUEST_GONE = "Yêu cầu liên kết này không còn hiệu lực (đã xử lý hoặc quá 15 phút)."
+LINK_NOT_YOURS = "Chỉ chủ tài khoản nhận yêu cầu mới trả lời được."
 
 # --- unit kinds and roles, as shown to people -----------------------------------------------
 
@@ -188,6 +284,21 @@ REPORT_ALL_ANSWERED = "(không có)"
 # --- unit tree ----------------------------------------------------------------------------
 UNITS_NONE = "Chưa có đơn vị nào."
 UNIT_LINE = "{indent}[{id}] {name} ({kind}) — {officers} cán bộ, {members} đảng viên"
+
+
+# --- database faults (bot/storage/faults.py): a change that could not be saved ----------
+NOT_SAVED = (
+    "⚠️ Thay đổi chưa được lưu: cơ sở dữ liệu của trợ lý đang không ghi được ({reason}). "
+    "Vui lòng thử lại sau ít phút; nếu vẫn không được, xin báo quản trị viên hệ thống."
+)
+NOT_SAVED_SHORT = "⚠️ Chưa lưu được: cơ sở dữ liệu đang không ghi được."
+NOT_SAVED_REASONS = {
+    "read-only": "tệp dữ liệu đang ở chế độ chỉ đọc",
+    "full": "ổ đĩa của máy chủ đã đầy",
+    "locked": "đang bị một tiến trình khác giữ khóa",
+    "io": "lỗi đọc/ghi ổ đĩa",
+    "unavailable": "không kết nối được tới cơ sở dữ liệu",
+}
 
 
 # --- Channel adapters: the apology and document-view labels ------------------------------
@@ -316,6 +427,22 @@ COMPOSE_PREVIEW_COUNTS = (
 COMPOSE_PREVIEW_UNREACHABLE = (
     "{count} người chưa từng nhắn tin với trợ lý nên chưa nhận tin riêng được; họ đọc qua nhóm."
 )
+# Chats marked unreachable (bot.services.reachability): broadcast and poll previews, reports.
+UNREACHABLE_PEOPLE = (
+    "{count} người đã chặn trợ lý hoặc không còn tài khoản nên không nhận được tin riêng."
+)
+UNREACHABLE_GROUPS = (
+    "{count} nhóm chat không còn gửi được (trợ lý đã bị xóa khỏi nhóm hoặc nhóm không còn); "
+    "không gửi vào đó."
+)
+
+
+def unreachable_lines(people: int, groups: int) -> list[str]:
+    """The lines a preview or a report adds for chats marked unreachable (none if none)."""
+    return ([UNREACHABLE_PEOPLE.format(count=people)] if people else []) + (
+        [UNREACHABLE_GROUPS.format(count=groups)] if groups else [])
+
+
 COMPOSE_PREVIEW_CONFIRM = "Yêu cầu xác nhận đã đọc; hạn: {deadline}."
 COMPOSE_SEND_BUTTON = "📤 Gửi ngay"
 COMPOSE_SCHEDULE_BUTTON = "⏰ Hẹn giờ"
@@ -374,6 +501,10 @@ POLL_CLOSES_AT = "Kết thúc: {at}"
 POLL_VOTERS = "Số người trả lời: {count}"
 POLL_VOTERS_SHORT = "{count} người trả lời"
 POLL_BY_UNIT = "Theo đơn vị:"
+POLL_UNREACHABLE = (
+    "Không gửi được tới {count} cuộc trò chuyện: người nhận đã chặn trợ lý, trợ lý bị xóa "
+    "khỏi nhóm hoặc cuộc trò chuyện không còn."
+)
 POLL_TOTAL = "Tổng"
 POLL_WHO_CHOSE = "Ai chọn gì (khảo sát ghi danh):"
 POLL_MORE_NAMES = "… và {count} người khác (xem đủ bằng lệnh tuyengiao poll voters trên máy chủ)."

@@ -13,6 +13,13 @@ Layout under STORE_DIR:
 A version folder is complete before the pointer names it, and is never changed afterwards, so
 a reader sees the old store or the new one, never a mix. Readers notice a new version by the
 pointer's mtime (one stat per search) and load it whole into memory.
+
+Faults (README, "When things break"): a version is checked as it loads (its files' sizes and
+sha256 against the manifest, see store_integrity.py, and that chunks, vectors and the lexical
+index line up). A reader that already serves a version keeps serving it when the pointer
+turns bad (garbage, a missing or corrupt version, an empty file) and logs that once per
+pointer change; a reader starting up on a bad pointer falls back to the newest kept version
+that loads, with a warning; with none, StoreUnusable says which folder and how to rebuild.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from knowledge import store_integrity
 from knowledge.lexical import LexicalIndex
 from knowledge.term_counts import TermCounts
 from knowledge.passages import Chunk, DocumentMeta
@@ -46,6 +54,22 @@ KEEP_VERSIONS = 2
 
 class StoreError(Exception):
     """The store is missing, unreadable, or built for another model."""
+
+
+class StoreUnusable(StoreError):
+    """No version of the store can be loaded; the message names the folder and the command
+    that rebuilds it."""
+
+
+# What write_version names versions (a timestamp and a random suffix); a pointer must name a
+# plain folder under versions/: no separators, no "..", nothing hidden, nothing odd.
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+MAX_NAME = 100
+
+
+def valid_version_name(name: str) -> bool:
+    return (0 < len(name) <= MAX_NAME and set(name) <= _NAME_CHARS
+            and not name.startswith(".") and name not in (".", ".."))
 
 
 @dataclass(frozen=True)
@@ -107,18 +131,20 @@ def versions_dir(store_dir: Path) -> Path:
 
 
 def current_version_name(store_dir: Path) -> str | None:
-    try:
-        return (store_dir / POINTER).read_text(encoding="utf-8").strip() or None
-    except FileNotFoundError:
-        return None
+    """The name the pointer holds (None: no pointer, or an empty one)."""
+    return _read_pointer(store_dir)
 
 
 def load_version(store_dir: Path, name: str) -> StoreVersion:
+    """Load and check one version. Raises StoreError naming the version and what is wrong."""
+    if not valid_version_name(name):
+        raise StoreError(f"the store pointer names {name[:60]!r}, which is not a version name")
     path = versions_dir(store_dir) / name
     try:
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-        if manifest.get("format") != FORMAT_VERSION:
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
             raise StoreError(f"store version {name} has format {manifest.get('format')}")
+        store_integrity.verify(path, manifest)
         documents = {}
         with open(path / "documents.jsonl", encoding="utf-8") as fh:
             for line in fh:
@@ -133,9 +159,18 @@ def load_version(store_dir: Path, name: str) -> StoreVersion:
                 chunks.append(Chunk.from_json(data))
         vectors = faiss.read_index(str(path / "vectors.faiss"))
         lexical = LexicalIndex.load(path / "lexical")
-    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        sizes = {"chunks": len(chunks), "vectors": vectors.ntotal, "lexical": lexical.size}
+        expected = manifest.get("counts", {}).get("chunks", len(chunks))
+        if len(set(sizes.values())) != 1 or expected != len(chunks):
+            raise StoreError(f"store version {name} is inconsistent: {sizes}, manifest {expected}")
+        version = StoreVersion(name, path, manifest, documents, chunks, chunk_files, vectors,
+                               lexical)
+    except StoreError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RuntimeError,
+            store_integrity.IntegrityError) as exc:
         raise StoreError(f"cannot read store version {path}: {exc}") from exc
-    return StoreVersion(name, path, manifest, documents, chunks, chunk_files, vectors, lexical)
+    return version
 
 
 def load_current(store_dir: Path) -> StoreVersion | None:
@@ -175,7 +210,7 @@ def write_version(
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     faiss.write_index(index, str(tmp / "vectors.faiss"))
     LexicalIndex.from_counts(term_counts).save(tmp / "lexical")
-    manifest = {
+    manifest: dict[str, Any] = {
         "format": FORMAT_VERSION,
         "name": name,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -183,6 +218,7 @@ def write_version(
         "files": files,
         "counts": {"files": len(files), "documents": len(documents), "chunks": len(chunks)},
         **(extra or {}),
+        store_integrity.KEY: store_integrity.file_records(tmp),
     }
     (tmp / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
@@ -219,8 +255,16 @@ def _prune(store_dir: Path, *, current: str, keep: int) -> None:
 class StoreReader:
     """Gives the currently published version, reloading when the pointer changes.
 
-    The check costs one stat per call; a reload happens at most once per new version, and
+    The check costs one stat per call; a reload happens at most once per pointer change, and
     callers holding the previous StoreVersion keep using it safely (it lives in memory).
+    While one thread loads a new version, others keep getting the one already loaded.
+
+    Faults: once a version is loaded, a pointer that cannot be followed (garbage, an empty
+    or missing file, a version that is gone or fails its checks) keeps that version serving;
+    the error is logged once per pointer change and kept in `problem`. The first load falls
+    back to the newest other kept version that loads (`fallback` names the one it skipped
+    and why); with no usable version at all it raises StoreUnusable. A store with no pointer
+    and no versions is simply empty: `current()` is None.
     """
 
     def __init__(self, store_dir: Path) -> None:
@@ -228,6 +272,8 @@ class StoreReader:
         self._lock = threading.Lock()
         self._version: StoreVersion | None = None
         self._stamp: tuple[int, int] | None = None
+        self.problem: str | None = None  # why the pointer is not being followed, if it is not
+        self.fallback: str | None = None  # set when start-up skipped a broken current version
 
     def _pointer_stamp(self) -> tuple[int, int] | None:
         try:
@@ -240,32 +286,107 @@ class StoreReader:
         stamp = self._pointer_stamp()
         if stamp == self._stamp:
             return self._version
-        with self._lock:
+        if not self._lock.acquire(blocking=self._version is None):
+            return self._version  # another thread is loading the new version meanwhile
+        try:
             stamp = self._pointer_stamp()
             if stamp != self._stamp:
                 self._reload(stamp)
             return self._version
+        finally:
+            self._lock.release()
 
     def _reload(self, stamp: tuple[int, int] | None) -> None:
-        for attempt in range(3):
-            name = current_version_name(self.store_dir)
+        error: StoreError | None = None
+        for _ in range(3):
+            try:
+                name = _read_pointer(self.store_dir)
+            except OSError as exc:
+                error = StoreError(f"cannot read {self.store_dir / POINTER}: {exc}")
+                break
             if name is None:
-                self._version, self._stamp = None, stamp
-                return
+                if self._version is None and not _kept_versions(self.store_dir):
+                    self._stamp = stamp  # no store at all
+                    return
+                error = StoreError(f"{self.store_dir / POINTER} is missing or empty")
+                break
             if self._version is not None and self._version.name == name:
-                self._stamp = stamp
+                self._stamp, self.problem = stamp, None
                 return
             try:
                 version = load_version(self.store_dir, name)
-            except StoreError:
-                # The pointer moved and the version we read was pruned meanwhile: read again.
-                if attempt == 2:
-                    raise
-                stamp = self._pointer_stamp()
-                continue
+            except StoreError as exc:
+                error = exc
+                moved = self._pointer_stamp()
+                if moved != stamp:  # a publish moved the pointer meanwhile: follow it
+                    stamp = moved
+                    continue
+                break
             logger.info(
                 "loaded store version %s (%d documents, %d chunks)",
                 name, len(version.documents), len(version.chunks),
             )
-            self._version, self._stamp = version, stamp
+            self._version, self._stamp, self.problem = version, stamp, None
             return
+        assert error is not None
+        self._stamp = stamp  # not tried again until the pointer changes
+        if self._version is not None:
+            self.problem = str(error)
+            logger.error(
+                "store %s: %s; still serving version %s (loaded earlier). Fix or republish "
+                "with 'tuyengiao index'", self.store_dir, error, self._version.name,
+            )
+            return
+        self._start_from_fallback(error)
+
+    def _start_from_fallback(self, error: StoreError) -> None:
+        """The first load failed: serve the newest other kept version that loads."""
+        broken = _safe_pointer(self.store_dir)
+        for name in reversed(_kept_versions(self.store_dir)):
+            if name == broken:
+                continue
+            try:
+                version = load_version(self.store_dir, name)
+            except StoreError as exc:
+                logger.warning("store %s: kept version %s is not usable either: %s",
+                               self.store_dir, name, exc)
+                continue
+            self._version, self.problem = version, str(error)
+            self.fallback = f"{broken or '(none)'}: {error}"
+            logger.warning(
+                "store %s: the current version is not usable (%s); serving the previous kept "
+                "version %s (%d documents, %d chunks). Rebuild with 'tuyengiao index --store %s "
+                "<documents>'", self.store_dir, error, name, len(version.documents),
+                len(version.chunks), self.store_dir,
+            )
+            return
+        raise StoreUnusable(
+            f"the knowledge store at {self.store_dir} has no usable version ({error}). "
+            f"Rebuild it: tuyengiao index --store {self.store_dir} <your documents folder>"
+        )
+
+
+def _read_pointer(store_dir: Path) -> str | None:
+    """The pointer's text, stripped; None when the file is missing or empty. Bytes that are
+    not UTF-8 are kept visible (and then fail the name check)."""
+    try:
+        raw = (store_dir / POINTER).read_bytes()
+    except FileNotFoundError:
+        return None
+    return raw.decode("utf-8", errors="backslashreplace").strip() or None
+
+
+def _safe_pointer(store_dir: Path) -> str | None:
+    try:
+        return _read_pointer(store_dir)
+    except OSError:
+        return None
+
+
+def _kept_versions(store_dir: Path) -> list[str]:
+    """Names of the complete version folders, oldest first (names sort by creation time)."""
+    try:
+        return sorted(p.name for p in versions_dir(store_dir).iterdir()
+                      if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return []

@@ -116,6 +116,32 @@ def test_second_index_embeds_nothing(indexed: Indexed) -> None:
 def test_commands_without_a_store_say_so(tmp_path: Path) -> None:
     rc, out, err = run(["search", "chi bộ", "--store", str(tmp_path / "none"), "--mode", "lexical"])
     assert rc == 2 and out == "" and "tuyengiao index" in err
+    rc, out, err = run(["documents", "--store", str(tmp_path / "none")])
+    assert rc == 2 and out == "" and "tuyengiao index" in err
+
+
+DOCUMENT_KEYS = {"doc_id", "source", "number", "type", "issuer", "date", "title", "chunks", "warnings"}
+
+
+def test_documents_lists_every_document_with_its_metadata(indexed: Indexed) -> None:
+    rc, out, _ = run(["documents", "--store", str(indexed.store), "--json"])
+    assert rc == 0
+    rows = json.loads(out)
+    assert all(set(row) == DOCUMENT_KEYS for row in rows)
+    files = {p.name for p in indexed.documents.iterdir() if p.suffix != ".jsonl"}
+    assert files <= {row["source"] for row in rows}
+    ct12 = next(row for row in rows if row["doc_id"] == CHI_THI_12)
+    assert (ct12["number"], ct12["type"], ct12["date"]) == ("12-CT/TU", "Chỉ thị", "2025-03-15")
+    assert ct12["issuer"] == "Ban Thường vụ Tỉnh ủy"
+    assert ct12["title"] == "Về tăng cường công tác tuyên truyền chuyển đổi số trên địa bàn tỉnh"
+    assert ct12["chunks"] > 0 and ct12["warnings"] == []
+
+    rc, table, _ = run(["documents", "--store", str(indexed.store)])
+    assert rc == 0
+    lines = table.splitlines()
+    assert lines[0].split() == ["source", "number", "type", "date", "issuer", "chunks", "title"]
+    assert any(line.startswith(CHI_THI_12[:30]) and "12-CT/TU" in line and "2025-03-15" in line for line in lines)
+    assert lines[-1] == f"{len(rows)} documents"
 
 
 CORPUS = [

@@ -5,7 +5,7 @@ officers then extend from the chat.
     tuyengiao admin unit add "Tỉnh Minh Sơn" --kind province
     tuyengiao admin unit add "Huyện Đông Hà" --kind district --parent 1
     tuyengiao admin unit list
-    tuyengiao admin invite 2 --role officer --days 7 --max-uses 1
+    tuyengiao admin invite 2 --role officer --days 7 [--uses 1]
     tuyengiao admin report --days 30 [--unit 2]
     tuyengiao admin audit [--limit 30]          # who sent which broadcast, to whom, when
 
@@ -20,6 +20,7 @@ import sys
 from datetime import timedelta
 from typing import Any
 
+from tuyengiao import cli_types
 from tuyengiao.settings import Settings
 
 KINDS = ("province", "district", "commune", "cell", "other")
@@ -37,22 +38,26 @@ def add_admin_parser(subparsers: Any) -> argparse.ArgumentParser:
     add = unit_sub.add_parser("add", help="create a unit")
     add.add_argument("name")
     add.add_argument("--kind", choices=KINDS, required=True)
-    add.add_argument("--parent", type=int, help="id of the parent unit (none: a root)")
+    add.add_argument("--parent", type=cli_types.row_id, help="id of the parent unit (none: a root)")
     unit_sub.add_parser("list", help="the tree with ids, kinds, officer and member counts")
 
     invite = sub.add_parser("invite", help="create an invite code for a unit")
-    invite.add_argument("unit_id", type=int)
+    invite.add_argument("unit_id", type=cli_types.row_id)
     invite.add_argument("--role", choices=ROLES, required=True)
-    invite.add_argument("--days", type=int, default=7, help="valid this many days (0: no expiry)")
-    invite.add_argument("--max-uses", type=int, help="how many people may use it (default: any)")
+    invite.add_argument("--days", type=cli_types.whole(0, 3650), default=7,
+                        help="valid this many days (0: no expiry)")
+    # --max-uses: the option's earlier name, still accepted.
+    invite.add_argument("--uses", "--max-uses", dest="uses", type=cli_types.whole(1, 1000),
+                        help="how many people may use it (default: 1 for an officer invite, "
+                             "INVITE_MEMBER_USES for a member invite)")
 
     report = sub.add_parser("report", help="most asked and unanswered questions")
-    report.add_argument("--days", type=int, default=30)
-    report.add_argument("--unit", type=int, help="only this unit's subtree")
-    report.add_argument("--limit", type=int, default=10)
+    report.add_argument("--days", type=cli_types.whole(1, 3650), default=30)
+    report.add_argument("--unit", type=cli_types.row_id, help="only this unit's subtree")
+    report.add_argument("--limit", type=cli_types.whole(1, 1000), default=10)
 
     audit = sub.add_parser("audit", help="the broadcast audit trail, newest first")
-    audit.add_argument("--limit", type=int, default=30)
+    audit.add_argument("--limit", type=cli_types.whole(1, 1000), default=30)
     return admin
 
 
@@ -66,17 +71,18 @@ def run_admin(args: argparse.Namespace, settings: Settings) -> int:
         db.create_all()
         if args.admin_command == "unit" and args.unit_command == "add":
             unit = db.call(units.admin_create_unit, args.name, args.kind, args.parent)
-            print(f"{unit.id}\t{unit.name}\t{unit.kind}\t{unit.path}")
+            from bot.services import export
+
+            sys.stdout.write(export.tsv([[unit.id, unit.name, unit.kind, unit.path]]))
         elif args.admin_command == "unit":
             print(db.call(units.unit_tree_text, None))
         elif args.admin_command == "invite":
-            if args.days < 0:
-                print("--days must be 0 or more", file=sys.stderr)
-                return 2
+            from bot.services.invites import default_uses
+
             invite = db.call(
                 units.admin_create_invite, args.unit_id, args.role,
                 expires_in=timedelta(days=args.days) if args.days else None,
-                max_uses=args.max_uses,
+                max_uses=args.uses or default_uses(args.role, settings.invite_member_uses),
             )
             print(invite.code)
             expiry = (

@@ -28,6 +28,7 @@ from contextlib import AsyncExitStack, suppress
 from datetime import timedelta
 from typing import Any
 
+from tuyengiao import cli_types
 from tuyengiao.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -41,20 +42,22 @@ def add_broadcast_parser(subparsers: Any) -> argparse.ArgumentParser:
     text = create.add_mutually_exclusive_group(required=True)
     text.add_argument("--text")
     text.add_argument("--text-file", type=argparse.FileType("r", encoding="utf-8"))
-    create.add_argument("--units", required=True, help="comma-separated unit ids (with subtrees)")
+    create.add_argument("--units", required=True, type=cli_types.row_ids,
+                        help="comma-separated unit ids (with subtrees)")
     create.add_argument("--roles", default="member,officer", help="member, officer or both")
     create.add_argument("--no-groups", action="store_true", help="not to the units' groups")
     create.add_argument("--confirm", action="store_true", help="ask for «Đã đọc»")
-    create.add_argument("--deadline-hours", type=int, help="reading deadline, hours from now")
+    create.add_argument("--deadline-hours", type=cli_types.whole(1, 24 * 366),
+                        help="reading deadline, hours from now")
     create.add_argument("--doc", help="document number shown with the text (05-CT/TW)")
     for name, help_text in (("preview", "recipient counts"), ("status", "delivery report"),
                             ("unconfirmed", "who has not confirmed reading"),
                             ("remind", "remind those who have not confirmed"),
                             ("cancel", "stop a scheduled or running broadcast"),
                             ("deliveries", "every delivery as tab-separated lines (audit)")):
-        sub.add_parser(name, help=help_text).add_argument("id", type=int)
+        sub.add_parser(name, help=help_text).add_argument("id", type=cli_types.row_id)
     send = sub.add_parser("send", help="confirm a draft: send now or at a time")
-    send.add_argument("id", type=int)
+    send.add_argument("id", type=cli_types.row_id)
     send.add_argument("--at", help='Vietnam time, e.g. "20:00 25/11"')
     sub.add_parser("list", help="the latest broadcasts")
     work = sub.add_parser("work", help="run a delivery worker until SIGINT/SIGTERM")
@@ -82,7 +85,7 @@ def run_broadcast(args: argparse.Namespace, settings: Settings) -> int:
                         if args.deadline_hours else None)
             draft = db.call(
                 service.create, None, text=text,
-                unit_ids=[int(u) for u in args.units.split(",") if u.strip()],
+                unit_ids=args.units,
                 roles=[r.strip() for r in args.roles.split(",") if r.strip()],
                 include_groups=not args.no_groups, require_confirmation=args.confirm,
                 deadline_at=deadline, doc_number=args.doc)
@@ -105,8 +108,9 @@ def run_broadcast(args: argparse.Namespace, settings: Settings) -> int:
             counts = db.call(service.remind, None, args.id)
             print(f"reminding {counts.reachable_people} people ({counts.private_messages} messages)")
         elif command == "deliveries":
-            for line in db.call(delivery_lines, args.id):
-                print("\t".join(line))
+            from bot.services import export
+
+            sys.stdout.write(export.tsv(db.call(delivery_lines, args.id)))
         elif command == "cancel":
             print(f"cancelled {db.call(service.cancel, None, args.id)} unsent messages")
         else:

@@ -7,7 +7,7 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from knowledge.answers import AnswerPolicy, answer_question
 from knowledge.embedder import Embedder, EmbedderConfig, SentenceTransformerEmbedder
@@ -16,9 +16,12 @@ from knowledge.lexicon_files import bundled_files, check_files, load_lexicon
 from knowledge.onnx_queries import onnx_query_embedder
 from knowledge.query_batching import QueryBatcher
 from knowledge.search import MODES, FusionWeights, Mode, Searcher
-from knowledge.store import StoreReader
+from knowledge.store import StoreError, StoreReader, load_current
 from knowledge.text import fold
 from tuyengiao.settings import Settings
+
+if TYPE_CHECKING:
+    from indexer.loaders import LoadOptions
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +36,18 @@ def make_embedder(settings: Settings) -> Embedder:
             device=settings.embedding_device,
             max_tokens=settings.embedding_max_tokens,
         )
+    )
+
+
+def load_options(settings: Settings) -> LoadOptions:
+    """How the indexer reads files: OCR of scanned pages, the page limit."""
+    from indexer.loaders import LoadOptions
+
+    return LoadOptions(
+        ocr=settings.ocr,
+        ocr_language=settings.ocr_languages,
+        ocr_dpi=settings.ocr_dpi,
+        max_pages=settings.max_pages,
     )
 
 
@@ -78,28 +93,79 @@ def make_searcher(
     return Searcher(StoreReader(store), embedder, weights, expander=make_expander(settings))
 
 
-def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool) -> int:
+EXIT_STORE_BUSY = 75  # sysexits.h EX_TEMPFAIL: try again later
+
+
+def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool,
+          wait: float = 0.0) -> int:
     from indexer.build import build_store
+    from indexer.lock import StoreBusy, index_lock
 
     missing = [p for p in paths if not p.exists()]
     for p in missing:
         print(f"not found: {p}", file=sys.stderr)
     if missing:
         return 2
-    report = build_store(paths, store, make_embedder(settings), progress=progress)
+    try:
+        # Taken before the model loads: a second run is refused at once, not after loading.
+        with index_lock(store, wait=wait):
+            report = build_store(
+                paths, store, make_embedder(settings), progress=progress,
+                options=load_options(settings),
+            )
+    except StoreBusy as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_STORE_BUSY
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
+    for path, warning in report.warnings:
+        print(f"warning {path}: {warning}", file=sys.stderr)
+    for line in report.notes():
+        print(line, file=sys.stderr)
     print(report.summary())
     return 0
 
 
+def documents(store: Path, *, as_json: bool) -> int:
+    """Every document of the published store with its metadata: the operator's check that a
+    folder was read right. JSON: a list of {"doc_id", "source", "number", "type", "issuer",
+    "date" (ISO or null), "title" (null when none was found), "chunks", "warnings"}."""
+    from knowledge.catalog import catalog_rows, catalog_table
+
+    try:
+        version = load_current(store)
+    except StoreError as exc:
+        print(f"cannot read the store at {store}: {exc}", file=sys.stderr)
+        return 2
+    if version is None:
+        print(f"no store at {store}: run 'tuyengiao index PATH' first", file=sys.stderr)
+        return 2
+    rows = catalog_rows(version)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        print(catalog_table(rows))
+    return 0
+
+
 def _require_store(searcher: Searcher) -> bool:
-    if searcher.reader.current() is None:
-        print(
-            f"no store at {searcher.reader.store_dir}: run 'tuyengiao index PATH' first",
-            file=sys.stderr,
-        )
+    return _store_usable(searcher.reader)
+
+
+def _store_usable(reader: StoreReader) -> bool:
+    """Load the store; False (with the reason and the way out on stderr) when there is none
+    or no version of it can be loaded."""
+    try:
+        version = reader.current()
+    except StoreError as exc:
+        print(exc, file=sys.stderr)
         return False
+    if version is None:
+        print(f"no store at {reader.store_dir}: run 'tuyengiao index PATH' first", file=sys.stderr)
+        return False
+    if reader.fallback:
+        print(f"warning: serving the previous store version {version.name}: the current one "
+              f"is not usable ({reader.fallback})", file=sys.stderr)
     return True
 
 
@@ -161,11 +227,32 @@ def run(settings: Settings, store: Path) -> int:
 
     from bot.app import serve
 
-    if StoreReader(store).current() is None:
-        print(f"no store at {store}: run 'tuyengiao index' first", file=sys.stderr)
+    if not _store_usable(StoreReader(store)):
         return 2
-    asyncio.run(serve(settings, store))
+    try:
+        asyncio.run(serve(settings, store))
+    except Exception as exc:
+        if (refused := refused_token(exc, settings)) is None:
+            raise
+        logger.error("%s", refused)  # never the token itself: the platform's id of the bot
+        return 1
     return 0
+
+
+def refused_token(exc: BaseException, settings: Settings) -> str | None:
+    """The line saying a platform refused its bot token, when `exc` says so."""
+    from telegram.error import InvalidToken
+
+    from bot.channels.zalo_errors import ZaloUnauthorized
+
+    for platform, kind, name, token in (
+            ("Telegram", InvalidToken, "TELEGRAM_BOT_TOKEN", settings.telegram_bot_token),
+            ("Zalo", ZaloUnauthorized, "ZALO_BOT_TOKEN", settings.zalo_bot_token)):
+        if isinstance(exc, kind):
+            bot_id = token.split(":", 1)[0] if ":" in token else "?"
+            return (f"{platform} refused {name} (the token of bot id {bot_id}): check it with "
+                    f"the platform's bot manager and set it again; nothing was started")
+    return None
 
 
 def evaluate(settings: Settings, store: Path, corpus: Path, queries_path: Path, *,

@@ -22,6 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from tuyengiao import cli_types
 from tuyengiao.settings import Settings
 
 
@@ -30,30 +31,33 @@ def add_poll_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.set_defaults(store=None)
     sub = parser.add_subparsers(dest="poll_command", required=True)
     create = sub.add_parser("create", help="create and open a poll (prints its id)")
-    create.add_argument("--units", required=True, help="comma-separated unit ids (with subtrees)")
+    create.add_argument("--units", required=True, type=cli_types.row_ids,
+                        help="comma-separated unit ids (with subtrees)")
     create.add_argument("--question", required=True)
     create.add_argument("--option", action="append", required=True, help="2 to 10 times")
     create.add_argument("--multiple", action="store_true", help="several options may be chosen")
     create.add_argument("--named", action="store_true", help="not anonymous: who chose what")
-    create.add_argument("--hours", type=float, default=24.0, help="open for this long")
+    create.add_argument("--hours", type=cli_types.hours(24 * 366), default=24.0,
+                        help="open for this long")
     create.add_argument("--roles", default="member,officer", help="member, officer or both")
     create.add_argument("--no-groups", action="store_true", help="not to the units' groups")
     sub.add_parser("list", help="the latest polls")
     results = sub.add_parser("results", help="totals and per unit")
-    results.add_argument("id", type=int)
+    results.add_argument("id", type=cli_types.row_id)
     results.add_argument("--chart", type=Path, help="also write the bar chart (PNG) here")
     csv = sub.add_parser("csv", help="results per unit and option as CSV")
-    csv.add_argument("id", type=int)
+    csv.add_argument("id", type=cli_types.row_id)
     csv.add_argument("--out", type=Path, help="default: standard output")
     sub.add_parser("close", help="close now (the runner stops it and sends the results)") \
-        .add_argument("id", type=int)
+        .add_argument("id", type=cli_types.row_id)
     sub.add_parser("voters", help="named polls: unit, name, platform, options (TSV)") \
-        .add_argument("id", type=int)
+        .add_argument("id", type=cli_types.row_id)
     return parser
 
 
 def run_poll(args: argparse.Namespace, settings: Settings) -> int:
     from bot.polls import chart, results, service
+    from bot.polls.anonymity import POLL_TABLES
     from bot.services.errors import ServiceError
     from bot.storage import Database, utcnow
     from bot.storage.models import to_local
@@ -63,7 +67,7 @@ def run_poll(args: argparse.Namespace, settings: Settings) -> int:
         db.create_all()
         command = args.poll_command
         if command == "create":
-            units = [int(u) for u in args.units.split(",") if u.strip()]
+            units = args.units
             poll = db.call(service.create, None, question=args.question, options=args.option,
                            multiple=args.multiple, anonymous=not args.named,
                            closes_at=utcnow() + timedelta(hours=args.hours), unit_ids=units,
@@ -74,9 +78,11 @@ def run_poll(args: argparse.Namespace, settings: Settings) -> int:
             print(f"poll {poll.id} opened: {chats} chats; closes "
                   f"{to_local(poll.closes_at).strftime('%H:%M %d/%m/%Y') if poll.closes_at else '—'}")
         elif command == "list":
-            for poll in db.call(service.recent, None, 50):
-                print(f"{poll.id}\t{poll.status}\t{'anonymous' if poll.anonymous else 'named'}\t"
-                      f"{poll.question}")
+            from bot.services import export
+
+            sys.stdout.write(export.tsv(
+                [poll.id, poll.status, "anonymous" if poll.anonymous else "named", poll.question]
+                for poll in db.call(service.recent, None, 50)))
         elif command in ("results", "csv"):
             def compute(session: Any) -> tuple[str, Any]:
                 poll = service.get(session, None, args.id)
@@ -90,16 +96,16 @@ def run_poll(args: argparse.Namespace, settings: Settings) -> int:
                     args.chart.write_bytes(chart.png(found))
                     print(f"chart: {args.chart}")
             elif args.out:
-                args.out.write_text(results.to_csv(found), encoding="utf-8")
+                args.out.write_text(results.to_csv(found), encoding="utf-8", newline="")
             else:
                 sys.stdout.write(results.to_csv(found))
         elif command == "voters":
             named = db.call(lambda s: results.named_votes(s, service.get(s, None, args.id)))
-            for vote in named:
-                chosen = ",".join(str(i + 1) for i in vote.options)
-                print(f"{vote.unit}\t{vote.name}\t{vote.platform}\t{chosen}")
+            sys.stdout.write(results.voters_tsv(named))
         elif command == "close":
             closed = db.call(service.close, None, args.id)
+            if closed:  # scrub an anonymous poll's deleted key and votes from the files now
+                db.purge_deleted(POLL_TABLES)
             print(f"poll {args.id} {'closed' if closed else 'was not open'}")
     except ServiceError as exc:
         print(exc.message, file=sys.stderr)

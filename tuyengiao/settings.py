@@ -18,7 +18,21 @@ class Settings(BaseSettings):
     # SQLite's durability (WAL mode): NORMAL survives a crash of the process, FULL also a
     # power cut, at about twice the cost of each commit.
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    # Best-effort writes (question log, last-seen times): the longest wait for the database,
+    # and how long they are skipped after one failed (bot/storage/faults.py).
+    db_best_effort_wait_seconds: float = Field(2.0, gt=0, le=60)
+    db_fault_retry_seconds: float = Field(30.0, ge=0)
     log_level: str = "INFO"
+
+    # --- reading documents (indexer) ---
+    # "auto": PDF pages with no usable text layer (scans) are OCR'd with Tesseract when it and
+    # its language data are installed (`make` installs them); "off": never (those pages are
+    # reported as not read).
+    ocr: Literal["auto", "off"] = "auto"
+    ocr_languages: str = Field("vie", pattern=r"^[a-z_]+(\+[a-z_]+)*$")  # Tesseract codes
+    ocr_dpi: int = Field(300, ge=72, le=600)  # page rendering for OCR; 300 is Tesseract's advice
+    # A PDF with more pages is skipped with a reason: bounds time and memory per file.
+    max_pages: int = Field(2000, ge=1)
 
     embedding_model: str = ""  # empty: the bundled offline all-MiniLM-L6-v2
     embedding_query_prefix: str | None = None
@@ -82,6 +96,31 @@ class Settings(BaseSettings):
     # in them for a shared query-embedding call, so there must be enough for batches to form
     # (Python's default is CPUs + 4).
     worker_threads: int = Field(16, ge=1)
+
+    # --- update inbox and stopping (bot/inbox, bot/channels/intake.py) ---
+    # Updates kept and not yet answered, per platform and process; beyond it a webhook answers
+    # 503 with Retry-After (the platform retries) and polling stops fetching for a while.
+    inbox_max_backlog: int = Field(1000, ge=1)
+    # Answered updates' keys are kept this long to drop a redelivery (Telegram keeps an update
+    # for 24 h; it restarts update ids at random after a week without updates: under 7 days).
+    inbox_retention_hours: float = Field(48.0, gt=0, le=144)
+    # A process that dies holding updates: its next start takes them back at once; another
+    # process (several on one PostgreSQL) after this lease.
+    inbox_lease_seconds: float = Field(60.0, ge=5)
+    # At a stop, replies in flight get this long, then are cancelled (kept in the inbox for the
+    # next start); the whole stop finishes within 10 s whatever the platforms do.
+    shutdown_grace_seconds: float = Field(5.0, ge=0, le=8)
+
+    # --- codes: unit invites and account links (bot/services/invites, linking, code_guard) ---
+    invite_days: int = Field(7, ge=1, le=365)  # /taoma codes are valid this many days
+    # Uses of a member invite unless the officer gives a count (officer invites: one use).
+    invite_member_uses: int = Field(50, ge=1, le=1000)
+    # Wrong codes (/dangky, /lienket <mã>) a person, or a chat, may type within the window
+    # before redeeming any code is locked for CODE_LOCKOUT_MINUTES (kept in the database).
+    code_max_failures_per_person: int = Field(5, ge=1)
+    code_max_failures_per_chat: int = Field(20, ge=1)
+    code_failure_window_minutes: float = Field(15.0, gt=0)
+    code_lockout_minutes: float = Field(60.0, gt=0)
 
     # --- guidance broadcasts (bot/broadcast) ---
     # Run the delivery worker inside `tuyengiao run` (off: run `tuyengiao broadcast work`

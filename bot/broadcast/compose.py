@@ -20,6 +20,7 @@ from sqlmodel import Session
 from bot.broadcast import service
 from bot.broadcast.models import Broadcast
 from bot.broadcast.report import excerpt
+from bot.core.arguments import data_id, data_number
 from bot.core.types import Action, TextReply
 from bot.services import units
 from bot.services.errors import InvalidInput
@@ -98,7 +99,7 @@ def press(session: Session, actor: Actor, broadcast_id: int, op: str,
         draft.doc_number = None
         return _goto(session, draft, "targets", actor), None
     if op == "unit":
-        unit_id = int(arg)
+        unit_id = data_id(arg)
         service.check_targets(session, actor, [unit_id])
         chosen = service.unit_ids_of(draft)
         if unit_id in chosen:
@@ -126,7 +127,9 @@ def press(session: Session, actor: Actor, broadcast_id: int, op: str,
         draft.require_confirmation = arg == "1"
         return _goto(session, draft, "deadline" if arg == "1" else "preview"), None
     if op == "deadline":
-        hours = int(arg)
+        hours = data_number(arg, 0, max(DEADLINE_HOURS))
+        if hours and hours not in DEADLINE_HOURS:
+            raise ValueError(arg)  # only the offered choices: a forged button gets nothing else
         draft.deadline_at = utcnow() + timedelta(hours=hours) if hours else None
         return _goto(session, draft, "preview"), None
     if op == "schedule":
@@ -206,8 +209,9 @@ def preview(session: Session, draft: Broadcast) -> TextReply:
     lines.append(texts.COMPOSE_PREVIEW_COUNTS.format(
         people=counts.people, reachable=counts.reachable_people,
         messages=counts.private_messages, groups=counts.groups))
-    if counts.unreachable:
-        lines.append(texts.COMPOSE_PREVIEW_UNREACHABLE.format(count=counts.unreachable))
+    if counts.never_wrote:
+        lines.append(texts.COMPOSE_PREVIEW_UNREACHABLE.format(count=counts.never_wrote))
+    lines += texts.unreachable_lines(counts.blocked_people, counts.unreachable_groups)
     if draft.require_confirmation:
         deadline = (to_local(draft.deadline_at).strftime("%H:%M %d/%m/%Y")
                     if draft.deadline_at else texts.COMPOSE_NO_DEADLINE)

@@ -24,9 +24,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot.broadcast import compose, report, service
+from sqlmodel import Session
+
+from bot.broadcast import compose, outbox, report, service
 from bot.broadcast.models import Broadcast
 from bot.broadcast.text_replies import is_read_reply
+from bot.core.arguments import data_id, first_id
 from bot.core.commands import Command
 from bot.core.knowledge_base import KnowledgeBase
 from bot.core.types import (
@@ -68,6 +71,11 @@ class BroadcastHandlers:
         self.db = db
         self.knowledge = knowledge
         self.wake = wake  # tells an in-process worker that rows are due
+
+    def chat_moved(self, session: Session, platform: str, old_chat_id: str,
+                   new_chat_id: str) -> None:
+        """A group now lives under a new id: deliveries to it follow (bot.services.reachability)."""
+        outbox.move_chat(session, platform, old_chat_id, new_chat_id)
 
     # --- commands -----------------------------------------------------------------------
     async def command(self, incoming: IncomingText, actor: Actor, command: Command) -> Outcome | None:
@@ -177,7 +185,7 @@ class BroadcastHandlers:
                      rest: str) -> Outcome | None:
         """`rd:<id>` and `bc:<id>:<op>[:<arg>]`; None for other kinds. ValueError: bad data."""
         if kind == "rd":
-            outcome = await self.db.run(service.confirm_read, actor, int(rest))
+            outcome = await self.db.run(service.confirm_read, actor, data_id(rest))
             notice = {"ok": texts.BROADCAST_READ_THANKS, "again": texts.BROADCAST_READ_AGAIN,
                       "not_for_you": texts.BROADCAST_READ_NOT_FOR_YOU}[outcome]
             return Outcome(notice=notice)
@@ -185,7 +193,7 @@ class BroadcastHandlers:
             return None
         id_text, _, op_arg = rest.partition(":")
         op, _, arg = op_arg.partition(":")
-        broadcast_id = int(id_text)
+        broadcast_id = data_id(id_text)
         if op in ("stop", "list", "remind", "report"):
             return await self._manage(actor, op, broadcast_id)
         if op == "drop":
@@ -233,8 +241,7 @@ def _confirmation_text(session, actor: Actor, broadcast_id: int) -> str:  # type
 
 
 def _id_arg(args: str) -> int | None:
-    first = args.split()[0].lstrip("#") if args.split() else ""
-    return int(first) if first.isdigit() else None
+    return first_id(args)
 
 
 def _text(text: str) -> Outcome:

@@ -82,7 +82,7 @@ def citation_line(number: int, citation: Citation) -> str:
     if citation.title and citation.title != citation.label:
         parts.append(f"«{escape(citation.title)}»")
     if citation.section:
-        parts.append(escape(messages.section_label(citation.section)))
+        parts.append(escape(messages.cite_section(citation.section)))
     if citation.issued:
         parts.append(escape(messages.issued_on(date.fromisoformat(citation.issued))))
     return f"[{number}] " + ", ".join(parts) + f" (<i>{escape(citation.source)}</i>)"

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
-
 from bot.broadcast.handlers import BroadcastHandlers
+from bot.core import degraded
+from bot.core.accounts import AccountHandlers, CodeSettings
+from bot.core.arguments import data_id, data_number, number_in, row_id
 from bot.core.commands import Command, parse_command
 from bot.core.knowledge_base import KnowledgeBase
+from bot.core.outbound import Outbound
 from bot.core.small_talk import reply as small_talk_reply, small_talk
 from bot.polls.handlers import PollHandlers
 from bot.core.types import (
@@ -21,6 +23,7 @@ from bot.core.types import (
     AnswerReply,
     Incoming,
     IncomingAction,
+    IncomingChatChange,
     IncomingPollAnswer,
     IncomingPollUpdate,
     IncomingText,
@@ -28,10 +31,10 @@ from bot.core.types import (
     Outcome,
     TextReply,
 )
-from bot.services import people, questions, units
-from bot.services.errors import ServiceError
+from bot.services import people, questions, reachability, units
+from bot.services.errors import NotFound, PermissionDenied, ServiceError
 from bot.storage.database import Database
-from bot.storage.models import QuestionLog, to_local
+from bot.storage.models import QuestionLog
 
 from knowledge import messages
 from knowledge.passages import DocumentMeta
@@ -45,21 +48,42 @@ LATEST_LIMIT = 8
 @dataclass(frozen=True)
 class CoreSettings:
     admin_ids: frozenset[str] = frozenset()
-    invite_days: int = 7
     report_days: int = 30
+    codes: CodeSettings = CodeSettings()  # invites, link codes, redemption rate limit
 
 
 class Assistant:
     def __init__(self, knowledge: KnowledgeBase, db: Database, settings: CoreSettings,
                  broadcasts: BroadcastHandlers | None = None,
-                 polls: PollHandlers | None = None) -> None:
+                 polls: PollHandlers | None = None, outbound: Outbound | None = None) -> None:
         self.knowledge = knowledge
         self.db = db
         self.settings = settings
         self.broadcasts = broadcasts  # guidance broadcasts (commands, buttons, composing)
         self.polls = polls  # quick polls (commands, buttons, votes)
+        # Messages the core starts itself (to another chat or platform); channels attach.
+        self.outbound = outbound or Outbound()
+        self.accounts = AccountHandlers(db, self.outbound, settings.codes)
 
     async def handle(self, incoming: Incoming) -> Outcome:
+        if isinstance(incoming, IncomingChatChange):  # no one to identify, nothing to answer
+            # Best-effort: an unwritable database loses the mark (counted and logged); a
+            # moved group is followed again at its next send.
+            await self.db.run_best_effort("chat change", self._chat_change, incoming)
+            return Outcome()
+        try:
+            return await self._handle(incoming)
+        except Exception as exc:
+            # The database cannot be written: say the change was not saved (questions do
+            # not get here: their writes are best-effort, see bot/core/degraded.py).
+            refused = degraded.not_saved(self.db, incoming, exc)
+            if refused is None:
+                raise
+            if isinstance(incoming, (IncomingPollUpdate, IncomingPollAnswer)):
+                return Outcome()  # nobody to tell: counted and logged
+            return refused
+
+    async def _handle(self, incoming: Incoming) -> Outcome:
         try:
             # Votes come before identifying the sender: a poll update has none, and an
             # anonymous vote must leave no trace on the voter's records or the question log.
@@ -72,7 +96,7 @@ class Assistant:
         except ServiceError as exc:
             logger.info("update %s: %s: %s", incoming.update_id, type(exc).__name__, exc)
             return Outcome([TextReply(str(exc))])
-        actor = await self.db.run(_identify, incoming, self.settings.admin_ids)
+        actor = await degraded.identify(self.db, _identify, incoming, self.settings.admin_ids)
         try:
             if isinstance(incoming, IncomingText):
                 return await self._text(incoming, actor)
@@ -87,6 +111,21 @@ class Assistant:
             # Refusals and bad input the services detected: the message is for the person.
             logger.info("update %s: %s: %s", incoming.update_id, type(exc).__name__, exc)
             return Outcome([TextReply(str(exc))], notice=str(exc)[:190])
+
+    def _chat_change(self, session, change: IncomingChatChange) -> None:  # type: ignore[no-untyped-def]
+        """A group moved to a new id (every feature re-points its rows with the stored
+        group, in one transaction), or the bot was blocked / removed, or is back."""
+        chat = change.chat
+        if change.moved_to is not None:  # each feature's move also moves the stored group
+            reachability.move_chat(session, chat.platform, chat.chat_id, change.moved_to)
+            for feature in (self.broadcasts, self.polls):
+                if feature is not None:
+                    feature.chat_moved(session, chat.platform, chat.chat_id, change.moved_to)
+        elif change.reachable is False:
+            reachability.mark_unreachable(session, chat.platform, chat.chat_id, chat.kind,
+                                          change.reason or "unreachable")
+        elif change.reachable:
+            reachability.mark_reachable(session, chat.platform, chat.chat_id, chat.kind)
 
     # --- text -------------------------------------------------------------------------
 
@@ -118,11 +157,16 @@ class Assistant:
         timed = await self.knowledge.ask(question)
         answer = timed.answer
         top = answer.citations[0] if answer.citations else None
-        question_id = await self.db.run(
-            questions.log_question, actor, incoming.chat.platform, incoming.chat.chat_id,
+        # Best-effort: the answer goes out even when the database cannot be written, only
+        # without the buttons (they point at the logged question).
+        question_id = await self.db.run_best_effort(
+            degraded.QUESTION_LOG, questions.log_question, actor if actor.person_id else None,
+            incoming.chat.platform, incoming.chat.chat_id,
             question, latency_ms=timed.latency_ms, answered=answer.answered,
             top_doc_id=top.doc_id if top else None, top_section=top.section if top else None,
         )
+        if question_id is None:
+            return Outcome([AnswerReply(answer, ())])
         actions: tuple[Action, ...] = (
             Action(messages.ACTION_FEEDBACK_UP, f"fb:{question_id}:1"),
             Action(messages.ACTION_FEEDBACK_DOWN, f"fb:{question_id}:-1"),
@@ -154,23 +198,15 @@ class Assistant:
         if name == "moi":
             return await self._latest()
         if name == "dangky":
-            if not args:
-                return Outcome([TextReply(messages.DANGKY_USAGE)])
-            joined = await self.db.run(people.join_with_code, actor, args.split()[0])
-            if joined.kind == "link" or joined.unit is None:
-                return Outcome([TextReply(messages.ACCOUNTS_LINKED)])
-            role_name = messages.ROLE_NAMES.get(joined.role or "", joined.role or "")
-            text = messages.JOINED_UNIT.format(unit=joined.unit.name, role=role_name)
-            return Outcome([TextReply(text)])
+            return await self.accounts.join(incoming, actor, args)
         if name == "lienket":
-            code = await self.db.run(people.link_code, actor)
-            return Outcome([TextReply(messages.LINK_CODE.format(code=code))])
+            return await self.accounts.link(incoming, actor, args)
         if name == "donvi":
             return await self._units(actor)
         if name == "taodonvi":
             return await self._create_unit(actor, args)
         if name == "taoma":
-            return await self._create_invite(actor, args)
+            return await self.accounts.invite(incoming, actor, args)
         if name == "baocao":
             return await self._report(actor, args)
         if self.broadcasts is not None:
@@ -217,35 +253,22 @@ class Assistant:
 
     async def _create_unit(self, actor: people.Actor, args: str) -> Outcome:
         parts = args.split(maxsplit=2)
-        if len(parts) < 3 or not parts[0].isdigit() or parts[1].lower() not in messages.UNIT_KINDS:
+        parent_id = row_id(parts[0]) if parts else None
+        if len(parts) < 3 or parent_id is None or parts[1].lower() not in messages.UNIT_KINDS:
             return Outcome([TextReply(messages.TAODONVI_USAGE)])
         kind = messages.UNIT_KINDS[parts[1].lower()]
-        unit = await self.db.run(units.create_unit, actor, parts[2], kind, int(parts[0]))
+        unit = await self.db.run(units.create_unit, actor, parts[2], kind, parent_id)
         kind_name = messages.UNIT_KIND_NAMES.get(unit.kind, unit.kind)
         return Outcome([TextReply(messages.UNIT_CREATED.format(
             name=unit.name, id=unit.id, kind=kind_name))])
 
-    async def _create_invite(self, actor: people.Actor, args: str) -> Outcome:
-        parts = args.split()
-        roles = {"dangvien": "member", "canbo": "officer"}
-        if not parts or not parts[0].isdigit() or (len(parts) > 1 and parts[1] not in roles):
-            return Outcome([TextReply(messages.TAOMA_USAGE)])
-        role = roles[parts[1]] if len(parts) > 1 else "member"
-        invite = await self.db.run(
-            units.create_invite, actor, int(parts[0]), role,
-            expires_in=timedelta(days=self.settings.invite_days),
-        )
-        unit = await self.db.run(units.get_unit, int(parts[0]))
-        expires = to_local(invite.expires_at).strftime("%H:%M %d/%m/%Y") if invite.expires_at else "—"
-        return Outcome([TextReply(messages.INVITE_CREATED.format(
-            unit=unit.name, role=messages.ROLE_NAMES[role], code=invite.code, expires=expires))])
-
     async def _report(self, actor: people.Actor, args: str) -> Outcome:
         parts = args.split()
-        if any(not p.isdigit() for p in parts) or len(parts) > 2:
-            return Outcome([TextReply(messages.BAOCAO_USAGE)])
-        days = int(parts[0]) if parts else self.settings.report_days
-        unit_id = int(parts[1]) if len(parts) > 1 else None
+        days = number_in(parts[0], 1, questions.MAX_REPORT_DAYS) if parts else self.settings.report_days
+        unit_id = row_id(parts[1]) if len(parts) > 1 else None
+        if len(parts) > 2 or days is None or (len(parts) > 1 and unit_id is None):
+            return Outcome([TextReply(messages.BAOCAO_USAGE.format(
+                max_days=questions.MAX_REPORT_DAYS))])
         report = await self.db.run(questions.question_report, actor, days=days, unit_id=unit_id)
         return Outcome([TextReply(questions.format_report(report))])
 
@@ -254,15 +277,10 @@ class Assistant:
     async def _action(self, incoming: IncomingAction, actor: people.Actor) -> Outcome:
         kind, _, rest = incoming.data.partition(":")
         try:
-            if kind == "fb":
-                qid_text, _, value_text = rest.partition(":")
-                value = int(value_text)
-                if value not in (1, -1):
-                    raise ValueError(value_text)
-                await self.db.run(questions.record_feedback, actor, int(qid_text), value)
-                return Outcome(notice=messages.FEEDBACK_THANKS)
-            if kind == "doc":
-                return await self._view_document(int(rest))
+            if kind in ("fb", "doc"):
+                return await self._answer_button(actor, kind, rest)
+            if kind == "lk":
+                return await self.accounts.action(incoming, actor, rest)
             if self.broadcasts is not None:
                 handled = await self.broadcasts.action(incoming, actor, kind, rest)
                 if handled is not None:
@@ -276,8 +294,27 @@ class Assistant:
         logger.warning("update %s: unusable action data %r", incoming.update_id, incoming.data)
         return Outcome(notice=messages.ACTION_INVALID)
 
-    async def _view_document(self, question_id: int) -> Outcome:
-        logged = await self.db.run(_question_citation, question_id)
+    async def _answer_button(self, actor: people.Actor, kind: str, rest: str) -> Outcome:
+        """👍/👎 (`fb:<question id>:<1|-1>`) and «Xem văn bản» (`doc:<question id>`): for the
+        person who asked only; anyone else (another member of the group) gets a short
+        notice, not a message to the whole group."""
+        try:
+            if kind == "doc":
+                return await self._view_document(actor, data_id(rest))
+            qid_text, _, value_text = rest.partition(":")
+            value = data_number(value_text, -1, 1)
+            if value == 0:
+                raise ValueError(value_text)
+            await self.db.run(questions.record_feedback, actor, data_id(qid_text), value)
+            return Outcome(notice=messages.FEEDBACK_THANKS)
+        except PermissionDenied as refused:
+            return Outcome(notice=refused.message)
+        except NotFound:  # no such question: a forged or long-forgotten button
+            logger.warning("update: action %s:%s names no question", kind, rest[:40])
+            return Outcome(notice=messages.ACTION_INVALID)
+
+    async def _view_document(self, actor: people.Actor, question_id: int) -> Outcome:
+        logged = await self.db.run(_question_citation, actor, question_id)
         if logged is None:
             return Outcome(notice=messages.ACTION_INVALID)
         doc_id, section = logged
@@ -306,9 +343,12 @@ def _identify(session, incoming: Incoming, admin_ids: frozenset[str]) -> people.
     return actor
 
 
-def _question_citation(session, question_id: int) -> tuple[str, str] | None:  # type: ignore[no-untyped-def]
-    logged = session.get(QuestionLog, question_id)
-    if logged is None or not logged.top_doc_id:
+def _question_citation(session, actor: people.Actor, question_id: int) -> tuple[str, str] | None:  # type: ignore[no-untyped-def]
+    """The cited document of a logged answer, for the person who asked it (PermissionDenied
+    for anyone else: the button is theirs)."""
+    logged: QuestionLog = questions.asked_by(session, actor, question_id,
+                                             messages.DOCUMENT_BUTTON_NOT_YOURS)
+    if not logged.top_doc_id:
         return None
     return logged.top_doc_id, logged.top_section or ""
 

@@ -11,14 +11,14 @@ MEMBER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("vanban", "Xem văn bản theo số hiệu: /vanban 05-CT/TW"),
     ("moi", "Các văn bản mới nhất"),
     ("dangky", "Tham gia đơn vị bằng mã mời: /dangky <mã>"),
-    ("lienket", "Lấy mã liên kết tài khoản Zalo/Telegram"),
+    ("lienket", "Liên kết tài khoản Zalo/Telegram: /lienket lấy mã, /lienket <mã> để dùng"),
     ("help", "Hướng dẫn sử dụng"),
     ("start", "Giới thiệu trợ lý"),
 )
 OFFICER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("donvi", "Cán bộ: danh sách đơn vị phụ trách"),
     ("taodonvi", "Cán bộ: tạo đơn vị cấp dưới"),
-    ("taoma", "Cán bộ: tạo mã mời vào đơn vị"),
+    ("taoma", "Cán bộ: tạo mã mời vào đơn vị: /taoma <mã đơn vị> [dangvien|canbo] [số lượt]"),
     ("baocao", "Cán bộ: câu hỏi nhiều nhất và chưa trả lời được"),
 )
 ALL_COMMANDS = MEMBER_COMMANDS + OFFICER_COMMANDS

@@ -45,7 +45,7 @@ class KnowledgeBase:
             return []
         found = [
             doc for doc in version.documents.values()
-            if any(ref.matches(doc.number, doc.doc_type) for ref in refs)
+            if doc.duplicate_of is None and any(ref.matches(doc.number, doc.doc_type) for ref in refs)
         ]
         return sorted(found, key=lambda d: (d.issued is None, d.issued), reverse=False)
 
@@ -57,7 +57,8 @@ class KnowledgeBase:
         version = self.searcher.reader.current()
         if version is None:
             return []
-        dated = [d for d in version.documents.values() if d.issued is not None]
+        # A copy of a document (indexed once) is not listed twice.
+        dated = [d for d in version.documents.values() if d.issued is not None and d.duplicate_of is None]
         dated.sort(key=lambda d: d.issued, reverse=True)  # type: ignore[arg-type, return-value]
         return dated[:limit]
 

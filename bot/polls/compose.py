@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
+from bot.core.arguments import data_id, number_in
 from bot.core.types import Action, TextReply
 from bot.polls import service
 from bot.polls.models import Poll
@@ -48,12 +49,12 @@ def step(session: Session, actor: Actor, poll_id: int, op: str, arg: str) -> Tex
     elif op == "anon":
         poll.anonymous, poll.compose_step = arg == "1", "dur"
     elif op == "dur":
-        hours = int(arg)
+        hours = number_in(arg, 1, 10_000) or 0
         if hours not in {int(h) for h, _ in texts.POLL_DURATIONS}:
             raise InvalidInput(texts.POLL_USE_BUTTONS)
         poll.closes_at, poll.compose_step = utcnow() + timedelta(hours=hours), "unit"
     elif op == "unit":
-        unit_id = int(arg)
+        unit_id = data_id(arg)
         service.check_targets(session, actor, [unit_id])
         poll.target_unit_ids, poll.compose_step = str(unit_id), "go"
     session.add(poll)
@@ -103,6 +104,8 @@ def _preview(session: Session, poll: Poll) -> TextReply:
         kind=texts.POLL_MULTIPLE_BUTTON if poll.multiple else texts.POLL_SINGLE_BUTTON,
         anonymity=texts.POLL_ANONYMOUS_BUTTON if poll.anonymous else texts.POLL_NAMED_BUTTON,
         at=at, unit=unit, messages=found.messages, groups=len(found.groups))
+    text = "\n".join([text, *texts.unreachable_lines(found.blocked_people,
+                                                      len(found.unreachable_groups))])
     return TextReply(text, (Action(texts.POLL_SEND_BUTTON, f"pl:{poll.id}:go"),
                             Action(texts.COMPOSE_CANCEL_BUTTON, f"pl:{poll.id}:x")))
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
+from bot.core.arguments import data_id, first_id
 from bot.core.commands import Command
 from bot.core.types import (
     Incoming,
@@ -61,6 +62,11 @@ class PollHandlers:
         self.db = db
         self.admin_ids = admin_ids
         self.wake = wake  # tells an in-process runner that messages are due
+
+    def chat_moved(self, session: Session, platform: str, old_chat_id: str,
+                   new_chat_id: str) -> None:
+        """A group now lives under a new id: its poll messages follow."""
+        service.move_chat(session, platform, old_chat_id, new_chat_id)
 
     # --- before the sender is identified ------------------------------------------------
     async def before_identify(self, incoming: Incoming) -> Outcome | None:
@@ -134,10 +140,9 @@ class PollHandlers:
                 f"#{p.id} — {texts.POLL_STATUS_NAMES.get(p.status, p.status)} — {p.question[:60]}"
                 for p in found]
             return Outcome([TextReply("\n".join(lines))])
-        first = args.split()[0] if args.split() else ""
-        if not first.lstrip("#").isdigit():
+        poll_id = first_id(args)
+        if poll_id is None:
             return Outcome([TextReply(texts.POLL_ID_USAGE.format(command=name))])
-        poll_id = int(first.lstrip("#"))
         if name == "ketqua":
             if "csv" in (word.lower() for word in args.split()[1:]):
                 return Outcome([await self.results_csv(actor, poll_id)])
@@ -176,7 +181,7 @@ class PollHandlers:
             return None
         poll_text, _, op_arg = rest.partition(":")
         op, _, arg = op_arg.partition(":")
-        poll_id = int(poll_text)
+        poll_id = data_id(poll_text)
         if op == "go":
             def open_it(session: Session) -> int:
                 compose.own_draft(session, actor, poll_id)

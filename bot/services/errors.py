@@ -28,7 +28,8 @@ class InvalidInput(ServiceError):
     default_message = texts.INVALID_INPUT
 
 
-InviteProblem = Literal["unknown", "revoked", "expired", "used_up", "same_person", "platform_taken"]
+InviteProblem = Literal["unknown", "revoked", "expired", "used_up", "same_person", "platform_taken",
+                        "link_code", "invite_code"]
 
 _INVITE_MESSAGES: dict[str, str] = {
     "unknown": texts.INVITE_UNKNOWN,
@@ -37,6 +38,8 @@ _INVITE_MESSAGES: dict[str, str] = {
     "used_up": texts.INVITE_USED_UP,
     "same_person": texts.LINK_SAME_PERSON,
     "platform_taken": texts.LINK_PLATFORM_TAKEN,
+    "link_code": texts.CODE_IS_LINK,  # a link code given to /dangky
+    "invite_code": texts.CODE_IS_INVITE,  # an invite given to /lienket
 }
 
 
@@ -48,5 +51,13 @@ class InviteInvalid(ServiceError):
         super().__init__(_INVITE_MESSAGES[reason])
 
 
-__all__ = ["InvalidInput", "InviteInvalid", "InviteProblem", "NotFound", "PermissionDenied",
-           "ServiceError"]
+class CodeLocked(ServiceError):
+    """Too many wrong codes from this person or chat: redemption refused for `minutes` more."""
+
+    def __init__(self, message: str, minutes: int) -> None:
+        self.minutes = minutes
+        super().__init__(message)
+
+
+__all__ = ["CodeLocked", "InvalidInput", "InviteInvalid", "InviteProblem", "NotFound",
+           "PermissionDenied", "ServiceError"]

@@ -20,13 +20,14 @@ from knowledge import messages as texts
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor, memberships_of
 from bot.services.units import under_any, can_act_on, get_unit, officer_units, path_key, scope_paths
-from bot.storage.models import PLATFORMS, Feedback, QuestionLog, Unit, to_local, utcnow
+from bot.storage.models import PLATFORMS, Feedback, QuestionLog, Unit, to_local, utcnow, valid_id
 from knowledge.text import fold, normalize
 
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 4096
 MAX_NORMALIZED = 500
+MAX_REPORT_DAYS = 3650  # ten years: more than any log is kept, and far from timedelta's limit
 _EDGES = " ?!.…,;:\"'“”«»()[]-–—"
 
 
@@ -68,11 +69,11 @@ def log_question(
 def record_feedback(
     session: Session, actor: Actor, question_id: int, value: int, *, now: datetime | None = None
 ) -> None:
-    """👍 (+1) or 👎 (-1) on an answer; a person's second vote replaces their first."""
+    """👍 (+1) or 👎 (-1) on an answer, by the person who asked it (anyone else, e.g. another
+    member of the group, gets PermissionDenied); their second vote replaces their first."""
     if value not in (1, -1):
         raise InvalidInput(texts.FEEDBACK_INVALID)
-    if session.get(QuestionLog, question_id) is None:
-        raise NotFound(texts.QUESTION_NOT_FOUND)
+    asked_by(session, actor, question_id, texts.FEEDBACK_NOT_YOURS)
     now = now or utcnow()
     vote = session.exec(
         select(Feedback).where(Feedback.question_id == question_id, Feedback.person_id == actor.person_id)
@@ -83,6 +84,20 @@ def record_feedback(
         vote.value, vote.created_at = value, now
     session.add(vote)
     session.flush()
+
+
+def asked_by(session: Session, actor: Actor, question_id: int, refusal: str) -> QuestionLog:
+    """The logged question, if `actor` asked it: NotFound when there is no such question,
+    PermissionDenied(`refusal`) when someone else did (buttons under an answer in a group
+    are for the asker only)."""
+    logged = session.get(QuestionLog, question_id) if valid_id(question_id) else None
+    if logged is None:
+        raise NotFound(texts.QUESTION_NOT_FOUND)
+    if logged.person_id != actor.person_id:
+        logger.info("question %s: person %s pressed a button of person %s", question_id,
+                    actor.person_id, logged.person_id)
+        raise PermissionDenied(refusal)
+    return logged
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -165,8 +180,8 @@ def _unit_report(unit_id: int | None, name: str, kind: str | None, groups: Itera
 
 def _build_report(session: Session, *, days: int, paths: list[str] | None, scope: str,
                   limit: int, now: datetime | None) -> Report:
-    if days < 1:
-        raise InvalidInput(texts.DAYS_INVALID)
+    if not 1 <= days <= MAX_REPORT_DAYS:
+        raise InvalidInput(texts.DAYS_INVALID.format(max=MAX_REPORT_DAYS))
     until = now or utcnow()
     since = until - timedelta(days=days)
     answered_sum = func.sum(case((col(QuestionLog.answered), 1), else_=0))
@@ -325,6 +340,7 @@ def format_report(report: Report, *, per_unit_limit: int = 3) -> str:
 
 
 __all__ = [
-    "QuestionGroup", "Report", "UnitReport", "admin_question_report", "format_report",
+    "MAX_REPORT_DAYS", "QuestionGroup", "Report", "UnitReport", "admin_question_report", "asked_by",
+    "format_report",
     "log_question", "normalize_question", "question_report", "record_feedback",
 ]

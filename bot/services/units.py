@@ -21,7 +21,8 @@ from sqlmodel import Session, col, func, or_, select
 
 from knowledge import messages as texts
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
-from bot.services.people import Actor, new_code, normalize_code
+from bot.services.invites import MAX_USES, default_uses, new_code, normalize_code
+from bot.services.people import Actor
 from bot.storage.models import (
     ROLES,
     UNIT_KINDS,
@@ -30,6 +31,7 @@ from bot.storage.models import (
     Membership,
     Unit,
     utcnow,
+    valid_id,
 )
 from knowledge.text import fold, normalize
 
@@ -75,7 +77,7 @@ def path_key(unit: Unit) -> tuple[int, ...]:
 
 
 def get_unit(session: Session, unit_id: int) -> Unit:
-    unit = session.get(Unit, unit_id)
+    unit = session.get(Unit, unit_id) if valid_id(unit_id) else None
     if unit is None:
         raise NotFound(texts.UNIT_NOT_FOUND)
     return unit
@@ -140,7 +142,7 @@ def scope_paths(session: Session, actor: Actor) -> list[str] | None:
 
 
 def can_act_on(session: Session, actor: Actor, unit_id: int) -> bool:
-    unit = session.get(Unit, unit_id)
+    unit = session.get(Unit, unit_id) if valid_id(unit_id) else None
     if unit is None:
         return False
     if actor.is_admin:
@@ -228,8 +230,10 @@ def _insert_invite(
     session: Session, unit: Unit, role: str, *, expires_in: timedelta | None,
     max_uses: int | None, created_by: int | None, now: datetime | None,
 ) -> InviteCode:
-    if max_uses is not None and max_uses < 1:
-        raise InvalidInput(texts.MAX_USES_INVALID)
+    if max_uses is None:
+        max_uses = default_uses(role)
+    if not 1 <= max_uses <= MAX_USES:
+        raise InvalidInput(texts.MAX_USES_INVALID.format(max=MAX_USES))
     if expires_in is not None and expires_in <= timedelta(0):
         raise InvalidInput(texts.EXPIRY_INVALID)
     now = now or utcnow()
@@ -240,7 +244,8 @@ def _insert_invite(
     )
     session.add(invite)
     session.flush()
-    logger.info("invite for unit %s as %s created by %s", unit.id, role, created_by or "operator")
+    logger.info("invite %s for unit %s as %s (%s uses) created by %s", invite.id, unit.id, role,
+                max_uses, created_by or "operator")
     return invite
 
 
@@ -249,6 +254,10 @@ def create_invite(
     *, expires_in: timedelta | None = DEFAULT_INVITE_TTL, max_uses: int | None = None,
     now: datetime | None = None,
 ) -> InviteCode:
+    """A unit invite from an officer (their subtree; officer invites for strict sub-units
+    only) or an admin. `max_uses` None: the role's default (bot.services.invites: one use
+    for an officer invite, DEFAULT_MEMBER_USES for a member invite); 1..MAX_USES otherwise
+    (InvalidInput)."""
     role = parse_role(role)
     if actor.is_admin:
         unit = get_unit(session, unit_id)

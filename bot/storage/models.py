@@ -31,6 +31,15 @@ ROLES: tuple[str, ...] = ("officer", "member")
 UNIT_KINDS: tuple[str, ...] = ("province", "district", "commune", "cell", "other")
 CHAT_KINDS: tuple[str, ...] = ("private", "group")
 ROLE_RANK: dict[str, int] = {"member": 1, "officer": 2}
+# The largest row id any table can hold on both databases: PostgreSQL's `integer` primary
+# keys (SQLite's are 64-bit). A number beyond it that someone types or forges is no id of
+# ours; checking it up front spares the database driver an overflow error.
+MAX_ID = 2**31 - 1
+
+
+def valid_id(value: int) -> bool:
+    """Whether `value` can be a row id (1 ≤ value ≤ MAX_ID)."""
+    return 1 <= value <= MAX_ID
 
 
 def _local_zone() -> tzinfo:
@@ -119,6 +128,10 @@ class Identity(IdentityBase, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     created_at: datetime = _now_field()
     last_seen_at: datetime = _now_field()
+    # Set when a send to this account's private chat said it is gone (blocked the bot,
+    # account deleted); cleared by their next message (bot.services.reachability).
+    unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unreachable_reason: str | None = Field(default=None, max_length=300)
 
 
 # --- units and roles ----------------------------------------------------------------------
@@ -172,7 +185,7 @@ class Membership(MembershipBase, table=True):
 
 class InviteCodeBase(SQLModel):
     # "unit": joins `unit_id` with `role`. "link": links another platform's identity to
-    # `person_id` (a personal, one-time code; see bot.services.people.link_code).
+    # `person_id` (a personal, one-time code; see bot.services.linking).
     kind: str = Field(default="unit", max_length=8)
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     role: str | None = Field(default=None, max_length=16)
@@ -201,6 +214,44 @@ class InviteCode(InviteCodeBase, table=True):
     revoked: bool = False
 
 
+class LinkRequest(SQLModel, table=True):
+    """Someone entered a link code (`/lienket <mã>`): the code owner's account must confirm
+    before `identity_id` joins `owner_person_id` (bot.services.linking)."""
+
+    __tablename__ = "link_request"  # type: ignore[assignment]
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'accepted', 'declined', 'cancelled', 'undelivered')",
+            name="ck_link_request_status",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_id: int = Field(foreign_key="invite_code.id", index=True)
+    owner_person_id: int = Field(foreign_key="person.id", index=True)
+    identity_id: int = Field(foreign_key="identity.id", index=True)
+    status: str = Field(default="pending", max_length=12)
+    created_at: datetime = _now_field()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CodeGuard(SQLModel, table=True):
+    """Failed code redemptions of one person or one chat (`scope` "person" / "chat", `key`
+    its id), counted per window, and the lockout they earned (bot.services.code_guard).
+    Kept in the database so a restart does not reset it."""
+
+    __tablename__ = "code_guard"  # type: ignore[assignment]
+    __table_args__ = (UniqueConstraint("scope", "key", name="uq_code_guard_scope_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=8)
+    key: str = Field(max_length=96)
+    failures: int = 0
+    window_started_at: datetime = _now_field()
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 # --- chats --------------------------------------------------------------------------------
 
 
@@ -222,6 +273,10 @@ class ChatRecord(ChatRecordBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = _now_field()
     last_seen_at: datetime = _now_field()
+    # Groups: set when the bot was removed or the group no longer exists (or it became a
+    # supergroup under a new id); cleared when the group writes again.
+    unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unreachable_reason: str | None = Field(default=None, max_length=300)
 
 
 # --- questions ----------------------------------------------------------------------------
@@ -265,9 +320,9 @@ class Feedback(SQLModel, table=True):
 
 
 __all__ = [
-    "CHAT_KINDS", "LOCAL_TZ", "PLATFORMS", "ROLES", "ROLE_RANK", "UNIT_KINDS",
-    "ChatKind", "ChatRecord", "ChatRecordBase", "Feedback", "Identity", "IdentityBase",
-    "InviteCode", "InviteCodeBase", "InviteKind", "Membership", "MembershipBase", "Person",
+    "CHAT_KINDS", "LOCAL_TZ", "MAX_ID", "PLATFORMS", "ROLES", "ROLE_RANK", "UNIT_KINDS",
+    "ChatKind", "ChatRecord", "ChatRecordBase", "CodeGuard", "Feedback", "Identity", "IdentityBase",
+    "InviteCode", "InviteCodeBase", "InviteKind", "LinkRequest", "Membership", "MembershipBase", "Person",
     "PersonBase", "Platform", "QuestionLog", "QuestionLogBase", "Role", "UTCDateTime", "Unit",
-    "UnitBase", "UnitKind", "to_local", "utcnow",
+    "UnitBase", "UnitKind", "to_local", "utcnow", "valid_id",
 ]

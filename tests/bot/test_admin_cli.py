@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.people import identify, join_with_code
+from bot.services.invites import join_with_code
+from bot.services.people import identify
 from bot.services.questions import log_question
 from bot.storage import Database
 from tuyengiao.cli import main

@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
-from bot.services.people import Actor, identify, join_with_code
+from bot.services.invites import join_with_code
+from bot.services.people import Actor, identify
 from bot.services.questions import (
     format_report,
     log_question,
@@ -74,7 +75,9 @@ def test_feedback_replaces_an_earlier_vote(db: Database) -> None:
         a, b = actor(s, "2"), actor(s, "3")
         q = ask(s, a, "Hỏi", answered=True)
         record_feedback(s, a, q, 1)
-        record_feedback(s, b, q, 1)
+        with pytest.raises(PermissionDenied):  # only the asker rates an answer (issue 11)
+            record_feedback(s, b, q, 1)
+        record_feedback(s, b, ask(s, b, "Hỏi lại", answered=True), 1)
         record_feedback(s, a, q, -1)
         votes = s.exec(select(Feedback.person_id, Feedback.value).order_by(Feedback.person_id)).all()
         assert votes == [(a.person_id, -1), (b.person_id, 1)]
@@ -103,20 +106,21 @@ def seed_questions(s: Session, u: dict[str, int]) -> dict[str, Actor]:
     }
     # The same question, accented and not, from two cell members and the commune.
     q = ask(s, people["cell"], "Nghị quyết 57 nói gì?", answered=True)
-    ask(s, people["cell2"], "nghi quyet 57 noi gi", answered=True, days_ago=2)
+    twin = ask(s, people["cell2"], "nghi quyet 57 noi gi", answered=True, days_ago=2)
     ask(s, people["commune"], "Nghị quyết 57 nói gì", answered=False, days_ago=3)
     # Unanswered twice in the cell: a document the store lacks.
     ask(s, people["cell"], "Quy định về đảng phí năm 2026?", answered=False)
     ask(s, people["cell2"], "quy dinh ve dang phi nam 2026", answered=False, days_ago=4)
-    ask(s, people["cell"], "Sinh hoạt chi bộ mấy lần một tháng?", answered=True, days_ago=5)
+    meetings = ask(s, people["cell"], "Sinh hoạt chi bộ mấy lần một tháng?", answered=True, days_ago=5)
     # Too old for a 30-day report.
     ask(s, people["cell"], "Chỉ thị cũ", answered=False, days_ago=40)
     # Outside the officer's district, and from someone in no unit.
     ask(s, people["west"], "Câu hỏi của huyện khác", answered=False)
     ask(s, None, "Câu hỏi của khách", answered=False)
+    # Each rates their own answer (only the asker may).
     record_feedback(s, people["cell"], q, 1)
-    record_feedback(s, people["cell2"], q, 1)
-    record_feedback(s, people["commune"], q, -1)
+    record_feedback(s, people["cell2"], twin, 1)
+    record_feedback(s, people["cell"], meetings, -1)
     return people
 
 
@@ -141,7 +145,7 @@ def test_report_groups_counts_and_scopes(db: Database) -> None:
     # Per unit: the cell and the commune, in tree order.
     assert [(p.unit_id, p.questions) for p in report.units] == [(u["commune"], 1), (u["cell"], 5)]
     cell = report.units[1]
-    # Votes count where the question was asked (the commune member voted on a cell question).
+    # Votes count where the question was asked.
     assert (cell.top[0].count, cell.thumbs_up, cell.thumbs_down) == (2, 2, 1)
     assert (report.units[0].thumbs_up, report.units[0].thumbs_down) == (0, 0)
     # The example shown is a way it was typed with diacritics.

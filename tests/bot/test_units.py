@@ -10,14 +10,9 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.services.errors import InvalidInput, InviteInvalid, NotFound, PermissionDenied
-from bot.services.people import (
-    CODE_ALPHABET,
-    CODE_LENGTH,
-    Actor,
-    identify,
-    join_with_code,
-    link_code,
-)
+from bot.services.invites import CODE_ALPHABET, CODE_LENGTH, join_with_code
+from bot.services.linking import cancel, decide, link_code, request_link
+from bot.services.people import Actor, identify
 from bot.services.questions import log_question, record_feedback
 from bot.services.units import (
     admin_create_invite,
@@ -191,7 +186,7 @@ def test_codes_look_right_and_are_typed_loosely(db: Database) -> None:
         assert not set(code) & set("0O1IL")
         typed = f" {code[:4].lower()}-{code[4:]} "
         result = join_with_code(s, person(s, "30"), typed)
-        assert result.kind == "unit" and result.unit is not None and result.unit.id == t.cell
+        assert result.unit.id == t.cell
         assert result.role == "member" and result.actor.memberships == ((t.cell, "member"),)
 
 
@@ -271,11 +266,19 @@ def test_scope_queries(db: Database) -> None:
         assert "Tây Sơn" not in tree and "Tây Sơn" in unit_tree_text(s, None)
 
 
+def link(s: Session, owner: Actor, joiner: Actor, code: str, when: datetime) -> int:
+    """/lienket <code> from the joiner, «Đồng ý» from the owner; the request's id."""
+    request = request_link(s, joiner, code, now=when)
+    assert decide(s, owner, request.request_id, True, now=when).status == "accepted"
+    return request.request_id
+
+
 def test_link_code_merges_a_second_platform_into_the_same_person(db: Database) -> None:
     with db.session() as s:
         t = build_tree(s)
         on_telegram = make_member(s, "60", t.commune, "officer")
         code = link_code(s, on_telegram, now=T0)
+        assert code.startswith("LK-") and len(code) == 12
         # The same human on Zalo: a fresh person who already joined a cell there, voted once.
         on_zalo = make_member(s, "zalo-60", t.cell, "member", platform="zalo")
         question = log_question(s, on_zalo, "zalo", "c1", "Hỏi thử", latency_ms=5, answered=True)
@@ -283,15 +286,20 @@ def test_link_code_merges_a_second_platform_into_the_same_person(db: Database) -
         old_person = on_zalo.person_id
         assert old_person != on_telegram.person_id
 
-        result = join_with_code(s, on_zalo, code.lower(), now=T0 + timedelta(minutes=5))
-        assert result.kind == "link" and result.unit is None
-        linked = result.actor
-        assert linked.person_id == on_telegram.person_id
-        assert (linked.platform, linked.platform_user_id) == ("zalo", "zalo-60")
-        assert linked.memberships == ((t.cell, "member"), (t.commune, "officer"))
+        prompt = request_link(s, on_zalo, code.lower(), now=T0 + timedelta(minutes=5))
+        # The owner is asked, seeing who asks and what that account holds.
+        assert (prompt.joiner.platform, prompt.joiner.display_name) == ("zalo", "Người zalo-60")
+        assert prompt.joiner_roles == (("Chi bộ Thôn 1", "member"),)
+        assert [o.platform for o in prompt.owners] == ["telegram"]
+        # Nothing moved yet.
+        assert person(s, "zalo-60", platform="zalo").person_id == old_person
+        decision = decide(s, on_telegram, prompt.request_id, True, now=T0 + timedelta(minutes=6))
+        assert decision.status == "accepted"
+        assert decision.actor.memberships == ((t.cell, "member"), (t.commune, "officer"))
         # Next time Zalo identifies this user, it is the same person, officer rights included.
         again = person(s, "zalo-60", platform="zalo")
         assert again.person_id == on_telegram.person_id and again.is_officer
+        assert again.memberships == ((t.cell, "member"), (t.commune, "officer"))
         assert create_invite(s, again, t.cell, "officer").unit_id == t.cell
         # The person left behind is gone; their question and vote moved.
         assert s.get(Person, old_person) is None
@@ -301,7 +309,7 @@ def test_link_code_merges_a_second_platform_into_the_same_person(db: Database) -
         assert sorted(i.platform for i in identities) == ["telegram", "zalo"]
 
         with pytest.raises(InviteInvalid) as caught:  # one use only
-            join_with_code(s, person(s, "zalo-61", platform="zalo"), code, now=T0 + timedelta(minutes=6))
+            request_link(s, person(s, "zalo-61", platform="zalo"), code, now=T0 + timedelta(minutes=6))
         assert caught.value.reason == "used_up"
 
 
@@ -311,18 +319,87 @@ def test_link_code_limits(db: Database) -> None:
         owner = make_member(s, "70", t.cell, "member")
         code = link_code(s, owner, now=T0)
         with pytest.raises(InviteInvalid) as caught:
-            join_with_code(s, owner, code, now=T0)
+            request_link(s, owner, code, now=T0)
         assert caught.value.reason == "same_person"
         with pytest.raises(InviteInvalid) as caught:  # already has a telegram identity
-            join_with_code(s, person(s, "71"), code, now=T0)
+            request_link(s, person(s, "71"), code, now=T0)
         assert caught.value.reason == "platform_taken"
         with pytest.raises(InviteInvalid) as caught:  # 15 minutes only
-            join_with_code(s, person(s, "z70", platform="zalo"), code, now=T0 + timedelta(minutes=16))
+            request_link(s, person(s, "z70", platform="zalo"), code, now=T0 + timedelta(minutes=16))
         assert caught.value.reason == "expired"
         newer = link_code(s, owner, now=T0)
         with pytest.raises(InviteInvalid) as caught:  # a new code revokes the older one
-            join_with_code(s, person(s, "z70", platform="zalo"), code, now=T0 + timedelta(minutes=1))
+            request_link(s, person(s, "z70", platform="zalo"), code, now=T0 + timedelta(minutes=1))
         assert caught.value.reason == "revoked"
-        linked = join_with_code(s, person(s, "z70", platform="zalo"), newer, now=T0 + timedelta(minutes=1))
-        assert linked.actor.person_id == owner.person_id
-        assert linked.actor.memberships == ((t.cell, "member"),)
+        # Typed without its "LK" prefix, the link code is still found.
+        link(s, owner, person(s, "z70", platform="zalo"), newer[3:], T0 + timedelta(minutes=1))
+        linked = person(s, "z70", platform="zalo")
+        assert linked.person_id == owner.person_id
+        assert linked.memberships == ((t.cell, "member"),)
+
+
+def test_link_and_invite_codes_are_not_interchangeable(db: Database) -> None:
+    """A member's link code handed to an officer "as an invite" does nothing through /dangky;
+    an invite given to /lienket is refused too; neither is spent."""
+    with db.session() as s:
+        t = build_tree(s)
+        member = make_member(s, "80", t.cell, "member")
+        officer = make_member(s, "z81", t.district, "officer", platform="zalo")
+        code = link_code(s, member, now=T0)
+        for typed in (code, code[3:], code.replace("-", " ").lower()):
+            with pytest.raises(InviteInvalid) as caught:
+                join_with_code(s, officer, typed, now=T0)
+            assert caught.value.reason == "link_code"
+        invite = admin_create_invite(s, t.cell, "member").code
+        with pytest.raises(InviteInvalid) as caught:
+            request_link(s, officer, invite, now=T0)
+        assert caught.value.reason == "invite_code"
+        rows = {c.kind: c.uses for c in s.exec(select(InviteCode)).all() if c.kind == "link"}
+        assert rows == {"link": 0}
+        assert person(s, "80").memberships == ((t.cell, "member"),)
+        assert person(s, "z81", platform="zalo").memberships == ((t.district, "officer"),)
+
+
+def test_only_the_owner_confirms_a_link_and_a_refusal_moves_nothing(db: Database) -> None:
+    with db.session() as s:
+        t = build_tree(s)
+        officer = make_member(s, "90", t.district, "officer")
+        stranger = make_member(s, "z99", t.cell, "member", platform="zalo")
+        other = make_member(s, "91", t.cell, "member")
+        code = link_code(s, officer, now=T0)
+        prompt = request_link(s, stranger, code, now=T0)  # e.g. the code was seen in a group
+        for not_owner in (stranger, other):
+            with pytest.raises(PermissionDenied):
+                decide(s, not_owner, prompt.request_id, True, now=T0)
+        assert decide(s, officer, prompt.request_id, False, now=T0).status == "declined"
+        with pytest.raises(InvalidInput):  # answered once only
+            decide(s, officer, prompt.request_id, True, now=T0)
+        assert person(s, "z99", platform="zalo").memberships == ((t.cell, "member"),)
+        assert person(s, "90").memberships == ((t.district, "officer"),)
+        # The joiner may withdraw; a request not answered in 15 minutes lapses.
+        second = request_link(s, stranger, link_code(s, officer, now=T0), now=T0)
+        assert cancel(s, stranger, second.request_id, now=T0).status == "cancelled"
+        with pytest.raises(InvalidInput):
+            decide(s, officer, second.request_id, True, now=T0)
+        third = request_link(s, stranger, link_code(s, officer, now=T0), now=T0)
+        with pytest.raises(PermissionDenied):  # only the joiner withdraws
+            cancel(s, officer, third.request_id, now=T0)
+        with pytest.raises(InvalidInput):
+            decide(s, officer, third.request_id, True, now=T0 + timedelta(minutes=16))
+        assert not person(s, "z99", platform="zalo").is_officer
+
+
+def test_invite_uses_default_by_role_and_are_bounded(db: Database) -> None:
+    with db.session() as s:
+        t = build_tree(s)
+        assert admin_create_invite(s, t.district, "officer").max_uses == 1
+        assert admin_create_invite(s, t.cell, "member").max_uses == 50
+        assert admin_create_invite(s, t.district, "officer", max_uses=3).max_uses == 3
+        for bad in (0, -1, 1001, 10**20):
+            with pytest.raises(InvalidInput):
+                admin_create_invite(s, t.cell, "member", max_uses=bad)
+        officer_code = admin_create_invite(s, t.district, "officer").code
+        join_with_code(s, person(s, "101"), officer_code)
+        with pytest.raises(InviteInvalid) as caught:  # single use by default
+            join_with_code(s, person(s, "102"), officer_code)
+        assert caught.value.reason == "used_up"

@@ -32,7 +32,8 @@ HINT = "Gõ 1: 👍 · 2: 👎 · 3: Xem văn bản"
 async def zalo(assistant: Assistant) -> AsyncIterator[ZaloApiServer]:
     async with ZaloApiServer(max_poll_wait=0.5) as api, aiohttp.ClientSession() as session:
         client = ZaloBotApi(api.token, session, base_url=api.base_url, retry=RetryPolicy(backoff=0.01))
-        async with ZaloChannel(client, assistant.handle, poll_timeout=1):
+        async with ZaloChannel(client, assistant.handle, poll_timeout=1) as channel:
+            assistant.outbound.attach("zalo", channel)  # the core may write first, as in `run`
             yield api
 
 
@@ -102,17 +103,31 @@ async def test_a_member_links_telegram_and_zalo_with_a_code(assistant: Assistant
         invite = units.admin_create_invite(s, cell.id, "member").code
         cell_id = cell.id
     async with TelegramApiServer() as tg, zalo(assistant) as zl:
-        async with TelegramChannel(tg.token, assistant.handle, base_url=tg.base_url, poll_timeout=1.0):
+        async with TelegramChannel(tg.token, assistant.handle, base_url=tg.base_url,
+                                   poll_timeout=1.0) as telegram:
+            assistant.outbound.attach("telegram", telegram)
             tg.text_update(55, 55, f"/dangky {invite}")
             assert "Chi bộ thôn Đông" in (await tg.wait_for("sendMessage", timeout=WAIT))["text"]
             tg.text_update(55, 55, "/lienket")
             code_text = (await tg.wait_for("sendMessage", timeout=WAIT))["text"]
-            code = re.search(r"/dangky ([A-Z2-9]{8})", code_text)
+            code = re.search(r"/lienket (LK-[A-Z2-9]{4}-[A-Z2-9]{4})", code_text)
             assert code is not None
-            assert await ask(zl, f"/dangky {code[1]}") == messages.ACCOUNTS_LINKED
+            # On Zalo the code only asks; the Telegram account is asked to confirm.
+            requested = await ask(zl, f"/lienket {code[1]}")
+            assert requested == messages.LINK_REQUESTED.format(
+                platform="Telegram", name="Nguyễn Văn An") + "\n\nGõ 1: ✖ Hủy"
+            asked = await tg.wait_for("sendMessage", lambda p: p["chat_id"] == 55, timeout=WAIT)
+            assert asked["text"].startswith("Tài khoản Zalo «Nguyễn Văn An» vừa nhập mã liên kết")
+            buttons = [b["callback_data"] for row in asked["reply_markup"]["inline_keyboard"] for b in row]
+            assert buttons == ["lk:1:y", "lk:1:n"]
+            tg.callback_update(55, 55, "lk:1:y")
+            done = await tg.wait_for("sendMessage", lambda p: p["chat_id"] == 55, timeout=WAIT)
+            assert done["text"] == messages.LINK_DONE_OWNER.format(platform="Zalo", name="Nguyễn Văn An")
+            await zl.wait_for("sendMessage", lambda p: p["text"] == messages.ACCOUNTS_LINKED, timeout=WAIT)
             assert "Chỉ thị 05-CT/TW" in await ask(zl, QUESTION)
             # The same code cannot link a second Zalo account.
-            assert "liên kết" not in await ask(zl, f"/dangky {code[1]}", chat="u-khac", user="u-khac")
+            assert await ask(zl, f"/lienket {code[1]}", chat="u-khac", user="u-khac") == \
+                messages.INVITE_USED_UP
     with db.session() as s:
         identities = {(i.platform, i.platform_user_id): i.person_id for i in s.exec(select(Identity))}
         person = identities[("telegram", "55")]

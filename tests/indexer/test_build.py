@@ -302,7 +302,12 @@ def test_version_without_term_counts_is_tokenised_again(
     knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder
 ) -> None:
     store = tmp_path / "store"
-    (first_version(knowledge_dir, store, hashing_embedder) / "lexical" / COUNTS_FILE).unlink()
+    first = first_version(knowledge_dir, store, hashing_embedder)
+    (first / "lexical" / COUNTS_FILE).unlink()
+    # versions from before term counts were kept had no file hashes in their manifest either
+    manifest = json.loads((first / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["store_files"]
+    (first / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
     edit_nq57(knowledge_dir)
     report = build_store([knowledge_dir], store, hashing_embedder)

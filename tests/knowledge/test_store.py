@@ -132,13 +132,16 @@ def test_missing_pointer_means_no_store(tmp_path: Path) -> None:
     assert load_current(tmp_path / "empty") is None
 
 
-def test_pointer_removed_after_publish_gives_none(knowledge_dir: Path, tmp_path: Path) -> None:
+def test_pointer_removed_while_serving_keeps_the_loaded_version(knowledge_dir: Path,
+                                                                tmp_path: Path) -> None:
     store = tmp_path / "store"
     build_store([knowledge_dir], store, HashingEmbedder())
     reader = StoreReader(store)
-    assert reader.current() is not None
-    (store / POINTER).unlink()
-    assert reader.current() is None
+    loaded = reader.current()
+    assert loaded is not None
+    (store / POINTER).unlink()  # a bad pointer (tests/security/test_store_faults.py has more)
+    assert reader.current() is loaded
+    assert reader.problem == f"{store / POINTER} is missing or empty"
 
 
 def _built(knowledge_dir: Path, tmp_path: Path) -> tuple[Path, Path]:

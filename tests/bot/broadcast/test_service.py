@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from bot.broadcast import compose, report, service
 from bot.broadcast.models import BroadcastRecipient, Delivery
-from bot.services import people
+from bot.services import linking, people
 from bot.services.errors import InvalidInput, PermissionDenied
 from bot.storage.database import Database
 from bot.storage.models import LOCAL_TZ, Membership
@@ -81,8 +81,9 @@ def test_recipients_by_role_innermost_unit_every_platform_and_groups(db: Databas
         session.add(Membership(person_id=actor.person_id, unit_id=world.commune, role="member"))
         zalo = people.identify(session, "zalo", "z-" + member, "", admin_ids=frozenset())
         people.record_chat(session, "zalo", "z-" + member, "private")
-        code = people.link_code(session, actor)
-        people.join_with_code(session, zalo, code)
+        code = linking.link_code(session, actor)
+        request = linking.request_link(session, zalo, code)  # and the owner confirms:
+        linking.decide(session, actor, request.request_id, True)
         # A second officer in the cell: excluded when only members are targeted.
         add_person(session, "950", "Phó bí thư", world.cell, "officer")
 
