@@ -211,7 +211,7 @@ def answer_question(searcher: _SearchesQuestions, question: str, policy: AnswerP
     if answer.named_missing:
         refs = parse_number_refs(question)
         return replace(answer, closest=tuple(
-            _listing(d) for d in closest_documents(documents, refs, CLOSEST)
+            describe_document(d) for d in closest_documents(documents, refs, CLOSEST)
         ))
     return replace(answer, examples=example_labels(documents))
 
@@ -254,7 +254,8 @@ def closest_documents(
     return [d for _, d in scored[:limit]]
 
 
-def _listing(doc: DocumentMeta) -> str:
+def describe_document(doc: DocumentMeta) -> str:
+    """One line naming a stored document: "Chỉ thị 12-CT/TU, «title», ngày 15/03/2025"."""
     parts = [doc.label]
     if doc.title and doc.title != doc.label:
         parts.append(f"«{doc.title}»")

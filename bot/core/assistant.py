@@ -37,7 +37,7 @@ from bot.storage.database import Database
 from bot.storage.models import QuestionLog
 
 from knowledge import messages
-from knowledge.passages import DocumentMeta
+from knowledge.answers import describe_document
 
 logger = logging.getLogger(__name__)
 
@@ -230,14 +230,14 @@ class Assistant:
             view = await self.knowledge.document(found[0].doc_id)
             return Outcome([view] if view else [])
         lines = [messages.DOCUMENTS_FOUND.format(count=len(found), query=query)]
-        lines += [f"• {_describe(doc)}" for doc in found]
+        lines += [f"• {describe_document(doc)}" for doc in found]
         return Outcome([TextReply("\n".join(lines))])
 
     async def _latest(self) -> Outcome:
         docs = await self.knowledge.latest(LATEST_LIMIT)
         if not docs:
             return Outcome([TextReply(messages.NO_DOCUMENTS)])
-        lines = [messages.LATEST_DOCUMENTS] + [f"• {_describe(doc)}" for doc in docs]
+        lines = [messages.LATEST_DOCUMENTS] + [f"• {describe_document(doc)}" for doc in docs]
         return Outcome([TextReply("\n".join(lines))])
 
     async def _units(self, actor: people.Actor) -> Outcome:
@@ -351,12 +351,3 @@ def _question_citation(session, actor: people.Actor, question_id: int) -> tuple[
     if not logged.top_doc_id:
         return None
     return logged.top_doc_id, logged.top_section or ""
-
-
-def _describe(doc: DocumentMeta) -> str:
-    parts = [doc.label]
-    if doc.title and doc.title != doc.label:
-        parts.append(f"«{doc.title}»")
-    if doc.issued:
-        parts.append(messages.issued_on(doc.issued))
-    return ", ".join(parts)
