@@ -297,6 +297,7 @@ DOC_TITLE = "Tiêu đề"
 DOC_SOURCE = "Nguồn"
 DOC_OUTLINE = "Bố cục"
 DOC_CONTENT = "Nội dung"  # followed by "mục II. ..." (messages.section_label)
+DOC_OPENING = "Phần đầu văn bản"  # an overview's opening content (a document named alone)
 
 
 # --- Guidance broadcasts (bot/broadcast) ------------------------------------------------

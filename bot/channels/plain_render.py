@@ -128,7 +128,9 @@ def document_blocks(view: DocumentReply) -> list[Block]:
         if len(view.outline) > MAX_OUTLINE_LINES:
             blocks.append((LINE, messages.OMITTED))
     if view.chunks:
-        if view.section:
+        if view.opening:
+            blocks.append((PARA, f"{messages.DOC_OPENING}:"))
+        elif view.section:
             title = f"{messages.DOC_CONTENT} {messages.section_label(view.section)}:"
             blocks.append((PARA, title))
         blocks += [(PARA, chunk.text.strip()) for chunk in view.chunks if chunk.text.strip()]

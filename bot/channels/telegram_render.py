@@ -114,7 +114,9 @@ def document_blocks(view: DocumentReply) -> list[_Block]:
             blocks.append((_LINE, messages.OMITTED))
     if view.chunks:
         title = texts.DOC_CONTENT
-        if view.section:
+        if view.opening:
+            title = texts.DOC_OPENING
+        elif view.section:
             title += " " + messages.section_label(view.section)
         blocks.append((_PARA, f"<b>{escape(title)}:</b>"))
         blocks += [(_PARA, escape(chunk.text.strip())) for chunk in view.chunks if chunk.text.strip()]
