@@ -8,8 +8,8 @@ are equal; without a date, a document issued after the one claiming cannot be it
 target that matches nothing stays a named link (`DocLink.doc_id` None): the member is still
 told what replaced a document even when the replacement is not in the store.
 
-The status follows from the links, strongest first: replaced, repealed, expired ("X hết hiệu
-lực" in another document, or an end date the operator gave), amended, in force. A status the
+The status follows from the links, strongest first: replaced, repealed (also "X hết hiệu lực"
+declared by another document), expired (an end date the operator gave), amended, in force. A status the
 operator declared by hand wins over what the texts say. Copies (`duplicate_of`) neither claim
 nor are targeted; they take the validity of the copy that is indexed.
 """
@@ -34,7 +34,7 @@ MAX_CHAIN = 20  # replacement chains longer than this are a data error (a loop)
 _LISTS = {
     "replaces": ("replaced_by", "replaces"),
     "repeals": ("repealed_by", "repeals"),
-    "ends": ("ended_by", "repeals"),
+    "ends": ("repealed_by", "repeals"),  # "X hết hiệu lực kể từ …" said by the document ending it
     "amends": ("amended_by", "amends"),
 }
 
@@ -136,7 +136,7 @@ def _status(validity: Validity, today: date, docs: dict[str, DocumentMeta]) -> V
         status = "replaced"
     elif validity.repealed_by:
         status = "repealed"
-    elif validity.ended_by or (validity.declared_end and validity.declared_end <= today):
+    elif validity.declared_end and validity.declared_end <= today:
         status = "expired"
     elif validity.amended_by:
         status = "amended"

@@ -16,10 +16,9 @@ IN_FORCE_DECLARED = "còn hiệu lực"
 IN_FORCE_UNKNOWN = "kho chưa có văn bản nào thay thế, bãi bỏ văn bản này"
 EFFECTIVE_FROM = "có hiệu lực từ ngày {day}"
 AMENDED = "còn hiệu lực, đã được sửa đổi, bổ sung bởi {links}"
-REPLACED = "hết hiệu lực{since}, đã được thay thế bởi {links}"
-REPEALED = "hết hiệu lực{since}, đã bị bãi bỏ bởi {links}"
+REPLACED = "hết hiệu lực{since}, được thay thế bởi {links}"
+REPEALED = "hết hiệu lực{since}, bị bãi bỏ theo {links}"
 EXPIRED = "hết hiệu lực{since}"
-EXPIRED_BY = "hết hiệu lực{since} theo {links}"
 SINCE = " từ ngày {day}"
 NOT_IN_STORE = "chưa có trong kho"
 CURRENT = "Văn bản đang có hiệu lực"
@@ -67,8 +66,6 @@ def status_text(validity: Validity) -> str:
     if validity.status == "repealed" and validity.repealed_by:
         return REPEALED.format(since=since, links=links_text(validity.repealed_by))
     if validity.status in ("replaced", "repealed", "expired"):
-        if validity.ended_by:
-            return EXPIRED_BY.format(since=since, links=links_text(validity.ended_by))
         return EXPIRED.format(since=since)
     if validity.status == "amended" and validity.amended_by:
         return AMENDED.format(links=links_text(validity.amended_by))

@@ -81,5 +81,6 @@ def names_only(request: DocumentRequest, doc: DocumentMeta) -> bool:
     rest = [w for w in request.rest if w not in known]
     if not rest:
         return True
-    title = _SYLLABLE.findall(fold(doc.title or ""))
+    # Filler words were taken out of the message: compare with the title's other words.
+    title = [w for w in _SYLLABLE.findall(fold(doc.title or "")) if w not in FILLER]
     return bool(title) and set(rest) <= set(title) and len(rest) >= TITLE_SHARE * len(title)

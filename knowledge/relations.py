@@ -92,7 +92,6 @@ class Validity:
     replaced_by: tuple[DocLink, ...] = ()
     repealed_by: tuple[DocLink, ...] = ()
     amended_by: tuple[DocLink, ...] = ()
-    ended_by: tuple[DocLink, ...] = ()  # declared "hết hiệu lực" by another document
     replaces: tuple[DocLink, ...] = ()
     repeals: tuple[DocLink, ...] = ()
     amends: tuple[DocLink, ...] = ()
@@ -106,16 +105,16 @@ class Validity:
 
     @property
     def successors(self) -> tuple[DocLink, ...]:
-        """The documents that took this one's place (replacing, repealing or ending it)."""
-        return self.replaced_by + self.repealed_by + self.ended_by
+        """The documents that took this one's place (replacing or repealing it)."""
+        return self.replaced_by + self.repealed_by
 
     def unresolved(self) -> Validity:
         """Only what was read (claims, declarations): the starting point of a resolution."""
         return Validity(self.claims, self.declared, self.effective, self.declared_end)
 
     def to_json(self) -> dict[str, Any]:
-        links = ("replaced_by", "repealed_by", "amended_by", "ended_by", "replaces", "repeals",
-                 "amends", "current")
+        links = ("replaced_by", "repealed_by", "amended_by", "replaces", "repeals", "amends",
+                 "current")
         data: dict[str, Any] = {
             "claims": [c.to_json() for c in self.claims],
             "declared": self.declared,
@@ -144,7 +143,7 @@ class Validity:
             declared=data.get("declared"), effective=day("effective"),
             declared_end=day("declared_end"), status=data.get("status", "in_force"),
             replaced_by=links("replaced_by"), repealed_by=links("repealed_by"),
-            amended_by=links("amended_by"), ended_by=links("ended_by"),
+            amended_by=links("amended_by"),
             replaces=links("replaces"), repeals=links("repeals"), amends=links("amends"),
             current=links("current"), ended=day("ended"),
         )

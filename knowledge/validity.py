@@ -39,7 +39,7 @@ _EARLIER_ACCENTED = re.compile(
 )
 _EARLIER_FOLDED = re.compile(
     r"(?<!\w)(?:truoc\s+day|truoc\s+kia|hoi\s+truoc|luc\s+truoc|thoi\s+truoc"
-    rf"|(?:{'|'.join(_DOC_WORDS)})\s+cu(?!\s+(?:the|tru|dan|tri|chi|xu|ly))(?!\w))"
+    rf"|(?:{'|'.join(_DOC_WORDS)})\s+cu(?!\s+(?:the|tru|dan|tri|chi|xu|ly)\b)(?!\w))"
 )
 # A year the question is about: "năm 2020", "trước 2021", "hồi 2019", "vào năm 2018".
 _YEAR = re.compile(r"(?<!\w)(?:nam|truoc|hoi|vao|thoi\s+diem|trong)\s+(?:nam\s+)?((?:19|20)\d\d)(?!\d)")
