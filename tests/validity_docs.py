@@ -13,7 +13,10 @@ from pathlib import Path
 from tests.conftest import MARKER
 
 
-def _doc(number: str, kind: str, title: str, day: str, body: str, issuer: str = "TỈNH ỦY") -> str:
+def document(number: str, kind: str, title: str, day: str, body: str, issuer: str = "TỈNH ỦY",
+             basis: str = "") -> str:
+    """A provincial document: header, legal bases, `body`, recipients and signature."""
+    bases = "- Căn cứ Điều lệ Đảng;" + (f"\n{basis}" if basis else "")
     return f"""{MARKER}
 ĐẢNG BỘ TỈNH MINH SƠN
 {issuer}
@@ -22,7 +25,7 @@ Số {number}
 Minh Sơn, {day}
 {kind}
 {title}
-- Căn cứ Điều lệ Đảng;
+{bases}
 Ban Thường vụ Tỉnh ủy quy định như sau:
 {body}
 Nơi nhận:
@@ -34,30 +37,30 @@ Nguyễn Văn A
 """
 
 
-QD90 = _doc("90-QĐ/TU", "QUY ĐỊNH", "về chế độ học tập nghị quyết của đảng viên", "ngày 1 tháng 6 năm 2016", """\
+QD90 = document("90-QĐ/TU", "QUY ĐỊNH", "về chế độ học tập nghị quyết của đảng viên", "ngày 1 tháng 6 năm 2016", """\
 Điều 1. Thời gian học tập
 Đảng viên học tập nghị quyết mới ít nhất một ngày mỗi năm tại hội trường xã.""")
-QD101 = _doc("101-QĐ/TU", "QUY ĐỊNH", "về chế độ học tập nghị quyết của đảng viên", "ngày 10 tháng 3 năm 2019", """\
+QD101 = document("101-QĐ/TU", "QUY ĐỊNH", "về chế độ học tập nghị quyết của đảng viên", "ngày 10 tháng 3 năm 2019", """\
 Điều 1. Thời gian học tập
 Đảng viên học tập, quán triệt nghị quyết mới của Đảng ít nhất 2 ngày mỗi năm, do chi bộ tổ chức.
 Điều 2. Hiệu lực
 Quy định này có hiệu lực từ ngày ký và thay thế Quy định số 90-QĐ/TU, ngày 01/6/2016 của Ban Thường vụ Tỉnh ủy.""")
-QD205 = _doc("205-QĐ/TU", "QUY ĐỊNH", "về chế độ học tập nghị quyết của đảng viên", "ngày 10 tháng 1 năm 2024", """\
+QD205 = document("205-QĐ/TU", "QUY ĐỊNH", "về chế độ học tập nghị quyết của đảng viên", "ngày 10 tháng 1 năm 2024", """\
 Điều 1. Thời gian học tập
 Đảng viên học tập, quán triệt nghị quyết mới của Đảng ít nhất 3 ngày mỗi năm, do chi bộ tổ chức.
 Điều 2. Hiệu lực
 1. Quy định này có hiệu lực từ ngày 15/01/2024 và thay thế Quy định số 101-QĐ/TU, ngày 10/3/2019 của Ban Thường vụ Tỉnh ủy.
 2. Bãi bỏ Hướng dẫn số 15-HD/BTGTU ngày 02/01/2020 của Ban Tuyên giáo Tỉnh ủy.
 3. Kế hoạch số 40-KH/TU ngày 5/5/2018 hết hiệu lực kể từ ngày Quy định này có hiệu lực.""")
-QD210 = _doc("210-QĐ/TU", "QUYẾT ĐỊNH", "Sửa đổi, bổ sung một số điều của Quy định số 205-QĐ/TU",
+QD210 = document("210-QĐ/TU", "QUYẾT ĐỊNH", "Sửa đổi, bổ sung một số điều của Quy định số 205-QĐ/TU",
              "ngày 1 tháng 6 năm 2024", """\
 Điều 1. Sửa đổi Điều 1
 Chi bộ có thể tổ chức học tập nghị quyết trực tuyến cho đảng viên đi làm ăn xa.""")
-HD15 = _doc("15-HD/BTGTU", "HƯỚNG DẪN", "về tổ chức học tập nghị quyết ở chi bộ", "ngày 2 tháng 1 năm 2020", """\
+HD15 = document("15-HD/BTGTU", "HƯỚNG DẪN", "về tổ chức học tập nghị quyết ở chi bộ", "ngày 2 tháng 1 năm 2020", """\
 1. Chi bộ lập danh sách đảng viên tham gia học tập nghị quyết.""", issuer="BAN TUYÊN GIÁO")
-KH40 = _doc("40-KH/TU", "KẾ HOẠCH", "tuyên truyền kỷ niệm ngày thành lập Đảng bộ tỉnh", "ngày 5 tháng 5 năm 2018", """\
+KH40 = document("40-KH/TU", "KẾ HOẠCH", "tuyên truyền kỷ niệm ngày thành lập Đảng bộ tỉnh", "ngày 5 tháng 5 năm 2018", """\
 1. Tổ chức hội thi tìm hiểu lịch sử Đảng bộ tỉnh.""")
-CT07 = _doc("07-CT/TU", "CHỈ THỊ", "về tăng cường công tác dân vận ở cơ sở", "ngày 3 tháng 3 năm 2017", """\
+CT07 = document("07-CT/TU", "CHỈ THỊ", "về tăng cường công tác dân vận ở cơ sở", "ngày 3 tháng 3 năm 2017", """\
 I. YÊU CẦU
 Cấp ủy cơ sở đối thoại với nhân dân mỗi năm một lần.""")
 # Front matter: an end date given by hand.

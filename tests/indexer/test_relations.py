@@ -10,32 +10,17 @@ import pytest
 from indexer.metadata import extract_metadata
 from indexer.relations import read_validity, relations_in_text, validity_fields
 from knowledge.relations import Relation
-from tests.conftest import MARKER
+from tests.validity_docs import document
 
 
 def _doc(body: str, *, number: str = "205-QĐ/TU", kind: str = "QUY ĐỊNH",
          title: str = "về chế độ học tập nghị quyết của đảng viên", day: str = "ngày 10 tháng 1 năm 2024") -> str:
-    return f"""{MARKER}
-ĐẢNG BỘ TỈNH MINH SƠN
-TỈNH ỦY
-*
-Số {number}
-Minh Sơn, {day}
-{kind}
-{title}
-- Căn cứ Điều lệ Đảng;
-- Căn cứ Quy định số 294-QĐ/TW, ngày 26/5/2025 của Ban Chấp hành Trung ương về thi hành Điều lệ Đảng;
-Ban Thường vụ Tỉnh ủy quy định như sau:
-Điều 1. Học tập nghị quyết
-Đảng viên học tập nghị quyết mới ít nhất 3 ngày mỗi năm.
-{body}
-Nơi nhận:
-- Các huyện ủy,
-- Lưu Văn phòng Tỉnh ủy.
-T/M BAN THƯỜNG VỤ
-BÍ THƯ
-Nguyễn Văn A
-"""
+    """A provincial regulation whose closing provisions are `body` (a legal basis that names
+    another regulation and an article come before it)."""
+    return document(number, kind, title, day, "Điều 1. Học tập nghị quyết\n"
+                    "Đảng viên học tập nghị quyết mới ít nhất 3 ngày mỗi năm.\n" + body,
+                    basis="- Căn cứ Quy định số 294-QĐ/TW, ngày 26/5/2025 của Ban Chấp hành Trung "
+                          "ương về thi hành Điều lệ Đảng;")
 
 
 def claims(body: str, **kwargs: str) -> list[tuple[str, str, date | None]]:
