@@ -25,7 +25,7 @@ from indexer.boilerplate import strip_boilerplate
 from indexer.chunking import chunk_document
 from indexer.discovery import SidecarError, discover, read_sidecar, sidecar_of
 from indexer.duplicates import Candidate, find_duplicates
-from indexer.loaders import LoadError, load_file
+from indexer.loaders import LoadError, LoadOptions, load_file
 from indexer.lock import index_lock
 from indexer.metadata import extract_metadata
 from indexer.relations import read_validity
@@ -50,8 +50,10 @@ logger = logging.getLogger(__name__)
 # then rebuilt (vectors of identical chunk texts are still reused). The lexical parameters
 # are part of it, so changing them republishes the store. Term counts are reused only from a
 # version of the same pipeline (4: versions keep their term counts; 5: boilerplate kept out
-# of chunks, outline levels from the numbering scheme; 6: documents carry validity claims).
-PIPELINE_VERSION = f"6/bm25-folded-k1={BM25_K1}-b={BM25_B}"
+# of chunks, outline levels from the numbering scheme; 6: PDFs read by PDFium with running
+# headers removed and scans OCR'd, .doc read, legacy encodings and look-alike letters
+# converted; 7: documents carry validity claims and resolved status).
+PIPELINE_VERSION = f"7/bm25-folded-k1={BM25_K1}-b={BM25_B}"
 EMBED_BLOCK = 256  # texts per embedding call: the progress bar's step
 SECTION_RESERVE_TOKENS = 32  # room in the model window for the heading path
 # Texts whose token counts are remembered while one document is chunked: the window-fit
@@ -67,6 +69,9 @@ class _FileResult:
     chunks: list[Chunk]
     texts: list[str] | None  # indexed_text of each chunk, for files chunked in this run
     prev_rows: list[int] | None  # rows in the previous version, for files reused whole
+    warnings: tuple[str, ...] = ()  # from the loader, for files read in this run
+    pages: int = 0
+    ocr_pages: int = 0
 
     @property
     def reused(self) -> bool:
@@ -118,7 +123,7 @@ def _previous(store_dir: Path, model: ModelInfo) -> StoreVersion | None:
 
 
 def _chunk_file(
-    path: Path, root: Path, embedder: Embedder, key: str, digest: str
+    path: Path, root: Path, embedder: Embedder, key: str, digest: str, options: LoadOptions
 ) -> _FileResult:
     documents: list[DocumentMeta] = []
     chunks: list[Chunk] = []
@@ -132,13 +137,16 @@ def _chunk_file(
             warnings = (f"metadata file ignored: {exc}",)
             logger.warning("%s: %s", path, exc)
     whole_documents = path.suffix.lower() != ".jsonl"
-    for loaded in load_file(path, root):
+    loaded_all = load_file(path, root, options=options)
+    for loaded in loaded_all:
         meta = extract_metadata(
             loaded.text, doc_id=loaded.doc_id, source=loaded.source,
             fields={**loaded.fields, **sidecar},  # the operator's sidecar has the last word
         )
-        if warnings:
-            meta = dataclasses.replace(meta, warnings=meta.warnings + warnings)
+        # What the reader could not read faithfully (scanned pages, legacy encodings) stays
+        # with the document, for `tuyengiao documents`.
+        if warnings or loaded.warnings:
+            meta = dataclasses.replace(meta, warnings=meta.warnings + loaded.warnings + warnings)
         # What it replaces, amends or repeals (its text, or the sidecar's validity fields).
         meta = read_validity(loaded.text, meta, whole_document=whole_documents)
         # Letterheads, signatures and recipient lists are metadata: never chunked, so never
@@ -148,7 +156,12 @@ def _chunk_file(
         documents.append(meta)
         chunks.extend(doc_chunks)
         texts.extend(indexed_text(meta, c) for c in doc_chunks)
-    return _FileResult(key, digest, documents, chunks, texts, None)
+    return _FileResult(
+        key, digest, documents, chunks, texts, None,
+        warnings=tuple(w for loaded in loaded_all for w in loaded.warnings),
+        pages=sum(loaded.pages or 0 for loaded in loaded_all),
+        ocr_pages=sum(loaded.ocr_pages for loaded in loaded_all),
+    )
 
 
 def _chunks_within_window(meta: DocumentMeta, text: str, embedder: Embedder) -> list[Chunk]:
@@ -215,19 +228,27 @@ def build_store(
     *,
     progress: bool = False,
     lock_wait: float = 0.0,
+    options: LoadOptions | None = None,
 ) -> BuildReport:
     """Index exactly the files under `paths` into a new store version and publish it.
 
     One run at a time per store (indexer/lock.py): `lock_wait` seconds to wait for another
-    run, else StoreBusy."""
+    run, else StoreBusy. `options`: how files are read (OCR, page limit; `LoadOptions()` when
+    None); `progress` also turns on the loaders' OCR progress bar."""
     with index_lock(store_dir, wait=lock_wait):
-        return _build_store(paths, store_dir, embedder, progress=progress)
+        return _build_store(paths, store_dir, embedder, progress=progress, options=options)
 
 
 def _build_store(
-    paths: Iterable[Path], store_dir: Path, embedder: Embedder, *, progress: bool
+    paths: Iterable[Path],
+    store_dir: Path,
+    embedder: Embedder,
+    *,
+    progress: bool,
+    options: LoadOptions | None,
 ) -> BuildReport:
     started = time.perf_counter()
+    options = dataclasses.replace(options or LoadOptions(), progress=progress)
     report = BuildReport()
     store_dir.mkdir(parents=True, exist_ok=True)
     model = model_info(embedder)
@@ -260,7 +281,7 @@ def _build_store(
                 result = _reuse_file(prev, key, digest, prev_rows.get(key, []))
                 report.files_unchanged += 1
             else:
-                result = _chunk_file(path, root, embedder, key, digest)
+                result = _chunk_file(path, root, embedder, key, digest, options)
                 report.files_changed += 1
         except LoadError as exc:
             report.skipped.append((shown, str(exc)))
@@ -282,6 +303,11 @@ def _build_store(
             continue
         seen_doc_ids.update(d.doc_id for d in result.documents)
         results.append(result)
+        report.pages += result.pages
+        report.ocr_pages += result.ocr_pages
+        for warning in result.warnings:
+            report.warnings.append((shown, warning))
+            logger.warning("%s: %s", shown, warning)
 
     results = _mark_duplicates(results, report)
     results = _resolve_validity(results)

@@ -1,4 +1,5 @@
-"""What one build did, for the operator: counts, skipped files, duplicates, missing metadata."""
+"""What one build did, for the operator: counts, skipped files, reading warnings, PDF and
+OCR'd pages, duplicates, missing metadata."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ class BuildReport:
     files_unchanged: int = 0
     files_removed: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    # (file, what its reader could not read faithfully: scanned pages, legacy encodings)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    pages: int = 0  # PDF pages read in this run
+    ocr_pages: int = 0  # of which read by OCR
     documents: int = 0
     chunks: int = 0
     embedded: int = 0  # chunks sent to the model in this run
@@ -42,7 +47,9 @@ class BuildReport:
         return (
             f"{self.files_total} files: {self.files_changed} new or changed, "
             f"{self.files_unchanged} unchanged, {self.files_removed} removed, "
-            f"{len(self.skipped)} skipped; {self.documents} documents, {self.chunks} chunks; "
+            f"{len(self.skipped)} skipped, {len(self.warnings)} warnings; "
+            f"{self.pages} PDF pages read ({self.ocr_pages} by OCR); "
+            f"{self.documents} documents, {self.chunks} chunks; "
             f"embedded {self.embedded} chunks (reused {self.reused_vectors}), "
             f"tokenised {self.tokenised}{extra}; "
             f"{state} in {self.seconds:.1f}s"

@@ -414,6 +414,22 @@ COMPOSE_PREVIEW_COUNTS = (
 COMPOSE_PREVIEW_UNREACHABLE = (
     "{count} người chưa từng nhắn tin với trợ lý nên chưa nhận tin riêng được; họ đọc qua nhóm."
 )
+# Chats marked unreachable (bot.services.reachability): broadcast and poll previews, reports.
+UNREACHABLE_PEOPLE = (
+    "{count} người đã chặn trợ lý hoặc không còn tài khoản nên không nhận được tin riêng."
+)
+UNREACHABLE_GROUPS = (
+    "{count} nhóm chat không còn gửi được (trợ lý đã bị xóa khỏi nhóm hoặc nhóm không còn); "
+    "không gửi vào đó."
+)
+
+
+def unreachable_lines(people: int, groups: int) -> list[str]:
+    """The lines a preview or a report adds for chats marked unreachable (none if none)."""
+    return ([UNREACHABLE_PEOPLE.format(count=people)] if people else []) + (
+        [UNREACHABLE_GROUPS.format(count=groups)] if groups else [])
+
+
 COMPOSE_PREVIEW_CONFIRM = "Yêu cầu xác nhận đã đọc; hạn: {deadline}."
 COMPOSE_SEND_BUTTON = "📤 Gửi ngay"
 COMPOSE_SCHEDULE_BUTTON = "⏰ Hẹn giờ"
@@ -472,6 +488,10 @@ POLL_CLOSES_AT = "Kết thúc: {at}"
 POLL_VOTERS = "Số người trả lời: {count}"
 POLL_VOTERS_SHORT = "{count} người trả lời"
 POLL_BY_UNIT = "Theo đơn vị:"
+POLL_UNREACHABLE = (
+    "Không gửi được tới {count} cuộc trò chuyện: người nhận đã chặn trợ lý, trợ lý bị xóa "
+    "khỏi nhóm hoặc cuộc trò chuyện không còn."
+)
 POLL_TOTAL = "Tổng"
 POLL_WHO_CHOSE = "Ai chọn gì (khảo sát ghi danh):"
 POLL_MORE_NAMES = "… và {count} người khác (xem đủ bằng lệnh tuyengiao poll voters trên máy chủ)."

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -155,3 +156,21 @@ def seeds_dir() -> Path:
     if not seeds.is_dir():
         pytest.skip(f"seed articles not found at {seeds}")
     return seeds
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Any:
+    """One real PostgreSQL server for the session, shared by every folder's tests (skipped,
+    with the reason, only when it cannot be started on this machine)."""
+    from tests.postgres_server import PostgresServer, PostgresUnavailable
+
+    server = None
+    try:
+        server = PostgresServer()
+        server.start()
+    except PostgresUnavailable as exc:
+        if server is not None:
+            server.stop()
+        pytest.skip(f"PostgreSQL server could not be started: {exc}")
+    yield server
+    server.stop()

@@ -7,7 +7,7 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from knowledge.answers import AnswerPolicy, answer_question
 from knowledge.embedder import Embedder, EmbedderConfig, SentenceTransformerEmbedder
@@ -17,6 +17,9 @@ from knowledge.search import MODES, FusionWeights, Mode, Searcher
 from knowledge.store import StoreError, StoreReader, load_current
 from knowledge.text import fold
 from tuyengiao.settings import Settings
+
+if TYPE_CHECKING:
+    from indexer.loaders import LoadOptions
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +34,18 @@ def make_embedder(settings: Settings) -> Embedder:
             device=settings.embedding_device,
             max_tokens=settings.embedding_max_tokens,
         )
+    )
+
+
+def load_options(settings: Settings) -> LoadOptions:
+    """How the indexer reads files: OCR of scanned pages, the page limit."""
+    from indexer.loaders import LoadOptions
+
+    return LoadOptions(
+        ocr=settings.ocr,
+        ocr_language=settings.ocr_languages,
+        ocr_dpi=settings.ocr_dpi,
+        max_pages=settings.max_pages,
     )
 
 
@@ -84,12 +99,17 @@ def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool,
     try:
         # Taken before the model loads: a second run is refused at once, not after loading.
         with index_lock(store, wait=wait):
-            report = build_store(paths, store, make_embedder(settings), progress=progress)
+            report = build_store(
+                paths, store, make_embedder(settings), progress=progress,
+                options=load_options(settings),
+            )
     except StoreBusy as exc:
         print(exc, file=sys.stderr)
         return EXIT_STORE_BUSY
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
+    for path, warning in report.warnings:
+        print(f"warning {path}: {warning}", file=sys.stderr)
     for line in report.notes():
         print(line, file=sys.stderr)
     print(report.summary())

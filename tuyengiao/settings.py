@@ -24,6 +24,16 @@ class Settings(BaseSettings):
     db_fault_retry_seconds: float = Field(30.0, ge=0)
     log_level: str = "INFO"
 
+    # --- reading documents (indexer) ---
+    # "auto": PDF pages with no usable text layer (scans) are OCR'd with Tesseract when it and
+    # its language data are installed (`make` installs them); "off": never (those pages are
+    # reported as not read).
+    ocr: Literal["auto", "off"] = "auto"
+    ocr_languages: str = Field("vie", pattern=r"^[a-z_]+(\+[a-z_]+)*$")  # Tesseract codes
+    ocr_dpi: int = Field(300, ge=72, le=600)  # page rendering for OCR; 300 is Tesseract's advice
+    # A PDF with more pages is skipped with a reason: bounds time and memory per file.
+    max_pages: int = Field(2000, ge=1)
+
     embedding_model: str = ""  # empty: the bundled offline all-MiniLM-L6-v2
     embedding_query_prefix: str | None = None
     embedding_passage_prefix: str | None = None

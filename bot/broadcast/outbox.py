@@ -30,7 +30,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, func, select
 
-from bot.broadcast.models import Broadcast, Delivery
+from bot.broadcast.models import OPEN_DELIVERY, Broadcast, Delivery
+from bot.services import reachability
 from bot.storage.models import utcnow
 
 
@@ -207,6 +208,32 @@ def cancel_open(session: Session, broadcast_id: int) -> int:
     return int(result.rowcount or 0)
 
 
+def move_chat(session: Session, platform: str, old_chat_id: str, new_chat_id: str) -> int:
+    """A group moved (Telegram: upgraded to a supergroup): the stored group follows
+    (bot.services.reachability.move_chat, idempotent), and so do its deliveries, sent or not,
+    and broadcasts composed there: open rows go out to the new id and replies there find
+    them. A broadcast that already has a row for the new id keeps that one; the old one, if
+    still open, is cancelled (a second message would repeat it). Returns the rows
+    re-pointed."""
+    reachability.move_chat(session, platform, old_chat_id, new_chat_id)
+    where = (col(Delivery.platform) == platform, col(Delivery.chat_id) == old_chat_id)
+    taken = select(Delivery.broadcast_id).where(
+        col(Delivery.platform) == platform, col(Delivery.chat_id) == new_chat_id)
+    session.exec(  # type: ignore[call-overload]
+        update(Delivery).where(*where, col(Delivery.broadcast_id).in_(taken),
+                               col(Delivery.status).in_(OPEN_DELIVERY))
+        .values(status="cancelled", claimed_by=None, lease_until=None,
+                last_error=f"chat moved to {new_chat_id}, already a recipient"[:300]))
+    moved = session.exec(  # type: ignore[call-overload]
+        update(Delivery).where(*where, col(Delivery.broadcast_id).not_in(taken))
+        .values(chat_id=new_chat_id))
+    session.exec(  # type: ignore[call-overload]
+        update(Broadcast).where(col(Broadcast.origin_platform) == platform,
+                                col(Broadcast.origin_chat_id) == old_chat_id)
+        .values(origin_chat_id=new_chat_id))
+    return int(moved.rowcount or 0)
+
+
 def status_counts(session: Session, broadcast_id: int) -> dict[str, int]:
     rows = session.exec(
         select(Delivery.status, func.count()).where(col(Delivery.broadcast_id) == broadcast_id)
@@ -221,5 +248,5 @@ def broadcasts_by_id(session: Session, ids: Sequence[int]) -> dict[int, Broadcas
 
 
 __all__ = ["Claimed", "RetryPolicy", "broadcasts_by_id", "cancel_open", "claim", "defer",
-           "next_due", "record_permanent", "record_sent", "record_transient", "release_all",
+           "move_chat", "next_due", "record_permanent", "record_sent", "record_transient", "release_all",
            "status_counts"]

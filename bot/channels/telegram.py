@@ -16,7 +16,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -32,12 +32,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from knowledge import messages as texts
 from bot.channels import webhooks
 from bot.channels.chat_turns import ChatTurns
+from bot.channels.telegram_chat_events import chat_change
+from bot.channels.telegram_errors import Moved, follow_migration, retry_seconds
 from bot.channels.telegram_polls import poll_event as _poll_event
 from bot.channels.telegram_render import RenderedMessage, escape, render
 from bot.channels.typing_indicator import TYPING_DELAY, while_typing
@@ -45,6 +47,7 @@ from bot.core.outbound import PushFailed
 from bot.core.types import (
     Chat,
     Incoming,
+    IncomingChatChange,
     IncomingAction,
     IncomingPollUpdate,
     IncomingText,
@@ -271,6 +274,10 @@ class TelegramChannel:
 
     # --- updates ------------------------------------------------------------------------
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if (change := chat_change(update)) is not None:  # a group moved, the bot was blocked
+            async with self._chat_turns.turn(change.chat.chat_id):
+                await self._handler(change)
+            return
         if (poll_event := _poll_event(update)) is not None:
             # Nothing to answer. One poll's counts (and one voter's answers) in arrival
             # order: a changed vote must not be overwritten by the one before it.
@@ -295,15 +302,16 @@ class TelegramChannel:
             if isinstance(incoming, IncomingAction) and incoming.callback_id:
                 await self._answer_callback(incoming.callback_id, outcome.notice)
             first = True
+            moved = self._mover(incoming.update_id)
             for reply in outcome.replies:
                 if isinstance(reply, PhotoReply):
-                    await self._send_photo(origin, reply)
+                    await self._send_photo(origin, reply, moved)
                     continue
                 if isinstance(reply, FileReply):
-                    await self._send_file(origin, reply)
+                    await self._send_file(origin, reply, moved)
                     continue
                 for message in render(reply):
-                    await self._send(origin, message, reply=first)
+                    await self._send(origin, message, reply=first, moved=moved)
                     first = False
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -426,7 +434,17 @@ class TelegramChannel:
         text = notice[:MAX_NOTICE] if notice else None
         await self._call(lambda: bot.answer_callback_query(callback_id, text=text))
 
-    async def _send(self, origin: _Origin, message: RenderedMessage, *, reply: bool) -> None:
+    def _mover(self, update_id: str) -> Moved:
+        """What to do when a reply finds its group moved (a Telegram group upgraded to a
+        supergroup): tell the core, which re-points the stored group; the reply is sent to
+        the new id (bot.channels.telegram_errors.follow_migration)."""
+        async def moved(old: str, new: str) -> None:
+            await self._handler(IncomingChatChange(
+                f"{update_id}:moved", Chat("telegram", old, "group"), moved_to=new))
+        return moved
+
+    async def _send(self, origin: _Origin, message: RenderedMessage, *, reply: bool,
+                    moved: Moved | None = None) -> None:
         bot = self._application.bot
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton(a.label, callback_data=a.data) for a in row] for row in message.buttons]
@@ -434,29 +452,28 @@ class TelegramChannel:
         reply_to = (ReplyParameters(origin.reply_to, allow_sending_without_reply=True)
                     if reply and origin.reply_to is not None else None)
 
-        def send(chat_id: int) -> Awaitable[Message]:
-            return bot.send_message(
+        def send(chat_id: int | str) -> Awaitable[Message]:
+            return self._call(lambda: bot.send_message(
                 chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup,
                 reply_parameters=reply_to, message_thread_id=origin.thread_id,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
+            ))
 
-        try:
-            await self._call(lambda: send(origin.chat_id))
-        except ChatMigrated as exc:  # the group became a supergroup: its id changed
-            await self._call(lambda: send(exc.new_chat_id))
+        await follow_migration(send, origin.chat_id, moved)
 
-    async def _send_photo(self, origin: _Origin, reply: PhotoReply) -> None:
+    async def _send_photo(self, origin: _Origin, reply: PhotoReply, moved: Moved | None) -> None:
         bot = self._application.bot
-        await self._call(lambda: bot.send_photo(
-            origin.chat_id, InputFile(reply.image, filename=reply.filename),
-            caption=reply.caption[:MAX_CAPTION], message_thread_id=origin.thread_id))
+        await follow_migration(lambda chat_id: self._call(lambda: bot.send_photo(
+            chat_id, InputFile(reply.image, filename=reply.filename),
+            caption=reply.caption[:MAX_CAPTION], message_thread_id=origin.thread_id)),
+            origin.chat_id, moved)
 
-    async def _send_file(self, origin: _Origin, reply: FileReply) -> None:
+    async def _send_file(self, origin: _Origin, reply: FileReply, moved: Moved | None) -> None:
         bot = self._application.bot
-        await self._call(lambda: bot.send_document(
-            origin.chat_id, InputFile(reply.data, filename=reply.filename),
-            caption=reply.caption[:MAX_CAPTION], message_thread_id=origin.thread_id))
+        await follow_migration(lambda chat_id: self._call(lambda: bot.send_document(
+            chat_id, InputFile(reply.data, filename=reply.filename),
+            caption=reply.caption[:MAX_CAPTION], message_thread_id=origin.thread_id)),
+            origin.chat_id, moved)
 
     async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
         """One Bot API call: on flood control wait as told and retry once (a reply must not
@@ -470,7 +487,7 @@ class TelegramChannel:
                 if flood_waited:
                     raise
                 flood_waited = True
-                delay = _retry_seconds(exc)
+                delay = retry_seconds(exc)
                 logger.warning("telegram: flood control, retrying in %.1f s", delay)
                 await asyncio.sleep(delay)
             except BadRequest:
@@ -503,12 +520,6 @@ def _chat(chat_id: int, chat_type: str, title: str | None) -> Chat:
     kind = "group" if chat_type in (ChatType.GROUP, ChatType.SUPERGROUP) else "private"
     return Chat("telegram", str(chat_id), kind, title or "")
 
-
-def _retry_seconds(exc: RetryAfter) -> float:
-    value: Any = getattr(exc, "_retry_after", None)  # PTB 22 keeps a timedelta; the public
-    if value is None:  # property warns about its int/timedelta migration
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _file_url(base_url: str) -> str:

@@ -23,6 +23,7 @@ from bot.core.types import (
     AnswerReply,
     Incoming,
     IncomingAction,
+    IncomingChatChange,
     IncomingPollAnswer,
     IncomingPollUpdate,
     IncomingText,
@@ -30,7 +31,7 @@ from bot.core.types import (
     Outcome,
     TextReply,
 )
-from bot.services import people, questions, units
+from bot.services import people, questions, reachability, units
 from bot.services.errors import NotFound, PermissionDenied, ServiceError
 from bot.storage.database import Database
 from bot.storage.models import QuestionLog
@@ -65,6 +66,11 @@ class Assistant:
         self.accounts = AccountHandlers(db, self.outbound, settings.codes)
 
     async def handle(self, incoming: Incoming) -> Outcome:
+        if isinstance(incoming, IncomingChatChange):  # no one to identify, nothing to answer
+            # Best-effort: an unwritable database loses the mark (counted and logged); a
+            # moved group is followed again at its next send.
+            await self.db.run_best_effort("chat change", self._chat_change, incoming)
+            return Outcome()
         try:
             return await self._handle(incoming)
         except Exception as exc:
@@ -105,6 +111,21 @@ class Assistant:
             # Refusals and bad input the services detected: the message is for the person.
             logger.info("update %s: %s: %s", incoming.update_id, type(exc).__name__, exc)
             return Outcome([TextReply(str(exc))], notice=str(exc)[:190])
+
+    def _chat_change(self, session, change: IncomingChatChange) -> None:  # type: ignore[no-untyped-def]
+        """A group moved to a new id (every feature re-points its rows with the stored
+        group, in one transaction), or the bot was blocked / removed, or is back."""
+        chat = change.chat
+        if change.moved_to is not None:  # each feature's move also moves the stored group
+            reachability.move_chat(session, chat.platform, chat.chat_id, change.moved_to)
+            for feature in (self.broadcasts, self.polls):
+                if feature is not None:
+                    feature.chat_moved(session, chat.platform, chat.chat_id, change.moved_to)
+        elif change.reachable is False:
+            reachability.mark_unreachable(session, chat.platform, chat.chat_id, chat.kind,
+                                          change.reason or "unreachable")
+        elif change.reachable:
+            reachability.mark_reachable(session, chat.platform, chat.chat_id, chat.kind)
 
     # --- text -------------------------------------------------------------------------
 

@@ -14,6 +14,9 @@ multipart bodies), method names case-insensitive, `{"ok": true, "result": ...}` 
 `timeout`, `allowed_updates` remembered between calls, 409 for getUpdates while a webhook is
 set, HTML `parse_mode` checked (unknown or unbalanced tags, bare `<` or `&`, text over 4096
 UTF-16 units after parsing: 400), callback_data over 64 bytes: 400.
+Chats change like Telegram's (tests.fakes.telegram_chats): forwardMessage (a forwarded poll
+is the same poll), groups upgraded to supergroups, users who block the bot, groups the bot
+was removed from, deleted chats.
 What it simplifies: one message-id counter for all chats; webhooks may be plain http (it
 delivers pushed updates to the webhook URL itself, once each, recording the HTTP status in
 `webhook_deliveries`); long polls are capped at `max_poll_wait` seconds to keep tests fast.
@@ -33,6 +36,7 @@ import aiohttp
 from aiohttp import web
 
 from tests.fakes.loopback import Call, LoopbackServer
+from tests.fakes.telegram_chats import ChatMethods
 from tests.fakes.telegram_html import ApiError, parse_html
 from tests.fakes.telegram_polls import PollMethods
 from tests.fakes.telegram_updates import UpdateBuilders, utf16_len
@@ -67,7 +71,7 @@ def _decode_form(name: str, value: Any) -> Any:
         return value
 
 
-class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
+class TelegramApiServer(ChatMethods, PollMethods, UpdateBuilders, LoopbackServer):
     def __init__(
         self,
         token: str = DEFAULT_TOKEN,
@@ -97,13 +101,14 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
         self.chats: dict[int, dict[str, Any]] = {}
         self._ids = {"update": 0, "message": 0, "callback": 0, "poll": 0}
         self._init_polls()
+        self._init_chats()
         self._methods: dict[str, tuple[str, Callable[[dict[str, Any]], Awaitable[Any]]]] = {
             name.lower(): (name, getattr(self, f"_m_{name}"))
             for name in ("getMe", "getUpdates", "sendMessage", "sendDocument", "editMessageText",
                          "answerCallbackQuery", "sendChatAction", "setMyCommands",
                          "getMyCommands", "deleteMyCommands", "setWebhook", "deleteWebhook",
                          "getWebhookInfo", "close", "logOut", "sendPoll", "stopPoll",
-                         "sendPhoto")
+                         "sendPhoto", "forwardMessage")
         }
 
     @property
@@ -150,6 +155,7 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
                 raise ApiError(fault.code, fault.description, fault.retry_after)
             if method is None:
                 raise ApiError(404, "Not Found")
+            self._check_chat(params)  # migrated, deleted, blocked, kicked (telegram_chats)
             result = await method(params)
         except ApiError as exc:
             call.ok, call.error_code = False, exc.code

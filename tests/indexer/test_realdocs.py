@@ -46,6 +46,9 @@ def realdocs(realdocs_store: tuple[BuildReport, Path]) -> tuple[BuildReport, Sto
 
 
 def _doc_chunks(version: StoreVersion, name: str) -> list[str]:
+    """The document's chunks, or its kept copy's when it is a duplicate (the Hiến pháp PDF is
+    a copy of the `.doc`, which is kept as the editable original once `.doc` files are read)."""
+    name = version.documents[name].duplicate_of or name
     return [c.text for c in version.chunks if c.doc_id == name]
 
 
@@ -159,8 +162,9 @@ def test_an_answer_about_the_signatory_quotes_no_signature_block(
         ("huongdan06.pdf", ("8. Quản lý hồ sơ đảng viên", "8.1. Hồ sơ đảng viên", "a) Khi được kết nạp vào Đảng"),
          "mục 8.1, điểm a"),
         ("quydinh294.pdf", ("2. Điều 3: Về quyền của đảng viên", "2.1. (Khoản 1): Quyền được thông tin"), "mục 2.1"),
+        # A copy of the .doc, which is the one kept: its outline reads as the .doc prints it.
         ("(32801)-VanBanGoc_Hien_phap_2013.pdf",
-         ("Chương I. CHẾ ĐỘ CHÍNH TRỊ", "Điều 5", "3. Ngôn ngữ quốc gia là tiếng Việt"),
+         ("CHƯƠNG I. CHẾ ĐỘ CHÍNH TRỊ", "Điều 5", "3. Ngôn ngữ quốc gia là tiếng Việt"),
          "Điều 5, khoản 3"),
         ("ĐIỀU LỆ ĐOÀN KHÓA XI.pdf", ("Chương I. ĐOÀN VIÊN", "Điều 1:"), "Điều 1"),
         ("ĐIỀU LỆ ĐOÀN KHÓA XI.pdf", ("Chương XIII. CHẤP HÀNH ĐIỀU LỆ ĐOÀN", "Điều 42:"), "Điều 42"),
