@@ -1,8 +1,8 @@
 """Real documents (../shared/realdocs, read in place): metadata against expected_meta.jsonl,
 boilerplate kept out of chunks and answers, and the content around it kept.
 
-The folder is indexed once per module with the deterministic hashing embedder (metadata and
-chunk texts do not depend on the model)."""
+The folder is indexed once per session (`realdocs_store` in tests/conftest.py) with the
+deterministic hashing embedder (metadata and chunk texts do not depend on the model)."""
 
 from __future__ import annotations
 
