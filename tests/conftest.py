@@ -7,7 +7,7 @@ that number lookup is exercised, but their content is fictional (see the marker 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +159,7 @@ def seeds_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres() -> Any:
+def postgres() -> Iterator[Any]:
     """One real PostgreSQL server for the session, shared by every folder's tests (skipped,
     with the reason, only when it cannot be started on this machine)."""
     from tests.postgres_server import PostgresServer, PostgresUnavailable

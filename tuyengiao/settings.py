@@ -89,6 +89,20 @@ class Settings(BaseSettings):
     # (Python's default is CPUs + 4).
     worker_threads: int = Field(16, ge=1)
 
+    # --- update inbox and stopping (bot/inbox, bot/channels/intake.py) ---
+    # Updates kept and not yet answered, per platform and process; beyond it a webhook answers
+    # 503 with Retry-After (the platform retries) and polling stops fetching for a while.
+    inbox_max_backlog: int = Field(1000, ge=1)
+    # Answered updates' keys are kept this long to drop a redelivery (Telegram keeps an update
+    # for 24 h; it restarts update ids at random after a week without updates: under 7 days).
+    inbox_retention_hours: float = Field(48.0, gt=0, le=144)
+    # A process that dies holding updates: its next start takes them back at once; another
+    # process (several on one PostgreSQL) after this lease.
+    inbox_lease_seconds: float = Field(60.0, ge=5)
+    # At a stop, replies in flight get this long, then are cancelled (kept in the inbox for the
+    # next start); the whole stop finishes within 10 s whatever the platforms do.
+    shutdown_grace_seconds: float = Field(5.0, ge=0, le=8)
+
     # --- codes: unit invites and account links (bot/services/invites, linking, code_guard) ---
     invite_days: int = Field(7, ge=1, le=365)  # /taoma codes are valid this many days
     # Uses of a member invite unless the officer gives a count (officer invites: one use).

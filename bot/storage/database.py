@@ -40,6 +40,7 @@ from sqlmodel import Session, SQLModel, create_engine
 from bot.storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from bot.broadcast import models as _broadcast_models  # noqa: F401  (the broadcast tables)
 from bot.polls import models as _poll_models  # noqa: F401  (the poll tables)
+from bot.inbox import models as _inbox_models  # noqa: F401  (the update inbox)
 from bot.storage.faults import DatabaseBusy, WriteFaults, fault_kind
 from bot.storage.models import LOCAL_TZ, to_local, utcnow
 

@@ -26,6 +26,7 @@ from bot.broadcast.worker import BroadcastWorker
 from bot.broadcast.zalo_transport import ZaloTransport
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
+from bot.inbox.durable import DurableInbox, worker_id
 from bot.channels.zalo_api import ZaloBotApi
 from bot.core.assistant import Assistant, CoreSettings
 from bot.core.knowledge_base import KnowledgeBase
@@ -119,10 +120,13 @@ async def stage(db: Database, tmp_path: Path, *, world: World | None = None,
         handled = Handled(assistant)
         session = await stack.enter_async_context(aiohttp.ClientSession())
         client = ZaloBotApi(zalo.token, session, base_url=zalo.base_url, retry=ZALO_RETRY)
-        await stack.enter_async_context(TelegramChannel(tg.token, handled, base_url=tg.base_url,
-                                                        poll_timeout=0.2))
-        await stack.enter_async_context(ZaloChannel(client, handled, poll_timeout=1,
-                                                    error_backoff=0.01))
+        # The durable update inbox, as `tuyengiao run` wires it: what it keeps is searched too.
+        await stack.enter_async_context(TelegramChannel(
+            tg.token, handled, base_url=tg.base_url, poll_timeout=0.2,
+            inbox=DurableInbox(db, "telegram", worker_id("telegram", None))))
+        await stack.enter_async_context(ZaloChannel(
+            client, handled, poll_timeout=1, error_backoff=0.01, key_secret=zalo.token.encode(),
+            inbox=DurableInbox(db, "zalo", worker_id("zalo", None))))
         yield Stage(db, world, tg, zalo, assistant, runner, handled, running)
 
 

@@ -216,11 +216,12 @@ async def test_sqlite_file_and_wal_keep_nothing_of_the_voters_after_close(
 
 
 def _heap_files(db: Database, postgres: Any) -> bytes:
-    """The poll tables' files as they are on disk (after a CHECKPOINT wrote every dirty page)."""
+    """The poll tables' files, and the update inbox's (it held each vote until counted), as
+    they are on disk (after a CHECKPOINT wrote every dirty page)."""
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("CHECKPOINT")
         paths = [conn.exec_driver_sql(f"SELECT pg_relation_filepath('{t}')").scalar_one()
-                 for t in ("poll_key", "poll_vote", "poll_message")]
+                 for t in ("poll_key", "poll_vote", "poll_message", "inbox_update")]
     return b"".join((postgres.data / p).read_bytes() for p in paths)
 
 
@@ -233,8 +234,12 @@ async def test_postgresql_tables_and_heap_files_keep_nothing_of_the_voters_after
             before = _rows(db)
             poll_id, secrets = await _open_and_vote(s)
             _check_per_unit_counts_only(s, poll_id)
-            assert any(h.encode() in _heap_files(db, postgres) for h in secrets.hashes), \
+            while_open = _heap_files(db, postgres)
+            assert any(h.encode() in while_open for h in secrets.hashes), \
                 "the search must find the hashes while the poll is open"
+            # The update inbox erased each vote once counted, but PostgreSQL keeps the erased
+            # copy (sender and number) as a dead tuple until the purge at the close.
+            assert any(v.encode() in while_open for v in ZALO_VOTERS)
             await _close_from_telegram(s, poll_id)
             _check_results(s, poll_id)
             _check_tables(db, before, poll_id, secrets)
