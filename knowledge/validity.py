@@ -18,7 +18,6 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from knowledge.passages import DocumentMeta
-from knowledge.relations import NOT_IN_FORCE
 from knowledge.text import fold, has_diacritics, normalize
 
 if TYPE_CHECKING:
@@ -69,16 +68,14 @@ def asked_time(question: str, today: date | None = None) -> When:
     return When(earlier=bool(earlier))
 
 
-def in_force(doc: DocumentMeta, when: When, today: date | None = None) -> bool:
+def in_force(doc: DocumentMeta, when: When) -> bool:
     """Was (is) the document in force at the time asked about?"""
     validity = doc.validity
     if when.earlier:
-        return not in_force(doc, When(), today)
+        return not validity.in_force
     if when.year is None:
-        today = today or date.today()
-        if validity.status in NOT_IN_FORCE:
-            return validity.ended is not None and validity.ended > today
-        return not (validity.declared_end and validity.declared_end <= today)
+        # The status resolved at the last build, as the answer's notes say it.
+        return validity.in_force
     start = validity.effective or doc.issued
     if start and start.year > when.year:
         return False
@@ -97,10 +94,10 @@ def prefer_in_force(hits: Sequence[SearchHit], question: str, today: date | None
     for i, hit in enumerate(hits):
         key = float(i)
         members = family.get(hit.doc.doc_id, ())
-        if len(members) > 1 and not in_force(hit.doc, when, today):
+        if len(members) > 1 and not in_force(hit.doc, when):
             anchors = [j for j, other in enumerate(hits)
                        if other.doc.doc_id in members and other.doc.doc_id != hit.doc.doc_id
-                       and other.named == hit.named and in_force(other.doc, when, today)]
+                       and other.named == hit.named and in_force(other.doc, when)]
             if anchors and anchors[0] > i:
                 key = anchors[0] + 0.5 + i / (10 * len(hits))
         keys.append(key)

@@ -106,6 +106,12 @@ async def test_vanban_shows_the_chain(validity_assistant: Assistant) -> None:
     qd101 = await view("101-QĐ/TU")
     assert ("Hiệu lực: hết hiệu lực từ ngày 15/01/2024, được thay thế bởi Quy định 205-QĐ/TU "
             "ngày 10/01/2024\nThay thế: Quy định 90-QĐ/TU ngày 01/06/2016\nNguồn: qd101.txt") in qd101
+    assert qd101.endswith("Phần đầu văn bản:\n\nĐiều 1. Thời gian học tập\nĐảng viên học tập, quán "
+                          "triệt nghị quyết mới của Đảng ít nhất 2 ngày mỗi năm, do chi bộ tổ chức.")
+    telegram = "".join(m.text for m in render((await validity_assistant.handle(text("qd 101"))).replies[0]))
+    assert ("Hiệu lực: hết hiệu lực từ ngày 15/01/2024, được thay thế bởi Quy định 205-QĐ/TU "
+            "ngày 10/01/2024\nThay thế: Quy định 90-QĐ/TU ngày 01/06/2016\n") in telegram
+    assert "<b>Phần đầu văn bản:</b>" in telegram
     qd90 = await view("quy định 90")
     assert ("Hiệu lực: hết hiệu lực từ ngày 10/03/2019, được thay thế bởi Quy định 101-QĐ/TU ngày "
             "10/03/2019\nVăn bản đang có hiệu lực: Quy định 205-QĐ/TU ngày 10/01/2024\n") in qd90
