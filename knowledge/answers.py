@@ -9,12 +9,14 @@ from datetime import date
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Protocol, Sequence
 
-from knowledge import messages
+from knowledge import messages, messages_validity
 from knowledge.docnumbers import NumberRef, parse_number, parse_number_refs, type_code, type_name
 from knowledge.excerpts import Neighbours, excerpt, split_sentences
 from knowledge.passages import DocumentMeta
+from knowledge.relations import Validity
 from knowledge.search import SearchHit
 from knowledge.text import normalize
+from knowledge.validity import prefer_in_force
 
 __all__ = [
     "Answer", "AnswerPassage", "AnswerPolicy", "Citation", "answer_question", "compose_answer",
@@ -42,13 +44,14 @@ class Citation:
     doc_type: str | None = None
     issuer: str | None = None
     issued: str | None = None  # ISO date
+    validity: Validity = Validity()  # the document's status and links (knowledge.relations)
 
     @classmethod
     def of(cls, doc: DocumentMeta, section: str) -> Citation:
         return cls(
             doc_id=doc.doc_id, title=doc.title, section=section, source=doc.source,
             label=doc.label, number=doc.number, doc_type=doc.doc_type, issuer=doc.issuer,
-            issued=doc.issued.isoformat() if doc.issued else None,
+            issued=doc.issued.isoformat() if doc.issued else None, validity=doc.validity,
         )
 
     def describe(self) -> str:
@@ -60,6 +63,8 @@ class Citation:
             parts.append(messages.cite_section(self.section))
         if self.issued:
             parts.append(messages.issued_on(date.fromisoformat(self.issued)))
+        if not self.validity.in_force:
+            parts.append(messages_validity.CITATION_NOT_IN_FORCE)
         return ", ".join(parts) + f" ({self.source})"
 
     def to_json(self) -> dict[str, Any]:
@@ -72,6 +77,8 @@ class Citation:
             "type": self.doc_type,
             "issuer": self.issuer,
             "date": self.issued,
+            "status": self.validity.status,
+            "replaced_by": [link.number or link.label for link in self.validity.replaced_by],
         }
 
 
@@ -111,6 +118,15 @@ class Answer:
         return lead + [messages.NOT_FOUND, messages.not_found_hints(self.examples)]
 
     @property
+    def validity_notes(self) -> list[str]:
+        """A note per quoted document that is no longer in force or was amended, naming what
+        replaced it (shown after the passages)."""
+        quoted: dict[str, tuple[str, Validity, list[int]]] = {}
+        for i, c in enumerate(self.citations, 1):
+            quoted.setdefault(c.doc_id, (c.label, c.validity, []))[2].append(i)
+        return messages_validity.answer_notes(list(quoted.values()))
+
+    @property
     def text(self) -> str:
         """Plain-text rendering (terminal, Zalo); channels with markup render their own."""
         if not self.answered:
@@ -120,6 +136,8 @@ class Answer:
         for i, p in enumerate(self.passages, 1):
             lines.append(f"[{i}] {p.excerpt}")
             lines.append("")
+        for note in self.validity_notes:
+            lines += [note, ""]
         lines.append(messages.SOURCES + ":")
         lines.extend(f"[{i}] {c.describe()}" for i, c in enumerate(self.citations, 1))
         return "\n".join(lines)
@@ -204,6 +222,8 @@ def answer_question(searcher: _SearchesQuestions, question: str, policy: AnswerP
     if not normalize(question).strip():
         return Answer(question, False, examples=example_labels(searcher.documents()))
     hits = searcher.search(question, k=policy.max_passages * 3, distinct_docs=False)
+    # The document in force first, unless the question is about the past (knowledge/validity.py).
+    hits = prefer_in_force(hits, question)
     answer = compose_answer(question, hits, policy, searcher.neighbours)
     if answer.answered:
         return answer
@@ -255,10 +275,13 @@ def closest_documents(
 
 
 def describe_document(doc: DocumentMeta) -> str:
-    """One line naming a stored document: "Chỉ thị 12-CT/TU, «title», ngày 15/03/2025"."""
+    """One line naming a stored document: "Chỉ thị 12-CT/TU, «title», ngày 15/03/2025", and
+    its status when it is no longer in force."""
     parts = [doc.label]
     if doc.title and doc.title != doc.label:
         parts.append(f"«{doc.title}»")
     if doc.issued:
         parts.append(messages.issued_on(doc.issued))
+    if not doc.validity.in_force:
+        parts.append(messages_validity.status_text(doc.validity))
     return ", ".join(parts)

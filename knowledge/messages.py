@@ -102,7 +102,9 @@ HELP = (
     "Cách dùng:\n"
     "• Gõ câu hỏi (trong nhóm: /hoi <câu hỏi> hoặc nhắc tên tôi; trên Telegram cũng có thể "
     "trả lời tin của tôi).\n"
-    "• /vanban <số hiệu> — xem văn bản, ví dụ: /vanban 05-CT/TW, /vanban chỉ thị 05.\n"
+    "• /vanban <số hiệu> — xem văn bản, ví dụ: /vanban 05-CT/TW, /vanban chỉ thị 05; chỉ gõ "
+    "tên văn bản («chỉ thị 05», «qd 294») cũng được: số hiệu, hiệu lực, bố cục và phần đầu "
+    "văn bản.\n"
     "• /moi — các văn bản mới nhất trong kho.\n"
     "• /dangky <mã> — tham gia đơn vị bằng mã mời do cán bộ cung cấp.\n"
     "• /lienket — lấy mã liên kết (trong tin nhắn riêng); /lienket <mã> trên tài khoản còn "
@@ -313,6 +315,7 @@ DOC_TITLE = "Tiêu đề"
 DOC_SOURCE = "Nguồn"
 DOC_OUTLINE = "Bố cục"
 DOC_CONTENT = "Nội dung"  # followed by "mục II. ..." (messages.section_label)
+DOC_OPENING = "Phần đầu văn bản"  # an overview's opening content (a document named alone)
 
 
 # --- Guidance broadcasts (bot/broadcast) ------------------------------------------------

@@ -8,6 +8,7 @@ enforced by the services this calls, never by adapters.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from bot.broadcast.handlers import BroadcastHandlers
 from bot.core import degraded
@@ -38,6 +39,7 @@ from bot.storage.models import QuestionLog
 
 from knowledge import messages
 from knowledge.answers import describe_document
+from knowledge.passages import DocumentMeta
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +156,9 @@ class Assistant:
             return Outcome([TextReply(messages.QUESTION_TOO_LONG.format(limit=limit))])
         if self.knowledge.is_empty():
             return Outcome([TextReply(messages.STORE_EMPTY)])
+        named = await self.knowledge.named_documents(question)
+        if named:  # a document named without a question: its overview
+            return await self._overview(incoming, actor, question, named)
         timed = await self.knowledge.ask(question)
         answer = timed.answer
         top = answer.citations[0] if answer.citations else None
@@ -174,6 +179,30 @@ class Assistant:
         if top is not None:
             actions += (Action(messages.ACTION_VIEW_DOCUMENT, f"doc:{question_id}"),)
         return Outcome([AnswerReply(answer, actions)])
+
+    async def _overview(self, incoming: IncomingText, actor: people.Actor, question: str,
+                        found: list[DocumentMeta]) -> Outcome:
+        """"chỉ thị 12" alone: the document's overview (several: the list to choose from),
+        logged as an answered question about that document (best-effort)."""
+        started = time.perf_counter()
+        outcome = await self._documents(found, question)
+        latency_ms = int((time.perf_counter() - started) * 1000)
+        await self.db.run_best_effort(
+            degraded.QUESTION_LOG, questions.log_question, actor if actor.person_id else None,
+            incoming.chat.platform, incoming.chat.chat_id, question, latency_ms=latency_ms,
+            answered=True,
+            top_doc_id=found[0].doc_id, top_section=None,
+        )
+        return outcome
+
+    async def _documents(self, found: list[DocumentMeta], query: str) -> Outcome:
+        """One document: its overview; several: a line for each (with its validity)."""
+        if len(found) == 1:
+            view = await self.knowledge.overview(found[0].doc_id)
+            return Outcome([view] if view else [])
+        lines = [messages.DOCUMENTS_FOUND.format(count=len(found), query=query)]
+        lines += [f"• {describe_document(doc)}" for doc in found]
+        return Outcome([TextReply("\n".join(lines))])
 
     async def _command(self, incoming: IncomingText, actor: people.Actor,
                        command: Command) -> Outcome:
@@ -226,12 +255,7 @@ class Assistant:
         found = await self.knowledge.find_by_number(query)
         if not found:
             return Outcome([TextReply(messages.DOCUMENT_NOT_FOUND.format(query=query))])
-        if len(found) == 1:
-            view = await self.knowledge.document(found[0].doc_id)
-            return Outcome([view] if view else [])
-        lines = [messages.DOCUMENTS_FOUND.format(count=len(found), query=query)]
-        lines += [f"• {describe_document(doc)}" for doc in found]
-        return Outcome([TextReply("\n".join(lines))])
+        return await self._documents(found, query)
 
     async def _latest(self) -> Outcome:
         docs = await self.knowledge.latest(LATEST_LIMIT)
