@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TORCH_VERSION := 2.13.0
 
-.PHONY: run test index install clean-store postgres
+.PHONY: run test index install clean-store postgres install-ocr install-doc system-packages
 
 # torch goes in first, pinned: these machines carry a CPU build of it as a local file, and
 # letting sentence-transformers pull torch would fetch a multi-GB CUDA build instead.
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-index: $(STAMP)
+index: $(STAMP) system-packages
 	HF_HUB_OFFLINE=1 $(BIN)/tuyengiao index
 
 run: index
@@ -33,7 +33,27 @@ postgres:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; \
 	} || echo "warning: could not install postgresql; the PostgreSQL tests will be skipped" >&2
 
-test: $(STAMP) postgres
+# Reading documents: Tesseract with its Vietnamese data OCRs scanned PDF pages, LibreOffice
+# (headless, no GUI) converts legacy Word .doc files. Installed like PostgreSQL; a failed
+# install does not stop `make run`/`make test`: the indexer then reports the pages or files
+# it could not read and says what to install, and those tests skip saying why.
+install-ocr:
+	@{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>&1 | grep -qx vie; } || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			--no-install-recommends tesseract-ocr tesseract-ocr-vie; \
+	} || echo "warning: could not install tesseract-ocr tesseract-ocr-vie; scanned PDF pages will not be read and the OCR tests will be skipped" >&2
+
+install-doc:
+	@command -v soffice >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			--no-install-recommends libreoffice-writer-nogui; \
+	} || echo "warning: could not install libreoffice-writer-nogui; .doc files will be skipped and their tests too" >&2
+
+system-packages: install-ocr install-doc
+
+test: $(STAMP) postgres system-packages
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 clean-store:

@@ -391,8 +391,7 @@ async def start_channel(args: argparse.Namespace, settings: Any, token: str, bas
         channel = TelegramChannel(token, handler, base_url=base_url, commands=list(ALL_COMMANDS),
                                   concurrent_updates=args.concurrent_updates)
         await stack.enter_async_context(channel)
-        app = channel._application  # noqa: SLF001  (read-only: the figures PTB really used)
-        return (f"Telegram: PTB concurrent_updates {app.concurrent_updates}; fake server"
+        return (f"Telegram: {args.concurrent_updates} updates answered at once; fake server"
                 f" getUpdates limit {args.poll_limit}; polling")
     import aiohttp
 
@@ -588,7 +587,7 @@ def main() -> None:
     defaults = Settings(_env_file=None)  # type: ignore[call-arg]  # the shipped defaults
     parser.add_argument("--concurrent-updates", type=int,
                         default=defaults.telegram_concurrent_updates,
-                        help="updates handled at once (PTB concurrent_updates; ZaloChannel's"
+                        help="updates handled at once (TelegramChannel's and ZaloChannel's"
                              " concurrent_updates); default: the serving default")
     parser.add_argument("--threads", type=int, default=defaults.worker_threads,
                         help="asyncio default executor size (0: Python's min(32, CPUs + 4);"

@@ -9,21 +9,28 @@ and tokenised. A run that changes nothing publishes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 from tqdm import tqdm
 
+from indexer.boilerplate import strip_boilerplate
 from indexer.chunking import chunk_document
-from indexer.loaders import LoadError, iter_source_files, load_file
+from indexer.discovery import SidecarError, discover, read_sidecar, sidecar_of
+from indexer.duplicates import Candidate, find_duplicates
+from indexer.loaders import LoadError, LoadOptions, load_file
 from indexer.lock import index_lock
 from indexer.metadata import extract_metadata
+from indexer.relations import read_validity
+from indexer.report import BuildReport
+from indexer.validity import resolve
 from knowledge.embedder import Embedder
 from knowledge.lexical import BM25_B, BM25_K1
 from knowledge.passages import Chunk, DocumentMeta, indexed_text
@@ -43,40 +50,16 @@ logger = logging.getLogger(__name__)
 # Bump when loaders, metadata or chunking change what a file turns into: every file is
 # then rebuilt (vectors of identical chunk texts are still reused). The lexical parameters
 # are part of it, so changing them republishes the store. Term counts are reused only from a
-# version of the same pipeline (4: versions keep their term counts).
-PIPELINE_VERSION = f"4/bm25-folded-k1={BM25_K1}-b={BM25_B}"
+# version of the same pipeline (4: versions keep their term counts; 5: boilerplate kept out
+# of chunks, outline levels from the numbering scheme; 6: PDFs read by PDFium with running
+# headers removed and scans OCR'd, .doc read, legacy encodings and look-alike letters
+# converted; 7: documents carry validity claims and resolved status).
+PIPELINE_VERSION = f"7/bm25-folded-k1={BM25_K1}-b={BM25_B}"
 EMBED_BLOCK = 256  # texts per embedding call: the progress bar's step
 SECTION_RESERVE_TOKENS = 32  # room in the model window for the heading path
 # Texts whose token counts are remembered while one document is chunked: the window-fit
 # retries chunk it again and count mostly the same pieces (60% of calls repeated a text).
 COUNT_MEMO = 4096
-
-
-@dataclass
-class BuildReport:
-    files_total: int = 0
-    files_changed: int = 0
-    files_unchanged: int = 0
-    files_removed: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
-    documents: int = 0
-    chunks: int = 0
-    embedded: int = 0  # chunks sent to the model in this run
-    reused_vectors: int = 0
-    tokenised: int = 0  # chunks whose lexical terms were computed in this run
-    version: str | None = None  # the published version, None when nothing changed
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        state = f"published {self.version}" if self.version else "store already up to date"
-        return (
-            f"{self.files_total} files: {self.files_changed} new or changed, "
-            f"{self.files_unchanged} unchanged, {self.files_removed} removed, "
-            f"{len(self.skipped)} skipped; {self.documents} documents, {self.chunks} chunks; "
-            f"embedded {self.embedded} chunks (reused {self.reused_vectors}), "
-            f"tokenised {self.tokenised}; "
-            f"{state} in {self.seconds:.1f}s"
-        )
 
 
 @dataclass
@@ -87,6 +70,9 @@ class _FileResult:
     chunks: list[Chunk]
     texts: list[str] | None  # indexed_text of each chunk, for files chunked in this run
     prev_rows: list[int] | None  # rows in the previous version, for files reused whole
+    warnings: tuple[str, ...] = ()  # from the loader, for files read in this run
+    pages: int = 0
+    ocr_pages: int = 0
 
     @property
     def reused(self) -> bool:
@@ -94,10 +80,14 @@ class _FileResult:
 
 
 def _file_digest(path: Path) -> str:
+    """The file's content hash, with its metadata sidecar's: editing either re-reads it."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
+    for part in (path, sidecar_of(path)):
+        if part is None:
+            continue
+        with open(part, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
     return h.hexdigest()
 
 
@@ -134,20 +124,45 @@ def _previous(store_dir: Path, model: ModelInfo) -> StoreVersion | None:
 
 
 def _chunk_file(
-    path: Path, root: Path, embedder: Embedder, key: str, digest: str
+    path: Path, root: Path, embedder: Embedder, key: str, digest: str, options: LoadOptions
 ) -> _FileResult:
     documents: list[DocumentMeta] = []
     chunks: list[Chunk] = []
     texts: list[str] = []
-    for loaded in load_file(path, root):
+    sidecar: dict[str, object] = {}
+    warnings: tuple[str, ...] = ()
+    if (side := sidecar_of(path)) is not None:
+        try:
+            sidecar = read_sidecar(side)
+        except SidecarError as exc:
+            warnings = (f"metadata file ignored: {exc}",)
+            logger.warning("%s: %s", path, exc)
+    whole_documents = path.suffix.lower() != ".jsonl"
+    loaded_all = load_file(path, root, options=options)
+    for loaded in loaded_all:
         meta = extract_metadata(
-            loaded.text, doc_id=loaded.doc_id, source=loaded.source, fields=loaded.fields
+            loaded.text, doc_id=loaded.doc_id, source=loaded.source,
+            fields={**loaded.fields, **sidecar},  # the operator's sidecar has the last word
         )
-        doc_chunks = _chunks_within_window(meta, loaded.text, embedder)
+        # What the reader could not read faithfully (scanned pages, legacy encodings) stays
+        # with the document, for `tuyengiao documents`.
+        if warnings or loaded.warnings:
+            meta = dataclasses.replace(meta, warnings=meta.warnings + loaded.warnings + warnings)
+        # What it replaces, amends or repeals (its text, or the sidecar's validity fields).
+        meta = read_validity(loaded.text, meta, whole_document=whole_documents)
+        # Letterheads, signatures and recipient lists are metadata: never chunked, so never
+        # matched by search nor quoted (JSONL passages are content only).
+        content = strip_boilerplate(loaded.text) if whole_documents else loaded.text
+        doc_chunks = _chunks_within_window(meta, content, embedder)
         documents.append(meta)
         chunks.extend(doc_chunks)
         texts.extend(indexed_text(meta, c) for c in doc_chunks)
-    return _FileResult(key, digest, documents, chunks, texts, None)
+    return _FileResult(
+        key, digest, documents, chunks, texts, None,
+        warnings=tuple(w for loaded in loaded_all for w in loaded.warnings),
+        pages=sum(loaded.pages or 0 for loaded in loaded_all),
+        ocr_pages=sum(loaded.ocr_pages for loaded in loaded_all),
+    )
 
 
 def _chunks_within_window(meta: DocumentMeta, text: str, embedder: Embedder) -> list[Chunk]:
@@ -175,6 +190,38 @@ def _reuse_file(prev: StoreVersion, key: str, digest: str, rows: list[int]) -> _
     return _FileResult(key, digest, documents, chunks, None, rows)
 
 
+def _mark_duplicates(results: list[_FileResult], report: BuildReport) -> list[_FileResult]:
+    """Keep one copy of each document indexed; the others keep their metadata, marked
+    `duplicate_of`, and lose their chunks."""
+    candidates = [
+        Candidate(r.documents[0], "\n".join(c.text for c in r.chunks), i)
+        for i, r in enumerate(results)
+        if len(r.documents) == 1 and not r.key.lower().endswith(".jsonl")
+    ]
+    copies = find_duplicates(candidates)
+    if not copies:
+        return results
+    sources = {d.doc_id: d.source for r in results for d in r.documents}
+    out = []
+    for r in results:
+        doc_id = r.documents[0].doc_id if len(r.documents) == 1 else None
+        if doc_id in copies:
+            kept = copies[doc_id]
+            meta = dataclasses.replace(r.documents[0], duplicate_of=kept)
+            report.duplicates.append((meta.source, sources[kept]))
+            logger.info("%s is a copy of %s: indexed once", meta.source, sources[kept])
+            r = _FileResult(r.key, r.digest, [meta], [], [], None)
+        out.append(r)
+    return out
+
+
+def _resolve_validity(results: list[_FileResult]) -> list[_FileResult]:
+    """Every document's status and links, resolved across all of them (indexer/validity.py):
+    the document that replaces another may be in a file read in an earlier run."""
+    resolved = iter(resolve([d for r in results for d in r.documents]))
+    return [dataclasses.replace(r, documents=[next(resolved) for _ in r.documents]) for r in results]
+
+
 def build_store(
     paths: Iterable[Path],
     store_dir: Path,
@@ -182,22 +229,31 @@ def build_store(
     *,
     progress: bool = False,
     lock_wait: float = 0.0,
+    options: LoadOptions | None = None,
     index_spec: VectorIndexSpec | None = None,
 ) -> BuildReport:
     """Index exactly the files under `paths` into a new store version and publish it.
 
     One run at a time per store (indexer/lock.py): `lock_wait` seconds to wait for another
-    run, else StoreBusy. `index_spec`: the vector index (default: knowledge/vector_index.py)."""
+    run, else StoreBusy. `options`: how files are read (OCR, page limit; `LoadOptions()` when
+    None); `progress` also turns on the loaders' OCR progress bar. `index_spec`: the vector
+    index (default: knowledge/vector_index.py)."""
     with index_lock(store_dir, wait=lock_wait):
-        return _build_store(paths, store_dir, embedder, progress=progress,
+        return _build_store(paths, store_dir, embedder, progress=progress, options=options,
                             index_spec=index_spec)
 
 
 def _build_store(
-    paths: Iterable[Path], store_dir: Path, embedder: Embedder, *, progress: bool,
+    paths: Iterable[Path],
+    store_dir: Path,
+    embedder: Embedder,
+    *,
+    progress: bool,
+    options: LoadOptions | None,
     index_spec: VectorIndexSpec | None = None,
 ) -> BuildReport:
     started = time.perf_counter()
+    options = dataclasses.replace(options or LoadOptions(), progress=progress)
     report = BuildReport()
     store_dir.mkdir(parents=True, exist_ok=True)
     model = model_info(embedder)
@@ -211,19 +267,26 @@ def _build_store(
 
     results: list[_FileResult] = []
     seen_doc_ids: set[str] = set()
-    files = list(iter_source_files(paths))
-    for root, path in tqdm(files, desc="reading", unit="file", disable=not progress):
+    files = list(discover(paths))
+    for found in tqdm(files, desc="reading", unit="file", disable=not progress):
+        root, path = found.root, found.path
         report.files_total += 1
         key = str(path.resolve())
         shown = str(path)
+        if found.reason is not None:
+            report.skipped.append((shown, found.reason))
+            logger.info("skipped %s: %s", shown, found.reason)
+            continue
         try:
             digest = _file_digest(path)
+            previous_entry = prev.files.get(key, {}) if prev is not None else {}
+            # A copy left out last time has no chunks to reuse: it is read again.
             if (reuse_files and prev is not None and prev_vectors is not None
-                    and prev.files.get(key, {}).get("hash") == digest):
+                    and previous_entry.get("hash") == digest and not previous_entry.get("duplicate_of")):
                 result = _reuse_file(prev, key, digest, prev_rows.get(key, []))
                 report.files_unchanged += 1
             else:
-                result = _chunk_file(path, root, embedder, key, digest)
+                result = _chunk_file(path, root, embedder, key, digest, options)
                 report.files_changed += 1
         except LoadError as exc:
             report.skipped.append((shown, str(exc)))
@@ -245,7 +308,18 @@ def _build_store(
             continue
         seen_doc_ids.update(d.doc_id for d in result.documents)
         results.append(result)
+        report.pages += result.pages
+        report.ocr_pages += result.ocr_pages
+        for warning in result.warnings:
+            report.warnings.append((shown, warning))
+            logger.warning("%s: %s", shown, warning)
 
+    results = _mark_duplicates(results, report)
+    results = _resolve_validity(results)
+    report.incomplete = [
+        (d.source, d.missing) for r in results for d in r.documents
+        if d.missing and d.duplicate_of is None and not r.key.lower().endswith(".jsonl")
+    ]
     current_keys = {r.key for r in results}
     if prev is not None:
         report.files_removed = sum(1 for key in prev.files if key not in current_keys)
@@ -268,7 +342,13 @@ def _build_store(
     chunks = [c for r in results for c in r.chunks]
     chunk_files = [r.key for r in results for _ in r.chunks]
     files_manifest = {
-        r.key: {"hash": r.digest, "documents": [d.doc_id for d in r.documents]} for r in results
+        r.key: {
+            "hash": r.digest,
+            "documents": [d.doc_id for d in r.documents],
+            **({"duplicate_of": r.documents[0].duplicate_of}
+               if len(r.documents) == 1 and r.documents[0].duplicate_of else {}),
+        }
+        for r in results
     }
     name = write_version(
         store_dir,

@@ -1,12 +1,15 @@
 """Structure-aware chunking: cut a document along its own headings, small enough to embed.
 
-Vietnamese official documents nest Phần > Chương > Mục > Điều, or Roman sections (I., II.)
-> numbered items (1., 1.1.) > lettered points (a), b)), with "Thứ nhất, ..." paragraphs as
-list items. Each chunk keeps its heading path so that an answer can cite "II. Nhiệm vụ › 2.";
-the heading line itself stays in the chunk's text so "Điều 5. Quyền của đảng viên" is
-searchable. Token counting may be a real (slow) tokenizer, so it is called once per section,
-once per paragraph or sentence only inside sections that are too long, and once per packed
-chunk to confirm the estimate.
+Vietnamese official documents nest Phần > Chương > Mục > Điều > khoản (1.) > điểm (a)), or
+Roman sections (I., II.) > numbered items (1., 1.1.) > lettered points (a), b)), with "Thứ
+nhất, ..." paragraphs as list items. A heading's level comes from its numbering scheme, and
+a list item also from its number: "2." continues the open "1.", a "1." inside an open item
+starts a list nested in it. Each chunk keeps its heading path so that an answer can cite
+"II. Nhiệm vụ › 2." (shown as "mục II, 2"; "Điều 5, khoản 2, điểm a" in a law); the heading
+line itself stays in the chunk's text so "Điều 5. Quyền của đảng viên" is searchable. Token
+counting may be a real (slow) tokenizer, so it is called once per section, once per
+paragraph or sentence only inside sections that are too long, and once per packed chunk to
+confirm the estimate.
 """
 
 from __future__ import annotations
@@ -16,32 +19,44 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from indexer.splitting import split_long
 from knowledge.passages import Chunk
 
 logger = logging.getLogger(__name__)
 
 MAX_HEADING_CHARS = 60
 MAX_DEPTH = 6
-_LIST_RANK = 10  # list-like headings nest by kind, not by a fixed rank
 
 _ORDINALS = "nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười(?: một| hai| ba| bốn| lăm| năm)?"
 _COUNT_WORDS = "Một|Hai|Ba|Bốn|Năm|Sáu|Bảy|Tám|Chín|Mười"
-# (kind, rank, pattern); the first that matches a line's start wins. Only line starts count,
-# so "15.5 triệu" or "năm 2024." inside a paragraph never open a section.
+# Levels come from the numbering scheme, outermost first: PHẦN › (A.) › Chương › Mục › Điều
+# or I. › 1. › 1.1. › 1.1.1. › "Thứ nhất" › a) › 1) (Nghị định 30/2020/NĐ-CP, Phụ lục I, mục
+# II.4; Luật Ban hành VBQPPL 2015, Điều 61: Phần, chương, mục, tiểu mục, điều, khoản, điểm).
+# A heading closes every open heading of its level or deeper, so "10. Thành phần gia đình"
+# can never hold the next "II." part. (kind, rank, pattern); the first that matches a line's
+# start wins. Only line starts count, so "15.5 triệu" or "năm 2024." inside a paragraph never
+# open a section.
 _PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
     ("phan", 0, re.compile(r"^(?:PHẦN|Phần)\s+(?:THỨ\s+\S+|thứ\s+\S+|[IVXLC]+\b|\d+\b)")),
-    ("chuong", 1, re.compile(r"^(?:CHƯƠNG|Chương)\s+(?:[IVXLC]+|\d+)(?=$|[\s.:–-])")),
-    ("muc", 2, re.compile(r"^(?:MỤC|Mục)\s+(?:\d+|[IVXLC]+)(?=$|[\s.:–-])")),
-    ("dieu", 3, re.compile(r"^(?:Điều|ĐIỀU)\s+\d+[a-zđ]?\s*(?:[.:]|$)")),
-    ("roman", 3, re.compile(r"^(?P<roman>[IVX]{1,5})\s*[.)]\s+(?![A-ZĐ]\.\s)(?=\S)")),
-    ("num", _LIST_RANK, re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})(?P<dot>[.)])?\s+(?P<next>\S)")),
-    ("letter", _LIST_RANK, re.compile(r"^[a-zđ]\)\s+(?=\S)")),
-    ("thu", _LIST_RANK, re.compile(rf"^(?P<label>Thứ\s+(?:{_ORDINALS})|(?:{_COUNT_WORDS})\s+là)\s*[,:.]\s*(?=\S)")),
+    ("chuong", 10, re.compile(r"^(?:CH[ƯƢ]ƠNG|Ch[ưƣ]ơng)\s+(?:[IVXLC]+|\d+)(?=$|[\s.:–-])")),
+    ("alpha", 15, re.compile(r"^(?P<alpha>[A-DE-HK-UYĐ])\.\s+(?=[A-ZĐ][^a-zđ]{3})")),
+    ("muc", 20, re.compile(r"^(?:MỤC|Mục)\s+(?:\d+|[IVXLC]+)(?=$|[\s.:–-])")),
+    ("dieu", 30, re.compile(r"^(?:Điều|ĐIỀU)\s+\d+[a-zđ]?\s*(?:[.:]|$)")),
+    ("roman", 30, re.compile(r"^(?P<roman>[IVX]{1,5})\s*[.)]\s+(?![A-ZĐ]\.\s)(?=\S)")),
+    ("num", 40, re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})(?P<dot>[.)])?\s+(?P<next>\S)")),
+    ("thu", 75, re.compile(rf"^(?P<label>Thứ\s+(?:{_ORDINALS})|(?:{_COUNT_WORDS})\s+là)\s*[,:.]\s*(?=\S)")),
+    ("letter", 80, re.compile(r"^(?P<letter>[a-zđ])\)\s+(?=\S)")),
 ]
+_NUM_RANKS = {1: 40, 2: 50, 3: 60, 4: 70}
+_PAREN_RANK = 90  # "1)" items: a list inside points
+_DIVISION_RANK = 40  # below this a heading is a division (Phần, Chương, Mục, Điều, I.)
+# Items that continue a list by their number; a "1." or "a)" that starts a list again inside
+# an open item of the same kind is a list nested in that item.
+_SEQUENCED = ("num1", "letter", "paren")
+_LETTERS = "abcdđeghiklmnopqrstuvxy"
+_LATIN = "abcdefghijklmnopqrstuvwxyz"
 _ROMAN = re.compile(r"^(?:X{0,3})(?:IX|IV|V?I{0,3})$")
 _MARKUP = re.compile(r"^(?:#{1,6}\s+|[*_]{1,3}(?=\S))")
-_SENTENCE_END = re.compile(r"[.!?…]+[\"”’)\]]*\s+")
-_CLAUSE_END = re.compile(r"[;:]\s+")
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,7 @@ class _Heading:
     kind: str
     rank: int
     text: str
+    seq: str | None = None  # the item's own number or letter: "3", "b"
 
 
 @dataclass(frozen=True)
@@ -105,6 +121,11 @@ def document_outline(text: str, *, max_depth: int = 2) -> tuple[str, ...]:
     return tuple(dict.fromkeys(" › ".join(path) for path in paths))
 
 
+def document_sections(text: str) -> list[tuple[tuple[str, ...], list[str]]]:
+    """(heading path, lines) of each section, in order; lines before any heading have path ()."""
+    return [(path, lines) for path, lines, _division in _sections(text)]
+
+
 def _sections(text: str) -> list[tuple[tuple[str, ...], list[str], bool]]:
     """Split lines into (heading path, lines, under a division) sections; text before any
     heading has path (). "Under a division" means the outermost heading is a Phần / Chương /
@@ -124,7 +145,7 @@ def _sections(text: str) -> list[tuple[tuple[str, ...], list[str], bool]]:
         if current:
             sections.append((path, current, division))
         _push(stack, heading)
-        division = stack[0].rank < _LIST_RANK
+        division = stack[0].rank < _DIVISION_RANK
         path = tuple(h.text for h in stack)
         current = [line]
     if current:
@@ -133,18 +154,44 @@ def _sections(text: str) -> list[tuple[tuple[str, ...], list[str], bool]]:
 
 
 def _push(stack: list[_Heading], heading: _Heading) -> None:
-    if heading.rank < _LIST_RANK:
-        # Structural headings have a fixed order: a new Chương closes every Mục, Điều, list.
-        while stack and stack[-1].rank >= heading.rank:
-            stack.pop()
-    elif any(h.kind == heading.kind for h in stack):
-        # A list item of a kind already open is its sibling: close back to (and including) it.
-        while stack:
-            if stack.pop().kind == heading.kind:
-                break
+    if heading.kind in _SEQUENCED and heading.seq is not None:
+        for i in range(len(stack) - 1, -1, -1):
+            if stack[i].kind == heading.kind and _follows(stack[i].seq, heading.seq):
+                del stack[i:]  # the next item of an open list
+                _append(stack, heading)
+                return
+        if heading.seq in ("1", "a") and any(h.kind == heading.kind for h in stack):
+            _append(stack, heading)  # numbering starts again inside an item: a nested list
+            return
+        inner = next((h for h in reversed(stack) if h.kind == heading.kind), None)
+        if inner is not None and _after(inner.seq, heading.seq):
+            del stack[stack.index(inner) :]  # the same list, an item or more skipped
+            _append(stack, heading)
+            return
+    while stack and stack[-1].rank >= heading.rank:
+        stack.pop()
+    _append(stack, heading)
+
+
+def _append(stack: list[_Heading], heading: _Heading) -> None:
     if len(stack) >= MAX_DEPTH:
         stack.pop()
     stack.append(heading)
+
+
+def _after(previous: str | None, seq: str) -> bool:
+    return previous is not None and previous.isdigit() and seq.isdigit() and int(seq) > int(previous)
+
+
+def _follows(previous: str | None, seq: str) -> bool:
+    if previous is None:
+        return False
+    if previous.isdigit() and seq.isdigit():
+        return int(seq) == int(previous) + 1
+    return any(
+        previous in order and seq in order and order.index(seq) == order.index(previous) + 1
+        for order in (_LETTERS, _LATIN)
+    )
 
 
 def _heading(line: str, next_line: str | None) -> _Heading | None:
@@ -157,11 +204,18 @@ def _heading(line: str, next_line: str | None) -> _Heading | None:
             continue
         if kind == "roman" and not _ROMAN.match(m["roman"]):
             return None
+        seq = None
         if kind == "num":
             depth = m["num"].count(".") + 1
             if m["dot"] is None and (depth == 1 or not m["next"][0].isupper()):
                 return None  # "15.5 triệu", "2 người": a number, not an item label
-            kind = "paren" if depth == 1 and m["dot"] == ")" else f"num{depth}"
+            if depth == 1 and m["dot"] == ")":
+                kind, rank = "paren", _PAREN_RANK
+            else:
+                kind, rank = f"num{depth}", _NUM_RANKS[depth]
+            seq = m["num"].rsplit(".", 1)[-1]
+        if kind == "letter":
+            seq = m["letter"]
         if kind == "thu":
             label = m["label"]
             return _Heading(kind, rank, label[:1].upper() + label[1:])
@@ -171,7 +225,7 @@ def _heading(line: str, next_line: str | None) -> _Heading | None:
             name = _MARKUP.sub("", next_line).strip("*_ ")
             if name and name == name.upper() and len(name) <= 120 and _heading(name, None) is None:
                 text = f"{bare.rstrip(' .:')}. {name}"
-        return _Heading(kind, rank, _shorten(text))
+        return _Heading(kind, rank, _shorten(text), seq)
     return None
 
 
@@ -197,107 +251,9 @@ def _split_section(
         if tokens <= max_tokens:
             pieces.append(_Piece(line, tokens, path, "\n", division=division))
             continue
-        for j, part in enumerate(_split_long(line, max_tokens, count, tokens)):
+        for j, part in enumerate(split_long(line, max_tokens, count, tokens)):
             pieces.append(_Piece(part[0], part[1], path, "\n" if j == 0 else " ", division=division))
     return pieces
-
-
-def _split_long(text: str, max_tokens: int, count: Callable[[str], int], tokens: int) -> list[tuple[str, int]]:
-    for boundary in (_SENTENCE_END, _CLAUSE_END):
-        parts = _split_at(text, boundary)
-        if len(parts) > 1:
-            out: list[tuple[str, int]] = []
-            for part in parts:
-                t = count(part)
-                out.extend([(part, t)] if t <= max_tokens else _split_long(part, max_tokens, count, t))
-            return out
-    return _split_words(text, max_tokens, count, tokens)
-
-
-def _split_at(text: str, boundary: re.Pattern[str]) -> list[str]:
-    parts: list[str] = []
-    start = 0
-    for m in boundary.finditer(text):
-        following = text[m.end() : m.end() + 2]
-        # A sentence ends before a capital, digit, quote or dash; "TP. Hồ Chí Minh" may split
-        # too, which costs nothing: pieces are packed back together up to the limit.
-        if len(text[start : m.start()].strip()) <= 4:
-            continue  # "1. Nâng cao ...", "II. ...", "TP. Hồ Chí Minh": a label, not a sentence
-        if boundary is _SENTENCE_END and not (following[:1].isupper() or following[:1] in "0123456789\"“'(-–"):
-            continue
-        parts.append(text[start : m.end()].rstrip())
-        start = m.end()
-    parts.append(text[start:].rstrip())
-    return [p for p in parts if p]
-
-
-def _split_words(text: str, max_tokens: int, count: Callable[[str], int], tokens: int) -> list[tuple[str, int]]:
-    """A monster sentence: the longest word runs that fit, found by galloping search."""
-    words = text.split()
-    if len(words) <= 1:
-        return _split_chars(text, max_tokens, count)
-    out: list[tuple[str, int]] = []
-    per_word = max(tokens / len(words), 1e-9)
-    i = 0
-    while i < len(words):
-
-        def take(n: int, at: int = i) -> str:
-            return " ".join(words[at : at + n])
-
-        k, t = _longest_fit(take, len(words) - i, int(max_tokens / per_word), max_tokens, count)
-        if k == 0:
-            out.extend(_split_chars(words[i], max_tokens, count))
-            i += 1
-            continue
-        out.append((" ".join(words[i : i + k]), t))
-        i += k
-    return out
-
-
-def _split_chars(word: str, max_tokens: int, count: Callable[[str], int]) -> list[tuple[str, int]]:
-    """A single "word" over the limit (a URL, a run of symbols): cut by characters."""
-    out: list[tuple[str, int]] = []
-    i = 0
-    while i < len(word):
-
-        def take(n: int, at: int = i) -> str:
-            return word[at : at + n]
-
-        k, t = _longest_fit(take, len(word) - i, max_tokens, max_tokens, count)
-        if k == 0:
-            raise ValueError(f"max_tokens={max_tokens} cannot hold even one character")
-        out.append((word[i : i + k], t))
-        i += k
-    return out
-
-
-def _longest_fit(
-    take: Callable[[int], str], available: int, guess: int, max_tokens: int, count: Callable[[str], int]
-) -> tuple[int, int]:
-    """Largest n <= available with count(take(n)) <= max_tokens (and its count); 0 if none.
-
-    Gallops up from the estimate, then bisects: O(log n) counts per piece.
-    """
-    lo, lo_tokens = 0, 0  # lo always fits
-    hi = available + 1  # hi never fits
-    n = min(max(guess, 1), available)
-    while True:
-        t = count(take(n))
-        if t > max_tokens:
-            hi = n
-            break
-        lo, lo_tokens = n, t
-        if n == available:
-            return lo, lo_tokens
-        n = min(n * 2, available)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        t = count(take(mid))
-        if t <= max_tokens:
-            lo, lo_tokens = mid, t
-        else:
-            hi = mid
-    return lo, lo_tokens
 
 
 def _common(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
+
+from knowledge.relations import Validity
 
 SECTION_SEPARATOR = " › "
 # A title longer than this (an article's whole lead paragraph) is cut in what gets indexed, so
@@ -24,6 +27,14 @@ class DocumentMeta:
     issuer: str | None = None  # "Ban Chấp hành Trung ương", "Bộ Chính trị", ...
     issued: date | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Metadata fields the document did not give ("number", "type", "issuer", "date", "title").
+    missing: tuple[str, ...] = ()
+    # What an operator should know about how it was read (OCR gaps, a duplicate, ...).
+    warnings: tuple[str, ...] = ()
+    # The doc_id of the copy that is indexed when this file holds the same document.
+    duplicate_of: str | None = None
+    # What it replaces, amends or repeals, and whether it is still in force (knowledge.relations).
+    validity: Validity = field(default_factory=Validity)
 
     @property
     def year(self) -> int | None:
@@ -39,12 +50,19 @@ class DocumentMeta:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["issued"] = self.issued.isoformat() if self.issued else None
+        data["validity"] = self.validity.to_json()
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DocumentMeta:
         issued = data.get("issued")
-        return cls(**{**data, "issued": date.fromisoformat(issued) if issued else None})
+        return cls(**{
+            **data,
+            "issued": date.fromisoformat(issued) if issued else None,
+            "missing": tuple(data.get("missing", ())),
+            "warnings": tuple(data.get("warnings", ())),
+            "validity": Validity.from_json(data.get("validity")),
+        })
 
 
 @dataclass(frozen=True)
@@ -86,3 +104,32 @@ def indexed_text(doc: DocumentMeta, chunk: Chunk) -> str:
     head = title if not doc.number or doc.number in title else f"{doc.label}. {title}"
     parts = [head, chunk.section, chunk.text] if chunk.headings else [head, chunk.text]
     return "\n".join(p for p in parts if p)
+
+
+# How a heading names its level: "Điều 5. …", "II. …", "1.2. …", "a) …", "Chương III. …".
+_LEVEL_LABELS: list[tuple[str, re.Pattern[str]]] = [
+    ("phan", re.compile(r"^(?:PHẦN|Phần)\s+(?P<label>(?:THỨ|thứ)\s+\S+|[IVXLC]+|\d+)", re.IGNORECASE)),
+    ("chuong", re.compile(r"^(?:CH[ƯƢ]ƠNG|Ch[ưƣ]ơng)\s+(?P<label>[IVXLC]+|\d+)")),
+    ("muc", re.compile(r"^(?:MỤC|Mục)\s+(?P<label>\d+|[IVXLC]+)")),
+    ("dieu", re.compile(r"^(?:Điều|ĐIỀU)\s+(?P<label>\d+[a-zđ]?)")),
+    ("roman", re.compile(r"^(?P<label>[IVX]{1,5})\s*[.)]")),
+    ("alpha", re.compile(r"^(?P<label>[A-ZĐ])\.\s")),
+    ("num", re.compile(r"^(?P<label>\d{1,2}(?:\.\d{1,2}){0,3})[.)]?(?:\s|$)")),
+    ("letter", re.compile(r"^(?P<label>[a-zđ])\)")),
+    ("thu", re.compile(r"^(?P<label>Thứ\s+\S+)")),
+]
+
+
+def section_levels(section: str) -> list[tuple[str, str]]:
+    """The structural levels of a heading path, outermost first, as (kind, label):
+    "Chương II. … › Điều 5. … › 2. … › a) …" -> [("chuong", "II"), ("dieu", "5"),
+    ("num", "2"), ("letter", "a")]. A heading of no known scheme gives ("text", heading)."""
+    out: list[tuple[str, str]] = []
+    for heading in section.split(SECTION_SEPARATOR) if section else []:
+        for kind, pattern in _LEVEL_LABELS:
+            if m := pattern.match(heading):
+                out.append((kind, m["label"]))
+                break
+        else:
+            out.append(("text", heading))
+    return out

@@ -2,7 +2,8 @@
 
 Everything that is matched or embedded (documents and queries alike) goes through
 `normalize` first, so that NFD input, the two tone-mark placements ("hoà"/"hòa"),
-misplaced marks ("qúa"), odd spaces and zero-width characters all meet on one form.
+misplaced marks ("qúa"), odd spaces, zero-width characters and look-alike letters ("Ð" for
+"Đ", a Cyrillic "С" inside "05-СТ/TW") all meet on one form.
 """
 
 from __future__ import annotations
@@ -26,6 +27,36 @@ _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _SPACE_RUNS = re.compile(r"[ ]{2,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
+# Look-alikes that copy-paste and some fonts put in place of Vietnamese and ASCII characters.
+# Ð/ð (U+00D0/U+00F0, Icelandic eth) for Đ/đ (U+0110/U+0111): Vietnamese has no eth, and
+# documents copied from some PDFs and web pages carry it in every "Đảng"; likewise Vietnamese
+# has no Ƣ/ƣ. Hyphen look-alikes
+# (U+2010, U+2011, U+2212) and slash look-alikes (U+2044, U+2215) break document numbers;
+# fullwidth ASCII (U+FF01-FF5E) comes from East Asian input methods. Source for which
+# characters are confusable: Unicode Technical Standard #39, confusables.txt.
+_LOOK_ALIKES = str.maketrans(
+    {
+        "\u00d0": "\u0110", "\u00f0": "\u0111",
+        # Ƣ/ƣ (U+01A2/U+01A3, "oi") drawn for Ư/ư by some PDF fonts ("Chƣơng", "ngƣời").
+        "\u01a2": "\u01af", "\u01a3": "\u01b0",
+        "\u2010": "-", "\u2011": "-", "\u2212": "-", "\u2044": "/", "\u2215": "/",
+        **{chr(0xFF01 + i): chr(0x21 + i) for i in range(0x5E)},
+    }
+)
+# Cyrillic and Greek letters drawn like Latin ones (UTS #39 confusables.txt). They are
+# replaced only inside a run of non-space characters that also holds an ASCII letter or
+# digit ("05-СТ/TW", "ТВ"+"/ĐU"): a word wholly in Cyrillic or Greek is left as it is.
+_SCRIPT_LOOK_ALIKES = dict(
+    zip(
+        "АВЕКМНОРСТХУІЈЅаеорсхуіјѕԁһΑΒΕΖΗΙΚΜΝΟΡΤΥΧον",
+        "ABEKMHOPCTXYIJSaeopcxyijsdhABEZHIKMNOPTYXov",
+    )
+)
+_SCRIPT_LOOK_ALIKE_TABLE = str.maketrans(_SCRIPT_LOOK_ALIKES)
+_HAS_SCRIPT_LOOK_ALIKE = re.compile("[" + "".join(_SCRIPT_LOOK_ALIKES) + "]")
+_MIXED_RUN = re.compile(r"\S*[" + "".join(_SCRIPT_LOOK_ALIKES) + r"]\S*")
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+
 # A candidate syllable: letters (with marks) only. Anything else is left untouched.
 _WORD = re.compile(r"[^\W\d_]+")
 _TOKEN = re.compile(r"[^\W_]+")
@@ -36,17 +67,27 @@ def normalize(text: str) -> str:
     """The one canonical form of Vietnamese text used for matching, embedding and display.
 
     NFC; tone marks in the traditional position ("hòa", "thúy", "quá"); invisible characters
-    removed; odd spaces made plain; line breaks unified; control characters dropped.
+    removed; odd spaces made plain; line breaks unified; control characters dropped;
+    look-alike letters, hyphens and slashes made the ones Vietnamese text uses.
     """
     if not text:
         return ""
-    text = text.translate(_INVISIBLE)
+    text = text.translate(_INVISIBLE).translate(_LOOK_ALIKES)
+    if _HAS_SCRIPT_LOOK_ALIKE.search(text):
+        text = _MIXED_RUN.sub(_latin_look_alikes, text)
     text = _LINE_BREAKS.sub("\n", text)
     text = _CONTROL.sub("", text)
     text = _ODD_SPACES.sub(" ", text)
     text = _SPACE_RUNS.sub(" ", text)
     text = unicodedata.normalize("NFC", text)
     return _WORD.sub(lambda m: _place_tone(m.group(0)), text)
+
+
+def _latin_look_alikes(match: re.Match[str]) -> str:
+    run = match.group(0)
+    if not _ASCII_ALNUM.search(run):
+        return run
+    return run.translate(_SCRIPT_LOOK_ALIKE_TABLE)
 
 
 @lru_cache(maxsize=65536)

@@ -7,8 +7,9 @@ that number lookup is exercised, but their content is fictional (see the marker 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -136,9 +137,40 @@ def samples_dir() -> Path:
     return REPO / "knowledge" / "samples"
 
 
+@pytest.fixture(scope="session")
+def realdocs_store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """../shared/realdocs indexed once per session with the hashing embedder (metadata,
+    chunks and validity do not depend on the model): (BuildReport, store folder)."""
+    from indexer.build import build_store
+
+    realdocs = REPO.parent / "shared" / "realdocs"
+    if not realdocs.is_dir():
+        pytest.skip(f"real documents not found at {realdocs}")
+    store = tmp_path_factory.mktemp("realdocs") / "store"
+    return build_store([realdocs], store, HashingEmbedder()), store
+
+
 @pytest.fixture
 def seeds_dir() -> Path:
     seeds = REPO.parent / "shared" / "seeds"
     if not seeds.is_dir():
         pytest.skip(f"seed articles not found at {seeds}")
     return seeds
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """One real PostgreSQL server for the session, shared by every folder's tests (skipped,
+    with the reason, only when it cannot be started on this machine)."""
+    from tests.postgres_server import PostgresServer, PostgresUnavailable
+
+    server = None
+    try:
+        server = PostgresServer()
+        server.start()
+    except PostgresUnavailable as exc:
+        if server is not None:
+            server.stop()
+        pytest.skip(f"PostgreSQL server could not be started: {exc}")
+    yield server
+    server.stop()

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from tuyengiao import redaction
 from tuyengiao.admin import add_admin_parser, run_admin
 from tuyengiao.broadcast_cli import add_broadcast_parser, run_broadcast
 from tuyengiao.poll_cli import add_poll_parser, run_poll
@@ -66,6 +67,14 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", type=Path, help="write each query's top-10 doc_ids as JSON")
     sp.add_argument("--mode", choices=["hybrid", "lexical", "dense", "all"], default="hybrid")
 
+    sp = sub.add_parser("documents", help="list the documents of the published store and their metadata")
+    store_arg(sp)
+    sp.add_argument("--json", action="store_true")
+
+    sp = sub.add_parser("lexicon", help="check lexicon files (abbreviations, everyday wording)")
+    sp.add_argument("files", nargs="*", type=Path,
+                    help="files to check (default: the bundled ones and LEXICON_FILES)")
+
     sp = sub.add_parser("run", help="start the assistant on every configured channel")
     store_arg(sp)
     add_admin_parser(sub)
@@ -84,12 +93,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     for name, level in LIBRARY_LOG_LEVELS.items():
         logging.getLogger(name).setLevel(level)
+    install_redaction(settings)
     import faiss
 
     faiss.omp_set_num_threads(settings.faiss_threads)
     from tuyengiao import commands
 
-    store = args.store or settings.store_dir
+    store = getattr(args, "store", None) or settings.store_dir
     handlers = {
         "index": lambda: commands.index(
             settings, store, args.paths or [settings.knowledge_dir],
@@ -104,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings, args.store or settings.store_dir / "eval" / args.corpus.stem,
             args.corpus, args.queries, out=args.out, mode=args.mode,
         ),
+        "documents": lambda: commands.documents(store, as_json=args.json),
+        "lexicon": lambda: commands.lexicon(settings, args.files),
         "run": lambda: commands.run(settings, store),
         "admin": lambda: run_admin(args, settings),
         "broadcast": lambda: run_broadcast(args, settings),
@@ -113,6 +125,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handlers[args.command]()
     except KeyboardInterrupt:
         return 130
+    except Exception:  # through logging, so the traceback is redacted like every log line
+        logger.critical("tuyengiao %s failed", args.command, exc_info=True)
+        return 1
+
+
+def install_redaction(settings: Settings) -> redaction.SecretRedactor:
+    """Keep the bot tokens, webhook secrets and database password out of every log line."""
+    from sqlalchemy.engine import make_url
+
+    secrets = {
+        "TELEGRAM_BOT_TOKEN": settings.telegram_bot_token,
+        "ZALO_BOT_TOKEN": settings.zalo_bot_token,
+        "TELEGRAM_WEBHOOK_SECRET": settings.telegram_webhook_secret,
+        "ZALO_WEBHOOK_SECRET": settings.zalo_webhook_secret,
+        "DATABASE_PASSWORD": make_url(settings.database_url).password or "",
+    }
+    for name in ("TELEGRAM_WEBHOOK_SECRET",):
+        if 0 < len(secrets[name]) < redaction.MIN_SECRET:
+            logger.warning("%s is shorter than %d characters: too weak, and it cannot be kept "
+                           "out of the logs; use a long random value", name, redaction.MIN_SECRET)
+    return redaction.install(secrets)
 
 
 if __name__ == "__main__":

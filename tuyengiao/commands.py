@@ -7,17 +7,22 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from knowledge.answers import AnswerPolicy, answer_question
 from knowledge.embedder import Embedder, EmbedderConfig, SentenceTransformerEmbedder
+from knowledge.expansion import QueryExpander
+from knowledge.lexicon_files import bundled_files, check_files, load_lexicon
 from knowledge.query_batching import QueryBatcher
 from knowledge.query_encoder import load_query_encoder, torch_encoder
 from knowledge.search import MODES, FusionWeights, Mode, Searcher
-from knowledge.store import StoreError, StoreReader
+from knowledge.store import StoreError, StoreReader, load_current
 from knowledge.text import fold
 from knowledge.vector_index import SearchParams, VectorIndexSpec
 from tuyengiao.settings import Settings
+
+if TYPE_CHECKING:
+    from indexer.loaders import LoadOptions
 
 logger = logging.getLogger(__name__)
 
@@ -66,11 +71,31 @@ def search_params(settings: Settings) -> SearchParams:
     return SearchParams(ef_search=settings.hnsw_ef_search, nprobe=settings.ivf_nprobe)
 
 
+def load_options(settings: Settings) -> LoadOptions:
+    """How the indexer reads files: OCR of scanned pages, the page limit."""
+    from indexer.loaders import LoadOptions
+
+    return LoadOptions(
+        ocr=settings.ocr,
+        ocr_language=settings.ocr_languages,
+        ocr_dpi=settings.ocr_dpi,
+        max_pages=settings.max_pages,
+    )
+
+
 def fusion_weights(settings: Settings) -> FusionWeights:
     return FusionWeights(
         lexical=settings.search_weight_lexical,
         dense=settings.search_weight_dense,
+        abbreviations=settings.search_weight_abbreviations,
+        wording=settings.search_weight_wording,
     )
+
+
+def make_expander(settings: Settings) -> QueryExpander:
+    """The bundled lexicon files plus the officers' own (LEXICON_FILES); unreadable rows and
+    files are logged and skipped."""
+    return QueryExpander(load_lexicon([*bundled_files(), *settings.lexicon_paths]))
 
 
 def answer_policy(settings: Settings) -> AnswerPolicy:
@@ -93,7 +118,8 @@ def make_searcher(
         embedder = QueryBatcher(
             embedder, max_batch=settings.query_batch_max, cache_size=settings.query_cache_size
         )
-    return Searcher(StoreReader(store, search=search_params(settings)), embedder, weights)
+    return Searcher(StoreReader(store, search=search_params(settings)), embedder, weights,
+                    expander=make_expander(settings))
 
 
 EXIT_STORE_BUSY = 75  # sysexits.h EX_TEMPFAIL: try again later
@@ -113,8 +139,10 @@ def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool,
         # Taken before the model loads: a second run is refused at once, not after loading.
         with index_lock(store, wait=wait):
             embedder = make_embedder(settings)
-            report = build_store(paths, store, embedder, progress=progress,
-                                 index_spec=vector_index_spec(settings))
+            report = build_store(
+                paths, store, embedder, progress=progress, options=load_options(settings),
+                index_spec=vector_index_spec(settings),
+            )
     except StoreBusy as exc:
         print(exc, file=sys.stderr)
         return EXIT_STORE_BUSY
@@ -122,6 +150,10 @@ def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool,
         _export_encoder(embedder, encoder_cache_dir(settings, store))
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
+    for path, warning in report.warnings:
+        print(f"warning {path}: {warning}", file=sys.stderr)
+    for line in report.notes():
+        print(line, file=sys.stderr)
     print(report.summary())
     return 0
 
@@ -137,6 +169,28 @@ def _export_encoder(embedder: SentenceTransformerEmbedder, cache_dir: Path) -> N
     except ExportError as exc:
         print(f"warning: the query encoder cannot run on ONNX Runtime ({exc}); serving will "
               "load PyTorch", file=sys.stderr)
+
+
+def documents(store: Path, *, as_json: bool) -> int:
+    """Every document of the published store with its metadata: the operator's check that a
+    folder was read right. JSON: a list of {"doc_id", "source", "number", "type", "issuer",
+    "date" (ISO or null), "title" (null when none was found), "chunks", "warnings"}."""
+    from knowledge.catalog import catalog_rows, catalog_table
+
+    try:
+        version = load_current(store)
+    except StoreError as exc:
+        print(f"cannot read the store at {store}: {exc}", file=sys.stderr)
+        return 2
+    if version is None:
+        print(f"no store at {store}: run 'tuyengiao index PATH' first", file=sys.stderr)
+        return 2
+    rows = catalog_rows(version)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        print(catalog_table(rows))
+    return 0
 
 
 def _require_store(searcher: Searcher) -> bool:
@@ -199,6 +253,19 @@ def ask(settings: Settings, store: Path, question: str, *, as_json: bool) -> int
     return 0
 
 
+def lexicon(settings: Settings, files: list[Path]) -> int:
+    """Read lexicon files as the bot would; print what was read and every problem."""
+    paths = files or [*bundled_files(), *settings.lexicon_paths]
+    read, problems = check_files(paths)
+    for problem in problems:
+        print(problem)
+    print(
+        f"{len(paths)} files: {len(read.abbreviations)} abbreviation rows, "
+        f"{len(read.wordings)} wording rows, {len(problems)} problems"
+    )
+    return 1 if problems else 0
+
+
 def run(settings: Settings, store: Path) -> int:
     """Start every configured channel (the local terminal one when no token is set)."""
     import asyncio
@@ -207,8 +274,30 @@ def run(settings: Settings, store: Path) -> int:
 
     if not _store_usable(StoreReader(store)):
         return 2
-    asyncio.run(serve(settings, store))
+    try:
+        asyncio.run(serve(settings, store))
+    except Exception as exc:
+        if (refused := refused_token(exc, settings)) is None:
+            raise
+        logger.error("%s", refused)  # never the token itself: the platform's id of the bot
+        return 1
     return 0
+
+
+def refused_token(exc: BaseException, settings: Settings) -> str | None:
+    """The line saying a platform refused its bot token, when `exc` says so."""
+    from telegram.error import InvalidToken
+
+    from bot.channels.zalo_errors import ZaloUnauthorized
+
+    for platform, kind, name, token in (
+            ("Telegram", InvalidToken, "TELEGRAM_BOT_TOKEN", settings.telegram_bot_token),
+            ("Zalo", ZaloUnauthorized, "ZALO_BOT_TOKEN", settings.zalo_bot_token)):
+        if isinstance(exc, kind):
+            bot_id = token.split(":", 1)[0] if ":" in token else "?"
+            return (f"{platform} refused {name} (the token of bot id {bot_id}): check it with "
+                    f"the platform's bot manager and set it again; nothing was started")
+    return None
 
 
 def evaluate(settings: Settings, store: Path, corpus: Path, queries_path: Path, *,
@@ -220,8 +309,10 @@ def evaluate(settings: Settings, store: Path, corpus: Path, queries_path: Path, 
     report = build_store([corpus], store, embedder, progress=sys.stderr.isatty(),
                          index_spec=vector_index_spec(settings))
     print(f"store {store}: {report.summary()}", file=sys.stderr)
-    searcher = Searcher(StoreReader(store, search=search_params(settings)), embedder,
-                        fusion_weights(settings))
+    searcher = Searcher(
+        StoreReader(store, search=search_params(settings)), embedder, fusion_weights(settings),
+        expander=make_expander(settings),
+    )
     queries = load_queries(queries_path)
     modes: tuple[Mode, ...] = MODES if mode == "all" else (mode,)  # type: ignore[assignment]
     dump: dict[str, Any] = {}

@@ -57,6 +57,7 @@ def add_poll_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run_poll(args: argparse.Namespace, settings: Settings) -> int:
     from bot.polls import chart, results, service
+    from bot.polls.anonymity import POLL_TABLES
     from bot.services.errors import ServiceError
     from bot.storage import Database, utcnow
     from bot.storage.models import to_local
@@ -103,6 +104,8 @@ def run_poll(args: argparse.Namespace, settings: Settings) -> int:
             sys.stdout.write(results.voters_tsv(named))
         elif command == "close":
             closed = db.call(service.close, None, args.id)
+            if closed:  # scrub an anonymous poll's deleted key and votes from the files now
+                db.purge_deleted(POLL_TABLES)
             print(f"poll {args.id} {'closed' if closed else 'was not open'}")
     except ServiceError as exc:
         print(exc.message, file=sys.stderr)

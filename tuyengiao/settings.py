@@ -24,6 +24,16 @@ class Settings(BaseSettings):
     db_fault_retry_seconds: float = Field(30.0, ge=0)
     log_level: str = "INFO"
 
+    # --- reading documents (indexer) ---
+    # "auto": PDF pages with no usable text layer (scans) are OCR'd with Tesseract when it and
+    # its language data are installed (`make` installs them); "off": never (those pages are
+    # reported as not read).
+    ocr: Literal["auto", "off"] = "auto"
+    ocr_languages: str = Field("vie", pattern=r"^[a-z_]+(\+[a-z_]+)*$")  # Tesseract codes
+    ocr_dpi: int = Field(300, ge=72, le=600)  # page rendering for OCR; 300 is Tesseract's advice
+    # A PDF with more pages is skipped with a reason: bounds time and memory per file.
+    max_pages: int = Field(2000, ge=1)
+
     embedding_model: str = ""  # empty: the bundled offline all-MiniLM-L6-v2
     embedding_query_prefix: str | None = None
     embedding_passage_prefix: str | None = None
@@ -36,6 +46,14 @@ class Settings(BaseSettings):
     # 2-core machine OpenMP threads fight the query encoder (measured: 3x slower with 2).
     faiss_threads: int = Field(1, ge=1)
     search_weight_dense: float = Field(0.2, ge=0)
+    # Query expansion from the lexicon (knowledge/lexicon/*.tsv plus LEXICON_FILES): weight of
+    # each alternative phrase's BM25 score against the question's own words (0: off).
+    # Measured on held-out everyday questions and the ALQAC dev set (README).
+    search_weight_abbreviations: float = Field(1.0, ge=0)
+    search_weight_wording: float = Field(0.5, ge=0)
+    # Officers' own lexicon files, comma-separated paths, read after the bundled ones; each
+    # file's header row says whether it holds abbreviations or wording (README).
+    lexicon_files: str = ""
     # The dense index of a new store version (knowledge/vector_index.py; README "Vector
     # index" has the measurements): "auto" = exact flat scan below VECTOR_INDEX_ANN_FROM
     # chunks, an inverted file (IVF) from there; "flat", "ivf" or "hnsw" force one.
@@ -100,6 +118,20 @@ class Settings(BaseSettings):
     # (Python's default is CPUs + 4).
     worker_threads: int = Field(16, ge=1)
 
+    # --- update inbox and stopping (bot/inbox, bot/channels/intake.py) ---
+    # Updates kept and not yet answered, per platform and process; beyond it a webhook answers
+    # 503 with Retry-After (the platform retries) and polling stops fetching for a while.
+    inbox_max_backlog: int = Field(1000, ge=1)
+    # Answered updates' keys are kept this long to drop a redelivery (Telegram keeps an update
+    # for 24 h; it restarts update ids at random after a week without updates: under 7 days).
+    inbox_retention_hours: float = Field(48.0, gt=0, le=144)
+    # A process that dies holding updates: its next start takes them back at once; another
+    # process (several on one PostgreSQL) after this lease.
+    inbox_lease_seconds: float = Field(60.0, ge=5)
+    # At a stop, replies in flight get this long, then are cancelled (kept in the inbox for the
+    # next start); the whole stop finishes within 10 s whatever the platforms do.
+    shutdown_grace_seconds: float = Field(5.0, ge=0, le=8)
+
     # --- codes: unit invites and account links (bot/services/invites, linking, code_guard) ---
     invite_days: int = Field(7, ge=1, le=365)  # /taoma codes are valid this many days
     # Uses of a member invite unless the officer gives a count (officer invites: one use).
@@ -143,6 +175,10 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_path_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def lexicon_paths(self) -> list[Path]:
+        return [Path(p.strip()) for p in self.lexicon_files.split(",") if p.strip()]
 
     @property
     def admin_id_set(self) -> frozenset[str]:

@@ -209,8 +209,9 @@ def preview(session: Session, draft: Broadcast) -> TextReply:
     lines.append(texts.COMPOSE_PREVIEW_COUNTS.format(
         people=counts.people, reachable=counts.reachable_people,
         messages=counts.private_messages, groups=counts.groups))
-    if counts.unreachable:
-        lines.append(texts.COMPOSE_PREVIEW_UNREACHABLE.format(count=counts.unreachable))
+    if counts.never_wrote:
+        lines.append(texts.COMPOSE_PREVIEW_UNREACHABLE.format(count=counts.never_wrote))
+    lines += texts.unreachable_lines(counts.blocked_people, counts.unreachable_groups)
     if draft.require_confirmation:
         deadline = (to_local(draft.deadline_at).strftime("%H:%M %d/%m/%Y")
                     if draft.deadline_at else texts.COMPOSE_NO_DEADLINE)

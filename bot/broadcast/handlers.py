@@ -24,7 +24,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot.broadcast import compose, report, service
+from sqlmodel import Session
+
+from bot.broadcast import compose, outbox, report, service
 from bot.broadcast.models import Broadcast
 from bot.broadcast.text_replies import is_read_reply
 from bot.core.arguments import data_id, first_id
@@ -69,6 +71,11 @@ class BroadcastHandlers:
         self.db = db
         self.knowledge = knowledge
         self.wake = wake  # tells an in-process worker that rows are due
+
+    def chat_moved(self, session: Session, platform: str, old_chat_id: str,
+                   new_chat_id: str) -> None:
+        """A group now lives under a new id: deliveries to it follow (bot.services.reachability)."""
+        outbox.move_chat(session, platform, old_chat_id, new_chat_id)
 
     # --- commands -----------------------------------------------------------------------
     async def command(self, incoming: IncomingText, actor: Actor, command: Command) -> Outcome | None:

@@ -2,12 +2,9 @@
 
 Claiming. One transaction selects up to `limit` due rows — pending with `next_attempt_at`
 passed, or `sending` with an expired lease (their worker died) — and marks them `sending`
-with this worker's id, the claim time and a lease (`lease_until`). On PostgreSQL the select
-is `FOR UPDATE SKIP LOCKED`: concurrent workers skip each other's locked rows instead of
-waiting, and a row another worker claimed and committed meanwhile no longer matches the
-WHERE when re-checked, so no row is claimed twice. On SQLite the same statement runs without
-FOR UPDATE inside `BEGIN IMMEDIATE` (see bot.storage.database): one writer at a time, so the
-select-then-update is atomic.
+with this worker's id, the claim time and a lease (`lease_until`); `bot.storage.leases`
+does it (`FOR UPDATE SKIP LOCKED` on PostgreSQL, one writer at a time on SQLite), so no row
+is claimed twice.
 
 Recording. A result is written right after each send, guarded by the claim
 (`claimed_by` = this worker and status `sending`), so a worker whose lease expired cannot
@@ -25,12 +22,14 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, func, select
 
-from bot.broadcast.models import Broadcast, Delivery
+from bot.broadcast.models import OPEN_DELIVERY, Broadcast, Delivery
+from bot.services import reachability
+from bot.storage import leases
 from bot.storage.models import utcnow
 
 
@@ -79,22 +78,14 @@ def claim(
     if limit <= 0 or not platforms:
         return []
     now = now or utcnow()
-    ids = list(session.exec(
-        select(Delivery.id)
-        .where(_due(platforms, now))
-        .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all())
+    lease_until = now + lease
+    ids = leases.claim(
+        session, Delivery, _due(platforms, now),
+        (col(Delivery.next_attempt_at), col(Delivery.id)), limit,
+        {"status": "sending", "claimed_by": worker_id, "claimed_at": now,
+         "lease_until": lease_until, "attempts": col(Delivery.attempts) + 1})
     if not ids:
         return []
-    lease_until = now + lease
-    session.exec(  # type: ignore[call-overload]
-        update(Delivery)
-        .where(col(Delivery.id).in_(ids))
-        .values(status="sending", claimed_by=worker_id, claimed_at=now, lease_until=lease_until,
-                attempts=col(Delivery.attempts) + 1)
-    )
     rows = session.exec(
         select(Delivery.id, Delivery.broadcast_id, Delivery.platform, Delivery.chat_id,
                Delivery.chat_kind, Delivery.attempts)
@@ -116,15 +107,7 @@ def next_due(session: Session, platforms: Sequence[str]) -> datetime | None:
     moments = [m for m in (pending, leased) if m is not None]
     if not moments:
         return None
-    # Raw aggregates bypass the column type: SQLite hands back naive UTC (or text).
-    return min(_aware(m) for m in moments)
-
-
-def _aware(moment: object) -> datetime:
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    assert isinstance(moment, datetime)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return min(leases.aware(m) for m in moments)
 
 
 def _mine(delivery_id: int, worker_id: str):  # type: ignore[no-untyped-def]
@@ -207,6 +190,32 @@ def cancel_open(session: Session, broadcast_id: int) -> int:
     return int(result.rowcount or 0)
 
 
+def move_chat(session: Session, platform: str, old_chat_id: str, new_chat_id: str) -> int:
+    """A group moved (Telegram: upgraded to a supergroup): the stored group follows
+    (bot.services.reachability.move_chat, idempotent), and so do its deliveries, sent or not,
+    and broadcasts composed there: open rows go out to the new id and replies there find
+    them. A broadcast that already has a row for the new id keeps that one; the old one, if
+    still open, is cancelled (a second message would repeat it). Returns the rows
+    re-pointed."""
+    reachability.move_chat(session, platform, old_chat_id, new_chat_id)
+    where = (col(Delivery.platform) == platform, col(Delivery.chat_id) == old_chat_id)
+    taken = select(Delivery.broadcast_id).where(
+        col(Delivery.platform) == platform, col(Delivery.chat_id) == new_chat_id)
+    session.exec(  # type: ignore[call-overload]
+        update(Delivery).where(*where, col(Delivery.broadcast_id).in_(taken),
+                               col(Delivery.status).in_(OPEN_DELIVERY))
+        .values(status="cancelled", claimed_by=None, lease_until=None,
+                last_error=f"chat moved to {new_chat_id}, already a recipient"[:300]))
+    moved = session.exec(  # type: ignore[call-overload]
+        update(Delivery).where(*where, col(Delivery.broadcast_id).not_in(taken))
+        .values(chat_id=new_chat_id))
+    session.exec(  # type: ignore[call-overload]
+        update(Broadcast).where(col(Broadcast.origin_platform) == platform,
+                                col(Broadcast.origin_chat_id) == old_chat_id)
+        .values(origin_chat_id=new_chat_id))
+    return int(moved.rowcount or 0)
+
+
 def status_counts(session: Session, broadcast_id: int) -> dict[str, int]:
     rows = session.exec(
         select(Delivery.status, func.count()).where(col(Delivery.broadcast_id) == broadcast_id)
@@ -221,5 +230,5 @@ def broadcasts_by_id(session: Session, ids: Sequence[int]) -> dict[int, Broadcas
 
 
 __all__ = ["Claimed", "RetryPolicy", "broadcasts_by_id", "cancel_open", "claim", "defer",
-           "next_due", "record_permanent", "record_sent", "record_transient", "release_all",
+           "move_chat", "next_due", "record_permanent", "record_sent", "record_transient", "release_all",
            "status_counts"]

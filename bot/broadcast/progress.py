@@ -28,7 +28,13 @@ from sqlmodel import Session, col, select
 from bot.broadcast import outbox
 from bot.broadcast.models import Broadcast, BroadcastEvent
 from bot.broadcast.report import delivery_report, final_text, progress_text
-from bot.broadcast.transport import DeliveryError, OutboundMessage, Transport, TransientError
+from bot.broadcast.transport import (
+    ChatMoved,
+    DeliveryError,
+    OutboundMessage,
+    Transport,
+    TransientError,
+)
 from bot.core.types import Action
 from bot.storage.database import Database
 from bot.storage.models import utcnow
@@ -183,10 +189,9 @@ class ProgressReporter:
         if broadcast.require_confirmation and not broadcast.parent_id:
             actions = (Action(texts.BROADCAST_LIST_BUTTON, f"bc:{broadcast_id}:list"),
                        Action(texts.BROADCAST_REMIND_BUTTON, f"bc:{broadcast_id}:remind"))
-        assert broadcast.origin_chat_id is not None
-        message = OutboundMessage(broadcast.origin_chat_id, "private", report, actions)
         try:
-            await _retrying(lambda: transport.send(message))
+            await self._to_origin(broadcast, lambda chat_id: transport.send(
+                OutboundMessage(chat_id, "private", report, actions)))
         except DeliveryError as exc:
             logger.warning("broadcast %s: final report not delivered: %s", broadcast_id, exc)
 
@@ -195,17 +200,29 @@ class ProgressReporter:
         transport = self._origin(broadcast)
         if transport is None or broadcast.id is None:
             return
-        assert broadcast.origin_chat_id is not None
-        chat_id, shown = broadcast.origin_chat_id, broadcast.progress_message_id
+        shown = broadcast.progress_message_id
         try:
             if shown and _can_edit(transport):
-                await _retrying(lambda: transport.edit(chat_id, shown, text, actions))
+                await _retrying(lambda: transport.edit(broadcast.origin_chat_id or "", shown,
+                                                       text, actions))
             else:
-                message = OutboundMessage(chat_id, "private", text, actions)
-                message_id = await _retrying(lambda: transport.send(message))
+                message_id = await self._to_origin(broadcast, lambda chat_id: transport.send(
+                    OutboundMessage(chat_id, "private", text, actions)))
                 await self.db.run(save_progress_message, broadcast.id, message_id)
         except DeliveryError as exc:
             logger.warning("broadcast %s: progress not shown: %s", broadcast.id, exc)
+
+    async def _to_origin(self, broadcast: Broadcast, send: Callable[[str], Awaitable[T]]) -> T:
+        """Send to the officer's chat (flood waits retried); if that chat moved (a Telegram
+        group upgraded to a supergroup), re-point the stored chat and send at the new id."""
+        assert broadcast.origin_chat_id is not None and broadcast.origin_platform is not None
+        chat_id = broadcast.origin_chat_id
+        try:
+            return await _retrying(lambda: send(chat_id))
+        except ChatMoved as moved:
+            await self.db.run(outbox.move_chat, broadcast.origin_platform, chat_id,
+                              moved.new_chat_id)
+            return await _retrying(lambda: send(moved.new_chat_id))
 
     def _origin(self, broadcast: Broadcast) -> Transport | None:
         if not broadcast.origin_platform or not broadcast.origin_chat_id:

@@ -10,6 +10,9 @@ Targets are units, each with its whole subtree. In them:
   reached in private: they are counted as unreachable and read it in their unit's group);
 - with `include_groups`, every group chat registered to one of the units (ChatRecord.unit_id,
   set with /ganhom in the group).
+Chats marked unreachable (the person blocked the bot or deleted the account, the bot was
+removed from the group or it no longer exists: bot.services.reachability) get nothing; they
+are listed apart so previews and reports can count them.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ class Audience:
     private_chats: list[tuple[int, int, str, str]] = field(default_factory=list)
     # (person, unit, platform, chat_id)
     groups: list[tuple[int, str, str]] = field(default_factory=list)  # (unit, platform, chat_id)
+    # Marked unreachable, left out of the sends: same shapes as private_chats / groups.
+    unreachable_chats: list[tuple[int, int, str, str]] = field(default_factory=list)
+    unreachable_groups: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def reachable_people(self) -> int:
@@ -37,7 +43,14 @@ class Audience:
 
     @property
     def unreachable(self) -> int:
+        """People with no private chat to send to (never wrote to the bot, or blocked it)."""
         return len(self.people) - self.reachable_people
+
+    @property
+    def blocked_people(self) -> int:
+        """People whose every known private chat is marked unreachable."""
+        reachable = {person for person, _, _, _ in self.private_chats}
+        return len({p for p, _, _, _ in self.unreachable_chats if p not in reachable})
 
     @property
     def messages(self) -> int:
@@ -67,7 +80,8 @@ def resolve(session: Session, unit_ids: Sequence[int], roles: Sequence[str],
     for person_id, unit_id, role in sorted(rows, key=lambda r: (-depth[r[1]], r[1], r[0])):
         audience.people.setdefault(person_id, (unit_id, role))
     chats = session.exec(
-        select(Identity.person_id, ChatRecord.platform, ChatRecord.chat_id)
+        select(Identity.person_id, ChatRecord.platform, ChatRecord.chat_id,
+               Identity.unreachable_at)
         .join(ChatRecord, and_(col(ChatRecord.platform) == col(Identity.platform),
                                col(ChatRecord.chat_id) == col(Identity.platform_user_id),
                                col(ChatRecord.kind) == "private"))
@@ -75,19 +89,24 @@ def resolve(session: Session, unit_ids: Sequence[int], roles: Sequence[str],
         .where(col(Membership.unit_id).in_(ids), col(Membership.role).in_(list(roles)))
         .distinct()
     ).all()
-    for person_id, platform, chat_id in sorted(chats, key=lambda r: (r[0], r[1])):
+    for person_id, platform, chat_id, gone in sorted(chats, key=lambda r: (r[0], r[1])):
         if platforms is not None and platform not in platforms:
             continue
         unit_id = audience.people[person_id][0]
-        audience.private_chats.append((person_id, unit_id, platform, chat_id))
+        chat = (person_id, unit_id, platform, chat_id)
+        (audience.unreachable_chats if gone else audience.private_chats).append(chat)
     if include_groups:
         groups = session.exec(
-            select(ChatRecord.unit_id, ChatRecord.platform, ChatRecord.chat_id)
+            select(ChatRecord.unit_id, ChatRecord.platform, ChatRecord.chat_id,
+                   ChatRecord.unreachable_at)
             .where(col(ChatRecord.unit_id).in_(ids), col(ChatRecord.kind) == "group")
             .order_by(col(ChatRecord.id))
         ).all()
-        audience.groups = [(unit_id, platform, chat_id) for unit_id, platform, chat_id in groups
-                           if unit_id is not None and (platforms is None or platform in platforms)]
+        for unit_id, platform, chat_id, gone in groups:
+            if unit_id is None or (platforms is not None and platform not in platforms):
+                continue
+            (audience.unreachable_groups if gone else audience.groups).append(
+                (unit_id, platform, chat_id))
     return audience
 
 

@@ -11,8 +11,10 @@ from sqlmodel import Session, col, func, select
 
 from bot.broadcast.models import Broadcast, BroadcastEvent, BroadcastRecipient, Delivery
 from bot.broadcast.outbox import status_counts
+from bot.broadcast.recipients import target_units
+from bot.broadcast.service import unit_ids_of
 from bot.services.units import path_key
-from bot.storage.models import Person, Unit, to_local, utcnow
+from bot.storage.models import ChatRecord, Identity, Person, Unit, to_local, utcnow
 from knowledge import messages as texts
 
 MAX_LIST = 60  # names shown in one "who has not confirmed" message
@@ -34,6 +36,11 @@ class DeliveryReport:
     broadcast: Broadcast
     counts: dict[str, int]  # delivery status -> rows
     units: list[UnitLine] = field(default_factory=list)
+    # Marked unreachable now (bot.services.reachability): recipients not reached in private
+    # who blocked the bot or whose account is gone, and the target units' groups the bot
+    # can no longer write to.
+    blocked_people: int = 0
+    unreachable_groups: int = 0
 
     @property
     def total(self) -> int:
@@ -102,7 +109,28 @@ def delivery_report(session: Session, broadcast: Broadcast) -> DeliveryReport:
         if status == "failed_permanent":
             entry.failed += n
     report.units = sorted(lines.values(), key=lambda e: path_key(e.unit))
+    if not broadcast.parent_id:
+        report.blocked_people, report.unreachable_groups = _unreachable(session, broadcast)
     return report
+
+
+def _unreachable(session: Session, broadcast: Broadcast) -> tuple[int, int]:
+    reached = select(Delivery.person_id).where(
+        Delivery.broadcast_id == broadcast.id, Delivery.status == "sent",
+        col(Delivery.person_id).is_not(None))
+    blocked = session.exec(
+        select(func.count(func.distinct(BroadcastRecipient.person_id)))
+        .join(Identity, col(Identity.person_id) == col(BroadcastRecipient.person_id))
+        .where(BroadcastRecipient.broadcast_id == broadcast.id,
+               col(Identity.unreachable_at).is_not(None),
+               col(BroadcastRecipient.person_id).not_in(reached))).one()
+    groups = 0
+    if broadcast.include_groups:
+        unit_ids = [u.id for u in target_units(session, unit_ids_of(broadcast))]
+        groups = session.exec(select(func.count()).select_from(ChatRecord).where(
+            col(ChatRecord.unit_id).in_(unit_ids), col(ChatRecord.kind) == "group",
+            col(ChatRecord.unreachable_at).is_not(None))).one()
+    return int(blocked), int(groups)
 
 
 def _share(part: int, whole: int) -> str:
@@ -140,6 +168,7 @@ def final_text(report: DeliveryReport) -> str:
     unreachable = sum(e.people - e.reached for e in report.units)
     if unreachable:
         lines.append(texts.BROADCAST_REPORT_UNREACHED.format(count=unreachable))
+    lines += texts.unreachable_lines(report.blocked_people, report.unreachable_groups)
     return "\n".join(lines)
 
 

@@ -40,10 +40,23 @@ class Preview:
     reachable_people: int
     private_messages: int
     groups: int
+    blocked_people: int = 0  # of the unreachable: every private chat marked unreachable
+    unreachable_groups: int = 0  # registered groups marked unreachable: not sent to
 
     @property
     def unreachable(self) -> int:
         return self.people - self.reachable_people
+
+    @property
+    def never_wrote(self) -> int:
+        """Unreachable in private because the bot never had a private chat with them."""
+        return self.unreachable - self.blocked_people
+
+    @classmethod
+    def of(cls, audience: Audience) -> Preview:
+        return cls(len(audience.people), audience.reachable_people, len(audience.private_chats),
+                   len(audience.groups), audience.blocked_people,
+                   len(audience.unreachable_groups))
 
 
 # --- authorisation ------------------------------------------------------------------------
@@ -149,9 +162,7 @@ def own_draft(session: Session, actor: Actor, broadcast_id: int) -> Broadcast:
 
 
 def preview(session: Session, broadcast: Broadcast) -> Preview:
-    audience = _audience(session, broadcast)
-    return Preview(len(audience.people), audience.reachable_people, len(audience.private_chats),
-                   len(audience.groups))
+    return Preview.of(_audience(session, broadcast))
 
 
 def messages_by_platform(session: Session, broadcast: Broadcast) -> Counter[str]:
@@ -198,8 +209,7 @@ def confirm(session: Session, actor: Actor | None, broadcast_id: int,
               f"đơn vị {broadcast.target_unit_ids}, vai trò {broadcast.roles}")
     _event(session, broadcast.id, actor, "scheduled" if at else "confirmed", detail)
     logger.info("broadcast %s confirmed: %s", broadcast.id, detail)
-    return Preview(len(audience.people), audience.reachable_people, len(audience.private_chats),
-                   len(audience.groups))
+    return Preview.of(audience)
 
 
 def _fill(session: Session, broadcast_id: int, audience: Audience, due: datetime) -> None:

@@ -1,14 +1,15 @@
 """The Telegram Transport: python-telegram-bot's `Bot` pointed at TELEGRAM_API_BASE_URL, on an
 aiohttp request backend (bot.broadcast.aiohttp_request: PTB's httpx pool was the bottleneck).
 
-Errors are sorted by PTB's exception types:
+Errors are sorted by PTB's exception types (`classify`, shared with the poll sender; what the
+types mean is in bot.channels.telegram_errors):
 - RetryAfter (429 flood control)                      → TransientError(retry_after)
 - TimedOut, NetworkError (5xx answers, connection)    → TransientError
-- Forbidden (bot blocked by the user, kicked from the group, user deactivated)
-                                                      → PermanentError
-- ChatMigrated (the group became a supergroup)        → sent again to the new id once
-- BadRequest ("chat not found", and any other refusal: retrying the same request cannot
-  help)                                               → PermanentError
+- ChatMigrated (the group became a supergroup)        → ChatMoved(new id): the worker
+  re-points the group and its outbox rows and the row goes out again, to the new id
+- Forbidden (bot blocked by the user, kicked from the group, user deactivated), BadRequest
+  "chat not found" and the like                       → Unreachable (the chat is marked)
+- other BadRequest (retrying the same request cannot help)   → PermanentError
 - InvalidToken, other TelegramError                   → TransientError (an operator must act;
   the row waits with backoff instead of being lost)
 """
@@ -17,27 +18,22 @@ from __future__ import annotations
 
 import html
 import logging
-from datetime import timedelta
-from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
+from telegram.error import BadRequest, ChatMigrated, RetryAfter, TelegramError
 
 from bot.broadcast.aiohttp_request import AiohttpRequest
 from bot.broadcast.transport import (
+    ChatMoved,
+    DeliveryError,
     OutboundMessage,
     PermanentError,
     RateLimits,
     TransientError,
+    Unreachable,
 )
+from bot.channels.telegram_errors import retry_seconds, to_chat_id, unreachable_reason
 from bot.core.types import Action
 
 logger = logging.getLogger(__name__)
@@ -63,30 +59,25 @@ class TelegramTransport:
         await self._bot.shutdown()
 
     async def send(self, message: OutboundMessage) -> str:
-        chat_id: int | str = _chat_id(message.chat_id)
         try:
-            sent = await self._send(chat_id, message)
-        except ChatMigrated as exc:
-            logger.info("telegram: chat %s migrated to %s", chat_id, exc.new_chat_id)
-            sent = await self._guarded(self._send(exc.new_chat_id, message))
+            return await self._send(to_chat_id(message.chat_id), message)
         except TelegramError as exc:
-            raise _classify(exc) from exc
-        return sent
+            raise classify(exc) from exc
 
     async def edit(self, chat_id: str, message_id: str, text: str,
                    actions: tuple[Action, ...] = ()) -> str:
         try:
             await self._bot.edit_message_text(
-                html.escape(text, quote=False), chat_id=_chat_id(chat_id),
+                html.escape(text, quote=False), chat_id=to_chat_id(chat_id),
                 message_id=int(message_id), parse_mode=ParseMode.HTML,
                 reply_markup=_markup(actions),
                 link_preview_options=LinkPreviewOptions(is_disabled=True))
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
                 return message_id
-            raise _classify(exc) from exc
+            raise classify(exc) from exc
         except TelegramError as exc:
-            raise _classify(exc) from exc
+            raise classify(exc) from exc
         return message_id
 
     async def _send(self, chat_id: int | str, message: OutboundMessage) -> str:
@@ -103,30 +94,20 @@ class TelegramTransport:
                 logger.warning("telegram: attachment to %s failed: %s", chat_id, exc)
         return str(sent.message_id)
 
-    async def _guarded(self, work: Any) -> str:
-        try:
-            return await work
-        except TelegramError as exc:
-            raise _classify(exc) from exc
 
-
-def _classify(exc: TelegramError) -> Exception:
+def classify(exc: TelegramError) -> DeliveryError:
+    """A PTB error as one of the delivery outcomes (bot.broadcast.transport)."""
     if isinstance(exc, RetryAfter):
-        return TransientError(f"429 {exc.message}", retry_after=_retry_seconds(exc))
-    if isinstance(exc, Forbidden):
-        return PermanentError(f"403 {exc.message}")
+        return TransientError(f"429 {exc.message}", retry_after=retry_seconds(exc))
+    if isinstance(exc, ChatMigrated):
+        return ChatMoved(f"400 {exc.message}", str(exc.new_chat_id))
+    if (reason := unreachable_reason(exc)) is not None:
+        return Unreachable(reason)
     if isinstance(exc, BadRequest):
         return PermanentError(f"400 {exc.message}")
-    if isinstance(exc, NetworkError):  # TimedOut is a NetworkError; so are 5xx answers
-        return TransientError(f"{type(exc).__name__}: {exc.message}")
+    # TimedOut and 5xx answers are NetworkErrors; anything else (a rejected token) waits
+    # for an operator rather than failing the row.
     return TransientError(f"{type(exc).__name__}: {exc.message}")
-
-
-def _retry_seconds(exc: RetryAfter) -> float:
-    value: Any = getattr(exc, "_retry_after", None)  # PTB 22: a timedelta (or int, older)
-    if value is None:
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _markup(actions: tuple[Action, ...]) -> InlineKeyboardMarkup | None:
@@ -136,11 +117,4 @@ def _markup(actions: tuple[Action, ...]) -> InlineKeyboardMarkup | None:
                                   for a in actions]])
 
 
-def _chat_id(chat_id: str) -> int | str:
-    try:
-        return int(chat_id)
-    except ValueError:
-        return chat_id  # "@channelusername"
-
-
-__all__ = ["TELEGRAM_LIMITS", "TelegramTransport"]
+__all__ = ["TELEGRAM_LIMITS", "TelegramTransport", "classify"]

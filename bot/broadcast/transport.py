@@ -1,11 +1,12 @@
 """Where the delivery engine meets a platform: the `Transport` protocol.
 
-A transport sends one outbound message to one chat and says how it went, in three outcomes
+A transport sends one outbound message to one chat and says how it went, in a few outcomes
 only: a platform message id (sent), `TransientError` (try again later; `retry_after` when
-the platform said how long to wait), or `PermanentError` (this chat cannot be reached: the
-bot was blocked, removed from the group, the chat does not exist). Everything about a
-platform's wire format and error codes stays inside its transport; the worker knows only
-these outcomes and the platform's `RateLimits`.
+the platform said how long to wait), `PermanentError` (this message cannot be delivered;
+`Unreachable` when the chat itself is gone: the bot was blocked, removed from the group, the
+chat does not exist), or `ChatMoved` (the group lives under a new id: send there). Everything
+about a platform's wire format and error codes stays inside its transport; the worker knows
+only these outcomes and the platform's `RateLimits`.
 
 Adding a platform (Zalo) is one class with `platform`, `limits`, `send` and `edit`, mapping
 its errors onto these two exceptions, registered in the worker's transports by platform
@@ -60,7 +61,23 @@ class TransientError(DeliveryError):
 
 
 class PermanentError(DeliveryError):
-    """This chat cannot be reached; do not try it again for this broadcast."""
+    """This message cannot be delivered; do not try it again for this broadcast."""
+
+
+class Unreachable(PermanentError):
+    """The chat itself is gone for the bot: the person blocked it or deleted their account,
+    the bot was removed from the group, the chat does not exist. Callers mark the identity
+    or group unreachable (bot.services.reachability) so later audiences skip it."""
+
+
+class ChatMoved(DeliveryError):
+    """The chat lives under a new id now (a Telegram group upgraded to a supergroup): the
+    caller re-points what it stored (the group registration, its outbox rows) and sends to
+    `new_chat_id`. Nothing was delivered."""
+
+    def __init__(self, reason: str, new_chat_id: str) -> None:
+        super().__init__(reason)
+        self.new_chat_id = new_chat_id
 
 
 class Transport(Protocol):
@@ -81,5 +98,5 @@ class Transport(Protocol):
         ...
 
 
-__all__ = ["Attachment", "DeliveryError", "OutboundMessage", "PermanentError", "RateLimits",
-           "Transport", "TransientError"]
+__all__ = ["Attachment", "ChatMoved", "DeliveryError", "OutboundMessage", "PermanentError",
+           "RateLimits", "Transport", "TransientError", "Unreachable"]

@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlmodel import Session
+
 from bot.broadcast import outbox, peers
 from bot.broadcast.content import recipient_actions, recipient_text
 from bot.broadcast.models import Broadcast
@@ -32,11 +34,14 @@ from bot.broadcast.ratelimit import RateLimiter
 from bot.broadcast.results import Result, ResultWriter
 from bot.broadcast.transport import (
     Attachment,
+    ChatMoved,
     OutboundMessage,
     PermanentError,
     Transport,
     TransientError,
+    Unreachable,
 )
+from bot.services import reachability
 from bot.storage.database import Database
 from bot.storage.models import utcnow
 
@@ -202,11 +207,20 @@ class BroadcastWorker:
                 self.counts["retried" if status == "pending" else "failed"] += 1
                 logger.info("outbox: delivery %s to %s:%s: %s (%s)", row.id, row.platform,
                             row.chat_id, exc.reason, status)
+            except ChatMoved as moved:  # the group has a new id: the row goes out there
+                await self.db.run(_chat_moved, row, moved.new_chat_id, self.worker_id)
+                self.counts["moved"] += 1
+                logger.info("outbox: delivery %s: group %s:%s moved to %s", row.id,
+                            row.platform, row.chat_id, moved.new_chat_id)
+                self.wake()
             except PermanentError as exc:
                 await self._results.record(Result(row.id, "permanent", error=exc.reason))
                 self.counts["failed"] += 1
                 logger.info("outbox: delivery %s to %s:%s failed for good: %s", row.id,
                             row.platform, row.chat_id, exc.reason)
+                if isinstance(exc, Unreachable):
+                    await self.db.run(reachability.mark_unreachable, row.platform, row.chat_id,
+                                      row.chat_kind, exc.reason)
             else:
                 await self._results.record(Result(row.id, "sent", message_id=message_id))
                 self.counts["sent"] += 1
@@ -234,6 +248,13 @@ def _prepare(broadcast: Broadcast, platform: str, buttons: bool = True) -> _Prep
         attachment = Attachment(broadcast.attachment_file_id, broadcast.attachment_name or "")
     return _Prepared(recipient_text(broadcast, broadcast.sender_label, buttons=buttons),
                      recipient_actions(broadcast) if buttons else (), attachment)
+
+
+def _chat_moved(session: Session, row: Claimed, new_chat_id: str, worker_id: str) -> None:
+    """Re-point the group (its unit registration) and every delivery to it, then give this
+    row back unsent and due now: the next claim sends it to the new id."""
+    outbox.move_chat(session, row.platform, row.chat_id, new_chat_id)
+    outbox.defer(session, row.id, worker_id, 0.0)
 
 
 async def _first(*waits: object, timeout: float | None = None) -> None:

@@ -25,7 +25,7 @@ transport sorts PTB's:
   a send that may have arrived is retried too: the bound on duplicates is the same as a
   crash's)                                              → TransientError
 - ZaloRecipientError (403 blocked / left the group, 404 chat not found)
-                                                        → PermanentError
+                                                        → Unreachable (the chat is marked)
 - ZaloBadRequest and unknown codes (the same request fails again) → PermanentError
 - ZaloUnauthorized (401: the token)                     → TransientError: an operator must
   act; the row waits with backoff instead of being lost
@@ -45,6 +45,7 @@ from bot.broadcast.transport import (
     PermanentError,
     RateLimits,
     TransientError,
+    Unreachable,
 )
 from bot.channels.splitting import split_plain
 from bot.channels.zalo_api import DEFAULT_BASE_URL, MAX_TEXT, ZaloBotApi
@@ -52,6 +53,7 @@ from bot.channels.zalo_errors import (
     ZaloError,
     ZaloPermanentError,
     ZaloRateLimited,
+    ZaloRecipientError,
     ZaloUnauthorized,
 )
 from bot.core.types import Action
@@ -130,7 +132,9 @@ def _classify(exc: ZaloError) -> Exception:
         return TransientError(reason, retry_after=exc.retry_after)
     if isinstance(exc, ZaloUnauthorized):
         return TransientError(reason)
-    if isinstance(exc, ZaloPermanentError):  # ZaloRecipientError (403, 404), 400, unknown
+    if isinstance(exc, ZaloRecipientError):  # 403 blocked / left the group, 404 no such chat
+        return Unreachable(reason)
+    if isinstance(exc, ZaloPermanentError):  # 400, unknown codes
         return PermanentError(reason)
     return TransientError(f"{type(exc).__name__}: {reason}",
                           retry_after=getattr(exc, "retry_after", None))

@@ -1,25 +1,27 @@
 """The Telegram adapter: translates updates into our Incoming types, calls the core, and sends
 its replies as Telegram HTML. No decisions about content are made here.
 
-python-telegram-bot 22 does the Bot API plumbing. Polling is the default; with a
-`WebhookConfig` an aiohttp server receives updates instead, checking Telegram's secret header
-before anything else. `start()` / `stop()` (or `async with`) own the lifecycle so the entry
-point can run several channels on one event loop (`run_polling()` would own the loop).
+python-telegram-bot 22 does the Bot API calls. Updates come in through
+`telegram_receive` (polling by default; with a `WebhookConfig` an aiohttp server checking
+Telegram's secret header first), are stored in the inbox before Telegram is told they
+arrived, and are answered through `bot.channels.intake` (one chat in order, a bounded number
+at once; an update delivered twice is answered once). `start()` / `stop()` (or `async with`)
+own the lifecycle so the entry point can run several channels on one event loop; `stop`
+gives replies in flight `grace` seconds and never waits on Telegram longer than that.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from aiohttp import web
 from telegram import (
     BotCommand,
     InlineKeyboardButton,
@@ -32,19 +34,24 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder
 
 from knowledge import messages as texts
 from bot.channels import webhooks
-from bot.channels.chat_turns import ChatTurns
+from bot.channels.intake import Intake
+from bot.channels.telegram_chat_events import chat_change
+from bot.channels.telegram_errors import Moved, follow_migration, retry_seconds
 from bot.channels.telegram_polls import poll_event as _poll_event
+from bot.channels.telegram_receive import SECRET_HEADER, TelegramReceiver, WebhookConfig, order_key
+from bot.core.inbox import Inbox, MemoryInbox
 from bot.channels.telegram_render import RenderedMessage, escape, render
 from bot.channels.typing_indicator import TYPING_DELAY, while_typing
 from bot.core.outbound import PushFailed
 from bot.core.types import (
     Chat,
     Incoming,
+    IncomingChatChange,
     IncomingAction,
     IncomingPollUpdate,
     IncomingText,
@@ -62,7 +69,6 @@ T = TypeVar("T")
 Handler = Callable[[Incoming], Awaitable[Outcome]]
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member", "poll",
                    "poll_answer")
@@ -75,30 +81,6 @@ UNSUPPORTED_KINDS = (
     "venue", "location", "contact", "poll", "dice", "game", "story",
 )
 _COMMAND = re.compile(r"^/(?P<name>\w+)(?:@(?P<bot>\w+))?")
-_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
-
-
-@dataclass(frozen=True)
-class WebhookConfig:
-    """Webhook mode. Telegram POSTs to `url` (public HTTPS, usually behind a reverse proxy that
-    forwards to listen_host:listen_port). A "{port}" in `url` is replaced by the port actually
-    bound (listen_port 0: tests and local Bot API servers)."""
-
-    url: str
-    secret_token: str  # 1-256 of A-Z a-z 0-9 _ -; Telegram echoes it in SECRET_HEADER
-    listen_host: str = "0.0.0.0"
-    listen_port: int = 8443
-    path: str | None = None  # where the server listens; default: the path of `url`
-
-    def __post_init__(self) -> None:
-        if not self.url:
-            raise ValueError("webhook url is empty")
-        if not _SECRET.fullmatch(self.secret_token or ""):
-            raise ValueError("webhook secret_token must be 1-256 of A-Z a-z 0-9 _ -")
-
-    @property
-    def listen_path(self) -> str:
-        return webhooks.listen_path(self.url, self.path)
 
 
 @dataclass(frozen=True)
@@ -127,7 +109,11 @@ class TelegramChannel:
         network_retries: int = 3,
         network_backoff: float = 0.5,
         allowed_updates: Sequence[str] = ALLOWED_UPDATES,
+        inbox: Inbox | None = None,
+        grace: float = webhooks.STOP_GRACE,
     ) -> None:
+        """`inbox`: where updates are kept until answered (default: memory only); `grace`:
+        seconds replies in flight get at a stop."""
         self._token = token
         self._handler = handler
         self._base_url = base_url
@@ -135,7 +121,8 @@ class TelegramChannel:
         self._commands = list(commands)
         self._webhook = webhook
         self._concurrent_updates = concurrent_updates
-        self._chat_turns = ChatTurns()
+        self._inbox = inbox or MemoryInbox("telegram")
+        self._grace = grace
         self._poll_timeout = poll_timeout
         self._typing_interval = typing_interval
         self._typing_delay = typing_delay
@@ -143,10 +130,10 @@ class TelegramChannel:
         self._network_backoff = network_backoff
         self._allowed_updates = list(allowed_updates)
         self._app: Application | None = None  # type: ignore[type-arg]
-        self._runner: web.AppRunner | None = None
+        self._intake: Intake | None = None
+        self._receiver: TelegramReceiver | None = None
         self._mention: re.Pattern[str] | None = None
         self._stopping = False
-        self.webhook_port: int | None = None  # the bound port, in webhook mode
 
     # --- lifecycle ----------------------------------------------------------------------
     async def __aenter__(self) -> TelegramChannel:
@@ -161,60 +148,59 @@ class TelegramChannel:
         return self._application.bot.username
 
     @property
+    def webhook_port(self) -> int | None:
+        """The bound port, in webhook mode."""
+        return self._receiver.port if self._receiver is not None else None
+
+    @property
     def _application(self) -> Application:  # type: ignore[type-arg]
         if self._app is None:
             raise RuntimeError("TelegramChannel is not started")
         return self._app
 
     async def start(self) -> None:
-        builder = (
-            ApplicationBuilder().token(self._token).base_url(self._base_url)
-            .base_file_url(self._base_file_url).concurrent_updates(self._concurrent_updates)
-        )
-        if self._webhook is not None:
-            builder = builder.updater(None)
-        app = builder.build()
-        app.add_handler(TypeHandler(Update, self._on_update))
-        app.add_error_handler(self._on_error)
+        # The Application only builds and owns the bot (its HTTP clients); updates are
+        # received and dispatched by our own receiver and intake.
+        app = (ApplicationBuilder().token(self._token).base_url(self._base_url)
+               .base_file_url(self._base_file_url).updater(None).build())
         self._app = app
+        self._intake = Intake(
+            self._inbox, self._process, order_key=order_key,
+            decode=lambda payload: Update.de_json(json.loads(payload), app.bot),
+            concurrency=self._concurrent_updates)
         try:
             await app.initialize()  # getMe: fails here on a bad token
             self._mention = re.compile(rf"(?<![\w@])@{re.escape(app.bot.username)}\b", re.I)
             await self._register_commands()
-            await app.start()
-            if self._webhook is not None:
-                await self._start_webhook(self._webhook)
-            else:
-                assert app.updater is not None
-                await app.updater.start_polling(
-                    poll_interval=0.0, timeout=timedelta(seconds=self._poll_timeout),
-                    allowed_updates=self._allowed_updates,
-                )
+            self._receiver = TelegramReceiver(
+                app.bot, self._intake, webhook=self._webhook, allowed_updates=self._allowed_updates,
+                poll_timeout=self._poll_timeout, error_backoff=max(self._network_backoff, 0.01))
+            await self._receiver.bind()  # webhook: listening, requests wait for the stored ones
+            await self._intake.recover()
+            self._intake.start_sweeping()
+            await self._receiver.start()
         except BaseException:
             await self.stop()
             raise
         logger.info("telegram: @%s started (%s)", app.bot.username,
                     "webhook" if self._webhook else "polling")
 
-    async def stop(self) -> None:
-        """Stop taking updates, finish the ones in flight, close the HTTP clients."""
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop taking updates; replies in flight get `grace` seconds (default: the one
+        given at construction), the rest are cancelled and kept in the inbox for the next
+        start; then close the HTTP clients. Telegram is waited on at most that long."""
         app = self._app
         if app is None or self._stopping:
             return
         self._stopping = True
+        grace = self._grace if grace is None else grace
         try:
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
-            if self._runner is not None:
-                with contextlib.suppress(TelegramError):
-                    await app.bot.delete_webhook()
-                await self._runner.cleanup()
-                self._runner = None
-            if app.running:
-                await app.stop()  # waits for the handlers still running
+            receiving = self._receiver.close(grace) if self._receiver is not None else None
+            draining = self._intake.stop(grace) if self._intake is not None else None
+            await asyncio.gather(*(c for c in (receiving, draining) if c is not None))
             await app.shutdown()
         finally:
-            self._app = None
+            self._app = self._intake = self._receiver = None
             self._stopping = False
 
     async def _register_commands(self) -> None:
@@ -240,44 +226,21 @@ class TelegramChannel:
         except (TelegramError, RuntimeError, ValueError) as exc:  # RuntimeError: not started
             raise PushFailed(str(exc)[:200]) from exc
 
-    # --- webhook ------------------------------------------------------------------------
-    async def _start_webhook(self, config: WebhookConfig) -> None:
-        self._runner, self.webhook_port = await webhooks.start_server(
-            config.listen_path, self._on_webhook, config.listen_host, config.listen_port)
-        url = config.url.replace("{port}", str(self.webhook_port))
-        bot = self._application.bot
-        await self._call(lambda: bot.set_webhook(
-            url, secret_token=config.secret_token, allowed_updates=self._allowed_updates))
-
-    async def _on_webhook(self, request: web.Request) -> web.Response:
-        assert self._webhook is not None
-        refused = webhooks.secret_rejection(request, SECRET_HEADER, self._webhook.secret_token,
-                                            logger, "telegram")
-        if refused is not None:
-            return refused
-        app = self._app
-        if app is None or self._stopping:
-            return web.Response(status=503)
-        try:
-            data = await request.json()
-            update = Update.de_json(data, app.bot) if isinstance(data, dict) else None
-        except Exception:  # malformed JSON or not an Update: Telegram never sends these
-            update = None
-        if update is None:
-            logger.warning("telegram webhook: malformed update from %s", request.remote)
-            return web.Response(status=400)
-        await app.update_queue.put(update)
-        return web.Response()
-
     # --- updates ------------------------------------------------------------------------
-    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _process(self, update: Update) -> None:
+        """One update, in its chat's turn (see bot.channels.intake); errors are reported
+        here and never stop the channel."""
+        try:
+            await self._on_update(update)
+        except Exception as exc:
+            await self._on_error(update, exc)
+
+    async def _on_update(self, update: Update) -> None:
+        if (change := chat_change(update)) is not None:  # a group moved, the bot was blocked
+            await self._handler(change)
+            return
         if (poll_event := _poll_event(update)) is not None:
-            # Nothing to answer. One poll's counts (and one voter's answers) in arrival
-            # order: a changed vote must not be overwritten by the one before it.
-            key = (f"poll:{poll_event.poll_id}" if isinstance(poll_event, IncomingPollUpdate)
-                   else f"voter:{poll_event.sender.user_id}")
-            async with self._chat_turns.turn(key):
-                await self._handler(poll_event)
+            await self._handler(poll_event)  # nothing to answer
             return
         translated = self._translate(update)
         if translated is None:
@@ -285,40 +248,37 @@ class TelegramChannel:
                 await self._answer_callback(update.callback_query.id, None)
             return
         incoming, origin = translated
-        # Updates run concurrently, but one chat's are answered in the order they came:
-        # a member's second question must not be answered before their first.
-        async with self._chat_turns.turn(incoming.chat.chat_id):
-            if isinstance(incoming, IncomingText):
-                outcome = await self._with_typing(origin, self._handler(incoming))
-            else:
-                outcome = await self._handler(incoming)
-            if isinstance(incoming, IncomingAction) and incoming.callback_id:
-                await self._answer_callback(incoming.callback_id, outcome.notice)
-            first = True
-            for reply in outcome.replies:
-                if isinstance(reply, PhotoReply):
-                    await self._send_photo(origin, reply)
-                    continue
-                if isinstance(reply, FileReply):
-                    await self._send_file(origin, reply)
-                    continue
-                for message in render(reply):
-                    await self._send(origin, message, reply=first)
-                    first = False
+        if isinstance(incoming, IncomingText):
+            outcome = await self._with_typing(origin, self._handler(incoming))
+        else:
+            outcome = await self._handler(incoming)
+        if isinstance(incoming, IncomingAction) and incoming.callback_id:
+            await self._answer_callback(incoming.callback_id, outcome.notice)
+        first = True
+        moved = self._mover(incoming.update_id)
+        for reply in outcome.replies:
+            if isinstance(reply, PhotoReply):
+                await self._send_photo(origin, reply, moved)
+                continue
+            if isinstance(reply, FileReply):
+                await self._send_file(origin, reply, moved)
+                continue
+            for message in render(reply):
+                await self._send(origin, message, reply=first, moved=moved)
+                first = False
 
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _on_error(self, update: Update, error: Exception) -> None:
         """One error handler for the channel: log with the update id, apologise briefly."""
-        error = context.error
-        update_id = update.update_id if isinstance(update, Update) else None
+        update_id = update.update_id
         if isinstance(error, Forbidden):  # blocked by the user, removed from the group
             logger.warning("telegram: update %s: %s", update_id, error)
             return
         logger.error("telegram: update %s failed", update_id, exc_info=error)
-        if not isinstance(update, Update):
-            return
-        with contextlib.suppress(TelegramError):
+        try:
             if update.callback_query is not None:
                 await self._answer_callback(update.callback_query.id, None)
+        except TelegramError:
+            pass
         origin = _origin(update)
         if origin is not None:
             try:
@@ -426,7 +386,17 @@ class TelegramChannel:
         text = notice[:MAX_NOTICE] if notice else None
         await self._call(lambda: bot.answer_callback_query(callback_id, text=text))
 
-    async def _send(self, origin: _Origin, message: RenderedMessage, *, reply: bool) -> None:
+    def _mover(self, update_id: str) -> Moved:
+        """What to do when a reply finds its group moved (a Telegram group upgraded to a
+        supergroup): tell the core, which re-points the stored group; the reply is sent to
+        the new id (bot.channels.telegram_errors.follow_migration)."""
+        async def moved(old: str, new: str) -> None:
+            await self._handler(IncomingChatChange(
+                f"{update_id}:moved", Chat("telegram", old, "group"), moved_to=new))
+        return moved
+
+    async def _send(self, origin: _Origin, message: RenderedMessage, *, reply: bool,
+                    moved: Moved | None = None) -> None:
         bot = self._application.bot
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton(a.label, callback_data=a.data) for a in row] for row in message.buttons]
@@ -434,29 +404,28 @@ class TelegramChannel:
         reply_to = (ReplyParameters(origin.reply_to, allow_sending_without_reply=True)
                     if reply and origin.reply_to is not None else None)
 
-        def send(chat_id: int) -> Awaitable[Message]:
-            return bot.send_message(
+        def send(chat_id: int | str) -> Awaitable[Message]:
+            return self._call(lambda: bot.send_message(
                 chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup,
                 reply_parameters=reply_to, message_thread_id=origin.thread_id,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
+            ))
 
-        try:
-            await self._call(lambda: send(origin.chat_id))
-        except ChatMigrated as exc:  # the group became a supergroup: its id changed
-            await self._call(lambda: send(exc.new_chat_id))
+        await follow_migration(send, origin.chat_id, moved)
 
-    async def _send_photo(self, origin: _Origin, reply: PhotoReply) -> None:
+    async def _send_photo(self, origin: _Origin, reply: PhotoReply, moved: Moved | None) -> None:
         bot = self._application.bot
-        await self._call(lambda: bot.send_photo(
-            origin.chat_id, InputFile(reply.image, filename=reply.filename),
-            caption=reply.caption[:MAX_CAPTION], message_thread_id=origin.thread_id))
+        await follow_migration(lambda chat_id: self._call(lambda: bot.send_photo(
+            chat_id, InputFile(reply.image, filename=reply.filename),
+            caption=reply.caption[:MAX_CAPTION], message_thread_id=origin.thread_id)),
+            origin.chat_id, moved)
 
-    async def _send_file(self, origin: _Origin, reply: FileReply) -> None:
+    async def _send_file(self, origin: _Origin, reply: FileReply, moved: Moved | None) -> None:
         bot = self._application.bot
-        await self._call(lambda: bot.send_document(
-            origin.chat_id, InputFile(reply.data, filename=reply.filename),
-            caption=reply.caption[:MAX_CAPTION], message_thread_id=origin.thread_id))
+        await follow_migration(lambda chat_id: self._call(lambda: bot.send_document(
+            chat_id, InputFile(reply.data, filename=reply.filename),
+            caption=reply.caption[:MAX_CAPTION], message_thread_id=origin.thread_id)),
+            origin.chat_id, moved)
 
     async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
         """One Bot API call: on flood control wait as told and retry once (a reply must not
@@ -470,7 +439,7 @@ class TelegramChannel:
                 if flood_waited:
                     raise
                 flood_waited = True
-                delay = _retry_seconds(exc)
+                delay = retry_seconds(exc)
                 logger.warning("telegram: flood control, retrying in %.1f s", delay)
                 await asyncio.sleep(delay)
             except BadRequest:
@@ -503,12 +472,6 @@ def _chat(chat_id: int, chat_type: str, title: str | None) -> Chat:
     kind = "group" if chat_type in (ChatType.GROUP, ChatType.SUPERGROUP) else "private"
     return Chat("telegram", str(chat_id), kind, title or "")
 
-
-def _retry_seconds(exc: RetryAfter) -> float:
-    value: Any = getattr(exc, "_retry_after", None)  # PTB 22 keeps a timedelta; the public
-    if value is None:  # property warns about its int/timedelta migration
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _file_url(base_url: str) -> str:

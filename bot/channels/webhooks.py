@@ -1,10 +1,18 @@
-"""What the platforms' webhook modes share: a small aiohttp server for one POST route, and the
-secret-header check that runs before anything of a request is read.
+"""What the platforms' webhook modes share: a small aiohttp server for one POST route, the
+secret-header check that runs before anything of a request is read, and the retryable
+refusal.
 
 Both Telegram and Zalo echo the secret given at setWebhook in a header of every POST
 (`X-Telegram-Bot-Api-Secret-Token`, `X-Bot-Api-Secret-Token`). A request without it is
 refused with 401, one with another value with 403 (compared in constant time), each with a
 log line naming the sender's address; nothing of its body is processed.
+
+Refusing for now (the inbox is full, or the bot is stopping) is `503 Service Unavailable`
+with `Retry-After`, on both platforms. Telegram retries any non-2xx answer and keeps an
+update for up to 24 hours, delivering one chat's updates in order (a refused one holds its
+chat's later ones back, which keeps per-chat order). Zalo publishes no retry policy; 503 is
+the status webhook senders treat as "the receiver is temporarily unable", retried by those
+that retry at all (429 is read by some as "you sent too much", which is not the case).
 """
 
 from __future__ import annotations
@@ -17,6 +25,9 @@ from urllib.parse import urlparse
 from aiohttp import web
 
 MAX_BODY = 1 << 20  # an update is a few kB; refuse anything absurd before reading it
+RETRY_AFTER_SECONDS = 5  # told to a platform we refuse for now
+STOP_GRACE = 5.0  # seconds replies in flight get at a stop (SHUTDOWN_GRACE_SECONDS)
+MIN_PLATFORM_WAIT = 1.0  # seconds a stop waits on the platform (deleteWebhook) at least
 
 
 def listen_path(url: str, path: str | None) -> str:
@@ -29,7 +40,8 @@ async def start_server(path: str, handler: Callable[[web.Request], Awaitable[web
     """Serve POST `path` on host:port (0: any free port); the runner and the bound port."""
     server = web.Application(client_max_size=MAX_BODY)
     server.router.add_post(path, handler)
-    runner = web.AppRunner(server, access_log=None, shutdown_timeout=5.0)
+    # Requests only store the update: at a stop, those in progress finish within a second.
+    runner = web.AppRunner(server, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner, runner.addresses[0][1]
@@ -46,3 +58,8 @@ def secret_rejection(request: web.Request, header: str, secret: str, log: loggin
         log.warning("%s webhook: wrong secret token from %s", channel, request.remote)
         return web.Response(status=403)
     return None
+
+
+def unavailable() -> web.Response:
+    """Refused for now: the platform retries later (see the module notes)."""
+    return web.Response(status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})

@@ -1,34 +1,38 @@
 """The Zalo adapter: Zalo Bot Platform updates in, the core's replies out as plain text.
 
-Long polling by default: getUpdates hands out one update per call, so one loop fetches and
-starts a task per update, up to `concurrent_updates` being answered and a few times that
-fetched ahead (what is not fetched stays on the platform). With a `ZaloWebhookConfig` an
-aiohttp server receives updates instead and checks `X-Bot-Api-Secret-Token` (in constant
-time) before reading anything; a wrong or missing secret is refused and nothing is processed.
+Long polling by default: getUpdates hands out one update per call and forgets it, so one
+loop fetches, stores each update in the inbox (`bot.channels.intake`) before handling it,
+and fetches again, up to `concurrent_updates` being answered and a few times that fetched
+ahead (what is not fetched stays on the platform). With a `ZaloWebhookConfig` an aiohttp
+server receives updates instead, checks `X-Bot-Api-Secret-Token` (in constant time) before
+reading anything — a wrong or missing secret is refused and nothing is processed — and
+answers 200 only once the update is stored; a full inbox answers 503 with Retry-After.
 
 Zalo has no buttons: replies are plain text cut at 2,000 characters between blocks (never
 inside a citation), the actions a Telegram button would carry become a numbered hint
 ("Gõ 1: 👍 · 2: 👎 · 3: Xem văn bản"), and the hint's actions are remembered per chat and
 person so a following "1", "👍" or "sai" is read as that action. One chat's updates are
 answered in order; a failing update is logged with its id, gets a short apology, and never
-stops the others. `start()` / `stop()` (or `async with`) own the lifecycle so the entry
-point runs this beside the Telegram channel on one event loop.
+stops the others; an update delivered twice (same message id) is answered once.
+`start()` / `stop()` (or `async with`) own the lifecycle so the entry point runs this beside
+the Telegram channel on one event loop; `stop` gives replies in flight `grace` seconds and
+never waits on the platform longer than that.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aiohttp import web
-from cachetools import LRUCache
 
 from bot.channels import webhooks
-from bot.channels.chat_turns import ChatTurns
+from bot.channels.intake import Intake
 from bot.channels.plain_render import render_outcome
 from bot.channels.text_actions import ActionMemory
 from bot.channels.typing_indicator import TYPING_DELAY, while_typing
@@ -39,7 +43,8 @@ from bot.channels.zalo_errors import (
     ZaloRecipientError,
     ZaloUnauthorized,
 )
-from bot.channels.zalo_translate import Translated, ZaloTranslator, chat_of
+from bot.channels.zalo_translate import Translated, ZaloTranslator, canonical, chat_of, update_key
+from bot.core.inbox import Admission, Inbox, MemoryInbox, Received
 from bot.core.outbound import PushFailed
 from bot.core.types import Incoming, IncomingText, Outcome, Reply
 from knowledge import messages
@@ -50,7 +55,6 @@ T = TypeVar("T")
 Handler = Callable[[Incoming], Awaitable[Outcome]]
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 PREFETCH_FACTOR = 4  # updates fetched ahead per update being answered
-SEEN_MESSAGES = 4096  # message ids remembered to drop a redelivered update
 
 
 @dataclass(frozen=True)
@@ -91,12 +95,22 @@ class ZaloChannel:
         error_backoff: float = 1.0,
         max_error_backoff: float = 60.0,
         actions: ActionMemory | None = None,
+        inbox: Inbox | None = None,
+        key_secret: bytes = b"",
+        grace: float = webhooks.STOP_GRACE,
     ) -> None:
+        """`inbox`: where updates are kept until answered (default: memory only);
+        `key_secret`: keys the hash that names an update without a message id (the bot
+        token); `grace`: seconds replies in flight get at a stop."""
         self._api = api
         self._handler = handler
         self._webhook = webhook
-        self._working = asyncio.Semaphore(concurrent_updates)
-        self._fetched = asyncio.Semaphore(concurrent_updates * PREFETCH_FACTOR)
+        self._intake = Intake(
+            inbox or MemoryInbox("zalo"), self._process, order_key=lambda u: chat_of(u) or "",
+            decode=json.loads, concurrency=concurrent_updates,
+            ahead=None if webhook else concurrent_updates * PREFETCH_FACTOR)
+        self._key_secret = key_secret
+        self._grace = grace
         self._poll_timeout = poll_timeout
         self._typing_interval = typing_interval
         self._typing_delay = typing_delay
@@ -104,12 +118,10 @@ class ZaloChannel:
         self._error_backoff = error_backoff
         self._max_error_backoff = max_error_backoff
         self._actions = actions or ActionMemory()
-        self._turns = ChatTurns()
-        self._seen: LRUCache[str, bool] = LRUCache(SEEN_MESSAGES)
-        self._tasks: set[asyncio.Task[None]] = set()
         self._translator: ZaloTranslator | None = None
         self._poller: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
+        self._ready = asyncio.Event()  # stored updates claimed: new ones may come in
         self._running = False
         self.bot: dict[str, Any] = {}
         self.webhook_port: int | None = None  # the bound port, in webhook mode
@@ -126,16 +138,27 @@ class ZaloChannel:
         me = await self._api.get_me()  # a bad token fails here (ZaloUnauthorized)
         self.bot = me if isinstance(me, dict) else {}
         names = [str(self.bot.get(k) or "") for k in ("display_name", "account_name", "name")]
-        self._translator = ZaloTranslator(names, self._actions)
+        self._translator = ZaloTranslator(names, self._actions, self._key_secret)
         self._running = True
         try:
             if self._webhook is not None:
-                await self._start_webhook(self._webhook)
+                # Bound first (a second process on the port fails before touching the
+                # inbox); requests wait for `_ready`, so stored updates go first.
+                self._runner, self.webhook_port = await webhooks.start_server(
+                    self._webhook.listen_path, self._on_webhook, self._webhook.listen_host,
+                    self._webhook.listen_port)
             else:
                 info = await self._api.get_webhook_info()
                 if info.get("url"):  # getUpdates is disabled while a webhook is set
                     logger.warning("zalo: removing the webhook %s to poll instead", info["url"])
                     await self._api.delete_webhook()
+            await self._intake.recover()
+            self._ready.set()
+            self._intake.start_sweeping()
+            if self._webhook is not None:
+                url = self._webhook.url.replace("{port}", str(self.webhook_port))
+                await self._api.set_webhook(url, self._webhook.secret_token)
+            else:
                 self._poller = asyncio.create_task(self._poll(), name="zalo-poll")
         except BaseException:
             await self.stop()
@@ -143,60 +166,59 @@ class ZaloChannel:
         logger.info("zalo: bot %s started (%s)", self.bot.get("display_name") or self.bot.get("id"),
                     "webhook" if self._webhook else "polling")
 
-    async def stop(self) -> None:
-        """Stop taking updates, let the ones in flight finish (replies sent), then return."""
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop taking updates; replies in flight get `grace` seconds (default: the one
+        given at construction), the rest are cancelled and kept in the inbox for the next
+        start. The webhook is removed meanwhile, waiting on the platform at most that long."""
         if not self._running:
             return
         self._running = False
+        grace = self._grace if grace is None else grace
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
             self._poller = None
+        removal = None
         if self._runner is not None:
-            try:
-                await self._api.delete_webhook()
-            except ZaloError as exc:
-                logger.warning("zalo: could not remove the webhook: %s", exc)
-            await self._runner.cleanup()
+            await self._runner.cleanup()  # no more requests; those being stored finish
             self._runner = None
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            removal = self._remove_webhook(grace)
+        await asyncio.gather(self._intake.stop(grace), *([removal] if removal else []))
+        self._ready.clear()
+
+    async def _remove_webhook(self, limit: float) -> None:
+        try:
+            async with asyncio.timeout(max(limit, webhooks.MIN_PLATFORM_WAIT)):
+                await self._api.call("deleteWebhook", retries=0,
+                                     timeout=max(limit, webhooks.MIN_PLATFORM_WAIT))
+        except (ZaloError, TimeoutError) as exc:
+            logger.warning("zalo: could not remove the webhook: %s", exc or "no answer")
 
     # --- receiving ----------------------------------------------------------------------
     async def _poll(self) -> None:
         failures = 0
         while True:
-            await self._fetched.acquire()
+            await self._intake.wait_for_room()
             try:
                 updates = await self._api.get_updates(self._poll_timeout)
             except ZaloUnauthorized as exc:
-                self._fetched.release()
                 logger.error("zalo: the platform refused the bot token (%s); polling stopped", exc)
                 return
             except ZaloError as exc:
-                self._fetched.release()
                 delay = min(self._error_backoff * 2**failures, self._max_error_backoff)
                 failures += 1
                 logger.warning("zalo: getUpdates failed (%s); polling again in %.1f s", exc, delay)
                 await asyncio.sleep(delay)
                 continue
-            except BaseException:
-                self._fetched.release()
-                raise
             failures = 0
-            if not updates:
-                self._fetched.release()
-            for i, update in enumerate(updates):
-                if i:  # one slot was taken for the call; a batch takes one per update
-                    await self._fetched.acquire()
-                self._dispatch(update, self._fetched.release)
+            # Delivered means forgotten by the platform: stored whatever the bound.
+            await self._intake.admit([(self._received(u), u) for u in updates], force=True)
 
-    async def _start_webhook(self, config: ZaloWebhookConfig) -> None:
-        self._runner, self.webhook_port = await webhooks.start_server(
-            config.listen_path, self._on_webhook, config.listen_host, config.listen_port)
-        url = config.url.replace("{port}", str(self.webhook_port))
-        await self._api.set_webhook(url, config.secret_token)
+    def _received(self, update: Any) -> Received:
+        bot_id = str(self.bot.get("id") or "")
+        return Received(f"{bot_id}:{update_key(update, self._key_secret)}", chat_of(update),
+                        canonical(update).decode())
 
     async def _on_webhook(self, request: web.Request) -> web.Response:
         assert self._webhook is not None
@@ -205,7 +227,7 @@ class ZaloChannel:
         if refused is not None:
             return refused
         if not self._running:
-            return web.Response(status=503)
+            return webhooks.unavailable()
         try:
             body = await request.json()
         except ValueError:
@@ -216,38 +238,31 @@ class ZaloChannel:
         if not isinstance(body, dict):
             logger.warning("zalo webhook: malformed body from %s", request.remote)
             return web.Response(status=400)
-        self._dispatch(body)
+        await self._ready.wait()
+        [status] = await self._intake.admit([(self._received(body), body)])
+        if status is Admission.FULL:
+            logger.warning("zalo webhook: inbox full; update refused with 503 (retry later)")
+            return webhooks.unavailable()
         return web.json_response({"ok": True})
-
-    def _dispatch(self, update: Any, done: Callable[[], None] | None = None) -> None:
-        task = asyncio.create_task(self._process(update))
-        self._tasks.add(task)
-
-        def finished(t: asyncio.Task[None]) -> None:
-            self._tasks.discard(t)
-            if done is not None:
-                done()
-        task.add_done_callback(finished)
 
     # --- answering ----------------------------------------------------------------------
     async def _process(self, update: Any) -> None:
-        """One update, start to finish; nothing raised here stops the channel."""
+        """One update, start to finish (in its chat's turn); nothing raised here stops the
+        channel."""
         chat_id = chat_of(update)
-        async with self._turns.turn(chat_id or ""):  # tasks enter in arrival order
-            async with self._working:
-                try:
-                    assert self._translator is not None
-                    translated = self._translator.translate(update)
-                    if translated is None or self._redelivered(translated):
-                        return
-                    await self._answer(translated)
-                except ZaloRecipientError as exc:  # blocked, or the bot left the group
-                    logger.warning("zalo: chat %s cannot be messaged: %s", chat_id, exc)
-                except Exception:
-                    update_id = _update_id(update)
-                    logger.exception("zalo: update %s failed", update_id)
-                    if chat_id is not None:
-                        await self._apologise(chat_id, update_id)
+        try:
+            assert self._translator is not None
+            translated = self._translator.translate(update)
+            if translated is None:
+                return
+            await self._answer(translated)
+        except ZaloRecipientError as exc:  # blocked, or the bot left the group
+            logger.warning("zalo: chat %s cannot be messaged: %s", chat_id, exc)
+        except Exception:
+            update_id = _update_id(update)
+            logger.exception("zalo: update %s failed", update_id)
+            if chat_id is not None:
+                await self._apologise(chat_id, update_id)
 
     async def _answer(self, translated: Translated) -> None:
         incoming = translated.incoming
@@ -259,14 +274,6 @@ class ZaloChannel:
         self._actions.remember(translated.memory_key, rendered.actions)
         for text in rendered.texts:
             await self._send(incoming.chat.chat_id, text)
-
-    def _redelivered(self, translated: Translated) -> bool:
-        update_id = translated.incoming.update_id
-        if update_id in self._seen:
-            logger.info("zalo: update %s delivered again; ignored", update_id)
-            return True
-        self._seen[update_id] = True
-        return False
 
     async def push(self, chat_id: str, replies: Sequence[Reply]) -> None:
         """Send replies the core starts itself to a private chat (its id is the user's id);

@@ -16,6 +16,9 @@ answering the hint). Everything else in a group is members talking to each other
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
 import re
 import unicodedata
@@ -47,11 +50,12 @@ class Translated:
 
 
 class ZaloTranslator:
-    def __init__(self, bot_names: list[str], actions: ActionMemory) -> None:
+    def __init__(self, bot_names: list[str], actions: ActionMemory, key_secret: bytes = b"") -> None:
         names = sorted({_nfc(n).strip() for n in bot_names if n and n.strip()}, key=len, reverse=True)
         self._mention = (re.compile("(?<![\\w@])@(?:" + "|".join(re.escape(n) for n in names)
                                     + ")(?!\\w)", re.I) if names else None)
         self._actions = actions
+        self._secret = key_secret
 
     def translate(self, update: Any) -> Translated | None:
         """Call in the chat's turn: a "1" is read against the hints of the replies sent
@@ -62,7 +66,8 @@ class ZaloTranslator:
         if parsed is None:
             logger.warning("zalo: malformed update ignored: %.200r", update)
             return None
-        update_id, sender, chat, sent_at = parsed
+        message_id, sender, chat, sent_at = parsed
+        update_id = message_id or update_key(update, self._secret)
         key = (chat.chat_id, sender.user_id)
         if event == TEXT_EVENT:
             text = message.get("text")
@@ -102,6 +107,25 @@ class ZaloTranslator:
         return addressed, text
 
 
+def update_key(update: Any, secret: bytes) -> str:
+    """What identifies an update across deliveries: its message id ("m:<id>"), or, for one
+    without (never seen, but nothing promises one), a keyed hash of the whole update in
+    canonical JSON ("h:<hex>", HMAC-SHA256): two different messages never share it, and a
+    database reader without `secret` (the bot token) cannot test a guess of what it hides —
+    a plain hash of "user X sent 2" could be checked against each voter and choice."""
+    message = update.get("message") if isinstance(update, dict) else None
+    message_id = _id(message.get("message_id")) if isinstance(message, dict) else None
+    if message_id is not None:
+        return f"m:{message_id}"
+    return "h:" + hmac.new(secret, canonical(update), hashlib.sha256).hexdigest()
+
+
+def canonical(update: Any) -> bytes:
+    """The update as canonical JSON (sorted keys, no spaces, UTF-8)."""
+    return json.dumps(update, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      default=str).encode()
+
+
 def chat_of(update: Any) -> str | None:
     """The chat an update belongs to (for per-chat ordering), or None when malformed."""
     message = update.get("message") if isinstance(update, dict) else None
@@ -109,7 +133,7 @@ def chat_of(update: Any) -> str | None:
     return _id(chat.get("id")) if isinstance(chat, dict) else None
 
 
-def _parse_message(message: Any) -> tuple[str, Sender, Chat, datetime | None] | None:
+def _parse_message(message: Any) -> tuple[str | None, Sender, Chat, datetime | None] | None:
     if not isinstance(message, dict):
         return None
     sender, chat = message.get("from"), message.get("chat")
@@ -120,8 +144,7 @@ def _parse_message(message: Any) -> tuple[str, Sender, Chat, datetime | None] | 
         return None
     name = sender.get("display_name") or sender.get("name") or ""
     kind = "group" if str(chat.get("chat_type", "")).upper() == "GROUP" else "private"
-    update_id = _id(message.get("message_id")) or f"{chat_id}@{message.get('date')}"
-    return (update_id, Sender("zalo", user_id, str(name)[:128]),
+    return (_id(message.get("message_id")), Sender("zalo", user_id, str(name)[:128]),
             Chat("zalo", chat_id, kind, str(chat.get("display_name") or "")[:255]),
             _sent_at(message.get("date")))
 

@@ -94,8 +94,22 @@ class IncomingPollAnswer:
     option_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class IncomingChatChange:
+    """The platform says a chat changed: a group now lives under a new id (`moved_to`: a
+    Telegram group upgraded to a supergroup), or the bot can no longer write there
+    (`reachable=False`: blocked by the user, removed from the group; `reason` in the
+    platform's words) or can again (`reachable=True`). No reply is expected."""
+
+    update_id: str
+    chat: Chat
+    moved_to: str | None = None
+    reachable: bool | None = None
+    reason: str = ""
+
+
 Incoming = Union[IncomingText, IncomingAction, IncomingUnsupported, IncomingPollUpdate,
-                 IncomingPollAnswer]
+                 IncomingPollAnswer, IncomingChatChange]
 
 
 @dataclass(frozen=True)
@@ -126,6 +140,7 @@ class DocumentReply:
     outline: tuple[str, ...]  # heading paths in document order, deduplicated
     section: str
     chunks: tuple[Chunk, ...]  # the cited section's passages, in order
+    opening: bool = False  # an overview: `chunks` hold the document's opening content
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,8 @@ def _preview(session: Session, poll: Poll) -> TextReply:
         kind=texts.POLL_MULTIPLE_BUTTON if poll.multiple else texts.POLL_SINGLE_BUTTON,
         anonymity=texts.POLL_ANONYMOUS_BUTTON if poll.anonymous else texts.POLL_NAMED_BUTTON,
         at=at, unit=unit, messages=found.messages, groups=len(found.groups))
+    text = "\n".join([text, *texts.unreachable_lines(found.blocked_people,
+                                                      len(found.unreachable_groups))])
     return TextReply(text, (Action(texts.POLL_SEND_BUTTON, f"pl:{poll.id}:go"),
                             Action(texts.COMPOSE_CANCEL_BUTTON, f"pl:{poll.id}:x")))
 

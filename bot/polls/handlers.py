@@ -63,6 +63,11 @@ class PollHandlers:
         self.admin_ids = admin_ids
         self.wake = wake  # tells an in-process runner that messages are due
 
+    def chat_moved(self, session: Session, platform: str, old_chat_id: str,
+                   new_chat_id: str) -> None:
+        """A group now lives under a new id: its poll messages follow."""
+        service.move_chat(session, platform, old_chat_id, new_chat_id)
+
     # --- before the sender is identified ------------------------------------------------
     async def before_identify(self, incoming: Incoming) -> Outcome | None:
         if isinstance(incoming, IncomingPollUpdate):

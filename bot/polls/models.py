@@ -3,11 +3,13 @@ chat the poll was posted to (a native Telegram poll or a numbered Zalo text), th
 (PollVote, one current vote per voter), the named polls' answer history (PollAnswerEvent)
 and, for an anonymous poll while it is open, its HMAC key (PollKey, deleted at close).
 
-Anonymity (see bot.polls.anonymity): an anonymous poll's votes carry no person and no
-platform id, only `voter_hash` = HMAC-SHA256(PollKey.key, "platform:user id") while the poll
-is open (to refuse a second vote and let a member change theirs); at close the key row is
-deleted and every `voter_hash` set to NULL, and the private chats' ids on its PollMessages
-are wiped: what is left are option choices per unit.
+Anonymity (see bot.polls.anonymity): an anonymous poll's Zalo votes carry no person and no
+platform id, only `voter_key` = HMAC-SHA256(PollKey.key, "platform:user id") while the poll
+is open (to refuse a second vote and let a member change theirs); at close the key row and
+the votes are deleted, leaving their counts per unit (PollTally), and the private chats' ids
+on its PollMessages are wiped. On Telegram an anonymous poll is one native poll per unit,
+forwarded to the unit's other chats (every copy counts on the one poll): only per-unit
+counts ever exist.
 
 Registered on the same SQLModel metadata as bot.storage.models (bot.storage.database
 imports this module), so `Database.create_all` creates them.
@@ -89,17 +91,22 @@ class PollMessage(SQLModel, table=True):
     platform: str = Field(max_length=16)
     chat_id: str = Field(max_length=64)  # wiped ("") for private chats of a closed anonymous poll
     chat_kind: str = Field(max_length=8)
-    status: str = Field(default="pending", max_length=16)  # pending|sent|failed|stopped|stop_failed
+    # pending|sent|failed|unreachable (the chat is gone)|stopped|stop_failed
+    status: str = Field(default="pending", max_length=16)
     message_id: str | None = Field(default=None, max_length=64)
     telegram_poll_id: str | None = Field(default=None, max_length=64, index=True)
     counts_json: str | None = Field(default=None, max_length=400)  # [3, 1, 0]
     voters: int = 0  # Telegram's total_voter_count for this message
     error: str | None = Field(default=None, max_length=300)
+    # Anonymous Telegram polls: the unit's original poll message this one is a forward of
+    # (a forward shares the original's poll and counts: it has none of its own).
+    forwarded_from: int | None = Field(default=None, foreign_key="poll_message.id")
 
 
 class PollVote(SQLModel, table=True):
     """A voter's current choice. Named: `person_id` / `voter_key` = "platform:user id".
-    Anonymous: `voter_key` = the HMAC while open, NULL after the close; no person."""
+    Anonymous: `voter_key` = the HMAC while the poll is open, no person; deleted at close
+    (counted into PollTally)."""
 
     __tablename__ = "poll_vote"  # type: ignore[assignment]
     __table_args__ = (UniqueConstraint("poll_id", "voter_key", name="uq_poll_vote_voter"),)
@@ -126,6 +133,23 @@ class PollAnswerEvent(SQLModel, table=True):
     at: datetime = _now()  # type: ignore[assignment]
 
 
+class PollTally(SQLModel, table=True):
+    """A closed anonymous poll's votes from one platform in one unit, counted: the votes
+    themselves are deleted at close (their rows' order would outlive their hashes)."""
+
+    __tablename__ = "poll_tally"  # type: ignore[assignment]
+    __table_args__ = (
+        UniqueConstraint("poll_id", "unit_id", "platform", name="uq_poll_tally_unit"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="poll.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    platform: str = Field(max_length=16)
+    counts_json: str = Field(default="[]", max_length=400)  # [3, 1, 0]
+    voters: int = 0
+
+
 class PollKey(SQLModel, table=True):
     """An open anonymous poll's HMAC key; deleted at close."""
 
@@ -136,4 +160,4 @@ class PollKey(SQLModel, table=True):
 
 
 __all__ = ["MAX_OPTIONS", "MIN_OPTIONS", "POLL_STATUSES", "Poll", "PollAnswerEvent", "PollBase",
-           "PollCreate", "PollKey", "PollMessage", "PollVote"]
+           "PollCreate", "PollKey", "PollMessage", "PollTally", "PollVote"]

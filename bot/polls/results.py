@@ -2,10 +2,12 @@
 
 Sources, per unit (the unit the chat was posted for: a member's innermost targeted unit, or
 the unit a group is registered to):
-- PollVote rows (Zalo votes on any poll, Telegram answers to named polls): one voter each,
-  counting every option they chose;
-- the latest counts Telegram reported for each message of an anonymous poll (`poll`
-  updates), with its `total_voter_count`.
+- PollVote rows (Zalo votes on any poll while it is open, Telegram answers to named polls):
+  one voter each, counting every option they chose;
+- PollTally rows: a closed anonymous poll's Zalo votes, already counted per unit;
+- the latest counts Telegram reported for each unit's poll of an anonymous poll (`poll`
+  updates; forwards share their original's poll and carry none), with its
+  `total_voter_count`.
 A named Telegram poll's message counts are ignored: its answers are already votes.
 """
 
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from bot.polls.models import Poll, PollMessage, PollVote
+from bot.polls.models import Poll, PollMessage, PollTally, PollVote
 from bot.services import export
 from bot.storage.models import Person, Unit, to_local
 from knowledge import messages as texts
@@ -39,6 +41,7 @@ class PollResults:
     anonymous: bool
     multiple: bool
     units: list[UnitResult] = field(default_factory=list)
+    unreachable_chats: int = 0  # not posted: blocked, bot removed from the group, chat gone
 
     @property
     def totals(self) -> list[int]:
@@ -59,13 +62,20 @@ def compute(session: Session, poll: Poll) -> PollResults:
             by_unit[unit_id] = UnitResult(unit_id, "", [0] * n)
         return by_unit[unit_id]
 
+    unreachable = 0
     for message in session.exec(select(PollMessage).where(col(PollMessage.poll_id) == poll.id)):
         unit(message.unit_id)  # every targeted unit shows, voted or not
+        unreachable += message.status == "unreachable"
         if message.platform == "telegram" and poll.anonymous and message.counts_json:
             target = unit(message.unit_id)
             for i, count in enumerate(json.loads(message.counts_json)[:n]):
                 target.counts[i] += int(count)
             target.voters += message.voters
+    for tally in session.exec(select(PollTally).where(col(PollTally.poll_id) == poll.id)):
+        target = unit(tally.unit_id)
+        for i, count in enumerate(json.loads(tally.counts_json)[:n]):
+            target.counts[i] += int(count)
+        target.voters += tally.voters
     for vote in session.exec(select(PollVote).where(col(PollVote.poll_id) == poll.id)):
         options = [int(i) for i in vote.option_ids.split(",") if i.strip().isdigit()]
         if not options or vote.unit_id is None:
@@ -80,7 +90,8 @@ def compute(session: Session, poll: Poll) -> PollResults:
     for result in by_unit.values():
         result.name = names.get(result.unit_id, str(result.unit_id))
     return PollResults(poll.id, poll.question, poll.options, poll.status, poll.anonymous,
-                       poll.multiple, sorted(by_unit.values(), key=lambda u: u.unit_id))
+                       poll.multiple, sorted(by_unit.values(), key=lambda u: u.unit_id),
+                       unreachable)
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,8 @@ def text(results: PollResults, poll: Poll, named: list[NamedVote] | None = None,
         for u in results.units:
             shown = " · ".join(f"{i + 1}: {c}" for i, c in enumerate(u.counts))
             lines.append(f"• {u.name}: {texts.POLL_VOTERS_SHORT.format(count=u.voters)} — {shown}")
+    if results.unreachable_chats:
+        lines.append(texts.POLL_UNREACHABLE.format(count=results.unreachable_chats))
     if named:
         lines.append(texts.POLL_WHO_CHOSE)
         for vote in named[:max_names]:

@@ -5,14 +5,26 @@ worker).
 Each tick (every `interval` seconds, or at once when woken):
 1. post the pending PollMessages of open polls (a native poll on Telegram, a numbered text on
    Zalo); a chat that cannot be reached (blocked, bot removed from the group) is marked
-   `failed` and logged, a transient failure is retried next tick;
+   `unreachable`, its identity or group too (bot.services.reachability), and logged (other
+   refusals: `failed`), a transient failure is retried next tick, a group that moved (a Telegram group
+   upgraded to a supergroup) is re-pointed and posted to at its new id;
 2. close the open polls whose deadline has passed (an anonymous poll forgets its voters in
    that same transaction: bot.polls.anonymity);
-3. finish closed polls: stopPoll each Telegram message still open (its final counts are
+3. finish closed polls: stopPoll each Telegram poll still open (its final counts are
    recorded; a message deleted by a group admin or a group the bot left gives an error that
    is logged and the message marked `stop_failed`; the poll is closed regardless), wipe an
-   anonymous poll's private chats, then send the final results to the officer once
-   (`results_sent` false → true decides who sends, so two runners never both do).
+   anonymous poll's private chats and purge the deleted rows from the database files, then
+   send the final results to the officer once (`results_sent` false → true decides who
+   sends, so two runners never both do).
+
+An anonymous poll on a platform whose sender `forwards_polls` (Telegram) is posted once per
+unit and forwarded to the unit's other chats: a forwarded poll is the same poll, so Telegram
+counts every copy's votes together and no chat has counts of its own (one poll per private
+chat would store each member's choice as that chat's counts). The original goes to the
+unit's registered group when it has one (the group gets the poll anyway), otherwise to the
+first member's private chat (ordered by row): not to the officer's chat, whose vote would
+then count in every unit they target, and which a poll from the CLI does not have. If the
+original cannot be posted (403), the unit's next chat takes its place; its forwards wait.
 
 Chat ids of private chats are never logged (for an anonymous poll they are its voters).
 """
@@ -26,13 +38,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.broadcast.ratelimit import RateLimiter
-from bot.broadcast.transport import PermanentError, RateLimits, TransientError
+from bot.broadcast.transport import (
+    ChatMoved,
+    DeliveryError,
+    PermanentError,
+    RateLimits,
+    TransientError,
+    Unreachable,
+)
 from bot.polls import anonymity, chart, results, service
 from bot.polls.models import Poll, PollMessage
 from bot.polls.senders import PollSender
+from bot.services import reachability
 from bot.storage.database import Database
 from bot.storage.models import utcnow
 from knowledge import messages as texts
@@ -40,6 +61,7 @@ from knowledge import messages as texts
 logger = logging.getLogger(__name__)
 
 STOP_GIVE_UP = timedelta(minutes=10)  # transient stopPoll failures after this: stop_failed
+MAX_ROUNDS = 5  # posting rounds per tick (originals, then forwards, then retries of a unit)
 
 
 @dataclass(frozen=True)
@@ -60,6 +82,8 @@ class PollRunner:
         # to thousands of members must not trip flood control.
         self._pacers = {platform: RateLimiter(limit) for platform, limit in (limits or {}).items()}
         self._wake = asyncio.Event()
+        self._purge_due = True  # once after a start, then after each anonymous poll's close
+        self._purge_failing = False
         self.finished: asyncio.Queue[int] = asyncio.Queue()  # poll ids whose results went out
 
     def wake(self) -> None:
@@ -84,32 +108,60 @@ class PollRunner:
             await self.db.run(_close, poll.id)
         for poll_id in await self.db.run(_closed_unfinished):
             await self._finish(poll_id)
+        await self._purge()
 
     # --- posting -------------------------------------------------------------------------
     async def _post_pending(self) -> None:
-        pending = await self.db.run(_pending, list(self.senders), self.config.batch)
-        gate = asyncio.Semaphore(self.config.concurrency)
+        # Rounds: forwards wait for their unit's original, and a unit whose original failed
+        # (or moved) tries again; a round in which nothing changed ends the posting.
+        waiting: set[int | None] = set()  # a transient failure this tick: next tick
+        for _ in range(MAX_ROUNDS):
+            ready = [item for item in await self.db.run(_ready, self.senders, self.config.batch)
+                     if item[0].id not in waiting]
+            if not ready:
+                return
+            gate = asyncio.Semaphore(self.config.concurrency)
 
-        async def post(message: PollMessage, poll: Poll) -> None:
-            async with gate:
-                if (pacer := self._pacers.get(message.platform)) is not None:
-                    await pacer.acquire()
-                try:
-                    message_id, poll_ref = await self.senders[message.platform].post(
-                        message.chat_id, poll, message.chat_kind)
-                except TransientError as exc:
-                    logger.warning("poll %s: message %s: %s (retrying)", poll.id, message.id,
-                                   exc.reason)
-                    return
-                except PermanentError as exc:
-                    logger.warning("poll %s: message %s (%s %s) not posted: %s", poll.id,
-                                   message.id, message.platform, message.chat_kind, exc.reason)
-                    await self.db.run(_set, message.id, status="failed", error=exc.reason)
-                    return
-                await self.db.run(_set, message.id, status="sent", message_id=message_id,
-                                  telegram_poll_id=poll_ref)
+            async def post(item: _Ready) -> bool:
+                async with gate:
+                    changed = await self._post(item)
+                if not changed:
+                    waiting.add(item[0].id)
+                return changed
 
-        await asyncio.gather(*(post(m, p) for m, p in pending))
+            if not any(await asyncio.gather(*(post(item) for item in ready))):
+                return
+
+    async def _post(self, item: _Ready) -> bool:
+        """Post (or forward) one message; True when its row changed."""
+        message, poll, source = item
+        if (pacer := self._pacers.get(message.platform)) is not None:
+            await pacer.acquire()
+        sender = self.senders[message.platform]
+        try:
+            if source is not None:
+                message_id = await sender.forward(message.chat_id, *source[1:])
+                poll_ref = None
+            else:
+                message_id, poll_ref = await sender.post(message.chat_id, poll, message.chat_kind)
+        except ChatMoved as moved:
+            logger.info("poll %s: message %s: the group moved to %s", poll.id, message.id,
+                        moved.new_chat_id)
+            await self.db.run(service.move_chat, message.platform, message.chat_id,
+                              moved.new_chat_id)
+            return True
+        except TransientError as exc:
+            logger.warning("poll %s: message %s: %s (retrying)", poll.id, message.id, exc.reason)
+            return False
+        except PermanentError as exc:
+            logger.warning("poll %s: message %s (%s %s) not posted: %s", poll.id, message.id,
+                           message.platform, message.chat_kind, exc.reason)
+            await self.db.run(_failed, message, exc)
+            return True
+        await self.db.run(_set, message.id, status="sent", message_id=message_id,
+                          telegram_poll_id=poll_ref,
+                          forwarded_from=source[0] if source is not None else None)
+        return True
 
     # --- closing -------------------------------------------------------------------------
     async def _finish(self, poll_id: int) -> None:
@@ -121,6 +173,10 @@ class PollRunner:
                 continue
             try:
                 final = await sender.stop(message.chat_id, message.message_id)
+            except ChatMoved as moved:  # the group moved: stop it there next tick
+                await self.db.run(service.move_chat, message.platform, message.chat_id,
+                                  moved.new_chat_id)
+                return
             except TransientError as exc:
                 closed_at = poll.closed_at or utcnow()
                 if utcnow() - closed_at < STOP_GIVE_UP:
@@ -139,11 +195,32 @@ class PollRunner:
             if final is not None and poll.anonymous:
                 values.update(counts_json=json.dumps(final[0]), voters=final[1])
             await self.db.run(_set, message.id, **values)
+        await self.db.run(_settle_forwards, poll_id)
         if poll.anonymous:
             await self.db.run(anonymity.forget_private_chats, poll_id)
+            self._purge_due = True
+        await self._purge()
         if await self.db.run(_claim_results, poll_id):
             await self._send_results(poll)
             self.finished.put_nowait(poll_id)
+
+    async def _purge(self) -> None:
+        """Scrub what an anonymous poll deleted from the database files (the key, the hashed
+        votes, the private chats); a purge that could not complete (another connection was
+        reading) is tried again next tick. Also done once after a start: a close may have
+        happened just before a crash."""
+        if not self._purge_due:
+            return
+        try:
+            self._purge_due = not await asyncio.to_thread(
+                self.db.purge_deleted, anonymity.POLL_TABLES)
+        except Exception as exc:  # a read-only or absent database: say so once, keep trying
+            if not self._purge_failing:
+                logger.error("poll runner: purging deleted poll rows failed: %s (retrying "
+                             "every tick)", exc, exc_info=exc)
+            self._purge_failing = True
+        else:
+            self._purge_failing = False
 
     async def _send_results(self, poll: Poll) -> None:
         assert poll.id is not None
@@ -160,28 +237,87 @@ class PollRunner:
         table, found = await self.db.run(compute)
         image = await asyncio.to_thread(chart.png, found)
         caption = texts.POLL_CHART_FOOTER.format(id=poll.id, voters=found.voters)
+        chat_id = poll.origin_chat_id
         try:
-            await sender.send_text(poll.origin_chat_id,
-                                   texts.POLL_FINAL_TITLE.format(id=poll.id) + "\n\n" + table)
-            await sender.send_photo(poll.origin_chat_id, image, caption, f"khaosat-{poll.id}.png")
-        except (TransientError, PermanentError) as exc:
+            try:
+                await sender.send_text(chat_id, texts.POLL_FINAL_TITLE.format(id=poll.id)
+                                       + "\n\n" + table)
+            except ChatMoved as moved:  # composed in a group that moved since: follow it
+                await self.db.run(service.move_chat, sender.platform, chat_id,
+                                  moved.new_chat_id)
+                chat_id = moved.new_chat_id
+                await sender.send_text(chat_id, texts.POLL_FINAL_TITLE.format(id=poll.id)
+                                       + "\n\n" + table)
+            await sender.send_photo(chat_id, image, caption, f"khaosat-{poll.id}.png")
+        except DeliveryError as exc:
             logger.warning("poll %s: final results not delivered: %s", poll.id, exc.reason)
 
 
 # --- units of work --------------------------------------------------------------------------
 
 
-def _pending(session: Session, platforms: list[str], limit: int) -> list[tuple[PollMessage, Poll]]:
+_Ready = tuple[PollMessage, Poll, "tuple[int, str, str] | None"]
+# (the message, its poll, the original to forward: (row id, chat id, message id) or None)
+
+
+def _ready(session: Session, senders: dict[str, PollSender], limit: int) -> list[_Ready]:
+    """The pending messages of open polls that can go now. On a platform that forwards
+    polls, an anonymous poll's messages of one unit are its original (the unit's group
+    first, then private chats, each by row) and forwards of it: the original is posted
+    first, the forwards once it is sent."""
     rows = session.exec(
         select(PollMessage, Poll).join(Poll, col(Poll.id) == col(PollMessage.poll_id))
         .where(col(Poll.status) == "open", col(PollMessage.status) == "pending",
-               col(PollMessage.platform).in_(platforms))
+               col(PollMessage.platform).in_(list(senders)))
         .order_by(col(PollMessage.id)).limit(limit)).all()
-    return [(m, p) for m, p in rows]
+    ready: list[_Ready] = []
+    shared: dict[tuple[int, int, str], list[PollMessage]] = {}
+    for message, poll in rows:
+        if poll.anonymous and senders[message.platform].forwards_polls:
+            shared.setdefault((poll.id or 0, message.unit_id, message.platform), []).append(message)
+        else:
+            ready.append((message, poll, None))
+    polls = {poll.id: poll for _, poll in rows}
+    for (poll_id, unit_id, platform), waiting in shared.items():
+        original = session.exec(select(PollMessage).where(
+            col(PollMessage.poll_id) == poll_id, col(PollMessage.unit_id) == unit_id,
+            col(PollMessage.platform) == platform, col(PollMessage.status) == "sent",
+            col(PollMessage.forwarded_from).is_(None))).first()
+        if original is not None and original.id is not None and original.message_id:
+            source = (original.id, original.chat_id, original.message_id)
+            ready += [(m, polls[poll_id], source) for m in waiting]
+            continue
+        candidates = session.exec(select(PollMessage).where(
+            col(PollMessage.poll_id) == poll_id, col(PollMessage.unit_id) == unit_id,
+            col(PollMessage.platform) == platform, col(PollMessage.status) == "pending")
+            .order_by(col(PollMessage.chat_kind) != "group", col(PollMessage.id))).first()
+        if candidates is not None:
+            ready.append((candidates, polls[poll_id], None))
+    return ready
 
 
 def _set(session: Session, row_id: int | None, **values: object) -> None:
     session.execute(update(PollMessage).where(col(PollMessage.id) == row_id).values(**values))
+
+
+def _failed(session: Session, message: PollMessage, exc: PermanentError) -> None:
+    """`unreachable` when the chat is gone (its identity or group is marked too), else
+    `failed`."""
+    gone = isinstance(exc, Unreachable)
+    _set(session, message.id, status="unreachable" if gone else "failed", error=exc.reason)
+    if gone:
+        reachability.mark_unreachable(session, message.platform, message.chat_id,
+                                      message.chat_kind, exc.reason)
+
+
+def _settle_forwards(session: Session, poll_id: int) -> None:
+    """Forwards share their original's poll: stopped with it (or not)."""
+    original = aliased(PollMessage)
+    session.execute(update(PollMessage).where(
+        col(PollMessage.poll_id) == poll_id, col(PollMessage.forwarded_from).is_not(None),
+        col(PollMessage.status) == "sent")
+        .values(status=select(original.status).where(
+            original.id == PollMessage.forwarded_from).scalar_subquery()))
 
 
 def _close(session: Session, poll_id: int | None) -> None:
@@ -200,7 +336,8 @@ def _open_messages(session: Session, poll_id: int) -> tuple[Poll, list[PollMessa
     poll = session.get(Poll, poll_id)
     assert poll is not None
     messages = session.exec(select(PollMessage).where(
-        col(PollMessage.poll_id) == poll_id, col(PollMessage.status) == "sent")).all()
+        col(PollMessage.poll_id) == poll_id, col(PollMessage.status) == "sent",
+        col(PollMessage.forwarded_from).is_(None))).all()
     return poll, list(messages)
 
 

@@ -4,7 +4,11 @@ officer their results. Errors are reported as the broadcast engine's two outcome
 cannot be reached: blocked, removed from the group, the poll message deleted).
 
 - Telegram: a native poll (sendPoll: anonymous or not, one or several answers), stopPoll at
-  the close (its answer has the final counts), sendPhoto for the chart.
+  the close (its answer has the final counts), sendPhoto for the chart. forwardMessage
+  copies a poll message into another chat as the same poll (`forwards_polls`: every copy's
+  votes count on the one poll; copyMessage would make a new poll), which is how an anonymous
+  poll reaches a unit's members without per-person counts (bot.polls.runner). A group that
+  became a supergroup answers `ChatMoved` (the runner re-points the row and posts again).
 - Zalo: no native polls and no uploads: the poll is a numbered text, members answer with the
   number(s); nothing to stop; the chart's caption is sent as text (Zalo's sendPhoto takes
   only a public URL).
@@ -19,8 +23,9 @@ from telegram import Bot, InputFile
 from telegram.error import TelegramError
 
 from bot.broadcast.aiohttp_request import AiohttpRequest
-from bot.broadcast.telegram_transport import _classify
-from bot.broadcast.transport import OutboundMessage, Transport
+from bot.broadcast.telegram_transport import classify
+from bot.broadcast.transport import OutboundMessage, PermanentError, Transport
+from bot.channels.telegram_errors import to_chat_id
 from bot.channels.splitting import PARA, pack
 from bot.polls.models import Poll
 from bot.storage.models import to_local
@@ -34,10 +39,15 @@ ZALO_MAX_TEXT = 2000
 
 class PollSender(Protocol):
     platform: str
+    forwards_polls: bool  # forward() shares one native poll between chats
 
     async def post(self, chat_id: str, poll: Poll,
                    chat_kind: str = "private") -> tuple[str, str | None]:
         """Post the poll; (message id, the platform's poll id or None)."""
+        ...
+
+    async def forward(self, chat_id: str, from_chat_id: str, message_id: str) -> str:
+        """Forward a posted poll message (the same poll) into `chat_id`; its message id."""
         ...
 
     async def stop(self, chat_id: str, message_id: str) -> tuple[list[int], int] | None:
@@ -67,6 +77,7 @@ def poll_text(poll: Poll, chat_kind: str = "private") -> str:
 
 class TelegramPollSender:
     platform = "telegram"
+    forwards_polls = True
 
     def __init__(self, token: str, *, base_url: str = "https://api.telegram.org/bot",
                  timeout: float = 10.0) -> None:
@@ -84,32 +95,40 @@ class TelegramPollSender:
                    chat_kind: str = "private") -> tuple[str, str | None]:
         try:
             sent = await self._bot.send_poll(
-                _chat_id(chat_id), poll.question, poll.options, is_anonymous=poll.anonymous,
+                to_chat_id(chat_id), poll.question, poll.options, is_anonymous=poll.anonymous,
                 allows_multiple_answers=poll.multiple)
         except TelegramError as exc:
-            raise _classify(exc) from exc
+            raise classify(exc) from exc
         return str(sent.message_id), sent.poll.id if sent.poll else None
+
+    async def forward(self, chat_id: str, from_chat_id: str, message_id: str) -> str:
+        try:
+            sent = await self._bot.forward_message(
+                to_chat_id(chat_id), to_chat_id(from_chat_id), int(message_id))
+        except TelegramError as exc:
+            raise classify(exc) from exc
+        return str(sent.message_id)
 
     async def stop(self, chat_id: str, message_id: str) -> tuple[list[int], int] | None:
         try:
-            final = await self._bot.stop_poll(_chat_id(chat_id), int(message_id))
+            final = await self._bot.stop_poll(to_chat_id(chat_id), int(message_id))
         except TelegramError as exc:
-            raise _classify(exc) from exc
+            raise classify(exc) from exc
         return [o.voter_count for o in final.options], final.total_voter_count
 
     async def send_text(self, chat_id: str, text: str) -> None:
         try:
             for part in pack([(PARA, text)], 4000):
-                await self._bot.send_message(_chat_id(chat_id), part)
+                await self._bot.send_message(to_chat_id(chat_id), part)
         except TelegramError as exc:
-            raise _classify(exc) from exc
+            raise classify(exc) from exc
 
     async def send_photo(self, chat_id: str, image: bytes, caption: str, filename: str) -> None:
         try:
-            await self._bot.send_photo(_chat_id(chat_id), InputFile(image, filename=filename),
+            await self._bot.send_photo(to_chat_id(chat_id), InputFile(image, filename=filename),
                                        caption=caption[:MAX_CAPTION])
         except TelegramError as exc:
-            raise _classify(exc) from exc
+            raise classify(exc) from exc
 
 
 class ZaloPollSender:
@@ -117,6 +136,7 @@ class ZaloPollSender:
     classification and message splitting): the poll is a numbered text."""
 
     platform = "zalo"
+    forwards_polls = False
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
@@ -126,6 +146,9 @@ class ZaloPollSender:
         text = poll_text(poll, chat_kind)[:ZALO_MAX_TEXT]
         return await self._transport.send(OutboundMessage(chat_id, chat_kind, text)), None
 
+    async def forward(self, chat_id: str, from_chat_id: str, message_id: str) -> str:
+        raise PermanentError("zalo has no native polls to forward")
+
     async def stop(self, chat_id: str, message_id: str) -> tuple[list[int], int] | None:
         return None  # votes are text replies: the close is ours alone
 
@@ -134,13 +157,6 @@ class ZaloPollSender:
 
     async def send_photo(self, chat_id: str, image: bytes, caption: str, filename: str) -> None:
         await self.send_text(chat_id, caption)  # Zalo's sendPhoto takes only a public URL
-
-
-def _chat_id(chat_id: str) -> int | str:
-    try:
-        return int(chat_id)
-    except ValueError:
-        return chat_id
 
 
 __all__ = ["PollSender", "TelegramPollSender", "ZaloPollSender", "poll_text"]

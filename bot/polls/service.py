@@ -26,6 +26,7 @@ from bot.broadcast.recipients import Audience, resolve
 from bot.broadcast.service import check_targets, may_manage, require_sender
 from bot.polls import anonymity
 from bot.polls.models import MAX_OPTIONS, MIN_OPTIONS, Poll, PollMessage
+from bot.services import reachability
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
 from bot.storage.models import ROLES, utcnow, valid_id
@@ -147,7 +148,7 @@ def close_unchecked(session: Session, poll: Poll) -> bool:
     if not closed:
         return False
     if poll.anonymous:
-        anonymity.forget_voters(session, poll.id)
+        anonymity.forget_voters(session, poll)
     # Zalo has nothing to stop; unsent messages will never be sent.
     session.execute(update(PollMessage).where(
         col(PollMessage.poll_id) == poll.id, col(PollMessage.status) == "pending")
@@ -157,6 +158,26 @@ def close_unchecked(session: Session, poll: Poll) -> bool:
         col(PollMessage.status) == "sent").values(status="stopped"))
     logger.info("poll %s closed", poll.id)
     return True
+
+
+def move_chat(session: Session, platform: str, old_chat_id: str, new_chat_id: str) -> int:
+    """A group moved (Telegram: upgraded to a supergroup): the stored group follows
+    (bot.services.reachability.move_chat, idempotent), and so do the poll messages naming it
+    and polls composed there (a poll that already has a message for the new id keeps that
+    one). Returns the messages re-pointed."""
+    reachability.move_chat(session, platform, old_chat_id, new_chat_id)
+    where = (col(PollMessage.platform) == platform, col(PollMessage.chat_id) == old_chat_id)
+    taken = select(PollMessage.poll_id).where(
+        col(PollMessage.platform) == platform, col(PollMessage.chat_id) == new_chat_id)
+    session.execute(update(PollMessage).where(
+        *where, col(PollMessage.poll_id).in_(taken), col(PollMessage.status) == "pending")
+        .values(status="failed", error=f"chat moved to {new_chat_id}, already a recipient"))
+    moved = session.execute(update(PollMessage).where(
+        *where, col(PollMessage.poll_id).not_in(taken)).values(chat_id=new_chat_id)).rowcount
+    session.execute(update(Poll).where(
+        col(Poll.origin_platform) == platform, col(Poll.origin_chat_id) == old_chat_id)
+        .values(origin_chat_id=new_chat_id))
+    return int(moved or 0)
 
 
 def due(session: Session, now: datetime | None = None) -> list[Poll]:
@@ -173,4 +194,4 @@ def recent(session: Session, actor: Actor | None, limit: int = 15) -> list[Poll]
 
 
 __all__ = ["audience", "clean_options", "clean_question", "close", "close_unchecked", "create",
-           "due", "get", "open_poll", "recent", "unit_ids_of"]
+           "due", "get", "move_chat", "open_poll", "recent", "unit_ids_of"]

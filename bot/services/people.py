@@ -148,6 +148,8 @@ def identify(
     else:
         if _stale(identity.last_seen_at, now):
             identity.last_seen_at = now
+        if identity.unreachable_at is not None:  # they wrote: reachable again
+            identity.unreachable_at = identity.unreachable_reason = None
         if display_name and identity.display_name != display_name:
             identity.display_name = display_name
             person = session.get(Person, identity.person_id)
@@ -202,6 +204,8 @@ def record_chat(
             chat.title = title[:255]
         if _stale(chat.last_seen_at, now):
             chat.last_seen_at = now
+        if chat.unreachable_at is not None:  # the group wrote: reachable again
+            chat.unreachable_at = chat.unreachable_reason = None
     session.flush()
     return chat
 

@@ -9,7 +9,9 @@ On SQLite every transaction starts with `BEGIN IMMEDIATE` (the SQLAlchemy recipe
 pysqlite: the driver's own implicit transactions are switched off), so savepoints work and
 two writers queue on the lock (busy timeout) instead of failing half-way through a
 read-then-write. WAL mode lets readers continue while one writer holds the lock; foreign
-keys are enforced as on PostgreSQL. `read` runs a unit of work that only reads in a plain
+keys are enforced as on PostgreSQL. `secure_delete` is on for every connection: deleted rows'
+bytes are overwritten with zeros instead of lingering in free space (anonymous polls delete
+their voters' traces; `purge_deleted` then empties the WAL that still holds them). `read` runs a unit of work that only reads in a plain
 (deferred) transaction, which needs no write lock and works on a read-only database.
 
 `run_best_effort` is for writes an answer does not depend on (the question log, last-seen
@@ -24,19 +26,21 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
 from bot.storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from bot.broadcast import models as _broadcast_models  # noqa: F401  (the broadcast tables)
 from bot.polls import models as _poll_models  # noqa: F401  (the poll tables)
+from bot.inbox import models as _inbox_models  # noqa: F401  (the update inbox)
 from bot.storage.faults import DatabaseBusy, WriteFaults, fault_kind
 from bot.storage.models import LOCAL_TZ, to_local, utcnow
 
@@ -46,6 +50,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PURGE_LOCK_TIMEOUT_MS = 10_000
 BEST_EFFORT_WAIT_SECONDS = 2.0
 # Execution options read by the "begin" hook (per unit of work, not per connection).
 _READ_ONLY = "tuyengiao_read_only"
@@ -78,6 +83,8 @@ def _sqlite_engine(url: str, synchronous: str) -> Engine:
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Zero what is deleted (builds differ in their default): see purge_deleted.
+            cursor.execute("PRAGMA secure_delete=ON")
             # NORMAL in WAL mode: a commit survives the process dying (kill -9, a crash) but
             # is not flushed to disk one by one; the last commits can be lost only if the
             # machine itself loses power. It halves the cost of a question's two small
@@ -246,3 +253,45 @@ class Database:
             return None
         self.faults.succeeded()
         return result
+
+    def purge_deleted(self, tables: Sequence[str]) -> bool:
+        """Scrub the bytes of rows just deleted or overwritten in `tables` from the database's
+        files (an anonymous poll's key, hashed votes and private chats), blocking. Returns
+        False when it could not finish now (try again later).
+
+        SQLite runs with `secure_delete`, so the main file is zeroed where rows are deleted
+        once the WAL is checkpointed into it; the WAL file itself still holds the old pages
+        until then. A TRUNCATE checkpoint copies the WAL in and empties the file; it cannot
+        finish while another connection (another process) reads an older snapshot: False.
+        PostgreSQL keeps deleted and updated rows as dead tuples in the tables' files until
+        VACUUM; VACUUM FULL rewrites each table into a new file, so no page of the old one
+        is left in the database (VACUUM cannot run inside a transaction: autocommit). What
+        neither can reach: PostgreSQL's WAL segments until recycled, backups and replicas
+        (the README's anonymity statement)."""
+        if self.engine.dialect.name == "sqlite":
+            with self._one_at_a_time:
+                raw = self.engine.raw_connection()
+                try:
+                    cursor = raw.cursor()
+                    busy, _log, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                    cursor.close()
+                finally:
+                    raw.close()
+            if busy:
+                logger.warning("database: WAL checkpoint busy (another reader); will retry")
+            return not busy
+        if self.engine.dialect.name == "postgresql":
+            preparer = self.engine.dialect.identifier_preparer
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                # VACUUM FULL waits for an exclusive lock: give up after a while rather than
+                # queue every vote behind a long reader.
+                conn.exec_driver_sql(f"SET lock_timeout = '{PURGE_LOCK_TIMEOUT_MS}ms'")
+                try:
+                    for table in tables:
+                        conn.exec_driver_sql(f"VACUUM FULL {preparer.quote(table)}")
+                except OperationalError as exc:
+                    logger.warning("database: VACUUM of %s did not finish (%s); will retry",
+                                   ", ".join(tables), exc.orig)
+                    return False
+            return True
+        return True

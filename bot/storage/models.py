@@ -128,6 +128,10 @@ class Identity(IdentityBase, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     created_at: datetime = _now_field()
     last_seen_at: datetime = _now_field()
+    # Set when a send to this account's private chat said it is gone (blocked the bot,
+    # account deleted); cleared by their next message (bot.services.reachability).
+    unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unreachable_reason: str | None = Field(default=None, max_length=300)
 
 
 # --- units and roles ----------------------------------------------------------------------
@@ -269,6 +273,10 @@ class ChatRecord(ChatRecordBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = _now_field()
     last_seen_at: datetime = _now_field()
+    # Groups: set when the bot was removed or the group no longer exists (or it became a
+    # supergroup under a new id); cleared when the group writes again.
+    unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unreachable_reason: str | None = Field(default=None, max_length=300)
 
 
 # --- questions ----------------------------------------------------------------------------

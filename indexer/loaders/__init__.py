@@ -1,8 +1,15 @@
-"""Turn files into normalised text: txt, md, html, docx, pdf (one document each) and jsonl
-(one passage per line).
+"""Turn files into normalised text: txt, md, html, docx, doc, pdf (one document each) and
+jsonl (one passage per line).
 
 `iter_source_files` finds the files under the folders the operator names; `load_file`
 reads one of them and says, with a `LoadError`, why it could not.
+
+The contract every reader keeps (what metadata parsing and chunking build on): the text is
+`knowledge.text.normalize`d, one paragraph or line per "\n", no blank lines; text typed in
+the TCVN3 or VNI legacy encodings is converted to Unicode (`legacy`), letter-spaced lines
+("N G H Ị  Q U Y Ế T") are joined back (`repair`); a PDF's running headers, footers and page
+numbers are removed page by page and returned apart (`LoadedText.running_lines`); what could
+not be read faithfully is said in `LoadedText.warnings`, never dropped silently.
 """
 
 from __future__ import annotations
@@ -11,20 +18,25 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from indexer.loaders import jsonl, markdown, pdf, plain, web, word
-from indexer.loaders.base import Extracted, LoadedText, LoadError, clean_text
+from indexer.loaders import doc, jsonl, markdown, pdf, plain, web, word
+from indexer.loaders.base import Extracted, LoadedText, LoadError, LoadOptions, clean_text
+from indexer.loaders.legacy import convert_legacy
+from indexer.loaders.repair import collapse_letter_spacing
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "SUPPORTED_SUFFIXES",
     "LoadError",
+    "LoadOptions",
     "LoadedText",
     "iter_source_files",
     "load_file",
 ]
 
 
-SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf", ".jsonl"})
+SUPPORTED_SUFFIXES = frozenset(
+    {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".doc", ".pdf", ".jsonl"}
+)
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 _MB = 1024 * 1024
 
@@ -35,11 +47,21 @@ _EXTRACTORS: dict[str, Callable[[bytes], Extracted]] = {
     ".html": web.extract,
     ".htm": web.extract,
     ".docx": word.extract,
+}
+# Readers that take the options (OCR, page limit, the converters' commands).
+_OPTIONED: dict[str, Callable[[bytes, LoadOptions], Extracted]] = {
     ".pdf": pdf.extract,
+    ".doc": doc.extract,
 }
 
 
-def load_file(path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[LoadedText]:
+def load_file(
+    path: Path,
+    root: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    options: LoadOptions | None = None,
+) -> list[LoadedText]:
     """Load one file (JSONL gives many). Raises LoadError with the reason when it cannot be read.
 
     `doc_id` and `source` are the path relative to `root`, with "/" separators, so that the
@@ -52,11 +74,32 @@ def load_file(path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     data = _read(path, max_bytes)
     if suffix == ".jsonl":
         return jsonl.load(data, rel)
-    extracted = _EXTRACTORS[suffix](data)
-    text = clean_text(extracted.text)
+    options = options or LoadOptions()
+    if suffix in _OPTIONED:
+        extracted = _OPTIONED[suffix](data, options)
+    else:
+        extracted = _EXTRACTORS[suffix](data)
+    raw, warnings = extracted.text, list(extracted.warnings)
+    if suffix != ".pdf":  # the PDF reader repairs its text page by page itself
+        conversion = convert_legacy(raw)
+        if conversion.note:
+            warnings.append(conversion.note)
+        raw = "\n".join(map(collapse_letter_spacing, conversion.text.split("\n")))
+    text = clean_text(raw)
     if not text:
         raise LoadError("no text")
-    return [LoadedText(doc_id=rel, source=rel, text=text, fields=dict(extracted.fields))]
+    return [
+        LoadedText(
+            doc_id=rel,
+            source=rel,
+            text=text,
+            fields=dict(extracted.fields),
+            pages=extracted.pages,
+            ocr_pages=extracted.ocr_pages,
+            warnings=tuple(warnings),
+            running_lines=extracted.running_lines,
+        )
+    ]
 
 
 def _read(path: Path, max_bytes: int) -> bytes:

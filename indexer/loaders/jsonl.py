@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from indexer.loaders.base import LoadedText, LoadError, clean_text, decode_text, normalize_value
+from indexer.loaders.legacy import convert_legacy
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ class _BadLine(ValueError):
 
 
 def load(data: bytes, rel: str) -> list[LoadedText]:
-    raw = decode_text(data)
+    raw = convert_legacy(decode_text(data)).text
     loaded: list[LoadedText] = []
     seen: set[str] = set()
     # split("\n"), not splitlines(): U+2028 and friends may sit inside JSON strings.

@@ -96,6 +96,10 @@ class LoopbackServer:
         self._notify()
 
     # --- waiting --------------------------------------------------------------------------
+    async def until(self, ready: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Wait until `ready()` holds (re-checked at each request, answer or delivery)."""
+        await self._until(lambda: True if ready() else None, timeout)
+
     def _notify(self) -> None:
         """Wake every waiter to re-check its condition."""
         waiters, self._waiters = self._waiters, []

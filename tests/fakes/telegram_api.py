@@ -14,6 +14,10 @@ multipart bodies), method names case-insensitive, `{"ok": true, "result": ...}` 
 `timeout`, `allowed_updates` remembered between calls, 409 for getUpdates while a webhook is
 set, HTML `parse_mode` checked (unknown or unbalanced tags, bare `<` or `&`, text over 4096
 UTF-16 units after parsing: 400), callback_data over 64 bytes: 400.
+Chats change like Telegram's (tests.fakes.telegram_chats): forwardMessage (a forwarded poll
+is the same poll), groups upgraded to supergroups, users who block the bot, groups the bot
+was removed from, deleted chats.
+`delay` holds calls of a method before handling them (a Bot API that hangs).
 What it simplifies: one message-id counter for all chats; webhooks may be plain http (it
 delivers pushed updates to the webhook URL itself, once each, recording the HTTP status in
 `webhook_deliveries`); long polls are capped at `max_poll_wait` seconds to keep tests fast.
@@ -33,6 +37,7 @@ import aiohttp
 from aiohttp import web
 
 from tests.fakes.loopback import Call, LoopbackServer
+from tests.fakes.telegram_chats import ChatMethods
 from tests.fakes.telegram_html import ApiError, parse_html
 from tests.fakes.telegram_polls import PollMethods
 from tests.fakes.telegram_updates import UpdateBuilders, utf16_len
@@ -67,7 +72,7 @@ def _decode_form(name: str, value: Any) -> Any:
         return value
 
 
-class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
+class TelegramApiServer(ChatMethods, PollMethods, UpdateBuilders, LoopbackServer):
     def __init__(
         self,
         token: str = DEFAULT_TOKEN,
@@ -75,8 +80,16 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
         bot_username: str = "TuyenGiaoTestBot",
         max_poll_wait: float = 1.0,
         faults: Any = None,
+        redeliver: float | None = None,
+        connections: int = 1,
     ) -> None:
         self.token = token
+        # Webhook POSTs in flight at once (Telegram's max_connections, 40 by default; with
+        # more than one, updates of one chat are not held back behind each other here).
+        self.connections = connections
+        # Seconds before a webhook delivery that was not answered 2xx is tried again, as
+        # Telegram does (None: each update is POSTed once, whatever the answer).
+        self.redeliver = redeliver
         head = token.split(":", 1)[0]
         self.bot_user: dict[str, Any] = {
             "id": int(head) if head.isdigit() else 1000, "is_bot": True,
@@ -94,16 +107,18 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
         self._updates: list[dict[str, Any]] = []
         self._allowed: frozenset[str] = DEFAULT_UPDATE_TYPES
         self._faults: dict[str, deque[ApiError]] = {}
+        self._delays: dict[str, list[Any]] = {}  # method -> [seconds, calls left or None]
         self.chats: dict[int, dict[str, Any]] = {}
         self._ids = {"update": 0, "message": 0, "callback": 0, "poll": 0}
         self._init_polls()
+        self._init_chats()
         self._methods: dict[str, tuple[str, Callable[[dict[str, Any]], Awaitable[Any]]]] = {
             name.lower(): (name, getattr(self, f"_m_{name}"))
             for name in ("getMe", "getUpdates", "sendMessage", "sendDocument", "editMessageText",
                          "answerCallbackQuery", "sendChatAction", "setMyCommands",
                          "getMyCommands", "deleteMyCommands", "setWebhook", "deleteWebhook",
                          "getWebhookInfo", "close", "logOut", "sendPoll", "stopPoll",
-                         "sendPhoto")
+                         "sendPhoto", "forwardMessage")
         }
 
     @property
@@ -117,6 +132,15 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
         """Answer the next call of `method` with this error (queued: several stack up)."""
         self._faults.setdefault(method.lower(), deque()).append(
             ApiError(error_code, description, retry_after))
+
+    def delay(self, method: str, seconds: float, *, times: int | None = 1) -> None:
+        """Hold the next `times` calls of `method` (None: every call until `clear_delays`)
+        for `seconds` before handling them: a platform that does not answer. Nothing of a
+        held call is done or recorded until it is handled."""
+        self._delays[method.lower()] = [seconds, times]
+
+    def clear_delays(self) -> None:
+        self._delays.clear()
 
     def push_update(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue a raw update (an update_id is assigned when missing); returns it."""
@@ -143,6 +167,12 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
         name = m["method"].lower()
         canonical, method = self._methods.get(name, (m["method"], None))
         call = Call(canonical, params)
+        if (held := self._delays.get(name)) is not None:
+            if held[1] is not None:
+                held[1] -= 1
+                if held[1] <= 0:
+                    del self._delays[name]
+            await asyncio.sleep(held[0])  # a platform that does not answer, not a test's wait
         try:
             if faults := self._faults.get(name):
                 raise faults.popleft()
@@ -150,6 +180,7 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
                 raise ApiError(fault.code, fault.description, fault.retry_after)
             if method is None:
                 raise ApiError(404, "Not Found")
+            self._check_chat(params)  # migrated, deleted, blocked, kicked (telegram_chats)
             result = await method(params)
         except ApiError as exc:
             call.ok, call.error_code = False, exc.code
@@ -334,7 +365,11 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
                     raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
 
     async def _deliver(self) -> None:
-        """Send queued updates to the webhook, in order, once each (Telegram would retry)."""
+        """Send queued updates to the webhook, in order, over `connections` connections:
+        once each, or (with `redeliver`) until one is answered 2xx, like Telegram."""
+        await asyncio.gather(*(self._deliver_in_turn() for _ in range(self.connections)))
+
+    async def _deliver_in_turn(self) -> None:
         assert self._session is not None
         while True:
             await self._until(lambda: True if self._updates or self._closing else None, None)
@@ -349,7 +384,14 @@ class TelegramApiServer(PollMethods, UpdateBuilders, LoopbackServer):
                     status = r.status
             except aiohttp.ClientError:
                 status = 0
+            except asyncio.CancelledError:  # a new setWebhook: not acknowledged, kept
+                if self.redeliver is not None:
+                    self._updates.insert(0, update)
+                raise
             self.webhook_deliveries.append((update["update_id"], status))
+            if self.redeliver is not None and not 200 <= status < 300:
+                self._updates.insert(0, update)
+                await asyncio.sleep(self.redeliver)  # the platform's back-off, not a test's wait
             self._notify()
 
 

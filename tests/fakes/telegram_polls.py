@@ -6,8 +6,9 @@ members do (vote, delete the poll message, remove the bot from a group).
 Like Telegram: a poll id per sent poll; `poll` updates carry counts only (never voters);
 `poll_answer` only for non-anonymous polls; options carry their `persistent_id` (Bot API
 9.6); retracting a vote gives empty `option_ids`;
-stopPoll answers the closed Poll, 400 when the message is gone or the poll already closed;
-403 once the bot was removed from the chat.
+stopPoll answers the closed Poll, 400 when the message is gone or the poll already closed,
+or when the message is a forward (only the message sendPoll created stops the poll); 403
+once the bot was removed from the chat (tests.fakes.telegram_chats, like forwarded polls).
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ class PollMethods:
         self.polls: dict[str, dict[str, Any]] = {}  # poll id -> Poll
         self.poll_messages: dict[str, tuple[int, int]] = {}  # poll id -> (chat, message)
         self.photos: list[dict[str, Any]] = []  # sendPhoto params, the file's bytes included
-        self.kicked: set[int] = set()  # chats the bot was removed from
         self._choices: dict[str, dict[int, list[int]]] = {}  # poll id -> user -> options
 
     # --- test controls ------------------------------------------------------------------
@@ -65,21 +65,16 @@ class PollMethods:
         """A group admin deleted the bot's message."""
         self.messages.pop((chat_id, message_id), None)
 
-    def kick_bot(self, chat_id: int) -> None:
-        """The bot was removed from this group: every later call there answers 403."""
-        self.kicked.add(chat_id)
-
     def poll_sent_to(self, chat_id: int) -> dict[str, Any] | None:
-        return next((self.polls[p] for p, (c, _) in self.poll_messages.items() if c == chat_id), None)
+        """The poll shown in this chat, sent there or forwarded there."""
+        shown = [p for p, (c, _) in self.poll_messages.items() if c == chat_id]
+        shown += [p for p, copies in getattr(self, "forwards", {}).items()
+                  if any(c == chat_id for c, _ in copies)]
+        return self.polls[shown[0]] if shown else None
 
     # --- methods ------------------------------------------------------------------------
-    def _check_reachable(self, chat_id: Any) -> None:
-        if chat_id in self.kicked:
-            raise ApiError(403, "Forbidden: bot was kicked from the group chat")
-
     async def _m_sendPoll(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = params.get("chat_id")
-        self._check_reachable(chat_id)
         question = params.get("question") or ""
         options = [o.get("text") if isinstance(o, dict) else o for o in params.get("options") or []]
         if chat_id is None or not 1 <= len(question) <= 300:
@@ -103,10 +98,11 @@ class PollMethods:
 
     async def _m_stopPoll(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = params.get("chat_id")
-        self._check_reachable(chat_id)
         message = self.messages.get((chat_id, params.get("message_id")))
         if message is None or "poll" not in message:
             raise ApiError(400, "Bad Request: message to stop poll not found")
+        if "forward_origin" in message:
+            raise ApiError(400, "Bad Request: poll can't be stopped")
         poll = self.polls[message["poll"]["id"]]
         if poll["is_closed"]:
             raise ApiError(400, "Bad Request: poll has already been closed")
@@ -115,7 +111,6 @@ class PollMethods:
 
     async def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = params.get("chat_id")
-        self._check_reachable(chat_id)
         photo = params.get("photo")
         if chat_id is None or not photo:
             raise ApiError(400, "Bad Request: there is no photo in the request")

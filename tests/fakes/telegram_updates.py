@@ -79,7 +79,8 @@ class UpdateBuilders:
             "mime_type": "audio/ogg"})
 
     def my_chat_member_update(self, chat_id: int, user_id: int, status: str = "member") -> dict[str, Any]:
-        """A kind the assistant does not handle: the bot was added to (or left) a group."""
+        """The bot was added to (or left) a group: the core hears it as an
+        IncomingChatChange (reachable again, or not)."""
         return self.push_update({"my_chat_member": {
             "chat": self._chat(chat_id, "group", "", "Chi bộ thôn Đông"), "from": _user(user_id),
             "date": int(time.time()),

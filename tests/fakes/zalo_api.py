@@ -14,7 +14,8 @@ sendMessage text must be 1-2000 characters (counted in UTF-16 units, the strict 
 setWebhook's secret_token must be 8-256 characters and comes back in the
 X-Bot-Api-Secret-Token header of every webhook POST.
 Simplified: webhook URLs may be plain http (the loopback adapter); each update is POSTed
-once (the platform's retry policy is unpublished), wrapped as `{"ok": true, "result": update}`
+once (the platform's retry policy is unpublished; `redeliver=seconds` retries one not
+answered 2xx), wrapped as `{"ok": true, "result": update}`
 (`webhook_envelope=False`: the bare update); long polls are capped at `max_poll_wait`.
 
 Failures for tests (and the broadcast engine's): `fail_next` queues `ok: false` answers for
@@ -78,9 +79,14 @@ class Fault:
 class ZaloApiServer(LoopbackServer):
     def __init__(self, token: str = DEFAULT_TOKEN, *, max_poll_wait: float = 1.0,
                  empty_poll: str = "408", webhook_envelope: bool = True,
-                 display_name: str = "Trợ lý tuyên giáo") -> None:
+                 display_name: str = "Trợ lý tuyên giáo", redeliver: float | None = None,
+                 connections: int = 1) -> None:
         super().__init__()
         self.token = token
+        self.connections = connections  # webhook POSTs in flight at once
+        # Seconds before a webhook delivery not answered 2xx is tried again (None: once each;
+        # the platform's own retry policy is unpublished).
+        self.redeliver = redeliver
         self.bot = {"id": token.split(":", 1)[0], "account_name": "bot.TuyenGiaoTest",
                     "account_type": "BASIC", "can_join_groups": True, "display_name": display_name}
         self.max_poll_wait = max_poll_wait
@@ -121,7 +127,12 @@ class ZaloApiServer(LoopbackServer):
         self._rates = (flood, server, retry_after)
 
     def delay(self, method: str, seconds: float, *, times: int | None = 1) -> None:
+        """Hold the next `times` calls of `method` (None: every one until `clear_delays`)
+        for `seconds` before answering them."""
         self.faults.append(Fault(method, None, None, times, delay=seconds))
+
+    def clear_delays(self) -> None:
+        self.faults = [f for f in self.faults if not f.delay]
 
     def push_update(self, update: Any) -> Any:
         """Queue an update (or anything: malformed ones too) for getUpdates or the webhook."""
@@ -282,7 +293,10 @@ class ZaloApiServer(LoopbackServer):
 
     # --- webhook delivery -----------------------------------------------------------------
     async def _deliver(self) -> None:
-        """POST queued updates to the webhook, in order, once each."""
+        """POST queued updates to the webhook, in order, over `connections` connections."""
+        await asyncio.gather(*(self._deliver_in_turn() for _ in range(self.connections)))
+
+    async def _deliver_in_turn(self) -> None:
         assert self._session is not None
         while True:
             await self._until(lambda: True if self.pending or self._closing else None, None)
@@ -296,7 +310,14 @@ class ZaloApiServer(LoopbackServer):
                     status = r.status
             except aiohttp.ClientError:
                 status = 0
+            except asyncio.CancelledError:  # a new setWebhook: not acknowledged, kept
+                if self.redeliver is not None:
+                    self.pending.insert(0, update)
+                raise
             message = update.get("message") if isinstance(update, dict) else None
             message_id = str(message.get("message_id")) if isinstance(message, dict) else ""
             self.webhook_deliveries.append((message_id, status))
+            if self.redeliver is not None and not 200 <= status < 300:
+                self.pending.insert(0, update)
+                await asyncio.sleep(self.redeliver)  # the platform's back-off, not a test's wait
             self._notify()

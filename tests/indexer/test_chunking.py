@@ -265,3 +265,34 @@ def test_document_outline_lists_divisions_and_items_even_when_packed_together() 
     chunks = chunk_document("doc", text, max_tokens=200, count_tokens=lambda t: len(t.split()))
     assert len(chunks) < 6  # items were packed, yet the outline from the chunks is whole
     assert document_outline("\n".join(c.text for c in chunks)) == document_outline(text)
+
+
+FORM = """I. HỒ SƠ NGƯỜI VÀO ĐẢNG
+1. Lý lịch của người vào Đảng
+Lý lịch ghi đủ các mục sau:
+1. Họ và tên đang dùng
+2. Ngày tháng năm sinh
+10. Thành phần gia đình
+Ghi theo thành phần của bố mẹ đẻ.
+2. Đơn xin vào Đảng
+Người vào Đảng tự viết đơn.
+II. THỦ TỤC XEM XÉT
+Chi bộ họp xét và biểu quyết.
+a) Chi ủy báo cáo.
+b) Đảng viên thảo luận.
+c) Chi bộ ra nghị quyết.
+"""
+
+
+def test_levels_follow_the_numbering_scheme() -> None:
+    chunks = chunk(FORM, max_tokens=8)
+    check_invariants(chunks, FORM, 8)
+    # a form's own item list nests in the item that describes it ...
+    assert heading_of(chunks, "bố mẹ đẻ") == (
+        "I. HỒ SƠ NGƯỜI VÀO ĐẢNG", "1. Lý lịch của người vào Đảng", "10. Thành phần gia đình"
+    )
+    # ... and the next item of the outer list closes it
+    assert heading_of(chunks, "tự viết đơn") == ("I. HỒ SƠ NGƯỜI VÀO ĐẢNG", "2. Đơn xin vào Đảng")
+    # "10." never holds the next Roman part
+    assert heading_of(chunks, "biểu quyết") == ("II. THỦ TỤC XEM XÉT",)
+    assert heading_of(chunks, "ra nghị quyết") == ("II. THỦ TỤC XEM XÉT", "c) Chi bộ ra nghị quyết.")

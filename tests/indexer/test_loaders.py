@@ -87,7 +87,7 @@ def test_txt_in_utf16_with_bom(tmp_path: Path) -> None:
 
 def test_txt_in_a_legacy_code_page_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "a.txt", "Nghị quyết".encode("cp1258", errors="replace") + b"\xe9\xff")
-    assert reason(path, tmp_path) == "not UTF-8 text"
+    assert reason(path, tmp_path).startswith("not UTF-8 text (line 1), nor Vietnamese in")
 
 
 def test_binary_content_in_txt_is_refused(tmp_path: Path) -> None:
@@ -352,12 +352,12 @@ def _blank_pdf(**encrypt: str) -> bytes:
 
 
 def test_pdf_without_text_layer_is_refused(tmp_path: Path) -> None:
-    assert reason(write(tmp_path / "scan.pdf", _blank_pdf()), tmp_path) == "no text layer (scanned PDF?)"
+    assert reason(write(tmp_path / "scan.pdf", _blank_pdf()), tmp_path) == "no text (blank pages)"
 
 
 def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "locked.pdf", _blank_pdf(user_password="mat-khau", owner_password="chu"))
-    assert reason(path, tmp_path) == "encrypted PDF"
+    assert reason(path, tmp_path) == "encrypted PDF (needs a password)"
 
 
 def test_pdf_encrypted_with_empty_user_password_is_read(tmp_path: Path) -> None:

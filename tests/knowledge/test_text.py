@@ -144,3 +144,44 @@ def test_query_without_diacritics_gives_the_same_folded_terms(accented: str, typ
 
 def test_syllables_lowercase_and_keep_digits() -> None:
     assert syllables("Chỉ thị 05-CT/TW, năm 2016") == ["chỉ", "thị", "05", "ct", "tw", "năm", "2016"]
+
+
+# --- look-alike characters ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("Số 15-TB/ÐU", "Số 15-TB/ĐU"),  # Ð U+00D0 (eth) for Đ U+0110
+        ("ðảng ủy", "đảng ủy"),
+        ("Chƣơng I. ĐOÀN VIÊN, ngƣời", "Chương I. ĐOÀN VIÊN, người"),  # ƣ U+01A3 for ư
+        ("05-СТ/TW", "05-CT/TW"),  # Cyrillic С and Т
+        ("Nghị quyết 57‑NQ∕TW", "Nghị quyết 57-NQ/TW"),  # non-breaking hyphen, division slash
+        ("０５－ＣＴ／ＴＷ", "05-CT/TW"),  # fullwidth forms
+        ("Москва và Hà Nội", "Москва và Hà Nội"),  # a word wholly in Cyrillic stays
+    ],
+)
+def test_look_alikes_meet_on_the_vietnamese_form(written: str, canonical: str) -> None:
+    assert normalize(written) == canonical
+
+
+def test_document_with_eth_is_found_by_its_number_typed_either_way(tmp_path) -> None:
+    """The look-alike-eth case indexed as it is; /vanban-style lookups with Đ and with Ð."""
+    from pathlib import Path
+
+    from indexer.build import build_store
+    from knowledge.docnumbers import parse_number_refs
+    from knowledge.embedder import HashingEmbedder
+    from knowledge.store import load_current
+
+    case = Path(__file__).resolve().parents[2].parent / "shared" / "cases" / "look-alike-eth"
+    if not case.exists():
+        pytest.skip("shared/cases missing")
+    build_store([case], tmp_path / "store", HashingEmbedder(dimension=32))
+    version = load_current(tmp_path / "store")
+    assert version is not None
+    (doc,) = version.documents.values()
+    assert doc.number == "15-TB/ĐU"
+    assert "Ð" not in "".join(chunk.text for chunk in version.chunks)
+    for typed in ("15-TB/ĐU", "15-TB/ÐU", "thông báo 15-TB/ÐU", "15-TB/DU"):
+        assert any(ref.matches(doc.number, doc.doc_type) for ref in parse_number_refs(typed)), typed

@@ -77,24 +77,6 @@ def sent_to(api: TelegramApiServer, chat_id: str | int, method: str = "sendMessa
 Predicate = Callable[[dict[str, Any]], bool]
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Any:
-    """One real PostgreSQL server for the session (skipped, with the reason, only when it
-    cannot be started on this machine)."""
-    from tests.postgres_server import PostgresServer, PostgresUnavailable
-
-    server = None
-    try:
-        server = PostgresServer()
-        server.start()
-    except PostgresUnavailable as exc:
-        if server is not None:
-            server.stop()
-        pytest.skip(f"PostgreSQL server could not be started: {exc}")
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def pg_db(postgres: Any) -> Any:
     database = Database.open(postgres.create_database())

@@ -44,8 +44,9 @@ class Polls:
     assistant: Assistant
 
 
-@pytest.fixture
-def world(db: Database) -> World:
+def build_poll_world(db: Database) -> World:
+    """The broadcast tests' unit world plus Zalo members and a Zalo group in the cell (also
+    the stage of tests/security)."""
     w = build_world(db)
 
     def more(session: Any) -> None:
@@ -56,6 +57,11 @@ def world(db: Database) -> World:
 
     db.call(more)
     return w
+
+
+@pytest.fixture
+def world(db: Database) -> World:
+    return build_poll_world(db)
 
 
 @pytest.fixture

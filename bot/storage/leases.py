@@ -1,0 +1,47 @@
+"""Claiming rows of a work table with a lease: what the broadcast outbox and the update inbox
+share.
+
+One transaction selects up to `limit` due rows and updates them (status, owner, lease end).
+On PostgreSQL the select is `FOR UPDATE SKIP LOCKED`: concurrent claimers skip each other's
+locked rows instead of waiting, and a row another claimer took and committed meanwhile no
+longer matches the WHERE when re-checked, so no row is claimed twice. On SQLite the same
+statement runs without FOR UPDATE inside `BEGIN IMMEDIATE` (see bot.storage.database): one
+writer at a time, so the select-then-update is atomic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.sql import ColumnElement
+from sqlmodel import Session, col, select
+
+
+def claim(session: Session, table: type[Any], due: ColumnElement[bool],
+          order_by: Sequence[Any], limit: int, values: Mapping[str, Any]) -> list[int]:
+    """Lock up to `limit` rows of `table` matching `due` (in `order_by` order), set `values`
+    on them; their ids, in that order. `table` has an integer `id` primary key."""
+    if limit <= 0:
+        return []
+    ids = list(session.exec(
+        select(table.id).where(due).order_by(*order_by).limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all())
+    if ids:
+        session.exec(update(table).where(col(table.id).in_(ids)).values(**values))  # type: ignore[call-overload]
+    return ids
+
+
+def aware(moment: object) -> datetime:
+    """A raw aggregate's datetime as aware UTC (raw aggregates bypass the column type:
+    SQLite hands back naive UTC, or text)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    assert isinstance(moment, datetime)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+__all__ = ["aware", "claim"]
