@@ -110,11 +110,10 @@ def build(kind: str, vectors: np.ndarray, param: int) -> faiss.Index:
     elif kind == "hnsw":
         index = faiss.IndexHNSWFlat(d, param, ip)
         index.hnsw.efConstruction = 40
-    elif kind == "ivf":
-        nlist = param
-        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, ip)
-        sample = vectors[np.random.default_rng(0).permutation(n)[: max(40 * nlist, 10_000)]]
-        index.train(sample)
+    elif kind == "ivf":  # as a store version builds it (knowledge/vector_index.py)
+        from knowledge.vector_index import VectorIndexSpec, build as build_store_index
+
+        return build_store_index(vectors, d, VectorIndexSpec(kind="ivf"))
     else:
         raise ValueError(kind)
     index.add(vectors)
@@ -145,7 +144,9 @@ def settings_for(kind: str, n: int) -> list[tuple[int, list[int]]]:
     if kind == "hnsw":
         return [(32, [64, 128, 256, 512])]
     if kind == "ivf":
-        nlist = int(2 ** round(np.log2(4 * np.sqrt(n))))
+        from knowledge.vector_index import ivf_lists
+
+        nlist = ivf_lists(n)
         return [(nlist, [p for p in (16, 32, 64, 128, 256, 512) if p <= nlist // 4])]
     return [(0, [0])]
 
