@@ -60,7 +60,7 @@ class Citation:
     def describe(self) -> str:
         """One line a cadre can quote: label, title, section, date, source."""
         parts = [self.label]
-        if self.title and self.title != self.label:
+        if messages.adds_title(self.label, self.title):
             parts.append(f"«{self.title}»")
         if self.section:
             parts.append(messages.cite_section(self.section))

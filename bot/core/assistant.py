@@ -373,7 +373,7 @@ def _question_citation(session, actor: people.Actor, question_id: int) -> tuple[
 
 def _describe(doc: DocumentMeta) -> str:
     parts = [doc.label]
-    if doc.title and doc.title != doc.label:
+    if messages.adds_title(doc.label, doc.title):
         parts.append(f"«{doc.title}»")
     if doc.issued:
         parts.append(messages.issued_on(doc.issued))
