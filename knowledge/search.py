@@ -17,7 +17,7 @@ from knowledge.docnumbers import NumberRef, parse_number, parse_number_refs, ref
 from knowledge.embedder import Embedder
 from knowledge.passages import Chunk, DocumentMeta
 from knowledge.store import StoreReader, StoreVersion
-from knowledge.text import fold, normalize
+from knowledge.text import canonical, fold
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +127,8 @@ class Searcher:
     ) -> list[SearchHit]:
         """The best k chunks (or k documents' best chunks) for a query."""
         prepared = self._prepare()
-        query = normalize(query[:MAX_QUERY_CHARS]).strip()
+        # The matching form (tone placement unified), as the indexed texts are (`indexed_text`).
+        query = canonical(query[:MAX_QUERY_CHARS]).strip()
         if prepared is None or not query or k <= 0:
             return []
         version = prepared.version

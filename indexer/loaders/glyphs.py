@@ -38,6 +38,9 @@ MISSING = "\ufffd"  # stands for a glyph whose letter the text layer does not gi
 MARK_SIZE = 0.8  # a footnote mark's glyphs are at most this share of the text's size
 MARK_RAISE = 0.2  # ... and raised by at least this share of it above the text's baseline
 MAX_MARK_DIGITS = 3
+# A neighbour whose baseline is within this share of its size of the mark's is on the mark's
+# line (a superscript sits at most half an em up; the next line is a line height away).
+SAME_LINE = 0.6
 WIDE_SPACE = 1.2  # a "space" this many times wider than the font's own spaces is a glyph
 # Spaces of text fonts are 0.22-0.28 em (Times, Arial, Calibri, Cambria): a space box
 # narrower than this is not looked at further, which keeps the check cheap.
@@ -162,7 +165,7 @@ def _footnote_marks(glyphs: _Glyphs, edits: list[tuple[int, int, str]]) -> int:
             if side is None:
                 continue
             size = glyphs.size(side)
-            if size > 0 and abs(glyphs.baseline(side) - base) < size:
+            if size > 0 and abs(glyphs.baseline(side) - base) < SAME_LINE * size:
                 ref = (side, size)
                 break
         if ref is None or not all(0 < s <= MARK_SIZE * ref[1] for s in sizes):

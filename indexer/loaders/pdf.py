@@ -299,7 +299,7 @@ def _repair_unmapped(
         logger.info("%d lines with letters missing from the text layer repaired by OCR", repaired)
     if left:
         where = ", ".join(dict.fromkeys(str(number) for number, _ in left))
-        example = left[0][1][:60]
+        example = " ".join(normalize(left[0][1]).split())[:60]
         why = unavailable or "OCR did not read them back"
         warnings.append(
             f"{len(left)} line{'s' * (len(left) != 1)} with letters missing from the text layer "
