@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from knowledge.text import fold, normalize
@@ -128,6 +128,8 @@ class NumberRef:
     code: str | None  # folded uppercase type code: "CT", "NQ", "QD", "DA", "TTR"
     issuer: str | None  # folded uppercase issuer: "TW", "TU", "BTGTU", "CP", "QH13"
     year: str | None = None  # state numbers carry one: "2020" in 30/2020/NĐ-CP
+    # How a query wrote it ("Nghị quyết 57-NQ/TW", "CT12"), to echo back; not compared.
+    written: str | None = field(default=None, compare=False)
 
     def matches(self, number: str | None, doc_type: str | None = None) -> bool:
         """Does a document with this canonical number (and type name) fit this reference?"""
@@ -287,8 +289,10 @@ def parse_number_refs(query: str) -> list[NumberRef]:
         code = _NAME_TO_CODE.get(word) or word.upper()
         start = m.start("serial")
         if start in fulls:
-            ref = fulls[start][1]
-            found.append((m.start(), ref if ref.code else replace(ref, code=code)))
+            end, ref = fulls[start]
+            ref = ref if ref.code else replace(ref, code=code)
+            written = text[m.start() : max(m.end(), end)]
+            found.append((m.start(), replace(ref, written=written)))
             used.add(start)
             continue
         if any(s <= m.start() < e for s, e in taken):
@@ -301,9 +305,15 @@ def parse_number_refs(query: str) -> list[NumberRef]:
         issuer = m["issuer"] or m["issuer2"]
         if issuer and issuer.upper() in _FOLDED_CODES:
             issuer = None  # "57/NQ": a code repeated, not an issuer
-        found.append((m.start(), NumberRef(_serial(m["serial"]), code, issuer.upper() if issuer else None)))
+        found.append((m.start(), NumberRef(
+            _serial(m["serial"]), code, issuer.upper() if issuer else None,
+            written=text[m.start() : m.end()],
+        )))
 
-    found.extend((start, ref) for start, (_, ref) in fulls.items() if start not in used)
+    found.extend(
+        (start, replace(ref, written=text[start:end]))
+        for start, (end, ref) in fulls.items() if start not in used
+    )
     found.sort(key=lambda item: item[0])
     refs: dict[NumberRef, None] = {}
     for _, ref in found:

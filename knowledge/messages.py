@@ -12,24 +12,40 @@ NOT_FOUND = (
     "Tôi chưa tìm thấy nội dung này trong kho văn bản hiện có, nên không trả lời để tránh "
     "trích dẫn sai."
 )
-NOT_FOUND_HINTS = (
-    "Bạn có thể hỏi lại:\n"
-    "• nêu số hiệu hoặc tên văn bản (ví dụ: «Chỉ thị 05-CT/TW», «Nghị quyết 57»);\n"
-    "• dùng từ ngữ của văn bản (ví dụ: «sinh hoạt chi bộ» thay cho «họp chi bộ», "
-    "«học tập, quán triệt nghị quyết» thay cho «học nghị quyết»);\n"
-    "• hỏi ngắn gọn, mỗi lần một ý."
-)
+NOT_FOUND_HINTS_LEAD = "Bạn có thể hỏi lại:"
+
+
+def not_found_hints(examples: tuple[str, ...] | list[str] = ()) -> str:
+    """How to ask again; `examples` are labels of documents in the store ("Chỉ thị 12-CT/TU",
+    "Kế hoạch 35"), never documents the store does not have."""
+    named = "• nêu số hiệu hoặc tên văn bản"
+    if examples:
+        named += " (ví dụ: " + ", ".join(f"«{e}»" for e in examples) + ")"
+    return (
+        f"{NOT_FOUND_HINTS_LEAD}\n{named};\n"
+        "• có thể viết tắt như trong văn bản (NQ, CT, UBND…) hoặc dùng từ ngữ của văn bản "
+        "(ví dụ: «sinh hoạt chi bộ» thay cho «họp chi bộ», «học tập, quán triệt nghị quyết» "
+        "thay cho «học nghị quyết»);\n"
+        "• hỏi ngắn gọn, mỗi lần một ý."
+    )
+
+
 EMPTY_QUESTION = "Bạn hãy gõ câu hỏi, ví dụ: «Chỉ thị 05 yêu cầu gì về học tập và làm theo?»"
 STORE_EMPTY = "Kho văn bản chưa có tài liệu nào. Cán bộ quản trị cần nạp văn bản trước."
 ANSWER_INTRO = "Theo văn bản trong kho, các đoạn liên quan nhất:"
 SOURCES = "Nguồn trích dẫn"
 OMITTED = "…"
-MAYBE_RELATED = "Các đoạn dưới đây có thể liên quan:"  # after number_not_in_store, when quoting
+MAYBE_RELATED = "Các đoạn dưới đây có thể liên quan:"  # after a notice, when quoting
+CLOSEST_DOCUMENTS = "Các văn bản gần nhất đang có trong kho:"
+NOT_IN_STORE_HINT = "Gõ /moi để xem các văn bản mới nhất trong kho, hoặc hỏi về văn bản đang có."
 
 
 def number_not_in_store(numbers: list[str]) -> str:
-    joined = ", ".join(numbers)
-    return f"Kho văn bản hiện chưa có văn bản «{joined}»."
+    joined = "», «".join(numbers)
+    return (
+        f"Kho văn bản hiện chưa có văn bản «{joined}», nên tôi không trả lời từ các văn bản "
+        "khác để tránh trích dẫn sai."
+    )
 
 
 def issued_on(day: date) -> str:
@@ -563,3 +579,21 @@ HELP_POLL = (
     "• /dskhaosat — các khảo sát; /ketqua <mã> — kết quả theo đơn vị kèm biểu đồ.\n"
     "• /dongkhaosat <mã> — kết thúc khảo sát ngay."
 )
+
+
+# --- Small talk (bot/core/small_talk.py) ----------------------------------------------------
+# A whole message made only of these words (compared without case and diacritics, with
+# fillers such as "bạn", "ạ", "nhé") is a greeting or thanks, not a question.
+GREETING_WORDS = ("chào", "xin chào", "hello", "hi", "helo", "alo", "a lô", "hey")
+THANKS_WORDS = ("cảm ơn", "cám ơn", "thanks", "thank", "thank you", "tks", "thx")
+SMALL_TALK_FILLERS = (
+    "bạn", "bot", "trợ lý", "anh", "chị", "em", "ạ", "à", "nhé", "nhe", "nha", "nhiều", "rất",
+    "ơi", "đồng chí", "mọi người", "ad", "admin", "buổi sáng", "buổi trưa", "buổi chiều",
+    "buổi tối", "ok", "oke", "okay", "vâng", "dạ", "you", "very", "much", "so", "thì", "đã",
+    "rồi", "nhá", "nhỉ", "cả", "lắm", "cậu", "tôi", "mình", "giúp",
+)
+SMALL_TALK_GREETING = (
+    "Xin chào! Tôi là trợ lý tuyên giáo, trả lời câu hỏi từ các văn bản trong kho, có trích "
+    "dẫn nguồn. Bạn cứ gõ câu hỏi (có dấu hoặc không dấu); gõ /help để xem cách dùng."
+)
+SMALL_TALK_THANKS = "Rất vui được giúp bạn! Cần gì thêm, bạn cứ hỏi; gõ /help để xem cách dùng."

@@ -15,6 +15,9 @@ import numpy as np
 
 from knowledge.docnumbers import NumberRef, parse_number, parse_number_refs, reference_words
 from knowledge.embedder import Embedder
+from knowledge.excerpts import Neighbours
+from knowledge.feedback import feedback_scores
+from knowledge.expansion import Expansion, QueryExpander
 from knowledge.passages import Chunk, DocumentMeta
 from knowledge.store import StoreReader, StoreVersion
 from knowledge.text import canonical, fold
@@ -34,6 +37,14 @@ class FusionWeights:
 
     lexical: float = 1.0  # BM25 on diacritic-folded syllables and bigrams
     dense: float = 0.2  # embedding cosine
+    # Query expansion from the lexicon (knowledge/expansion.py): each alternative phrase's BM25
+    # score, times this weight, is added to the question's own lexical score.
+    abbreviations: float = 1.0  # "NQ" <-> "nghị quyết": the same words, written short
+    wording: float = 0.5  # "bị đuổi việc" -> "sa thải": related, not identical
+    dense_expansion: bool = False  # also embed the alternatives with the question
+    # Pseudo-relevance feedback (knowledge/feedback.py): best feedback score as a share of the
+    # best lexical score; 0 is off.
+    feedback: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -83,10 +94,12 @@ class Searcher:
         weights: FusionWeights = FusionWeights(),
         *,
         dense_candidates: int = 200,
+        expander: QueryExpander | None = None,
     ) -> None:
         self.reader = reader
         self.embedder = embedder
         self.weights = weights
+        self.expander = expander
         self.dense_candidates = dense_candidates
         self._prepared: _Prepared | None = None
 
@@ -115,6 +128,27 @@ class Searcher:
             and model.dimension == self.embedder.dimension
         )
 
+    def documents(self) -> list[DocumentMeta]:
+        """The documents of the current store version (none when there is no store)."""
+        version = self.reader.current()
+        return list(version.documents.values()) if version is not None else []
+
+    def neighbours(self, hit: SearchHit) -> Neighbours:
+        """The passages before and after a hit in its document, from the version it came
+        from (nothing when the store has moved on since)."""
+        prepared = self._prepared
+        if prepared is None:
+            return Neighbours()
+        chunks = prepared.version.chunks
+        if not 0 <= hit.row < len(chunks) or chunks[hit.row] != hit.chunk:
+            return Neighbours()
+
+        def text(row: int) -> str | None:
+            same = 0 <= row < len(chunks) and chunks[row].doc_id == hit.chunk.doc_id
+            return chunks[row].text if same else None
+
+        return Neighbours(previous=text(hit.row - 1), following=text(hit.row + 1))
+
     def search(
         self,
         query: str,
@@ -141,6 +175,7 @@ class Searcher:
             mask = (prepared.years == year) if mask is None else mask & (prepared.years == year)
         refs = parse_number_refs(query)
         named_rows = prepared.rows_named_by(refs) if refs else []
+        expansion = self.expander.expand(query) if self.expander is not None else None
 
         # Each method scores every chunk cheaply (sparse BM25, one FAISS scan); fusion then
         # works on the union of each method's best `candidates` rows and the named ones, so
@@ -149,6 +184,10 @@ class Searcher:
         candidates: list[np.ndarray] = [np.asarray(named_rows, dtype=np.int64)]
         if mode in ("hybrid", "lexical"):
             scores = version.lexical.scores(query)
+            if expansion is not None:
+                scores = _expanded(scores, version, expansion, w)
+            if w.feedback > 0:
+                scores = feedback_scores(version.lexical, version.chunks, scores, query, w.feedback)
             best = float(scores.max()) if n else 0.0
             if w.lexical > 0 and best > 0:
                 methods.append((w.lexical, scores, best))
@@ -157,7 +196,10 @@ class Searcher:
         dense_weight = 1.0 if mode == "dense" else (w.dense if mode == "hybrid" else 0.0)
         if dense_weight > 0 and self._dense_usable(version):
             assert self.embedder is not None
-            vector = self.embedder.embed([query], kind="query")[0]
+            text = query
+            if expansion is not None and w.dense_expansion and expansion.alternatives:
+                text = " ".join([query, *expansion.texts()])
+            vector = self.embedder.embed([text], kind="query")[0]
             top = min(n, self.dense_candidates if mask is None else n)
             sims, dense_rows = version.vectors.search(vector[None, :], top)
             found = dense_rows[0][dense_rows[0] >= 0]
@@ -198,7 +240,11 @@ class Searcher:
         # The words of a document reference ("nghị quyết 99-NQ/TW") say which document, not
         # what about: they must not make an unrelated passage look relevant.
         ignore = frozenset(word for ref in refs for word in reference_words(ref))
-        coverage = version.lexical.coverage(query, order, ignore=ignore) if order else []
+        alternatives = expansion.coverage_alternatives() if expansion is not None else None
+        coverage = (
+            version.lexical.coverage(query, order, ignore=ignore, alternatives=alternatives)
+            if order else []
+        )
         return [
             SearchHit(
                 chunk=version.chunks[row],
@@ -211,6 +257,17 @@ class Searcher:
             )
             for pos, row, cov in zip(picked, order, coverage)
         ]
+
+
+def _expanded(
+    scores: np.ndarray, version: StoreVersion, expansion: Expansion, w: FusionWeights
+) -> np.ndarray:
+    """The question's BM25 scores plus each kind of alternative's, weighted."""
+    for kind, weight in (("abbreviation", w.abbreviations), ("wording", w.wording)):
+        texts = expansion.texts(kind)  # type: ignore[arg-type]
+        if texts and weight > 0:
+            scores = scores + weight * version.lexical.phrase_scores(texts)
+    return scores
 
 
 def _best_rows(scores: np.ndarray, k: int, mask: np.ndarray | None) -> np.ndarray:

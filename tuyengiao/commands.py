@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from knowledge.answers import AnswerPolicy, answer_question
 from knowledge.embedder import Embedder, EmbedderConfig, SentenceTransformerEmbedder
+from knowledge.expansion import QueryExpander
+from knowledge.lexicon_files import bundled_files, check_files, load_lexicon
 from knowledge.onnx_queries import onnx_query_embedder
 from knowledge.query_batching import QueryBatcher
 from knowledge.search import MODES, FusionWeights, Mode, Searcher
@@ -53,7 +55,15 @@ def fusion_weights(settings: Settings) -> FusionWeights:
     return FusionWeights(
         lexical=settings.search_weight_lexical,
         dense=settings.search_weight_dense,
+        abbreviations=settings.search_weight_abbreviations,
+        wording=settings.search_weight_wording,
     )
+
+
+def make_expander(settings: Settings) -> QueryExpander:
+    """The bundled lexicon files plus the officers' own (LEXICON_FILES); unreadable rows and
+    files are logged and skipped."""
+    return QueryExpander(load_lexicon([*bundled_files(), *settings.lexicon_paths]))
 
 
 def answer_policy(settings: Settings) -> AnswerPolicy:
@@ -82,7 +92,7 @@ def make_searcher(
         embedder = QueryBatcher(
             embedder, max_batch=settings.query_batch_max, cache_size=settings.query_cache_size
         )
-    return Searcher(reader or StoreReader(store), embedder, weights)
+    return Searcher(reader or StoreReader(store), embedder, weights, expander=make_expander(settings))
 
 
 EXIT_STORE_BUSY = 75  # sysexits.h EX_TEMPFAIL: try again later
@@ -200,6 +210,19 @@ def ask(settings: Settings, store: Path, question: str, *, as_json: bool) -> int
     return 0
 
 
+def lexicon(settings: Settings, files: list[Path]) -> int:
+    """Read lexicon files as the bot would; print what was read and every problem."""
+    paths = files or [*bundled_files(), *settings.lexicon_paths]
+    read, problems = check_files(paths)
+    for problem in problems:
+        print(problem)
+    print(
+        f"{len(paths)} files: {len(read.abbreviations)} abbreviation rows, "
+        f"{len(read.wordings)} wording rows, {len(problems)} problems"
+    )
+    return 1 if problems else 0
+
+
 def run(settings: Settings, store: Path) -> int:
     """Start every configured channel (the local terminal one when no token is set)."""
     import asyncio
@@ -242,7 +265,9 @@ def evaluate(settings: Settings, store: Path, corpus: Path, queries_path: Path, 
     embedder = make_embedder(settings)
     report = build_store([corpus], store, embedder, progress=sys.stderr.isatty())
     print(f"store {store}: {report.summary()}", file=sys.stderr)
-    searcher = Searcher(StoreReader(store), embedder, fusion_weights(settings))
+    searcher = Searcher(
+        StoreReader(store), embedder, fusion_weights(settings), expander=make_expander(settings)
+    )
     queries = load_queries(queries_path)
     modes: tuple[Mode, ...] = MODES if mode == "all" else (mode,)  # type: ignore[assignment]
     dump: dict[str, Any] = {}

@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     # 2-core machine OpenMP threads fight the query encoder (measured: 3x slower with 2).
     faiss_threads: int = Field(1, ge=1)
     search_weight_dense: float = Field(0.2, ge=0)
+    # Query expansion from the lexicon (knowledge/lexicon/*.tsv plus LEXICON_FILES): weight of
+    # each alternative phrase's BM25 score against the question's own words (0: off).
+    # Measured on held-out everyday questions and the ALQAC dev set (README).
+    search_weight_abbreviations: float = Field(1.0, ge=0)
+    search_weight_wording: float = Field(0.5, ge=0)
+    # Officers' own lexicon files, comma-separated paths, read after the bundled ones; each
+    # file's header row says whether it holds abbreviations or wording (README).
+    lexicon_files: str = ""
     answer_min_coverage: float = Field(0.55, ge=0, le=1)
     answer_max_passages: int = Field(3, ge=1, le=10)
 
@@ -141,6 +149,10 @@ class Settings(BaseSettings):
     poll_runner: bool = True
     poll_runner_seconds: float = Field(5.0, gt=0)  # how often it looks for due work
     poll_concurrency: int = Field(8, ge=1)  # polls posted at once per tick
+
+    @property
+    def lexicon_paths(self) -> list[Path]:
+        return [Path(p.strip()) for p in self.lexicon_files.split(",") if p.strip()]
 
     @property
     def admin_id_set(self) -> frozenset[str]:

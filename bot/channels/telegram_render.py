@@ -66,8 +66,7 @@ def render(reply: Reply, limit: int = MAX_MESSAGE) -> list[RenderedMessage]:
 
 def answer_blocks(answer: Answer) -> list[_Block]:
     if not answer.answered:
-        lead = [answer.notice] if answer.notice else []
-        return [(_PARA, escape(t)) for t in lead + [messages.NOT_FOUND, messages.NOT_FOUND_HINTS]]
+        return [(_PARA, escape(t)) for t in answer.refusal_paragraphs()]
     lead = f"{answer.notice} {messages.MAYBE_RELATED}" if answer.notice else messages.ANSWER_INTRO
     blocks: list[_Block] = [(_PARA, escape(lead))]
     for i, passage in enumerate(answer.passages, 1):

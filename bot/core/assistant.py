@@ -17,6 +17,7 @@ from bot.core.arguments import data_id, data_number, number_in, row_id
 from bot.core.commands import Command, parse_command
 from bot.core.knowledge_base import KnowledgeBase
 from bot.core.outbound import Outbound
+from bot.core.small_talk import reply as small_talk_reply, small_talk
 from bot.polls.handlers import PollHandlers
 from bot.core.types import (
     Action,
@@ -36,7 +37,8 @@ from bot.services.errors import NotFound, PermissionDenied, ServiceError
 from bot.storage.database import Database
 from bot.storage.models import QuestionLog
 
-from knowledge import messages, messages_validity
+from knowledge import messages
+from knowledge.answers import describe_document
 from knowledge.passages import DocumentMeta
 
 logger = logging.getLogger(__name__)
@@ -145,6 +147,10 @@ class Assistant:
         question = text.strip()
         if not question:
             return Outcome([TextReply(messages.EMPTY_QUESTION)])
+        # "Chào bạn", "cảm ơn nhé": a short reply, not a search ending in a refusal (and no
+        # entry in the question log, whose unanswered list is for real questions).
+        if (chat := small_talk(question)) is not None:
+            return Outcome([TextReply(small_talk_reply(chat))])
         if len(question) > MAX_QUESTION_CHARS:
             limit = MAX_QUESTION_CHARS
             return Outcome([TextReply(messages.QUESTION_TOO_LONG.format(limit=limit))])
@@ -195,7 +201,7 @@ class Assistant:
             view = await self.knowledge.overview(found[0].doc_id)
             return Outcome([view] if view else [])
         lines = [messages.DOCUMENTS_FOUND.format(count=len(found), query=query)]
-        lines += [f"• {_describe(doc)}" for doc in found]
+        lines += [f"• {describe_document(doc)}" for doc in found]
         return Outcome([TextReply("\n".join(lines))])
 
     async def _command(self, incoming: IncomingText, actor: people.Actor,
@@ -255,7 +261,7 @@ class Assistant:
         docs = await self.knowledge.latest(LATEST_LIMIT)
         if not docs:
             return Outcome([TextReply(messages.NO_DOCUMENTS)])
-        lines = [messages.LATEST_DOCUMENTS] + [f"• {_describe(doc)}" for doc in docs]
+        lines = [messages.LATEST_DOCUMENTS] + [f"• {describe_document(doc)}" for doc in docs]
         return Outcome([TextReply("\n".join(lines))])
 
     async def _units(self, actor: people.Actor) -> Outcome:
@@ -369,14 +375,3 @@ def _question_citation(session, actor: people.Actor, question_id: int) -> tuple[
     if not logged.top_doc_id:
         return None
     return logged.top_doc_id, logged.top_section or ""
-
-
-def _describe(doc: DocumentMeta) -> str:
-    parts = [doc.label]
-    if messages.adds_title(doc.label, doc.title):
-        parts.append(f"«{doc.title}»")
-    if doc.issued:
-        parts.append(messages.issued_on(doc.issued))
-    if not doc.validity.in_force:
-        parts.append(messages_validity.status_text(doc.validity))
-    return ", ".join(parts)
