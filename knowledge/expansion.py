@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Iterable, Literal, Sequence
 
 from knowledge.lexicon_files import Abbreviation, Condition, Lexicon, Wording
-from knowledge.text import canonical, fold, has_diacritics, lexical_terms
+from knowledge.text import fold, has_diacritics, lexical_terms, normalize
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class Expansion:
 def key_terms(text: str) -> tuple[str, ...]:
     """The lexical-index terms a passage must hold to contain a phrase: its syllable bigrams
     (so "sa thải" needs "sa_thai", not "sa" and "thai" anywhere), or its one syllable."""
-    terms = lexical_terms(canonical(text), folded=True)
+    terms = lexical_terms(normalize(text), folded=True)
     bigrams = tuple(t for t in terms if "_" in t)
     return bigrams or tuple(terms)
 
@@ -117,7 +117,7 @@ class QueryExpander:
 
     def expand(self, query: str) -> Expansion:
         """The alternatives for a (normalised or raw) question, in question order."""
-        text = canonical(query)  # both tone placements meet, as in the lexicon phrases
+        text = normalize(query)
         original = _TOKEN.findall(text)
         lower = [t.lower() for t in original]
         folded = [fold(t) for t in lower]
@@ -144,12 +144,12 @@ class QueryExpander:
 
 
 def _tokens(phrase: str) -> tuple[str, ...]:
-    return tuple(t.lower() for t in _TOKEN.findall(canonical(phrase)))
+    return tuple(t.lower() for t in _TOKEN.findall(normalize(phrase)))
 
 
 def _abbreviation_patterns(rows: Iterable[Abbreviation]) -> Iterable[_Pattern]:
     for row in rows:
-        printed = tuple(_TOKEN.findall(canonical(row.short)))
+        printed = tuple(_TOKEN.findall(normalize(row.short)))
         if printed:
             tokens = tuple(fold(t) for t in printed)
             yield _Pattern(tokens, row.full_forms, "abbreviation", row.condition, printed)
