@@ -73,10 +73,12 @@ def answer_policy(settings: Settings) -> AnswerPolicy:
 
 
 def make_searcher(
-    settings: Settings, store: Path, *, mode: Mode = "hybrid", serving: bool = False
+    settings: Settings, store: Path, *, mode: Mode = "hybrid", serving: bool = False,
+    reader: StoreReader | None = None,
 ) -> Searcher:
-    """A searcher over the store. `serving`: many questions at once (the bot), so query
-    embeddings are batched across concurrent questions and recent ones cached."""
+    """A searcher over the store (or over `reader`, one already opened on it). `serving`:
+    many questions at once (the bot), so query embeddings are batched across concurrent
+    questions and recent ones cached."""
     weights = fusion_weights(settings)
     # The model is only loaded when the query side needs it: a lexical-only default answers
     # without paying for loading torch.
@@ -90,7 +92,7 @@ def make_searcher(
         embedder = QueryBatcher(
             embedder, max_batch=settings.query_batch_max, cache_size=settings.query_cache_size
         )
-    return Searcher(StoreReader(store), embedder, weights, expander=make_expander(settings))
+    return Searcher(reader or StoreReader(store), embedder, weights, expander=make_expander(settings))
 
 
 EXIT_STORE_BUSY = 75  # sysexits.h EX_TEMPFAIL: try again later
@@ -148,10 +150,6 @@ def documents(store: Path, *, as_json: bool) -> int:
     return 0
 
 
-def _require_store(searcher: Searcher) -> bool:
-    return _store_usable(searcher.reader)
-
-
 def _store_usable(reader: StoreReader) -> bool:
     """Load the store; False (with the reason and the way out on stderr) when there is none
     or no version of it can be loaded."""
@@ -171,9 +169,12 @@ def _store_usable(reader: StoreReader) -> bool:
 
 def search(settings: Settings, store: Path, query: str, *, k: int, as_json: bool, mode: Mode,
            doc_type: str | None, year: int | None) -> int:
-    searcher = make_searcher(settings, store, mode=mode)
-    if not _require_store(searcher):
+    # The store first: without one there is nothing to search, and loading the model for a
+    # query takes seconds.
+    reader = StoreReader(store)
+    if not _store_usable(reader):
         return 2
+    searcher = make_searcher(settings, store, mode=mode, reader=reader)
     hits = searcher.search(query, k=k, mode=mode, doc_type=doc_type, year=year)
     rows = [
         {
@@ -197,9 +198,10 @@ def search(settings: Settings, store: Path, query: str, *, k: int, as_json: bool
 
 
 def ask(settings: Settings, store: Path, question: str, *, as_json: bool) -> int:
-    searcher = make_searcher(settings, store)
-    if not _require_store(searcher):
+    reader = StoreReader(store)  # checked before the model loads, as in `search`
+    if not _store_usable(reader):
         return 2
+    searcher = make_searcher(settings, store, reader=reader)
     answer = answer_question(searcher, question, answer_policy(settings))
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=1))
