@@ -53,8 +53,10 @@ logger = logging.getLogger(__name__)
 # version of the same pipeline (4: versions keep their term counts; 5: boilerplate kept out
 # of chunks, outline levels from the numbering scheme; 6: PDFs read by PDFium with running
 # headers removed and scans OCR'd, .doc read, legacy encodings and look-alike letters
-# converted; 7: documents carry validity claims and resolved status).
-PIPELINE_VERSION = f"7/bm25-folded-k1={BM25_K1}-b={BM25_B}"
+# converted; 7: documents carry validity claims and resolved status; 8: stored text keeps the
+# document's tone-mark placement (matching unifies it), page markers of text files, gazette
+# imprints, footnote marks and unmapped PDF glyphs handled, documents record OCR'd pages).
+PIPELINE_VERSION = f"8/bm25-folded-k1={BM25_K1}-b={BM25_B}"
 EMBED_BLOCK = 256  # texts per embedding call: the progress bar's step
 SECTION_RESERVE_TOKENS = 32  # room in the model window for the heading path
 # Texts whose token counts are remembered while one document is chunked: the window-fit
@@ -148,6 +150,8 @@ def _chunk_file(
         # with the document, for `tuyengiao documents`.
         if warnings or loaded.warnings:
             meta = dataclasses.replace(meta, warnings=meta.warnings + loaded.warnings + warnings)
+        if loaded.pages is not None:
+            meta = dataclasses.replace(meta, pages=loaded.pages, ocr_pages=loaded.ocr_pages)
         # What it replaces, amends or repeals (its text, or the sidecar's validity fields).
         meta = read_validity(loaded.text, meta, whole_document=whole_documents)
         # Letterheads, signatures and recipient lists are metadata: never chunked, so never

@@ -57,7 +57,7 @@ class Citation:
     def describe(self) -> str:
         """One line a cadre can quote: label, title, section, date, source."""
         parts = [self.label]
-        if self.title and self.title != self.label:
+        if messages.adds_title(self.label, self.title):
             parts.append(f"«{self.title}»")
         if self.section:
             parts.append(messages.cite_section(self.section))
@@ -278,7 +278,7 @@ def describe_document(doc: DocumentMeta) -> str:
     """One line naming a stored document: "Chỉ thị 12-CT/TU, «title», ngày 15/03/2025", and
     its status when it is no longer in force."""
     parts = [doc.label]
-    if doc.title and doc.title != doc.label:
+    if messages.adds_title(doc.label, doc.title):
         parts.append(f"«{doc.title}»")
     if doc.issued:
         parts.append(messages.issued_on(doc.issued))

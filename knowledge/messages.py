@@ -52,8 +52,17 @@ def issued_on(day: date) -> str:
     return f"ngày {day.day:02d}/{day.month:02d}/{day.year}"
 
 
+def adds_title(label: str, title: str | None) -> bool:
+    """Whether a citation names «title» after the document's label: not when the label is the
+    title, nor when it already holds it ("Hiến pháp «Nước Cộng hòa…»", DocumentMeta.label)."""
+    return bool(title) and title != label and f"«{title}»" not in label
+
+
 def section_label(section: str) -> str:
     return f"mục {section}"
+
+
+_TRAILING_SEPARATORS = " ,;:–-"
 
 
 def cite_section(section: str) -> str:
@@ -65,6 +74,9 @@ def cite_section(section: str) -> str:
     levels = section_levels(section)
     if not levels:
         return ""
+    # A heading cut where its printed line wrapped ("CHƯƠNG II. QUYỀN CON NGƯỜI,") must not
+    # put a second comma into the citation line, whose parts are joined by ", ".
+    section = section.rstrip(_TRAILING_SEPARATORS)
     if len(levels) == 1 and levels[0][0] in ("chuong", "phan", "muc"):
         return section  # "Chương I. CHẾ ĐỘ CHÍNH TRỊ"
     if len(levels) == 1 and levels[0][0] != "dieu":
@@ -85,7 +97,7 @@ def cite_section(section: str) -> str:
         part = words.get(kind, "{}").format(label.lower() if kind == "phan" else label)
         if "dieu" not in kinds and not named and kind in ("roman", "alpha", "num", "thu", "letter", "text"):
             part, named = f"mục {part}", True
-        parts.append(part)
+        parts.append(part.rstrip(_TRAILING_SEPARATORS))
     return ", ".join(parts)
 
 

@@ -20,7 +20,7 @@ from knowledge.feedback import feedback_scores
 from knowledge.expansion import Expansion, QueryExpander
 from knowledge.passages import Chunk, DocumentMeta
 from knowledge.store import StoreReader, StoreVersion
-from knowledge.text import fold, normalize
+from knowledge.text import canonical, fold
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +158,8 @@ class Searcher:
     ) -> list[SearchHit]:
         """The best k chunks (or k documents' best chunks) for a query."""
         prepared = self._prepare()
-        query = normalize(query[:MAX_QUERY_CHARS]).strip()
+        # The matching form (tone placement unified), as the indexed texts are (`indexed_text`).
+        query = canonical(query[:MAX_QUERY_CHARS]).strip()
         if prepared is None or not query or k <= 0:
             return []
         version = prepared.version

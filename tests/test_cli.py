@@ -120,6 +120,18 @@ def test_commands_without_a_store_say_so(tmp_path: Path) -> None:
     assert rc == 2 and out == "" and "tuyengiao index" in err
 
 
+def test_ask_and_search_check_the_store_before_loading_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model that cannot load (a name not on disk) is never reached without a store: the
+    answer is the missing store, at once, not a model error after seconds of loading."""
+    monkeypatch.setenv("EMBEDDING_MODEL", str(tmp_path / "no-such-model"))
+    for argv in (["ask", "chi bộ sinh hoạt mấy lần"], ["search", "chi bộ", "--mode", "hybrid"]):
+        rc, out, err = run([*argv, "--store", str(tmp_path / "none")])
+        assert (rc, out) == (2, ""), err
+        assert f"no store at {tmp_path / 'none'}: run 'tuyengiao index PATH' first" in err
+
+
 DOCUMENT_KEYS = {"doc_id", "source", "number", "type", "issuer", "date", "title", "chunks", "warnings",
                  "status", "replaced_by", "repealed_by", "amended_by", "replaces", "repeals", "amends"}
 

@@ -105,10 +105,12 @@ def answer_policy(settings: Settings) -> AnswerPolicy:
 
 
 def make_searcher(
-    settings: Settings, store: Path, *, mode: Mode = "hybrid", serving: bool = False
+    settings: Settings, store: Path, *, mode: Mode = "hybrid", serving: bool = False,
+    reader: StoreReader | None = None,
 ) -> Searcher:
-    """A searcher over the store. `serving`: many questions at once (the bot), so query
-    embeddings are batched across concurrent questions and recent ones cached."""
+    """A searcher over the store (or over `reader`, one already opened on it). `serving`:
+    many questions at once (the bot), so query embeddings are batched across concurrent
+    questions and recent ones cached."""
     weights = fusion_weights(settings)
     # The model is only loaded when the query side needs it: a lexical-only default answers
     # without paying for loading torch.
@@ -118,8 +120,8 @@ def make_searcher(
         embedder = QueryBatcher(
             embedder, max_batch=settings.query_batch_max, cache_size=settings.query_cache_size
         )
-    return Searcher(StoreReader(store, search=search_params(settings)), embedder, weights,
-                    expander=make_expander(settings))
+    reader = reader or StoreReader(store, search=search_params(settings))
+    return Searcher(reader, embedder, weights, expander=make_expander(settings))
 
 
 EXIT_STORE_BUSY = 75  # sysexits.h EX_TEMPFAIL: try again later
@@ -193,10 +195,6 @@ def documents(store: Path, *, as_json: bool) -> int:
     return 0
 
 
-def _require_store(searcher: Searcher) -> bool:
-    return _store_usable(searcher.reader)
-
-
 def _store_usable(reader: StoreReader) -> bool:
     """Load the store; False (with the reason and the way out on stderr) when there is none
     or no version of it can be loaded."""
@@ -216,9 +214,12 @@ def _store_usable(reader: StoreReader) -> bool:
 
 def search(settings: Settings, store: Path, query: str, *, k: int, as_json: bool, mode: Mode,
            doc_type: str | None, year: int | None) -> int:
-    searcher = make_searcher(settings, store, mode=mode)
-    if not _require_store(searcher):
+    # The store first: without one there is nothing to search, and loading the model for a
+    # query takes seconds.
+    reader = StoreReader(store, search=search_params(settings))
+    if not _store_usable(reader):
         return 2
+    searcher = make_searcher(settings, store, mode=mode, reader=reader)
     hits = searcher.search(query, k=k, mode=mode, doc_type=doc_type, year=year)
     rows = [
         {
@@ -242,9 +243,11 @@ def search(settings: Settings, store: Path, query: str, *, k: int, as_json: bool
 
 
 def ask(settings: Settings, store: Path, question: str, *, as_json: bool) -> int:
-    searcher = make_searcher(settings, store)
-    if not _require_store(searcher):
+    # Checked before the model loads, as in `search`.
+    reader = StoreReader(store, search=search_params(settings))
+    if not _store_usable(reader):
         return 2
+    searcher = make_searcher(settings, store, reader=reader)
     answer = answer_question(searcher, question, answer_policy(settings))
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=1))

@@ -80,7 +80,7 @@ def answer_blocks(answer: Answer) -> list[_Block]:
 def citation_line(number: int, citation: Citation) -> str:
     """"[1] <b>Chỉ thị 05-CT/TW</b>, «title», mục II. ..., ngày 15/05/2016 (<i>source</i>)"."""
     parts = [f"<b>{escape(citation.label)}</b>"]
-    if citation.title and citation.title != citation.label:
+    if messages.adds_title(citation.label, citation.title):
         parts.append(f"«{escape(citation.title)}»")
     if citation.section:
         parts.append(escape(messages.cite_section(citation.section)))
