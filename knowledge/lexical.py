@@ -232,8 +232,11 @@ class LexicalIndex:
             np.save(directory / COUNTS_FILE, counts.astype(_count_dtype(counts)))
 
     @classmethod
-    def load(cls, directory: Path) -> LexicalIndex:
-        model = bm25s.BM25.load(str(directory / cls.FIELD), show_progress=False, verbosity=0)
+    def load(cls, directory: Path, *, mmap: bool = False) -> LexicalIndex:
+        """`mmap`: map the posting arrays instead of reading them (a serving process then
+        holds only the postings its queries touch; the version's files never change)."""
+        model = bm25s.BM25.load(str(directory / cls.FIELD), show_progress=False, verbosity=0,
+                                mmap=mmap)
         return cls(_Field(model), directory=directory)
 
     def term_counts(self) -> TermCounts | None:

@@ -63,13 +63,10 @@ class _Prepared:
 
     def __init__(self, version: StoreVersion) -> None:
         self.version = version
-        self.matrix = version.all_embeddings()
         docs = version.chunk_docs
         self.types = np.array([fold(d.doc_type or "") for d in docs], dtype=object)
         self.years = np.array([d.year or 0 for d in docs], dtype=np.int32)
-        self.doc_rows: dict[str, list[int]] = {}
-        for row, chunk in enumerate(version.chunks):
-            self.doc_rows.setdefault(chunk.doc_id, []).append(row)
+        self.doc_rows: dict[str, list[int]] = version.rows_by_document()
         # Documents by the serial of their number, so a named lookup checks a handful.
         self.by_serial: dict[str, list[DocumentMeta]] = {}
         for doc in version.documents.values():
@@ -200,11 +197,7 @@ class Searcher:
             if expansion is not None and w.dense_expansion and expansion.alternatives:
                 text = " ".join([query, *expansion.texts()])
             vector = self.embedder.embed([text], kind="query")[0]
-            top = min(n, self.dense_candidates if mask is None else n)
-            sims, dense_rows = version.vectors.search(vector[None, :], top)
-            found = dense_rows[0][dense_rows[0] >= 0]
-            if mask is not None:
-                found = found[mask[found]][: self.dense_candidates]
+            best_dense, found = version.nearest(vector, self.dense_candidates, mask)
             candidates.append(found)
         rows = np.unique(np.concatenate(candidates)) if candidates else np.zeros(0, np.int64)
         if mask is not None:
@@ -216,8 +209,8 @@ class Searcher:
         if vector is not None and len(rows):
             # Exact cosines for every candidate, so a lexical favourite is not penalised for
             # missing the dense top-N (the weaker method here).
-            similarity = np.maximum(prepared.matrix[rows] @ vector, 0.0).astype(np.float64)
-            best_sim = float(sims[0][0]) if len(found) else float(similarity.max())
+            similarity = np.maximum(version.vectors_of(rows) @ vector, 0.0).astype(np.float64)
+            best_sim = best_dense if len(found) else float(similarity.max())
             if best_sim > 0:
                 fused += dense_weight * similarity / best_sim
         named = np.isin(rows, named_rows) if named_rows else np.zeros(len(rows), dtype=bool)
@@ -231,7 +224,7 @@ class Searcher:
             unique = []
             for pos in picked:
                 row = rows[pos]
-                doc_id = version.chunks[row].doc_id
+                doc_id = version.chunk_docs[row].doc_id
                 if doc_id not in seen:
                     seen.add(doc_id)
                     unique.append(pos)
@@ -270,6 +263,9 @@ def _expanded(
     return scores
 
 
+_SAMPLE = 1024  # scores sampled to find a threshold above which the k best lie
+
+
 def _best_rows(scores: np.ndarray, k: int, mask: np.ndarray | None) -> np.ndarray:
     """Rows of the k highest positive scores (within the mask, if any), unordered."""
     if mask is not None:
@@ -277,7 +273,22 @@ def _best_rows(scores: np.ndarray, k: int, mask: np.ndarray | None) -> np.ndarra
     k = min(k, len(scores))
     if k == 0:
         return np.zeros(0, dtype=np.int64)
-    top = np.argpartition(-scores, k - 1)[:k]
+    pool = None
+    if len(scores) >= 16 * _SAMPLE:
+        # Selecting among all 100k scores cost ~1 ms a query; a threshold taken from a
+        # sample leaves a few hundred rows to select from. Every row at or above it is in
+        # the pool and every other row scores lower, so once the pool holds k rows the k
+        # best are in it: the same rows as a selection over all (up to ties at the k-th).
+        sample = scores[:: len(scores) // _SAMPLE]
+        above = min(len(sample) - 1, -(-4 * k * len(sample) // len(scores)))
+        threshold = np.partition(sample, len(sample) - 1 - above)[len(sample) - 1 - above]
+        pool = np.flatnonzero(scores >= threshold)
+        if len(pool) < k:
+            pool = None
+    if pool is None:
+        top = np.argpartition(-scores, k - 1)[:k]
+    else:
+        top = pool[np.argpartition(-scores[pool], k - 1)[:k]]
     return top[scores[top] > 0]
 
 
