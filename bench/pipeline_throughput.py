@@ -13,15 +13,17 @@ Two folders, each indexed from scratch with the real offline model:
   files under other names would not do: the build recognises copies and indexes them once.
 
 Per folder: a dry build (the model's token counts, zero vectors) gives the chunk texts the
-store will hold; a raw `embed` of exactly those texts in one call (sentence-transformers sorts
-a call by length: the encoder's best case) is timed before and after the builds; in between,
-the sequential build (`SEQUENTIAL`: read every file, then embed all sorted at once — the build
-before the pipeline) and the pipelined one (`Overlap()`, the settings' defaults). Printed: wall
-and CPU seconds (this process and its children: Tesseract, LibreOffice), chunks/s, each build
-against the mean raw encode, OCR pages and OCR seconds (summed per file: they overlap the
-model in the pipelined build), and the load average before each step: the machine is shared.
+store will hold, and the padding each window size would cost them; then, `--rounds` times
+(every other round in reverse order, so a drift in the machine's load weighs on each step
+alike): a raw `embed` of exactly those texts in one call (sentence-transformers sorts a call
+by length: the encoder's best case), the sequential build (`SEQUENTIAL`: read every file,
+then embed all sorted at once — the build before the pipeline) and the pipelined one
+(`Overlap()`, the settings' defaults). Printed: wall and CPU seconds (this process and its
+children: Tesseract, LibreOffice), chunks/s, each build against the mean raw encode, OCR
+pages and OCR seconds (summed per file: they overlap the model in the pipelined build), and
+the load average before each step: the machine is shared.
 
-    .venv/bin/python bench/pipeline_throughput.py [--docs 80] [--folders realdocs generated]
+    .venv/bin/python bench/pipeline_throughput.py [--docs 80] [--rounds 2] [--folders realdocs generated]
 """
 
 from __future__ import annotations
@@ -48,7 +50,6 @@ from indexer.report import BuildReport
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-NICE: list[int] = []
 ROUNDS = 1
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
@@ -208,8 +209,7 @@ def run_folder(label: str, inputs: list[Path], real, work: Path) -> None:
     ) + f", all sorted at once {padding(texts, tokens, 0):.3f} (windows of 256 = the file-"
         "order blocks of the build before sorting)")
 
-    variants = [("sequential", SEQUENTIAL), ("pipelined", Overlap()),
-                *((f"pipelined, readers at nice {n}", Overlap(nice=n)) for n in NICE)]
+    variants = [("sequential", SEQUENTIAL), ("pipelined", Overlap())]
     steps: list[tuple[str, Overlap | None]] = [("raw encode", None), *variants]
     times: dict[str, list[Timed]] = {name: [] for name, _ in steps}
     last: dict[str, tuple[BuildReport, TimingEmbedder]] = {}
@@ -269,9 +269,7 @@ def main() -> int:
                         default=["realdocs", "generated"])
     parser.add_argument("--rounds", type=int, default=2,
                         help="times each step runs, every other round in reverse order")
-    parser.add_argument("--nice", type=int, nargs="*", default=[])
     args = parser.parse_args()
-    NICE.extend(args.nice)
     global ROUNDS
     ROUNDS = max(args.rounds, 1)
     print(f"start: {machine_note()}")

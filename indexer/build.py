@@ -39,6 +39,7 @@ from indexer.loaders import LoadError, LoadOptions
 from indexer.lock import index_lock
 from indexer.pipeline import Slots, WindowEmbedder, read_in_order
 from indexer.report import BuildReport
+from indexer.validity import resolve
 from knowledge.embedder import Embedder
 from knowledge.lexical import BM25_B, BM25_K1
 from knowledge.store import (
@@ -49,6 +50,7 @@ from knowledge.store import (
     publish,
     write_version,
 )
+from knowledge.vector_index import VectorIndexSpec
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +60,10 @@ logger = logging.getLogger(__name__)
 # version of the same pipeline (4: versions keep their term counts; 5: boilerplate kept out
 # of chunks, outline levels from the numbering scheme; 6: PDFs read by PDFium with running
 # headers removed and scans OCR'd, .doc read, legacy encodings and look-alike letters
-# converted).
-PIPELINE_VERSION = f"6/bm25-folded-k1={BM25_K1}-b={BM25_B}"
+# converted; 7: documents carry validity claims and resolved status; 8: stored text keeps the
+# document's tone-mark placement (matching unifies it), page markers of text files, gazette
+# imprints, footnote marks and unmapped PDF glyphs handled, documents record OCR'd pages).
+PIPELINE_VERSION = f"8/bm25-folded-k1={BM25_K1}-b={BM25_B}"
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,6 @@ class Overlap:
     workers: int = 2
     ahead: int = 4
     window: int = 512
-    nice: int = 0
 
 
 SEQUENTIAL = Overlap(workers=0, ahead=0, window=0)
@@ -158,6 +161,13 @@ def _mark_duplicates(results: list[FileResult], report: BuildReport) -> list[Fil
     return out
 
 
+def _resolve_validity(results: list[FileResult]) -> list[FileResult]:
+    """Every document's status and links, resolved across all of them (indexer/validity.py):
+    the document that replaces another may be in a file read in an earlier run."""
+    resolved = iter(resolve([d for r in results for d in r.documents]))
+    return [dataclasses.replace(r, documents=[next(resolved) for _ in r.documents]) for r in results]
+
+
 def _comparable(r: FileResult) -> bool:
     """A file holding one whole document (JSONL passages are never compared)."""
     return len(r.documents) == 1 and not r.key.lower().endswith(".jsonl")
@@ -176,17 +186,19 @@ def build_store(
     lock_wait: float = 0.0,
     options: LoadOptions | None = None,
     overlap: Overlap | None = None,
+    index_spec: VectorIndexSpec | None = None,
 ) -> BuildReport:
     """Index exactly the files under `paths` into a new store version and publish it.
 
     One run at a time per store (indexer/lock.py): `lock_wait` seconds to wait for another
     run, else StoreBusy. `options`: how files are read (OCR, page limit; `LoadOptions()` when
     None); `overlap`: how reading and embedding overlap (`Overlap()` when None);
-    `progress` shows bars for reading (files), embedding (chunks) and OCR (pages)."""
+    `progress` shows bars for reading (files), embedding (chunks) and OCR (pages).
+    `index_spec`: the vector index (default: knowledge/vector_index.py)."""
     with index_lock(store_dir, wait=lock_wait):
         return _build_store(
             paths, store_dir, embedder, progress=progress, options=options,
-            overlap=overlap or Overlap(),
+            overlap=overlap or Overlap(), index_spec=index_spec,
         )
 
 
@@ -198,6 +210,7 @@ def _build_store(
     progress: bool,
     options: LoadOptions | None,
     overlap: Overlap,
+    index_spec: VectorIndexSpec | None = None,
 ) -> BuildReport:
     started = time.perf_counter()
     options = dataclasses.replace(options or LoadOptions(), progress=progress)
@@ -225,6 +238,7 @@ def _build_store(
     report.embedded = embedding.embedded
 
     results = _mark_duplicates(results, report)
+    results = _resolve_validity(results)
     report.incomplete = [
         (d.source, d.missing) for r in results for d in r.documents
         if d.missing and d.duplicate_of is None and not r.key.lower().endswith(".jsonl")
@@ -234,9 +248,12 @@ def _build_store(
         report.files_removed = sum(1 for key in prev.files if key not in current_keys)
     report.documents = sum(len(r.documents) for r in results)
     report.chunks = sum(len(r.chunks) for r in results)
+    spec = index_spec or VectorIndexSpec()
     nothing_changed = (
         reuse_files and report.files_changed == 0 and report.files_removed == 0
         and prev is not None and len(prev.files) == len(results)
+        # A new vector index setting (VECTOR_INDEX, HNSW_*) republishes with it.
+        and prev.manifest.get("vector_index", {"kind": "flat"}) == spec.to_json(report.chunks)
     )
     if nothing_changed:
         report.seconds = time.perf_counter() - started
@@ -266,6 +283,7 @@ def _build_store(
         vectors=vectors,
         term_counts=counts,
         extra={"pipeline": PIPELINE_VERSION},
+        index_spec=index_spec,
     )
     publish(store_dir, name)
     report.version = name
@@ -287,8 +305,7 @@ def _read_all(
     results: list[FileResult] = []
     seen_doc_ids: set[str] = set()
     copies = CopyFinder()
-    futures = read_in_order(files, reader, workers=overlap.workers, ahead=overlap.ahead,
-                             nice=overlap.nice)
+    futures = read_in_order(files, reader, workers=overlap.workers, ahead=overlap.ahead)
     bar = tqdm(total=len(files), desc="reading", unit="file", position=0, disable=not progress)
     with closing(futures), bar:
         for found, future in zip(files, futures):

@@ -121,6 +121,11 @@ def document_outline(text: str, *, max_depth: int = 2) -> tuple[str, ...]:
     return tuple(dict.fromkeys(" › ".join(path) for path in paths))
 
 
+def document_sections(text: str) -> list[tuple[tuple[str, ...], list[str]]]:
+    """(heading path, lines) of each section, in order; lines before any heading have path ()."""
+    return [(path, lines) for path, lines, _division in _sections(text)]
+
+
 def _sections(text: str) -> list[tuple[tuple[str, ...], list[str], bool]]:
     """Split lines into (heading path, lines, under a division) sections; text before any
     heading has path (). "Under a division" means the outermost heading is a Phần / Chương /

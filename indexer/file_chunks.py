@@ -20,6 +20,7 @@ from indexer.discovery import SidecarError, read_sidecar, sidecar_of
 from indexer.loaders import LoadOptions, load_file
 from indexer.metadata import extract_metadata
 from indexer.pipeline import Slots
+from indexer.relations import read_validity
 from knowledge.embedder import Embedder
 from knowledge.passages import Chunk, DocumentMeta, indexed_text
 from knowledge.store import StoreVersion
@@ -89,6 +90,10 @@ def chunk_file(
         # with the document, for `tuyengiao documents`.
         if warnings or loaded.warnings:
             meta = dataclasses.replace(meta, warnings=meta.warnings + loaded.warnings + warnings)
+        if loaded.pages is not None:
+            meta = dataclasses.replace(meta, pages=loaded.pages, ocr_pages=loaded.ocr_pages)
+        # What it replaces, amends or repeals (its text, or the sidecar's validity fields).
+        meta = read_validity(loaded.text, meta, whole_document=whole_documents)
         # Letterheads, signatures and recipient lists are metadata: never chunked, so never
         # matched by search nor quoted (JSONL passages are content only).
         content = strip_boilerplate(loaded.text) if whole_documents else loaded.text

@@ -26,8 +26,6 @@ model's own speed (`bench/pipeline_throughput.py`).
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -51,7 +49,7 @@ MAX_WINDOWS_QUEUED = 2
 
 
 def read_in_order(
-    items: Iterable[T], read: Callable[[T], R], *, workers: int, ahead: int, nice: int = 0
+    items: Iterable[T], read: Callable[[T], R], *, workers: int, ahead: int
 ) -> Iterator[Future[R]]:
     """`read(item)` for every item, as futures yielded in the items' order.
 
@@ -71,8 +69,7 @@ def read_in_order(
         return
     source = iter(items)
     limit = workers + max(ahead, 0)
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="index-read",
-                              initializer=_lower_priority, initargs=(nice,))
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="index-read")
     submitted: deque[Future[R]] = deque()
     try:
         for item in source:
@@ -86,13 +83,6 @@ def read_in_order(
                 break
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _lower_priority(nice: int) -> None:
-    """Give this thread, and the processes it starts, a lower CPU priority (Linux: `nice` is
-    per thread there and inherited by children)."""
-    if nice > 0 and sys.platform == "linux":
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
 
 
 @dataclass

@@ -12,32 +12,57 @@ NOT_FOUND = (
     "Tôi chưa tìm thấy nội dung này trong kho văn bản hiện có, nên không trả lời để tránh "
     "trích dẫn sai."
 )
-NOT_FOUND_HINTS = (
-    "Bạn có thể hỏi lại:\n"
-    "• nêu số hiệu hoặc tên văn bản (ví dụ: «Chỉ thị 05-CT/TW», «Nghị quyết 57»);\n"
-    "• dùng từ ngữ của văn bản (ví dụ: «sinh hoạt chi bộ» thay cho «họp chi bộ», "
-    "«học tập, quán triệt nghị quyết» thay cho «học nghị quyết»);\n"
-    "• hỏi ngắn gọn, mỗi lần một ý."
-)
+NOT_FOUND_HINTS_LEAD = "Bạn có thể hỏi lại:"
+
+
+def not_found_hints(examples: tuple[str, ...] | list[str] = ()) -> str:
+    """How to ask again; `examples` are labels of documents in the store ("Chỉ thị 12-CT/TU",
+    "Kế hoạch 35"), never documents the store does not have."""
+    named = "• nêu số hiệu hoặc tên văn bản"
+    if examples:
+        named += " (ví dụ: " + ", ".join(f"«{e}»" for e in examples) + ")"
+    return (
+        f"{NOT_FOUND_HINTS_LEAD}\n{named};\n"
+        "• có thể viết tắt như trong văn bản (NQ, CT, UBND…) hoặc dùng từ ngữ của văn bản "
+        "(ví dụ: «sinh hoạt chi bộ» thay cho «họp chi bộ», «học tập, quán triệt nghị quyết» "
+        "thay cho «học nghị quyết»);\n"
+        "• hỏi ngắn gọn, mỗi lần một ý."
+    )
+
+
 EMPTY_QUESTION = "Bạn hãy gõ câu hỏi, ví dụ: «Chỉ thị 05 yêu cầu gì về học tập và làm theo?»"
 STORE_EMPTY = "Kho văn bản chưa có tài liệu nào. Cán bộ quản trị cần nạp văn bản trước."
 ANSWER_INTRO = "Theo văn bản trong kho, các đoạn liên quan nhất:"
 SOURCES = "Nguồn trích dẫn"
 OMITTED = "…"
-MAYBE_RELATED = "Các đoạn dưới đây có thể liên quan:"  # after number_not_in_store, when quoting
+MAYBE_RELATED = "Các đoạn dưới đây có thể liên quan:"  # after a notice, when quoting
+CLOSEST_DOCUMENTS = "Các văn bản gần nhất đang có trong kho:"
+NOT_IN_STORE_HINT = "Gõ /moi để xem các văn bản mới nhất trong kho, hoặc hỏi về văn bản đang có."
 
 
 def number_not_in_store(numbers: list[str]) -> str:
-    joined = ", ".join(numbers)
-    return f"Kho văn bản hiện chưa có văn bản «{joined}»."
+    joined = "», «".join(numbers)
+    return (
+        f"Kho văn bản hiện chưa có văn bản «{joined}», nên tôi không trả lời từ các văn bản "
+        "khác để tránh trích dẫn sai."
+    )
 
 
 def issued_on(day: date) -> str:
     return f"ngày {day.day:02d}/{day.month:02d}/{day.year}"
 
 
+def adds_title(label: str, title: str | None) -> bool:
+    """Whether a citation names «title» after the document's label: not when the label is the
+    title, nor when it already holds it ("Hiến pháp «Nước Cộng hòa…»", DocumentMeta.label)."""
+    return bool(title) and title != label and f"«{title}»" not in label
+
+
 def section_label(section: str) -> str:
     return f"mục {section}"
+
+
+_TRAILING_SEPARATORS = " ,;:–-"
 
 
 def cite_section(section: str) -> str:
@@ -49,6 +74,9 @@ def cite_section(section: str) -> str:
     levels = section_levels(section)
     if not levels:
         return ""
+    # A heading cut where its printed line wrapped ("CHƯƠNG II. QUYỀN CON NGƯỜI,") must not
+    # put a second comma into the citation line, whose parts are joined by ", ".
+    section = section.rstrip(_TRAILING_SEPARATORS)
     if len(levels) == 1 and levels[0][0] in ("chuong", "phan", "muc"):
         return section  # "Chương I. CHẾ ĐỘ CHÍNH TRỊ"
     if len(levels) == 1 and levels[0][0] != "dieu":
@@ -69,7 +97,7 @@ def cite_section(section: str) -> str:
         part = words.get(kind, "{}").format(label.lower() if kind == "phan" else label)
         if "dieu" not in kinds and not named and kind in ("roman", "alpha", "num", "thu", "letter", "text"):
             part, named = f"mục {part}", True
-        parts.append(part)
+        parts.append(part.rstrip(_TRAILING_SEPARATORS))
     return ", ".join(parts)
 
 
@@ -86,7 +114,9 @@ HELP = (
     "Cách dùng:\n"
     "• Gõ câu hỏi (trong nhóm: /hoi <câu hỏi> hoặc nhắc tên tôi; trên Telegram cũng có thể "
     "trả lời tin của tôi).\n"
-    "• /vanban <số hiệu> — xem văn bản, ví dụ: /vanban 05-CT/TW, /vanban chỉ thị 05.\n"
+    "• /vanban <số hiệu> — xem văn bản, ví dụ: /vanban 05-CT/TW, /vanban chỉ thị 05; chỉ gõ "
+    "tên văn bản («chỉ thị 05», «qd 294») cũng được: số hiệu, hiệu lực, bố cục và phần đầu "
+    "văn bản.\n"
     "• /moi — các văn bản mới nhất trong kho.\n"
     "• /dangky <mã> — tham gia đơn vị bằng mã mời do cán bộ cung cấp.\n"
     "• /lienket — lấy mã liên kết (trong tin nhắn riêng); /lienket <mã> trên tài khoản còn "
@@ -297,6 +327,7 @@ DOC_TITLE = "Tiêu đề"
 DOC_SOURCE = "Nguồn"
 DOC_OUTLINE = "Bố cục"
 DOC_CONTENT = "Nội dung"  # followed by "mục II. ..." (messages.section_label)
+DOC_OPENING = "Phần đầu văn bản"  # an overview's opening content (a document named alone)
 
 
 # --- Guidance broadcasts (bot/broadcast) ------------------------------------------------
@@ -548,3 +579,21 @@ HELP_POLL = (
     "• /dskhaosat — các khảo sát; /ketqua <mã> — kết quả theo đơn vị kèm biểu đồ.\n"
     "• /dongkhaosat <mã> — kết thúc khảo sát ngay."
 )
+
+
+# --- Small talk (bot/core/small_talk.py) ----------------------------------------------------
+# A whole message made only of these words (compared without case and diacritics, with
+# fillers such as "bạn", "ạ", "nhé") is a greeting or thanks, not a question.
+GREETING_WORDS = ("chào", "xin chào", "hello", "hi", "helo", "alo", "a lô", "hey")
+THANKS_WORDS = ("cảm ơn", "cám ơn", "thanks", "thank", "thank you", "tks", "thx")
+SMALL_TALK_FILLERS = (
+    "bạn", "bot", "trợ lý", "anh", "chị", "em", "ạ", "à", "nhé", "nhe", "nha", "nhiều", "rất",
+    "ơi", "đồng chí", "mọi người", "ad", "admin", "buổi sáng", "buổi trưa", "buổi chiều",
+    "buổi tối", "ok", "oke", "okay", "vâng", "dạ", "you", "very", "much", "so", "thì", "đã",
+    "rồi", "nhá", "nhỉ", "cả", "lắm", "cậu", "tôi", "mình", "giúp",
+)
+SMALL_TALK_GREETING = (
+    "Xin chào! Tôi là trợ lý tuyên giáo, trả lời câu hỏi từ các văn bản trong kho, có trích "
+    "dẫn nguồn. Bạn cứ gõ câu hỏi (có dấu hoặc không dấu); gõ /help để xem cách dùng."
+)
+SMALL_TALK_THANKS = "Rất vui được giúp bạn! Cần gì thêm, bạn cứ hỏi; gõ /help để xem cách dùng."

@@ -21,7 +21,7 @@ from knowledge import messages as texts
 from bot.channels import splitting
 from bot.channels.splitting import utf16_len
 from bot.core.types import Action, AnswerReply, DocumentReply, Reply, TextReply
-from knowledge import messages
+from knowledge import messages, messages_validity
 from knowledge.answers import Answer, Citation
 from knowledge.passages import SECTION_SEPARATOR
 
@@ -66,12 +66,12 @@ def render(reply: Reply, limit: int = MAX_MESSAGE) -> list[RenderedMessage]:
 
 def answer_blocks(answer: Answer) -> list[_Block]:
     if not answer.answered:
-        lead = [answer.notice] if answer.notice else []
-        return [(_PARA, escape(t)) for t in lead + [messages.NOT_FOUND, messages.NOT_FOUND_HINTS]]
+        return [(_PARA, escape(t)) for t in answer.refusal_paragraphs()]
     lead = f"{answer.notice} {messages.MAYBE_RELATED}" if answer.notice else messages.ANSWER_INTRO
     blocks: list[_Block] = [(_PARA, escape(lead))]
     for i, passage in enumerate(answer.passages, 1):
         blocks.append((_PARA, f"<blockquote><b>[{i}]</b> {escape(passage.excerpt)}</blockquote>"))
+    blocks += [(_PARA, f"<b>{escape(note)}</b>") for note in answer.validity_notes]
     blocks.append((_PARA, f"<b>{escape(messages.SOURCES)}:</b>"))
     blocks += [(_LINE, citation_line(i, c)) for i, c in enumerate(answer.citations, 1)]
     return blocks
@@ -80,12 +80,14 @@ def answer_blocks(answer: Answer) -> list[_Block]:
 def citation_line(number: int, citation: Citation) -> str:
     """"[1] <b>Chỉ thị 05-CT/TW</b>, «title», mục II. ..., ngày 15/05/2016 (<i>source</i>)"."""
     parts = [f"<b>{escape(citation.label)}</b>"]
-    if citation.title and citation.title != citation.label:
+    if messages.adds_title(citation.label, citation.title):
         parts.append(f"«{escape(citation.title)}»")
     if citation.section:
         parts.append(escape(messages.cite_section(citation.section)))
     if citation.issued:
         parts.append(escape(messages.issued_on(date.fromisoformat(citation.issued))))
+    if not citation.validity.in_force:
+        parts.append(f"<b>{escape(messages_validity.CITATION_NOT_IN_FORCE)}</b>")
     return f"[{number}] " + ", ".join(parts) + f" (<i>{escape(citation.source)}</i>)"
 
 
@@ -98,6 +100,7 @@ def document_blocks(view: DocumentReply) -> list[_Block]:
         (texts.DOC_ISSUED, f"{doc.issued:%d/%m/%Y}" if doc.issued else None),
         (texts.DOC_TITLE, doc.title),
     )
+    facts += tuple(messages_validity.validity_facts(doc.validity))
     blocks += [(_LINE, f"{escape(name)}: {escape(value)}") for name, value in facts if value]
     blocks.append((_LINE, f"{escape(texts.DOC_SOURCE)}: <i>{escape(doc.source)}</i>"))
     if view.outline:
@@ -110,7 +113,9 @@ def document_blocks(view: DocumentReply) -> list[_Block]:
             blocks.append((_LINE, messages.OMITTED))
     if view.chunks:
         title = texts.DOC_CONTENT
-        if view.section:
+        if view.opening:
+            title = texts.DOC_OPENING
+        elif view.section:
             title += " " + messages.section_label(view.section)
         blocks.append((_PARA, f"<b>{escape(title)}:</b>"))
         blocks += [(_PARA, escape(chunk.text.strip())) for chunk in view.chunks if chunk.text.strip()]

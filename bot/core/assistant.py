@@ -8,6 +8,7 @@ enforced by the services this calls, never by adapters.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from bot.broadcast.handlers import BroadcastHandlers
 from bot.core import degraded
@@ -16,6 +17,7 @@ from bot.core.arguments import data_id, data_number, number_in, row_id
 from bot.core.commands import Command, parse_command
 from bot.core.knowledge_base import KnowledgeBase
 from bot.core.outbound import Outbound
+from bot.core.small_talk import reply as small_talk_reply, small_talk
 from bot.polls.handlers import PollHandlers
 from bot.core.types import (
     Action,
@@ -36,6 +38,7 @@ from bot.storage.database import Database
 from bot.storage.models import QuestionLog
 
 from knowledge import messages
+from knowledge.answers import describe_document
 from knowledge.passages import DocumentMeta
 
 logger = logging.getLogger(__name__)
@@ -144,11 +147,18 @@ class Assistant:
         question = text.strip()
         if not question:
             return Outcome([TextReply(messages.EMPTY_QUESTION)])
+        # "Chào bạn", "cảm ơn nhé": a short reply, not a search ending in a refusal (and no
+        # entry in the question log, whose unanswered list is for real questions).
+        if (chat := small_talk(question)) is not None:
+            return Outcome([TextReply(small_talk_reply(chat))])
         if len(question) > MAX_QUESTION_CHARS:
             limit = MAX_QUESTION_CHARS
             return Outcome([TextReply(messages.QUESTION_TOO_LONG.format(limit=limit))])
         if self.knowledge.is_empty():
             return Outcome([TextReply(messages.STORE_EMPTY)])
+        named = await self.knowledge.named_documents(question)
+        if named:  # a document named without a question: its overview
+            return await self._overview(incoming, actor, question, named)
         timed = await self.knowledge.ask(question)
         answer = timed.answer
         top = answer.citations[0] if answer.citations else None
@@ -169,6 +179,30 @@ class Assistant:
         if top is not None:
             actions += (Action(messages.ACTION_VIEW_DOCUMENT, f"doc:{question_id}"),)
         return Outcome([AnswerReply(answer, actions)])
+
+    async def _overview(self, incoming: IncomingText, actor: people.Actor, question: str,
+                        found: list[DocumentMeta]) -> Outcome:
+        """"chỉ thị 12" alone: the document's overview (several: the list to choose from),
+        logged as an answered question about that document (best-effort)."""
+        started = time.perf_counter()
+        outcome = await self._documents(found, question)
+        latency_ms = int((time.perf_counter() - started) * 1000)
+        await self.db.run_best_effort(
+            degraded.QUESTION_LOG, questions.log_question, actor if actor.person_id else None,
+            incoming.chat.platform, incoming.chat.chat_id, question, latency_ms=latency_ms,
+            answered=True,
+            top_doc_id=found[0].doc_id, top_section=None,
+        )
+        return outcome
+
+    async def _documents(self, found: list[DocumentMeta], query: str) -> Outcome:
+        """One document: its overview; several: a line for each (with its validity)."""
+        if len(found) == 1:
+            view = await self.knowledge.overview(found[0].doc_id)
+            return Outcome([view] if view else [])
+        lines = [messages.DOCUMENTS_FOUND.format(count=len(found), query=query)]
+        lines += [f"• {describe_document(doc)}" for doc in found]
+        return Outcome([TextReply("\n".join(lines))])
 
     async def _command(self, incoming: IncomingText, actor: people.Actor,
                        command: Command) -> Outcome:
@@ -221,18 +255,13 @@ class Assistant:
         found = await self.knowledge.find_by_number(query)
         if not found:
             return Outcome([TextReply(messages.DOCUMENT_NOT_FOUND.format(query=query))])
-        if len(found) == 1:
-            view = await self.knowledge.document(found[0].doc_id)
-            return Outcome([view] if view else [])
-        lines = [messages.DOCUMENTS_FOUND.format(count=len(found), query=query)]
-        lines += [f"• {_describe(doc)}" for doc in found]
-        return Outcome([TextReply("\n".join(lines))])
+        return await self._documents(found, query)
 
     async def _latest(self) -> Outcome:
         docs = await self.knowledge.latest(LATEST_LIMIT)
         if not docs:
             return Outcome([TextReply(messages.NO_DOCUMENTS)])
-        lines = [messages.LATEST_DOCUMENTS] + [f"• {_describe(doc)}" for doc in docs]
+        lines = [messages.LATEST_DOCUMENTS] + [f"• {describe_document(doc)}" for doc in docs]
         return Outcome([TextReply("\n".join(lines))])
 
     async def _units(self, actor: people.Actor) -> Outcome:
@@ -346,12 +375,3 @@ def _question_citation(session, actor: people.Actor, question_id: int) -> tuple[
     if not logged.top_doc_id:
         return None
     return logged.top_doc_id, logged.top_section or ""
-
-
-def _describe(doc: DocumentMeta) -> str:
-    parts = [doc.label]
-    if doc.title and doc.title != doc.label:
-        parts.append(f"«{doc.title}»")
-    if doc.issued:
-        parts.append(messages.issued_on(doc.issued))
-    return ", ".join(parts)

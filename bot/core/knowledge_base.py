@@ -12,10 +12,14 @@ from dataclasses import dataclass
 
 from bot.core.types import DocumentReply
 from indexer.chunking import document_outline
+from indexer.opening import opening_section
 from knowledge.answers import Answer, AnswerPolicy, answer_question
 from knowledge.docnumbers import parse_number_refs
-from knowledge.passages import DocumentMeta
+from knowledge.overview import document_request, names_only
+from knowledge.passages import Chunk, DocumentMeta
 from knowledge.search import Searcher
+
+MAX_OVERVIEW_OUTLINE = 40  # outline lines in an overview: deeper levels are left out beyond it
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,40 @@ class KnowledgeBase:
         ]
         return sorted(found, key=lambda d: (d.issued is None, d.issued), reverse=False)
 
+    async def named_documents(self, question: str) -> list[DocumentMeta]:
+        """The documents a message only names, without asking anything about them ("chỉ thị
+        12", "cho tôi xem qd 294"; knowledge/overview.py), or [] for a question."""
+        return await asyncio.to_thread(self._named_documents, question)
+
+    def _named_documents(self, question: str) -> list[DocumentMeta]:
+        request = document_request(question)
+        if request is None:
+            return []
+        found = self._find_by_number(question)
+        # Every document found must be the one meant: "chỉ thị 12 của tỉnh ủy" names the
+        # province's and not the centre's; a leftover word that fits none is a question.
+        named = [doc for doc in found if names_only(request, doc)]
+        return named
+
+    async def overview(self, doc_id: str) -> DocumentReply | None:
+        """A document's metadata, validity, outline and opening content (not its header)."""
+        return await asyncio.to_thread(self._overview, doc_id)
+
+    def _overview(self, doc_id: str) -> DocumentReply | None:
+        version = self.searcher.reader.current()
+        if version is None or doc_id not in version.documents:
+            return None
+        doc = version.documents[doc_id]
+        text = "\n".join(c.text for c in version.chunks if c.doc_id == doc_id)
+        outline = document_outline(text)
+        if len(outline) > MAX_OVERVIEW_OUTLINE:
+            outline = document_outline(text, max_depth=1)
+        opening = opening_section(text, doc.title)
+        if opening is None:
+            return DocumentReply(doc, outline, "", ())
+        return DocumentReply(doc, outline, opening.section, (Chunk(doc_id, 0, (), opening.text),),
+                             opening=True)
+
     async def latest(self, limit: int) -> list[DocumentMeta]:
         """The most recently issued documents (those with a number or a date first)."""
         return await asyncio.to_thread(self._latest, limit)
@@ -70,7 +108,7 @@ class KnowledgeBase:
         version = self.searcher.reader.current()
         if version is None or doc_id not in version.documents:
             return None
-        chunks = [c for c in version.chunks if c.doc_id == doc_id]
+        chunks = [version.chunks[row] for row in version.rows_of(doc_id)]
         # Chunk texts keep their heading lines, so in order they carry the whole structure.
         outline = document_outline("\n".join(c.text for c in chunks))
         chosen = tuple(c for c in chunks if section and c.section == section)

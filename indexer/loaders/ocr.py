@@ -61,9 +61,10 @@ def missing_reason(command: str, languages: str) -> str | None:
     return None
 
 
-def recognise(image: Image, *, command: str, languages: str) -> str:
-    """The text Tesseract reads on one page image (page segmentation: automatic, psm 3), as
-    UTF-8 text with a blank line after each block and a form feed at the end of the page.
+def recognise(image: Image, *, command: str, languages: str, single_line: bool = False) -> str:
+    """The text Tesseract reads on one page image (page segmentation: automatic, psm 3), or
+    on the image of one printed line (`single_line`: psm 7, "treat the image as a single
+    text line"), as UTF-8 text with a blank line after each block and a form feed at the end.
 
     Raises RuntimeError when Tesseract fails or runs past PAGE_TIMEOUT_S on this page.
     """
@@ -71,7 +72,7 @@ def recognise(image: Image, *, command: str, languages: str) -> str:
     image.convert("L").save(buffer, format="PPM")  # a grey image saves as binary PGM (P5)
     try:
         done = subprocess.run(
-            [command, "stdin", "stdout", "-l", languages, "--psm", "3"],
+            [command, "stdin", "stdout", "-l", languages, "--psm", "7" if single_line else "3"],
             input=buffer.getvalue(), capture_output=True, timeout=PAGE_TIMEOUT_S,
             env={**os.environ, **_ONE_THREAD}, check=False,
         )
