@@ -3,7 +3,7 @@ bot answers.
 
 The whole bot path is real: a store built from `knowledge/samples/documents` with the real
 offline model (hybrid search with the default `Settings` weights, so every question is
-embedded), a SQLite database, `Assistant` + `KnowledgeBase`, and, with `--channel telegram`
+embedded), a SQLite database, the core (`Dispatcher` with the application's features) + `KnowledgeBase`, and, with `--channel telegram`
 (the default), `TelegramChannel` (python-telegram-bot, long polling) pointed at
 `tests.fakes.telegram_api.TelegramApiServer`, or with `--channel zalo`, `ZaloChannel` (our
 aiohttp client, long polling, one update per getUpdates) pointed at
@@ -13,7 +13,7 @@ The fake platform and the users run in a child process (`_qa_users.py`; the plat
 remote: its HTTP work must not queue behind the bot's event loop); the bot runs alone in
 this process. Both take
 `time.monotonic()` (CLOCK_MONOTONIC, one clock for the machine), so a question's path can be
-cut into delivery (push -> core starts), core (`Assistant.handle`) and send (core ends -> the
+cut into delivery (push -> core starts), core (`Dispatcher.handle`) and send (core ends -> the
 first part reaches the server).
 
 Scenarios (each with its own chats, default 200 users x 5 questions):
@@ -339,7 +339,7 @@ def analyse(name: str, spec: dict[str, Any], played: dict[str, Any], rec: dict[s
     lines.append(f"latency update -> first part  {ms(latencies)}")
     lines.append(f"  (-> last part               {ms(latencies_last)})")
     lines.append(f"  delivery: push -> core start {ms(delivery)}")
-    lines.append(f"  core: Assistant.handle       {ms(core)}")
+    lines.append(f"  core: Dispatcher.handle      {ms(core)}")
     lines.append(f"  send: core end -> 1st part   {ms(send)}")
     sum_lat = sum(latencies) or float("nan")
     lines.append(f"  share of summed latency: delivery {sum(delivery) / sum_lat:.0%},"
@@ -381,22 +381,23 @@ def analyse(name: str, spec: dict[str, Any], played: dict[str, Any], rec: dict[s
             "lost": lost, "duplicated": duplicated + mismatched, "describe": spec["describe"]}
 
 
+MENU: list[tuple[str, str]] = []  # the command menu, as the core collects it
+
+
 async def start_channel(args: argparse.Namespace, settings: Any, token: str, base_url: str,
                         handler: Any, stack: AsyncExitStack) -> str:
     """The bot's side of the platform, as `tuyengiao run` builds it; a line describing it."""
     if args.channel == "telegram":
-        from bot.channels.telegram import TelegramChannel
-        from bot.core.commands import ALL_COMMANDS
-
-        channel = TelegramChannel(token, handler, base_url=base_url, commands=list(ALL_COMMANDS),
+        from bot.channels.telegram.channel import TelegramChannel
+        channel = TelegramChannel(token, handler, base_url=base_url, commands=MENU,
                                   concurrent_updates=args.concurrent_updates)
         await stack.enter_async_context(channel)
         return (f"Telegram: {args.concurrent_updates} updates answered at once; fake server"
                 f" getUpdates limit {args.poll_limit}; polling")
     import aiohttp
 
-    from bot.channels.zalo import PREFETCH_FACTOR, ZaloChannel
-    from bot.channels.zalo_api import ZaloBotApi
+    from bot.channels.zalo.channel import PREFETCH_FACTOR, ZaloChannel
+    from bot.channels.zalo.api import ZaloBotApi
 
     session = await stack.enter_async_context(aiohttp.ClientSession())
     api = ZaloBotApi(token, session, base_url=base_url,
@@ -412,7 +413,9 @@ async def start_channel(args: argparse.Namespace, settings: Any, token: str, bas
 async def main_async(args: argparse.Namespace) -> None:
     import faiss
 
-    from bot.core.assistant import Assistant, CoreSettings
+    from bot.core.dispatcher import CoreSettings, Dispatcher
+    from bot.core.outbound import Outbound
+    from tuyengiao.features import FeatureContext, build_features
     from bot.core.knowledge_base import KnowledgeBase
     from bot.storage.database import Database
     from indexer.build import build_store
@@ -473,7 +476,11 @@ async def main_async(args: argparse.Namespace) -> None:
               f" SQLite synchronous={settings.sqlite_synchronous}")
         searcher = Searcher(StoreReader(Path(tmp) / "store"), batcher, fusion_weights(settings))
         knowledge = KnowledgeBase(searcher, answer_policy(settings))
-        assistant = Assistant(knowledge, db, CoreSettings())
+        # The application's features, as `tuyengiao run` builds them (no workers: no sends).
+        outbound = Outbound()
+        assistant = Dispatcher(db, build_features(FeatureContext(
+            db, knowledge, outbound, settings=settings, workers=False)), CoreSettings(), outbound)
+        MENU[:] = assistant.menu()
         probe = Probe()
         probe.wrap_async(db, "run", "db_wait")
         probe.wrap_sync(db, "call", "db_work")  # db.run calls self.call in its thread

@@ -9,7 +9,7 @@ from datetime import date
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from knowledge import messages
+from knowledge import phrasing as messages
 from knowledge.docnumbers import NumberRef, parse_number_refs, type_name
 from knowledge.passages import DocumentMeta
 from knowledge.search import SearchHit

@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import faiss
 
     faiss.omp_set_num_threads(settings.faiss_threads)
-    from tuyengiao import commands
+    from tuyengiao import commands, serve
 
     store = args.store or settings.store_dir
     handlers = {
@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.corpus, args.queries, out=args.out, mode=args.mode,
         ),
         "documents": lambda: commands.documents(store, as_json=args.json),
-        "run": lambda: commands.run(settings, store),
+        "run": lambda: serve.run(settings, store),
         "admin": lambda: run_admin(args, settings),
         "broadcast": lambda: run_broadcast(args, settings),
         "poll": lambda: run_poll(args, settings),

@@ -26,7 +26,7 @@ from bot.services import units
 from bot.services.errors import InvalidInput
 from bot.services.people import Actor
 from bot.storage.models import LOCAL_TZ, to_local, utcnow
-from knowledge import messages as texts
+from bot import messages as texts
 
 MAX_UNIT_BUTTONS = 24
 DEADLINE_HOURS = (24, 72, 168)

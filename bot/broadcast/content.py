@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.broadcast.models import Broadcast
 from bot.core.types import Action
 from bot.storage.models import to_local
-from knowledge import messages as texts
+from bot import messages as texts
 
 
 def confirm_action(broadcast: Broadcast) -> Action:

@@ -11,11 +11,11 @@ from sqlmodel import Session, col, func, select
 
 from bot.broadcast.models import Broadcast, BroadcastEvent, BroadcastRecipient, Delivery
 from bot.broadcast.outbox import status_counts
-from bot.broadcast.recipients import target_units
+from bot.services.audience import target_units
 from bot.broadcast.service import unit_ids_of
 from bot.services.units import path_key
 from bot.storage.models import ChatRecord, Identity, Person, Unit, to_local, utcnow
-from knowledge import messages as texts
+from bot import messages as texts
 
 MAX_LIST = 60  # names shown in one "who has not confirmed" message
 

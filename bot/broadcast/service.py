@@ -20,12 +20,12 @@ from sqlmodel import Session, col, select
 
 from bot.broadcast import outbox
 from bot.broadcast.models import Broadcast, BroadcastEvent, BroadcastRecipient, Delivery
-from bot.broadcast.recipients import Audience, resolve
+from bot.services.audience import Audience, resolve
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
 from bot.services.units import can_act_on, get_unit, officer_units
 from bot.storage.models import ROLES, utcnow, valid_id
-from knowledge import messages as texts
+from bot import messages as texts
 from knowledge.text import normalize
 
 logger = logging.getLogger(__name__)

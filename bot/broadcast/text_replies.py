@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 
 from bot.core.types import Action
-from knowledge import messages as texts
+from bot import messages as texts
 from knowledge.text import fold
 
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")

@@ -22,7 +22,7 @@ from bot.core.types import (
     Reply,
     TextReply,
 )
-from knowledge import messages
+from bot import messages
 from knowledge.answers import Answer
 from knowledge.passages import SECTION_SEPARATOR
 

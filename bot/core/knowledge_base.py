@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 
 from bot.core.types import DocumentReply
-from indexer.chunking import document_outline
+from knowledge.outline import document_outline
 from knowledge.answers import Answer, AnswerPolicy, answer_question
 from knowledge.docnumbers import parse_number_refs
 from knowledge.passages import DocumentMeta

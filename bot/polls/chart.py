@@ -15,7 +15,7 @@ matplotlib.use("Agg")  # before pyplot: never a window
 from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
 
 from bot.polls.results import PollResults  # noqa: E402
-from knowledge import messages as texts  # noqa: E402
+from bot import messages as texts  # noqa: E402
 
 MAX_UNITS_SHOWN = 8  # more units than this: totals only (the table has every unit)
 

@@ -21,7 +21,7 @@ from bot.services import units
 from bot.services.errors import InvalidInput, PermissionDenied
 from bot.services.people import Actor
 from bot.storage.models import to_local, utcnow
-from knowledge import messages as texts
+from bot import messages as texts
 
 MAX_UNIT_BUTTONS = 12
 

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from bot.polls.models import Poll, PollMessage, PollTally, PollVote
 from bot.services import export
 from bot.storage.models import Person, Unit, to_local
-from knowledge import messages as texts
+from bot import messages as texts
 
 
 @dataclass

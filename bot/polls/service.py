@@ -7,7 +7,7 @@ polls; an officer targets only units in their subtree; admins anywhere. A poll a
 results are seen by its author, admins, and officers whose scope covers all its target
 units. `actor=None` is the server operator's CLI (trusted).
 
-Targets are resolved exactly as for broadcasts (bot.broadcast.recipients.resolve): each
+Targets are resolved exactly as for broadcasts (bot.services.audience.resolve): each
 target unit with its subtree, members by role in their private chats on every platform, and
 the units' registered groups. Each chat gets one PollMessage.
 """
@@ -22,7 +22,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from bot.broadcast.recipients import Audience, resolve
+from bot.services.audience import Audience, resolve
 from bot.broadcast.service import check_targets, may_manage, require_sender
 from bot.polls import anonymity
 from bot.polls.models import MAX_OPTIONS, MIN_OPTIONS, Poll, PollMessage
@@ -30,7 +30,7 @@ from bot.services import reachability
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
 from bot.storage.models import ROLES, utcnow, valid_id
-from knowledge import messages as texts
+from bot import messages as texts
 from knowledge.text import normalize
 
 logger = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from bot.polls import results, service
 from bot.polls.models import Poll, PollKey, PollMessage, PollTally, PollVote
 from bot.storage.database import Database
 from bot.storage.models import utcnow
-from knowledge import messages as texts
+from bot import messages as texts
 from tests.bot.broadcast.world import add_members
 from tests.security.stage import OFFICER, WAIT, Stage, build, stage, telegram_says, zalo_says
 from tuyengiao.cli import LIBRARY_LOG_LEVELS

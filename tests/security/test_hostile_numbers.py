@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 
 from bot.broadcast import service as broadcasts
-from bot.broadcast.handlers import BroadcastHandlers
-from bot.core.assistant import Assistant
+from bot.core.dispatcher import Dispatcher
 from bot.polls import service as polls
-from bot.polls.handlers import PollHandlers
 from bot.storage.database import Database
 from bot.storage.models import utcnow
-from knowledge import messages
+from bot import messages
+from bot.core.knowledge_base import KnowledgeBase
+from tests.dispatchers import dispatcher
 from tests.bot.broadcast.world import ADMIN_IDS, build_world
-from tests.bot.conftest import assistant, db  # noqa: F401  (fixtures)
+from tests.bot.conftest import assistant, db, knowledge  # noqa: F401  (fixtures)
 from tests.security.chats import both_platforms
 from tuyengiao.cli import main
 
@@ -29,14 +29,12 @@ BEYOND_ID = "2147483648"  # one past the largest id either database holds
 
 
 @pytest.fixture
-def core(assistant: Assistant, db: Database) -> Assistant:
+def core(knowledge: KnowledgeBase, db: Database) -> Dispatcher:
     """The core as `tuyengiao run` builds it: broadcasts and polls included."""
-    assistant.broadcasts = BroadcastHandlers(db, assistant.knowledge)
-    assistant.polls = PollHandlers(db, ADMIN_IDS)
-    return assistant
+    return dispatcher(db, knowledge, ADMIN_IDS, broadcasts=True, polls=True)
 
 
-async def test_numbers_in_commands(core: Assistant, db: Database,
+async def test_numbers_in_commands(core: Dispatcher, db: Database,
                                    caplog: pytest.LogCaptureFixture) -> None:
     world = build_world(db)
     report_usage = messages.BAOCAO_USAGE.format(max_days=3650)
@@ -74,7 +72,7 @@ async def test_numbers_in_commands(core: Assistant, db: Database,
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
-async def test_forged_button_data(core: Assistant, db: Database,
+async def test_forged_button_data(core: Dispatcher, db: Database,
                                   caplog: pytest.LogCaptureFixture) -> None:
     world = build_world(db)
     officer = world.actor(db, world.officer_id)

@@ -19,7 +19,7 @@ from bot.polls import results, service as polls
 from bot.polls.models import Poll
 from bot.storage.database import Database
 from bot.storage.models import ChatRecord, Identity, utcnow
-from knowledge import messages as texts
+from bot import messages as texts
 from tests.security.stage import OFFICER, WAIT, Stage, db, stage, telegram_says, zalo_says  # noqa: F401
 
 BLOCKER = 1002  # a cell member on Telegram

@@ -11,20 +11,19 @@ from typing import Any
 
 import pytest
 
-from bot.broadcast.handlers import BROADCAST_COMMANDS, BroadcastHandlers
-from bot.broadcast.telegram_transport import TelegramTransport
-from bot.channels.telegram import TelegramChannel
-from bot.core.assistant import Assistant, CoreSettings
-from bot.core.commands import ALL_COMMANDS
+from bot.channels.telegram.outbound import TelegramOutbound
+from bot.channels.telegram.channel import TelegramChannel
+from bot.core.dispatcher import Dispatcher
 from bot.core.knowledge_base import KnowledgeBase
 from bot.storage.database import Database
 from indexer.build import build_store
-from knowledge import messages as texts
+from bot import messages as texts
 from knowledge.answers import AnswerPolicy
 from knowledge.embedder import HashingEmbedder
 from knowledge.search import Searcher
 from knowledge.store import StoreReader
 from tests.bot.broadcast.conftest import FAST_LIMITS, WAIT, finished, running_worker
+from tests.dispatchers import broadcast_feature, dispatcher
 from tests.bot.broadcast.world import ADMIN_IDS, World
 from tests.fakes.telegram_api import TelegramApiServer
 from tests.fakes.telegram_faults import FaultPlan
@@ -33,18 +32,17 @@ OFFICER = 901
 
 
 @pytest.fixture
-def assistant(knowledge_dir: Path, tmp_path: Path, db: Database) -> Assistant:
+def assistant(knowledge_dir: Path, tmp_path: Path, db: Database) -> Dispatcher:
     embedder = HashingEmbedder()
     build_store([knowledge_dir], tmp_path / "store", embedder)
     knowledge = KnowledgeBase(Searcher(StoreReader(tmp_path / "store"), embedder), AnswerPolicy())
-    return Assistant(knowledge, db, CoreSettings(admin_ids=ADMIN_IDS),
-                     BroadcastHandlers(db, knowledge))
+    return dispatcher(db, knowledge, ADMIN_IDS, broadcasts=True)
 
 
 @pytest.fixture
-async def bot(api: TelegramApiServer, assistant: Assistant) -> AsyncIterator[TelegramChannel]:
+async def bot(api: TelegramApiServer, assistant: Dispatcher) -> AsyncIterator[TelegramChannel]:
     async with TelegramChannel(api.token, assistant.handle, base_url=api.base_url,
-                               commands=ALL_COMMANDS + BROADCAST_COMMANDS, poll_timeout=1.0) as channel:
+                               commands=assistant.menu(), poll_timeout=1.0) as channel:
         yield channel
 
 
@@ -64,7 +62,7 @@ async def press(api: TelegramApiServer, chat: int, data: str) -> dict[str, Any]:
 
 
 async def test_officer_composes_sends_and_follows_up(
-        api: TelegramApiServer, bot: TelegramChannel, assistant: Assistant, db: Database,
+        api: TelegramApiServer, bot: TelegramChannel, assistant: Dispatcher, db: Database,
         world: World, faults: FaultPlan) -> None:
     assert {"thongbao", "nhacdoc"} <= {c["command"] for c in next(iter(api.commands.values()))}
     api.text_update(OFFICER, OFFICER, "/thongbao")
@@ -97,10 +95,9 @@ async def test_officer_composes_sends_and_follows_up(
     assert "Người nhận: 8 người, 7 người nhận được tin riêng (7 tin nhắn); 2 nhóm chat." in preview["text"]
     assert "1 người chưa từng nhắn tin" in preview["text"]
 
-    async with TelegramTransport(api.token, base_url=api.base_url, limits=FAST_LIMITS) as transport, \
+    async with TelegramOutbound.bulk(api.token, base_url=api.base_url, limits=FAST_LIMITS) as transport, \
             running_worker(db, transport) as worker:
-        assert assistant.broadcasts is not None
-        assistant.broadcasts.wake = worker.wake
+        broadcast_feature(assistant).wake = worker.wake
         gate = asyncio.Event()  # one slow chat: the progress shows while it runs
         faults.hang_chat(world.members[world.commune2][-1], gate)
         await press(api, OFFICER, buttons(preview)[texts.COMPOSE_SEND_BUTTON])
@@ -164,7 +161,7 @@ async def test_members_cannot_compose_and_groups_are_attached_by_officers(
 
 
 async def test_an_attached_file_follows_the_text_and_a_scheduled_send_waits(
-        api: TelegramApiServer, bot: TelegramChannel, assistant: Assistant, db: Database,
+        api: TelegramApiServer, bot: TelegramChannel, assistant: Dispatcher, db: Database,
         world: World) -> None:
     api.text_update(OFFICER, OFFICER, "/thongbao Kế hoạch tuyên truyền tháng 12 (tệp kèm theo).")
     await reply_to(api, OFFICER, texts.COMPOSE_ASK_DOC[:20])
@@ -195,7 +192,7 @@ async def test_an_attached_file_follows_the_text_and_a_scheduled_send_waits(
     from sqlmodel import select, update
     from bot.storage.models import utcnow
 
-    async with TelegramTransport(api.token, base_url=api.base_url, limits=FAST_LIMITS) as transport, \
+    async with TelegramOutbound.bulk(api.token, base_url=api.base_url, limits=FAST_LIMITS) as transport, \
             running_worker(db, transport) as worker:
         # Not due yet: the worker finds nothing to claim (the rows exist, with their time).
         rows = db.call(lambda s: s.exec(select(Delivery).where(Delivery.broadcast_id == broadcast_id)).all())

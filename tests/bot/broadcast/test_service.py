@@ -14,7 +14,7 @@ from bot.services import linking, people
 from bot.services.errors import InvalidInput, PermissionDenied
 from bot.storage.database import Database
 from bot.storage.models import LOCAL_TZ, Membership
-from knowledge import messages as texts
+from bot import messages as texts
 from tests.bot.broadcast.world import World, add_person
 
 TEXT = "Tổ chức học tập, quán triệt Chỉ thị 05-CT/TW trước ngày 30/11."

@@ -14,22 +14,22 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
-from bot.broadcast.handlers import BroadcastHandlers
 from bot.broadcast.models import Broadcast, BroadcastRecipient
-from bot.broadcast.telegram_transport import TelegramTransport
-from bot.channels.zalo import ZaloChannel
-from bot.channels.zalo_api import RetryPolicy, ZaloBotApi
-from bot.core.assistant import Assistant, CoreSettings
+from bot.channels.telegram.outbound import TelegramOutbound
+from bot.channels.zalo.channel import ZaloChannel
+from bot.channels.zalo.api import RetryPolicy, ZaloBotApi
+from bot.core.dispatcher import Dispatcher
 from bot.core.knowledge_base import KnowledgeBase
 from bot.core.types import Chat, IncomingAction, Sender
 from bot.storage.database import Database
 from indexer.build import build_store
-from knowledge import messages as texts
+from bot import messages as texts
 from knowledge.answers import AnswerPolicy
 from knowledge.embedder import HashingEmbedder
 from knowledge.search import Searcher
 from knowledge.store import StoreReader
 from tests.bot.broadcast.conftest import WAIT, finished
+from tests.dispatchers import dispatcher
 from tests.bot.broadcast.world import ADMIN_IDS, World
 from tests.bot.broadcast.zalo_world import (
     ZALO_OFFICER,
@@ -43,12 +43,11 @@ from tests.fakes.zalo_api import ZaloApiServer
 
 
 @pytest.fixture
-def assistant(knowledge_dir: Path, tmp_path: Path, db: Database) -> Assistant:
+def assistant(knowledge_dir: Path, tmp_path: Path, db: Database) -> Dispatcher:
     embedder = HashingEmbedder()
     build_store([knowledge_dir], tmp_path / "store", embedder)
     knowledge = KnowledgeBase(Searcher(StoreReader(tmp_path / "store"), embedder), AnswerPolicy())
-    return Assistant(knowledge, db, CoreSettings(admin_ids=ADMIN_IDS),
-                     BroadcastHandlers(db, knowledge))
+    return dispatcher(db, knowledge, ADMIN_IDS, broadcasts=True)
 
 
 @pytest.fixture
@@ -57,7 +56,7 @@ def zpeople(db: Database, world: World) -> ZaloPeople:
 
 
 @asynccontextmanager
-async def zalo_bot(assistant: Assistant) -> AsyncIterator[ZaloApiServer]:
+async def zalo_bot(assistant: Dispatcher) -> AsyncIterator[ZaloApiServer]:
     async with ZaloApiServer(max_poll_wait=0.5) as api, aiohttp.ClientSession() as session:
         client = ZaloBotApi(api.token, session, base_url=api.base_url,
                             retry=RetryPolicy(backoff=0.01))
@@ -84,8 +83,8 @@ def choice(hint_text: str, label: str) -> str:
 
 
 async def test_officer_composes_on_zalo_and_members_confirm_by_reply(
-        assistant: Assistant, db: Database, world: World, zpeople: ZaloPeople,
-        transport: TelegramTransport) -> None:
+        assistant: Dispatcher, db: Database, world: World, zpeople: ZaloPeople,
+        transport: TelegramOutbound) -> None:
     async with zalo_bot(assistant) as api, zalo_transport(api) as ztransport, \
             running_on(db, {"telegram": transport, "zalo": ztransport}) as worker:
         officer = ZALO_OFFICER
@@ -160,7 +159,7 @@ async def test_officer_composes_on_zalo_and_members_confirm_by_reply(
 
 
 async def test_zalo_officers_stay_in_their_subtree_and_members_cannot_broadcast(
-        assistant: Assistant, db: Database, world: World, zpeople: ZaloPeople) -> None:
+        assistant: Dispatcher, db: Database, world: World, zpeople: ZaloPeople) -> None:
     async with zalo_bot(assistant) as api:
         other = ZALO_OTHER_OFFICER
         await say(api, other, "/thongbao Họp chi bộ tháng 12.", texts.COMPOSE_ASK_DOC[:20])

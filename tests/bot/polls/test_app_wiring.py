@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.app import serve
+from tuyengiao.serve import serve
 from bot.storage.database import Database
 from indexer.build import build_store
-from knowledge import messages as texts
+from bot import messages as texts
 from knowledge.embedder import HashingEmbedder
 from tests.bot.broadcast.world import build_world
 from tests.fakes.telegram_api import TelegramApiServer

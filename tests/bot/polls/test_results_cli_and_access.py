@@ -26,7 +26,7 @@ from bot.polls.models import Poll, PollMessage
 from bot.services.errors import PermissionDenied
 from bot.storage.database import Database
 from bot.storage.models import Identity, utcnow
-from knowledge import messages as texts
+from bot import messages as texts
 from tests.bot.broadcast.world import World, build_world
 from tests.bot.polls.conftest import Polls, officer
 from tuyengiao.cli import main
@@ -51,12 +51,12 @@ def _sample(p: Polls) -> results.PollResults:
             session.flush()
             person = session.exec(select(Identity.person_id).where(
                 Identity.platform == "zalo", Identity.platform_user_id == user)).one()
-            votes.zalo_vote(session, message, p_, user, person, choice)
+            votes.typed_vote(session, message, p_, user, person, choice)
         message = PollMessage(poll_id=poll.id, unit_id=p.world.commune2, platform="zalo",
                               chat_id="v-other", chat_kind="private", status="sent")
         session.add(message)
         session.flush()
-        votes.zalo_vote(session, message, p_, "z-9", None, "2")
+        votes.typed_vote(session, message, p_, "z-9", None, "2")
         return None
 
     p.db.call(vote)

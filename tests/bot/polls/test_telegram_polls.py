@@ -12,7 +12,7 @@ from bot.polls import results, service
 from bot.polls.models import Poll, PollAnswerEvent, PollMessage
 from bot.polls.runner import PollRunner, RunnerConfig
 from bot.storage.models import utcnow
-from knowledge import messages as texts
+from bot import messages as texts
 from tests.bot.polls.conftest import Polls, channels, officer
 
 

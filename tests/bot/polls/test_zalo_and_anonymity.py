@@ -13,7 +13,7 @@ from bot.core.types import IncomingPollUpdate
 from bot.polls import results, service
 from bot.polls.models import Poll, PollVote
 from bot.storage.models import QuestionLog, utcnow
-from knowledge import messages as texts
+from bot import messages as texts
 from tests.bot.broadcast.world import add_members, add_person
 from tests.bot.polls.conftest import WAIT, Polls, channels, officer
 

@@ -33,21 +33,16 @@ from aiohttp import web
 
 from bot.channels import webhooks
 from bot.channels.intake import Intake
-from bot.channels.plain_render import render_outcome
 from bot.channels.text_actions import ActionMemory
 from bot.channels.typing_indicator import TYPING_DELAY, while_typing
-from bot.channels.zalo_api import MAX_TEXT, ZaloBotApi
-from bot.channels.zalo_errors import (
-    ZaloError,
-    ZaloNetworkError,
-    ZaloRecipientError,
-    ZaloUnauthorized,
-)
-from bot.channels.zalo_translate import Translated, ZaloTranslator, canonical, chat_of, update_key
+from bot.channels.zalo.api import MAX_TEXT, ZaloBotApi
+from bot.channels.zalo.errors import ZaloError, ZaloRecipientError, ZaloUnauthorized
+from bot.channels.zalo.outbound import ZaloOutbound
+from bot.channels.zalo.translate import Translated, ZaloTranslator, canonical, chat_of, update_key
 from bot.core.inbox import Admission, Inbox, MemoryInbox, Received
-from bot.core.outbound import PushFailed
-from bot.core.types import Incoming, IncomingText, Outcome, Reply
-from knowledge import messages
+from bot.core.outbound import DeliveryError, Destination, Unreachable
+from bot.core.types import Incoming, IncomingText, Outcome, TextReply
+from bot import messages
 
 logger = logging.getLogger(__name__)
 
@@ -114,10 +109,12 @@ class ZaloChannel:
         self._poll_timeout = poll_timeout
         self._typing_interval = typing_interval
         self._typing_delay = typing_delay
-        self._max_message = max_message
         self._error_backoff = error_backoff
         self._max_error_backoff = max_error_backoff
         self._actions = actions or ActionMemory()
+        # The channel's outbound port: replies, and the core's pushes while it runs; its
+        # numbered hints are remembered here, so a following "1" is read as that action.
+        self.outbound = ZaloOutbound(api, memory=self._actions, max_text=max_message)
         self._translator: ZaloTranslator | None = None
         self._poller: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
@@ -256,7 +253,7 @@ class ZaloChannel:
             if translated is None:
                 return
             await self._answer(translated)
-        except ZaloRecipientError as exc:  # blocked, or the bot left the group
+        except (ZaloRecipientError, Unreachable) as exc:  # blocked, or the bot left the group
             logger.warning("zalo: chat %s cannot be messaged: %s", chat_id, exc)
         except Exception:
             update_id = _update_id(update)
@@ -270,39 +267,17 @@ class ZaloChannel:
             outcome = await self._with_typing(incoming.chat.chat_id, self._handler(incoming))
         else:
             outcome = await self._handler(incoming)
-        rendered = render_outcome(outcome, self._max_message)
-        self._actions.remember(translated.memory_key, rendered.actions)
-        for text in rendered.texts:
-            await self._send(incoming.chat.chat_id, text)
-
-    async def push(self, chat_id: str, replies: Sequence[Reply]) -> None:
-        """Send replies the core starts itself to a private chat (its id is the user's id);
-        their actions become a numbered hint remembered for that chat, so the person answers
-        by typing the number. PushFailed when it did not go."""
-        if not self._running:
-            raise PushFailed("the Zalo channel is not running")
-        rendered = render_outcome(Outcome(list(replies)), self._max_message)
-        self._actions.remember((chat_id, chat_id), rendered.actions)
-        try:
-            for text in rendered.texts:
-                await self._send(chat_id, text)
-        except ZaloError as exc:
-            raise PushFailed(str(exc)[:200]) from exc
-
-    async def _send(self, chat_id: str, text: str) -> None:
-        try:
-            await self._api.send_message(chat_id, text)
-        except ZaloNetworkError as exc:
-            if not exc.maybe_delivered:
-                raise
-            # No answer: it may or may not have arrived. A reply seen twice beats a lost one.
-            logger.warning("zalo: %s; sending once more", exc)
-            await self._api.send_message(chat_id, text)
+        replies = outcome.replies or ([TextReply(outcome.notice)] if outcome.notice else [])
+        if not replies:
+            return
+        _, user = translated.memory_key  # type: ignore[misc]
+        await self.outbound.send(Destination(incoming.chat.chat_id, incoming.chat.kind,
+                                             user_id=str(user)), replies)
 
     async def _apologise(self, chat_id: str, update_id: str) -> None:
         try:
-            await self._api.send_message(chat_id, messages.ERROR_GENERIC)
-        except ZaloError as exc:
+            await self.outbound.send_text(Destination(chat_id), messages.ERROR_GENERIC)
+        except DeliveryError as exc:
             logger.warning("zalo: update %s: could not send the error message: %s", update_id, exc)
 
     async def _with_typing(self, chat_id: str, work: Awaitable[T]) -> T:

@@ -1,5 +1,5 @@
-"""Broadcast commands and buttons for the core (`Assistant`): thin handlers that call
-bot.broadcast.compose / service / report and turn results into replies.
+"""The broadcast feature: commands and buttons (thin handlers over bot.broadcast.compose /
+service / report) and its background worker (bot.broadcast.worker).
 
 Commands (officers and admins; refusals come from the services):
   /thongbao [nội dung]   compose a broadcast (guided, with buttons)
@@ -12,7 +12,7 @@ Commands (officers and admins; refusals come from the services):
   /nhatky                the audit trail (admins)
 Buttons: `bc:<id>:<op>[:<arg>]` for the officer's steps, `rd:<id>` for "Đã đọc".
 
-Platforms without buttons (Zalo): the steps' choices are numbered by the channel and a
+Chats without buttons (Zalo: `capabilities.buttons` is False): the steps' choices are numbered by the channel and a
 typed number is the button press; a member's reply «đã đọc» confirms the latest broadcast
 awaiting it in that chat (service.confirm_read_in_chat); while composing, text that matches
 no choice at a step answered by choosing gets the step's choices again (on Telegram it is
@@ -22,16 +22,19 @@ a question as usual: the buttons stay on screen).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from sqlmodel import Session
 
 from bot.broadcast import compose, outbox, report, service
 from bot.broadcast.models import Broadcast
 from bot.broadcast.text_replies import is_read_reply
+from bot.broadcast.worker import BroadcastWorker, WorkerConfig
 from bot.core.arguments import data_id, first_id
 from bot.core.commands import Command
+from bot.core.feature import BaseFeature, MenuCommand, Worker
 from bot.core.knowledge_base import KnowledgeBase
+from bot.core.outbound import OutboundPort
 from bot.core.types import (
     Action,
     IncomingAction,
@@ -44,11 +47,11 @@ from bot.services import units
 from bot.services.errors import InvalidInput, PermissionDenied
 from bot.services.people import Actor
 from bot.storage.database import Database
-from knowledge import messages as texts
+from bot import messages as texts
 
 logger = logging.getLogger(__name__)
 
-BROADCAST_COMMANDS: tuple[tuple[str, str], ...] = (
+BROADCAST_COMMANDS: tuple[MenuCommand, ...] = tuple(MenuCommand(name, text, "officer") for name, text in (
     ("thongbao", "Cán bộ: soạn và gửi thông báo, hướng dẫn tới đơn vị"),
     ("dsthongbao", "Cán bộ: các thông báo đã gửi"),
     ("tiendo", "Cán bộ: báo cáo gửi thông báo: /tiendo <mã>"),
@@ -57,20 +60,38 @@ BROADCAST_COMMANDS: tuple[tuple[str, str], ...] = (
     ("dunggui", "Cán bộ: dừng gửi thông báo: /dunggui <mã>"),
     ("ganhom", "Cán bộ: gắn nhóm chat này với đơn vị: /ganhom <mã đơn vị>"),
     ("nhatky", "Quản trị: nhật ký gửi thông báo"),
-)
-_NAMES = frozenset(name for name, _ in BROADCAST_COMMANDS)
+))
+_NAMES = frozenset(c.name for c in BROADCAST_COMMANDS)
 TEXT_STEPS = frozenset({"text", "doc", "schedule"})  # compose steps a text message answers
-# Platforms whose messages have no buttons and cannot be edited: choices are typed, and the
-# progress comes as occasional new messages (bot.broadcast.progress).
-TYPED_PLATFORMS = frozenset({"zalo"})
 
 
-class BroadcastHandlers:
+class BroadcastFeature(BaseFeature):
+    name = "broadcast"
+    commands = BROADCAST_COMMANDS
+    button_prefixes = ("bc", "rd")
+
     def __init__(self, db: Database, knowledge: KnowledgeBase | None = None,
-                 wake: Callable[[], None] = lambda: None) -> None:
+                 wake: Callable[[], None] = lambda: None,
+                 worker: WorkerConfig | None = None) -> None:
         self.db = db
         self.knowledge = knowledge
         self.wake = wake  # tells an in-process worker that rows are due
+        self.worker_config = worker  # None: no delivery worker in this process
+
+    def help(self, actor: Actor) -> str | None:
+        return texts.HELP_BROADCAST
+
+    @property
+    def has_workers(self) -> bool:
+        return self.worker_config is not None
+
+    def workers(self, ports: Mapping[str, OutboundPort]) -> Sequence[Worker]:
+        """The delivery worker over the workers' ports (when this process runs one)."""
+        if self.worker_config is None or not ports:
+            return ()
+        worker = BroadcastWorker(self.db, ports, self.worker_config)
+        self.wake = worker.wake
+        return (worker,)
 
     def chat_moved(self, session: Session, platform: str, old_chat_id: str,
                    new_chat_id: str) -> None:
@@ -144,7 +165,7 @@ class BroadcastHandlers:
             return await self._compose_text(incoming, actor, draft)
         if is_read_reply(incoming.text) and (chat.kind == "private" or incoming.addressed):
             return await self._read_reply(incoming, actor)
-        if draft is not None and chat.platform in TYPED_PLATFORMS:
+        if draft is not None and not chat.capabilities.buttons:
             reply = await self.db.run(_reprompt, actor, draft.id)
             return Outcome([reply])
         return None  # a step answered with buttons: the text is a question as usual
@@ -168,7 +189,7 @@ class BroadcastHandlers:
             self.wake()
         return Outcome([reply])
 
-    async def file(self, incoming: IncomingUnsupported, actor: Actor) -> Outcome | None:
+    async def attachment(self, incoming: IncomingUnsupported, actor: Actor) -> Outcome | None:
         """A document sent while a draft waits for its document number: attach it."""
         if incoming.chat.kind != "private" or not (actor.is_officer or actor.is_admin):
             return None
@@ -183,7 +204,7 @@ class BroadcastHandlers:
     # --- buttons --------------------------------------------------------------------------
     async def action(self, incoming: IncomingAction, actor: Actor, kind: str,
                      rest: str) -> Outcome | None:
-        """`rd:<id>` and `bc:<id>:<op>[:<arg>]`; None for other kinds. ValueError: bad data."""
+        """`rd:<id>` and `bc:<id>:<op>[:<arg>]`. ValueError: bad data."""
         if kind == "rd":
             outcome = await self.db.run(service.confirm_read, actor, data_id(rest))
             notice = {"ok": texts.BROADCAST_READ_THANKS, "again": texts.BROADCAST_READ_AGAIN,
@@ -202,8 +223,8 @@ class BroadcastHandlers:
         if op == "send":
             counts = await self.db.run(service.confirm, actor, broadcast_id)
             self.wake()
-            sending = (texts.COMPOSE_SENDING_NO_LIVE if incoming.chat.platform in TYPED_PLATFORMS
-                       else texts.COMPOSE_SENDING)
+            sending = (texts.COMPOSE_SENDING if incoming.chat.capabilities.edits
+                       else texts.COMPOSE_SENDING_NO_LIVE)
             text = sending.format(id=broadcast_id, messages=counts.private_messages + counts.groups)
             stop = Action(texts.BROADCAST_STOP_BUTTON, f"bc:{broadcast_id}:stop")
             return Outcome([TextReply(text, (stop,))])
@@ -248,4 +269,4 @@ def _text(text: str) -> Outcome:
     return Outcome([TextReply(text)])
 
 
-__all__ = ["BROADCAST_COMMANDS", "BroadcastHandlers"]
+__all__ = ["BROADCAST_COMMANDS", "BroadcastFeature"]

@@ -1,6 +1,7 @@
-"""Codes in chats, for the core (`Assistant`): `/dangky <mã>`, `/lienket [mã]`, `/taoma ...`
-and the link confirmation buttons `lk:<request id>:<y|n|x>`. Thin handlers over
-bot.services.invites / linking / code_guard / units; the rules live there.
+"""The units feature: the unit tree (`/donvi`, `/taodonvi`), invites (`/taoma`, `/dangky`),
+linking one's Telegram and Zalo accounts (`/lienket`) and its confirmation buttons
+`lk:<request id>:<y|n|x>`. Thin handlers over bot.services.units / invites / linking /
+code_guard; the rules live there.
 
 Codes are shown only in private chats. Asked for in a group, the code goes to the person's
 private chat with the bot when the bot has one (it cannot start one: the person must have
@@ -20,6 +21,8 @@ from typing import TypeVar
 from sqlmodel import Session
 
 from bot.core.arguments import data_id, number_in, row_id
+from bot.core.commands import Command
+from bot.core.feature import BaseFeature, MenuCommand
 from bot.core.outbound import Outbound
 from bot.core.types import Action, IncomingAction, IncomingText, Outcome, TextReply
 from bot.services import code_guard, invites, linking, people, units
@@ -27,7 +30,7 @@ from bot.services.code_guard import GuardPolicy
 from bot.services.errors import InviteInvalid
 from bot.storage.database import Database
 from bot.storage.models import to_local
-from knowledge import messages
+from bot import messages
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +45,64 @@ class CodeSettings:
     guard: GuardPolicy = GuardPolicy()
 
 
-class AccountHandlers:
-    def __init__(self, db: Database, outbound: Outbound, settings: CodeSettings) -> None:
+class UnitsFeature(BaseFeature):
+    name = "units"
+    commands = (
+        MenuCommand("dangky", "Tham gia đơn vị bằng mã mời: /dangky <mã>"),
+        MenuCommand("lienket", "Liên kết tài khoản Zalo/Telegram: /lienket lấy mã, "
+                               "/lienket <mã> để dùng"),
+        MenuCommand("donvi", "Cán bộ: danh sách đơn vị phụ trách", "officer"),
+        MenuCommand("taodonvi", "Cán bộ: tạo đơn vị cấp dưới", "officer"),
+        MenuCommand("taoma", "Cán bộ: tạo mã mời vào đơn vị: /taoma <mã đơn vị> "
+                             "[dangvien|canbo] [số lượt]", "officer"),
+    )
+    button_prefixes = ("lk",)
+
+    def __init__(self, db: Database, outbound: Outbound,
+                 settings: CodeSettings = CodeSettings()) -> None:
         self.db = db
-        self.outbound = outbound
+        self.outbound = outbound  # codes and link questions go to private chats through it
         self.settings = settings
+
+    def help(self, actor: people.Actor) -> str | None:
+        return messages.HELP_OFFICER
+
+    async def command(self, incoming: IncomingText, actor: people.Actor,
+                      command: Command) -> Outcome | None:
+        name, args = command.name, command.args
+        if name == "dangky":
+            return await self.join(incoming, actor, args)
+        if name == "lienket":
+            return await self.link(incoming, actor, args)
+        if name == "taoma":
+            return await self.invite(incoming, actor, args)
+        if name == "donvi":
+            return await self._units(actor)
+        if name == "taodonvi":
+            return await self._create_unit(actor, args)
+        return None
+
+    async def _units(self, actor: people.Actor) -> Outcome:
+        found = await self.db.run(units.list_units, actor)
+        if not found:
+            return Outcome([TextReply(messages.NO_UNITS)])
+        lines = [messages.UNITS_HEADER]
+        for unit in found:
+            depth = max(unit.path.count("/") - 2, 0)
+            kind = messages.UNIT_KIND_NAMES.get(unit.kind, unit.kind)
+            lines.append(f"{'  ' * depth}{unit.id} — {unit.name} — {kind}")
+        return Outcome([TextReply("\n".join(lines))])
+
+    async def _create_unit(self, actor: people.Actor, args: str) -> Outcome:
+        parts = args.split(maxsplit=2)
+        parent_id = row_id(parts[0]) if parts else None
+        if len(parts) < 3 or parent_id is None or parts[1].lower() not in messages.UNIT_KINDS:
+            return Outcome([TextReply(messages.TAODONVI_USAGE)])
+        kind = messages.UNIT_KINDS[parts[1].lower()]
+        unit = await self.db.run(units.create_unit, actor, parts[2], kind, parent_id)
+        kind_name = messages.UNIT_KIND_NAMES.get(unit.kind, unit.kind)
+        return Outcome([TextReply(messages.UNIT_CREATED.format(
+            name=unit.name, id=unit.id, kind=kind_name))])
 
     # --- /dangky ----------------------------------------------------------------------
     async def join(self, incoming: IncomingText, actor: people.Actor, args: str) -> Outcome:
@@ -90,7 +146,8 @@ class AccountHandlers:
             messages.LINK_REQUESTED.format(platform=_platform(owner.platform), name=owner.display_name),
             (Action(messages.LINK_CANCEL_BUTTON, f"lk:{prompt.request_id}:x"),))])
 
-    async def action(self, incoming: IncomingAction, actor: people.Actor, rest: str) -> Outcome:
+    async def action(self, incoming: IncomingAction, actor: people.Actor, prefix: str,
+                     rest: str) -> Outcome | None:
         """`lk:<id>:y|n` (the owner answers), `lk:<id>:x` (the joiner withdraws).
         ValueError: data no button of ours carries."""
         id_text, _, op = rest.partition(":")
@@ -190,4 +247,4 @@ def _text(text: str) -> Outcome:
     return Outcome([TextReply(text)])
 
 
-__all__ = ["AccountHandlers", "CodeSettings", "INVITE_ROLES"]
+__all__ = ["CodeSettings", "INVITE_ROLES", "UnitsFeature"]

@@ -1,5 +1,5 @@
-"""Poll commands, buttons and votes for the core (`Assistant`): thin handlers over
-bot.polls.compose / service / votes / results.
+"""The polls feature: commands, buttons and votes (thin handlers over bot.polls.compose /
+service / votes / results) and its background runner (bot.polls.runner).
 
 Commands (officers and admins; refusals come from the services):
   /khaosat <câu hỏi>⏎<phương án>⏎...   create a poll (then buttons)
@@ -10,20 +10,22 @@ Buttons: `pl:<id>:<op>[:<arg>]` for the creation steps.
 
 Votes arrive before the core identifies the sender (`before_identify`): Telegram's poll
 updates carry no sender at all, and an anonymous Zalo vote must not touch the person's
-records (no "last seen" moment to line up with a vote) nor the question log. A Zalo vote is
-the bare number(s) typed in a chat a poll was posted to.
+records (no "last seen" moment to line up with a vote) nor the question log. On a platform
+without native polls (Zalo) a vote is the bare number(s) typed in a chat a poll was posted to.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from sqlmodel import Session
 
 from bot.core.arguments import data_id, first_id
 from bot.core.commands import Command
+from bot.core.feature import BaseFeature, MenuCommand, Worker
+from bot.core.outbound import OutboundPort, RateLimits
 from bot.core.types import (
     Incoming,
     IncomingAction,
@@ -36,32 +38,55 @@ from bot.core.types import (
     TextReply,
 )
 from bot.polls import chart, compose, results, service, votes
+from bot.polls.runner import PollRunner, RunnerConfig
 from bot.services import people
 from bot.services.errors import InvalidInput
 from bot.services.people import Actor
 from bot.storage.database import Database
-from knowledge import messages as texts
+from bot import messages as texts
 
 logger = logging.getLogger(__name__)
 
-POLL_COMMANDS: tuple[tuple[str, str], ...] = (
+POLL_COMMANDS: tuple[MenuCommand, ...] = tuple(MenuCommand(name, text, "officer") for name, text in (
     ("khaosat", "Cán bộ: tạo khảo sát nhanh"),
     ("dskhaosat", "Cán bộ: các khảo sát gần đây"),
     ("ketqua", "Cán bộ: kết quả khảo sát: /ketqua <mã> (thêm csv để tải bảng)"),
     ("dongkhaosat", "Cán bộ: kết thúc khảo sát: /dongkhaosat <mã>"),
-)
-_NAMES = frozenset(name for name, _ in POLL_COMMANDS)
+))
+_NAMES = frozenset(c.name for c in POLL_COMMANDS)
 # Hints a typed number may have matched that an open poll in the chat outranks (a Q&A
 # answer's 👍/👎/"Xem văn bản"); a composing step's numbers keep their meaning.
 _OUTRANKED_ACTIONS = ("fb:", "doc:")
 
 
-class PollHandlers:
+class PollFeature(BaseFeature):
+    name = "polls"
+    commands = POLL_COMMANDS
+    button_prefixes = ("pl",)
+
     def __init__(self, db: Database, admin_ids: frozenset[str] = frozenset(),
-                 wake: Callable[[], None] = lambda: None) -> None:
+                 wake: Callable[[], None] = lambda: None, runner: RunnerConfig | None = None,
+                 limits: Mapping[str, RateLimits] | None = None) -> None:
         self.db = db
         self.admin_ids = admin_ids
         self.wake = wake  # tells an in-process runner that messages are due
+        self.runner_config = runner  # None: no runner in this process
+        self.limits = dict(limits or {})  # posting pace per platform
+
+    def help(self, actor: Actor) -> str | None:
+        return texts.HELP_POLL
+
+    @property
+    def has_workers(self) -> bool:
+        return self.runner_config is not None
+
+    def workers(self, ports: Mapping[str, OutboundPort]) -> Sequence[Worker]:
+        """The runner (posting, deadlines, final results) over the workers' ports."""
+        if self.runner_config is None or not ports:
+            return ()
+        runner = PollRunner(self.db, dict(ports), self.runner_config, self.limits)
+        self.wake = runner.wake
+        return (runner,)
 
     def chat_moved(self, session: Session, platform: str, old_chat_id: str,
                    new_chat_id: str) -> None:
@@ -77,8 +102,8 @@ class PollHandlers:
         if isinstance(incoming, IncomingPollAnswer):
             await self.db.run(self._answer, incoming)
             return Outcome()
-        if incoming.chat.platform != "zalo":
-            return None
+        if incoming.chat.capabilities.native_polls:
+            return None  # votes there are the platform's own (poll updates above)
         if isinstance(incoming, IncomingText):
             typed = incoming.text
         elif isinstance(incoming, IncomingAction) and incoming.typed is not None \
@@ -88,7 +113,7 @@ class PollHandlers:
             return None
         if not votes.looks_like_choice(typed):
             return None
-        reply = await self.db.run(self._zalo_vote, incoming, typed)
+        reply = await self.db.run(self._typed_vote, incoming, typed)
         return Outcome([TextReply(reply)]) if reply is not None else None
 
     def _answer(self, session: Session, incoming: IncomingPollAnswer) -> None:
@@ -97,25 +122,26 @@ class PollHandlers:
         votes.record_answer(session, incoming.poll_id, incoming.sender.user_id,
                             actor.person_id, incoming.option_ids)
 
-    def _zalo_vote(self, session: Session, incoming: IncomingText | IncomingAction,
-                   typed: str) -> str | None:
-        found = votes.zalo_poll_in_chat(session, incoming.chat.chat_id, incoming.sender.user_id,
-                                        private=incoming.chat.kind == "private")
+    def _typed_vote(self, session: Session, incoming: IncomingText | IncomingAction,
+                    typed: str) -> str | None:
+        chat = incoming.chat
+        found = votes.typed_poll_in_chat(session, chat.platform, chat.chat_id,
+                                         incoming.sender.user_id, private=chat.kind == "private")
         if found is None:
             return None  # not a vote: the core handles it as usual
         message, poll = found
         person_id = None
         if not poll.anonymous and poll.status == "open":
             person_id = people.identify(
-                session, "zalo", incoming.sender.user_id, incoming.sender.display_name,
+                session, chat.platform, incoming.sender.user_id, incoming.sender.display_name,
                 admin_ids=self.admin_ids).person_id
-        vote = votes.zalo_vote(session, message, poll, incoming.sender.user_id, person_id, typed)
+        vote = votes.typed_vote(session, message, poll, incoming.sender.user_id, person_id, typed)
         pid, count = poll.id, len(poll.options)
         if vote.outcome in ("recorded", "changed"):
             choice = ", ".join(str(i + 1) for i in vote.options) or "—"
             template = texts.POLL_VOTE_RECORDED if vote.outcome == "recorded" else texts.POLL_VOTE_CHANGED
             return template.format(choice=choice, id=pid)
-        logger.info("poll %s: zalo vote refused (%s)", pid, vote.outcome)
+        logger.info("poll %s: typed vote refused (%s)", pid, vote.outcome)
         return {
             "closed": texts.POLL_VOTE_CLOSED, "no_key": texts.POLL_VOTE_CLOSED,
             "unknown_option": texts.POLL_VOTE_UNKNOWN, "repeated": texts.POLL_VOTE_REPEATED,
@@ -177,8 +203,6 @@ class PollHandlers:
     # --- buttons ------------------------------------------------------------------------
     async def action(self, incoming: IncomingAction, actor: Actor, kind: str,
                      rest: str) -> Outcome | None:
-        if kind != "pl":
-            return None
         poll_text, _, op_arg = rest.partition(":")
         op, _, arg = op_arg.partition(":")
         poll_id = data_id(poll_text)
@@ -197,4 +221,4 @@ class PollHandlers:
         return Outcome([reply])
 
 
-__all__ = ["POLL_COMMANDS", "PollHandlers"]
+__all__ = ["POLL_COMMANDS", "PollFeature"]

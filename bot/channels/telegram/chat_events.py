@@ -15,6 +15,7 @@ from __future__ import annotations
 from telegram import ChatMember, Update
 from telegram.constants import ChatType
 
+from bot.channels.telegram.outbound import TELEGRAM_CAPABILITIES
 from bot.core.types import Chat, IncomingChatChange
 
 _GONE = frozenset({ChatMember.LEFT, ChatMember.BANNED})  # "left", "kicked"
@@ -36,7 +37,8 @@ def chat_change(update: Update) -> IncomingChatChange | None:
         return None
     status = member.new_chat_member.status
     kind = "private" if member.chat.type == ChatType.PRIVATE else "group"
-    chat = Chat("telegram", str(member.chat.id), kind, member.chat.title or "")
+    chat = Chat("telegram", str(member.chat.id), kind, member.chat.title or "",
+                capabilities=TELEGRAM_CAPABILITIES)
     if status in _GONE:
         reason = ("403 Forbidden: bot was blocked by the user" if kind == "private"
                   else f"the bot was removed from the group ({status})")
@@ -47,7 +49,7 @@ def chat_change(update: Update) -> IncomingChatChange | None:
 
 
 def _group(chat_id: int, title: str | None) -> Chat:
-    return Chat("telegram", str(chat_id), "group", title or "")
+    return Chat("telegram", str(chat_id), "group", title or "", capabilities=TELEGRAM_CAPABILITIES)
 
 
 __all__ = ["chat_change"]

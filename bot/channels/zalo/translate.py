@@ -29,6 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.channels.text_actions import ActionMemory
+from bot.channels.zalo.outbound import ZALO_CAPABILITIES
 from bot.core.types import Chat, Incoming, IncomingAction, IncomingText, IncomingUnsupported, Sender
 
 logger = logging.getLogger(__name__)
@@ -145,7 +146,8 @@ def _parse_message(message: Any) -> tuple[str | None, Sender, Chat, datetime | N
     name = sender.get("display_name") or sender.get("name") or ""
     kind = "group" if str(chat.get("chat_type", "")).upper() == "GROUP" else "private"
     return (_id(message.get("message_id")), Sender("zalo", user_id, str(name)[:128]),
-            Chat("zalo", chat_id, kind, str(chat.get("display_name") or "")[:255]),
+            Chat("zalo", chat_id, kind, str(chat.get("display_name") or "")[:255],
+                 capabilities=ZALO_CAPABILITIES),
             _sent_at(message.get("date")))
 
 

@@ -25,7 +25,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from bot.broadcast.transport import RateLimits
+from bot.core.outbound import RateLimits
 
 GROUP_WINDOW = 60.0
 

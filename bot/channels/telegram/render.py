@@ -17,11 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from knowledge import messages as texts
+from bot import messages as texts
 from bot.channels import splitting
 from bot.channels.splitting import utf16_len
 from bot.core.types import Action, AnswerReply, DocumentReply, Reply, TextReply
-from knowledge import messages
+from bot import messages
 from knowledge.answers import Answer, Citation
 from knowledge.passages import SECTION_SEPARATOR
 

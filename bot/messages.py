@@ -1,4 +1,4 @@
-"""Every Vietnamese sentence the assistant says, in one place (core, services, channels).
+"""Every Vietnamese sentence the bot says, in one place (core, services, features, channels).
 
 Channels format these (HTML for Telegram, plain text for Zalo and the terminal); the wording
 lives here so it stays consistent and can be reviewed by the people who use it.
@@ -8,70 +8,22 @@ from __future__ import annotations
 
 from datetime import date
 
-NOT_FOUND = (
-    "Tôi chưa tìm thấy nội dung này trong kho văn bản hiện có, nên không trả lời để tránh "
-    "trích dẫn sai."
+# How answers read (the CLI's `ask` prints the same: knowledge/phrasing.py holds them).
+from knowledge.phrasing import (  # noqa: E402
+    ANSWER_INTRO,
+    MAYBE_RELATED,
+    NOT_FOUND,
+    NOT_FOUND_HINTS,
+    OMITTED,
+    SOURCES,
+    cite_section,
+    issued_on,
+    number_not_in_store,
+    section_label,
 )
-NOT_FOUND_HINTS = (
-    "Bạn có thể hỏi lại:\n"
-    "• nêu số hiệu hoặc tên văn bản (ví dụ: «Chỉ thị 05-CT/TW», «Nghị quyết 57»);\n"
-    "• dùng từ ngữ của văn bản (ví dụ: «sinh hoạt chi bộ» thay cho «họp chi bộ», "
-    "«học tập, quán triệt nghị quyết» thay cho «học nghị quyết»);\n"
-    "• hỏi ngắn gọn, mỗi lần một ý."
-)
+
 EMPTY_QUESTION = "Bạn hãy gõ câu hỏi, ví dụ: «Chỉ thị 05 yêu cầu gì về học tập và làm theo?»"
 STORE_EMPTY = "Kho văn bản chưa có tài liệu nào. Cán bộ quản trị cần nạp văn bản trước."
-ANSWER_INTRO = "Theo văn bản trong kho, các đoạn liên quan nhất:"
-SOURCES = "Nguồn trích dẫn"
-OMITTED = "…"
-MAYBE_RELATED = "Các đoạn dưới đây có thể liên quan:"  # after number_not_in_store, when quoting
-
-
-def number_not_in_store(numbers: list[str]) -> str:
-    joined = ", ".join(numbers)
-    return f"Kho văn bản hiện chưa có văn bản «{joined}»."
-
-
-def issued_on(day: date) -> str:
-    return f"ngày {day.day:02d}/{day.month:02d}/{day.year}"
-
-
-def section_label(section: str) -> str:
-    return f"mục {section}"
-
-
-def cite_section(section: str) -> str:
-    """Where a quoted passage sits, as the document's own structure names it: "Điều 5,
-    khoản 2, điểm a" in a law or charter (an article's number is unique, so its chapter is
-    left out), "mục II, 1.2, điểm a" in a Party document, "mục II. NHIỆM VỤ" for one level."""
-    from knowledge.passages import section_levels
-
-    levels = section_levels(section)
-    if not levels:
-        return ""
-    if len(levels) == 1 and levels[0][0] in ("chuong", "phan", "muc"):
-        return section  # "Chương I. CHẾ ĐỘ CHÍNH TRỊ"
-    if len(levels) == 1 and levels[0][0] != "dieu":
-        return section_label(section)
-    kinds = [kind for kind, _ in levels]
-    if "dieu" in kinds:
-        levels = levels[kinds.index("dieu") :]
-        words = {"dieu": "Điều {}", "num": "khoản {}", "letter": "điểm {}", "text": "{}"}
-    else:
-        words = {"phan": "Phần {}", "chuong": "Chương {}", "muc": "Mục {}", "letter": "điểm {}",
-                 "thu": "{}", "roman": "{}", "alpha": "{}", "num": "{}", "text": "{}"}
-    parts: list[str] = []
-    named = False  # "mục" goes before the first numbered part of a Party document
-    for i, (kind, label) in enumerate(levels):
-        following = levels[i + 1] if i + 1 < len(levels) else None
-        if kind == "num" and following and following[0] == "num" and following[1].startswith(label + "."):
-            continue  # "1.2" already says it is in 1
-        part = words.get(kind, "{}").format(label.lower() if kind == "phan" else label)
-        if "dieu" not in kinds and not named and kind in ("roman", "alpha", "num", "thu", "letter", "text"):
-            part, named = f"mục {part}", True
-        parts.append(part)
-    return ", ".join(parts)
-
 
 # --- The bot's conversation -------------------------------------------------------------
 LOCAL_BANNER = "Trợ lý tuyên giáo — gõ câu hỏi rồi nhấn Enter; /help để xem lệnh; Ctrl-D để thoát."

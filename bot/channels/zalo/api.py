@@ -29,7 +29,7 @@ from typing import Any
 import aiohttp
 from aiolimiter import AsyncLimiter
 
-from bot.channels.zalo_errors import (
+from bot.channels.zalo.errors import (
     ZaloError,
     ZaloNetworkError,
     ZaloServerError,

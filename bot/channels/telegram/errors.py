@@ -1,5 +1,5 @@
-"""What python-telegram-bot's errors mean for a caller, in one place for every Telegram send
-path (the adapter's replies, the broadcast transport, the poll sender).
+"""What python-telegram-bot's errors mean, for the one place that sorts them
+(bot.channels.telegram.outbound.classify) and the update receiver.
 
 PTB already sorts the Bot API's answers into exception types (telegram.error):
     RetryAfter     429 flood control: wait `retry_after`, then the same call may succeed
@@ -8,7 +8,8 @@ PTB already sorts the Bot API's answers into exception types (telegram.error):
     BadRequest     400: our request is wrong, or the chat does not exist (any more)
     TimedOut, NetworkError (5xx answers too)   try again later
 This module adds what callers need beyond the types: how long to wait, whether the chat
-itself is gone (`unreachable_reason`), and following a migration (`follow_migration`).
+itself is gone (`unreachable_reason`). A migration is the port's ChatMoved: the channel
+follows it for replies, the workers re-point their rows.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Moved = Callable[[str, str], Awaitable[None]]  # (old chat id, new chat id)
 
 # 400 answers that say the chat is gone rather than that our request was wrong (the Bot
 # API's descriptions, lowercased; "PEER_ID_INVALID" is what an id that never existed gets).
@@ -60,22 +60,4 @@ def unreachable_reason(exc: TelegramError) -> str | None:
     return None
 
 
-async def follow_migration(call: Callable[[int | str], Awaitable[T]], chat_id: str | int,
-                           moved: Moved | None = None) -> T:
-    """`call(chat_id)`; when Telegram answers that the group became a supergroup, tell
-    `moved(old, new)` (errors there are logged, never lose the send) and call again with
-    the new id, once."""
-    try:
-        return await call(to_chat_id(chat_id))
-    except ChatMigrated as exc:
-        new = str(exc.new_chat_id)
-        logger.info("telegram: chat %s migrated to %s", chat_id, new)
-        if moved is not None:
-            try:
-                await moved(str(chat_id), new)
-            except Exception:
-                logger.exception("telegram: recording the move of chat %s failed", chat_id)
-        return await call(exc.new_chat_id)
-
-
-__all__ = ["Moved", "follow_migration", "retry_seconds", "to_chat_id", "unreachable_reason"]
+__all__ = ["retry_seconds", "to_chat_id", "unreachable_reason"]

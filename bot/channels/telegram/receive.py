@@ -31,9 +31,9 @@ from telegram.error import InvalidToken, RetryAfter, TelegramError
 
 from bot.channels import webhooks
 from bot.channels.intake import Intake
-from bot.channels.telegram_chat_events import chat_change
-from bot.channels.telegram_errors import retry_seconds
-from bot.channels.telegram_polls import poll_event
+from bot.channels.telegram.chat_events import chat_change
+from bot.channels.telegram.errors import retry_seconds
+from bot.channels.telegram.poll_events import poll_event
 from bot.core.inbox import Admission, Received
 from bot.core.types import IncomingPollUpdate
 
