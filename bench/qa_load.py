@@ -475,7 +475,9 @@ async def main_async(args: argparse.Namespace) -> None:
               f" {args.query_batch}, query cache {args.query_cache};"
               f" SQLite synchronous={settings.sqlite_synchronous}")
         searcher = Searcher(StoreReader(Path(tmp) / "store"), batcher, fusion_weights(settings))
-        knowledge = KnowledgeBase(searcher, answer_policy(settings))
+        from indexer.opening import opening_section
+
+        knowledge = KnowledgeBase(searcher, answer_policy(settings), opening_section)
         # The application's features, as `tuyengiao run` builds them (no workers: no sends).
         outbound = Outbound()
         assistant = Dispatcher(db, build_features(FeatureContext(

@@ -22,6 +22,13 @@ from knowledge.phrasing import (  # noqa: E402
     section_label,
 )
 
+# How a document's validity reads (knowledge/messages_validity.py: answers phrase it too).
+from knowledge.messages_validity import (  # noqa: E402
+    CITATION_NOT_IN_FORCE,
+    status_text,
+    validity_facts,
+)
+
 EMPTY_QUESTION = "Bạn hãy gõ câu hỏi, ví dụ: «Chỉ thị 05 yêu cầu gì về học tập và làm theo?»"
 STORE_EMPTY = "Kho văn bản chưa có tài liệu nào. Cán bộ quản trị cần nạp văn bản trước."
 
@@ -38,7 +45,9 @@ HELP = (
     "Cách dùng:\n"
     "• Gõ câu hỏi (trong nhóm: /hoi <câu hỏi> hoặc nhắc tên tôi; trên Telegram cũng có thể "
     "trả lời tin của tôi).\n"
-    "• /vanban <số hiệu> — xem văn bản, ví dụ: /vanban 05-CT/TW, /vanban chỉ thị 05.\n"
+    "• /vanban <số hiệu> — xem văn bản, ví dụ: /vanban 05-CT/TW, /vanban chỉ thị 05; chỉ gõ "
+    "tên văn bản («chỉ thị 05», «qd 294») cũng được: số hiệu, hiệu lực, bố cục và phần đầu "
+    "văn bản.\n"
     "• /moi — các văn bản mới nhất trong kho.\n"
     "• /dangky <mã> — tham gia đơn vị bằng mã mời do cán bộ cung cấp.\n"
     "• /lienket — lấy mã liên kết (trong tin nhắn riêng); /lienket <mã> trên tài khoản còn "
@@ -249,6 +258,7 @@ DOC_TITLE = "Tiêu đề"
 DOC_SOURCE = "Nguồn"
 DOC_OUTLINE = "Bố cục"
 DOC_CONTENT = "Nội dung"  # followed by "mục II. ..." (messages.section_label)
+DOC_OPENING = "Phần đầu văn bản"  # an overview's opening content (a document named alone)
 
 
 # --- Guidance broadcasts (bot/broadcast) ------------------------------------------------

@@ -28,7 +28,9 @@ from indexer.duplicates import Candidate, find_duplicates
 from indexer.loaders import LoadError, LoadOptions, load_file
 from indexer.lock import index_lock
 from indexer.metadata import extract_metadata
+from indexer.relations import read_validity
 from indexer.report import BuildReport
+from indexer.validity import resolve
 from knowledge.embedder import Embedder
 from knowledge.lexical import BM25_B, BM25_K1
 from knowledge.passages import Chunk, DocumentMeta, indexed_text
@@ -50,8 +52,8 @@ logger = logging.getLogger(__name__)
 # version of the same pipeline (4: versions keep their term counts; 5: boilerplate kept out
 # of chunks, outline levels from the numbering scheme; 6: PDFs read by PDFium with running
 # headers removed and scans OCR'd, .doc read, legacy encodings and look-alike letters
-# converted).
-PIPELINE_VERSION = f"6/bm25-folded-k1={BM25_K1}-b={BM25_B}"
+# converted; 7: documents carry validity claims and resolved status).
+PIPELINE_VERSION = f"7/bm25-folded-k1={BM25_K1}-b={BM25_B}"
 EMBED_BLOCK = 256  # texts per embedding call: the progress bar's step
 SECTION_RESERVE_TOKENS = 32  # room in the model window for the heading path
 # Texts whose token counts are remembered while one document is chunked: the window-fit
@@ -145,6 +147,8 @@ def _chunk_file(
         # with the document, for `tuyengiao documents`.
         if warnings or loaded.warnings:
             meta = dataclasses.replace(meta, warnings=meta.warnings + loaded.warnings + warnings)
+        # What it replaces, amends or repeals (its text, or the sidecar's validity fields).
+        meta = read_validity(loaded.text, meta, whole_document=whole_documents)
         # Letterheads, signatures and recipient lists are metadata: never chunked, so never
         # matched by search nor quoted (JSONL passages are content only).
         content = strip_boilerplate(loaded.text) if whole_documents else loaded.text
@@ -208,6 +212,13 @@ def _mark_duplicates(results: list[_FileResult], report: BuildReport) -> list[_F
             r = _FileResult(r.key, r.digest, [meta], [], [], None)
         out.append(r)
     return out
+
+
+def _resolve_validity(results: list[_FileResult]) -> list[_FileResult]:
+    """Every document's status and links, resolved across all of them (indexer/validity.py):
+    the document that replaces another may be in a file read in an earlier run."""
+    resolved = iter(resolve([d for r in results for d in r.documents]))
+    return [dataclasses.replace(r, documents=[next(resolved) for _ in r.documents]) for r in results]
 
 
 def build_store(
@@ -299,6 +310,7 @@ def _build_store(
             logger.warning("%s: %s", shown, warning)
 
     results = _mark_duplicates(results, report)
+    results = _resolve_validity(results)
     report.incomplete = [
         (d.source, d.missing) for r in results for d in r.documents
         if d.missing and d.duplicate_of is None and not r.key.lower().endswith(".jsonl")

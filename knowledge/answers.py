@@ -9,11 +9,14 @@ from datetime import date
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from knowledge import messages_validity
 from knowledge import phrasing as messages
 from knowledge.docnumbers import NumberRef, parse_number_refs, type_name
 from knowledge.passages import DocumentMeta
+from knowledge.relations import Validity
 from knowledge.search import SearchHit
 from knowledge.text import fold, normalize, syllables
+from knowledge.validity import prefer_in_force
 
 # Sentence ends: . ; ! ? followed by a space and a capital (digit, quote), or line breaks.
 # Numbered labels ("1.", "a)") at a line start stay with their sentence because we only split
@@ -45,13 +48,14 @@ class Citation:
     doc_type: str | None = None
     issuer: str | None = None
     issued: str | None = None  # ISO date
+    validity: Validity = Validity()  # the document's status and links (knowledge.relations)
 
     @classmethod
     def of(cls, doc: DocumentMeta, section: str) -> Citation:
         return cls(
             doc_id=doc.doc_id, title=doc.title, section=section, source=doc.source,
             label=doc.label, number=doc.number, doc_type=doc.doc_type, issuer=doc.issuer,
-            issued=doc.issued.isoformat() if doc.issued else None,
+            issued=doc.issued.isoformat() if doc.issued else None, validity=doc.validity,
         )
 
     def describe(self) -> str:
@@ -63,6 +67,8 @@ class Citation:
             parts.append(messages.cite_section(self.section))
         if self.issued:
             parts.append(messages.issued_on(date.fromisoformat(self.issued)))
+        if not self.validity.in_force:
+            parts.append(messages_validity.CITATION_NOT_IN_FORCE)
         return ", ".join(parts) + f" ({self.source})"
 
     def to_json(self) -> dict[str, Any]:
@@ -75,6 +81,8 @@ class Citation:
             "type": self.doc_type,
             "issuer": self.issuer,
             "date": self.issued,
+            "status": self.validity.status,
+            "replaced_by": [link.number or link.label for link in self.validity.replaced_by],
         }
 
 
@@ -98,6 +106,15 @@ class Answer:
         return [p.citation for p in self.passages]
 
     @property
+    def validity_notes(self) -> list[str]:
+        """A note per quoted document that is no longer in force or was amended, naming what
+        replaced it (shown after the passages)."""
+        quoted: dict[str, tuple[str, Validity, list[int]]] = {}
+        for i, c in enumerate(self.citations, 1):
+            quoted.setdefault(c.doc_id, (c.label, c.validity, []))[2].append(i)
+        return messages_validity.answer_notes(list(quoted.values()))
+
+    @property
     def text(self) -> str:
         """Plain-text rendering (terminal, Zalo); channels with markup render their own."""
         if not self.answered:
@@ -108,6 +125,8 @@ class Answer:
         for i, p in enumerate(self.passages, 1):
             lines.append(f"[{i}] {p.excerpt}")
             lines.append("")
+        for note in self.validity_notes:
+            lines += [note, ""]
         lines.append(messages.SOURCES + ":")
         lines.extend(f"[{i}] {c.describe()}" for i, c in enumerate(self.citations, 1))
         return "\n".join(lines)
@@ -223,4 +242,5 @@ def answer_question(searcher: _SearchesQuestions, question: str, policy: AnswerP
     if not normalize(question).strip():
         return Answer(question, False)
     hits = searcher.search(question, k=policy.max_passages * 3, distinct_docs=False)
-    return compose_answer(question, hits, policy)
+    # The document in force first, unless the question is about the past (knowledge/validity.py).
+    return compose_answer(question, prefer_in_force(hits, question), policy)

@@ -12,12 +12,18 @@ _MISSING = {"number": "no number found", "type": "no type found", "issuer": "no 
             "date": "no date found", "title": "no title found"}
 _COLUMNS = ("source", "number", "type", "date", "issuer", "chunks", "title")
 _WIDTHS = {"source": 34, "number": 16, "type": 16, "date": 10, "issuer": 28, "chunks": 6, "title": 48}
+# Validity links listed under a row, as "replaced by …" lines.
+_LINKS = (("replaced_by", "replaced by"), ("repealed_by", "repealed by"), ("amended_by", "amended by"),
+          ("replaces", "replaces"), ("repeals", "repeals"), ("amends", "amends"))
 
 
 def catalog_rows(version: StoreVersion) -> list[dict[str, Any]]:
     """One row per document, in store order: {"doc_id", "source", "number", "type", "issuer",
-    "date", "title", "chunks", "warnings"}; the date is ISO `YYYY-MM-DD` or None, the title
-    None when the document states none (the store then shows its file name instead)."""
+    "date", "title", "chunks", "warnings", "status", "replaced_by", "repealed_by",
+    "amended_by", "replaces", "repeals", "amends"}; the date is ISO `YYYY-MM-DD` or None, the
+    title None when the document states none (the store then shows its file name instead).
+    `status` is one of in_force, amended, replaced, repealed, expired (knowledge.relations);
+    each link list holds the other documents' numbers (their titles when they have none)."""
     counts = Counter(c.doc_id for c in version.chunks)
     return [_row(doc, counts[doc.doc_id], version.documents) for doc in version.documents.values()]
 
@@ -38,6 +44,9 @@ def _row(doc: DocumentMeta, chunks: int, documents: dict[str, DocumentMeta]) -> 
         "title": None if "title" in doc.missing else doc.title,
         "chunks": chunks,
         "warnings": warnings,
+        "status": doc.validity.status,
+        **{name: [link.number or link.label for link in getattr(doc.validity, name)]
+           for name, _ in _LINKS},
     }
 
 
@@ -52,5 +61,8 @@ def catalog_table(rows: list[dict[str, Any]]) -> str:
             cells.append((value if len(value) <= width else value[: width - 1] + "…").ljust(width))
         lines.append("  ".join(cells).rstrip())
         lines.extend(f"    ! {w}" for w in row["warnings"])
+        if row["status"] != "in_force":
+            lines.append(f"    → {row['status']}")
+        lines.extend(f"    → {words} {', '.join(row[name])}" for name, words in _LINKS if row.get(name))
     lines.append(f"{len(rows)} documents")
     return "\n".join(lines)

@@ -300,3 +300,14 @@ def reference_words(ref: NumberRef) -> set[str]:
         if part:
             words.update(re.findall(r"[^\W_]+", fold(part)))
     return words
+
+
+def number_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, canonical number) of every number printed in a normalised text (the
+    capitalised forms `find_numbers` reads), in order; positions are in `text`."""
+    spans = []
+    for m in _STRICT.finditer(text):
+        canonical = canonical_number(m.group(0))
+        if canonical:
+            spans.append((m.start(), m.end(), canonical))
+    return spans

@@ -66,6 +66,11 @@ def document_outline(text: str, *, max_depth: int = 2) -> tuple[str, ...]:
     return tuple(dict.fromkeys(" › ".join(path) for path in paths))
 
 
+def document_sections(text: str) -> list[tuple[tuple[str, ...], list[str]]]:
+    """(heading path, lines) of each section, in order; lines before any heading have path ()."""
+    return [(path, lines) for path, lines, _division in sections(text)]
+
+
 def sections(text: str) -> list[tuple[tuple[str, ...], list[str], bool]]:
     """Split lines into (heading path, lines, under a division) sections; text before any
     heading has path (). "Under a division" means the outermost heading is a Phần / Chương /
@@ -180,4 +185,5 @@ def _shorten(text: str) -> str:
     return cut.rstrip(" ,;:.-–") + "…"
 
 
-__all__ = ["DIVISION_RANK", "Heading", "document_outline", "heading_of", "sections"]
+__all__ = ["DIVISION_RANK", "Heading", "document_outline", "document_sections", "heading_of",
+           "sections"]

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from knowledge.relations import Validity
+
 SECTION_SEPARATOR = " › "
 # A title longer than this (an article's whole lead paragraph) is cut in what gets indexed, so
 # it cannot crowd the passage itself out of the model's window.
@@ -31,6 +33,8 @@ class DocumentMeta:
     warnings: tuple[str, ...] = ()
     # The doc_id of the copy that is indexed when this file holds the same document.
     duplicate_of: str | None = None
+    # What it replaces, amends or repeals, and whether it is still in force (knowledge.relations).
+    validity: Validity = field(default_factory=Validity)
 
     @property
     def year(self) -> int | None:
@@ -46,6 +50,7 @@ class DocumentMeta:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["issued"] = self.issued.isoformat() if self.issued else None
+        data["validity"] = self.validity.to_json()
         return data
 
     @classmethod
@@ -56,6 +61,7 @@ class DocumentMeta:
             "issued": date.fromisoformat(issued) if issued else None,
             "missing": tuple(data.get("missing", ())),
             "warnings": tuple(data.get("warnings", ())),
+            "validity": Validity.from_json(data.get("validity")),
         })
 
 

@@ -139,6 +139,19 @@ def samples_dir() -> Path:
     return REPO / "knowledge" / "samples"
 
 
+@pytest.fixture(scope="session")
+def realdocs_store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """../shared/realdocs indexed once per session with the hashing embedder (metadata,
+    chunks and validity do not depend on the model): (BuildReport, store folder)."""
+    from indexer.build import build_store
+
+    realdocs = REPO.parent / "shared" / "realdocs"
+    if not realdocs.is_dir():
+        pytest.skip(f"real documents not found at {realdocs}")
+    store = tmp_path_factory.mktemp("realdocs") / "store"
+    return build_store([realdocs], store, HashingEmbedder()), store
+
+
 @pytest.fixture
 def seeds_dir() -> Path:
     seeds = REPO.parent / "shared" / "seeds"

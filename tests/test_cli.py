@@ -118,7 +118,8 @@ def test_commands_without_a_store_say_so(tmp_path: Path) -> None:
     assert rc == 2 and out == "" and "tuyengiao index" in err
 
 
-DOCUMENT_KEYS = {"doc_id", "source", "number", "type", "issuer", "date", "title", "chunks", "warnings"}
+DOCUMENT_KEYS = {"doc_id", "source", "number", "type", "issuer", "date", "title", "chunks", "warnings",
+                 "status", "replaced_by", "repealed_by", "amended_by", "replaces", "repeals", "amends"}
 
 
 def test_documents_lists_every_document_with_its_metadata(indexed: Indexed) -> None:

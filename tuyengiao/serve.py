@@ -53,7 +53,10 @@ FeatureFactory = Callable[[FeatureContext], Sequence[Feature]]
 
 def build_dispatcher(settings: Settings, store: Path, db: Database, *,
                      features: FeatureFactory = build_features) -> Dispatcher:
-    knowledge = KnowledgeBase(make_searcher(settings, store, serving=True), answer_policy(settings))
+    from indexer.opening import opening_section  # the indexer's reading of a document's start
+
+    knowledge = KnowledgeBase(make_searcher(settings, store, serving=True), answer_policy(settings),
+                              opening_section)
     admins = settings.admin_id_set
     if not platforms(settings):
         # The terminal's user already controls the server: make them an admin.

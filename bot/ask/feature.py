@@ -10,6 +10,7 @@ Any text no other feature takes is a question (`takes_any_text`).
 from __future__ import annotations
 
 import logging
+import time
 
 from sqlmodel import Session
 
@@ -76,6 +77,9 @@ class AskFeature(BaseFeature):
             return Outcome([TextReply(messages.QUESTION_TOO_LONG.format(limit=limit))])
         if self.knowledge.is_empty():
             return Outcome([TextReply(messages.STORE_EMPTY)])
+        named = await self.knowledge.named_documents(question)
+        if named:  # a document named without a question: its overview
+            return await self._overview(incoming, actor, question, named)
         timed = await self.knowledge.ask(question)
         answer = timed.answer
         top = answer.citations[0] if answer.citations else None
@@ -97,18 +101,37 @@ class AskFeature(BaseFeature):
             actions += (Action(messages.ACTION_VIEW_DOCUMENT, f"doc:{question_id}"),)
         return Outcome([AnswerReply(answer, actions)])
 
+    async def _overview(self, incoming: IncomingText, actor: Actor, question: str,
+                        found: list[DocumentMeta]) -> Outcome:
+        """"chỉ thị 12" alone: the document's overview (several: the list to choose from),
+        logged as an answered question about that document (best-effort)."""
+        started = time.perf_counter()
+        outcome = await self._documents(found, question)
+        latency_ms = int((time.perf_counter() - started) * 1000)
+        await self.db.run_best_effort(
+            degraded.QUESTION_LOG, questions.log_question, actor if actor.person_id else None,
+            incoming.chat.platform, incoming.chat.chat_id, question, latency_ms=latency_ms,
+            answered=True,
+            top_doc_id=found[0].doc_id, top_section=None,
+        )
+        return outcome
+
+    async def _documents(self, found: list[DocumentMeta], query: str) -> Outcome:
+        """One document: its overview; several: a line for each (with its validity)."""
+        if len(found) == 1:
+            view = await self.knowledge.overview(found[0].doc_id)
+            return Outcome([view] if view else [])
+        lines = [messages.DOCUMENTS_FOUND.format(count=len(found), query=query)]
+        lines += [f"• {_describe(doc)}" for doc in found]
+        return Outcome([TextReply("\n".join(lines))])
+
     async def _vanban(self, query: str) -> Outcome:
         if not query:
             return Outcome([TextReply(messages.VANBAN_USAGE)])
         found = await self.knowledge.find_by_number(query)
         if not found:
             return Outcome([TextReply(messages.DOCUMENT_NOT_FOUND.format(query=query))])
-        if len(found) == 1:
-            view = await self.knowledge.document(found[0].doc_id)
-            return Outcome([view] if view else [])
-        lines = [messages.DOCUMENTS_FOUND.format(count=len(found), query=query)]
-        lines += [f"• {_describe(doc)}" for doc in found]
-        return Outcome([TextReply("\n".join(lines))])
+        return await self._documents(found, query)
 
     async def _latest(self) -> Outcome:
         docs = await self.knowledge.latest(LATEST_LIMIT)
@@ -175,6 +198,8 @@ def _describe(doc: DocumentMeta) -> str:
         parts.append(f"«{doc.title}»")
     if doc.issued:
         parts.append(messages.issued_on(doc.issued))
+    if not doc.validity.in_force:
+        parts.append(messages.status_text(doc.validity))
     return ", ".join(parts)
 
 

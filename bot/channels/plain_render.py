@@ -103,6 +103,7 @@ def answer_blocks(answer: Answer) -> list[Block]:
     lead = f"{answer.notice} {messages.MAYBE_RELATED}" if answer.notice else messages.ANSWER_INTRO
     blocks: list[Block] = [(PARA, lead)]
     blocks += [(PARA, f"[{i}] {p.excerpt}") for i, p in enumerate(answer.passages, 1)]
+    blocks += [(PARA, note) for note in answer.validity_notes]
     blocks.append((PARA, messages.SOURCES + ":"))
     blocks += [(LINE, f"[{i}] {c.describe()}") for i, c in enumerate(answer.citations, 1)]
     return blocks
@@ -115,7 +116,8 @@ def document_blocks(view: DocumentReply) -> list[Block]:
         (messages.DOC_NUMBER, doc.number), (messages.DOC_TYPE, doc.doc_type),
         (messages.DOC_ISSUER, doc.issuer),
         (messages.DOC_ISSUED, f"{doc.issued:%d/%m/%Y}" if doc.issued else None),
-        (messages.DOC_TITLE, doc.title), (messages.DOC_SOURCE, doc.source),
+        (messages.DOC_TITLE, doc.title), *messages.validity_facts(doc.validity),
+        (messages.DOC_SOURCE, doc.source),
     )
     blocks += [(LINE, f"{name}: {value}") for name, value in facts if value]
     if view.outline:
@@ -126,7 +128,9 @@ def document_blocks(view: DocumentReply) -> list[Block]:
         if len(view.outline) > MAX_OUTLINE_LINES:
             blocks.append((LINE, messages.OMITTED))
     if view.chunks:
-        if view.section:
+        if view.opening:
+            blocks.append((PARA, f"{messages.DOC_OPENING}:"))
+        elif view.section:
             title = f"{messages.DOC_CONTENT} {messages.section_label(view.section)}:"
             blocks.append((PARA, title))
         blocks += [(PARA, chunk.text.strip()) for chunk in view.chunks if chunk.text.strip()]

@@ -157,6 +157,7 @@ class DocumentReply:
     outline: tuple[str, ...]  # heading paths in document order, deduplicated
     section: str
     chunks: tuple[Chunk, ...]  # the cited section's passages, in order
+    opening: bool = False  # an overview: `chunks` hold the document's opening content
 
 
 @dataclass(frozen=True)

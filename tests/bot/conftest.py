@@ -12,6 +12,7 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.knowledge_base import KnowledgeBase
 from bot.storage.database import Database
 from indexer.build import build_store
+from indexer.opening import opening_section
 from knowledge.answers import Answer, AnswerPolicy, answer_question
 from knowledge.embedder import HashingEmbedder
 from knowledge.search import Searcher
@@ -33,7 +34,7 @@ def db(tmp_path: Path) -> Iterator[Database]:
 def knowledge(knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder) -> KnowledgeBase:
     build_store([knowledge_dir], tmp_path / "store", hashing_embedder)
     searcher = Searcher(StoreReader(tmp_path / "store"), hashing_embedder)
-    return KnowledgeBase(searcher, AnswerPolicy())
+    return KnowledgeBase(searcher, AnswerPolicy(), opening_section)
 
 
 @pytest.fixture

@@ -115,8 +115,10 @@ async def test_commands_and_bad_input(assistant: Dispatcher) -> None:
     assert only_text(await assistant.handle(text("42", "   "))) == messages.EMPTY_QUESTION
     too_long = only_text(await assistant.handle(text("42", "chỉ thị " * 400)))
     assert too_long.startswith("Câu hỏi quá dài")
+    # Zero-width space, NFD marks, a no-break space and an emoji around a bare document
+    # reference: still read as "chỉ thị 05" alone, so the document's overview.
     odd = await assistant.handle(text("42", "\u200bchi\u0309 thi\u0323 05\u00a0 🙂"))
-    assert isinstance(odd.replies[0], AnswerReply)
+    assert isinstance(odd.replies[0], DocumentReply) and odd.replies[0].doc.number == "05-CT/TW"
     for data in ("rubbish", "fb:x:1", "fb:1:5", "doc:", "doc:999999"):
         assert (await assistant.handle(action("42", data))).notice == messages.ACTION_INVALID
     sticker = IncomingUnsupported("s", Sender("telegram", "42"), Chat("telegram", "42", "private"),

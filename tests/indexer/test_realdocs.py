@@ -1,8 +1,8 @@
 """Real documents (../shared/realdocs, read in place): metadata against expected_meta.jsonl,
 boilerplate kept out of chunks and answers, and the content around it kept.
 
-The folder is indexed once per module with the deterministic hashing embedder (metadata and
-chunk texts do not depend on the model)."""
+The folder is indexed once per session (`realdocs_store` in tests/conftest.py) with the
+deterministic hashing embedder (metadata and chunk texts do not depend on the model)."""
 
 from __future__ import annotations
 
@@ -39,11 +39,8 @@ BOILERPLATE_LINES = ("Tô Lâm", "Trần Cẩm Tú", "Trương Đình Nam", "Ngu
 
 
 @pytest.fixture(scope="module")
-def realdocs(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildReport, StoreVersion]:
-    if not REALDOCS.is_dir():
-        pytest.skip(f"real documents not found at {REALDOCS}")
-    store = tmp_path_factory.mktemp("realdocs") / "store"
-    report = build_store([REALDOCS], store, HashingEmbedder())
+def realdocs(realdocs_store: tuple[BuildReport, Path]) -> tuple[BuildReport, StoreVersion]:
+    report, store = realdocs_store  # indexed once per session (tests/conftest.py)
     version = load_current(store)
     assert version is not None
     return report, version

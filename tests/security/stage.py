@@ -32,6 +32,7 @@ from bot.core.knowledge_base import KnowledgeBase
 from bot.polls.runner import PollRunner, RunnerConfig
 from bot.storage.database import Database
 from indexer.build import build_store
+from indexer.opening import opening_section
 from knowledge.answers import AnswerPolicy
 from knowledge.embedder import HashingEmbedder
 from knowledge.search import Searcher
@@ -87,7 +88,7 @@ async def stage(db: Database, tmp_path: Path, *, world: World | None = None,
     world = world or build(db)
     embedder = HashingEmbedder()
     build_store([write_documents(tmp_path / "knowledge")], tmp_path / "store", embedder)
-    knowledge = KnowledgeBase(Searcher(StoreReader(tmp_path / "store"), embedder), AnswerPolicy())
+    knowledge = KnowledgeBase(Searcher(StoreReader(tmp_path / "store"), embedder), AnswerPolicy(), opening_section)
     async with AsyncExitStack() as stack:
         tg = await stack.enter_async_context(TelegramApiServer(max_poll_wait=0.2))
         zalo = await stack.enter_async_context(ZaloApiServer(max_poll_wait=0.2))

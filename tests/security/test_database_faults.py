@@ -32,6 +32,7 @@ from bot.core.knowledge_base import KnowledgeBase
 from bot.storage.database import Database
 from bot.storage.models import QuestionLog, Unit
 from indexer.build import build_store
+from indexer.opening import opening_section
 from bot import messages
 from knowledge.answers import AnswerPolicy
 from knowledge.embedder import HashingEmbedder
@@ -72,7 +73,7 @@ def searcher(knowledge_dir: Path, tmp_path: Path) -> Searcher:
 
 
 def make_assistant(db: Database, searcher: Searcher) -> Dispatcher:
-    knowledge = KnowledgeBase(searcher, AnswerPolicy())
+    knowledge = KnowledgeBase(searcher, AnswerPolicy(), opening_section)
     return dispatcher(db, knowledge, ADMIN_IDS, broadcasts=True, polls=True)
 
 

@@ -24,6 +24,7 @@ from tests.dispatchers import MENU, dispatcher
 from bot.core.knowledge_base import KnowledgeBase
 from bot.storage.database import Database
 from indexer.build import build_store
+from indexer.opening import opening_section
 from bot import messages
 from knowledge.answers import AnswerPolicy
 from knowledge.embedder import HashingEmbedder
@@ -85,7 +86,7 @@ def removed(store: Path, current: str) -> None:
 @asynccontextmanager
 async def serving(store: Path, db: Database) -> AsyncIterator[TelegramApiServer]:
     searcher = Searcher(StoreReader(store), HashingEmbedder())
-    assistant = dispatcher(db, KnowledgeBase(searcher, AnswerPolicy()))
+    assistant = dispatcher(db, KnowledgeBase(searcher, AnswerPolicy(), opening_section))
     async with TelegramApiServer() as api:
         async with TelegramChannel(api.token, assistant.handle, base_url=api.base_url,
                                    commands=MENU, poll_timeout=1.0):

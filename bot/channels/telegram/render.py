@@ -72,6 +72,7 @@ def answer_blocks(answer: Answer) -> list[_Block]:
     blocks: list[_Block] = [(_PARA, escape(lead))]
     for i, passage in enumerate(answer.passages, 1):
         blocks.append((_PARA, f"<blockquote><b>[{i}]</b> {escape(passage.excerpt)}</blockquote>"))
+    blocks += [(_PARA, f"<b>{escape(note)}</b>") for note in answer.validity_notes]
     blocks.append((_PARA, f"<b>{escape(messages.SOURCES)}:</b>"))
     blocks += [(_LINE, citation_line(i, c)) for i, c in enumerate(answer.citations, 1)]
     return blocks
@@ -86,6 +87,8 @@ def citation_line(number: int, citation: Citation) -> str:
         parts.append(escape(messages.cite_section(citation.section)))
     if citation.issued:
         parts.append(escape(messages.issued_on(date.fromisoformat(citation.issued))))
+    if not citation.validity.in_force:
+        parts.append(f"<b>{escape(messages.CITATION_NOT_IN_FORCE)}</b>")
     return f"[{number}] " + ", ".join(parts) + f" (<i>{escape(citation.source)}</i>)"
 
 
@@ -98,6 +101,7 @@ def document_blocks(view: DocumentReply) -> list[_Block]:
         (texts.DOC_ISSUED, f"{doc.issued:%d/%m/%Y}" if doc.issued else None),
         (texts.DOC_TITLE, doc.title),
     )
+    facts += tuple(messages.validity_facts(doc.validity))
     blocks += [(_LINE, f"{escape(name)}: {escape(value)}") for name, value in facts if value]
     blocks.append((_LINE, f"{escape(texts.DOC_SOURCE)}: <i>{escape(doc.source)}</i>"))
     if view.outline:
@@ -110,7 +114,9 @@ def document_blocks(view: DocumentReply) -> list[_Block]:
             blocks.append((_LINE, messages.OMITTED))
     if view.chunks:
         title = texts.DOC_CONTENT
-        if view.section:
+        if view.opening:
+            title = texts.DOC_OPENING
+        elif view.section:
             title += " " + messages.section_label(view.section)
         blocks.append((_PARA, f"<b>{escape(title)}:</b>"))
         blocks += [(_PARA, escape(chunk.text.strip())) for chunk in view.chunks if chunk.text.strip()]

@@ -17,6 +17,7 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.knowledge_base import KnowledgeBase
 from bot.storage.database import Database
 from indexer.build import build_store
+from indexer.opening import opening_section
 from bot import messages as texts
 from knowledge.answers import AnswerPolicy
 from knowledge.embedder import HashingEmbedder
@@ -35,7 +36,7 @@ OFFICER = 901
 def assistant(knowledge_dir: Path, tmp_path: Path, db: Database) -> Dispatcher:
     embedder = HashingEmbedder()
     build_store([knowledge_dir], tmp_path / "store", embedder)
-    knowledge = KnowledgeBase(Searcher(StoreReader(tmp_path / "store"), embedder), AnswerPolicy())
+    knowledge = KnowledgeBase(Searcher(StoreReader(tmp_path / "store"), embedder), AnswerPolicy(), opening_section)
     return dispatcher(db, knowledge, ADMIN_IDS, broadcasts=True)
 
 
