@@ -30,7 +30,7 @@ from bot.broadcast.models import Broadcast, BroadcastEvent
 from bot.broadcast.report import delivery_report, final_text, progress_text
 from bot.broadcast.text_replies import typed_hint
 from bot.core.outbound import ChatMoved, DeliveryError, Destination, OutboundPort, TransientError
-from bot.core.types import Action, TextReply
+from bot.core.types import NETWORK_PLATFORMS, Action, TextReply
 from bot.storage.database import Database
 from bot.storage.models import utcnow
 from bot import messages as texts
@@ -40,9 +40,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Platforms a worker may hold a transport for. Broadcasts composed elsewhere (the terminal,
-# the CLI) get no live progress: `/tiendo` and `tuyengiao broadcast status` show it.
-REMOTE_PLATFORMS = frozenset({"telegram", "zalo"})
 MAX_REPORT_WAIT = 30.0  # seconds: a longer flood wait gives up (the officer can /tiendo)
 T = TypeVar("T")
 
@@ -148,7 +145,9 @@ class ProgressReporter:
         await self.db.run(start_due, now)
         for broadcast_id, origin in await self.db.run(active):
             closed = await self.db.run(close_if_settled, broadcast_id, now)
-            if origin in REMOTE_PLATFORMS and origin not in self.transports:
+            # Broadcasts composed elsewhere (the terminal, the CLI) get no live progress:
+            # `/tiendo` and `tuyengiao broadcast status` show it.
+            if origin in NETWORK_PLATFORMS and origin not in self.transports:
                 continue  # the officer is on a platform another worker serves
             if await self.db.run(take_report_turn, broadcast_id):
                 await self._final(broadcast_id)

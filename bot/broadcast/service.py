@@ -20,10 +20,10 @@ from sqlmodel import Session, col, select
 
 from bot.broadcast import outbox
 from bot.broadcast.models import Broadcast, BroadcastEvent, BroadcastRecipient, Delivery
-from bot.services.audience import Audience, resolve
+from bot.services.audience import Audience, check_targets, may_manage, require_sender, resolve
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
-from bot.services.units import can_act_on, get_unit, officer_units
+from bot.services.units import get_unit, officer_units
 from bot.storage.models import ROLES, utcnow, valid_id
 from bot import messages as texts
 from knowledge.text import normalize
@@ -57,30 +57,6 @@ class Preview:
         return cls(len(audience.people), audience.reachable_people, len(audience.private_chats),
                    len(audience.groups), audience.blocked_people,
                    len(audience.unreachable_groups))
-
-
-# --- authorisation ------------------------------------------------------------------------
-
-
-def require_sender(session: Session, actor: Actor | None) -> None:
-    if actor is not None and not actor.is_admin and not officer_units(session, actor):
-        raise PermissionDenied(texts.NOT_OFFICER)
-
-
-def check_targets(session: Session, actor: Actor | None, unit_ids: Sequence[int]) -> None:
-    for unit_id in unit_ids:
-        get_unit(session, unit_id)  # NotFound for a unit that does not exist
-        if actor is not None and not can_act_on(session, actor, unit_id):
-            raise PermissionDenied(texts.OUTSIDE_SCOPE)
-
-
-def may_manage(session: Session, actor: Actor | None, created_by: int | None,
-               unit_ids: Sequence[int]) -> bool:
-    """The author, admins, the CLI, and officers whose scope covers every target unit (also
-    used for polls)."""
-    if actor is None or actor.is_admin or created_by == actor.person_id:
-        return True
-    return bool(unit_ids) and all(can_act_on(session, actor, u) for u in unit_ids)
 
 
 def get(session: Session, actor: Actor | None, broadcast_id: int) -> Broadcast:

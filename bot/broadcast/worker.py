@@ -41,7 +41,7 @@ from bot.core.outbound import (
 )
 from bot.core.types import FileReply, Reply, TextReply
 from bot.services import reachability
-from bot.services.ratelimit import RateLimiter
+from bot.core.ratelimit import RateLimiter
 from bot.storage.database import Database
 from bot.storage.models import utcnow
 

@@ -16,6 +16,9 @@ from knowledge.answers import Answer
 from knowledge.passages import Chunk, DocumentMeta
 
 Platform = Literal["telegram", "zalo", "local"]
+# Platforms reached over the network: any worker process may hold a port for them (the
+# terminal is reached only by the process it runs in).
+NETWORK_PLATFORMS: frozenset[str] = frozenset({"telegram", "zalo"})
 ChatKind = Literal["private", "group"]
 
 

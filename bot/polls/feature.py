@@ -96,8 +96,8 @@ class PollFeature(BaseFeature):
     # --- before the sender is identified ------------------------------------------------
     async def before_identify(self, incoming: Incoming) -> Outcome | None:
         if isinstance(incoming, IncomingPollUpdate):
-            await self.db.run(votes.record_counts, incoming.poll_id, incoming.counts,
-                              incoming.voters)
+            await self.db.run(votes.record_counts, incoming.platform, incoming.poll_id,
+                              incoming.counts, incoming.voters)
             return Outcome()
         if isinstance(incoming, IncomingPollAnswer):
             await self.db.run(self._answer, incoming)
@@ -119,8 +119,8 @@ class PollFeature(BaseFeature):
     def _answer(self, session: Session, incoming: IncomingPollAnswer) -> None:
         actor = people.identify(session, incoming.sender.platform, incoming.sender.user_id,
                                 incoming.sender.display_name, admin_ids=self.admin_ids)
-        votes.record_answer(session, incoming.poll_id, incoming.sender.user_id,
-                            actor.person_id, incoming.option_ids)
+        votes.record_answer(session, incoming.sender.platform, incoming.poll_id,
+                            incoming.sender.user_id, actor.person_id, incoming.option_ids)
 
     def _typed_vote(self, session: Session, incoming: IncomingText | IncomingAction,
                     typed: str) -> str | None:

@@ -66,7 +66,7 @@ def compute(session: Session, poll: Poll) -> PollResults:
     for message in session.exec(select(PollMessage).where(col(PollMessage.poll_id) == poll.id)):
         unit(message.unit_id)  # every targeted unit shows, voted or not
         unreachable += message.status == "unreachable"
-        if message.platform == "telegram" and poll.anonymous and message.counts_json:
+        if poll.anonymous and message.counts_json:  # a native poll's counts
             target = unit(message.unit_id)
             for i, count in enumerate(json.loads(message.counts_json)[:n]):
                 target.counts[i] += int(count)

@@ -56,7 +56,7 @@ from bot.polls import anonymity, chart, results, service
 from bot.polls.models import Poll, PollMessage
 from bot.polls.posting import poll_spec
 from bot.services import reachability
-from bot.services.ratelimit import RateLimiter
+from bot.core.ratelimit import RateLimiter
 from bot.storage.database import Database
 from bot.storage.models import utcnow
 from bot import messages as texts

@@ -2,7 +2,7 @@
 may do which.
 
 Rules (enforced here, never in adapters), the same as broadcasts (and checked by the same
-functions, bot.broadcast.service.require_sender / check_targets): members cannot create
+functions, bot.services.audience.require_sender / check_targets): members cannot create
 polls; an officer targets only units in their subtree; admins anywhere. A poll and its
 results are seen by its author, admins, and officers whose scope covers all its target
 units. `actor=None` is the server operator's CLI (trusted).
@@ -22,8 +22,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from bot.services.audience import Audience, resolve
-from bot.broadcast.service import check_targets, may_manage, require_sender
+from bot.services.audience import Audience, check_targets, may_manage, require_sender, resolve
 from bot.polls import anonymity
 from bot.polls.models import MAX_OPTIONS, MIN_OPTIONS, Poll, PollMessage
 from bot.services import reachability
@@ -149,12 +148,14 @@ def close_unchecked(session: Session, poll: Poll) -> bool:
         return False
     if poll.anonymous:
         anonymity.forget_voters(session, poll)
-    # Zalo has nothing to stop; unsent messages will never be sent.
+    # A numbered text (no native poll: Zalo) has nothing to stop; unsent messages will never
+    # be sent.
     session.execute(update(PollMessage).where(
         col(PollMessage.poll_id) == poll.id, col(PollMessage.status) == "pending")
         .values(status="failed", error="closed before sending"))
     session.execute(update(PollMessage).where(
-        col(PollMessage.poll_id) == poll.id, col(PollMessage.platform) != "telegram",
+        col(PollMessage.poll_id) == poll.id, col(PollMessage.telegram_poll_id).is_(None),
+        col(PollMessage.forwarded_from).is_(None),
         col(PollMessage.status) == "sent").values(status="stopped"))
     logger.info("poll %s closed", poll.id)
     return True

@@ -52,11 +52,12 @@ def parse_choice(text: str) -> list[int]:
 # --- Telegram ------------------------------------------------------------------------------
 
 
-def record_counts(session: Session, telegram_poll_id: str, counts: Sequence[int],
+def record_counts(session: Session, platform: str, native_poll_id: str, counts: Sequence[int],
                   voters: int) -> bool:
-    """A `poll` update: the latest counts of one message (anonymous polls only; named
-    polls count their answers). False when no open poll has that message."""
-    found = _telegram_message(session, telegram_poll_id)
+    """A native poll's update (Telegram's `poll`): the latest counts of one message
+    (anonymous polls only; named polls count their answers). False when no open poll has
+    that message."""
+    found = _native_message(session, platform, native_poll_id)
     if found is None:
         return False
     message, poll = found
@@ -68,27 +69,28 @@ def record_counts(session: Session, telegram_poll_id: str, counts: Sequence[int]
     return True
 
 
-def record_answer(session: Session, telegram_poll_id: str, user_id: str, person_id: int | None,
-                  option_ids: Sequence[int]) -> bool:
-    """A `poll_answer` (named polls only: Telegram sends none for anonymous ones)."""
-    found = _telegram_message(session, telegram_poll_id)
+def record_answer(session: Session, platform: str, native_poll_id: str, user_id: str,
+                  person_id: int | None, option_ids: Sequence[int]) -> bool:
+    """A vote in a named native poll (Telegram's `poll_answer`: none for anonymous ones)."""
+    found = _native_message(session, platform, native_poll_id)
     if found is None:
         return False
     message, poll = found
     if poll.status != "open" or poll.anonymous or poll.id is None:
         return False
     options = sorted({i for i in option_ids if 0 <= i < len(poll.options)})
-    key = f"telegram:{user_id}"
+    key = f"{platform}:{user_id}"
     session.add(PollAnswerEvent(poll_id=poll.id, person_id=person_id, voter_key=key,
                                 option_ids=_join(options)))
-    _upsert(session, poll.id, message.unit_id, "telegram", key, person_id, options)
+    _upsert(session, poll.id, message.unit_id, platform, key, person_id, options)
     return True
 
 
-def _telegram_message(session: Session, telegram_poll_id: str) -> tuple[PollMessage, Poll] | None:
+def _native_message(session: Session, platform: str,
+                    native_poll_id: str) -> tuple[PollMessage, Poll] | None:
     message = session.exec(select(PollMessage).where(
-        col(PollMessage.platform) == "telegram",
-        col(PollMessage.telegram_poll_id) == telegram_poll_id)).first()
+        col(PollMessage.platform) == platform,
+        col(PollMessage.telegram_poll_id) == native_poll_id)).first()
     if message is None:
         return None
     poll = session.get(Poll, message.poll_id)

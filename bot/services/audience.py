@@ -1,4 +1,13 @@
-"""Who a broadcast reaches.
+"""Who a message from an officer reaches, and who may send and manage one: the rules every
+feature that addresses units shares (broadcasts, polls, and the coming study campaigns and
+report requests).
+
+Authorisation: members cannot send. An officer targets only units in their subtree
+(`bot.services.units.can_act_on`); admins anywhere. A sent item is seen and managed by its
+author, by admins, and by officers whose scope covers all its target units (`may_manage`).
+`actor=None` is the server operator's CLI (trusted).
+
+Who a message reaches:
 
 Targets are units, each with its whole subtree. In them:
 - people whose membership role is one of the chosen roles, each counted once, in the
@@ -23,7 +32,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
-from bot.services.units import get_unit, under_any
+from bot import messages as texts
+from bot.services.errors import PermissionDenied
+from bot.services.people import Actor
+from bot.services.units import can_act_on, get_unit, officer_units, under_any
 from bot.storage.models import ChatRecord, Identity, Membership, Unit
 
 
@@ -55,6 +67,26 @@ class Audience:
     @property
     def messages(self) -> int:
         return len(self.private_chats) + len(self.groups)
+
+
+def require_sender(session: Session, actor: Actor | None) -> None:
+    if actor is not None and not actor.is_admin and not officer_units(session, actor):
+        raise PermissionDenied(texts.NOT_OFFICER)
+
+
+def check_targets(session: Session, actor: Actor | None, unit_ids: Sequence[int]) -> None:
+    for unit_id in unit_ids:
+        get_unit(session, unit_id)  # NotFound for a unit that does not exist
+        if actor is not None and not can_act_on(session, actor, unit_id):
+            raise PermissionDenied(texts.OUTSIDE_SCOPE)
+
+
+def may_manage(session: Session, actor: Actor | None, created_by: int | None,
+               unit_ids: Sequence[int]) -> bool:
+    """The author, admins, the CLI, and officers whose scope covers every target unit."""
+    if actor is None or actor.is_admin or created_by == actor.person_id:
+        return True
+    return bool(unit_ids) and all(can_act_on(session, actor, u) for u in unit_ids)
 
 
 def target_units(session: Session, unit_ids: Iterable[int]) -> list[Unit]:
@@ -110,4 +142,5 @@ def resolve(session: Session, unit_ids: Sequence[int], roles: Sequence[str],
     return audience
 
 
-__all__ = ["Audience", "resolve", "target_units"]
+__all__ = ["Audience", "check_targets", "may_manage", "require_sender", "resolve",
+           "target_units"]

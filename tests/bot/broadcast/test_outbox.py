@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot.broadcast import outbox, service
 from bot.broadcast.models import Delivery
 from bot.broadcast.outbox import RetryPolicy
-from bot.services.ratelimit import RateLimiter
+from bot.core.ratelimit import RateLimiter
 from bot.core.outbound import RateLimits
 from bot.storage.database import Database
 from bot.storage.models import utcnow
