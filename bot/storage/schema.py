@@ -24,8 +24,9 @@ what `upgrade` leaves).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from sqlalchemy import Column, Table, inspect, text
+from sqlalchemy import Column, MetaData, Table, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateColumn
 from sqlmodel import SQLModel
@@ -39,23 +40,24 @@ class SchemaMismatch(RuntimeError):
     """The database cannot be brought up to the models by adding to it."""
 
 
-def upgrade(db: Database) -> list[str]:
-    """Create missing tables, columns and indexes; the changes made, as log lines (empty
-    when the database already matches). SchemaMismatch when a missing column can be neither
-    nullable nor defaulted (nothing is changed then)."""
+def upgrade(db: Database, metadata: MetaData | None = None) -> list[str]:
+    """Create missing tables, columns and indexes of `metadata` (default: every model
+    registered on SQLModel's); the changes made, as log lines (empty when the database
+    already matches). SchemaMismatch when a missing column can be neither nullable nor
+    defaulted (nothing is changed then)."""
     with db.engine.begin() as conn:
-        plan = _plan(conn)
+        plan = _plan(conn, metadata if metadata is not None else SQLModel.metadata)
         for change, apply in plan:
             apply(conn)
             logger.info("database schema: %s", change)
     return [change for change, _ in plan]
 
 
-def _plan(conn: Connection):  # type: ignore[no-untyped-def]
+def _plan(conn: Connection, metadata: MetaData) -> list[tuple[str, Callable[[Connection], object]]]:
     inspector = inspect(conn)
     existing = set(inspector.get_table_names())
-    plan = []
-    for table in SQLModel.metadata.sorted_tables:
+    plan: list[tuple[str, Callable[[Connection], object]]] = []
+    for table in metadata.sorted_tables:
         if table.name not in existing:
             plan.append((f"created table {table.name}",
                          lambda c, t=table: t.create(c)))
