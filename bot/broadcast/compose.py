@@ -101,7 +101,7 @@ def press(session: Session, actor: Actor, broadcast_id: int, op: str,
     if op == "unit":
         unit_id = data_id(arg)
         service.check_targets(session, actor, [unit_id])
-        chosen = service.unit_ids_of(draft)
+        chosen = draft.unit_ids
         if unit_id in chosen:
             chosen.remove(unit_id)
             notice = texts.COMPOSE_UNIT_REMOVED
@@ -113,7 +113,7 @@ def press(session: Session, actor: Actor, broadcast_id: int, op: str,
         name = units.get_unit(session, unit_id).name
         return None, notice.format(unit=name, count=len(chosen))
     if op == "units":
-        if not service.unit_ids_of(draft):
+        if not draft.unit_ids:
             return None, texts.BROADCAST_NO_TARGETS
         return _goto(session, draft, "roles"), None
     if op == "roles":
@@ -191,8 +191,8 @@ def reprompt(session: Session, actor: Actor, draft: Broadcast) -> TextReply:
 def preview(session: Session, draft: Broadcast) -> TextReply:
     assert draft.id is not None
     counts = service.preview(session, draft)
-    unit_names = [units.get_unit(session, u).name for u in service.unit_ids_of(draft)]
-    roles = ", ".join(texts.ROLE_NAMES[r] for r in service.roles_of(draft))
+    unit_names = [units.get_unit(session, u).name for u in draft.unit_ids]
+    roles = ", ".join(texts.ROLE_NAMES[r] for r in draft.role_list)
     lines = [texts.COMPOSE_PREVIEW_TITLE, "", draft.text, ""]
     if draft.doc_number:
         lines.append(texts.BROADCAST_DOC_LINE.format(number=draft.doc_number))

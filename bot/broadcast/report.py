@@ -12,7 +12,6 @@ from sqlmodel import Session, col, func, select
 from bot.broadcast.models import Broadcast, BroadcastEvent, BroadcastRecipient, Delivery
 from bot.broadcast.outbox import status_counts
 from bot.services.audience import target_units
-from bot.broadcast.service import unit_ids_of
 from bot.services.units import path_key
 from bot.storage.models import ChatRecord, Identity, Person, Unit, to_local, utcnow
 from bot import messages as texts
@@ -126,7 +125,7 @@ def _unreachable(session: Session, broadcast: Broadcast) -> tuple[int, int]:
                col(BroadcastRecipient.person_id).not_in(reached))).one()
     groups = 0
     if broadcast.include_groups:
-        unit_ids = [u.id for u in target_units(session, unit_ids_of(broadcast))]
+        unit_ids = [u.id for u in target_units(session, broadcast.unit_ids)]
         groups = session.exec(select(func.count()).select_from(ChatRecord).where(
             col(ChatRecord.unit_id).in_(unit_ids), col(ChatRecord.kind) == "group",
             col(ChatRecord.unreachable_at).is_not(None))).one()

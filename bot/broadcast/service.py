@@ -23,7 +23,7 @@ from bot.broadcast.models import Broadcast, BroadcastEvent, BroadcastRecipient, 
 from bot.services.audience import Audience, check_targets, may_manage, require_sender, resolve
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
-from bot.services.units import get_unit, officer_units
+from bot.services.units import officer_units
 from bot.storage.models import ROLES, utcnow, valid_id
 from bot import messages as texts
 from knowledge.text import normalize
@@ -64,17 +64,9 @@ def get(session: Session, actor: Actor | None, broadcast_id: int) -> Broadcast:
     broadcast = session.get(Broadcast, broadcast_id) if valid_id(broadcast_id) else None
     if broadcast is None:
         raise NotFound(texts.BROADCAST_NOT_FOUND)
-    if may_manage(session, actor, broadcast.created_by_person_id, unit_ids_of(broadcast)):
+    if may_manage(session, actor, broadcast.created_by_person_id, broadcast.unit_ids):
         return broadcast
     raise PermissionDenied()
-
-
-def unit_ids_of(broadcast: Broadcast) -> list[int]:
-    return [int(part) for part in broadcast.target_unit_ids.split(",") if part.strip().isdigit()]
-
-
-def roles_of(broadcast: Broadcast) -> list[str]:
-    return [r for r in broadcast.roles.split(",") if r in ROLES]
 
 
 # --- drafts -------------------------------------------------------------------------------
@@ -149,7 +141,7 @@ def messages_by_platform(session: Session, broadcast: Broadcast) -> Counter[str]
 
 
 def _audience(session: Session, broadcast: Broadcast) -> Audience:
-    return resolve(session, unit_ids_of(broadcast), roles_of(broadcast), broadcast.include_groups)
+    return resolve(session, broadcast.unit_ids, broadcast.role_list, broadcast.include_groups)
 
 
 # --- sending ------------------------------------------------------------------------------
@@ -162,7 +154,7 @@ def confirm(session: Session, actor: Actor | None, broadcast_id: int,
     broadcast = get(session, actor, broadcast_id)
     if broadcast.status != "draft":
         raise InvalidInput(texts.BROADCAST_NOT_DRAFT)
-    targets = unit_ids_of(broadcast)
+    targets = broadcast.unit_ids
     if not targets:
         raise InvalidInput(texts.BROADCAST_NO_TARGETS)
     check_targets(session, actor, targets)  # scope may have changed since the draft
@@ -347,4 +339,4 @@ def _event(session: Session, broadcast_id: int, actor: Actor | None, action: str
 __all__ = ["MAX_TEXT", "Preview", "cancel", "check_targets", "clean_text", "confirm",
            "confirm_read", "confirm_read_in_chat", "create", "draft_in_chat", "get",
            "may_manage", "messages_by_platform", "own_draft", "preview", "recent", "remind",
-           "require_sender", "roles_of", "unit_ids_of"]
+           "require_sender"]

@@ -95,7 +95,7 @@ def _ask(session: Session, actor: Actor, poll: Poll) -> TextReply:
 
 def _preview(session: Session, poll: Poll) -> TextReply:
     found = service.audience(session, poll)
-    unit_ids = service.unit_ids_of(poll)
+    unit_ids = poll.unit_ids
     unit = units.get_unit(session, unit_ids[0]).name if unit_ids else "—"
     options = "\n".join(f"{i}. {o}" for i, o in enumerate(poll.options, 1))
     at = to_local(poll.closes_at).strftime("%H:%M %d/%m/%Y") if poll.closes_at else "—"

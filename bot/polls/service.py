@@ -88,12 +88,8 @@ def create(
     return poll
 
 
-def unit_ids_of(poll: Poll) -> list[int]:
-    return [int(p) for p in poll.target_unit_ids.split(",") if p.strip().isdigit()]
-
-
 def audience(session: Session, poll: Poll) -> Audience:
-    return resolve(session, unit_ids_of(poll), [r for r in poll.roles.split(",") if r in ROLES],
+    return resolve(session, poll.unit_ids, poll.role_list,
                    poll.include_groups)
 
 
@@ -102,7 +98,7 @@ def get(session: Session, actor: Actor | None, poll_id: int) -> Poll:
     poll = session.get(Poll, poll_id) if valid_id(poll_id) else None
     if poll is None:
         raise NotFound(texts.POLL_NOT_FOUND)
-    if may_manage(session, actor, poll.created_by_person_id, unit_ids_of(poll)):
+    if may_manage(session, actor, poll.created_by_person_id, poll.unit_ids):
         return poll
     raise PermissionDenied(texts.POLL_OTHER_UNIT)
 
@@ -112,7 +108,7 @@ def open_poll(session: Session, actor: Actor | None, poll_id: int) -> int:
     poll = get(session, actor, poll_id)
     if poll.status != "draft":
         raise InvalidInput(texts.POLL_NOT_DRAFT)
-    if not unit_ids_of(poll):
+    if not poll.unit_ids:
         raise InvalidInput(texts.POLL_NO_TARGETS)
     if poll.closes_at is not None and poll.closes_at <= utcnow():
         raise InvalidInput(texts.POLL_CLOSES_IN_PAST)
@@ -195,4 +191,4 @@ def recent(session: Session, actor: Actor | None, limit: int = 15) -> list[Poll]
 
 
 __all__ = ["audience", "clean_options", "clean_question", "close", "close_unchecked", "create",
-           "due", "get", "move_chat", "open_poll", "recent", "unit_ids_of"]
+           "due", "get", "move_chat", "open_poll", "recent"]

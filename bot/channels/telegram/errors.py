@@ -15,15 +15,13 @@ follows it for replies, the workers re-point their rows.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 # 400 answers that say the chat is gone rather than that our request was wrong (the Bot
 # API's descriptions, lowercased; "PEER_ID_INVALID" is what an id that never existed gets).
