@@ -47,8 +47,7 @@ from bot.services import units
 from bot.services.errors import InvalidInput, PermissionDenied
 from bot.services.people import Actor
 from bot.storage.database import Database
-from bot import messages as texts
-
+from bot.broadcast import messages as broadcast_texts
 logger = logging.getLogger(__name__)
 
 BROADCAST_COMMANDS: tuple[MenuCommand, ...] = tuple(MenuCommand(name, text, "officer") for name, text in (
@@ -79,7 +78,7 @@ class BroadcastFeature(BaseFeature):
         self.worker_config = worker  # None: no delivery worker in this process
 
     def help(self, actor: Actor) -> str | None:
-        return texts.HELP_BROADCAST
+        return broadcast_texts.HELP_BROADCAST
 
     @property
     def has_workers(self) -> bool:
@@ -112,17 +111,17 @@ class BroadcastFeature(BaseFeature):
             return _text(await self.db.run(report.audit_text))
         if name == "thongbao":
             if chat.kind != "private":
-                return _text(texts.COMPOSE_PRIVATE_ONLY)
+                return _text(broadcast_texts.COMPOSE_PRIVATE_ONLY)
             reply = await self.db.run(compose.start, actor, chat.platform, chat.chat_id, args)
             return Outcome([reply])
         if name == "dsthongbao":
             found = await self.db.run(service.recent, actor, 15)
             if not found:
-                return _text(texts.BROADCAST_NONE_YET)
-            return _text("\n".join([texts.BROADCAST_LIST_TITLE] + [compose.describe(b) for b in found]))
+                return _text(broadcast_texts.BROADCAST_NONE_YET)
+            return _text("\n".join([broadcast_texts.BROADCAST_LIST_TITLE] + [compose.describe(b) for b in found]))
         broadcast_id = _id_arg(args)
         if broadcast_id is None:
-            return _text(texts.BROADCAST_ID_USAGE.format(command=name))
+            return _text(broadcast_texts.BROADCAST_ID_USAGE.format(command=name))
         return await self._manage(actor, name, broadcast_id)
 
     async def _manage(self, actor: Actor, op: str, broadcast_id: int) -> Outcome:
@@ -133,25 +132,25 @@ class BroadcastFeature(BaseFeature):
         if op in ("nhacdoc", "remind"):
             counts = await self.db.run(service.remind, actor, broadcast_id)
             self.wake()
-            return _text(texts.BROADCAST_REMINDING.format(
+            return _text(broadcast_texts.BROADCAST_REMINDING.format(
                 people=counts.reachable_people, messages=counts.private_messages))
         if op in ("dunggui", "stop"):
             cancelled = await self.db.run(service.cancel, actor, broadcast_id)
-            return _text(texts.BROADCAST_STOPPED.format(id=broadcast_id, cancelled=cancelled))
+            return _text(broadcast_texts.BROADCAST_STOPPED.format(id=broadcast_id, cancelled=cancelled))
         raise ValueError(op)
 
     async def _attach_group(self, incoming: IncomingText, actor: Actor, args: str) -> Outcome:
         chat = incoming.chat
         if chat.kind != "group":
-            return _text(texts.GANHOM_GROUP_ONLY)
+            return _text(broadcast_texts.GANHOM_GROUP_ONLY)
         unit_id = _id_arg(args)
         if unit_id is None:
-            return _text(texts.GANHOM_USAGE)
+            return _text(broadcast_texts.GANHOM_USAGE)
         record = await self.db.run(units.attach_chat, actor, chat.platform, chat.chat_id, unit_id)
         unit = await self.db.run(units.get_unit, unit_id)
         logger.info("group %s:%s attached to unit %s by person %s", chat.platform, chat.chat_id,
                     unit_id, actor.person_id)
-        return _text(texts.GANHOM_DONE.format(unit=unit.name, title=record.title or chat.chat_id))
+        return _text(broadcast_texts.GANHOM_DONE.format(unit=unit.name, title=record.title or chat.chat_id))
 
     # --- text while composing -------------------------------------------------------------
     async def text(self, incoming: IncomingText, actor: Actor) -> Outcome | None:
@@ -174,8 +173,8 @@ class BroadcastFeature(BaseFeature):
         chat = incoming.chat
         outcome, _ = await self.db.run(service.confirm_read_in_chat, actor, chat.platform,
                                        chat.chat_id)
-        text = {"ok": texts.BROADCAST_READ_THANKS, "again": texts.BROADCAST_READ_AGAIN,
-                "none": texts.BROADCAST_READ_NOTHING}[outcome]
+        text = {"ok": broadcast_texts.BROADCAST_READ_THANKS, "again": broadcast_texts.BROADCAST_READ_AGAIN,
+                "none": broadcast_texts.BROADCAST_READ_NOTHING}[outcome]
         return _text(text)
 
     async def _compose_text(self, incoming: IncomingText, actor: Actor,
@@ -207,8 +206,8 @@ class BroadcastFeature(BaseFeature):
         """`rd:<id>` and `bc:<id>:<op>[:<arg>]`. ValueError: bad data."""
         if kind == "rd":
             outcome = await self.db.run(service.confirm_read, actor, data_id(rest))
-            notice = {"ok": texts.BROADCAST_READ_THANKS, "again": texts.BROADCAST_READ_AGAIN,
-                      "not_for_you": texts.BROADCAST_READ_NOT_FOR_YOU}[outcome]
+            notice = {"ok": broadcast_texts.BROADCAST_READ_THANKS, "again": broadcast_texts.BROADCAST_READ_AGAIN,
+                      "not_for_you": broadcast_texts.BROADCAST_READ_NOT_FOR_YOU}[outcome]
             return Outcome(notice=notice)
         if kind != "bc":
             return None
@@ -219,14 +218,14 @@ class BroadcastFeature(BaseFeature):
             return await self._manage(actor, op, broadcast_id)
         if op == "drop":
             await self.db.run(service.cancel, actor, broadcast_id)
-            return Outcome([TextReply(texts.COMPOSE_DROPPED)], notice=texts.COMPOSE_DROPPED)
+            return Outcome([TextReply(broadcast_texts.COMPOSE_DROPPED)], notice=broadcast_texts.COMPOSE_DROPPED)
         if op == "send":
             counts = await self.db.run(service.confirm, actor, broadcast_id)
             self.wake()
-            sending = (texts.COMPOSE_SENDING if incoming.chat.capabilities.edits
-                       else texts.COMPOSE_SENDING_NO_LIVE)
+            sending = (broadcast_texts.COMPOSE_SENDING if incoming.chat.capabilities.edits
+                       else broadcast_texts.COMPOSE_SENDING_NO_LIVE)
             text = sending.format(id=broadcast_id, messages=counts.private_messages + counts.groups)
-            stop = Action(texts.BROADCAST_STOP_BUTTON, f"bc:{broadcast_id}:stop")
+            stop = Action(broadcast_texts.BROADCAST_STOP_BUTTON, f"bc:{broadcast_id}:stop")
             return Outcome([TextReply(text, (stop,))])
         reply, notice = await self.db.run(compose.press, actor, broadcast_id, op, arg)
         return Outcome([reply] if reply else [], notice=notice)
@@ -250,14 +249,14 @@ def _take_file(session, actor: Actor, draft_id: int, platform: str, file_id: str
 def _report_text(session, actor: Actor, broadcast_id: int) -> str:  # type: ignore[no-untyped-def]
     broadcast = service.get(session, actor, broadcast_id)
     if broadcast.status == "draft":
-        raise InvalidInput(texts.BROADCAST_NOT_SENT)
+        raise InvalidInput(broadcast_texts.BROADCAST_NOT_SENT)
     return report.final_text(report.delivery_report(session, broadcast))
 
 
 def _confirmation_text(session, actor: Actor, broadcast_id: int) -> str:  # type: ignore[no-untyped-def]
     broadcast = service.get(session, actor, broadcast_id)
     if not broadcast.require_confirmation:
-        raise InvalidInput(texts.BROADCAST_NO_CONFIRMATION)
+        raise InvalidInput(broadcast_texts.BROADCAST_NO_CONFIRMATION)
     return report.confirmation_text(session, broadcast)
 
 

@@ -33,8 +33,7 @@ from bot.core.outbound import ChatMoved, DeliveryError, Destination, OutboundPor
 from bot.core.types import NETWORK_PLATFORMS, Action, TextReply
 from bot.storage.database import Database
 from bot.storage.models import utcnow
-from bot import messages as texts
-
+from bot.broadcast import messages as broadcast_texts
 if TYPE_CHECKING:
     from bot.broadcast.worker import WorkerConfig
 
@@ -169,7 +168,7 @@ class ProgressReporter:
             started = broadcast.scheduled_at or broadcast.confirmed_at or broadcast.created_at
             if (utcnow() - started).total_seconds() < self.interval_no_edit:
                 return  # the first turn, at the start: the officer was just told it is sending
-        stop = (Action(texts.BROADCAST_STOP_BUTTON, f"bc:{broadcast_id}:stop"),)
+        stop = (Action(broadcast_texts.BROADCAST_STOP_BUTTON, f"bc:{broadcast_id}:stop"),)
         await self._show(broadcast, text, stop)
 
     async def _final(self, broadcast_id: int) -> None:
@@ -181,8 +180,8 @@ class ProgressReporter:
             await self._show(broadcast, text, ())
         actions: tuple[Action, ...] = ()
         if broadcast.require_confirmation and not broadcast.parent_id:
-            actions = (Action(texts.BROADCAST_LIST_BUTTON, f"bc:{broadcast_id}:list"),
-                       Action(texts.BROADCAST_REMIND_BUTTON, f"bc:{broadcast_id}:remind"))
+            actions = (Action(broadcast_texts.BROADCAST_LIST_BUTTON, f"bc:{broadcast_id}:list"),
+                       Action(broadcast_texts.BROADCAST_REMIND_BUTTON, f"bc:{broadcast_id}:remind"))
         try:
             await self._to_origin(broadcast, lambda chat_id: transport.send(
                 Destination(chat_id), [officer_reply(transport, report, actions)]))

@@ -26,6 +26,7 @@ from bot.services.people import Actor
 from bot.services.units import officer_units
 from bot.storage.models import ROLES, utcnow, valid_id
 from bot import messages as texts
+from bot.broadcast import messages as broadcast_texts
 from knowledge.text import normalize
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def get(session: Session, actor: Actor | None, broadcast_id: int) -> Broadcast:
     """The broadcast if the actor may see and manage it."""
     broadcast = session.get(Broadcast, broadcast_id) if valid_id(broadcast_id) else None
     if broadcast is None:
-        raise NotFound(texts.BROADCAST_NOT_FOUND)
+        raise NotFound(broadcast_texts.BROADCAST_NOT_FOUND)
     if may_manage(session, actor, broadcast.created_by_person_id, broadcast.unit_ids):
         return broadcast
     raise PermissionDenied()
@@ -75,9 +76,9 @@ def get(session: Session, actor: Actor | None, broadcast_id: int) -> Broadcast:
 def clean_text(text: str) -> str:
     cleaned = normalize(text).strip()
     if not cleaned:
-        raise InvalidInput(texts.BROADCAST_TEXT_EMPTY)
+        raise InvalidInput(broadcast_texts.BROADCAST_TEXT_EMPTY)
     if len(cleaned) > MAX_TEXT:
-        raise InvalidInput(texts.BROADCAST_TEXT_TOO_LONG.format(limit=MAX_TEXT))
+        raise InvalidInput(broadcast_texts.BROADCAST_TEXT_TOO_LONG.format(limit=MAX_TEXT))
     return cleaned
 
 
@@ -123,9 +124,9 @@ def draft_in_chat(session: Session, actor: Actor, platform: str, chat_id: str) -
 def own_draft(session: Session, actor: Actor, broadcast_id: int) -> Broadcast:
     broadcast = session.get(Broadcast, broadcast_id) if valid_id(broadcast_id) else None
     if broadcast is None or broadcast.created_by_person_id != actor.person_id:
-        raise NotFound(texts.BROADCAST_NOT_FOUND)
+        raise NotFound(broadcast_texts.BROADCAST_NOT_FOUND)
     if broadcast.status != "draft":
-        raise InvalidInput(texts.BROADCAST_NOT_DRAFT)
+        raise InvalidInput(broadcast_texts.BROADCAST_NOT_DRAFT)
     return broadcast
 
 
@@ -153,17 +154,17 @@ def confirm(session: Session, actor: Actor | None, broadcast_id: int,
     now = now or utcnow()
     broadcast = get(session, actor, broadcast_id)
     if broadcast.status != "draft":
-        raise InvalidInput(texts.BROADCAST_NOT_DRAFT)
+        raise InvalidInput(broadcast_texts.BROADCAST_NOT_DRAFT)
     targets = broadcast.unit_ids
     if not targets:
-        raise InvalidInput(texts.BROADCAST_NO_TARGETS)
+        raise InvalidInput(broadcast_texts.BROADCAST_NO_TARGETS)
     check_targets(session, actor, targets)  # scope may have changed since the draft
     broadcast.text = clean_text(broadcast.text)
     if at is not None and at <= now:
-        raise InvalidInput(texts.BROADCAST_TIME_PAST)
+        raise InvalidInput(broadcast_texts.BROADCAST_TIME_PAST)
     audience = _audience(session, broadcast)
     if not audience.messages:
-        raise InvalidInput(texts.BROADCAST_NOBODY)
+        raise InvalidInput(broadcast_texts.BROADCAST_NOBODY)
     broadcast.sender_label = _sender_label(session, actor)
     broadcast.status = "scheduled" if at else "sending"
     broadcast.scheduled_at = at
@@ -201,9 +202,9 @@ def _fill(session: Session, broadcast_id: int, audience: Audience, due: datetime
 
 def _sender_label(session: Session, actor: Actor | None) -> str:
     if actor is None:
-        return texts.BROADCAST_OPERATOR
+        return broadcast_texts.BROADCAST_OPERATOR
     units = officer_units(session, actor)
-    name = actor.display_name or texts.BROADCAST_OPERATOR
+    name = actor.display_name or broadcast_texts.BROADCAST_OPERATOR
     if units:
         top = min(units, key=lambda u: (u.depth, u.id or 0))
         return f"{name} — {top.name}"
@@ -214,7 +215,7 @@ def cancel(session: Session, actor: Actor | None, broadcast_id: int) -> int:
     """Stop a scheduled or running broadcast (or drop a draft); returns rows cancelled."""
     broadcast = get(session, actor, broadcast_id)
     if broadcast.status in ("done", "cancelled"):
-        raise InvalidInput(texts.BROADCAST_ALREADY_OVER)
+        raise InvalidInput(broadcast_texts.BROADCAST_ALREADY_OVER)
     was_draft = broadcast.status == "draft"
     broadcast.status = "cancelled"
     broadcast.compose_step = None
@@ -237,9 +238,9 @@ def remind(session: Session, actor: Actor | None, broadcast_id: int,
         original = get(session, actor, original.parent_id)
     assert original.id is not None
     if not original.require_confirmation:
-        raise InvalidInput(texts.BROADCAST_NO_CONFIRMATION)
+        raise InvalidInput(broadcast_texts.BROADCAST_NO_CONFIRMATION)
     if original.status not in ("sending", "done"):
-        raise InvalidInput(texts.BROADCAST_NOT_SENT)
+        raise InvalidInput(broadcast_texts.BROADCAST_NOT_SENT)
     missing = session.exec(
         select(BroadcastRecipient).where(BroadcastRecipient.broadcast_id == original.id,
                                          col(BroadcastRecipient.confirmed_at).is_(None))
@@ -254,7 +255,7 @@ def remind(session: Session, actor: Actor | None, broadcast_id: int,
     audience.private_chats = [(p, targets[p], platform, chat) for p, platform, chat in chats
                               if p in targets]
     if not audience.private_chats:
-        raise InvalidInput(texts.BROADCAST_NOBODY_TO_REMIND)
+        raise InvalidInput(broadcast_texts.BROADCAST_NOBODY_TO_REMIND)
     reminder = Broadcast(
         text=original.text, doc_number=original.doc_number, sender_label=original.sender_label,
         target_unit_ids=original.target_unit_ids, roles=original.roles, include_groups=False,

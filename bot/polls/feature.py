@@ -43,8 +43,7 @@ from bot.services import people
 from bot.services.errors import InvalidInput
 from bot.services.people import Actor
 from bot.storage.database import Database
-from bot import messages as texts
-
+from bot.polls import messages as poll_texts
 logger = logging.getLogger(__name__)
 
 POLL_COMMANDS: tuple[MenuCommand, ...] = tuple(MenuCommand(name, text, "officer") for name, text in (
@@ -74,7 +73,7 @@ class PollFeature(BaseFeature):
         self.limits = dict(limits or {})  # posting pace per platform
 
     def help(self, actor: Actor) -> str | None:
-        return texts.HELP_POLL
+        return poll_texts.HELP_POLL
 
     @property
     def has_workers(self) -> bool:
@@ -139,13 +138,13 @@ class PollFeature(BaseFeature):
         pid, count = poll.id, len(poll.options)
         if vote.outcome in ("recorded", "changed"):
             choice = ", ".join(str(i + 1) for i in vote.options) or "—"
-            template = texts.POLL_VOTE_RECORDED if vote.outcome == "recorded" else texts.POLL_VOTE_CHANGED
+            template = poll_texts.POLL_VOTE_RECORDED if vote.outcome == "recorded" else poll_texts.POLL_VOTE_CHANGED
             return template.format(choice=choice, id=pid)
         logger.info("poll %s: typed vote refused (%s)", pid, vote.outcome)
         return {
-            "closed": texts.POLL_VOTE_CLOSED, "no_key": texts.POLL_VOTE_CLOSED,
-            "unknown_option": texts.POLL_VOTE_UNKNOWN, "repeated": texts.POLL_VOTE_REPEATED,
-            "too_many": texts.POLL_VOTE_TOO_MANY,
+            "closed": poll_texts.POLL_VOTE_CLOSED, "no_key": poll_texts.POLL_VOTE_CLOSED,
+            "unknown_option": poll_texts.POLL_VOTE_UNKNOWN, "repeated": poll_texts.POLL_VOTE_REPEATED,
+            "too_many": poll_texts.POLL_VOTE_TOO_MANY,
         }[vote.outcome].format(id=pid, count=count)
 
     # --- commands -----------------------------------------------------------------------
@@ -156,19 +155,19 @@ class PollFeature(BaseFeature):
         chat = incoming.chat
         if name == "khaosat":
             if chat.kind != "private":
-                return Outcome([TextReply(texts.POLL_PRIVATE_ONLY)])
+                return Outcome([TextReply(poll_texts.POLL_PRIVATE_ONLY)])
             return Outcome([await self.db.run(compose.start, actor, chat.platform, chat.chat_id, args)])
         if name == "dskhaosat":
             found = await self.db.run(service.recent, actor)
             if not found:
-                return Outcome([TextReply(texts.POLL_NONE_YET)])
-            lines = [texts.POLL_LIST_TITLE] + [
-                f"#{p.id} — {texts.POLL_STATUS_NAMES.get(p.status, p.status)} — {p.question[:60]}"
+                return Outcome([TextReply(poll_texts.POLL_NONE_YET)])
+            lines = [poll_texts.POLL_LIST_TITLE] + [
+                f"#{p.id} — {poll_texts.POLL_STATUS_NAMES.get(p.status, p.status)} — {p.question[:60]}"
                 for p in found]
             return Outcome([TextReply("\n".join(lines))])
         poll_id = first_id(args)
         if poll_id is None:
-            return Outcome([TextReply(texts.POLL_ID_USAGE.format(command=name))])
+            return Outcome([TextReply(poll_texts.POLL_ID_USAGE.format(command=name))])
         if name == "ketqua":
             if "csv" in (word.lower() for word in args.split()[1:]):
                 return Outcome([await self.results_csv(actor, poll_id)])
@@ -176,7 +175,7 @@ class PollFeature(BaseFeature):
         closed = await self.db.run(service.close, actor, poll_id)
         if closed:
             self.wake()
-        template = texts.POLL_CLOSED_NOW if closed else texts.POLL_ALREADY_CLOSED
+        template = poll_texts.POLL_CLOSED_NOW if closed else poll_texts.POLL_ALREADY_CLOSED
         return Outcome([TextReply(template.format(id=poll_id))])
 
     async def results(self, actor: Actor | None, poll_id: int) -> tuple[TextReply, PhotoReply]:
@@ -187,7 +186,7 @@ class PollFeature(BaseFeature):
 
         table, found = await self.db.run(compute)
         image = await asyncio.to_thread(chart.png, found)
-        caption = texts.POLL_CHART_FOOTER.format(id=poll_id, voters=found.voters)
+        caption = poll_texts.POLL_CHART_FOOTER.format(id=poll_id, voters=found.voters)
         return TextReply(table), PhotoReply(image, caption, f"khaosat-{poll_id}.png")
 
     async def results_csv(self, actor: Actor | None, poll_id: int) -> FileReply:
@@ -197,7 +196,7 @@ class PollFeature(BaseFeature):
 
         found = await self.db.run(compute)
         data = results.to_csv(found).encode("utf-8-sig")  # the BOM makes Excel read UTF-8
-        caption = texts.POLL_CSV_CAPTION.format(id=poll_id, voters=found.voters)
+        caption = poll_texts.POLL_CSV_CAPTION.format(id=poll_id, voters=found.voters)
         return FileReply(data, f"khaosat-{poll_id}.csv", caption)
 
     # --- buttons ------------------------------------------------------------------------
@@ -213,10 +212,10 @@ class PollFeature(BaseFeature):
 
             chats = await self.db.run(open_it)
             self.wake()
-            text = texts.POLL_OPENED.format(id=poll_id, messages=chats)
+            text = poll_texts.POLL_OPENED.format(id=poll_id, messages=chats)
             return Outcome([TextReply(text)], notice=text[:190])
         if op not in ("kind", "anon", "dur", "unit", "x"):
-            raise InvalidInput(texts.POLL_USE_BUTTONS)
+            raise InvalidInput(poll_texts.POLL_USE_BUTTONS)
         reply = await self.db.run(compose.step, actor, poll_id, op, arg)
         return Outcome([reply])
 

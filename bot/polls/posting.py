@@ -6,8 +6,7 @@ anonymous poll in private).
 """
 
 from __future__ import annotations
-
-from bot import messages as texts
+from bot.polls import messages as poll_texts
 from bot.core.outbound import PollSpec
 from bot.polls.models import Poll
 from bot.storage.models import to_local
@@ -22,14 +21,14 @@ def poll_text(poll: Poll, chat_kind: str = "private") -> str:
     """The numbered text of a poll, for platforms without native polls. In a group, an
     anonymous poll asks for the answer in private (a number typed in the group is seen by
     all)."""
-    kind = texts.POLL_KIND_ANONYMOUS if poll.anonymous else texts.POLL_KIND_NAMED
-    lines = [texts.POLL_TEXT_HEADER.format(id=poll.id, kind=kind), poll.question, ""]
+    kind = poll_texts.POLL_KIND_ANONYMOUS if poll.anonymous else poll_texts.POLL_KIND_NAMED
+    lines = [poll_texts.POLL_TEXT_HEADER.format(id=poll.id, kind=kind), poll.question, ""]
     lines += [f"{i}. {option}" for i, option in enumerate(poll.options, 1)]
-    lines += ["", texts.POLL_TEXT_MULTIPLE if poll.multiple else texts.POLL_TEXT_SINGLE]
+    lines += ["", poll_texts.POLL_TEXT_MULTIPLE if poll.multiple else poll_texts.POLL_TEXT_SINGLE]
     if poll.anonymous and chat_kind == "group":
-        lines.append(texts.POLL_TEXT_ANSWER_IN_PRIVATE)
+        lines.append(poll_texts.POLL_TEXT_ANSWER_IN_PRIVATE)
     if poll.closes_at is not None:
-        lines.append(texts.POLL_TEXT_DEADLINE.format(
+        lines.append(poll_texts.POLL_TEXT_DEADLINE.format(
             at=to_local(poll.closes_at).strftime("%H:%M %d/%m/%Y")))
     return "\n".join(lines)
 

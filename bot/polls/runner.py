@@ -59,8 +59,7 @@ from bot.services import reachability
 from bot.core.ratelimit import RateLimiter
 from bot.storage.database import Database
 from bot.storage.models import utcnow
-from bot import messages as texts
-
+from bot.polls import messages as poll_texts
 logger = logging.getLogger(__name__)
 
 STOP_GIVE_UP = timedelta(minutes=10)  # transient stopPoll failures after this: stop_failed
@@ -243,9 +242,9 @@ class PollRunner:
 
         table, found = await self.db.run(compute)
         image = await asyncio.to_thread(chart.png, found)
-        caption = texts.POLL_CHART_FOOTER.format(id=poll.id, voters=found.voters)
+        caption = poll_texts.POLL_CHART_FOOTER.format(id=poll.id, voters=found.voters)
         chat_id = poll.origin_chat_id
-        title = texts.POLL_FINAL_TITLE.format(id=poll.id) + "\n\n" + table
+        title = poll_texts.POLL_FINAL_TITLE.format(id=poll.id) + "\n\n" + table
         try:
             try:
                 await sender.send_text(Destination(chat_id), title)

@@ -30,6 +30,7 @@ from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
 from bot.storage.models import ROLES, utcnow, valid_id
 from bot import messages as texts
+from bot.polls import messages as poll_texts
 from knowledge.text import normalize
 
 logger = logging.getLogger(__name__)
@@ -42,20 +43,20 @@ ROLE_ORDER = ("member", "officer")
 def clean_question(text: str) -> str:
     question = normalize(text).strip()
     if not question:
-        raise InvalidInput(texts.POLL_QUESTION_EMPTY)
+        raise InvalidInput(poll_texts.POLL_QUESTION_EMPTY)
     if len(question) > MAX_QUESTION:
-        raise InvalidInput(texts.POLL_QUESTION_TOO_LONG.format(limit=MAX_QUESTION))
+        raise InvalidInput(poll_texts.POLL_QUESTION_TOO_LONG.format(limit=MAX_QUESTION))
     return question
 
 
 def clean_options(options: Sequence[str]) -> list[str]:
     cleaned = [normalize(o).strip() for o in options if o and o.strip()]
     if not MIN_OPTIONS <= len(cleaned) <= MAX_OPTIONS:
-        raise InvalidInput(texts.POLL_OPTIONS_COUNT.format(low=MIN_OPTIONS, high=MAX_OPTIONS))
+        raise InvalidInput(poll_texts.POLL_OPTIONS_COUNT.format(low=MIN_OPTIONS, high=MAX_OPTIONS))
     if any(len(o) > MAX_OPTION for o in cleaned):
-        raise InvalidInput(texts.POLL_OPTION_TOO_LONG.format(limit=MAX_OPTION))
+        raise InvalidInput(poll_texts.POLL_OPTION_TOO_LONG.format(limit=MAX_OPTION))
     if len({o.casefold() for o in cleaned}) != len(cleaned):
-        raise InvalidInput(texts.POLL_OPTIONS_REPEATED)
+        raise InvalidInput(poll_texts.POLL_OPTIONS_REPEATED)
     return cleaned
 
 
@@ -71,7 +72,7 @@ def create(
     if any(r not in ROLES for r in roles):
         raise InvalidInput(texts.ROLE_INVALID)
     if closes_at is not None and closes_at <= utcnow():
-        raise InvalidInput(texts.POLL_CLOSES_IN_PAST)
+        raise InvalidInput(poll_texts.POLL_CLOSES_IN_PAST)
     poll = Poll(
         question=clean_question(question), options_json=json.dumps(clean_options(options),
                                                                     ensure_ascii=False),
@@ -97,21 +98,21 @@ def get(session: Session, actor: Actor | None, poll_id: int) -> Poll:
     """The poll if the actor may see and manage it (results included)."""
     poll = session.get(Poll, poll_id) if valid_id(poll_id) else None
     if poll is None:
-        raise NotFound(texts.POLL_NOT_FOUND)
+        raise NotFound(poll_texts.POLL_NOT_FOUND)
     if may_manage(session, actor, poll.created_by_person_id, poll.unit_ids):
         return poll
-    raise PermissionDenied(texts.POLL_OTHER_UNIT)
+    raise PermissionDenied(poll_texts.POLL_OTHER_UNIT)
 
 
 def open_poll(session: Session, actor: Actor | None, poll_id: int) -> int:
     """Post it: a pending PollMessage per chat of its audience. Returns the number of chats."""
     poll = get(session, actor, poll_id)
     if poll.status != "draft":
-        raise InvalidInput(texts.POLL_NOT_DRAFT)
+        raise InvalidInput(poll_texts.POLL_NOT_DRAFT)
     if not poll.unit_ids:
-        raise InvalidInput(texts.POLL_NO_TARGETS)
+        raise InvalidInput(poll_texts.POLL_NO_TARGETS)
     if poll.closes_at is not None and poll.closes_at <= utcnow():
-        raise InvalidInput(texts.POLL_CLOSES_IN_PAST)
+        raise InvalidInput(poll_texts.POLL_CLOSES_IN_PAST)
     found = audience(session, poll)
     for _person, unit_id, platform, chat_id in found.private_chats:
         session.add(PollMessage(poll_id=poll_id, unit_id=unit_id, platform=platform,

@@ -23,6 +23,7 @@ from bot.services import export
 from bot.storage.database import Database
 from bot.storage.models import Identity, Person, utcnow
 from bot import messages
+from bot.polls import messages as poll_texts
 from bot.core.knowledge_base import KnowledgeBase
 from tests.dispatchers import dispatcher
 from tests.bot.broadcast.world import ADMIN_IDS, add_members, build_world
@@ -70,7 +71,7 @@ async def test_formula_names_and_row_forging_in_exports(
     async with both_platforms(assistant) as chats:
         for user, name in HOSTILE.items():
             assert await chats.zalo(user, user, "1", name=name) == \
-                messages.POLL_VOTE_RECORDED.format(choice="1", id=poll_id)
+                poll_texts.POLL_VOTE_RECORDED.format(choice="1", id=poll_id)
         chats.tg.text_update(901, 901, f"/ketqua {poll_id} csv", first_name="Trần Thị Bình")
         sent = await chats.tg.wait_for("sendDocument", lambda p: p["chat_id"] == 901)
 

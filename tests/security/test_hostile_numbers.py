@@ -17,6 +17,8 @@ from bot.polls import service as polls
 from bot.storage.database import Database
 from bot.storage.models import utcnow
 from bot import messages
+from bot.broadcast import messages as broadcast_texts
+from bot.polls import messages as poll_texts
 from bot.core.knowledge_base import KnowledgeBase
 from tests.dispatchers import dispatcher
 from tests.bot.broadcast.world import ADMIN_IDS, build_world
@@ -50,20 +52,20 @@ async def test_numbers_in_commands(core: Dispatcher, db: Database,
         "/taodonvi 2147483647 xa Xã mới": messages.UNIT_NOT_FOUND,
         f"/taoma {HUGE}": taoma_usage, "/taoma 0 dangvien": taoma_usage,
         f"/taoma {world.cell} dangvien {HUGE}": taoma_usage,
-        f"/tiendo {HUGE}": messages.BROADCAST_ID_USAGE.format(command="tiendo"),
-        "/chuadoc -1": messages.BROADCAST_ID_USAGE.format(command="chuadoc"),
-        "/nhacdoc 0": messages.BROADCAST_ID_USAGE.format(command="nhacdoc"),
-        "/dunggui 2147483647": messages.BROADCAST_NOT_FOUND,
-        f"/ketqua {HUGE}": messages.POLL_ID_USAGE.format(command="ketqua"),
-        f"/ketqua {HUGE} csv": messages.POLL_ID_USAGE.format(command="ketqua"),
-        "/dongkhaosat 0": messages.POLL_ID_USAGE.format(command="dongkhaosat"),
-        "/ketqua 2147483647": messages.POLL_NOT_FOUND,
+        f"/tiendo {HUGE}": broadcast_texts.BROADCAST_ID_USAGE.format(command="tiendo"),
+        "/chuadoc -1": broadcast_texts.BROADCAST_ID_USAGE.format(command="chuadoc"),
+        "/nhacdoc 0": broadcast_texts.BROADCAST_ID_USAGE.format(command="nhacdoc"),
+        "/dunggui 2147483647": broadcast_texts.BROADCAST_NOT_FOUND,
+        f"/ketqua {HUGE}": poll_texts.POLL_ID_USAGE.format(command="ketqua"),
+        f"/ketqua {HUGE} csv": poll_texts.POLL_ID_USAGE.format(command="ketqua"),
+        "/dongkhaosat 0": poll_texts.POLL_ID_USAGE.format(command="dongkhaosat"),
+        "/ketqua 2147483647": poll_texts.POLL_NOT_FOUND,
     }
     async with both_platforms(core) as chats:
         for typed, expected in cases.items():
             assert await chats.telegram(901, 901, typed) == expected, typed
         group = int(world.groups[world.cell])
-        assert await chats.telegram(group, 901, f"/ganhom {HUGE}", group=True) == messages.GANHOM_USAGE
+        assert await chats.telegram(group, 901, f"/ganhom {HUGE}", group=True) == broadcast_texts.GANHOM_USAGE
         # The widest report allowed works (no date overflow), and the bot still answers.
         assert (await chats.telegram(901, 901, "/baocao 3650")).startswith("Báo cáo câu hỏi 3650 ngày qua")
         answer = await chats.telegram(901, 901, "Mỗi thôn có tổ xung kích phòng, chống thiên tai không?")
@@ -87,12 +89,12 @@ async def test_forged_button_data(core: Dispatcher, db: Database,
         "fb:1:1:1": invalid, "fb:٣:1": invalid, "fb:2147483647:1": invalid,
         f"doc:{HUGE}": invalid, "doc:-1": invalid, "doc:0": invalid, "doc:": invalid,
         f"rd:{HUGE}": invalid, "rd:-7": invalid,
-        f"bc:{HUGE}:send": invalid, "bc:2147483647:send": messages.BROADCAST_NOT_FOUND,
+        f"bc:{HUGE}:send": invalid, "bc:2147483647:send": broadcast_texts.BROADCAST_NOT_FOUND,
         f"bc:{draft}:deadline:99999999999": invalid, f"bc:{draft}:deadline:5": invalid,
         f"bc:{draft}:deadline:-24": invalid, f"bc:{draft}:unit:{HUGE}": invalid,
         f"bc:{draft}:roles:boss": invalid,
-        f"pl:{HUGE}:go": invalid, f"pl:{poll}:dur:99999999999999": messages.POLL_USE_BUTTONS,
-        f"pl:{poll}:dur:-1": messages.POLL_USE_BUTTONS,
+        f"pl:{HUGE}:go": invalid, f"pl:{poll}:dur:99999999999999": poll_texts.POLL_USE_BUTTONS,
+        f"pl:{poll}:dur:-1": poll_texts.POLL_USE_BUTTONS,
         f"lk:{HUGE}:y": invalid, "lk:1:z": invalid, "lk:7:y": messages.LINK_REQUEST_GONE,
         "x" * 64: invalid,
     }

@@ -14,7 +14,7 @@ from bot.broadcast.models import Broadcast, Delivery
 from bot.channels.telegram.outbound import TelegramOutbound
 from bot.broadcast.worker import BroadcastWorker
 from bot.storage.database import Database
-from bot import messages as texts
+from bot.broadcast import messages as broadcast_texts
 from tests.bot.broadcast.conftest import FAST, WAIT, finished, running_worker, sent_to
 from tests.bot.broadcast.world import World
 from tests.fakes.telegram_api import TelegramApiServer
@@ -59,7 +59,7 @@ async def test_every_member_and_group_gets_one_message_with_progress_and_report(
         assert "Văn bản: 05-CT/TW" in got[0]["text"]
         buttons = got[0]["reply_markup"]["inline_keyboard"][0]
         assert buttons[0]["callback_data"] == f"rd:{broadcast_id}"
-        assert buttons[0]["text"] == texts.BROADCAST_READ_BUTTON
+        assert buttons[0]["text"] == broadcast_texts.BROADCAST_READ_BUTTON
     assert sent_to(api, "-5003") == []  # another province's group
     for silent in world.silent:
         assert sent_to(api, silent) == []
@@ -75,7 +75,7 @@ async def test_every_member_and_group_gets_one_message_with_progress_and_report(
     assert "Chi bộ thôn Đông: 4/5 người nhận được (80%)" in report["text"]
     assert "Xã Tân Lập: 3/3 người nhận được (100%); nhóm 1/1" in report["text"]
     edits = [p for p in api.calls_of("editMessageText") if str(p["chat_id"]) == world.officer_id]
-    assert edits and texts.BROADCAST_PROGRESS_DONE in edits[-1]["text"]
+    assert edits and broadcast_texts.BROADCAST_PROGRESS_DONE in edits[-1]["text"]
     assert len({p["message_id"] for p in edits}) == 1
     broadcast = db.call(lambda s: s.get(Broadcast, broadcast_id))
     assert broadcast.status == "done" and broadcast.finished_at is not None

@@ -18,7 +18,7 @@ from bot.core.outbound import Destination, PermanentError, TransientError
 from bot.channels.zalo.outbound import ZaloOutbound
 from bot.core.types import Action, TextReply
 from bot.storage.database import Database
-from bot import messages as texts
+from bot.broadcast import messages as broadcast_texts
 from tests.bot.broadcast.conftest import FAST, WAIT, finished, sent_to
 from tests.bot.broadcast.world import World
 from tests.bot.broadcast.zalo_world import (
@@ -79,7 +79,7 @@ async def test_a_broadcast_reaches_every_chat_on_both_platforms_once(
     for chat in zalo_chats:
         [text] = zalo_texts(zapi, chat, "📢")
         assert "Văn bản: 05-CT/TW" in text and "Học tập Chỉ thị 05" in text
-        assert text.endswith(texts.BROADCAST_CONFIRM_PLEASE_TYPED), text  # no button to press
+        assert text.endswith(broadcast_texts.BROADCAST_CONFIRM_PLEASE_TYPED), text  # no button to press
     # The member on both platforms got it on each (one private chat per platform).
     assert len([p for p in sent_to(api, zpeople.both[0]) if p["text"].startswith("📢")]) == 1
     rows = deliveries(db, broadcast_id)
@@ -144,7 +144,7 @@ async def test_progress_on_zalo_comes_as_occasional_new_messages(
     # apart (0.2 s of slack for a loaded machine delaying one request more than the next).
     assert all(later - earlier >= 0.2 for earlier, later in zip(shown, shown[1:]))
     assert to_officer[-1].startswith("📊")
-    assert not [t for t in to_officer if texts.BROADCAST_PROGRESS_DONE in t]  # the report says it
+    assert not [t for t in to_officer if broadcast_texts.BROADCAST_PROGRESS_DONE in t]  # the report says it
 
 
 async def test_the_transport_sorts_zalo_errors_and_splits_long_texts(
@@ -196,4 +196,4 @@ def test_the_preview_says_a_telegram_file_reaches_telegram_only(
     preview = db.call(compose_with_file)
     assert "Tệp đính kèm: ke-hoach.pdf" in preview
     # Xã Tân Lập on Zalo: two members and the group.
-    assert texts.COMPOSE_PREVIEW_FILE_ELSEWHERE.format(platform="Telegram", count=3) in preview
+    assert broadcast_texts.COMPOSE_PREVIEW_FILE_ELSEWHERE.format(platform="Telegram", count=3) in preview
