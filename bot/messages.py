@@ -32,6 +32,22 @@ from knowledge.messages_validity import (  # noqa: E402
 EMPTY_QUESTION = "Bạn hãy gõ câu hỏi, ví dụ: «Chỉ thị 05 yêu cầu gì về học tập và làm theo?»"
 STORE_EMPTY = "Kho văn bản chưa có tài liệu nào. Cán bộ quản trị cần nạp văn bản trước."
 
+# --- The command menu (what each command's line in the platform's menu says) ---------------
+MENU = {
+    "hoi": "Hỏi về văn bản: /hoi <câu hỏi>",
+    "vanban": "Xem văn bản theo số hiệu: /vanban 05-CT/TW",
+    "moi": "Các văn bản mới nhất",
+    "dangky": "Tham gia đơn vị bằng mã mời: /dangky <mã>",
+    "lienket": "Liên kết tài khoản Zalo/Telegram: /lienket lấy mã, /lienket <mã> để dùng",
+    "help": "Hướng dẫn sử dụng",
+    "start": "Giới thiệu trợ lý",
+    "donvi": "Cán bộ: danh sách đơn vị phụ trách",
+    "taodonvi": "Cán bộ: tạo đơn vị cấp dưới",
+    "taoma": "Cán bộ: tạo mã mời vào đơn vị: /taoma <mã đơn vị> [dangvien|canbo] [số lượt]",
+    "baocao": "Cán bộ: câu hỏi nhiều nhất và chưa trả lời được",
+}
+LOCAL_USER_NAME = "Người dùng cục bộ"  # the terminal's user, as the local channel names them
+
 # --- The bot's conversation -------------------------------------------------------------
 LOCAL_BANNER = "Trợ lý tuyên giáo — gõ câu hỏi rồi nhấn Enter; /help để xem lệnh; Ctrl-D để thoát."
 WELCOME = (

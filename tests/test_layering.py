@@ -11,6 +11,7 @@ here.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,25 @@ def test_no_import_cycles() -> None:
         if node not in state:
             visit(node, [])
     assert cycles == []
+
+
+VIETNAMESE = re.compile("[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]",
+                        re.IGNORECASE)
+
+
+def test_the_bots_vietnamese_is_in_its_messages_modules() -> None:
+    """Every user-facing Vietnamese string of the bot lives in bot/messages.py or a feature's
+    messages.py beside it (docstrings and comments are developers' text)."""
+    found = []
+    for module, path in modules():
+        if not module.startswith("bot.") or module.endswith("messages"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef,
+                                           ast.AsyncFunctionDef)) and ast.get_docstring(node)}
+        found += [f"{path.relative_to(REPO)}:{node.lineno}: {node.value[:40]!r}"
+                  for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                  and id(node) not in docstrings and VIETNAMESE.search(node.value)]
+    assert found == []

@@ -37,10 +37,10 @@ LATEST_LIMIT = 8
 class AskFeature(BaseFeature):
     name = "ask"
     commands = (
-        MenuCommand("hoi", "Hỏi về văn bản: /hoi <câu hỏi>"),
-        MenuCommand("vanban", "Xem văn bản theo số hiệu: /vanban 05-CT/TW"),
-        MenuCommand("moi", "Các văn bản mới nhất"),
-        MenuCommand("baocao", "Cán bộ: câu hỏi nhiều nhất và chưa trả lời được", "officer"),
+        MenuCommand("hoi", messages.MENU["hoi"]),
+        MenuCommand("vanban", messages.MENU["vanban"]),
+        MenuCommand("moi", messages.MENU["moi"]),
+        MenuCommand("baocao", messages.MENU["baocao"], "officer"),
     )
     button_prefixes = ("fb", "doc")
     takes_any_text = True

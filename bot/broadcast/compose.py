@@ -171,7 +171,8 @@ def _goto(session: Session, draft: Broadcast, step: str, actor: Actor | None = N
         return TextReply(broadcast_texts.COMPOSE_ASK_CONFIRM, (
             _a(broadcast_texts.COMPOSE_YES, bid, "confirm:1"), _a(broadcast_texts.COMPOSE_NO, bid, "confirm:0"), cancel))
     if step == "deadline":
-        options = tuple(_a(broadcast_texts.COMPOSE_DEADLINE_HOURS.get(h, f"{h} giờ"), bid, f"deadline:{h}")
+        options = tuple(_a(broadcast_texts.COMPOSE_DEADLINE_HOURS.get(
+            h, broadcast_texts.COMPOSE_DEADLINE_OTHER.format(hours=h)), bid, f"deadline:{h}")
                         for h in DEADLINE_HOURS)
         return TextReply(broadcast_texts.COMPOSE_ASK_DEADLINE,
                          options + (_a(broadcast_texts.COMPOSE_NO_DEADLINE, bid, "deadline:0"), cancel))

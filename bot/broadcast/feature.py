@@ -50,16 +50,8 @@ from bot.storage.database import Database
 from bot.broadcast import messages as broadcast_texts
 logger = logging.getLogger(__name__)
 
-BROADCAST_COMMANDS: tuple[MenuCommand, ...] = tuple(MenuCommand(name, text, "officer") for name, text in (
-    ("thongbao", "Cán bộ: soạn và gửi thông báo, hướng dẫn tới đơn vị"),
-    ("dsthongbao", "Cán bộ: các thông báo đã gửi"),
-    ("tiendo", "Cán bộ: báo cáo gửi thông báo: /tiendo <mã>"),
-    ("chuadoc", "Cán bộ: ai chưa xác nhận đã đọc: /chuadoc <mã>"),
-    ("nhacdoc", "Cán bộ: nhắc người chưa đọc: /nhacdoc <mã>"),
-    ("dunggui", "Cán bộ: dừng gửi thông báo: /dunggui <mã>"),
-    ("ganhom", "Cán bộ: gắn nhóm chat này với đơn vị: /ganhom <mã đơn vị>"),
-    ("nhatky", "Quản trị: nhật ký gửi thông báo"),
-))
+BROADCAST_COMMANDS: tuple[MenuCommand, ...] = tuple(
+    MenuCommand(name, text, "officer") for name, text in broadcast_texts.MENU.items())
 _NAMES = frozenset(c.name for c in BROADCAST_COMMANDS)
 TEXT_STEPS = frozenset({"text", "doc", "schedule"})  # compose steps a text message answers
 

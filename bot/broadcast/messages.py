@@ -3,6 +3,23 @@ shares (roles, refusals, the numbered hints) is in bot/messages.py."""
 
 from __future__ import annotations
 
+MENU = {
+    "thongbao": "Cán bộ: soạn và gửi thông báo, hướng dẫn tới đơn vị",
+    "dsthongbao": "Cán bộ: các thông báo đã gửi",
+    "tiendo": "Cán bộ: báo cáo gửi thông báo: /tiendo <mã>",
+    "chuadoc": "Cán bộ: ai chưa xác nhận đã đọc: /chuadoc <mã>",
+    "nhacdoc": "Cán bộ: nhắc người chưa đọc: /nhacdoc <mã>",
+    "dunggui": "Cán bộ: dừng gửi thông báo: /dunggui <mã>",
+    "ganhom": "Cán bộ: gắn nhóm chat này với đơn vị: /ganhom <mã đơn vị>",
+    "nhatky": "Quản trị: nhật ký gửi thông báo",
+}
+# The audit trail's details (/nhatky).
+AUDIT_CONFIRMED = "{people} người, {messages} tin, đơn vị {units}, vai trò {roles}"
+AUDIT_CANCELLED = "{cancelled} tin chưa gửi"
+AUDIT_REMINDED = "#{id}: {people} người chưa xác nhận"
+COMPOSE_DEADLINE_OTHER = "{hours} giờ"  # a deadline not among COMPOSE_DEADLINE_HOURS
+BROADCAST_TYPED_READ = "«đã đọc»"  # the typed stand-in for the «Đã đọc» button
+
 # --- Guidance broadcasts (bot/broadcast) ------------------------------------------------
 # What recipients see.
 BROADCAST_HEADER = "📢 THÔNG BÁO — {sender}"

@@ -174,8 +174,9 @@ def confirm(session: Session, actor: Actor | None, broadcast_id: int,
     session.flush()
     assert broadcast.id is not None
     _fill(session, broadcast.id, audience, at or now)
-    detail = (f"{len(audience.people)} người, {audience.messages} tin, "
-              f"đơn vị {broadcast.target_unit_ids}, vai trò {broadcast.roles}")
+    detail = broadcast_texts.AUDIT_CONFIRMED.format(
+        people=len(audience.people), messages=audience.messages,
+        units=broadcast.target_unit_ids, roles=broadcast.roles)
     _event(session, broadcast.id, actor, "scheduled" if at else "confirmed", detail)
     logger.info("broadcast %s confirmed: %s", broadcast.id, detail)
     return Preview.of(audience)
@@ -225,7 +226,7 @@ def cancel(session: Session, actor: Actor | None, broadcast_id: int) -> int:
     if was_draft:
         broadcast.report_sent = True  # nothing was sent: no report to give
         session.add(broadcast)
-    _event(session, broadcast_id, actor, "cancelled", f"{cancelled} tin chưa gửi")
+    _event(session, broadcast_id, actor, "cancelled", broadcast_texts.AUDIT_CANCELLED.format(cancelled=cancelled))
     return cancelled
 
 
@@ -270,7 +271,8 @@ def remind(session: Session, actor: Actor | None, broadcast_id: int,
     assert reminder.id is not None
     _fill(session, reminder.id, Audience(private_chats=audience.private_chats), now)
     _event(session, original.id, actor, "reminded",
-           f"#{reminder.id}: {audience.reachable_people} người chưa xác nhận")
+           broadcast_texts.AUDIT_REMINDED.format(id=reminder.id,
+                                                 people=audience.reachable_people))
     return Preview(len(targets), audience.reachable_people, len(audience.private_chats), 0)
 
 

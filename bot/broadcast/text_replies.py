@@ -41,7 +41,7 @@ def typed_hint(actions: Sequence[Action]) -> str:
         if m is not None:
             choices.append(_TYPED[m["op"]].format(id=m["id"]))
         elif action.data.startswith("rd:"):
-            choices.append("«đã đọc»")
+            choices.append(broadcast_texts.BROADCAST_TYPED_READ)
     if not choices:
         return ""
     return broadcast_texts.BROADCAST_TYPED_HINT.format(choices=texts.ACTIONS_HINT_SEPARATOR.join(choices))

@@ -100,7 +100,7 @@ class LocalChannel:
         self.handler = handler
         self.reader = reader
         self.writer = writer
-        self._sender = Sender("local", LOCAL_USER_ID, "Người dùng cục bộ")
+        self._sender = Sender("local", LOCAL_USER_ID, messages.LOCAL_USER_NAME)
         self._chat = Chat("local", LOCAL_USER_ID, "private", "terminal",
                           capabilities=LOCAL_CAPABILITIES)
         self._actions = ActionMemory(max_conversations=1)  # the last numbered actions

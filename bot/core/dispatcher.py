@@ -40,8 +40,8 @@ logger = logging.getLogger(__name__)
 
 # The core's own commands, after the features' member commands in the menu.
 CORE_COMMANDS: tuple[MenuCommand, ...] = (
-    MenuCommand("help", "Hướng dẫn sử dụng"),
-    MenuCommand("start", "Giới thiệu trợ lý"),
+    MenuCommand("help", messages.MENU["help"]),
+    MenuCommand("start", messages.MENU["start"]),
 )
 
 

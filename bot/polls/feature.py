@@ -46,12 +46,8 @@ from bot.storage.database import Database
 from bot.polls import messages as poll_texts
 logger = logging.getLogger(__name__)
 
-POLL_COMMANDS: tuple[MenuCommand, ...] = tuple(MenuCommand(name, text, "officer") for name, text in (
-    ("khaosat", "Cán bộ: tạo khảo sát nhanh"),
-    ("dskhaosat", "Cán bộ: các khảo sát gần đây"),
-    ("ketqua", "Cán bộ: kết quả khảo sát: /ketqua <mã> (thêm csv để tải bảng)"),
-    ("dongkhaosat", "Cán bộ: kết thúc khảo sát: /dongkhaosat <mã>"),
-))
+POLL_COMMANDS: tuple[MenuCommand, ...] = tuple(
+    MenuCommand(name, text, "officer") for name, text in poll_texts.MENU.items())
 _NAMES = frozenset(c.name for c in POLL_COMMANDS)
 # Hints a typed number may have matched that an open poll in the chat outranks (a Q&A
 # answer's 👍/👎/"Xem văn bản"); a composing step's numbers keep their meaning.

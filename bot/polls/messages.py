@@ -3,6 +3,13 @@ in bot/messages.py."""
 
 from __future__ import annotations
 
+MENU = {
+    "khaosat": "Cán bộ: tạo khảo sát nhanh",
+    "dskhaosat": "Cán bộ: các khảo sát gần đây",
+    "ketqua": "Cán bộ: kết quả khảo sát: /ketqua <mã> (thêm csv để tải bảng)",
+    "dongkhaosat": "Cán bộ: kết thúc khảo sát: /dongkhaosat <mã>",
+}
+
 # --- quick polls (bot/polls) -----------------------------------------------------------------
 POLL_QUESTION_EMPTY = "Câu hỏi khảo sát đang trống."
 POLL_QUESTION_TOO_LONG = "Câu hỏi khảo sát dài quá {limit} ký tự."

@@ -48,13 +48,10 @@ class CodeSettings:
 class UnitsFeature(BaseFeature):
     name = "units"
     commands = (
-        MenuCommand("dangky", "Tham gia đơn vị bằng mã mời: /dangky <mã>"),
-        MenuCommand("lienket", "Liên kết tài khoản Zalo/Telegram: /lienket lấy mã, "
-                               "/lienket <mã> để dùng"),
-        MenuCommand("donvi", "Cán bộ: danh sách đơn vị phụ trách", "officer"),
-        MenuCommand("taodonvi", "Cán bộ: tạo đơn vị cấp dưới", "officer"),
-        MenuCommand("taoma", "Cán bộ: tạo mã mời vào đơn vị: /taoma <mã đơn vị> "
-                             "[dangvien|canbo] [số lượt]", "officer"),
+        MenuCommand("dangky", messages.MENU["dangky"]),
+        MenuCommand("lienket", messages.MENU["lienket"]),
+        *(MenuCommand(name, messages.MENU[name], "officer")
+          for name in ("donvi", "taodonvi", "taoma")),
     )
     button_prefixes = ("lk",)
 

@@ -20,7 +20,7 @@ from indexer.report import BuildReport
 from knowledge.answers import AnswerPolicy, answer_question
 from knowledge.catalog import catalog_rows
 from knowledge.embedder import HashingEmbedder
-from bot.messages import cite_section
+from knowledge.phrasing import cite_section
 from knowledge.passages import section_levels
 from knowledge.search import Searcher
 from knowledge.store import StoreReader, StoreVersion, load_current
