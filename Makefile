@@ -16,7 +16,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The Python environment and the system packages (Tesseract, LibreOffice, PostgreSQL), each
+# installed only when missing: `make install` leaves a machine ready for `make test`.
+install: $(STAMP) postgres system-packages
 
 index: $(STAMP) system-packages
 	HF_HUB_OFFLINE=1 $(BIN)/tuyengiao index

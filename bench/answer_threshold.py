@@ -6,7 +6,8 @@ answers them right) against how often it wrongly answers out-of-domain ones.
 
 The first store must hold the dev corpus (`tuyengiao eval` builds it); the out-of-domain
 questions (bench/data/out_of_domain.txt) are asked of both stores, with and without
-diacritics.
+diacritics. Each row is measured with the lexicon's query expansion (the default) and, with
+`--compare-lexicon`, without it too, so its effect on wrong answers shows in one run.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from knowledge.evaluation import load_queries
+from knowledge.evaluation import EvalQuery, load_queries
 from knowledge.search import Searcher
 from knowledge.store import StoreReader
 from knowledge.text import fold
-from tuyengiao.commands import make_embedder, fusion_weights
+from tuyengiao.commands import fusion_weights, make_embedder, make_expander
 from tuyengiao.settings import Settings
 
 THRESHOLDS = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]
@@ -38,6 +39,7 @@ def main() -> None:
     p.add_argument("--queries", type=Path, required=True)
     p.add_argument("--samples-store", type=Path)
     p.add_argument("--ood", type=Path, default=Path(__file__).parent / "data" / "out_of_domain.txt")
+    p.add_argument("--compare-lexicon", action="store_true", help="also run without expansion")
     args = p.parse_args()
     settings = Settings()
     embedder = make_embedder(settings)
@@ -50,7 +52,22 @@ def main() -> None:
     stores = [("dev corpus", args.store)] + (
         [("samples", args.samples_store)] if args.samples_store else []
     )
-    searchers = {name: Searcher(StoreReader(path), embedder, weights) for name, path in stores}
+    expander = make_expander(settings)
+    rows = []
+    for lexicon in (("with lexicon", "without lexicon") if args.compare_lexicon else ("with lexicon",)):
+        searchers = {
+            name: Searcher(StoreReader(path), embedder, weights,
+                           expander=expander if lexicon == "with lexicon" else None)
+            for name, path in stores
+        }
+        rows.append(f"--- {lexicon}")
+        rows += threshold_rows(searchers, dev, ood)
+    print("\n".join(rows))
+
+
+def threshold_rows(
+    searchers: dict[str, Searcher], dev: list[EvalQuery], ood: list[str]
+) -> list[str]:
     dev_searcher = searchers["dev corpus"]
     rows = []
     for variant, transform in (("as given", lambda s: s), ("no diacritics", fold)):
@@ -71,7 +88,7 @@ def main() -> None:
                 wrong = sum(c >= t for c, _ in cov)
                 row += f"  | OOD on {name}: answered {wrong}/{len(cov)}"
             rows.append(row)
-    print("\n".join(rows))
+    return rows
 
 
 if __name__ == "__main__":

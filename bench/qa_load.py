@@ -201,7 +201,8 @@ async def main_async(args: argparse.Namespace) -> None:
     from bot.storage.database import Database
     from indexer.build import build_store
     from knowledge.embedder import EmbedderConfig, SentenceTransformerEmbedder
-    from knowledge.onnx_queries import onnx_query_embedder
+    from knowledge.onnx_export import ensure_exported
+    from knowledge.query_encoder import load_query_encoder
     from knowledge.query_batching import BatchStats, QueryBatcher
     from knowledge.search import Searcher
     from knowledge.store import StoreReader
@@ -250,7 +251,10 @@ async def main_async(args: argparse.Namespace) -> None:
         # As `tuyengiao run` serves: concurrent questions share query-embedding calls.
         query_side = embedder
         if args.query_backend == "onnx":
-            query_side = onnx_query_embedder(embedder, threads=args.torch_threads or 1)
+            # As `tuyengiao index` then `run` do: exported once, loaded without PyTorch.
+            ensure_exported(embedder, Path(tmp) / "encoders")
+            query_side = load_query_encoder(EmbedderConfig(), Path(tmp) / "encoders",
+                                            threads=args.torch_threads or 1)
         batcher = QueryBatcher(query_side, max_batch=args.query_batch, cache_size=args.query_cache)
         print(f"query embeddings on {type(query_side).__name__}; query batches of at most"
               f" {args.query_batch}, query cache {args.query_cache};"

@@ -11,13 +11,17 @@ from datetime import date
 # How answers read (the CLI's `ask` prints the same: knowledge/phrasing.py holds them).
 from knowledge.phrasing import (  # noqa: E402
     ANSWER_INTRO,
+    CLOSEST_DOCUMENTS,
     MAYBE_RELATED,
     NOT_FOUND,
-    NOT_FOUND_HINTS,
+    NOT_FOUND_HINTS_LEAD,
+    NOT_IN_STORE_HINT,
     OMITTED,
     SOURCES,
+    adds_title,
     cite_section,
     issued_on,
+    not_found_hints,
     number_not_in_store,
     section_label,
 )
@@ -297,3 +301,19 @@ def unreachable_lines(people: int, groups: int) -> list[str]:
         [UNREACHABLE_GROUPS.format(count=groups)] if groups else [])
 
 
+# --- Small talk (bot/ask/small_talk.py) ----------------------------------------------------
+# A whole message made only of these words (compared without case and diacritics, with
+# fillers such as "bạn", "ạ", "nhé") is a greeting or thanks, not a question.
+GREETING_WORDS = ("chào", "xin chào", "hello", "hi", "helo", "alo", "a lô", "hey")
+THANKS_WORDS = ("cảm ơn", "cám ơn", "thanks", "thank", "thank you", "tks", "thx")
+SMALL_TALK_FILLERS = (
+    "bạn", "bot", "trợ lý", "anh", "chị", "em", "ạ", "à", "nhé", "nhe", "nha", "nhiều", "rất",
+    "ơi", "đồng chí", "mọi người", "ad", "admin", "buổi sáng", "buổi trưa", "buổi chiều",
+    "buổi tối", "ok", "oke", "okay", "vâng", "dạ", "you", "very", "much", "so", "thì", "đã",
+    "rồi", "nhá", "nhỉ", "cả", "lắm", "cậu", "tôi", "mình", "giúp",
+)
+SMALL_TALK_GREETING = (
+    "Xin chào! Tôi là trợ lý tuyên giáo, trả lời câu hỏi từ các văn bản trong kho, có trích "
+    "dẫn nguồn. Bạn cứ gõ câu hỏi (có dấu hoặc không dấu); gõ /help để xem cách dùng."
+)
+SMALL_TALK_THANKS = "Rất vui được giúp bạn! Cần gì thêm, bạn cứ hỏi; gõ /help để xem cách dùng."

@@ -3,7 +3,8 @@
 An official document's header (issuing body, motto lines, "Số: …", place and date), its
 salutation ("Kính gửi: …"), its closing ("Nơi nhận: …" and the signature block: "TM. …",
 "T/M …", "KT. …", "TL. …", the signer's title and name, "(Đã ký)"), digital-signature stamps
-("Ký bởi: …", "Thời gian ký: …"), gazette page headers ("CÔNG BÁO/Số …/Ngày …") and
+("Ký bởi: …", "Thời gian ký: …"), gazette page headers ("CÔNG BÁO/Số …/Ngày …"), the
+gazette's imprint ("VĂN PHÒNG CHÍNH PHỦ XUẤT BẢN", "Địa chỉ: …", "In tại: …") and
 attendance lists ("Thành phần tham dự: - đồng chí …") are read by `indexer.metadata` and
 kept out of chunks, so search never matches them and an answer never quotes them. The type
 line and the subject line (trích yếu) stay: they are what the document is about.
@@ -50,6 +51,17 @@ _ATTENDANCE = re.compile(
 )
 _HONORIFIC = re.compile(r"(?:^|[\s:,(-])(?:dong\s+chi|d/c|ong|ba|anh|chi)\b[\s:.]")
 _LIST_ITEM = re.compile(r"^(?:[-+•–]|\d{1,3}[.)])\s*")
+# A gazette's imprint, printed at the end of each Công báo issue (and so inside whatever
+# document closes the issue): the publisher ("VĂN PHÒNG CHÍNH PHỦ XUẤT BẢN"), its address,
+# telephone, fax, e-mail, website and printer ("In tại: Xí nghiệp Bản đồ I"), and the
+# "(Xem tiếp Công báo số …)" pointer to the next issue. Folded.
+_PUBLISHER = re.compile(r"^[a-z ,.&-]{4,60}\bxuat\s+ban$")
+_CONTINUED = re.compile(r"^\(?\s*(?:xem\s+tiep\s+cong\s+bao|cong\s+bao\s+so\b.{0,30}\(tiep\s+theo\))")
+_CONTACT = re.compile(
+    r"^(?:[-+•–]\s*)?(?:dia\s+chi|dien\s+thoai(?:\s+lien\s+he)?|fax|e-?mail|website|in\s+tai"
+    r"|phat\s+hanh|noi\s+dung|tong\s+bien\s+tap|giay\s+phep(?:\s+xuat\s+ban)?)\s*:"
+)
+_GAZETTE_WORDS = re.compile(r"cong\s*bao|congbao|in\s+tai\s*:")
 
 
 def line_roles(lines: list[str]) -> list[str | None]:
@@ -69,6 +81,7 @@ def line_roles(lines: list[str]) -> list[str | None]:
         elif i < HEAD_LINES and is_motto(f):
             roles[i] = "motto"
     _mark_e_signatures(folded, roles)
+    _mark_imprint(lines, folded, roles)
     _mark_salutation(lines, folded, roles)
     _mark_closing(lines, folded, roles)
     _mark_attendance(lines, folded, roles)
@@ -139,6 +152,29 @@ def _mark_e_signatures(folded: list[str], roles: list[str | None]) -> None:
             ):
                 roles[j] = "e_signature"
                 j += 1
+            i = j
+        else:
+            i += 1
+
+
+def _mark_imprint(lines: list[str], folded: list[str], roles: list[str | None]) -> None:
+    """A gazette's imprint: "(Xem tiếp Công báo số …)", and a publisher line ("… XUẤT BẢN")
+    or a run of three or more contact lines (address, telephone, e-mail, printer…) that names
+    the gazette or its printer. A contact block of a letter or a form stays content."""
+    for i, f in enumerate(folded):
+        if roles[i] is None and _CONTINUED.match(f):
+            roles[i] = "gazette"
+    i = 0
+    while i < len(lines):
+        publisher = _PUBLISHER.match(folded[i]) is not None and is_caps(lines[i])
+        j = i + 1 if publisher else i
+        while j < len(lines) and roles[j] is None and _CONTACT.match(folded[j]) and len(lines[j]) <= 120:
+            j += 1
+        contacts = range(i + 1 if publisher else i, j)
+        named = publisher or any(_GAZETTE_WORDS.search(folded[k]) for k in contacts)
+        if len(contacts) >= 3 and named:
+            for k in range(i, j):
+                roles[k] = "gazette"
             i = j
         else:
             i += 1

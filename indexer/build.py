@@ -44,6 +44,7 @@ from knowledge.store import (
     write_version,
 )
 from knowledge.term_counts import TermCounts, assemble
+from knowledge.vector_index import VectorIndexSpec
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +54,10 @@ logger = logging.getLogger(__name__)
 # version of the same pipeline (4: versions keep their term counts; 5: boilerplate kept out
 # of chunks, outline levels from the numbering scheme; 6: PDFs read by PDFium with running
 # headers removed and scans OCR'd, .doc read, legacy encodings and look-alike letters
-# converted; 7: documents carry validity claims and resolved status).
-PIPELINE_VERSION = f"7/bm25-folded-k1={BM25_K1}-b={BM25_B}"
+# converted; 7: documents carry validity claims and resolved status; 8: stored text keeps the
+# document's tone-mark placement (matching unifies it), page markers of text files, gazette
+# imprints, footnote marks and unmapped PDF glyphs handled, documents record OCR'd pages).
+PIPELINE_VERSION = f"8/bm25-folded-k1={BM25_K1}-b={BM25_B}"
 EMBED_BLOCK = 256  # texts per embedding call: the progress bar's step
 
 
@@ -85,14 +88,17 @@ def build_store(
     progress: bool = False,
     lock_wait: float = 0.0,
     options: LoadOptions | None = None,
+    index_spec: VectorIndexSpec | None = None,
 ) -> BuildReport:
     """Index exactly the files under `paths` into a new store version and publish it.
 
     One run at a time per store (indexer/lock.py): `lock_wait` seconds to wait for another
     run, else StoreBusy. `options`: how files are read (OCR, page limit; `LoadOptions()` when
-    None); `progress` also turns on the loaders' OCR progress bar."""
+    None); `progress` also turns on the loaders' OCR progress bar. `index_spec`: the vector
+    index (default: knowledge/vector_index.py)."""
     with index_lock(store_dir, wait=lock_wait):
-        return _build_store(paths, store_dir, embedder, progress=progress, options=options)
+        return _build_store(paths, store_dir, embedder, progress=progress, options=options,
+                            index_spec=index_spec)
 
 
 def _build_store(
@@ -102,6 +108,7 @@ def _build_store(
     *,
     progress: bool,
     options: LoadOptions | None,
+    index_spec: VectorIndexSpec | None = None,
 ) -> BuildReport:
     started = time.perf_counter()
     options = dataclasses.replace(options or LoadOptions(), progress=progress)
@@ -176,9 +183,12 @@ def _build_store(
         report.files_removed = sum(1 for key in prev.files if key not in current_keys)
     report.documents = sum(len(r.documents) for r in results)
     report.chunks = sum(len(r.chunks) for r in results)
+    spec = index_spec or VectorIndexSpec()
     nothing_changed = (
         reuse_files and report.files_changed == 0 and report.files_removed == 0
         and prev is not None and len(prev.files) == len(results)
+        # A new vector index setting (VECTOR_INDEX, HNSW_*) republishes with it.
+        and prev.manifest.get("vector_index", {"kind": "flat"}) == spec.to_json(report.chunks)
     )
     if nothing_changed:
         report.seconds = time.perf_counter() - started
@@ -208,6 +218,7 @@ def _build_store(
         vectors=vectors,
         term_counts=term_counts,
         extra={"pipeline": PIPELINE_VERSION},
+        index_spec=index_spec,
     )
     publish(store_dir, name)
     report.version = name

@@ -102,6 +102,8 @@ def chunk_file(
         # with the document, for `tuyengiao documents`.
         if warnings or loaded.warnings:
             meta = dataclasses.replace(meta, warnings=meta.warnings + loaded.warnings + warnings)
+        if loaded.pages is not None:
+            meta = dataclasses.replace(meta, pages=loaded.pages, ocr_pages=loaded.ocr_pages)
         # What it replaces, amends or repeals (its text, or the sidecar's validity fields).
         meta = read_validity(loaded.text, meta, whole_document=whole_documents)
         # Letterheads, signatures and recipient lists are metadata: never chunked, so never

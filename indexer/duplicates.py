@@ -6,7 +6,7 @@ one's sampled character shingles occur in the other. Shingles are taken over fol
 and digits only, so a PDF whose layout split syllables ("C ộng s ản") or a copy without the
 gazette's page headers still matches its original. One copy is indexed; the others are kept
 in the store's document list, marked `duplicate_of`, with no chunks, so an answer can never
-cite the same document twice.
+cite the same document twice. The copy kept is the one that reads best (`_preference`).
 """
 
 from __future__ import annotations
@@ -86,9 +86,14 @@ def find_duplicates(candidates: Sequence[Candidate]) -> dict[str, str]:
     return out
 
 
-def _preference(c: Candidate) -> tuple[int, int, int]:
+def _preference(c: Candidate) -> tuple[int, int, int, int, int]:
+    """Which copy reads best, smallest first: DOCX, DOC, text, HTML, PDF; among PDFs the one
+    read from its text layer, then one partly OCR'd, then one OCR'd throughout (fewer OCR'd
+    pages first: OCR misreads, "chỉ bộ" for "chi bộ"); then the one with more metadata."""
     suffix = PurePosixPath(c.doc.source).suffix.lower()
-    return (_FORMAT_RANK.get(suffix, 5), len(c.doc.missing), c.order)
+    pages, ocr = c.doc.pages or 0, c.doc.ocr_pages
+    reading = 0 if ocr == 0 else (2 if pages and ocr >= pages else 1)
+    return (_FORMAT_RANK.get(suffix, 5), reading, ocr, len(c.doc.missing), c.order)
 
 
 def _same_number_pairs(candidates: Sequence[Candidate]) -> list[tuple[int, int]]:

@@ -22,7 +22,7 @@ _SUB_BODIES = ("ban ", "van phong", "uy ban kiem tra")
 _CENTRAL_ORGANS = {"bo chinh tri", "ban bi thu", "ban chap hanh trung uong"}
 _ADOPTED = re.compile(r"thông\s+qua\s+(?:vào\s+)?ngày", re.IGNORECASE)
 _ADOPTER_START = re.compile(r"(?:\(|\b[Đđ]ược\s+)")
-_ADOPTER_TRIM = re.compile(r"(?:,?\s+kỳ\s+họp\s+thứ\s+\S+|,?\s+khóa\s+[IVXLC]+)+$", re.IGNORECASE)
+_ADOPTER_TRIM = re.compile(r"(?:,?\s+kỳ\s+họp\s+thứ\s+\S+|,?\s+kh(?:óa|oá)\s+[IVXLC]+)+$", re.IGNORECASE)  # both tone placements
 
 
 def header_segments(line: str) -> list[str]:

@@ -5,8 +5,9 @@ object per file with "file", "number", "type", "date", "issuer", "title" and opt
 "<field>_alternatives" (any listed value is right too; a null among them means "none" is
 right too). Matching follows that folder's README: NFC, case folding, spaces collapsed. A
 title is compared without a leading "V/v" (về việc), which stands where other documents
-print their type word. Text values also go through `knowledge.text.normalize`, which puts
-tone marks in one place ("huỷ" and "hủy" are one word), as documents and queries do.
+print their type word. Text values also go through `knowledge.text.canonical`, which puts
+tone marks in one place ("huỷ" and "hủy" are one word), as matching does for documents and
+queries (the stored metadata keeps the document's own spelling).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from knowledge.text import normalize
+from knowledge.text import canonical
 
 FIELDS = ("number", "type", "date", "issuer", "title")
 CORE_FIELDS = ("number", "type", "date", "issuer")  # the "Done means" figure
@@ -78,7 +79,7 @@ def _expected_values(name: str, want: dict[str, Any]) -> list[Any]:
 def _norm(name: str, value: Any) -> str | None:
     if value is None:
         return None
-    text = " ".join(normalize(unicodedata.normalize("NFC", str(value))).casefold().split())
+    text = " ".join(canonical(str(value)).casefold().split())
     if name == "title":
         text = re.sub(r"^v/v\s+", "", text)
     return text

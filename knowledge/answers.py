@@ -6,26 +6,23 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Protocol, Sequence
 
 from knowledge import messages_validity
 from knowledge import phrasing as messages
-from knowledge.docnumbers import NumberRef, parse_number_refs, type_name
+from knowledge.docnumbers import NumberRef, parse_number, parse_number_refs, type_code, type_name
+from knowledge.excerpts import Neighbours, excerpt, split_sentences
 from knowledge.passages import DocumentMeta
 from knowledge.relations import Validity
 from knowledge.search import SearchHit
-from knowledge.text import fold, normalize, syllables
+from knowledge.text import normalize
 from knowledge.validity import prefer_in_force
 
-# Sentence ends: . ; ! ? followed by a space and a capital (digit, quote), or line breaks.
-# Numbered labels ("1.", "a)") at a line start stay with their sentence because we only split
-# after the mark + space. The capitals are listed: the range À-Ỹ also holds lowercase letters
-# (đ, ư, ồ...), and "hay; đồng thời" is one sentence.
-_CAPITALS = "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.isupper())
-_LABEL_ONLY = re.compile(r"^(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]$")
-_SENTENCE_END = re.compile(rf"(?<=[.;!?…])\s+(?=[A-Z{_CAPITALS}0-9\"“(«-])|\n+")
-
+__all__ = [
+    "Answer", "AnswerPassage", "AnswerPolicy", "Citation", "answer_question", "compose_answer",
+    "excerpt", "split_sentences",
+]
 
 @dataclass(frozen=True)
 class AnswerPolicy:
@@ -61,7 +58,7 @@ class Citation:
     def describe(self) -> str:
         """One line a cadre can quote: label, title, section, date, source."""
         parts = [self.label]
-        if self.title and self.title != self.label:
+        if messages.adds_title(self.label, self.title):
             parts.append(f"«{self.title}»")
         if self.section:
             parts.append(messages.cite_section(self.section))
@@ -100,10 +97,26 @@ class Answer:
     answered: bool
     passages: list[AnswerPassage] = field(default_factory=list)
     notice: str | None = None  # e.g. the named document is not in the store
+    # A refusal's pointers: documents in the store near a missing named one ("Chỉ thị
+    # 12-CT/TU «…»"), and labels of stored documents to quote as examples of asking.
+    closest: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    named_missing: bool = False  # refused because the document it names is not in the store
 
     @property
     def citations(self) -> list[Citation]:
         return [p.citation for p in self.passages]
+
+    def refusal_paragraphs(self) -> list[str]:
+        """A refusal, paragraph by paragraph (channels render and escape each)."""
+        if self.named_missing:
+            lead = [self.notice] if self.notice else []
+            if self.closest:
+                listed = "\n".join(f"• {label}" for label in self.closest)
+                return lead + [f"{messages.CLOSEST_DOCUMENTS}\n{listed}"]
+            return lead + [messages.NOT_IN_STORE_HINT]
+        lead = [self.notice] if self.notice else []
+        return lead + [messages.NOT_FOUND, messages.not_found_hints(self.examples)]
 
     @property
     def validity_notes(self) -> list[str]:
@@ -118,8 +131,7 @@ class Answer:
     def text(self) -> str:
         """Plain-text rendering (terminal, Zalo); channels with markup render their own."""
         if not self.answered:
-            lead = [self.notice] if self.notice else []
-            return "\n\n".join(lead + [messages.NOT_FOUND, messages.NOT_FOUND_HINTS])
+            return "\n\n".join(self.refusal_paragraphs())
         lead = f"{self.notice} {messages.MAYBE_RELATED}" if self.notice else messages.ANSWER_INTRO
         lines = [lead, ""]
         for i, p in enumerate(self.passages, 1):
@@ -139,19 +151,28 @@ class Answer:
         }
 
 
-def compose_answer(question: str, hits: list[SearchHit], policy: AnswerPolicy) -> Answer:
-    """Decide whether the hits answer the question, and quote them if so."""
+def compose_answer(
+    question: str,
+    hits: list[SearchHit],
+    policy: AnswerPolicy,
+    neighbours: Callable[[SearchHit], Neighbours] | None = None,
+) -> Answer:
+    """Decide whether the hits answer the question, and quote them if so.
+
+    A question that names documents none of which is in the store is refused with a notice
+    naming them as written: passages of other documents are not its answer, however many of
+    its words they share. `neighbours` gives the passages around a hit (for quotes that need
+    the content under a heading or a table's header row).
+    """
     refs = parse_number_refs(question)
-    named_missing = bool(refs) and not any(h.named for h in hits)
-    notice = None
-    if named_missing:
-        shown = [_describe(r) for r in refs]
-        notice = messages.number_not_in_store(shown)
+    if refs and not any(h.named for h in hits):
+        notice = messages.number_not_in_store([_describe(r) for r in refs])
+        return Answer(question, False, notice=notice, named_missing=True)
     if not hits:
-        return Answer(question, False, notice=notice)
+        return Answer(question, False)
     top = hits[0]
     if not top.named and top.coverage < policy.min_coverage:
-        return Answer(question, False, notice=notice)
+        return Answer(question, False)
     chosen = [top]
     for hit in hits[1:]:
         if len(chosen) >= policy.max_passages:
@@ -163,84 +184,105 @@ def compose_answer(question: str, hits: list[SearchHit], policy: AnswerPolicy) -
         chosen.append(hit)
     passages = [
         AnswerPassage(
-            Citation.of(h.doc, h.chunk.section), excerpt(h.chunk.text, question, policy.max_chars),
+            Citation.of(h.doc, h.chunk.section),
+            excerpt(
+                h.chunk.text, question, policy.max_chars,
+                neighbours(h) if neighbours is not None else Neighbours(),
+            ),
             h.score, h.row,
         )
         for h in chosen
     ]
-    return Answer(question, True, passages, notice=notice)
+    return Answer(question, True, passages)
 
 
 def _describe(ref: NumberRef) -> str:
-    """"Chỉ thị 5", "Nghị quyết 57/TW": how the member's reference reads back to them."""
+    """How the member's reference reads back to them: as they wrote it ("Nghị quyết
+    57-NQ/TW", "CT12"), else rebuilt from its parts ("Chỉ thị 5")."""
+    if ref.written:
+        return " ".join(ref.written.split())
     name = type_name(ref.code)
     label = f"{name} {ref.serial}" if name else ref.serial
     return f"{label}/{ref.issuer}" if ref.issuer else label
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage; a bare item label ("III.", "2.", "a)") stays with its text."""
-    out: list[str] = []
-    for part in _SENTENCE_END.split(text):
-        part = part.strip() if part else ""
-        if not part:
-            continue
-        if out and _LABEL_ONLY.match(out[-1]):
-            out[-1] = f"{out[-1]} {part}"
-        else:
-            out.append(part)
-    return out
-
-
-def excerpt(text: str, question: str, max_chars: int) -> str:
-    """The passage's sentences that share most words with the question, in document order,
-    within `max_chars`; gaps are marked with "…"."""
-    sentences = split_sentences(normalize(text))
-    if not sentences:
-        return ""
-    if sum(len(s) + 1 for s in sentences) <= max_chars:
-        return "\n".join(sentences)
-    q = syllables(fold(question))
-    words = set(q)
-    pairs = {f"{a} {b}" for a, b in zip(q, q[1:])}
-
-    def score(sentence: str) -> float:
-        s = syllables(fold(sentence))
-        overlap = len(words.intersection(s))
-        bigrams = len(pairs.intersection(f"{a} {b}" for a, b in zip(s, s[1:])))
-        return overlap + 2 * bigrams
-
-    def render(kept: set[int]) -> str:
-        out: list[str] = []
-        previous = -1
-        for i in sorted(kept):
-            if i != previous + 1:
-                out.append(messages.OMITTED)
-            out.append(sentences[i])
-            previous = i
-        if previous != len(sentences) - 1:
-            out.append(messages.OMITTED)
-        return "\n".join(out)
-
-    ranked = sorted(range(len(sentences)), key=lambda i: (-score(sentences[i]), i))
-    keep: set[int] = set()
-    for i in ranked:
-        # Measured as rendered: the "…" gap marks and line breaks count against max_chars.
-        if len(render(keep | {i})) <= max_chars:
-            keep.add(i)
-        elif not keep:
-            return sentences[i][: max_chars - 1].rsplit(" ", 1)[0] + messages.OMITTED
-    return render(keep)
-
-
 class _SearchesQuestions(Protocol):
     def search(self, query: str, *, k: int = ..., distinct_docs: bool = ...) -> list[SearchHit]: ...
+
+    def documents(self) -> list[DocumentMeta]: ...
+
+    def neighbours(self, hit: SearchHit) -> Neighbours: ...
+
+
+EXAMPLES = 2  # stored documents a refusal quotes as examples of naming one
+CLOSEST = 3  # stored documents listed when the one named is missing
 
 
 def answer_question(searcher: _SearchesQuestions, question: str, policy: AnswerPolicy) -> Answer:
     """Search, then compose: the one call channels make to answer a member."""
     if not normalize(question).strip():
-        return Answer(question, False)
+        return Answer(question, False, examples=example_labels(searcher.documents()))
     hits = searcher.search(question, k=policy.max_passages * 3, distinct_docs=False)
     # The document in force first, unless the question is about the past (knowledge/validity.py).
-    return compose_answer(question, prefer_in_force(hits, question), policy)
+    hits = prefer_in_force(hits, question)
+    answer = compose_answer(question, hits, policy, searcher.neighbours)
+    if answer.answered:
+        return answer
+    documents = searcher.documents()
+    if answer.named_missing:
+        refs = parse_number_refs(question)
+        return replace(answer, closest=tuple(
+            describe_document(d) for d in closest_documents(documents, refs, CLOSEST)
+        ))
+    return replace(answer, examples=example_labels(documents))
+
+
+def example_labels(documents: Sequence[DocumentMeta], limit: int = EXAMPLES) -> tuple[str, ...]:
+    """How to name stored documents, newest first: the first as cited ("Chỉ thị 12-CT/TU"),
+    the next as members write them ("Kế hoạch 35")."""
+    numbered = sorted(
+        (d for d in documents if d.number and d.doc_type),
+        key=lambda d: (d.issued is not None, d.issued, d.doc_id), reverse=True,
+    )
+    out: list[str] = []
+    for i, doc in enumerate(numbered[:limit]):
+        digits = re.match(r"\d+", doc.number or "")  # as printed: "01", not "1"
+        short = f"{doc.doc_type} {digits.group(0)}" if digits else doc.label
+        out.append(doc.label if i == 0 else short)
+    return tuple(out)
+
+
+def closest_documents(
+    documents: Sequence[DocumentMeta], refs: Sequence[NumberRef], limit: int = CLOSEST
+) -> list[DocumentMeta]:
+    """Stored documents nearest to missing references: the same serial first (another type or
+    issuer: a member's slip), then the same type, newest first; none when nothing is near."""
+    def nearness(doc: DocumentMeta) -> int:
+        parsed = parse_number(doc.number) if doc.number else None
+        best = 0
+        for ref in refs:
+            near = 0
+            if parsed is not None and parsed.serial == ref.serial:
+                near += 2
+            if ref.code and ref.code in {parsed.code if parsed else None, type_code(doc.doc_type)}:
+                near += 1
+            best = max(best, near)
+        return best
+
+    scored = [(nearness(d), d) for d in documents]
+    scored = [(n, d) for n, d in scored if n > 0]
+    scored.sort(key=lambda nd: (nd[0], nd[1].issued is not None, nd[1].issued), reverse=True)
+    return [d for _, d in scored[:limit]]
+
+
+def describe_document(doc: DocumentMeta) -> str:
+    """One line naming a stored document: "Chỉ thị 12-CT/TU, «title», ngày 15/03/2025", and
+    its status when it is no longer in force."""
+    parts = [doc.label]
+    if messages.adds_title(doc.label, doc.title):
+        parts.append(f"«{doc.title}»")
+    if doc.issued:
+        parts.append(messages.issued_on(doc.issued))
+    if not doc.validity.in_force:
+        parts.append(messages_validity.status_text(doc.validity))
+    return ", ".join(parts)

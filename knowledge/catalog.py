@@ -51,13 +51,21 @@ def _row(doc: DocumentMeta, chunks: int, documents: dict[str, DocumentMeta]) -> 
 
 
 def catalog_table(rows: list[dict[str, Any]]) -> str:
-    """A fixed-width table for a terminal, long values cut with "…"; warnings under each row."""
+    """A fixed-width table for a terminal, long values cut with "…"; warnings under each row.
+    A file name too long for its column keeps its start and its end ("KH phát động…2026.docx"),
+    where copies differ; names that still read alike are shown whole."""
+    width = _WIDTHS["source"]
+    short = [_cut_middle(str(row["source"]), width) for row in rows]
+    clashes = {name for name, n in Counter(short).items() if n > 1}
     lines = ["  ".join(name.ljust(_WIDTHS[name]) for name in _COLUMNS).rstrip()]
-    for row in rows:
+    for row, source in zip(rows, short):
         cells = []
         for name in _COLUMNS:
             value = "" if row[name] is None else str(row[name])
             width = _WIDTHS[name]
+            if name == "source":
+                cells.append((value if source in clashes else source).ljust(width))
+                continue
             cells.append((value if len(value) <= width else value[: width - 1] + "…").ljust(width))
         lines.append("  ".join(cells).rstrip())
         lines.extend(f"    ! {w}" for w in row["warnings"])
@@ -66,3 +74,11 @@ def catalog_table(rows: list[dict[str, Any]]) -> str:
         lines.extend(f"    → {words} {', '.join(row[name])}" for name, words in _LINKS if row.get(name))
     lines.append(f"{len(rows)} documents")
     return "\n".join(lines)
+
+
+def _cut_middle(value: str, width: int) -> str:
+    """`value` in at most `width` characters: its start, "…", and its last third."""
+    if len(value) <= width:
+        return value
+    tail = width // 3
+    return value[: width - tail - 1] + "…" + value[-tail:]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from knowledge.text import fold, normalize
@@ -42,7 +42,11 @@ DOC_TYPES: dict[str, str] = {
     "VBHN": "Văn bản hợp nhất",
     "L": "Luật",  # law numbers carry no code ("91/2015/QH13"): this one comes from the word
     "BL": "Bộ luật",
+    "AL": "Án lệ",  # "11/2017/AL": the code stands where a state number puts its issuer
 }
+# Codes of one family: a reference with either word fits a document of either (a Bộ luật is a
+# law: "luật 91/2015/QH13" names the Civil Code).
+_KINDRED = {"L": frozenset({"L", "BL"}), "BL": frozenset({"L", "BL"})}
 
 # Folded type name -> folded code. Both Quy định and Quyết định are "QD", as in the numbers.
 _NAME_TO_CODE: dict[str, str] = {fold(name): fold(code).upper() for code, name in DOC_TYPES.items()}
@@ -124,6 +128,8 @@ class NumberRef:
     code: str | None  # folded uppercase type code: "CT", "NQ", "QD", "DA", "TTR"
     issuer: str | None  # folded uppercase issuer: "TW", "TU", "BTGTU", "CP", "QH13"
     year: str | None = None  # state numbers carry one: "2020" in 30/2020/NĐ-CP
+    # How a query wrote it ("Nghị quyết 57-NQ/TW", "CT12"), to echo back; not compared.
+    written: str | None = field(default=None, compare=False)
 
     def matches(self, number: str | None, doc_type: str | None = None) -> bool:
         """Does a document with this canonical number (and type name) fit this reference?"""
@@ -133,10 +139,17 @@ class NumberRef:
         if doc is None or doc.serial != self.serial:
             return False
         if self.code:
-            # The code may be in the number, or only in the type name (laws: "91/2015/QH13"),
-            # and one QĐ number can be a Quy chế by its title: accept either source.
+            # A type word or code in the reference ("chỉ thị 11", "CT 11") names the type:
+            # Án lệ 11/2017/AL is not "chỉ thị 11". The code may be in the number, or only in
+            # the type name (laws: "91/2015/QH13"), and one QĐ number can be a Quy chế by its
+            # title: either source agreeing is enough. A document of a type that has no code
+            # (Hiến pháp, Điều lệ) is not of this type; one whose type is unknown altogether
+            # cannot be told apart and still fits.
             known = {c for c in (doc.code, type_code(doc_type)) if c}
-            if known and self.code not in known:
+            wanted = _KINDRED.get(self.code, frozenset({self.code}))
+            if known and not known & wanted:
+                return False
+            if not known and doc_type and doc_type.strip():
                 return False
         if self.issuer and doc.issuer != self.issuer:
             return False
@@ -200,10 +213,7 @@ def parse_number(number: str) -> NumberRef | None:
         return None
     folded = fold(canonical)
     if m := _F_STATE.fullmatch(folded):
-        if m["issuer"]:
-            return NumberRef(_serial(m["serial"]), m["first"].upper(), m["issuer"].upper(), m["year"])
-        # Laws: "91/2015/QH13" names the issuer (the National Assembly, 13th term), no code.
-        return NumberRef(_serial(m["serial"]), None, m["first"].upper(), m["year"])
+        return _state_ref(m)
     if m := (_F_PARTY.fullmatch(folded) or _F_NOYEAR.fullmatch(folded)):
         return NumberRef(_serial(m["serial"]), m["code"].upper(), m["issuer"].upper())
     # Multi-part issuers in the no-year form ("01/VBHN-VPQH-TH"): code and the first issuer.
@@ -234,11 +244,21 @@ def _fold_char(c: str) -> str:
     return folded if len(folded) == 1 else " "
 
 
+def _state_ref(m: re.Match[str]) -> NumberRef:
+    """A state-form number: "30/2020/NĐ-CP" (code and issuer), "91/2015/QH13" (a law: the
+    issuer, the National Assembly's 13th term, and no code), "11/2017/AL" (an án lệ: a code
+    and no issuer)."""
+    first = m["first"].upper()
+    if m["issuer"]:
+        return NumberRef(_serial(m["serial"]), first, m["issuer"].upper(), m["year"])
+    if first in _FOLDED_CODES:
+        return NumberRef(_serial(m["serial"]), first, None, m["year"])
+    return NumberRef(_serial(m["serial"]), None, first, m["year"])
+
+
 def _full_ref(m: re.Match[str]) -> NumberRef:
     if m.re is _F_STATE:
-        if m["issuer"]:
-            return NumberRef(_serial(m["serial"]), m["first"].upper(), m["issuer"].upper(), m["year"])
-        return NumberRef(_serial(m["serial"]), None, m["first"].upper(), m["year"])
+        return _state_ref(m)
     return NumberRef(_serial(m["serial"]), m["code"].upper(), m["issuer"].upper())
 
 
@@ -269,8 +289,10 @@ def parse_number_refs(query: str) -> list[NumberRef]:
         code = _NAME_TO_CODE.get(word) or word.upper()
         start = m.start("serial")
         if start in fulls:
-            ref = fulls[start][1]
-            found.append((m.start(), ref if ref.code else replace(ref, code=code)))
+            end, ref = fulls[start]
+            ref = ref if ref.code else replace(ref, code=code)
+            written = text[m.start() : max(m.end(), end)]
+            found.append((m.start(), replace(ref, written=written)))
             used.add(start)
             continue
         if any(s <= m.start() < e for s, e in taken):
@@ -283,9 +305,15 @@ def parse_number_refs(query: str) -> list[NumberRef]:
         issuer = m["issuer"] or m["issuer2"]
         if issuer and issuer.upper() in _FOLDED_CODES:
             issuer = None  # "57/NQ": a code repeated, not an issuer
-        found.append((m.start(), NumberRef(_serial(m["serial"]), code, issuer.upper() if issuer else None)))
+        found.append((m.start(), NumberRef(
+            _serial(m["serial"]), code, issuer.upper() if issuer else None,
+            written=text[m.start() : m.end()],
+        )))
 
-    found.extend((start, ref) for start, (_, ref) in fulls.items() if start not in used)
+    found.extend(
+        (start, replace(ref, written=text[start:end]))
+        for start, (end, ref) in fulls.items() if start not in used
+    )
     found.sort(key=lambda item: item[0])
     refs: dict[NumberRef, None] = {}
     for _, ref in found:

@@ -83,6 +83,8 @@ class SentenceTransformerEmbedder:
             default_passage if config.passage_prefix is None else config.passage_prefix
         )
         self._model = SentenceTransformer(source, device=config.device)
+        self.config_model = config.model  # as configured (empty: the bundled model)
+        self.model_max_tokens = int(self._model.max_seq_length)  # the model's own window
         if config.max_tokens:
             self._model.max_seq_length = config.max_tokens
         self.max_tokens = int(self._model.max_seq_length)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import math
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import bm25s
 import numpy as np
@@ -168,15 +168,36 @@ class LexicalIndex:
         """BM25 score of every chunk for a normalised query, accented or not."""
         return self._folded.scores(lexical_terms(query, folded=True))
 
+    def phrase_scores(self, phrases: Sequence[str]) -> np.ndarray:
+        """BM25 score of every chunk for several phrases at once (query expansion): the sum of
+        each phrase's own terms, with no bigram across two phrases."""
+        return self._folded.scores([t for p in phrases for t in lexical_terms(p, folded=True)])
+
+    def term_scores(self, terms: Sequence[str]) -> np.ndarray:
+        """BM25 score of every chunk for index terms as given (no bigrams are formed)."""
+        return self._folded.scores(terms)
+
+    def idf(self, term: str) -> float:
+        """The term's IDF in this index; the largest possible for a term it does not hold."""
+        tid = self._folded.vocab.get(term)
+        return float(self._folded.idf[tid]) if tid is not None else self._folded.max_idf
+
     def coverage(
-        self, query: str, rows: Sequence[int], *, ignore: frozenset[str] = frozenset()
+        self,
+        query: str,
+        rows: Sequence[int],
+        *,
+        ignore: frozenset[str] = frozenset(),
+        alternatives: Mapping[str, Sequence[tuple[str, ...]]] | None = None,
     ) -> np.ndarray:
         """IDF-weighted share of the query's (folded) syllables that each given chunk contains.
 
         An absolute relevance signal: BM25 scores are only comparable within one query, but
         "this passage contains the rare words of the question" means the same for every query.
         Syllables absent from the whole index count with the largest IDF; question words and
-        the (folded) syllables in `ignore` do not count at all.
+        the (folded) syllables in `ignore` do not count at all. `alternatives` (from the
+        lexicon, `Expansion.coverage_alternatives`) maps a word to term sets that stand for it:
+        a chunk holding every term of one set holds the word ("nq" for "nghi", "quyet").
         """
         words = [
             w for w in dict.fromkeys(syllables(fold(query)))
@@ -196,6 +217,11 @@ class LexicalIndex:
             weights.append(field.idf[tid] if tid is not None else field.max_idf)
             if tid is not None:
                 hits[i] = field.contains(word, rows_array)
+            for terms in (alternatives or {}).get(word, ()):
+                found = np.ones(len(rows_array), dtype=bool)
+                for term in terms:
+                    found &= field.contains(term, rows_array)
+                hits[i] |= found
         w = np.asarray(weights)
         return (w @ hits) / w.sum()
 
@@ -206,8 +232,11 @@ class LexicalIndex:
             np.save(directory / COUNTS_FILE, counts.astype(_count_dtype(counts)))
 
     @classmethod
-    def load(cls, directory: Path) -> LexicalIndex:
-        model = bm25s.BM25.load(str(directory / cls.FIELD), show_progress=False, verbosity=0)
+    def load(cls, directory: Path, *, mmap: bool = False) -> LexicalIndex:
+        """`mmap`: map the posting arrays instead of reading them (a serving process then
+        holds only the postings its queries touch; the version's files never change)."""
+        model = bm25s.BM25.load(str(directory / cls.FIELD), show_progress=False, verbosity=0,
+                                mmap=mmap)
         return cls(_Field(model), directory=directory)
 
     def term_counts(self) -> TermCounts | None:

@@ -1,126 +1,123 @@
-"""Query embeddings through ONNX Runtime, for a serving process.
+"""Query embeddings for a serving process: ONNX Runtime, the `tokenizers` library and numpy.
+No PyTorch, transformers or sentence-transformers is imported.
 
-Why: every question the bot has not seen before costs one query embedding, and on a small CPU
-that is most of the question's work. The same all-MiniLM-L6-v2 forward pass ran in ~10.5 ms
-per query under ONNX Runtime against ~19 ms under PyTorch on one core, with the same vectors
-(cosine ≥ 0.99999 on the bench questions; see README "Serving"). Indexing keeps PyTorch.
+Why: a serving process answers questions; it needs the model's forward pass, not its training
+stack. PyTorch alone made a serving process ~600 MB (bench/README.md); ONNX Runtime runs the
+same float model ~1.8x faster per short query on one core, with the same vectors.
 
-How: at start the model's transformer (the first sentence-transformers module) is exported to
-ONNX in memory with `torch.onnx.export` (~1.5 s; nothing is written to disk), and ONNX Runtime
-runs it; the model's own remaining modules (pooling, normalisation, any dense layer) then run
-in PyTorch on its output, so any sentence-transformers model keeps its pooling. If the export
-or the runtime fails (an unusual architecture, a missing package), `onnx_query_embedder`
-logs why and returns the PyTorch embedder: serving never depends on it.
+How: `tuyengiao index` exports the model once into the encoder cache
+(knowledge/onnx_export.py, knowledge/encoder_cache.py): the transformer as ONNX, its
+tokenizer.json, and the sentence-transformers steps after it (pooling modes, Dense layers,
+Normalize) as data. `OnnxEncoder` loads such an entry: it tokenises with the model's fast
+tokenizer (same ids as transformers' tokenizer: truncation to the window, padding to the
+longest text of the batch), runs the transformer, then pools and normalises in numpy
+(knowledge/pooling.py). Passages can be embedded the same way, though indexing keeps PyTorch.
 """
 
 from __future__ import annotations
 
-import io
 import logging
-import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from knowledge.embedder import Kind, SentenceTransformerEmbedder
+from knowledge import pooling
+from knowledge.embedder import Kind, known_prefixes
+from knowledge.encoder_cache import read_entry
 
 logger = logging.getLogger(__name__)
 
 
-class OnnxQueryEmbedder:
-    """An `Embedder` whose queries run on ONNX Runtime; passages go to the wrapped embedder."""
+class OnnxEncoder:
+    """An `Embedder` over an exported encoder entry (a folder of the encoder cache)."""
 
-    def __init__(self, inner: SentenceTransformerEmbedder, *, threads: int = 1) -> None:
+    def __init__(
+        self,
+        entry: Path,
+        *,
+        threads: int = 1,
+        query_prefix: str | None = None,
+        passage_prefix: str | None = None,
+        max_tokens: int | None = None,
+        checked: dict[str, Any] | None = None,
+    ) -> None:
+        """`checked`: the entry's manifest when the caller has just verified it (skips
+        hashing the files a second time). Raises EncoderCacheError, OSError, ValueError or
+        onnxruntime's errors when the entry cannot be used."""
         import onnxruntime
-        import torch
+        from tokenizers import Tokenizer
 
-        self.inner = inner
-        self.name = inner.name
-        self.dimension = inner.dimension
-        self.max_tokens = inner.max_tokens
-        model = inner.model
-        self._tokenizer = model.tokenizer
-        self._input_names = [
-            name for name in self._tokenizer.model_input_names
-            if name in ("input_ids", "attention_mask", "token_type_ids")
-        ]
-        self._tail = list(model)[1:]  # pooling, normalisation, ... run in torch as the model does
-        transformer = _exportable(list(model)[0].auto_model, self._input_names).eval()
-        sample = self._tokenizer(["a b", "c"], padding=True, return_tensors="pt")
-        buffer = io.BytesIO()
-        # The tracer's warnings (deprecations, shape notes) say nothing to an operator; the
-        # result is checked against PyTorch in tests/knowledge/test_onnx_queries.py.
-        with torch.inference_mode(False), torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                transformer,
-                tuple(sample[name] for name in self._input_names),
-                buffer,
-                input_names=self._input_names,
-                output_names=["token_embeddings"],
-                dynamic_axes={name: {0: "batch", 1: "tokens"}
-                              for name in [*self._input_names, "token_embeddings"]},
-                opset_version=17,
-                dynamo=False,
-            )
+        manifest = checked if checked is not None else read_entry(entry)
+        self.entry = entry
+        self.name: str = manifest["name"]
+        self.version: str = manifest["version"]
+        self.dimension: int = int(manifest["dimension"])
+        self.max_tokens = int(max_tokens or manifest["max_tokens"])
+        default_query, default_passage = known_prefixes(self.name)
+        self.query_prefix = default_query if query_prefix is None else query_prefix
+        self.passage_prefix = default_passage if passage_prefix is None else passage_prefix
+        self._modes = pooling.pooling_modes(manifest["pooling"])
+        self._dense: list[tuple[np.ndarray, np.ndarray | None, str]] = []
+        for layer in manifest.get("dense", []):
+            with np.load(entry / layer["file"]) as data:
+                bias = data["bias"] if "bias" in data else None
+                self._dense.append((data["weight"], bias, layer["activation"]))
+        self._inputs: list[str] = list(manifest["inputs"])
+
+        self._tokenizer = Tokenizer.from_file(str(entry / "tokenizer.json"))
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(self.max_tokens)
+        pad_id = manifest.get("pad_token_id")
+        self._pad_id = int(pad_id) if pad_id is not None else 0
+        self._left_padding = manifest.get("padding_side") == "left"
+        # Counting tokens must not truncate: a second tokenizer without the window.
+        self._counter = Tokenizer.from_file(str(entry / "tokenizer.json"))
+        self._counter.no_truncation()
+        self._counter.no_padding()
+
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = max(1, threads)
         options.inter_op_num_threads = 1
         self._session = onnxruntime.InferenceSession(
-            buffer.getvalue(), options, providers=["CPUExecutionProvider"]
+            str(entry / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
-        logger.info("query embeddings for %s on ONNX Runtime %s (%d thread(s))",
-                    self.name, onnxruntime.__version__, options.intra_op_num_threads)
+        logger.info(
+            "query embeddings for %s (version %s) on ONNX Runtime %s, %d thread(s), from %s",
+            self.name, self.version, onnxruntime.__version__, options.intra_op_num_threads, entry,
+        )
 
     def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
+        return len(self._counter.encode(self.passage_prefix + text).ids)
 
-    def embed(self, texts: Sequence[str], *, kind: Kind) -> np.ndarray:
-        if kind != "query":
-            return self.inner.embed(texts, kind=kind)
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for texts given as they are (prefixes already applied)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        import torch
+        encodings = self._tokenizer.encode_batch(list(texts))
+        length = max(len(e.ids) for e in encodings)
+        batch = len(encodings)
+        ids = np.full((batch, length), self._pad_id, dtype=np.int64)
+        mask = np.zeros((batch, length), dtype=np.int64)
+        types = np.zeros((batch, length), dtype=np.int64)
+        for row, e in enumerate(encodings):
+            n = len(e.ids)
+            cols = slice(length - n, length) if self._left_padding else slice(0, n)
+            ids[row, cols] = e.ids
+            mask[row, cols] = 1
+            types[row, cols] = e.type_ids
+        arrays = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        (tokens,) = self._session.run(None, {name: arrays[name] for name in self._inputs})
+        vectors = pooling.pool(tokens, mask, self._modes)
+        for weight, bias, activation in self._dense:
+            vectors = pooling.dense(vectors, weight, bias, activation)
+        # Always unit length, as every Embedder (the PyTorch one encodes with
+        # normalize_embeddings=True): a model's own Normalize step changes nothing then.
+        vectors = pooling.normalize(vectors)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
 
-        encoded = self._tokenizer(
-            [self.inner.query_prefix + t for t in texts], padding=True, truncation=True,
-            max_length=self.max_tokens, return_tensors="np",
-        )
-        feed = {name: encoded[name].astype(np.int64) for name in self._input_names}
-        (tokens,) = self._session.run(None, feed)
-        features: dict[str, Any] = {
-            "token_embeddings": torch.from_numpy(tokens),
-            "attention_mask": torch.from_numpy(feed["attention_mask"]),
-        }
-        with torch.inference_mode():
-            for module in self._tail:
-                features = module(features)
-            vectors = torch.nn.functional.normalize(features["sentence_embedding"], p=2, dim=1)
-        return np.ascontiguousarray(vectors.numpy(), dtype=np.float32)
+    def embed(self, texts: Sequence[str], *, kind: Kind) -> np.ndarray:
+        prefix = self.query_prefix if kind == "query" else self.passage_prefix
+        return self.encode([prefix + t for t in texts])
 
-
-def onnx_query_embedder(inner: SentenceTransformerEmbedder, *, threads: int = 1) -> Any:
-    """`OnnxQueryEmbedder` over `inner`, or `inner` itself when the export or the runtime fails."""
-    try:
-        return OnnxQueryEmbedder(inner, threads=threads)
-    except Exception as exc:  # noqa: BLE001 - any failure means: serve with PyTorch
-        logger.warning("ONNX Runtime unavailable for %s (%s: %s); query embeddings use PyTorch",
-                       inner.name, type(exc).__name__, exc)
-        return inner
-
-
-def _exportable(model: Any, names: list[str]) -> Any:
-    """The Hugging Face model as a module taking positional tensors (in `names` order) and
-    returning only the token embeddings: the shape `torch.onnx.export` traces."""
-    import torch
-
-    class Transformer(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, *tensors: Any) -> Any:
-            return self.model(**dict(zip(names, tensors))).last_hidden_state
-
-    return Transformer()

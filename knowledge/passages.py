@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from knowledge.relations import Validity
+from knowledge.text import unify_tones
 
 SECTION_SEPARATOR = " › "
 # A title longer than this (an article's whole lead paragraph) is cut in what gets indexed, so
@@ -35,6 +36,10 @@ class DocumentMeta:
     duplicate_of: str | None = None
     # What it replaces, amends or repeals, and whether it is still in force (knowledge.relations).
     validity: Validity = field(default_factory=Validity)
+    # How it was read: the file's page count (PDF) and how many of its pages came from OCR,
+    # so the duplicate rule can keep the copy that reads best without reading it again.
+    pages: int | None = None
+    ocr_pages: int = 0
 
     @property
     def year(self) -> int | None:
@@ -42,9 +47,14 @@ class DocumentMeta:
 
     @property
     def label(self) -> str:
-        """How a citation names the document: "Chỉ thị 05-CT/TW", else its title."""
+        """How a citation names the document, its type first whenever known: "Chỉ thị
+        05-CT/TW"; without a number, the type and the title ("Hiến pháp «Nước Cộng hòa xã
+        hội chủ nghĩa Việt Nam»"), since a type alone does not tell two plans apart; else the
+        number or the title alone."""
         if self.number:
             return f"{self.doc_type} {self.number}" if self.doc_type else self.number
+        if self.doc_type:
+            return f"{self.doc_type} «{self.title}»" if self.title else self.doc_type
         return self.title
 
     def to_json(self) -> dict[str, Any]:
@@ -103,7 +113,8 @@ def indexed_text(doc: DocumentMeta, chunk: Chunk) -> str:
     )
     head = title if not doc.number or doc.number in title else f"{doc.label}. {title}"
     parts = [head, chunk.section, chunk.text] if chunk.headings else [head, chunk.text]
-    return "\n".join(p for p in parts if p)
+    # The matching form: both tone placements meet ("hoà"/"hòa"), as queries' do (`canonical`).
+    return unify_tones("\n".join(p for p in parts if p))
 
 
 # How a heading names its level: "Điều 5. …", "II. …", "1.2. …", "a) …", "Chương III. …".

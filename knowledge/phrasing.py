@@ -12,30 +12,55 @@ NOT_FOUND = (
     "Tôi chưa tìm thấy nội dung này trong kho văn bản hiện có, nên không trả lời để tránh "
     "trích dẫn sai."
 )
-NOT_FOUND_HINTS = (
-    "Bạn có thể hỏi lại:\n"
-    "• nêu số hiệu hoặc tên văn bản (ví dụ: «Chỉ thị 05-CT/TW», «Nghị quyết 57»);\n"
-    "• dùng từ ngữ của văn bản (ví dụ: «sinh hoạt chi bộ» thay cho «họp chi bộ», "
-    "«học tập, quán triệt nghị quyết» thay cho «học nghị quyết»);\n"
-    "• hỏi ngắn gọn, mỗi lần một ý."
-)
+NOT_FOUND_HINTS_LEAD = "Bạn có thể hỏi lại:"
+
+
+def not_found_hints(examples: tuple[str, ...] | list[str] = ()) -> str:
+    """How to ask again; `examples` are labels of documents in the store ("Chỉ thị 12-CT/TU",
+    "Kế hoạch 35"), never documents the store does not have."""
+    named = "• nêu số hiệu hoặc tên văn bản"
+    if examples:
+        named += " (ví dụ: " + ", ".join(f"«{e}»" for e in examples) + ")"
+    return (
+        f"{NOT_FOUND_HINTS_LEAD}\n{named};\n"
+        "• có thể viết tắt như trong văn bản (NQ, CT, UBND…) hoặc dùng từ ngữ của văn bản "
+        "(ví dụ: «sinh hoạt chi bộ» thay cho «họp chi bộ», «học tập, quán triệt nghị quyết» "
+        "thay cho «học nghị quyết»);\n"
+        "• hỏi ngắn gọn, mỗi lần một ý."
+    )
+
+
 ANSWER_INTRO = "Theo văn bản trong kho, các đoạn liên quan nhất:"
 SOURCES = "Nguồn trích dẫn"
 OMITTED = "…"
-MAYBE_RELATED = "Các đoạn dưới đây có thể liên quan:"  # after number_not_in_store, when quoting
+MAYBE_RELATED = "Các đoạn dưới đây có thể liên quan:"  # after a notice, when quoting
+CLOSEST_DOCUMENTS = "Các văn bản gần nhất đang có trong kho:"
+NOT_IN_STORE_HINT = "Gõ /moi để xem các văn bản mới nhất trong kho, hoặc hỏi về văn bản đang có."
 
 
 def number_not_in_store(numbers: list[str]) -> str:
-    joined = ", ".join(numbers)
-    return f"Kho văn bản hiện chưa có văn bản «{joined}»."
+    joined = "», «".join(numbers)
+    return (
+        f"Kho văn bản hiện chưa có văn bản «{joined}», nên tôi không trả lời từ các văn bản "
+        "khác để tránh trích dẫn sai."
+    )
 
 
 def issued_on(day: date) -> str:
     return f"ngày {day.day:02d}/{day.month:02d}/{day.year}"
 
 
+def adds_title(label: str, title: str | None) -> bool:
+    """Whether a citation names «title» after the document's label: not when the label is the
+    title, nor when it already holds it ("Hiến pháp «Nước Cộng hòa…»", DocumentMeta.label)."""
+    return bool(title) and title != label and f"«{title}»" not in label
+
+
 def section_label(section: str) -> str:
     return f"mục {section}"
+
+
+_TRAILING_SEPARATORS = " ,;:–-"
 
 
 def cite_section(section: str) -> str:
@@ -47,6 +72,9 @@ def cite_section(section: str) -> str:
     levels = section_levels(section)
     if not levels:
         return ""
+    # A heading cut where its printed line wrapped ("CHƯƠNG II. QUYỀN CON NGƯỜI,") must not
+    # put a second comma into the citation line, whose parts are joined by ", ".
+    section = section.rstrip(_TRAILING_SEPARATORS)
     if len(levels) == 1 and levels[0][0] in ("chuong", "phan", "muc"):
         return section  # "Chương I. CHẾ ĐỘ CHÍNH TRỊ"
     if len(levels) == 1 and levels[0][0] != "dieu":
@@ -67,5 +95,5 @@ def cite_section(section: str) -> str:
         part = words.get(kind, "{}").format(label.lower() if kind == "phan" else label)
         if "dieu" not in kinds and not named and kind in ("roman", "alpha", "num", "thu", "letter", "text"):
             part, named = f"mục {part}", True
-        parts.append(part)
+        parts.append(part.rstrip(_TRAILING_SEPARATORS))
     return ", ".join(parts)

@@ -15,9 +15,12 @@ import numpy as np
 
 from knowledge.docnumbers import NumberRef, parse_number, parse_number_refs, reference_words
 from knowledge.embedder import Embedder
+from knowledge.excerpts import Neighbours
+from knowledge.feedback import feedback_scores
+from knowledge.expansion import Expansion, QueryExpander
 from knowledge.passages import Chunk, DocumentMeta
 from knowledge.store import StoreReader, StoreVersion
-from knowledge.text import fold, normalize
+from knowledge.text import canonical, fold
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +37,14 @@ class FusionWeights:
 
     lexical: float = 1.0  # BM25 on diacritic-folded syllables and bigrams
     dense: float = 0.2  # embedding cosine
+    # Query expansion from the lexicon (knowledge/expansion.py): each alternative phrase's BM25
+    # score, times this weight, is added to the question's own lexical score.
+    abbreviations: float = 1.0  # "NQ" <-> "nghị quyết": the same words, written short
+    wording: float = 0.5  # "bị đuổi việc" -> "sa thải": related, not identical
+    dense_expansion: bool = False  # also embed the alternatives with the question
+    # Pseudo-relevance feedback (knowledge/feedback.py): best feedback score as a share of the
+    # best lexical score; 0 is off.
+    feedback: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -52,13 +63,10 @@ class _Prepared:
 
     def __init__(self, version: StoreVersion) -> None:
         self.version = version
-        self.matrix = version.all_embeddings()
         docs = version.chunk_docs
         self.types = np.array([fold(d.doc_type or "") for d in docs], dtype=object)
         self.years = np.array([d.year or 0 for d in docs], dtype=np.int32)
-        self.doc_rows: dict[str, list[int]] = {}
-        for row, chunk in enumerate(version.chunks):
-            self.doc_rows.setdefault(chunk.doc_id, []).append(row)
+        self.doc_rows: dict[str, list[int]] = version.rows_by_document()
         # Documents by the serial of their number, so a named lookup checks a handful.
         self.by_serial: dict[str, list[DocumentMeta]] = {}
         for doc in version.documents.values():
@@ -83,10 +91,12 @@ class Searcher:
         weights: FusionWeights = FusionWeights(),
         *,
         dense_candidates: int = 200,
+        expander: QueryExpander | None = None,
     ) -> None:
         self.reader = reader
         self.embedder = embedder
         self.weights = weights
+        self.expander = expander
         self.dense_candidates = dense_candidates
         self._prepared: _Prepared | None = None
 
@@ -115,6 +125,27 @@ class Searcher:
             and model.dimension == self.embedder.dimension
         )
 
+    def documents(self) -> list[DocumentMeta]:
+        """The documents of the current store version (none when there is no store)."""
+        version = self.reader.current()
+        return list(version.documents.values()) if version is not None else []
+
+    def neighbours(self, hit: SearchHit) -> Neighbours:
+        """The passages before and after a hit in its document, from the version it came
+        from (nothing when the store has moved on since)."""
+        prepared = self._prepared
+        if prepared is None:
+            return Neighbours()
+        chunks = prepared.version.chunks
+        if not 0 <= hit.row < len(chunks) or chunks[hit.row] != hit.chunk:
+            return Neighbours()
+
+        def text(row: int) -> str | None:
+            same = 0 <= row < len(chunks) and chunks[row].doc_id == hit.chunk.doc_id
+            return chunks[row].text if same else None
+
+        return Neighbours(previous=text(hit.row - 1), following=text(hit.row + 1))
+
     def search(
         self,
         query: str,
@@ -127,7 +158,8 @@ class Searcher:
     ) -> list[SearchHit]:
         """The best k chunks (or k documents' best chunks) for a query."""
         prepared = self._prepare()
-        query = normalize(query[:MAX_QUERY_CHARS]).strip()
+        # The matching form (tone placement unified), as the indexed texts are (`indexed_text`).
+        query = canonical(query[:MAX_QUERY_CHARS]).strip()
         if prepared is None or not query or k <= 0:
             return []
         version = prepared.version
@@ -140,6 +172,7 @@ class Searcher:
             mask = (prepared.years == year) if mask is None else mask & (prepared.years == year)
         refs = parse_number_refs(query)
         named_rows = prepared.rows_named_by(refs) if refs else []
+        expansion = self.expander.expand(query) if self.expander is not None else None
 
         # Each method scores every chunk cheaply (sparse BM25, one FAISS scan); fusion then
         # works on the union of each method's best `candidates` rows and the named ones, so
@@ -148,6 +181,10 @@ class Searcher:
         candidates: list[np.ndarray] = [np.asarray(named_rows, dtype=np.int64)]
         if mode in ("hybrid", "lexical"):
             scores = version.lexical.scores(query)
+            if expansion is not None:
+                scores = _expanded(scores, version, expansion, w)
+            if w.feedback > 0:
+                scores = feedback_scores(version.lexical, version.chunks, scores, query, w.feedback)
             best = float(scores.max()) if n else 0.0
             if w.lexical > 0 and best > 0:
                 methods.append((w.lexical, scores, best))
@@ -156,12 +193,11 @@ class Searcher:
         dense_weight = 1.0 if mode == "dense" else (w.dense if mode == "hybrid" else 0.0)
         if dense_weight > 0 and self._dense_usable(version):
             assert self.embedder is not None
-            vector = self.embedder.embed([query], kind="query")[0]
-            top = min(n, self.dense_candidates if mask is None else n)
-            sims, dense_rows = version.vectors.search(vector[None, :], top)
-            found = dense_rows[0][dense_rows[0] >= 0]
-            if mask is not None:
-                found = found[mask[found]][: self.dense_candidates]
+            text = query
+            if expansion is not None and w.dense_expansion and expansion.alternatives:
+                text = " ".join([query, *expansion.texts()])
+            vector = self.embedder.embed([text], kind="query")[0]
+            best_dense, found = version.nearest(vector, self.dense_candidates, mask)
             candidates.append(found)
         rows = np.unique(np.concatenate(candidates)) if candidates else np.zeros(0, np.int64)
         if mask is not None:
@@ -173,8 +209,8 @@ class Searcher:
         if vector is not None and len(rows):
             # Exact cosines for every candidate, so a lexical favourite is not penalised for
             # missing the dense top-N (the weaker method here).
-            similarity = np.maximum(prepared.matrix[rows] @ vector, 0.0).astype(np.float64)
-            best_sim = float(sims[0][0]) if len(found) else float(similarity.max())
+            similarity = np.maximum(version.vectors_of(rows) @ vector, 0.0).astype(np.float64)
+            best_sim = best_dense if len(found) else float(similarity.max())
             if best_sim > 0:
                 fused += dense_weight * similarity / best_sim
         named = np.isin(rows, named_rows) if named_rows else np.zeros(len(rows), dtype=bool)
@@ -188,7 +224,7 @@ class Searcher:
             unique = []
             for pos in picked:
                 row = rows[pos]
-                doc_id = version.chunks[row].doc_id
+                doc_id = version.chunk_docs[row].doc_id
                 if doc_id not in seen:
                     seen.add(doc_id)
                     unique.append(pos)
@@ -197,7 +233,11 @@ class Searcher:
         # The words of a document reference ("nghị quyết 99-NQ/TW") say which document, not
         # what about: they must not make an unrelated passage look relevant.
         ignore = frozenset(word for ref in refs for word in reference_words(ref))
-        coverage = version.lexical.coverage(query, order, ignore=ignore) if order else []
+        alternatives = expansion.coverage_alternatives() if expansion is not None else None
+        coverage = (
+            version.lexical.coverage(query, order, ignore=ignore, alternatives=alternatives)
+            if order else []
+        )
         return [
             SearchHit(
                 chunk=version.chunks[row],
@@ -212,6 +252,20 @@ class Searcher:
         ]
 
 
+def _expanded(
+    scores: np.ndarray, version: StoreVersion, expansion: Expansion, w: FusionWeights
+) -> np.ndarray:
+    """The question's BM25 scores plus each kind of alternative's, weighted."""
+    for kind, weight in (("abbreviation", w.abbreviations), ("wording", w.wording)):
+        texts = expansion.texts(kind)  # type: ignore[arg-type]
+        if texts and weight > 0:
+            scores = scores + weight * version.lexical.phrase_scores(texts)
+    return scores
+
+
+_SAMPLE = 1024  # scores sampled to find a threshold above which the k best lie
+
+
 def _best_rows(scores: np.ndarray, k: int, mask: np.ndarray | None) -> np.ndarray:
     """Rows of the k highest positive scores (within the mask, if any), unordered."""
     if mask is not None:
@@ -219,7 +273,22 @@ def _best_rows(scores: np.ndarray, k: int, mask: np.ndarray | None) -> np.ndarra
     k = min(k, len(scores))
     if k == 0:
         return np.zeros(0, dtype=np.int64)
-    top = np.argpartition(-scores, k - 1)[:k]
+    pool = None
+    if len(scores) >= 16 * _SAMPLE:
+        # Selecting among all 100k scores cost ~1 ms a query; a threshold taken from a
+        # sample leaves a few hundred rows to select from. Every row at or above it is in
+        # the pool and every other row scores lower, so once the pool holds k rows the k
+        # best are in it: the same rows as a selection over all (up to ties at the k-th).
+        sample = scores[:: len(scores) // _SAMPLE]
+        above = min(len(sample) - 1, -(-4 * k * len(sample) // len(scores)))
+        threshold = np.partition(sample, len(sample) - 1 - above)[len(sample) - 1 - above]
+        pool = np.flatnonzero(scores >= threshold)
+        if len(pool) < k:
+            pool = None
+    if pool is None:
+        top = np.argpartition(-scores, k - 1)[:k]
+    else:
+        top = pool[np.argpartition(-scores[pool], k - 1)[:k]]
     return top[scores[top] > 0]
 
 

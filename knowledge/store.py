@@ -5,14 +5,19 @@ Layout under STORE_DIR:
                                os.replace'd: atomic on one filesystem)
     versions/<name>/manifest.json   model, files and their content hashes, counts
     versions/<name>/documents.jsonl one DocumentMeta per line
-    versions/<name>/chunks.jsonl    one Chunk per line (+ the file it came from)
-    versions/<name>/vectors.faiss   FAISS inner-product index over L2-normalised embeddings
+    versions/<name>/chunks.jsonl    one Chunk per line (+ the file it came from); read on
+                                    demand (knowledge/chunk_table.py), not held in memory
+    versions/<name>/vectors.faiss   FAISS inner-product index over L2-normalised embeddings:
+                                    flat, or HNSW for large stores (knowledge/vector_index.py)
     versions/<name>/lexical/        bm25s index (folded syllables + bigrams) and the per-chunk
                                     term counts it was computed from (reused by the next build)
 
 A version folder is complete before the pointer names it, and is never changed afterwards, so
 a reader sees the old store or the new one, never a mix. Readers notice a new version by the
-pointer's mtime (one stat per search) and load it whole into memory.
+pointer's mtime (one stat per search) and load it: documents, vectors and the per-row
+indexes in memory; the lexical index memory-mapped (a query touches only its terms' postings);
+chunk texts read from disk when a hit needs them. A serving process's memory therefore grows
+with the vectors, not with the text (bench/README.md, "Serving memory").
 
 Faults (README, "When things break"): a version is checked as it loads (its files' sizes and
 sha256 against the manifest, see store_integrity.py, and that chunks, vectors and the lexical
@@ -39,7 +44,8 @@ from typing import Any
 import faiss
 import numpy as np
 
-from knowledge import store_integrity
+from knowledge import store_integrity, vector_index
+from knowledge.chunk_table import ChunkTable
 from knowledge.lexical import LexicalIndex
 from knowledge.term_counts import TermCounts
 from knowledge.passages import Chunk, DocumentMeta
@@ -96,14 +102,26 @@ class StoreVersion:
     path: Path
     manifest: dict[str, Any]
     documents: dict[str, DocumentMeta]
-    chunks: list[Chunk]
-    chunk_files: list[str]  # the source file key of each chunk, for incremental builds
+    chunks: ChunkTable  # Sequence[Chunk], read from chunks.jsonl on demand
     vectors: faiss.Index
     lexical: LexicalIndex
     chunk_docs: list[DocumentMeta] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.chunk_docs = [self.documents[c.doc_id] for c in self.chunks]
+        self.chunk_docs = [self.documents[self.chunks.doc_id(row)]
+                           for row in range(len(self.chunks))]
+
+    @property
+    def chunk_files(self) -> list[str]:
+        """The source file key of each chunk, for incremental builds."""
+        return self.chunks.files()
+
+    def rows_of(self, doc_id: str) -> list[int]:
+        """The rows of one document's chunks, in order (no chunk text is read)."""
+        return self.chunks.rows_of(doc_id)
+
+    def rows_by_document(self) -> dict[str, list[int]]:
+        return self.chunks.rows_by_document()
 
     @property
     def model(self) -> ModelInfo:
@@ -114,16 +132,31 @@ class StoreVersion:
         return self.manifest["files"]
 
     def all_embeddings(self) -> np.ndarray:
-        """Every stored vector, row i for chunk i: a read-only view of the flat FAISS index's
-        own memory (no copy). The view does not keep the index alive: hold this StoreVersion
-        for as long as the array is used, or copy it."""
-        n, d = self.vectors.ntotal, self.vectors.d
-        if n == 0:
-            return np.zeros((0, d), dtype=np.float32)
-        flat = faiss.downcast_index(self.vectors)
-        view = faiss.rev_swig_ptr(flat.get_xb(), n * d).reshape(n, d)
-        view.flags.writeable = False
-        return view
+        """Every stored vector, row i for chunk i: a read-only view of the FAISS index's own
+        memory for a flat or HNSW index (no copy; the view does not keep the index alive:
+        hold this StoreVersion while using it, or copy it), a copy for IVF. For builds:
+        searches read only their candidates' vectors (`vectors_of`)."""
+        return vector_index.stored_vectors(self.vectors)
+
+    def vectors_of(self, rows: np.ndarray) -> np.ndarray:
+        """The stored vectors of some rows (len(rows) × dimension), exactly."""
+        return vector_index.vectors_of(self.vectors, rows)
+
+    def nearest(
+        self, vector: np.ndarray, k: int, mask: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
+        """(best similarity in the whole store, rows of the k most similar chunks, best
+        first) for a unit query vector. With a boolean `mask` over rows, only rows where it
+        is True are returned, found by an exact scan (a graph search cannot filter cheaply);
+        the best similarity stays the store's."""
+        if mask is not None:
+            best, _ = vector_index.nearest(self.vectors, vector, 1)
+            allowed = np.flatnonzero(mask)
+            _, rows = vector_index.nearest(self.vectors, vector, k, allowed)
+            return (float(best[0]) if len(best) else 0.0), rows[rows >= 0]
+        sims, rows = vector_index.nearest(self.vectors, vector, k)
+        found = rows[rows >= 0]
+        return (float(sims[0]) if len(found) else 0.0), found
 
 
 def versions_dir(store_dir: Path) -> Path:
@@ -135,8 +168,11 @@ def current_version_name(store_dir: Path) -> str | None:
     return _read_pointer(store_dir)
 
 
-def load_version(store_dir: Path, name: str) -> StoreVersion:
-    """Load and check one version. Raises StoreError naming the version and what is wrong."""
+def load_version(
+    store_dir: Path, name: str, *, search: vector_index.SearchParams | None = None
+) -> StoreVersion:
+    """Load and check one version. Raises StoreError naming the version and what is wrong.
+    `search`: the vector index's search settings (vector_index.prepare)."""
     if not valid_version_name(name):
         raise StoreError(f"the store pointer names {name[:60]!r}, which is not a version name")
     path = versions_dir(store_dir) / name
@@ -150,21 +186,14 @@ def load_version(store_dir: Path, name: str) -> StoreVersion:
             for line in fh:
                 doc = DocumentMeta.from_json(json.loads(line))
                 documents[doc.doc_id] = doc
-        chunks: list[Chunk] = []
-        chunk_files: list[str] = []
-        with open(path / "chunks.jsonl", encoding="utf-8") as fh:
-            for line in fh:
-                data = json.loads(line)
-                chunk_files.append(data.pop("file"))
-                chunks.append(Chunk.from_json(data))
-        vectors = faiss.read_index(str(path / "vectors.faiss"))
-        lexical = LexicalIndex.load(path / "lexical")
+        chunks = ChunkTable(path / "chunks.jsonl")
+        vectors = vector_index.prepare(faiss.read_index(str(path / "vectors.faiss")), search)
+        lexical = LexicalIndex.load(path / "lexical", mmap=True)
         sizes = {"chunks": len(chunks), "vectors": vectors.ntotal, "lexical": lexical.size}
         expected = manifest.get("counts", {}).get("chunks", len(chunks))
         if len(set(sizes.values())) != 1 or expected != len(chunks):
             raise StoreError(f"store version {name} is inconsistent: {sizes}, manifest {expected}")
-        version = StoreVersion(name, path, manifest, documents, chunks, chunk_files, vectors,
-                               lexical)
+        version = StoreVersion(name, path, manifest, documents, chunks, vectors, lexical)
     except StoreError:
         raise
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RuntimeError,
@@ -189,8 +218,10 @@ def write_version(
     vectors: np.ndarray,
     term_counts: TermCounts,
     extra: dict[str, Any] | None = None,
+    index_spec: vector_index.VectorIndexSpec | None = None,
 ) -> str:
-    """Write a complete new version folder (not yet published) and return its name."""
+    """Write a complete new version folder (not yet published) and return its name.
+    `index_spec`: how to index the vectors (default: flat below 50k chunks, HNSW above)."""
     if len(chunks) != len(vectors) or len(chunks) != term_counts.n_chunks:
         raise ValueError("chunks, vectors and term counts must line up")
     # Names sort by creation time (to the microsecond), which is what pruning relies on.
@@ -205,10 +236,9 @@ def write_version(
     with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as fh:
         for chunk, file_key in zip(chunks, chunk_files):
             fh.write(json.dumps({**chunk.to_json(), "file": file_key}, ensure_ascii=False) + "\n")
-    index = faiss.IndexFlatIP(model.dimension)
-    if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    faiss.write_index(index, str(tmp / "vectors.faiss"))
+    spec = index_spec or vector_index.VectorIndexSpec()
+    faiss.write_index(vector_index.build(vectors, model.dimension, spec),
+                      str(tmp / "vectors.faiss"))
     LexicalIndex.from_counts(term_counts).save(tmp / "lexical")
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION,
@@ -217,6 +247,7 @@ def write_version(
         "model": model.to_json(),
         "files": files,
         "counts": {"files": len(files), "documents": len(documents), "chunks": len(chunks)},
+        "vector_index": spec.to_json(len(chunks)),
         **(extra or {}),
         store_integrity.KEY: store_integrity.file_records(tmp),
     }
@@ -267,8 +298,11 @@ class StoreReader:
     and no versions is simply empty: `current()` is None.
     """
 
-    def __init__(self, store_dir: Path) -> None:
+    def __init__(
+        self, store_dir: Path, *, search: vector_index.SearchParams | None = None
+    ) -> None:
         self.store_dir = store_dir
+        self.search = search  # the vector index's search settings, for every version loaded
         self._lock = threading.Lock()
         self._version: StoreVersion | None = None
         self._stamp: tuple[int, int] | None = None
@@ -314,7 +348,7 @@ class StoreReader:
                 self._stamp, self.problem = stamp, None
                 return
             try:
-                version = load_version(self.store_dir, name)
+                version = load_version(self.store_dir, name, search=self.search)
             except StoreError as exc:
                 error = exc
                 moved = self._pointer_stamp()
@@ -346,7 +380,7 @@ class StoreReader:
             if name == broken:
                 continue
             try:
-                version = load_version(self.store_dir, name)
+                version = load_version(self.store_dir, name, search=self.search)
             except StoreError as exc:
                 logger.warning("store %s: kept version %s is not usable either: %s",
                                self.store_dir, name, exc)

@@ -1,9 +1,15 @@
 """Vietnamese text normalisation, folding and tokenisation.
 
-Everything that is matched or embedded (documents and queries alike) goes through
-`normalize` first, so that NFD input, the two tone-mark placements ("hoà"/"hòa"),
-misplaced marks ("qúa"), odd spaces, zero-width characters and look-alike letters ("Ð" for
-"Đ", a Cyrillic "С" inside "05-СТ/TW") all meet on one form.
+Two forms, for two jobs:
+
+- `normalize`: the stored and quoted form of a text. NFD input, odd spaces, zero-width and
+  control characters and look-alike letters ("Ð" for "Đ", a Cyrillic "С" inside
+  "05-СТ/TW") are unified, but every letter stays as the document spells it: a quote or a
+  title must be word for word, and "huỷ" is how the document wrote it.
+- `canonical`: the matching form (`normalize` plus `unify_tones`). The two tone-mark
+  placements ("hoà"/"hòa", "thuý"/"thúy") and misplaced marks ("qúa") meet on one form, for
+  documents and queries alike: what is embedded, lexically indexed or compared (metadata,
+  duplicates) goes through it or through `fold`, which drops the marks altogether.
 """
 
 from __future__ import annotations
@@ -64,11 +70,11 @@ _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u
 
 
 def normalize(text: str) -> str:
-    """The one canonical form of Vietnamese text used for matching, embedding and display.
+    """The stored and displayed form of a text: the document's own spelling, cleaned.
 
-    NFC; tone marks in the traditional position ("hòa", "thúy", "quá"); invisible characters
-    removed; odd spaces made plain; line breaks unified; control characters dropped;
-    look-alike letters, hyphens and slashes made the ones Vietnamese text uses.
+    NFC; invisible characters removed; odd spaces made plain; line breaks unified; control
+    characters dropped; look-alike letters, hyphens and slashes made the ones Vietnamese text
+    uses. Tone marks stay where the text put them ("huỷ" stays "huỷ"): see `canonical`.
     """
     if not text:
         return ""
@@ -79,8 +85,23 @@ def normalize(text: str) -> str:
     text = _CONTROL.sub("", text)
     text = _ODD_SPACES.sub(" ", text)
     text = _SPACE_RUNS.sub(" ", text)
-    text = unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", text)
+
+
+def unify_tones(text: str) -> str:
+    """Tone marks moved to the traditional position ("hoà" -> "hòa", "thuý" -> "thúy",
+    "qúa" -> "quá") in every word of an NFC text; other characters untouched.
+
+    Both placements are in everyday use (the older "hòa", the newer "hoà"), often in one
+    folder; DESIGN.md asks that they meet for matching, never that a quote be respelled.
+    """
     return _WORD.sub(lambda m: _place_tone(m.group(0)), text)
+
+
+def canonical(text: str) -> str:
+    """The matching form: `normalize` plus `unify_tones`. What is embedded, and what metadata
+    and duplicate checks compare without folding, for documents and queries alike."""
+    return unify_tones(normalize(text))
 
 
 def _latin_look_alikes(match: re.Match[str]) -> str:
@@ -178,5 +199,5 @@ def lexical_terms(text: str, *, folded: bool) -> list[str]:
     Vietnamese words are often two or three syllables ("chuyển đổi số"), so bigrams carry
     much of the meaning that single syllables lose.
     """
-    sylls = syllables(fold(text) if folded else text)
+    sylls = syllables(fold(text) if folded else unify_tones(unicodedata.normalize("NFC", text)))
     return sylls + list(map("_".join, zip(sylls, sylls[1:])))

@@ -99,7 +99,9 @@ def test_ask_answers_a_sample_question_with_citations(indexed: Indexed) -> None:
 def test_ask_refuses_an_out_of_domain_question(indexed: Indexed) -> None:
     rc, out, _ = run(["ask", "Cách nấu phở bò ngon?", "--store", str(indexed.store)])
     assert rc == 0
-    assert messages.NOT_FOUND in out and messages.NOT_FOUND_HINTS in out
+    assert messages.NOT_FOUND in out
+    # the examples of how to ask name the store's newest numbered documents
+    assert messages.not_found_hints(("Nghị quyết 21-NQ/ĐU", "Công văn 150")) in out
     assert messages.SOURCES not in out
 
 
@@ -116,6 +118,18 @@ def test_commands_without_a_store_say_so(tmp_path: Path) -> None:
     assert rc == 2 and out == "" and "tuyengiao index" in err
     rc, out, err = run(["documents", "--store", str(tmp_path / "none")])
     assert rc == 2 and out == "" and "tuyengiao index" in err
+
+
+def test_ask_and_search_check_the_store_before_loading_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model that cannot load (a name not on disk) is never reached without a store: the
+    answer is the missing store, at once, not a model error after seconds of loading."""
+    monkeypatch.setenv("EMBEDDING_MODEL", str(tmp_path / "no-such-model"))
+    for argv in (["ask", "chi bộ sinh hoạt mấy lần"], ["search", "chi bộ", "--mode", "hybrid"]):
+        rc, out, err = run([*argv, "--store", str(tmp_path / "none")])
+        assert (rc, out) == (2, ""), err
+        assert f"no store at {tmp_path / 'none'}: run 'tuyengiao index PATH' first" in err
 
 
 DOCUMENT_KEYS = {"doc_id", "source", "number", "type", "issuer", "date", "title", "chunks", "warnings",
@@ -192,3 +206,32 @@ def test_eval_prints_metrics_and_writes_rankings(tmp_path: Path) -> None:
             assert 0 < len(ranking) <= 10 and len(set(ranking)) == len(ranking)
             assert set(ranking) <= corpus_ids
             assert q["relevant"][0] in ranking
+
+
+def test_lexicon_checks_an_officers_file_by_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no developer .env
+    good = tmp_path / "cach-noi-tinh.tsv"
+    good.write_text("cách nói thường ngày\tcách nói trong văn bản\nđi họp tổ\tsinh hoạt tổ đảng\n",
+                    encoding="utf-8")
+    rc, out, _ = run(["lexicon", str(good)])
+    assert (rc, out) == (0, "1 files: 0 abbreviation rows, 1 wording rows, 0 problems\n")
+    bad = tmp_path / "viet-tat-tinh.tsv"
+    bad.write_text("viết tắt\tdạng đầy đủ\tđiều kiện\nTTVH\ttrung tâm văn hóa\nABC\tan bình\tsau số\n",
+                   encoding="utf-8")
+    rc, out, _ = run(["lexicon", str(bad)])
+    assert rc == 1
+    assert out.splitlines() == [
+        "viet-tat-tinh.tsv:3: unknown condition «sau số» (use «trước số», «viết hoa» or «trước: từ 1, từ 2»)",
+        "1 files: 1 abbreviation rows, 0 wording rows, 1 problems",
+    ]
+
+
+def test_lexicon_without_files_checks_the_bundled_and_configured_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    extra = tmp_path / "x.tsv"
+    extra.write_text("viết tắt\tdạng đầy đủ\nTTVH\ttrung tâm văn hóa\n", encoding="utf-8")
+    monkeypatch.setenv("LEXICON_FILES", str(extra))
+    rc, out, _ = run(["lexicon"])
+    assert rc == 0 and out.startswith("3 files: ") and out.endswith(", 0 problems\n")

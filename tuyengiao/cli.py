@@ -71,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     store_arg(sp)
     sp.add_argument("--json", action="store_true")
 
+    sp = sub.add_parser("lexicon", help="check lexicon files (abbreviations, everyday wording)")
+    sp.add_argument("files", nargs="*", type=Path,
+                    help="files to check (default: the bundled ones and LEXICON_FILES)")
+
     sp = sub.add_parser("run", help="start the assistant on every configured channel")
     store_arg(sp)
     add_admin_parser(sub)
@@ -95,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     faiss.omp_set_num_threads(settings.faiss_threads)
     from tuyengiao import commands, serve
 
-    store = args.store or settings.store_dir
+    store = getattr(args, "store", None) or settings.store_dir
     handlers = {
         "index": lambda: commands.index(
             settings, store, args.paths or [settings.knowledge_dir],
@@ -111,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.corpus, args.queries, out=args.out, mode=args.mode,
         ),
         "documents": lambda: commands.documents(store, as_json=args.json),
+        "lexicon": lambda: commands.lexicon(settings, args.files),
         "run": lambda: serve.run(settings, store),
         "admin": lambda: run_admin(args, settings),
         "broadcast": lambda: run_broadcast(args, settings),

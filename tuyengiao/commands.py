@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from knowledge.answers import AnswerPolicy, answer_question
 from knowledge.embedder import Embedder, EmbedderConfig, SentenceTransformerEmbedder
-from knowledge.onnx_queries import onnx_query_embedder
+from knowledge.expansion import QueryExpander
+from knowledge.lexicon_files import bundled_files, check_files, load_lexicon
 from knowledge.query_batching import QueryBatcher
+from knowledge.query_encoder import load_query_encoder, torch_encoder
 from knowledge.search import MODES, FusionWeights, Mode, Searcher
 from knowledge.store import StoreError, StoreReader, load_current
 from knowledge.text import fold
+from knowledge.vector_index import SearchParams, VectorIndexSpec
 from tuyengiao.settings import Settings
 
 if TYPE_CHECKING:
@@ -24,17 +27,48 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def make_embedder(settings: Settings) -> Embedder:
-    return SentenceTransformerEmbedder(
-        EmbedderConfig(
-            model=settings.embedding_model,
-            query_prefix=settings.embedding_query_prefix,
-            passage_prefix=settings.embedding_passage_prefix,
-            batch_size=settings.embedding_batch_size,
-            device=settings.embedding_device,
-            max_tokens=settings.embedding_max_tokens,
-        )
+def embedder_config(settings: Settings) -> EmbedderConfig:
+    return EmbedderConfig(
+        model=settings.embedding_model,
+        query_prefix=settings.embedding_query_prefix,
+        passage_prefix=settings.embedding_passage_prefix,
+        batch_size=settings.embedding_batch_size,
+        device=settings.embedding_device,
+        max_tokens=settings.embedding_max_tokens,
     )
+
+
+def make_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+    """The PyTorch embedder: indexing (passages) and evaluation."""
+    return SentenceTransformerEmbedder(embedder_config(settings))
+
+
+def encoder_cache_dir(settings: Settings, store: Path) -> Path:
+    """Where exported query encoders are kept: ENCODER_CACHE_DIR, else `<store>/encoders`
+    (so a store folder copied to a serving machine brings its encoder along)."""
+    return settings.encoder_cache_dir or store / "encoders"
+
+
+def make_query_embedder(settings: Settings, store: Path, *, serving: bool) -> Embedder:
+    """The query side of search without PyTorch where possible (knowledge/query_encoder.py):
+    the exported encoder on ONNX Runtime (exported in a child process when missing), or
+    PyTorch when EMBEDDING_QUERY_BACKEND=torch or the model cannot be exported."""
+    threads = settings.serve_torch_threads if serving else 0
+    if settings.embedding_query_backend == "torch":
+        return torch_encoder(embedder_config(settings), threads=threads)
+    return load_query_encoder(embedder_config(settings), encoder_cache_dir(settings, store),
+                              threads=threads or 1)
+
+
+def vector_index_spec(settings: Settings) -> VectorIndexSpec:
+    return VectorIndexSpec(
+        kind=settings.vector_index, ann_from=settings.vector_index_ann_from,
+        hnsw_m=settings.hnsw_m, ef_construction=settings.hnsw_ef_construction,
+    )
+
+
+def search_params(settings: Settings) -> SearchParams:
+    return SearchParams(ef_search=settings.hnsw_ef_search, nprobe=settings.ivf_nprobe)
 
 
 def load_options(settings: Settings) -> LoadOptions:
@@ -53,7 +87,15 @@ def fusion_weights(settings: Settings) -> FusionWeights:
     return FusionWeights(
         lexical=settings.search_weight_lexical,
         dense=settings.search_weight_dense,
+        abbreviations=settings.search_weight_abbreviations,
+        wording=settings.search_weight_wording,
     )
+
+
+def make_expander(settings: Settings) -> QueryExpander:
+    """The bundled lexicon files plus the officers' own (LEXICON_FILES); unreadable rows and
+    files are logged and skipped."""
+    return QueryExpander(load_lexicon([*bundled_files(), *settings.lexicon_paths]))
 
 
 def answer_policy(settings: Settings) -> AnswerPolicy:
@@ -63,24 +105,23 @@ def answer_policy(settings: Settings) -> AnswerPolicy:
 
 
 def make_searcher(
-    settings: Settings, store: Path, *, mode: Mode = "hybrid", serving: bool = False
+    settings: Settings, store: Path, *, mode: Mode = "hybrid", serving: bool = False,
+    reader: StoreReader | None = None,
 ) -> Searcher:
-    """A searcher over the store. `serving`: many questions at once (the bot), so query
-    embeddings are batched across concurrent questions and recent ones cached."""
+    """A searcher over the store (or over `reader`, one already opened on it). `serving`:
+    many questions at once (the bot), so query embeddings are batched across concurrent
+    questions and recent ones cached."""
     weights = fusion_weights(settings)
     # The model is only loaded when the query side needs it: a lexical-only default answers
     # without paying for loading torch.
     needs_model = mode == "dense" or (mode == "hybrid" and weights.dense > 0)
-    embedder = make_embedder(settings) if needs_model else None
+    embedder = make_query_embedder(settings, store, serving=serving) if needs_model else None
     if embedder is not None and serving:
-        if settings.embedding_query_backend == "onnx" and isinstance(
-            embedder, SentenceTransformerEmbedder
-        ):
-            embedder = onnx_query_embedder(embedder, threads=settings.serve_torch_threads or 1)
         embedder = QueryBatcher(
             embedder, max_batch=settings.query_batch_max, cache_size=settings.query_cache_size
         )
-    return Searcher(StoreReader(store), embedder, weights)
+    reader = reader or StoreReader(store, search=search_params(settings))
+    return Searcher(reader, embedder, weights, expander=make_expander(settings))
 
 
 EXIT_STORE_BUSY = 75  # sysexits.h EX_TEMPFAIL: try again later
@@ -99,13 +140,16 @@ def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool,
     try:
         # Taken before the model loads: a second run is refused at once, not after loading.
         with index_lock(store, wait=wait):
+            embedder = make_embedder(settings)
             report = build_store(
-                paths, store, make_embedder(settings), progress=progress,
-                options=load_options(settings),
+                paths, store, embedder, progress=progress, options=load_options(settings),
+                index_spec=vector_index_spec(settings),
             )
     except StoreBusy as exc:
         print(exc, file=sys.stderr)
         return EXIT_STORE_BUSY
+    if settings.embedding_query_backend == "onnx":
+        _export_encoder(embedder, encoder_cache_dir(settings, store))
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     for path, warning in report.warnings:
@@ -114,6 +158,19 @@ def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool,
         print(line, file=sys.stderr)
     print(report.summary())
     return 0
+
+
+def _export_encoder(embedder: SentenceTransformerEmbedder, cache_dir: Path) -> None:
+    """Export the query encoder for serving while PyTorch is loaded anyway (once per model
+    version: a no-op when the cache has it). A model that cannot be exported is served with
+    PyTorch; the warning says why."""
+    from knowledge.onnx_export import ExportError, ensure_exported
+
+    try:
+        ensure_exported(embedder, cache_dir)
+    except ExportError as exc:
+        print(f"warning: the query encoder cannot run on ONNX Runtime ({exc}); serving will "
+              "load PyTorch", file=sys.stderr)
 
 
 def documents(store: Path, *, as_json: bool) -> int:
@@ -138,10 +195,6 @@ def documents(store: Path, *, as_json: bool) -> int:
     return 0
 
 
-def _require_store(searcher: Searcher) -> bool:
-    return store_usable(searcher.reader)
-
-
 def store_usable(reader: StoreReader) -> bool:
     """Load the store; False (with the reason and the way out on stderr) when there is none
     or no version of it can be loaded."""
@@ -161,9 +214,12 @@ def store_usable(reader: StoreReader) -> bool:
 
 def search(settings: Settings, store: Path, query: str, *, k: int, as_json: bool, mode: Mode,
            doc_type: str | None, year: int | None) -> int:
-    searcher = make_searcher(settings, store, mode=mode)
-    if not _require_store(searcher):
+    # The store first: without one there is nothing to search, and loading the model for a
+    # query takes seconds.
+    reader = StoreReader(store, search=search_params(settings))
+    if not store_usable(reader):
         return 2
+    searcher = make_searcher(settings, store, mode=mode, reader=reader)
     hits = searcher.search(query, k=k, mode=mode, doc_type=doc_type, year=year)
     rows = [
         {
@@ -187,9 +243,11 @@ def search(settings: Settings, store: Path, query: str, *, k: int, as_json: bool
 
 
 def ask(settings: Settings, store: Path, question: str, *, as_json: bool) -> int:
-    searcher = make_searcher(settings, store)
-    if not _require_store(searcher):
+    # Checked before the model loads, as in `search`.
+    reader = StoreReader(store, search=search_params(settings))
+    if not store_usable(reader):
         return 2
+    searcher = make_searcher(settings, store, reader=reader)
     answer = answer_question(searcher, question, answer_policy(settings))
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=1))
@@ -198,15 +256,32 @@ def ask(settings: Settings, store: Path, question: str, *, as_json: bool) -> int
     return 0
 
 
+def lexicon(settings: Settings, files: list[Path]) -> int:
+    """Read lexicon files as the bot would; print what was read and every problem."""
+    paths = files or [*bundled_files(), *settings.lexicon_paths]
+    read, problems = check_files(paths)
+    for problem in problems:
+        print(problem)
+    print(
+        f"{len(paths)} files: {len(read.abbreviations)} abbreviation rows, "
+        f"{len(read.wordings)} wording rows, {len(problems)} problems"
+    )
+    return 1 if problems else 0
+
+
 def evaluate(settings: Settings, store: Path, corpus: Path, queries_path: Path, *,
              out: Path | None, mode: str) -> int:
     from indexer.build import build_store
     from knowledge.evaluation import load_queries, score
 
     embedder = make_embedder(settings)
-    report = build_store([corpus], store, embedder, progress=sys.stderr.isatty())
+    report = build_store([corpus], store, embedder, progress=sys.stderr.isatty(),
+                         index_spec=vector_index_spec(settings))
     print(f"store {store}: {report.summary()}", file=sys.stderr)
-    searcher = Searcher(StoreReader(store), embedder, fusion_weights(settings))
+    searcher = Searcher(
+        StoreReader(store, search=search_params(settings)), embedder, fusion_weights(settings),
+        expander=make_expander(settings),
+    )
     queries = load_queries(queries_path)
     modes: tuple[Mode, ...] = MODES if mode == "all" else (mode,)  # type: ignore[assignment]
     dump: dict[str, Any] = {}

@@ -96,10 +96,6 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
     loop.set_default_executor(
         ThreadPoolExecutor(settings.worker_threads, thread_name_prefix="core")
     )
-    if settings.serve_torch_threads:
-        import torch
-
-        torch.set_num_threads(settings.serve_torch_threads)
     deadline = Deadline(settings.shutdown_grace_seconds)
     async with AsyncExitStack() as stack:
         db = Database.open(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous,

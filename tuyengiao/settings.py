@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -46,6 +46,29 @@ class Settings(BaseSettings):
     # 2-core machine OpenMP threads fight the query encoder (measured: 3x slower with 2).
     faiss_threads: int = Field(1, ge=1)
     search_weight_dense: float = Field(0.2, ge=0)
+    # Query expansion from the lexicon (knowledge/lexicon/*.tsv plus LEXICON_FILES): weight of
+    # each alternative phrase's BM25 score against the question's own words (0: off).
+    # Measured on held-out everyday questions and the ALQAC dev set (README).
+    search_weight_abbreviations: float = Field(1.0, ge=0)
+    search_weight_wording: float = Field(0.5, ge=0)
+    # Officers' own lexicon files, comma-separated paths, read after the bundled ones; each
+    # file's header row says whether it holds abbreviations or wording (README).
+    lexicon_files: str = ""
+    # The dense index of a new store version (knowledge/vector_index.py; README "Vector
+    # index" has the measurements): "auto" = exact flat scan below VECTOR_INDEX_ANN_FROM
+    # chunks, an inverted file (IVF) from there; "flat", "ivf" or "hnsw" force one.
+    # IVF_NPROBE: lists scanned per query (0: one list in eight; recall against speed).
+    # HNSW_M: graph neighbours per vector (memory ≈ 8·M bytes a vector);
+    # HNSW_EF_CONSTRUCTION: build effort; HNSW_EF_SEARCH: candidates explored per query
+    # (never below the 200 dense candidates a search asks for). Changing VECTOR_INDEX*,
+    # HNSW_M or HNSW_EF_CONSTRUCTION republishes the store on the next `tuyengiao index`;
+    # IVF_NPROBE and HNSW_EF_SEARCH apply when a version is loaded.
+    vector_index: Literal["auto", "flat", "ivf", "hnsw"] = "auto"
+    vector_index_ann_from: int = Field(50_000, ge=0)
+    ivf_nprobe: int = Field(0, ge=0)
+    hnsw_m: int = Field(32, ge=4, le=128)
+    hnsw_ef_construction: int = Field(40, ge=8)
+    hnsw_ef_search: int = Field(256, ge=8)
     answer_min_coverage: float = Field(0.55, ge=0, le=1)
     answer_max_passages: int = Field(3, ge=1, le=10)
 
@@ -76,13 +99,19 @@ class Settings(BaseSettings):
     # texts), and this many recent query embeddings are kept (0: no cache). See
     # knowledge/query_batching.py and bench/qa_load.py for what each does.
     query_batch_max: int = Field(32, ge=1)
-    # Serving: where query embeddings run. "onnx": the model exported to ONNX Runtime at start
-    # (same vectors, ~1.8x faster per query; falls back to PyTorch with a warning if the
-    # model cannot be exported); "torch": PyTorch.
+    # Serving: where query embeddings run. "onnx": the model exported once (by `tuyengiao
+    # index`, or by a child process at start) and run on ONNX Runtime with numpy pooling, so
+    # a serving process never loads PyTorch (same vectors, ~1.8x faster per query, ~600 MB
+    # less memory); a model that cannot be exported falls back to PyTorch with a warning.
+    # "torch": PyTorch (sentence-transformers) in the serving process.
     embedding_query_backend: Literal["onnx", "torch"] = "onnx"
+    # Where exported encoders are kept, one folder per model name and version (a content
+    # hash of the model's files). Empty: `<STORE_DIR>/encoders`.
+    encoder_cache_dir: Path | None = None
     query_cache_size: int = Field(2048, ge=0)
-    # Torch threads while serving: one query at a time per thread beats two threads fighting
-    # over 2 cores between concurrent questions (indexing keeps torch's default).
+    # Threads of the query encoder while serving (ONNX Runtime, or PyTorch in the fallback):
+    # one query at a time per thread beats two threads fighting over 2 cores between
+    # concurrent questions (indexing keeps torch's default).
     serve_torch_threads: int = Field(1, ge=0)
     # Threads for the core's blocking work (database, search) while serving. Questions wait
     # in them for a shared query-embedding call, so there must be enough for batches to form
@@ -141,6 +170,15 @@ class Settings(BaseSettings):
     poll_runner: bool = True
     poll_runner_seconds: float = Field(5.0, gt=0)  # how often it looks for due work
     poll_concurrency: int = Field(8, ge=1)  # polls posted at once per tick
+
+    @field_validator("encoder_cache_dir", mode="before")
+    @classmethod
+    def _empty_path_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def lexicon_paths(self) -> list[Path]:
+        return [Path(p.strip()) for p in self.lexicon_files.split(",") if p.strip()]
 
     @property
     def admin_id_set(self) -> frozenset[str]:

@@ -15,6 +15,8 @@ import time
 from sqlmodel import Session
 
 from bot import messages
+from bot.ask.small_talk import reply as small_talk_reply
+from bot.ask.small_talk import small_talk
 from bot.core import degraded
 from bot.core.arguments import data_id, data_number, number_in, row_id
 from bot.core.commands import Command
@@ -26,6 +28,7 @@ from bot.services.errors import NotFound, PermissionDenied
 from bot.services.people import Actor
 from bot.storage.database import Database
 from bot.storage.models import QuestionLog
+from knowledge.answers import describe_document
 from knowledge.passages import DocumentMeta
 
 logger = logging.getLogger(__name__)
@@ -72,6 +75,10 @@ class AskFeature(BaseFeature):
         question = text.strip()
         if not question:
             return Outcome([TextReply(messages.EMPTY_QUESTION)])
+        # "Chào bạn", "cảm ơn nhé": a short reply, not a search ending in a refusal (and no
+        # entry in the question log, whose unanswered list is for real questions).
+        if (chat := small_talk(question)) is not None:
+            return Outcome([TextReply(small_talk_reply(chat))])
         if len(question) > MAX_QUESTION_CHARS:
             limit = MAX_QUESTION_CHARS
             return Outcome([TextReply(messages.QUESTION_TOO_LONG.format(limit=limit))])
@@ -122,7 +129,7 @@ class AskFeature(BaseFeature):
             view = await self.knowledge.overview(found[0].doc_id)
             return Outcome([view] if view else [])
         lines = [messages.DOCUMENTS_FOUND.format(count=len(found), query=query)]
-        lines += [f"• {_describe(doc)}" for doc in found]
+        lines += [f"• {describe_document(doc)}" for doc in found]
         return Outcome([TextReply("\n".join(lines))])
 
     async def _vanban(self, query: str) -> Outcome:
@@ -137,7 +144,7 @@ class AskFeature(BaseFeature):
         docs = await self.knowledge.latest(LATEST_LIMIT)
         if not docs:
             return Outcome([TextReply(messages.NO_DOCUMENTS)])
-        lines = [messages.LATEST_DOCUMENTS] + [f"• {_describe(doc)}" for doc in docs]
+        lines = [messages.LATEST_DOCUMENTS] + [f"• {describe_document(doc)}" for doc in docs]
         return Outcome([TextReply("\n".join(lines))])
 
     async def _report(self, actor: Actor, args: str) -> Outcome:
@@ -190,17 +197,6 @@ def _question_citation(session: Session, actor: Actor, question_id: int) -> tupl
     if not logged.top_doc_id:
         return None
     return logged.top_doc_id, logged.top_section or ""
-
-
-def _describe(doc: DocumentMeta) -> str:
-    parts = [doc.label]
-    if doc.title and doc.title != doc.label:
-        parts.append(f"«{doc.title}»")
-    if doc.issued:
-        parts.append(messages.issued_on(doc.issued))
-    if not doc.validity.in_force:
-        parts.append(messages.status_text(doc.validity))
-    return ", ".join(parts)
 
 
 __all__ = ["AskFeature", "MAX_QUESTION_CHARS"]

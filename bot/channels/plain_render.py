@@ -98,8 +98,7 @@ def reply_blocks(reply: Reply) -> list[Block]:
 def answer_blocks(answer: Answer) -> list[Block]:
     """The blocks of `Answer.text`: joined, they are exactly that text."""
     if not answer.answered:
-        lead = [answer.notice] if answer.notice else []
-        return [(PARA, t) for t in lead + [messages.NOT_FOUND, messages.NOT_FOUND_HINTS]]
+        return [(PARA, t) for t in answer.refusal_paragraphs()]
     lead = f"{answer.notice} {messages.MAYBE_RELATED}" if answer.notice else messages.ANSWER_INTRO
     blocks: list[Block] = [(PARA, lead)]
     blocks += [(PARA, f"[{i}] {p.excerpt}") for i, p in enumerate(answer.passages, 1)]

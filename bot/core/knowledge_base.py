@@ -117,7 +117,7 @@ class KnowledgeBase:
         version = self.searcher.reader.current()
         if version is None or doc_id not in version.documents:
             return None
-        chunks = [c for c in version.chunks if c.doc_id == doc_id]
+        chunks = [version.chunks[row] for row in version.rows_of(doc_id)]
         # Chunk texts keep their heading lines, so in order they carry the whole structure.
         outline = document_outline("\n".join(c.text for c in chunks))
         chosen = tuple(c for c in chunks if section and c.section == section)

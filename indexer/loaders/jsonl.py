@@ -1,13 +1,16 @@
 """JSONL passages: one JSON object per line, each a small document of its own.
 
 Hand-written JSONL (Q&A sets, exported FAQs) often has a broken line or two; one bad line
-is skipped with a warning so that it does not cost the whole file.
+is skipped with a warning so that it does not cost the whole file. A file none of whose lines
+is a passage (another tool's JSONL, such as a metadata list) is skipped with one line that
+says why, not a warning per line.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from typing import Any
 
 from indexer.loaders.base import LoadedText, LoadError, clean_text, decode_text, normalize_value
@@ -25,6 +28,7 @@ class _BadLine(ValueError):
 def load(data: bytes, rel: str) -> list[LoadedText]:
     raw = convert_legacy(decode_text(data)).text
     loaded: list[LoadedText] = []
+    bad: list[tuple[int, str]] = []
     seen: set[str] = set()
     # split("\n"), not splitlines(): U+2028 and friends may sit inside JSON strings.
     for number, line in enumerate(raw.split("\n"), start=1):
@@ -33,12 +37,22 @@ def load(data: bytes, rel: str) -> list[LoadedText]:
         try:
             item = _parse(line, rel, number, seen)
         except _BadLine as exc:
-            logger.warning("%s line %d skipped: %s", rel, number, exc)
+            bad.append((number, str(exc)))
             continue
         seen.add(item.doc_id)
         loaded.append(item)
     if not loaded:
-        raise LoadError("no usable JSONL lines")
+        if not bad:
+            raise LoadError("no usable JSONL lines")
+        # One line for the file, not one per line: a JSONL of another kind (a metadata list)
+        # would otherwise fill the log with the same complaint.
+        common, count = Counter(reason for _, reason in bad).most_common(1)[0]
+        raise LoadError(
+            f"no usable JSONL lines: none of {len(bad)} is a passage "
+            f"({count} with {common}; line {bad[0][0]}: {bad[0][1]})"
+        )
+    for number, reason in bad:
+        logger.warning("%s line %d skipped: %s", rel, number, reason)
     return loaded
 
 

@@ -49,15 +49,18 @@ def missing_reason(command: str, languages: str) -> str | None:
     return None
 
 
-def recognise(image: Image, *, command: str, languages: str) -> str:
-    """The text Tesseract reads on one page image (page segmentation: automatic, psm 3).
+def recognise(image: Image, *, command: str, languages: str, single_line: bool = False) -> str:
+    """The text Tesseract reads on one page image (page segmentation: automatic, psm 3), or
+    on the image of one printed line (`single_line`: psm 7, "treat the image as a single
+    text line").
 
     Raises RuntimeError when Tesseract fails or runs past PAGE_TIMEOUT_S on this page.
     """
     pytesseract.pytesseract.tesseract_cmd = command
     try:
         return pytesseract.image_to_string(
-            image, lang=languages, config="--psm 3", timeout=PAGE_TIMEOUT_S
+            image, lang=languages, config="--psm 7" if single_line else "--psm 3",
+            timeout=PAGE_TIMEOUT_S,
         )
     except (pytesseract.TesseractError, RuntimeError, OSError) as exc:
         # pytesseract raises RuntimeError("Tesseract process timeout") on the timeout.

@@ -19,7 +19,7 @@ import io
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from indexer.loaders import ocr
 from indexer.loaders.base import Extracted, LoadError, LoadOptions
+from indexer.loaders.glyphs import MISSING, Box, fill_missing, read_page_text
 from indexer.loaders.legacy import convert_legacy
 from indexer.loaders.repair import repair_line
 from indexer.loaders.running_heads import is_page_number, strip_furniture
@@ -43,6 +44,10 @@ SCAN_IMAGE_SHARE = 0.3
 # Characters no text layer is made of (private use, U+FFFD): this many, outnumbering the
 # Latin letters, and the layer is taken for unreadable.
 MIN_GARBAGE = 50
+
+# Lines with unmapped letters are OCR'd at no less than this resolution: one line costs
+# little, and heading marks (Ỉ against Í) came back right at 400 dpi where 300 misread them.
+LINE_OCR_DPI = 400
 
 # Sentence punctuation after which a line break is a real paragraph end.
 _SENTENCE_END = frozenset(".:;!?…")
@@ -79,6 +84,8 @@ class _Page:
     lines: list[str]
     scanned: bool = False
     ocr: bool = False
+    # Lines (index in `lines`) holding glyphs the text layer does not map, with their boxes.
+    damaged: dict[int, Box] = field(default_factory=dict)
 
 
 def extract(data: bytes, options: LoadOptions | None = None) -> Extracted:
@@ -92,8 +99,11 @@ def extract(data: bytes, options: LoadOptions | None = None) -> Extracted:
         scanned = [page for page in pages if page.scanned]
         warnings: list[str] = []
         not_read = _ocr_pages(document, scanned, options, warnings) if scanned else []
+        _repair_unmapped(document, [p for p in pages if p.damaged and not p.ocr], options, warnings)
     finally:
         document.close()
+    for page in pages:
+        page.lines = [line for line in page.lines if line.strip()] if not page.ocr else page.lines
     if not_read:
         warnings.insert(0, _not_read_warning(not_read, options))
         for page in not_read:
@@ -165,12 +175,14 @@ def _read_pages(document: pdfium.PdfDocument) -> list[_Page]:
             continue
         try:
             textpage = page.get_textpage()
-            raw = textpage.get_text_range()
-            textpage.close()
-            lines = [unicodedata.normalize("NFC", line) for line in re.split(r"\r\n|\r|\n", raw)]
-            # Blank lines in a text layer are layout, not paragraph breaks (unlike OCR's).
-            lines = [line for line in lines if line.strip()]
-            pages.append(_Page(index + 1, lines, scanned=_looks_scanned(page, lines)))
+            try:
+                read = read_page_text(textpage)
+            finally:
+                textpage.close()
+            # Blank lines in a text layer are layout, not paragraph breaks (unlike OCR's):
+            # they go once unmapped letters are repaired (line indices point into them).
+            lines = [unicodedata.normalize("NFC", line) for line in read.text.split("\n")]
+            pages.append(_Page(index + 1, lines, scanned=_looks_scanned(page, lines), damaged=read.damaged))
         finally:
             page.close()
     return pages
@@ -258,6 +270,63 @@ def _ocr_pages(
     return not_read
 
 
+def _repair_unmapped(
+    document: pdfium.PdfDocument, pages: list[_Page], options: LoadOptions, warnings: list[str]
+) -> None:
+    """Fill in the letters a text layer does not map (`glyphs.MISSING`) by OCR of just their
+    lines, when OCR is available; otherwise, or where OCR does not agree with the line's
+    other letters, the gap stays a space (as the layer gave it) and a warning says where."""
+    unavailable = "OCR is off (OCR=off)" if options.ocr == "off" else ocr.missing_reason(
+        options.tesseract, options.ocr_language)
+    repaired = 0
+    left: list[tuple[int, str]] = []  # (page number, line as read)
+    for page in pages:
+        pdf_page = document[page.number - 1] if unavailable is None else None
+        try:
+            for index, box in sorted(page.damaged.items()):
+                line = page.lines[index]
+                filled = _ocr_line(pdf_page, box, line, options) if pdf_page is not None else None
+                if filled is not None:
+                    page.lines[index] = filled
+                    repaired += 1
+                else:
+                    page.lines[index] = line.replace(MISSING, " ")
+                    left.append((page.number, page.lines[index].strip()))
+        finally:
+            if pdf_page is not None:
+                pdf_page.close()
+    if repaired:
+        logger.info("%d lines with letters missing from the text layer repaired by OCR", repaired)
+    if left:
+        where = ", ".join(dict.fromkeys(str(number) for number, _ in left))
+        example = " ".join(normalize(left[0][1]).split())[:60]
+        why = unavailable or "OCR did not read them back"
+        warnings.append(
+            f"{len(left)} line{'s' * (len(left) != 1)} with letters missing from the text layer "
+            f"(page {where}, e.g. \"{example}\") not repaired: {why}"
+        )
+
+
+def _ocr_line(pdf_page: pdfium.PdfPage, box: Box, line: str, options: LoadOptions) -> str | None:
+    """The line with its missing letters read by OCR from the page region `box`, or None."""
+    width, height = pdf_page.get_size()
+    pad = 0.25 * (box[3] - box[1]) + 2
+    crop = (max(box[0] - pad, 0.0), max(box[1] - pad, 0.0),
+            max(width - box[2] - pad, 0.0), max(height - box[3] - pad, 0.0))
+    try:
+        scale = max(options.ocr_dpi, LINE_OCR_DPI) / 72
+        image = pdf_page.render(scale=scale, crop=crop, grayscale=True).to_pil()
+        read = ocr.recognise(image, command=options.tesseract, languages=options.ocr_language,
+                             single_line=True)
+    except (pdfium.PdfiumError, RuntimeError) as exc:
+        logger.warning("OCR of a line failed: %s", exc)
+        return None
+    filled = fill_missing(line, unicodedata.normalize("NFC", read.strip()))
+    if filled is None:
+        logger.info("OCR %r does not agree with the text layer's %r", read.strip(), line)
+    return filled
+
+
 def _not_read_warning(pages: list[_Page], options: LoadOptions) -> str:
     numbers = ", ".join(str(page.number) for page in pages)
     count = f"{len(pages)} scanned page{'s' * (len(pages) != 1)} not read (page {numbers})"
@@ -288,6 +357,13 @@ def unwrap_lines(lines: list[str]) -> str:
     # Extraction and joining leave spaces before closing punctuation and after openers.
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
     return _SPACE_AFTER_OPEN.sub(r"\1", text)
+
+
+def continues_across_pages(previous: str, line: str) -> bool:
+    """Whether `line`, the first line of a page, goes on with the sentence that `previous`
+    ended the page before with: the rule `unwrap_lines` applies to wrapped lines, without
+    the line-width test (a page's last line may be short or full)."""
+    return bool(previous) and _continues(previous, line, None)
 
 
 def _continues(previous: str, line: str, full_width: int | None) -> bool:

@@ -406,7 +406,7 @@ def test_answer_escapes_document_text_and_cites_each_passage(answer: Answer) -> 
 def test_refusal_renders_not_found_and_hints() -> None:
     [message] = render(AnswerReply(Answer("giá vàng", False, notice="Kho văn bản hiện chưa có văn bản «Chỉ thị 99»."), ACTIONS[:2]))
     assert message.text.startswith("Kho văn bản hiện chưa có văn bản «Chỉ thị 99».")
-    assert messages.NOT_FOUND in message.text and messages.NOT_FOUND_HINTS in message.text
+    assert messages.NOT_FOUND in message.text and messages.not_found_hints() in message.text
     assert "<blockquote>" not in message.text and messages.SOURCES not in message.text
 
 

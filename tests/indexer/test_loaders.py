@@ -26,6 +26,7 @@ from indexer.loaders.pdf import unwrap_lines
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "knowledge" / "samples" / "documents"
 SEEDS = REPO.parent / "shared" / "seeds"
+REALDOCS = REPO.parent / "shared" / "realdocs"
 MARKER = "(VĂN BẢN MẪU – chỉ dùng để thử nghiệm, không phải văn bản chính thức)"
 SAMPLE_PDF = SAMPLES / "nghi-quyet-21-NQ-DU-bao-ve-nen-tang-tu-tuong.pdf"
 
@@ -70,9 +71,10 @@ def test_txt_gives_nfc_lines_and_relative_posix_ids(tmp_path: Path) -> None:
     assert loaded.fields == {}
 
 
-def test_txt_unifies_tone_mark_placement(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.txt", "Hoà bình, thuý, qúa trình")
-    assert load_one(path, tmp_path).text == "Hòa bình, thúy, quá trình"
+def test_txt_keeps_the_documents_tone_mark_placement(tmp_path: Path) -> None:
+    """Quotes are word for word: the tone placement is unified for matching only."""
+    path = write(tmp_path / "a.txt", nfd("Hoà bình, thuý, huỷ bỏ"))
+    assert load_one(path, tmp_path).text == "Hoà bình, thuý, huỷ bỏ"
 
 
 def test_txt_with_utf8_bom_and_crlf(tmp_path: Path) -> None:
@@ -393,7 +395,7 @@ def test_generated_nfd_pdf_comes_out_nfc(tmp_path: Path) -> None:
     path = tmp_path / "gen.pdf"
     pdf.output(str(path))
     text = load_one(path, tmp_path).text
-    assert text == "Nghị quyết về học tập, quán triệt Hòa bình, sinh hoạt chi bộ."
+    assert text == "Nghị quyết về học tập, quán triệt Hoà bình, sinh hoạt chi bộ."
 
 
 # --- jsonl --------------------------------------------------------------------------------
@@ -422,7 +424,7 @@ def test_jsonl_keeps_good_lines_and_warns_about_bad_ones(
     assert [item.source for item in loaded] == ["qa/hoi-dap.jsonl#L1", "qa/hoi-dap.jsonl#L9"]
     assert loaded[0].text == "Hỏi: họp chi bộ?\nĐáp: mỗi tháng."
     assert loaded[0].fields == {"title": "Hỏi đáp 1", "date": "2025-04-01"}
-    assert loaded[1].text == "Hòa bình"
+    assert loaded[1].text == "Hoà bình"
     assert loaded[1].fields == {"tags": ["a", "b"]}
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 6
@@ -433,7 +435,27 @@ def test_jsonl_keeps_good_lines_and_warns_about_bad_ones(
 
 def test_jsonl_without_usable_lines_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "bad.jsonl", 'not json\n{"doc_id": 1, "text": "x"}\n\n')
-    assert reason(path, tmp_path) == "no usable JSONL lines"
+    assert reason(path, tmp_path) == (
+        "no usable JSONL lines: none of 2 is a passage (1 with invalid JSON (Expecting value); "
+        "line 1: invalid JSON (Expecting value))"
+    )
+
+
+def test_jsonl_that_is_not_passages_gives_one_line_not_one_per_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """realdocs' expected_meta.jsonl is another tool's JSONL: one reason for the file."""
+    meta = REALDOCS / "expected_meta.jsonl"
+    if not meta.exists():
+        pytest.skip(f"real documents not found at {REALDOCS}")
+    lines = len([line for line in meta.read_text(encoding="utf-8").split("\n") if line.strip()])
+    with caplog.at_level(logging.WARNING, logger="indexer.loaders"):
+        why = reason(meta, REALDOCS)
+    assert why == (
+        f"no usable JSONL lines: none of {lines} is a passage ({lines} with missing or "
+        f"non-string doc_id; line 1: missing or non-string doc_id)"
+    )
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 # --- finding files ------------------------------------------------------------------------

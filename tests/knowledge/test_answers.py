@@ -24,11 +24,16 @@ def searcher(knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbed
     return Searcher(StoreReader(tmp_path / "store"), hashing_embedder)
 
 
-def assert_refused(answer: Answer) -> None:
+# The samples in tests/conftest.py, newest first: the refusal's examples name these.
+STORED_EXAMPLES = ("Nghị quyết 57-NQ/TW", "Kết luận 01")
+
+
+def assert_refused(answer: Answer, examples: tuple[str, ...] = STORED_EXAMPLES) -> None:
     assert not answer.answered
     assert answer.passages == [] and answer.citations == []
     assert messages.NOT_FOUND in answer.text
-    assert messages.NOT_FOUND_HINTS in answer.text
+    assert answer.examples == examples
+    assert messages.not_found_hints(examples) in answer.text
     assert answer.to_json()["citations"] == []
 
 
@@ -88,29 +93,52 @@ def test_empty_question_is_refused(searcher: Searcher, question: str) -> None:
     assert_refused(answer_question(searcher, question, POLICY))
 
 
-def test_question_naming_a_missing_document_says_so(searcher: Searcher) -> None:
+def test_question_naming_a_missing_document_says_so_and_stops(searcher: Searcher) -> None:
     answer = answer_question(searcher, "Nghị quyết 99-NQ/TW nói gì?", POLICY)
-    assert_refused(answer)
-    assert answer.notice is not None and "99" in answer.notice
-    assert answer.text.startswith(answer.notice)
+    assert not answer.answered and answer.named_missing and answer.passages == []
+    # echoed as written, and the stored document of the same type is offered instead
+    assert answer.notice == messages.number_not_in_store(["Nghị quyết 99-NQ/TW"])
+    assert answer.closest == (
+        "Nghị quyết 57-NQ/TW, «Về phát triển thư viện số và văn hóa đọc ở cơ sở», ngày 22/12/2024",
+    )
+    assert answer.text == (
+        f"{answer.notice}\n\n{messages.CLOSEST_DOCUMENTS}\n• {answer.closest[0]}"
+    )
     # nothing is quoted, so the refusal must not announce passages "below"
-    assert messages.MAYBE_RELATED not in answer.text
+    assert messages.MAYBE_RELATED not in answer.text and messages.NOT_FOUND not in answer.text
 
 
-def test_missing_number_with_relevant_words_answers_with_a_notice(searcher: Searcher) -> None:
-    question = "Chỉ thị 99 về số hóa tài liệu, thư viện số và văn hóa đọc"
+def test_missing_number_with_relevant_words_is_not_answered_from_other_documents(
+    searcher: Searcher,
+) -> None:
+    # The words are those of Nghị quyết 57, but the member asked about another document:
+    # quoting 57 as its answer would be a wrong citation.
+    question = "Nghị quyết 58-NQ/TW về số hóa tài liệu, thư viện số và văn hóa đọc đặt mục tiêu gì?"
     answer = answer_question(searcher, question, POLICY)
-    assert answer.notice is not None and "Chỉ thị 99" in answer.notice
-    assert answer.answered and answer.citations[0].doc_id == NQ57
-    assert answer.text.startswith(f"{answer.notice} {messages.MAYBE_RELATED}\n")
-    assert all("99" not in (c.number or "") for c in answer.citations)
+    assert not answer.answered and answer.citations == []
+    assert answer.notice is not None and "«Nghị quyết 58-NQ/TW»" in answer.notice
+    assert "58/TW" not in answer.text
+    assert answer.closest[0].startswith("Nghị quyết 57-NQ/TW")
+
+
+def test_missing_number_lists_a_same_serial_document_first(searcher: Searcher) -> None:
+    # "Kế hoạch 05" is not stored; Chỉ thị 05 (same serial: a member's slip) comes first.
+    answer = answer_question(searcher, "kế hoạch 05 yêu cầu gì", POLICY)
+    assert answer.named_missing and "«kế hoạch 05»" in (answer.notice or "")
+    assert [c.split(",")[0] for c in answer.closest] == ["Chỉ thị 05-CT/TW"]
+
+
+def test_missing_number_with_nothing_near_points_to_the_latest(searcher: Searcher) -> None:
+    answer = answer_question(searcher, "Thông tư 77 quy định gì?", POLICY)
+    assert answer.named_missing and answer.closest == ()
+    assert answer.text == f"{answer.notice}\n\n{messages.NOT_IN_STORE_HINT}"
 
 
 def test_compose_answer_without_hits() -> None:
-    assert_refused(compose_answer("thư viện số", [], POLICY))
+    assert_refused(compose_answer("thư viện số", [], POLICY), examples=())
     named = compose_answer("chỉ thị 05", [], POLICY)
-    assert_refused(named)
-    assert named.notice is not None and "Chỉ thị 5" in named.notice
+    assert not named.answered and named.named_missing
+    assert named.notice == messages.number_not_in_store(["chỉ thị 05"])
 
 
 def test_low_coverage_is_refused_and_a_laxer_policy_answers(searcher: Searcher) -> None:

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from knowledge.text import fold, has_diacritics, lexical_terms, normalize, syllables
+from knowledge.text import canonical, fold, has_diacritics, lexical_terms, normalize, syllables, unify_tones
 
 
 def nfd(text: str) -> str:
@@ -22,7 +22,7 @@ def test_nfd_input_becomes_nfc() -> None:
 
 
 @pytest.mark.parametrize(
-    ("written", "canonical"),
+    ("written", "canonical_form"),
     [
         ("hoà", "hòa"),
         ("hòa", "hòa"),
@@ -47,16 +47,24 @@ def test_nfd_input_becomes_nfc() -> None:
         ("tiếng Việt", "tiếng Việt"),
     ],
 )
-def test_tone_marks_meet_on_one_placement(written: str, canonical: str) -> None:
-    assert normalize(written) == canonical
-    assert normalize(nfd(written)) == canonical
+def test_tone_marks_meet_on_one_placement(written: str, canonical_form: str) -> None:
+    assert canonical(written) == canonical_form
+    assert canonical(nfd(written)) == canonical_form
+    assert unify_tones(unicodedata.normalize("NFC", written)) == canonical_form
 
 
-def test_both_placements_normalise_to_the_same_sentence() -> None:
+def test_both_placements_meet_for_matching_and_stay_as_written_for_quoting() -> None:
     a = "Ủy ban nhân dân xã Hòa Bình chúc sức khỏe, thúy"
     b = "Uỷ ban nhân dân xã Hoà Bình chúc sức khoẻ, thuý"
     assert a != b
-    assert normalize(a) == normalize(b) == a
+    assert canonical(a) == canonical(b) == a
+    # the stored and quoted form keeps the document's own spelling, word for word
+    assert normalize(b) == b
+    assert normalize(nfd(b)) == b
+    assert normalize("huỷ") == "huỷ" and canonical("huỷ") == "hủy"
+    # lexical terms meet either way, folded or not
+    assert lexical_terms(b, folded=False) == lexical_terms(a, folded=False)
+    assert lexical_terms(b, folded=True) == lexical_terms(a, folded=True)
 
 
 def test_foreign_and_odd_words_are_left_alone() -> None:
@@ -72,7 +80,8 @@ def test_invisible_characters_and_odd_spaces() -> None:
     assert normalize("chi\u2003\u202fbộ\tđảng") == "chi bộ đảng"
     assert normalize("a    b") == "a b"
     # a zero-width character inside a syllable no longer blocks tone placement
-    assert normalize("ho\u200bà") == "hòa"
+    assert normalize("ho\u200bà") == "hoà"
+    assert canonical("ho\u200bà") == "hòa"
 
 
 def test_line_breaks_are_unified_and_controls_dropped() -> None:
@@ -85,6 +94,7 @@ def test_normalize_is_idempotent() -> None:
     text = nfd("Thuý\u00a0khoẻ,\r\nqúa  hoà\u200b!")
     once = normalize(text)
     assert normalize(once) == once
+    assert canonical(canonical(text)) == canonical(text) == canonical(once)
 
 
 @pytest.mark.parametrize(

@@ -66,8 +66,7 @@ def render(reply: Reply, limit: int = MAX_MESSAGE) -> list[RenderedMessage]:
 
 def answer_blocks(answer: Answer) -> list[_Block]:
     if not answer.answered:
-        lead = [answer.notice] if answer.notice else []
-        return [(_PARA, escape(t)) for t in lead + [messages.NOT_FOUND, messages.NOT_FOUND_HINTS]]
+        return [(_PARA, escape(t)) for t in answer.refusal_paragraphs()]
     lead = f"{answer.notice} {messages.MAYBE_RELATED}" if answer.notice else messages.ANSWER_INTRO
     blocks: list[_Block] = [(_PARA, escape(lead))]
     for i, passage in enumerate(answer.passages, 1):
@@ -81,7 +80,7 @@ def answer_blocks(answer: Answer) -> list[_Block]:
 def citation_line(number: int, citation: Citation) -> str:
     """"[1] <b>Chỉ thị 05-CT/TW</b>, «title», mục II. ..., ngày 15/05/2016 (<i>source</i>)"."""
     parts = [f"<b>{escape(citation.label)}</b>"]
-    if citation.title and citation.title != citation.label:
+    if messages.adds_title(citation.label, citation.title):
         parts.append(f"«{escape(citation.title)}»")
     if citation.section:
         parts.append(escape(messages.cite_section(citation.section)))
