@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.core.types import Capabilities, ChatKind, Reply, TextReply
+from bot.core.types import Action, Capabilities, ChatKind, Reply, TextReply
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class OutboundPort(Protocol):
         the platform's way; the platform's id of the first message sent."""
         ...
 
-    async def send_text(self, to: Destination, text: str, actions: Sequence[object] = ()) -> str:
+    async def send_text(self, to: Destination, text: str, actions: Sequence[Action] = ()) -> str:
         """Plain text (escaped for the platform's markup) with its actions."""
         ...
 
