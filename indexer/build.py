@@ -10,30 +10,31 @@ and tokenised. A run that changes nothing publishes nothing.
 from __future__ import annotations
 
 import dataclasses
-import functools
-import hashlib
 import logging
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 from tqdm import tqdm
 
-from indexer.boilerplate import strip_boilerplate
-from indexer.chunking import chunk_document
-from indexer.discovery import SidecarError, discover, read_sidecar, sidecar_of
-from indexer.duplicates import Candidate, find_duplicates
-from indexer.loaders import LoadError, LoadOptions, load_file
+from indexer.build_files import (
+    FileResult,
+    chunk_file,
+    file_digest,
+    mark_duplicates,
+    model_info,
+    resolve_validity,
+    reuse_file,
+    text_key,
+)
+from indexer.discovery import discover
+from indexer.loaders import LoadError, LoadOptions
 from indexer.lock import index_lock
-from indexer.metadata import extract_metadata
-from indexer.relations import read_validity
 from indexer.report import BuildReport
-from indexer.validity import resolve
 from knowledge.embedder import Embedder
 from knowledge.lexical import BM25_B, BM25_K1
-from knowledge.passages import Chunk, DocumentMeta, indexed_text
+from knowledge.passages import indexed_text
 from knowledge.store import (
     ModelInfo,
     StoreError,
@@ -58,52 +59,6 @@ logger = logging.getLogger(__name__)
 # imprints, footnote marks and unmapped PDF glyphs handled, documents record OCR'd pages).
 PIPELINE_VERSION = f"8/bm25-folded-k1={BM25_K1}-b={BM25_B}"
 EMBED_BLOCK = 256  # texts per embedding call: the progress bar's step
-SECTION_RESERVE_TOKENS = 32  # room in the model window for the heading path
-# Texts whose token counts are remembered while one document is chunked: the window-fit
-# retries chunk it again and count mostly the same pieces (60% of calls repeated a text).
-COUNT_MEMO = 4096
-
-
-@dataclass
-class _FileResult:
-    key: str
-    digest: str
-    documents: list[DocumentMeta]
-    chunks: list[Chunk]
-    texts: list[str] | None  # indexed_text of each chunk, for files chunked in this run
-    prev_rows: list[int] | None  # rows in the previous version, for files reused whole
-    warnings: tuple[str, ...] = ()  # from the loader, for files read in this run
-    pages: int = 0
-    ocr_pages: int = 0
-
-    @property
-    def reused(self) -> bool:
-        return self.prev_rows is not None
-
-
-def _file_digest(path: Path) -> str:
-    """The file's content hash, with its metadata sidecar's: editing either re-reads it."""
-    h = hashlib.sha256()
-    for part in (path, sidecar_of(path)):
-        if part is None:
-            continue
-        with open(part, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    return h.hexdigest()
-
-
-def _text_key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-
-
-def model_info(embedder: Embedder) -> ModelInfo:
-    return ModelInfo(
-        name=embedder.name,
-        dimension=embedder.dimension,
-        query_prefix=getattr(embedder, "query_prefix", ""),
-        passage_prefix=getattr(embedder, "passage_prefix", ""),
-    )
 
 
 def _previous(store_dir: Path, model: ModelInfo) -> StoreVersion | None:
@@ -123,107 +78,6 @@ def _previous(store_dir: Path, model: ModelInfo) -> StoreVersion | None:
     if prev.manifest.get("pipeline") != PIPELINE_VERSION:
         logger.info("indexing pipeline changed: every file is chunked again")
     return prev
-
-
-def _chunk_file(
-    path: Path, root: Path, embedder: Embedder, key: str, digest: str, options: LoadOptions
-) -> _FileResult:
-    documents: list[DocumentMeta] = []
-    chunks: list[Chunk] = []
-    texts: list[str] = []
-    sidecar: dict[str, object] = {}
-    warnings: tuple[str, ...] = ()
-    if (side := sidecar_of(path)) is not None:
-        try:
-            sidecar = read_sidecar(side)
-        except SidecarError as exc:
-            warnings = (f"metadata file ignored: {exc}",)
-            logger.warning("%s: %s", path, exc)
-    whole_documents = path.suffix.lower() != ".jsonl"
-    loaded_all = load_file(path, root, options=options)
-    for loaded in loaded_all:
-        meta = extract_metadata(
-            loaded.text, doc_id=loaded.doc_id, source=loaded.source,
-            fields={**loaded.fields, **sidecar},  # the operator's sidecar has the last word
-        )
-        # What the reader could not read faithfully (scanned pages, legacy encodings) stays
-        # with the document, for `tuyengiao documents`.
-        if warnings or loaded.warnings:
-            meta = dataclasses.replace(meta, warnings=meta.warnings + loaded.warnings + warnings)
-        if loaded.pages is not None:
-            meta = dataclasses.replace(meta, pages=loaded.pages, ocr_pages=loaded.ocr_pages)
-        # What it replaces, amends or repeals (its text, or the sidecar's validity fields).
-        meta = read_validity(loaded.text, meta, whole_document=whole_documents)
-        # Letterheads, signatures and recipient lists are metadata: never chunked, so never
-        # matched by search nor quoted (JSONL passages are content only).
-        content = strip_boilerplate(loaded.text) if whole_documents else loaded.text
-        doc_chunks = _chunks_within_window(meta, content, embedder)
-        documents.append(meta)
-        chunks.extend(doc_chunks)
-        texts.extend(indexed_text(meta, c) for c in doc_chunks)
-    return _FileResult(
-        key, digest, documents, chunks, texts, None,
-        warnings=tuple(w for loaded in loaded_all for w in loaded.warnings),
-        pages=sum(loaded.pages or 0 for loaded in loaded_all),
-        ocr_pages=sum(loaded.ocr_pages for loaded in loaded_all),
-    )
-
-
-def _chunks_within_window(meta: DocumentMeta, text: str, embedder: Embedder) -> list[Chunk]:
-    """Chunk so that each chunk's *indexed* text (title and heading path included) fits the
-    model's window: the heading path is only known after chunking, so check and tighten."""
-    window = embedder.max_tokens
-    count_tokens = functools.lru_cache(maxsize=COUNT_MEMO)(embedder.count_tokens)
-    budget = window - count_tokens(indexed_text(meta, Chunk(meta.doc_id, 0, (), "")))
-    budget = max(budget - SECTION_RESERVE_TOKENS, window // 3)
-    chunks: list[Chunk] = []
-    for _ in range(3):
-        chunks = chunk_document(
-            meta.doc_id, text, max_tokens=budget, count_tokens=count_tokens, title=meta.title,
-        )
-        excess = max((count_tokens(indexed_text(meta, c)) - window for c in chunks), default=0)
-        if excess <= 0 or budget <= window // 4:
-            break
-        budget = max(budget - excess, window // 4)
-    return chunks
-
-
-def _reuse_file(prev: StoreVersion, key: str, digest: str, rows: list[int]) -> _FileResult:
-    chunks = [prev.chunks[r] for r in rows]
-    documents = [prev.documents[d] for d in prev.files[key]["documents"]]
-    return _FileResult(key, digest, documents, chunks, None, rows)
-
-
-def _mark_duplicates(results: list[_FileResult], report: BuildReport) -> list[_FileResult]:
-    """Keep one copy of each document indexed; the others keep their metadata, marked
-    `duplicate_of`, and lose their chunks."""
-    candidates = [
-        Candidate(r.documents[0], "\n".join(c.text for c in r.chunks), i)
-        for i, r in enumerate(results)
-        if len(r.documents) == 1 and not r.key.lower().endswith(".jsonl")
-    ]
-    copies = find_duplicates(candidates)
-    if not copies:
-        return results
-    sources = {d.doc_id: d.source for r in results for d in r.documents}
-    out = []
-    for r in results:
-        doc_id = r.documents[0].doc_id if len(r.documents) == 1 else None
-        if doc_id in copies:
-            kept = copies[doc_id]
-            meta = dataclasses.replace(r.documents[0], duplicate_of=kept)
-            report.duplicates.append((meta.source, sources[kept]))
-            logger.info("%s is a copy of %s: indexed once", meta.source, sources[kept])
-            r = _FileResult(r.key, r.digest, [meta], [], [], None)
-        out.append(r)
-    return out
-
-
-def _resolve_validity(results: list[_FileResult]) -> list[_FileResult]:
-    """Every document's status and links, resolved across all of them (indexer/validity.py):
-    the document that replaces another may be in a file read in an earlier run."""
-    resolved = iter(resolve([d for r in results for d in r.documents]))
-    return [dataclasses.replace(r, documents=[next(resolved) for _ in r.documents]) for r in results]
 
 
 def build_store(
@@ -269,7 +123,7 @@ def _build_store(
         for row, key in enumerate(prev.chunk_files):
             prev_rows.setdefault(key, []).append(row)
 
-    results: list[_FileResult] = []
+    results: list[FileResult] = []
     seen_doc_ids: set[str] = set()
     files = list(discover(paths))
     for found in tqdm(files, desc="reading", unit="file", disable=not progress):
@@ -282,15 +136,15 @@ def _build_store(
             logger.info("skipped %s: %s", shown, found.reason)
             continue
         try:
-            digest = _file_digest(path)
+            digest = file_digest(path)
             previous_entry = prev.files.get(key, {}) if prev is not None else {}
             # A copy left out last time has no chunks to reuse: it is read again.
             if (reuse_files and prev is not None and prev_vectors is not None
                     and previous_entry.get("hash") == digest and not previous_entry.get("duplicate_of")):
-                result = _reuse_file(prev, key, digest, prev_rows.get(key, []))
+                result = reuse_file(prev, key, digest, prev_rows.get(key, []))
                 report.files_unchanged += 1
             else:
-                result = _chunk_file(path, root, embedder, key, digest, options)
+                result = chunk_file(path, root, embedder, key, digest, options)
                 report.files_changed += 1
         except LoadError as exc:
             report.skipped.append((shown, str(exc)))
@@ -318,8 +172,8 @@ def _build_store(
             report.warnings.append((shown, warning))
             logger.warning("%s: %s", shown, warning)
 
-    results = _mark_duplicates(results, report)
-    results = _resolve_validity(results)
+    results = mark_duplicates(results, report)
+    results = resolve_validity(results)
     report.incomplete = [
         (d.source, d.missing) for r in results for d in r.documents
         if d.missing and d.duplicate_of is None and not r.key.lower().endswith(".jsonl")
@@ -372,7 +226,7 @@ def _build_store(
     return report
 
 
-def _previous_rows(results: list[_FileResult], prev: StoreVersion | None) -> np.ndarray:
+def _previous_rows(results: list[FileResult], prev: StoreVersion | None) -> np.ndarray:
     """For each chunk of the new version, the row of the previous version whose vector and
     term counts it can take (same file unchanged, or same indexed text), else -1."""
     sources = np.full(sum(len(r.chunks) for r in results), -1, dtype=np.int64)
@@ -385,14 +239,14 @@ def _previous_rows(results: list[_FileResult], prev: StoreVersion | None) -> np.
             if known is None:  # only a changed file needs the previous texts
                 known = {}
                 for row, (chunk, doc) in enumerate(zip(prev.chunks, prev.chunk_docs)):
-                    known.setdefault(_text_key(indexed_text(doc, chunk)), row)
+                    known.setdefault(text_key(indexed_text(doc, chunk)), row)
             for i, text in enumerate(r.texts):
-                sources[offset + i] = known.get(_text_key(text), -1)
+                sources[offset + i] = known.get(text_key(text), -1)
         offset += len(r.chunks)
     return sources
 
 
-def _new_texts(results: list[_FileResult], sources: np.ndarray) -> list[tuple[int, str]]:
+def _new_texts(results: list[FileResult], sources: np.ndarray) -> list[tuple[int, str]]:
     """(row, indexed text) of the chunks that no previous chunk can stand in for."""
     out: list[tuple[int, str]] = []
     offset = 0
@@ -404,7 +258,7 @@ def _new_texts(results: list[_FileResult], sources: np.ndarray) -> list[tuple[in
 
 
 def _term_counts(
-    results: list[_FileResult],
+    results: list[FileResult],
     sources: np.ndarray,
     prev: StoreVersion | None,
     report: BuildReport,
@@ -430,7 +284,7 @@ def _term_counts(
 
 
 def _embed_missing(
-    results: list[_FileResult],
+    results: list[FileResult],
     sources: np.ndarray,
     prev_vectors: np.ndarray | None,
     embedder: Embedder,

@@ -64,11 +64,12 @@ def add_admin_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run_admin(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services import questions, units
     from bot.services.errors import ServiceError
-    from bot.storage import Database, to_local
+    from bot.storage import Database, schema, to_local
+    import tuyengiao.tables  # noqa: F401  (every table registered)
 
     db = Database.open(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
-        db.create_all()
+        schema.upgrade(db)
         if args.admin_command == "unit" and args.unit_command == "add":
             unit = db.call(units.admin_create_unit, args.name, args.kind, args.parent)
             from bot.services import export

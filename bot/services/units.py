@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, or_, select
 
-from knowledge import messages as texts
+from bot import messages as texts
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.invites import MAX_USES, default_uses, new_code, normalize_code
 from bot.services.people import Actor
