@@ -103,7 +103,7 @@ def _pack(pieces: list[_Piece], max_tokens: int, count: Callable[[str], int]) ->
     "Chương II" sections stay apart, so each chunk can still be cited at its section. Where
     the top level is only a list ("1.", "a)", "Thứ nhất") or the header block, neighbours
     pack together: a short article name with its numbered clauses reads, and ranks, better
-    than a dozen one-line chunks (measured on the ALQAC dev set, see README).
+    than a dozen one-line chunks (measured on the ALQAC dev set, see docs/developers.md).
     """
     out: list[tuple[tuple[str, ...], str]] = []
     i = 0

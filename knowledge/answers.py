@@ -26,7 +26,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class AnswerPolicy:
-    """When to answer, and how much to show. `min_coverage` is measured (README)."""
+    """When to answer, and how much to show. `min_coverage` is measured (docs/developers.md)."""
 
     min_coverage: float = 0.55  # IDF-weighted share of the question's words in the top passage
     max_passages: int = 3

@@ -266,7 +266,7 @@ class Database:
         VACUUM; VACUUM FULL rewrites each table into a new file, so no page of the old one
         is left in the database (VACUUM cannot run inside a transaction: autocommit). What
         neither can reach: PostgreSQL's WAL segments until recycled, backups and replicas
-        (the README's anonymity statement)."""
+        (the anonymity statement in docs/officers.md)."""
         if self.engine.dialect.name == "sqlite":
             with self._one_at_a_time:
                 raw = self.engine.raw_connection()

@@ -5,7 +5,7 @@ own files (SQLite: the main file and its WAL; PostgreSQL: the poll tables' heap 
 logs at DEBUG and the exports are searched for anything that links a voter to a choice: the
 voters' ids, the HMACs of the voters, the poll's key.
 
-The README's anonymity statement is what these tests check; the same searches run while the
+The anonymity statement in docs/officers.md is what these tests check; the same searches run while the
 poll is open find the hashes (the search can fail), and show that on Telegram no chat has
 counts of its own (one poll per unit, forwarded).
 """
