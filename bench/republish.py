@@ -32,8 +32,8 @@ from knowledge.store import load_current
 # (file suffix, function) pairs whose cumulative time explains a republish.
 PHASES = [
     ("knowledge/store.py", "load_version"), ("knowledge/store.py", "all_embeddings"),
-    ("indexer/file_chunks.py", "file_digest"), ("indexer/file_chunks.py", "reuse_file"),
-    ("indexer/file_chunks.py", "chunk_file"), ("indexer/assembly.py", "previous_rows"),
+    ("indexer/build_files.py", "file_digest"), ("indexer/build_files.py", "reuse_file"),
+    ("indexer/build_files.py", "chunk_file"), ("indexer/assembly.py", "previous_rows"),
     ("indexer/assembly.py", "assemble_vectors"), ("indexer/assembly.py", "term_counts"),
     ("knowledge/lexical.py", "term_counts"), ("knowledge/term_counts.py", "assemble"),
     ("knowledge/term_counts.py", "_tokenise"), ("knowledge/passages.py", "indexed_text"),

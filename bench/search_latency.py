@@ -11,7 +11,7 @@ store's (recall@10 of the whole search, not only of FAISS). Queries (accented, u
 some naming document numbers) are embedded as a serving process embeds them: the exported
 encoder on ONNX Runtime (`--query-backend torch`: PyTorch, as before).
 
-Memory: a fresh process builds what `tuyengiao run` builds for the core (imports bot.app,
+Memory: a fresh process builds what `tuyengiao run` builds for the core (imports tuyengiao.serve,
 `make_searcher(serving=True)`), loads the largest store, answers the queries, and reports its
 RSS (anonymous and file-backed apart), its peak (VmHWM), the time from its start to the first
 answer, and whether it imported PyTorch.
@@ -186,7 +186,7 @@ def rss_parts() -> dict[str, float]:
 def child(store_dir: Path, n_queries: int, seed: int, started: float) -> None:
     """A serving process: what `tuyengiao run` builds for the core, then the queries."""
     marks = {"start": rss_parts()}
-    import bot.app  # noqa: F401 - the serving process's modules, as `tuyengiao run` has them
+    import tuyengiao.serve  # noqa: F401 - the serving process's modules, as `tuyengiao run` has them
     from tuyengiao.commands import make_searcher
     from tuyengiao.settings import Settings
 

@@ -8,7 +8,7 @@ import hashlib
 
 import numpy as np
 
-from indexer.file_chunks import FileResult
+from indexer.build_files import FileResult
 from indexer.pipeline import WindowEmbedder
 from indexer.report import BuildReport
 from knowledge.embedder import Embedder

@@ -33,13 +33,22 @@ from indexer.assembly import (
     term_counts,
 )
 from indexer.discovery import Found, discover
-from indexer.duplicates import Candidate, CopyFinder, find_duplicates, preferred
-from indexer.file_chunks import FileResult, chunk_file, file_digest, reuse_file
+from indexer.build_files import (
+    FileResult,
+    candidate,
+    chunk_file,
+    comparable,
+    file_digest,
+    mark_duplicates,
+    model_info,
+    resolve_validity,
+    reuse_file,
+)
+from indexer.duplicates import CopyFinder, preferred
 from indexer.loaders import LoadError, LoadOptions
 from indexer.lock import index_lock
 from indexer.pipeline import Slots, WindowEmbedder, read_in_order
 from indexer.report import BuildReport
-from indexer.validity import resolve
 from knowledge.embedder import Embedder
 from knowledge.lexical import BM25_B, BM25_K1
 from knowledge.store import (
@@ -87,15 +96,6 @@ class Overlap:
 SEQUENTIAL = Overlap(workers=0, ahead=0, window=0)
 
 
-def model_info(embedder: Embedder) -> ModelInfo:
-    return ModelInfo(
-        name=embedder.name,
-        dimension=embedder.dimension,
-        query_prefix=getattr(embedder, "query_prefix", ""),
-        passage_prefix=getattr(embedder, "passage_prefix", ""),
-    )
-
-
 def _previous(store_dir: Path, model: ModelInfo) -> StoreVersion | None:
     try:
         prev = load_current(store_dir)
@@ -138,43 +138,6 @@ class _Reader:
                 and not entry.get("duplicate_of")):
             return reuse_file(self.prev, key, digest, self.prev_rows.get(key, []))
         return chunk_file(path, found.root, self.embedder, key, digest, self.options)
-
-
-def _mark_duplicates(results: list[FileResult], report: BuildReport) -> list[FileResult]:
-    """Keep one copy of each document indexed; the others keep their metadata, marked
-    `duplicate_of`, and lose their chunks."""
-    candidates = [_candidate(r, i) for i, r in enumerate(results) if _comparable(r)]
-    copies = find_duplicates(candidates)
-    if not copies:
-        return results
-    sources = {d.doc_id: d.source for r in results for d in r.documents}
-    out = []
-    for r in results:
-        doc_id = r.documents[0].doc_id if len(r.documents) == 1 else None
-        if doc_id in copies:
-            kept = copies[doc_id]
-            meta = dataclasses.replace(r.documents[0], duplicate_of=kept)
-            report.duplicates.append((meta.source, sources[kept]))
-            logger.info("%s is a copy of %s: indexed once", meta.source, sources[kept])
-            r = FileResult(r.key, r.digest, [meta], [], [], None)
-        out.append(r)
-    return out
-
-
-def _resolve_validity(results: list[FileResult]) -> list[FileResult]:
-    """Every document's status and links, resolved across all of them (indexer/validity.py):
-    the document that replaces another may be in a file read in an earlier run."""
-    resolved = iter(resolve([d for r in results for d in r.documents]))
-    return [dataclasses.replace(r, documents=[next(resolved) for _ in r.documents]) for r in results]
-
-
-def _comparable(r: FileResult) -> bool:
-    """A file holding one whole document (JSONL passages are never compared)."""
-    return len(r.documents) == 1 and not r.key.lower().endswith(".jsonl")
-
-
-def _candidate(r: FileResult, order: int) -> Candidate:
-    return Candidate(r.documents[0], "\n".join(c.text for c in r.chunks), order)
 
 
 def build_store(
@@ -237,8 +200,8 @@ def _build_store(
         embedding.close(abort=True)  # after finish(): nothing left; on an error: stop now
     report.embedded = embedding.embedded
 
-    results = _mark_duplicates(results, report)
-    results = _resolve_validity(results)
+    results = mark_duplicates(results, report)
+    results = resolve_validity(results)
     report.incomplete = [
         (d.source, d.missing) for r in results for d in r.documents
         if d.missing and d.duplicate_of is None and not r.key.lower().endswith(".jsonl")
@@ -364,10 +327,10 @@ def _queue_new_texts(
     left out here.)"""
     assert result.texts is not None
     result.slots = Slots.empty(len(result.chunks), embedding.dimension)
-    if _comparable(result):
-        candidate = _candidate(result, order)
-        earlier = copies.add(candidate)
-        if earlier and preferred([*earlier, candidate]) is not candidate:
+    if comparable(result):
+        this = candidate(result, order)
+        earlier = copies.add(this)
+        if earlier and preferred([*earlier, this]) is not this:
             logger.debug("%s looks like a copy: its chunks wait for the duplicate check", result.key)
             return
         for copy in earlier:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from indexer.boilerplate import line_roles
-from indexer.chunking import document_sections
+from knowledge.outline import document_sections
 from indexer.header import MOTTO, SEPARATOR, is_caps, is_number_line, is_place_date
 from knowledge.passages import SECTION_SEPARATOR
 from knowledge.text import fold, normalize

@@ -9,7 +9,8 @@ from datetime import date
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Protocol, Sequence
 
-from knowledge import messages, messages_validity
+from knowledge import messages_validity
+from knowledge import phrasing as messages
 from knowledge.docnumbers import NumberRef, parse_number, parse_number_refs, type_code, type_name
 from knowledge.excerpts import Neighbours, excerpt, split_sentences
 from knowledge.passages import DocumentMeta
@@ -25,7 +26,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class AnswerPolicy:
-    """When to answer, and how much to show. `min_coverage` is measured (README)."""
+    """When to answer, and how much to show. `min_coverage` is measured (docs/developers.md)."""
 
     min_coverage: float = 0.55  # IDF-weighted share of the question's words in the top passage
     max_passages: int = 3

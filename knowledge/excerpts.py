@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge import messages
+from knowledge import phrasing as messages
 from knowledge.text import fold, normalize, syllables
 
 # Sentence ends: . ; ! ? followed by a space and a capital (digit, quote), or line breaks.

@@ -4,7 +4,7 @@ A short everyday question shares few words with the article that answers it; the
 passages of a first search often share more (their own official words). The terms that
 weigh most in those passages (frequency in them × IDF), not already in the question, are
 scored with BM25 and added at a fraction of the question's own best score.
-Measured on the held-out everyday questions and the dev set (README, "Lexicon and query
+Measured on the held-out everyday questions and the dev set (docs/developers.md, "Lexicon and query
 expansion"); off unless `FusionWeights.feedback` > 0.
 """
 

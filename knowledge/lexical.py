@@ -3,7 +3,7 @@
 One bm25s index over diacritic-folded syllables + syllable bigrams: a question typed without
 accents meets the documents on the same terms as an accented one. A second, accented index
 was measured on the dev set and added nothing (same R@1 and MRR@10 with or without it, see
-README) while doubling build time, memory and disk, so there is none. bm25s (sparse-matrix
+docs/developers.md) while doubling build time, memory and disk, so there is none. bm25s (sparse-matrix
 BM25) scores 100k chunks in a few milliseconds, which SQLite FTS5 does not for long
 natural-language questions.
 
@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 # bm25s sets its own logger to DEBUG at import, which floods any application log at INFO.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-# Measured on the ALQAC dev set with our chunks (README): lower k1 ranked better (0.7 > 0.9 >
+# Measured on the ALQAC dev set with our chunks (docs/developers.md): lower k1 ranked better (0.7 > 0.9 >
 # 1.2 > 1.5); b made little difference.
 BM25_K1 = 0.7
 BM25_B = 0.75

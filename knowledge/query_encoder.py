@@ -1,7 +1,7 @@
 """The query encoder of a serving process: the exported model on ONNX Runtime when it can be
 had, PyTorch (sentence-transformers) only when it cannot.
 
-Order (README, "How serving loads the model"):
+Order (docs/developers.md, "How serving loads the model"):
 1. the encoder cache holds an entry for the configured model (exported by `tuyengiao index`,
    knowledge/encoder_cache.py): load it with ONNX Runtime and the tokenizer alone;
 2. none yet (a store indexed before the cache existed, a model changed since): export it in a

@@ -1,7 +1,7 @@
 """Hybrid search over the published store: lexical (folded BM25) and dense.
 
 Scores of each method are divided by that method's best score for the query and combined
-with weights measured on the dev set (README, "Retrieval quality"). A query that names a
+with weights measured on the dev set (docs/developers.md, "Retrieval quality"). A query that names a
 document number ("chỉ thị 05", "NQ57", "57-NQ/TW") puts that document's passages first.
 """
 
@@ -33,7 +33,7 @@ NUMBER_BOOST = 10.0  # larger than any fused score, so a named document always c
 
 @dataclass(frozen=True)
 class FusionWeights:
-    """Weights of each method's max-normalised score. Defaults measured on ALQAC (README)."""
+    """Weights of each method's max-normalised score. Defaults measured on ALQAC (docs/developers.md)."""
 
     lexical: float = 1.0  # BM25 on diacritic-folded syllables and bigrams
     dense: float = 0.2  # embedding cosine

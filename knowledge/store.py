@@ -19,7 +19,7 @@ indexes in memory; the lexical index memory-mapped (a query touches only its ter
 chunk texts read from disk when a hit needs them. A serving process's memory therefore grows
 with the vectors, not with the text (bench/README.md, "Serving memory").
 
-Faults (README, "When things break"): a version is checked as it loads (its files' sizes and
+Faults (docs/operators.md, "When things break"): a version is checked as it loads (its files' sizes and
 sha256 against the manifest, see store_integrity.py, and that chunks, vectors and the lexical
 index line up). A reader that already serves a version keeps serving it when the pointer
 turns bad (garbage, a missing or corrupt version, an empty file) and logs that once per

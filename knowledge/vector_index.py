@@ -1,7 +1,7 @@
 """The dense vector index of a store version: an exact flat scan for small stores, an inverted
 file (IVF) for large ones; an HNSW graph on request.
 
-Measured (bench/vector_index.py; README "Vector index" has the tables): a flat scan of 384-dim
+Measured (bench/vector_index.py; docs/developers.md "Vector index" has the tables): a flat scan of 384-dim
 vectors costs ~0.06–0.08 ms of one core per 1,000 (≈ 7 ms at 100k, 70 ms at 1M). IVF scans
 only the lists of the centroids nearest the query: at 100k, 1,024 lists of which 128 probed
 found the exact top-10 in 98.8% of cases on the hardest (synthetic) data and 99.1% on real-model

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+import tuyengiao.tables  # noqa: F401  (every table registered, as the entry point does)
+
 from knowledge.embedder import EmbedderConfig, HashingEmbedder, SentenceTransformerEmbedder
 
 REPO = Path(__file__).resolve().parents[1]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import messages
+from bot import messages
 from tuyengiao.cli import main
 
 pytestmark = pytest.mark.model

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.model
 REPO = Path(__file__).resolve().parents[1]
 HEAVY = ("torch", "transformers", "sentence_transformers")
 QUESTION = "so hoa tai lieu lich su, thu vien so dung chung"
-# What `tuyengiao run` builds for the core (bot.app.build_assistant), asked one question
+# What `tuyengiao run` builds for the core (tuyengiao.serve.build_dispatcher), asked one question
 # through the bot's knowledge base; then what the process imported.
 SCRIPT = """
 import asyncio, json, logging, sys
@@ -30,7 +30,7 @@ class Keep(logging.Handler):
     def emit(self, record):
         messages.append(record.getMessage())
 logging.basicConfig(level=logging.INFO, handlers=[Keep()])
-import bot.app  # the serving process's own modules
+import tuyengiao.serve  # the serving process's own modules
 from bot.core.knowledge_base import KnowledgeBase
 from tuyengiao.commands import answer_policy, make_searcher
 from tuyengiao.settings import Settings

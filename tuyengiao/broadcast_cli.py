@@ -70,14 +70,15 @@ def add_broadcast_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run_broadcast(args: argparse.Namespace, settings: Settings) -> int:
     from bot.broadcast import compose, report, service
     from bot.services.errors import ServiceError
-    from bot.storage import Database, utcnow
+    from bot.storage import Database, schema, utcnow
+    import tuyengiao.tables  # noqa: F401  (every table registered)
 
     if args.broadcast_command == "work":
         return asyncio.run(work(settings, exit_when_idle=args.exit_when_idle,
                                 worker_id=args.worker_id))
     db = Database.open(settings.database_url)
     try:
-        db.create_all()
+        schema.upgrade(db)
         command = args.broadcast_command
         if command == "create":
             text = args.text if args.text is not None else args.text_file.read()
@@ -152,8 +153,9 @@ def delivery_lines(session: Any, broadcast_id: int) -> list[list[str]]:
 async def work(settings: Settings, *, exit_when_idle: bool = False,
                worker_id: str | None = None) -> int:
     from bot.broadcast.worker import BroadcastWorker
-    from bot.storage import Database
-    from tuyengiao.broadcasting import open_transports, worker_config
+    from bot.storage import Database, schema
+    import tuyengiao.tables  # noqa: F401  (every table registered)
+    from tuyengiao.ports import open_ports, worker_config
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -163,8 +165,8 @@ async def work(settings: Settings, *, exit_when_idle: bool = False,
     async with AsyncExitStack() as stack:
         db = Database.open(settings.database_url)
         stack.callback(db.close)
-        db.create_all()
-        transports = await open_transports(settings, stack)
+        schema.upgrade(db)
+        transports = await open_ports(settings, stack)
         if not transports:
             print("no platform configured (TELEGRAM_BOT_TOKEN and ZALO_BOT_TOKEN are empty)", file=sys.stderr)
             return 2

@@ -97,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import faiss
 
     faiss.omp_set_num_threads(settings.faiss_threads)
-    from tuyengiao import commands
+    from tuyengiao import commands, serve
 
     store = getattr(args, "store", None) or settings.store_dir
     handlers = {
@@ -116,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "documents": lambda: commands.documents(store, as_json=args.json),
         "lexicon": lambda: commands.lexicon(settings, args.files),
-        "run": lambda: commands.run(settings, store),
+        "run": lambda: serve.run(settings, store),
         "admin": lambda: run_admin(args, settings),
         "broadcast": lambda: run_broadcast(args, settings),
         "poll": lambda: run_poll(args, settings),

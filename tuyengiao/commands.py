@@ -203,7 +203,7 @@ def documents(store: Path, *, as_json: bool) -> int:
     return 0
 
 
-def _store_usable(reader: StoreReader) -> bool:
+def store_usable(reader: StoreReader) -> bool:
     """Load the store; False (with the reason and the way out on stderr) when there is none
     or no version of it can be loaded."""
     try:
@@ -225,7 +225,7 @@ def search(settings: Settings, store: Path, query: str, *, k: int, as_json: bool
     # The store first: without one there is nothing to search, and loading the model for a
     # query takes seconds.
     reader = StoreReader(store, search=search_params(settings))
-    if not _store_usable(reader):
+    if not store_usable(reader):
         return 2
     searcher = make_searcher(settings, store, mode=mode, reader=reader)
     hits = searcher.search(query, k=k, mode=mode, doc_type=doc_type, year=year)
@@ -253,7 +253,7 @@ def search(settings: Settings, store: Path, query: str, *, k: int, as_json: bool
 def ask(settings: Settings, store: Path, question: str, *, as_json: bool) -> int:
     # Checked before the model loads, as in `search`.
     reader = StoreReader(store, search=search_params(settings))
-    if not _store_usable(reader):
+    if not store_usable(reader):
         return 2
     searcher = make_searcher(settings, store, reader=reader)
     answer = answer_question(searcher, question, answer_policy(settings))
@@ -275,40 +275,6 @@ def lexicon(settings: Settings, files: list[Path]) -> int:
         f"{len(read.wordings)} wording rows, {len(problems)} problems"
     )
     return 1 if problems else 0
-
-
-def run(settings: Settings, store: Path) -> int:
-    """Start every configured channel (the local terminal one when no token is set)."""
-    import asyncio
-
-    from bot.app import serve
-
-    if not _store_usable(StoreReader(store)):
-        return 2
-    try:
-        asyncio.run(serve(settings, store))
-    except Exception as exc:
-        if (refused := refused_token(exc, settings)) is None:
-            raise
-        logger.error("%s", refused)  # never the token itself: the platform's id of the bot
-        return 1
-    return 0
-
-
-def refused_token(exc: BaseException, settings: Settings) -> str | None:
-    """The line saying a platform refused its bot token, when `exc` says so."""
-    from telegram.error import InvalidToken
-
-    from bot.channels.zalo_errors import ZaloUnauthorized
-
-    for platform, kind, name, token in (
-            ("Telegram", InvalidToken, "TELEGRAM_BOT_TOKEN", settings.telegram_bot_token),
-            ("Zalo", ZaloUnauthorized, "ZALO_BOT_TOKEN", settings.zalo_bot_token)):
-        if isinstance(exc, kind):
-            bot_id = token.split(":", 1)[0] if ":" in token else "?"
-            return (f"{platform} refused {name} (the token of bot id {bot_id}): check it with "
-                    f"the platform's bot manager and set it again; nothing was started")
-    return None
 
 
 def evaluate(settings: Settings, store: Path, corpus: Path, queries_path: Path, *,

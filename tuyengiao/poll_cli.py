@@ -59,12 +59,13 @@ def run_poll(args: argparse.Namespace, settings: Settings) -> int:
     from bot.polls import chart, results, service
     from bot.polls.anonymity import POLL_TABLES
     from bot.services.errors import ServiceError
-    from bot.storage import Database, utcnow
+    from bot.storage import Database, schema, utcnow
+    import tuyengiao.tables  # noqa: F401  (every table registered)
     from bot.storage.models import to_local
 
     db = Database.open(settings.database_url)
     try:
-        db.create_all()
+        schema.upgrade(db)
         command = args.poll_command
         if command == "create":
             units = args.units

@@ -55,13 +55,13 @@ class Settings(BaseSettings):
     search_weight_dense: float = Field(0.2, ge=0)
     # Query expansion from the lexicon (knowledge/lexicon/*.tsv plus LEXICON_FILES): weight of
     # each alternative phrase's BM25 score against the question's own words (0: off).
-    # Measured on held-out everyday questions and the ALQAC dev set (README).
+    # Measured on held-out everyday questions and the ALQAC dev set (docs/developers.md).
     search_weight_abbreviations: float = Field(1.0, ge=0)
     search_weight_wording: float = Field(0.5, ge=0)
     # Officers' own lexicon files, comma-separated paths, read after the bundled ones; each
-    # file's header row says whether it holds abbreviations or wording (README).
+    # file's header row says whether it holds abbreviations or wording (docs/officers.md).
     lexicon_files: str = ""
-    # The dense index of a new store version (knowledge/vector_index.py; README "Vector
+    # The dense index of a new store version (knowledge/vector_index.py; docs/developers.md "Vector
     # index" has the measurements): "auto" = exact flat scan below VECTOR_INDEX_ANN_FROM
     # chunks, an inverted file (IVF) from there; "flat", "ivf" or "hnsw" force one.
     # IVF_NPROBE: lists scanned per query (0: one list in eight; recall against speed).

@@ -26,8 +26,10 @@ from bot.services import units
 from bot.services.errors import InvalidInput
 from bot.services.people import Actor
 from bot.storage.models import LOCAL_TZ, to_local, utcnow
-from knowledge import messages as texts
+from bot import messages as texts
 
+from bot import messages
+from bot.broadcast import messages as broadcast_texts
 MAX_UNIT_BUTTONS = 24
 DEADLINE_HOURS = (24, 72, 168)
 _TIME = re.compile(r"(?P<h>\d{1,2})\s*(?:[:hg]\s*(?P<m>\d{2})?)")
@@ -39,7 +41,7 @@ def _a(label: str, broadcast_id: int, op: str) -> Action:
 
 
 def cancel_action(broadcast_id: int) -> Action:
-    return _a(texts.COMPOSE_CANCEL_BUTTON, broadcast_id, "drop")
+    return _a(messages.COMPOSE_CANCEL_BUTTON, broadcast_id, "drop")
 
 
 # --- steps --------------------------------------------------------------------------------
@@ -55,7 +57,7 @@ def start(session: Session, actor: Actor, platform: str, chat_id: str, text: str
     if text.strip():
         return take_text(session, actor, draft, text)
     assert draft.id is not None
-    return TextReply(texts.COMPOSE_ASK_TEXT, (cancel_action(draft.id),))
+    return TextReply(broadcast_texts.COMPOSE_ASK_TEXT, (cancel_action(draft.id),))
 
 
 def take_text(session: Session, actor: Actor, draft: Broadcast, text: str,
@@ -68,16 +70,16 @@ def take_text(session: Session, actor: Actor, draft: Broadcast, text: str,
     if draft.compose_step == "doc":
         number = " ".join(text.split())[:64]
         if not number:
-            raise InvalidInput(texts.COMPOSE_ASK_DOC)
+            raise InvalidInput(broadcast_texts.COMPOSE_ASK_DOC)
         draft.doc_number = doc_label or number
         return _goto(session, draft, "targets", actor)
     if draft.compose_step == "schedule":
         at = parse_time(text)
         service.confirm(session, actor, draft.id, at=at)
-        return TextReply(texts.COMPOSE_SCHEDULED.format(
+        return TextReply(broadcast_texts.COMPOSE_SCHEDULED.format(
             id=draft.id, time=to_local(at).strftime("%H:%M %d/%m/%Y")),
-            (Action(texts.BROADCAST_STOP_BUTTON, f"bc:{draft.id}:stop"),))
-    return TextReply(texts.COMPOSE_USE_BUTTONS, (cancel_action(draft.id),))
+            (Action(broadcast_texts.BROADCAST_STOP_BUTTON, f"bc:{draft.id}:stop"),))
+    return TextReply(broadcast_texts.COMPOSE_USE_BUTTONS, (cancel_action(draft.id),))
 
 
 def take_file(session: Session, actor: Actor, draft: Broadcast, platform: str, file_id: str,
@@ -87,7 +89,7 @@ def take_file(session: Session, actor: Actor, draft: Broadcast, platform: str, f
     draft.attachment_platform, draft.attachment_file_id = platform, file_id[:255]
     draft.attachment_name = (name or "")[:255] or None
     reply = _goto(session, draft, "targets", actor)
-    note = texts.COMPOSE_FILE_ATTACHED.format(name=name or "—")
+    note = broadcast_texts.COMPOSE_FILE_ATTACHED.format(name=name or "—")
     return TextReply(note + "\n" + reply.text, reply.actions)
 
 
@@ -101,20 +103,20 @@ def press(session: Session, actor: Actor, broadcast_id: int, op: str,
     if op == "unit":
         unit_id = data_id(arg)
         service.check_targets(session, actor, [unit_id])
-        chosen = service.unit_ids_of(draft)
+        chosen = draft.unit_ids
         if unit_id in chosen:
             chosen.remove(unit_id)
-            notice = texts.COMPOSE_UNIT_REMOVED
+            notice = broadcast_texts.COMPOSE_UNIT_REMOVED
         else:
             chosen.append(unit_id)
-            notice = texts.COMPOSE_UNIT_ADDED
+            notice = broadcast_texts.COMPOSE_UNIT_ADDED
         draft.target_unit_ids = ",".join(map(str, chosen))
         session.add(draft)
         name = units.get_unit(session, unit_id).name
         return None, notice.format(unit=name, count=len(chosen))
     if op == "units":
-        if not service.unit_ids_of(draft):
-            return None, texts.BROADCAST_NO_TARGETS
+        if not draft.unit_ids:
+            return None, broadcast_texts.BROADCAST_NO_TARGETS
         return _goto(session, draft, "roles"), None
     if op == "roles":
         roles = {"all": "member,officer", "member": "member", "officer": "officer"}[arg]
@@ -145,7 +147,7 @@ def _goto(session: Session, draft: Broadcast, step: str, actor: Actor | None = N
     bid = draft.id
     cancel = cancel_action(bid)
     if step == "doc":
-        return TextReply(texts.COMPOSE_ASK_DOC, (_a(texts.COMPOSE_SKIP_BUTTON, bid, "skipdoc"), cancel))
+        return TextReply(broadcast_texts.COMPOSE_ASK_DOC, (_a(broadcast_texts.COMPOSE_SKIP_BUTTON, bid, "skipdoc"), cancel))
     if step == "targets":
         assert actor is not None
         scope = units.list_units(session, actor)
@@ -153,30 +155,31 @@ def _goto(session: Session, draft: Broadcast, step: str, actor: Actor | None = N
         top = min((u.depth for u in allowed), default=0)
         buttons = tuple(_a(f"{'› ' * (u.depth - top)}{u.name}", bid, f"unit:{u.id}")
                         for u in allowed[:MAX_UNIT_BUTTONS])
-        hint = texts.COMPOSE_ASK_UNITS
+        hint = broadcast_texts.COMPOSE_ASK_UNITS
         if len(allowed) > MAX_UNIT_BUTTONS:
-            hint += "\n" + texts.COMPOSE_TOO_MANY_UNITS.format(count=MAX_UNIT_BUTTONS)
-        return TextReply(hint, buttons + (_a(texts.COMPOSE_DONE_BUTTON, bid, "units"), cancel))
+            hint += "\n" + broadcast_texts.COMPOSE_TOO_MANY_UNITS.format(count=MAX_UNIT_BUTTONS)
+        return TextReply(hint, buttons + (_a(broadcast_texts.COMPOSE_DONE_BUTTON, bid, "units"), cancel))
     if step == "roles":
-        return TextReply(texts.COMPOSE_ASK_ROLES, (
-            _a(texts.COMPOSE_ROLES_ALL, bid, "roles:all"),
-            _a(texts.COMPOSE_ROLES_MEMBER, bid, "roles:member"),
-            _a(texts.COMPOSE_ROLES_OFFICER, bid, "roles:officer"), cancel))
+        return TextReply(broadcast_texts.COMPOSE_ASK_ROLES, (
+            _a(broadcast_texts.COMPOSE_ROLES_ALL, bid, "roles:all"),
+            _a(broadcast_texts.COMPOSE_ROLES_MEMBER, bid, "roles:member"),
+            _a(broadcast_texts.COMPOSE_ROLES_OFFICER, bid, "roles:officer"), cancel))
     if step == "groups":
-        return TextReply(texts.COMPOSE_ASK_GROUPS, (
-            _a(texts.COMPOSE_YES, bid, "groups:1"), _a(texts.COMPOSE_NO, bid, "groups:0"), cancel))
+        return TextReply(broadcast_texts.COMPOSE_ASK_GROUPS, (
+            _a(broadcast_texts.COMPOSE_YES, bid, "groups:1"), _a(broadcast_texts.COMPOSE_NO, bid, "groups:0"), cancel))
     if step == "confirm":
-        return TextReply(texts.COMPOSE_ASK_CONFIRM, (
-            _a(texts.COMPOSE_YES, bid, "confirm:1"), _a(texts.COMPOSE_NO, bid, "confirm:0"), cancel))
+        return TextReply(broadcast_texts.COMPOSE_ASK_CONFIRM, (
+            _a(broadcast_texts.COMPOSE_YES, bid, "confirm:1"), _a(broadcast_texts.COMPOSE_NO, bid, "confirm:0"), cancel))
     if step == "deadline":
-        options = tuple(_a(texts.COMPOSE_DEADLINE_HOURS.get(h, f"{h} giờ"), bid, f"deadline:{h}")
+        options = tuple(_a(broadcast_texts.COMPOSE_DEADLINE_HOURS.get(
+            h, broadcast_texts.COMPOSE_DEADLINE_OTHER.format(hours=h)), bid, f"deadline:{h}")
                         for h in DEADLINE_HOURS)
-        return TextReply(texts.COMPOSE_ASK_DEADLINE,
-                         options + (_a(texts.COMPOSE_NO_DEADLINE, bid, "deadline:0"), cancel))
+        return TextReply(broadcast_texts.COMPOSE_ASK_DEADLINE,
+                         options + (_a(broadcast_texts.COMPOSE_NO_DEADLINE, bid, "deadline:0"), cancel))
     if step == "preview":
         return preview(session, draft)
     if step == "schedule":
-        return TextReply(texts.COMPOSE_ASK_TIME, (cancel,))
+        return TextReply(broadcast_texts.COMPOSE_ASK_TIME, (cancel,))
     raise ValueError(step)
 
 
@@ -185,40 +188,40 @@ def reprompt(session: Session, actor: Actor, draft: Broadcast) -> TextReply:
     platforms where choices are typed)."""
     assert draft.compose_step is not None
     reply = _goto(session, draft, draft.compose_step, actor)
-    return TextReply(texts.COMPOSE_NOT_UNDERSTOOD + "\n\n" + reply.text, reply.actions)
+    return TextReply(broadcast_texts.COMPOSE_NOT_UNDERSTOOD + "\n\n" + reply.text, reply.actions)
 
 
 def preview(session: Session, draft: Broadcast) -> TextReply:
     assert draft.id is not None
     counts = service.preview(session, draft)
-    unit_names = [units.get_unit(session, u).name for u in service.unit_ids_of(draft)]
-    roles = ", ".join(texts.ROLE_NAMES[r] for r in service.roles_of(draft))
-    lines = [texts.COMPOSE_PREVIEW_TITLE, "", draft.text, ""]
+    unit_names = [units.get_unit(session, u).name for u in draft.unit_ids]
+    roles = ", ".join(texts.ROLE_NAMES[r] for r in draft.role_list)
+    lines = [broadcast_texts.COMPOSE_PREVIEW_TITLE, "", draft.text, ""]
     if draft.doc_number:
-        lines.append(texts.BROADCAST_DOC_LINE.format(number=draft.doc_number))
+        lines.append(broadcast_texts.BROADCAST_DOC_LINE.format(number=draft.doc_number))
     if draft.attachment_file_id:
-        lines.append(texts.COMPOSE_PREVIEW_FILE.format(name=draft.attachment_name or "—"))
+        lines.append(broadcast_texts.COMPOSE_PREVIEW_FILE.format(name=draft.attachment_name or "—"))
         # A file id is valid on its own platform only: Zalo members get the text alone.
         per_platform = service.messages_by_platform(session, draft)
         elsewhere = sum(n for p, n in per_platform.items() if p != draft.attachment_platform)
         if elsewhere:
             platform = draft.attachment_platform or ""
-            lines.append(texts.COMPOSE_PREVIEW_FILE_ELSEWHERE.format(
+            lines.append(broadcast_texts.COMPOSE_PREVIEW_FILE_ELSEWHERE.format(
                 platform=texts.PLATFORM_NAMES.get(platform, platform), count=elsewhere))
-    lines.append(texts.COMPOSE_PREVIEW_TARGETS.format(units="; ".join(unit_names), roles=roles))
-    lines.append(texts.COMPOSE_PREVIEW_COUNTS.format(
+    lines.append(broadcast_texts.COMPOSE_PREVIEW_TARGETS.format(units="; ".join(unit_names), roles=roles))
+    lines.append(broadcast_texts.COMPOSE_PREVIEW_COUNTS.format(
         people=counts.people, reachable=counts.reachable_people,
         messages=counts.private_messages, groups=counts.groups))
     if counts.never_wrote:
-        lines.append(texts.COMPOSE_PREVIEW_UNREACHABLE.format(count=counts.never_wrote))
-    lines += texts.unreachable_lines(counts.blocked_people, counts.unreachable_groups)
+        lines.append(broadcast_texts.COMPOSE_PREVIEW_UNREACHABLE.format(count=counts.never_wrote))
+    lines += messages.unreachable_lines(counts.blocked_people, counts.unreachable_groups)
     if draft.require_confirmation:
         deadline = (to_local(draft.deadline_at).strftime("%H:%M %d/%m/%Y")
-                    if draft.deadline_at else texts.COMPOSE_NO_DEADLINE)
-        lines.append(texts.COMPOSE_PREVIEW_CONFIRM.format(deadline=deadline))
+                    if draft.deadline_at else broadcast_texts.COMPOSE_NO_DEADLINE)
+        lines.append(broadcast_texts.COMPOSE_PREVIEW_CONFIRM.format(deadline=deadline))
     return TextReply("\n".join(lines), (
-        _a(texts.COMPOSE_SEND_BUTTON, draft.id, "send"),
-        _a(texts.COMPOSE_SCHEDULE_BUTTON, draft.id, "schedule"), cancel_action(draft.id)))
+        _a(broadcast_texts.COMPOSE_SEND_BUTTON, draft.id, "send"),
+        _a(broadcast_texts.COMPOSE_SCHEDULE_BUTTON, draft.id, "schedule"), cancel_action(draft.id)))
 
 
 def parse_time(text: str, now: datetime | None = None) -> datetime:
@@ -228,7 +231,7 @@ def parse_time(text: str, now: datetime | None = None) -> datetime:
     rest = text[:date_m.start()] + " " + text[date_m.end():] if date_m else text
     time_m = _TIME.search(rest)
     if time_m is None:
-        raise InvalidInput(texts.BROADCAST_TIME_INVALID)
+        raise InvalidInput(broadcast_texts.BROADCAST_TIME_INVALID)
     hour, minute = int(time_m["h"]), int(time_m["m"] or 0)
     try:
         if date_m:
@@ -243,13 +246,13 @@ def parse_time(text: str, now: datetime | None = None) -> datetime:
             if moment <= now:
                 moment += timedelta(days=1)
     except ValueError:
-        raise InvalidInput(texts.BROADCAST_TIME_INVALID) from None
+        raise InvalidInput(broadcast_texts.BROADCAST_TIME_INVALID) from None
     return moment.astimezone(utcnow().tzinfo)
 
 
 def describe(broadcast: Broadcast) -> str:
     """One line for lists: id, status, when, excerpt."""
-    status = texts.BROADCAST_STATUS_NAMES.get(broadcast.status, broadcast.status)
+    status = broadcast_texts.BROADCAST_STATUS_NAMES.get(broadcast.status, broadcast.status)
     when = broadcast.scheduled_at or broadcast.confirmed_at or broadcast.created_at
     return f"#{broadcast.id} [{status}] {to_local(when).strftime('%H:%M %d/%m')} «{excerpt(broadcast.text, 50)}»"
 

@@ -4,7 +4,7 @@ confirmation), the outbox (Delivery: one row per chat a message must reach), and
 trail (BroadcastEvent).
 
 Registered on the same SQLModel metadata as bot.storage.models, so `Database.create_all`
-creates them once this module is imported (bot.storage.database imports it).
+creates them once this module is imported (the entry point imports it: tuyengiao/tables.py).
 
 Delivery states:
 
@@ -25,7 +25,7 @@ from typing import Literal
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.storage.models import UTCDateTime, utcnow
+from bot.storage.bases import Addressed, Composed, moment_field, now_field
 
 DeliveryStatus = Literal["pending", "sending", "sent", "failed_permanent", "cancelled"]
 BroadcastStatus = Literal["draft", "scheduled", "sending", "done", "cancelled"]
@@ -35,15 +35,12 @@ BROADCAST_STATUSES: tuple[str, ...] = ("draft", "scheduled", "sending", "done", 
 OPEN_DELIVERY: tuple[str, ...] = ("pending", "sending")
 
 
-def _now(**kwargs: object) -> object:
-    return Field(default_factory=utcnow, sa_type=UTCDateTime, **kwargs)  # type: ignore[arg-type]
+_now, _moment = now_field, moment_field
 
 
-def _moment(**kwargs: object) -> object:
-    return Field(default=None, sa_type=UTCDateTime, **kwargs)  # type: ignore[arg-type]
+class BroadcastBase(Addressed):
+    """What an officer sends; its targets come with `Addressed` (bot/storage/bases.py)."""
 
-
-class BroadcastBase(SQLModel):
     text: str = Field(default="", max_length=4000)
     # How recipients see the sender: "Nguyễn Văn An — Huyện ủy Đông Hà" (set when confirmed).
     sender_label: str = Field(default="", max_length=300)
@@ -52,16 +49,12 @@ class BroadcastBase(SQLModel):
     attachment_platform: str | None = Field(default=None, max_length=16)
     attachment_file_id: str | None = Field(default=None, max_length=255)
     attachment_name: str | None = Field(default=None, max_length=255)
-    # Targets: unit ids (each with its subtree), roles, and whether the units' groups get it.
-    target_unit_ids: str = Field(default="", max_length=2000)  # "4,9,12"
-    roles: str = Field(default="member,officer", max_length=32)  # "member,officer"
-    include_groups: bool = True
     require_confirmation: bool = False
     deadline_at: datetime | None = _moment()  # type: ignore[assignment]
     scheduled_at: datetime | None = _moment()  # type: ignore[assignment]
 
 
-class Broadcast(BroadcastBase, table=True):
+class Broadcast(Composed, BroadcastBase, table=True):
     __table_args__ = (
         CheckConstraint(
             "status IN ('draft', 'scheduled', 'sending', 'done', 'cancelled')",
@@ -71,18 +64,12 @@ class Broadcast(BroadcastBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(default="draft", max_length=16, index=True)
-    # Who sent it (None: the server operator's CLI) and the chat where they composed it:
-    # progress and the final report go there.
-    created_by_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    origin_platform: str | None = Field(default=None, max_length=16)
-    origin_chat_id: str | None = Field(default=None, max_length=64)
-    compose_step: str | None = Field(default=None, max_length=16)  # the guided conversation
+    # Who sent it and where (`Composed`): progress and the final report go to that chat.
     # A reminder is a broadcast of its own to the parent's unconfirmed readers.
     parent_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
     progress_message_id: str | None = Field(default=None, max_length=64)
     progress_updated_at: datetime | None = _moment()  # type: ignore[assignment]
     report_sent: bool = False
-    created_at: datetime = _now()  # type: ignore[assignment]
     confirmed_at: datetime | None = _moment()  # type: ignore[assignment]
     finished_at: datetime | None = _moment()  # type: ignore[assignment]
 

@@ -28,26 +28,17 @@ from sqlmodel import Session, col, select
 from bot.broadcast import outbox
 from bot.broadcast.models import Broadcast, BroadcastEvent
 from bot.broadcast.report import delivery_report, final_text, progress_text
-from bot.broadcast.transport import (
-    ChatMoved,
-    DeliveryError,
-    OutboundMessage,
-    Transport,
-    TransientError,
-)
-from bot.core.types import Action
+from bot.broadcast.text_replies import typed_hint
+from bot.core.outbound import ChatMoved, DeliveryError, Destination, OutboundPort, TransientError
+from bot.core.types import NETWORK_PLATFORMS, Action, TextReply
 from bot.storage.database import Database
 from bot.storage.models import utcnow
-from knowledge import messages as texts
-
+from bot.broadcast import messages as broadcast_texts
 if TYPE_CHECKING:
     from bot.broadcast.worker import WorkerConfig
 
 logger = logging.getLogger(__name__)
 
-# Platforms a worker may hold a transport for. Broadcasts composed elsewhere (the terminal,
-# the CLI) get no live progress: `/tiendo` and `tuyengiao broadcast status` show it.
-REMOTE_PLATFORMS = frozenset({"telegram", "zalo"})
 MAX_REPORT_WAIT = 30.0  # seconds: a longer flood wait gives up (the officer can /tiendo)
 T = TypeVar("T")
 
@@ -128,7 +119,7 @@ def snapshot(session: Session, broadcast_id: int) -> tuple[Broadcast, str, str]:
 
 
 class ProgressReporter:
-    def __init__(self, db: Database, transports: Mapping[str, Transport], config: WorkerConfig,
+    def __init__(self, db: Database, transports: Mapping[str, OutboundPort], config: WorkerConfig,
                  finished: asyncio.Queue[int]) -> None:
         self.db = db
         self.transports = transports
@@ -153,7 +144,9 @@ class ProgressReporter:
         await self.db.run(start_due, now)
         for broadcast_id, origin in await self.db.run(active):
             closed = await self.db.run(close_if_settled, broadcast_id, now)
-            if origin in REMOTE_PLATFORMS and origin not in self.transports:
+            # Broadcasts composed elsewhere (the terminal, the CLI) get no live progress:
+            # `/tiendo` and `tuyengiao broadcast status` show it.
+            if origin in NETWORK_PLATFORMS and origin not in self.transports:
                 continue  # the officer is on a platform another worker serves
             if await self.db.run(take_report_turn, broadcast_id):
                 await self._final(broadcast_id)
@@ -175,7 +168,7 @@ class ProgressReporter:
             started = broadcast.scheduled_at or broadcast.confirmed_at or broadcast.created_at
             if (utcnow() - started).total_seconds() < self.interval_no_edit:
                 return  # the first turn, at the start: the officer was just told it is sending
-        stop = (Action(texts.BROADCAST_STOP_BUTTON, f"bc:{broadcast_id}:stop"),)
+        stop = (Action(broadcast_texts.BROADCAST_STOP_BUTTON, f"bc:{broadcast_id}:stop"),)
         await self._show(broadcast, text, stop)
 
     async def _final(self, broadcast_id: int) -> None:
@@ -187,11 +180,11 @@ class ProgressReporter:
             await self._show(broadcast, text, ())
         actions: tuple[Action, ...] = ()
         if broadcast.require_confirmation and not broadcast.parent_id:
-            actions = (Action(texts.BROADCAST_LIST_BUTTON, f"bc:{broadcast_id}:list"),
-                       Action(texts.BROADCAST_REMIND_BUTTON, f"bc:{broadcast_id}:remind"))
+            actions = (Action(broadcast_texts.BROADCAST_LIST_BUTTON, f"bc:{broadcast_id}:list"),
+                       Action(broadcast_texts.BROADCAST_REMIND_BUTTON, f"bc:{broadcast_id}:remind"))
         try:
             await self._to_origin(broadcast, lambda chat_id: transport.send(
-                OutboundMessage(chat_id, "private", report, actions)))
+                Destination(chat_id), [officer_reply(transport, report, actions)]))
         except DeliveryError as exc:
             logger.warning("broadcast %s: final report not delivered: %s", broadcast_id, exc)
 
@@ -203,11 +196,12 @@ class ProgressReporter:
         shown = broadcast.progress_message_id
         try:
             if shown and _can_edit(transport):
-                await _retrying(lambda: transport.edit(broadcast.origin_chat_id or "", shown,
-                                                       text, actions))
+                await _retrying(lambda: transport.edit(
+                    Destination(broadcast.origin_chat_id or ""), shown,
+                    officer_reply(transport, text, actions)))
             else:
                 message_id = await self._to_origin(broadcast, lambda chat_id: transport.send(
-                    OutboundMessage(chat_id, "private", text, actions)))
+                    Destination(chat_id), [officer_reply(transport, text, actions)]))
                 await self.db.run(save_progress_message, broadcast.id, message_id)
         except DeliveryError as exc:
             logger.warning("broadcast %s: progress not shown: %s", broadcast.id, exc)
@@ -224,15 +218,25 @@ class ProgressReporter:
                               moved.new_chat_id)
             return await _retrying(lambda: send(moved.new_chat_id))
 
-    def _origin(self, broadcast: Broadcast) -> Transport | None:
+    def _origin(self, broadcast: Broadcast) -> OutboundPort | None:
         if not broadcast.origin_platform or not broadcast.origin_chat_id:
             return None  # sent from the CLI: `tuyengiao broadcast status` shows it
         return self.transports.get(broadcast.origin_platform)
 
 
-def _can_edit(transport: Transport | None) -> bool:
-    """Transports may say `can_edit = False` (Zalo); the protocol's default is True."""
-    return bool(getattr(transport, "can_edit", True))
+def _can_edit(transport: OutboundPort | None) -> bool:
+    """Whether the officer's platform edits messages (Zalo does not)."""
+    return transport is None or transport.capabilities.edits
+
+
+def officer_reply(port: OutboundPort, text: str, actions: tuple[Action, ...]) -> TextReply:
+    """The officer's buttons, or on a platform without buttons the typed commands that stand
+    in for them ("Gõ /dunggui 5 để dừng gửi"): these messages may come from a worker in
+    another process, where a numbered hint could not be answered."""
+    if port.capabilities.buttons:
+        return TextReply(text, actions)
+    hint = typed_hint(actions)
+    return TextReply(f"{text.strip()}\n\n{hint}" if hint else text.strip())
 
 
 async def _retrying(call: Callable[[], Awaitable[T]], attempts: int = 3) -> T:
@@ -248,4 +252,4 @@ async def _retrying(call: Callable[[], Awaitable[T]], attempts: int = 3) -> T:
     raise AssertionError("unreachable")
 
 
-__all__ = ["ProgressReporter", "active", "close_if_settled", "start_due"]
+__all__ = ["ProgressReporter", "active", "close_if_settled", "officer_reply", "start_due"]

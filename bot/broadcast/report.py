@@ -11,12 +11,11 @@ from sqlmodel import Session, col, func, select
 
 from bot.broadcast.models import Broadcast, BroadcastEvent, BroadcastRecipient, Delivery
 from bot.broadcast.outbox import status_counts
-from bot.broadcast.recipients import target_units
-from bot.broadcast.service import unit_ids_of
+from bot.services.audience import target_units
 from bot.services.units import path_key
 from bot.storage.models import ChatRecord, Identity, Person, Unit, to_local, utcnow
-from knowledge import messages as texts
-
+from bot import messages
+from bot.broadcast import messages as broadcast_texts
 MAX_LIST = 60  # names shown in one "who has not confirmed" message
 
 
@@ -126,7 +125,7 @@ def _unreachable(session: Session, broadcast: Broadcast) -> tuple[int, int]:
                col(BroadcastRecipient.person_id).not_in(reached))).one()
     groups = 0
     if broadcast.include_groups:
-        unit_ids = [u.id for u in target_units(session, unit_ids_of(broadcast))]
+        unit_ids = [u.id for u in target_units(session, broadcast.unit_ids)]
         groups = session.exec(select(func.count()).select_from(ChatRecord).where(
             col(ChatRecord.unit_id).in_(unit_ids), col(ChatRecord.kind) == "group",
             col(ChatRecord.unreachable_at).is_not(None))).one()
@@ -139,36 +138,36 @@ def _share(part: int, whole: int) -> str:
 
 def progress_text(report: DeliveryReport) -> str:
     b = report.broadcast
-    head = texts.BROADCAST_PROGRESS.format(
+    head = broadcast_texts.BROADCAST_PROGRESS.format(
         id=b.id, sent=report.count("sent"), total=report.total,
         failed=report.count("failed_permanent"), waiting=report.open)
     if b.status == "cancelled":
-        return head + "\n" + texts.BROADCAST_PROGRESS_CANCELLED.format(
+        return head + "\n" + broadcast_texts.BROADCAST_PROGRESS_CANCELLED.format(
             cancelled=report.count("cancelled"))
     if b.status == "done":
-        return head + "\n" + texts.BROADCAST_PROGRESS_DONE
+        return head + "\n" + broadcast_texts.BROADCAST_PROGRESS_DONE
     return head
 
 
 def final_text(report: DeliveryReport) -> str:
     b = report.broadcast
-    lines = [texts.BROADCAST_REPORT_TITLE.format(id=b.id, excerpt=excerpt(b.text)),
-             texts.BROADCAST_REPORT_TOTALS.format(
+    lines = [broadcast_texts.BROADCAST_REPORT_TITLE.format(id=b.id, excerpt=excerpt(b.text)),
+             broadcast_texts.BROADCAST_REPORT_TOTALS.format(
                  sent=report.count("sent"), total=report.total,
                  failed=report.count("failed_permanent"),
                  cancelled=report.count("cancelled"))]
     for e in report.units:
-        lines.append(texts.BROADCAST_REPORT_UNIT.format(
+        lines.append(broadcast_texts.BROADCAST_REPORT_UNIT.format(
             unit=e.unit.name, reached=e.reached, people=e.people,
             reached_share=_share(e.reached, e.people), groups_reached=e.groups_reached,
             groups=e.groups, failed=e.failed))
         if b.require_confirmation and not b.parent_id:
-            lines.append(texts.BROADCAST_REPORT_CONFIRMED.format(
+            lines.append(broadcast_texts.BROADCAST_REPORT_CONFIRMED.format(
                 confirmed=e.confirmed, people=e.people, share=_share(e.confirmed, e.people)))
     unreachable = sum(e.people - e.reached for e in report.units)
     if unreachable:
-        lines.append(texts.BROADCAST_REPORT_UNREACHED.format(count=unreachable))
-    lines += texts.unreachable_lines(report.blocked_people, report.unreachable_groups)
+        lines.append(broadcast_texts.BROADCAST_REPORT_UNREACHED.format(count=unreachable))
+    lines += messages.unreachable_lines(report.blocked_people, report.unreachable_groups)
     return "\n".join(lines)
 
 
@@ -177,26 +176,26 @@ def confirmation_text(session: Session, broadcast: Broadcast) -> str:
     root = session.get(Broadcast, root_id(broadcast))
     assert root is not None and root.id is not None
     report = delivery_report(session, root)
-    lines = [texts.BROADCAST_CONFIRM_TITLE.format(id=root.id, excerpt=excerpt(root.text))]
+    lines = [broadcast_texts.BROADCAST_CONFIRM_TITLE.format(id=root.id, excerpt=excerpt(root.text))]
     if root.deadline_at is not None:
         deadline = to_local(root.deadline_at).strftime("%H:%M %d/%m/%Y")
         late = root.deadline_at <= utcnow()
-        lines.append((texts.BROADCAST_DEADLINE_PASSED if late else texts.BROADCAST_DEADLINE)
+        lines.append((broadcast_texts.BROADCAST_DEADLINE_PASSED if late else broadcast_texts.BROADCAST_DEADLINE)
                      .format(deadline=deadline))
     for e in report.units:
         if e.people:
-            lines.append(texts.BROADCAST_CONFIRM_UNIT.format(
+            lines.append(broadcast_texts.BROADCAST_CONFIRM_UNIT.format(
                 unit=e.unit.name, confirmed=e.confirmed, people=e.people,
                 share=_share(e.confirmed, e.people), reached=e.reached))
     missing = unconfirmed(session, root.id)
     if not missing:
-        lines.append(texts.BROADCAST_ALL_CONFIRMED)
+        lines.append(broadcast_texts.BROADCAST_ALL_CONFIRMED)
         return "\n".join(lines)
-    lines.append(texts.BROADCAST_NOT_CONFIRMED.format(count=len(missing)))
+    lines.append(broadcast_texts.BROADCAST_NOT_CONFIRMED.format(count=len(missing)))
     for name, unit in missing[:MAX_LIST]:
         lines.append(f"• {name} — {unit}")
     if len(missing) > MAX_LIST:
-        lines.append(texts.BROADCAST_MORE.format(count=len(missing) - MAX_LIST))
+        lines.append(broadcast_texts.BROADCAST_MORE.format(count=len(missing) - MAX_LIST))
     return "\n".join(lines)
 
 
@@ -225,14 +224,14 @@ def audit_text(session: Session, limit: int = 30, since: datetime | None = None)
         query = query.where(col(BroadcastEvent.created_at) >= since)
     events = session.exec(query).all()
     if not events:
-        return texts.BROADCAST_AUDIT_EMPTY
-    lines = [texts.BROADCAST_AUDIT_TITLE]
+        return broadcast_texts.BROADCAST_AUDIT_EMPTY
+    lines = [broadcast_texts.BROADCAST_AUDIT_TITLE]
     for event in events:
         person = session.get(Person, event.person_id) if event.person_id else None
         who = (person.display_name if person else
-               texts.BROADCAST_SYSTEM if event.action == "finished" else texts.BROADCAST_OPERATOR)
+               broadcast_texts.BROADCAST_SYSTEM if event.action == "finished" else broadcast_texts.BROADCAST_OPERATOR)
         when = to_local(event.created_at).strftime("%H:%M %d/%m/%Y")
-        action = texts.BROADCAST_AUDIT_ACTIONS.get(event.action, event.action)
+        action = broadcast_texts.BROADCAST_AUDIT_ACTIONS.get(event.action, event.action)
         lines.append(f"{when} — {who} — {action} #{event.broadcast_id}"
                      + (f": {event.detail}" if event.detail else ""))
     return "\n".join(lines)

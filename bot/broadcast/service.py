@@ -20,12 +20,13 @@ from sqlmodel import Session, col, select
 
 from bot.broadcast import outbox
 from bot.broadcast.models import Broadcast, BroadcastEvent, BroadcastRecipient, Delivery
-from bot.broadcast.recipients import Audience, resolve
+from bot.services.audience import Audience, check_targets, may_manage, require_sender, resolve
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
-from bot.services.units import can_act_on, get_unit, officer_units
+from bot.services.units import officer_units
 from bot.storage.models import ROLES, utcnow, valid_id
-from knowledge import messages as texts
+from bot import messages as texts
+from bot.broadcast import messages as broadcast_texts
 from knowledge.text import normalize
 
 logger = logging.getLogger(__name__)
@@ -59,46 +60,14 @@ class Preview:
                    len(audience.unreachable_groups))
 
 
-# --- authorisation ------------------------------------------------------------------------
-
-
-def require_sender(session: Session, actor: Actor | None) -> None:
-    if actor is not None and not actor.is_admin and not officer_units(session, actor):
-        raise PermissionDenied(texts.NOT_OFFICER)
-
-
-def check_targets(session: Session, actor: Actor | None, unit_ids: Sequence[int]) -> None:
-    for unit_id in unit_ids:
-        get_unit(session, unit_id)  # NotFound for a unit that does not exist
-        if actor is not None and not can_act_on(session, actor, unit_id):
-            raise PermissionDenied(texts.OUTSIDE_SCOPE)
-
-
-def may_manage(session: Session, actor: Actor | None, created_by: int | None,
-               unit_ids: Sequence[int]) -> bool:
-    """The author, admins, the CLI, and officers whose scope covers every target unit (also
-    used for polls)."""
-    if actor is None or actor.is_admin or created_by == actor.person_id:
-        return True
-    return bool(unit_ids) and all(can_act_on(session, actor, u) for u in unit_ids)
-
-
 def get(session: Session, actor: Actor | None, broadcast_id: int) -> Broadcast:
     """The broadcast if the actor may see and manage it."""
     broadcast = session.get(Broadcast, broadcast_id) if valid_id(broadcast_id) else None
     if broadcast is None:
-        raise NotFound(texts.BROADCAST_NOT_FOUND)
-    if may_manage(session, actor, broadcast.created_by_person_id, unit_ids_of(broadcast)):
+        raise NotFound(broadcast_texts.BROADCAST_NOT_FOUND)
+    if may_manage(session, actor, broadcast.created_by_person_id, broadcast.unit_ids):
         return broadcast
     raise PermissionDenied()
-
-
-def unit_ids_of(broadcast: Broadcast) -> list[int]:
-    return [int(part) for part in broadcast.target_unit_ids.split(",") if part.strip().isdigit()]
-
-
-def roles_of(broadcast: Broadcast) -> list[str]:
-    return [r for r in broadcast.roles.split(",") if r in ROLES]
 
 
 # --- drafts -------------------------------------------------------------------------------
@@ -107,9 +76,9 @@ def roles_of(broadcast: Broadcast) -> list[str]:
 def clean_text(text: str) -> str:
     cleaned = normalize(text).strip()
     if not cleaned:
-        raise InvalidInput(texts.BROADCAST_TEXT_EMPTY)
+        raise InvalidInput(broadcast_texts.BROADCAST_TEXT_EMPTY)
     if len(cleaned) > MAX_TEXT:
-        raise InvalidInput(texts.BROADCAST_TEXT_TOO_LONG.format(limit=MAX_TEXT))
+        raise InvalidInput(broadcast_texts.BROADCAST_TEXT_TOO_LONG.format(limit=MAX_TEXT))
     return cleaned
 
 
@@ -155,9 +124,9 @@ def draft_in_chat(session: Session, actor: Actor, platform: str, chat_id: str) -
 def own_draft(session: Session, actor: Actor, broadcast_id: int) -> Broadcast:
     broadcast = session.get(Broadcast, broadcast_id) if valid_id(broadcast_id) else None
     if broadcast is None or broadcast.created_by_person_id != actor.person_id:
-        raise NotFound(texts.BROADCAST_NOT_FOUND)
+        raise NotFound(broadcast_texts.BROADCAST_NOT_FOUND)
     if broadcast.status != "draft":
-        raise InvalidInput(texts.BROADCAST_NOT_DRAFT)
+        raise InvalidInput(broadcast_texts.BROADCAST_NOT_DRAFT)
     return broadcast
 
 
@@ -173,7 +142,7 @@ def messages_by_platform(session: Session, broadcast: Broadcast) -> Counter[str]
 
 
 def _audience(session: Session, broadcast: Broadcast) -> Audience:
-    return resolve(session, unit_ids_of(broadcast), roles_of(broadcast), broadcast.include_groups)
+    return resolve(session, broadcast.unit_ids, broadcast.role_list, broadcast.include_groups)
 
 
 # --- sending ------------------------------------------------------------------------------
@@ -185,17 +154,17 @@ def confirm(session: Session, actor: Actor | None, broadcast_id: int,
     now = now or utcnow()
     broadcast = get(session, actor, broadcast_id)
     if broadcast.status != "draft":
-        raise InvalidInput(texts.BROADCAST_NOT_DRAFT)
-    targets = unit_ids_of(broadcast)
+        raise InvalidInput(broadcast_texts.BROADCAST_NOT_DRAFT)
+    targets = broadcast.unit_ids
     if not targets:
-        raise InvalidInput(texts.BROADCAST_NO_TARGETS)
+        raise InvalidInput(broadcast_texts.BROADCAST_NO_TARGETS)
     check_targets(session, actor, targets)  # scope may have changed since the draft
     broadcast.text = clean_text(broadcast.text)
     if at is not None and at <= now:
-        raise InvalidInput(texts.BROADCAST_TIME_PAST)
+        raise InvalidInput(broadcast_texts.BROADCAST_TIME_PAST)
     audience = _audience(session, broadcast)
     if not audience.messages:
-        raise InvalidInput(texts.BROADCAST_NOBODY)
+        raise InvalidInput(broadcast_texts.BROADCAST_NOBODY)
     broadcast.sender_label = _sender_label(session, actor)
     broadcast.status = "scheduled" if at else "sending"
     broadcast.scheduled_at = at
@@ -205,8 +174,9 @@ def confirm(session: Session, actor: Actor | None, broadcast_id: int,
     session.flush()
     assert broadcast.id is not None
     _fill(session, broadcast.id, audience, at or now)
-    detail = (f"{len(audience.people)} người, {audience.messages} tin, "
-              f"đơn vị {broadcast.target_unit_ids}, vai trò {broadcast.roles}")
+    detail = broadcast_texts.AUDIT_CONFIRMED.format(
+        people=len(audience.people), messages=audience.messages,
+        units=broadcast.target_unit_ids, roles=broadcast.roles)
     _event(session, broadcast.id, actor, "scheduled" if at else "confirmed", detail)
     logger.info("broadcast %s confirmed: %s", broadcast.id, detail)
     return Preview.of(audience)
@@ -233,9 +203,9 @@ def _fill(session: Session, broadcast_id: int, audience: Audience, due: datetime
 
 def _sender_label(session: Session, actor: Actor | None) -> str:
     if actor is None:
-        return texts.BROADCAST_OPERATOR
+        return broadcast_texts.BROADCAST_OPERATOR
     units = officer_units(session, actor)
-    name = actor.display_name or texts.BROADCAST_OPERATOR
+    name = actor.display_name or broadcast_texts.BROADCAST_OPERATOR
     if units:
         top = min(units, key=lambda u: (u.depth, u.id or 0))
         return f"{name} — {top.name}"
@@ -246,7 +216,7 @@ def cancel(session: Session, actor: Actor | None, broadcast_id: int) -> int:
     """Stop a scheduled or running broadcast (or drop a draft); returns rows cancelled."""
     broadcast = get(session, actor, broadcast_id)
     if broadcast.status in ("done", "cancelled"):
-        raise InvalidInput(texts.BROADCAST_ALREADY_OVER)
+        raise InvalidInput(broadcast_texts.BROADCAST_ALREADY_OVER)
     was_draft = broadcast.status == "draft"
     broadcast.status = "cancelled"
     broadcast.compose_step = None
@@ -256,7 +226,7 @@ def cancel(session: Session, actor: Actor | None, broadcast_id: int) -> int:
     if was_draft:
         broadcast.report_sent = True  # nothing was sent: no report to give
         session.add(broadcast)
-    _event(session, broadcast_id, actor, "cancelled", f"{cancelled} tin chưa gửi")
+    _event(session, broadcast_id, actor, "cancelled", broadcast_texts.AUDIT_CANCELLED.format(cancelled=cancelled))
     return cancelled
 
 
@@ -269,9 +239,9 @@ def remind(session: Session, actor: Actor | None, broadcast_id: int,
         original = get(session, actor, original.parent_id)
     assert original.id is not None
     if not original.require_confirmation:
-        raise InvalidInput(texts.BROADCAST_NO_CONFIRMATION)
+        raise InvalidInput(broadcast_texts.BROADCAST_NO_CONFIRMATION)
     if original.status not in ("sending", "done"):
-        raise InvalidInput(texts.BROADCAST_NOT_SENT)
+        raise InvalidInput(broadcast_texts.BROADCAST_NOT_SENT)
     missing = session.exec(
         select(BroadcastRecipient).where(BroadcastRecipient.broadcast_id == original.id,
                                          col(BroadcastRecipient.confirmed_at).is_(None))
@@ -286,7 +256,7 @@ def remind(session: Session, actor: Actor | None, broadcast_id: int,
     audience.private_chats = [(p, targets[p], platform, chat) for p, platform, chat in chats
                               if p in targets]
     if not audience.private_chats:
-        raise InvalidInput(texts.BROADCAST_NOBODY_TO_REMIND)
+        raise InvalidInput(broadcast_texts.BROADCAST_NOBODY_TO_REMIND)
     reminder = Broadcast(
         text=original.text, doc_number=original.doc_number, sender_label=original.sender_label,
         target_unit_ids=original.target_unit_ids, roles=original.roles, include_groups=False,
@@ -301,7 +271,8 @@ def remind(session: Session, actor: Actor | None, broadcast_id: int,
     assert reminder.id is not None
     _fill(session, reminder.id, Audience(private_chats=audience.private_chats), now)
     _event(session, original.id, actor, "reminded",
-           f"#{reminder.id}: {audience.reachable_people} người chưa xác nhận")
+           broadcast_texts.AUDIT_REMINDED.format(id=reminder.id,
+                                                 people=audience.reachable_people))
     return Preview(len(targets), audience.reachable_people, len(audience.private_chats), 0)
 
 
@@ -371,4 +342,4 @@ def _event(session: Session, broadcast_id: int, actor: Actor | None, action: str
 __all__ = ["MAX_TEXT", "Preview", "cancel", "check_targets", "clean_text", "confirm",
            "confirm_read", "confirm_read_in_chat", "create", "draft_in_chat", "get",
            "may_manage", "messages_by_platform", "own_draft", "preview", "recent", "remind",
-           "require_sender", "roles_of", "unit_ids_of"]
+           "require_sender"]

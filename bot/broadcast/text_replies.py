@@ -16,14 +16,15 @@ import re
 from collections.abc import Sequence
 
 from bot.core.types import Action
-from knowledge import messages as texts
+from bot import messages as texts
+from bot.broadcast import messages as broadcast_texts
 from knowledge.text import fold
 
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _BUTTON = re.compile(r"^bc:(?P<id>\d+):(?P<op>stop|list|remind|report)$")
-_TYPED = {"stop": texts.BROADCAST_TYPED_STOP, "list": texts.BROADCAST_TYPED_LIST,
-          "remind": texts.BROADCAST_TYPED_REMIND, "report": texts.BROADCAST_TYPED_REPORT}
-_READ_WORDS = frozenset(" ".join(fold(w).split()) for w in texts.BROADCAST_READ_WORDS)
+_TYPED = {"stop": broadcast_texts.BROADCAST_TYPED_STOP, "list": broadcast_texts.BROADCAST_TYPED_LIST,
+          "remind": broadcast_texts.BROADCAST_TYPED_REMIND, "report": broadcast_texts.BROADCAST_TYPED_REPORT}
+_READ_WORDS = frozenset(" ".join(fold(w).split()) for w in broadcast_texts.BROADCAST_READ_WORDS)
 
 
 def is_read_reply(text: str) -> bool:
@@ -40,10 +41,10 @@ def typed_hint(actions: Sequence[Action]) -> str:
         if m is not None:
             choices.append(_TYPED[m["op"]].format(id=m["id"]))
         elif action.data.startswith("rd:"):
-            choices.append("«đã đọc»")
+            choices.append(broadcast_texts.BROADCAST_TYPED_READ)
     if not choices:
         return ""
-    return texts.BROADCAST_TYPED_HINT.format(choices=texts.ACTIONS_HINT_SEPARATOR.join(choices))
+    return broadcast_texts.BROADCAST_TYPED_HINT.format(choices=texts.ACTIONS_HINT_SEPARATOR.join(choices))
 
 
 __all__ = ["is_read_reply", "typed_hint"]

@@ -30,18 +30,18 @@ from bot.broadcast import outbox, peers
 from bot.broadcast.content import recipient_actions, recipient_text
 from bot.broadcast.models import Broadcast
 from bot.broadcast.outbox import Claimed, RetryPolicy
-from bot.broadcast.ratelimit import RateLimiter
 from bot.broadcast.results import Result, ResultWriter
-from bot.broadcast.transport import (
-    Attachment,
+from bot.core.outbound import (
     ChatMoved,
-    OutboundMessage,
+    Destination,
+    OutboundPort,
     PermanentError,
-    Transport,
     TransientError,
     Unreachable,
 )
+from bot.core.types import FileReply, Reply, TextReply
 from bot.services import reachability
+from bot.core.ratelimit import RateLimiter
 from bot.storage.database import Database
 from bot.storage.models import utcnow
 
@@ -65,9 +65,7 @@ class WorkerConfig:
 
 @dataclass(frozen=True)
 class _Prepared:
-    text: str
-    actions: tuple
-    attachment: Attachment | None
+    replies: tuple[Reply, ...]  # the text (the delivery), then its file when there is one
 
 
 def new_worker_id() -> str:
@@ -75,7 +73,9 @@ def new_worker_id() -> str:
 
 
 class BroadcastWorker:
-    def __init__(self, db: Database, transports: Mapping[str, Transport],
+    name = "broadcast-worker"
+
+    def __init__(self, db: Database, transports: Mapping[str, OutboundPort],
                  config: WorkerConfig | None = None, *, worker_id: str | None = None) -> None:
         self.db = db
         self.transports = dict(transports)
@@ -114,7 +114,7 @@ class BroadcastWorker:
                 await asyncio.gather(*loops, return_exceptions=True)
 
     # --- one platform -------------------------------------------------------------------
-    async def _platform_loop(self, transport: Transport, stop: asyncio.Event) -> None:
+    async def _platform_loop(self, transport: OutboundPort, stop: asyncio.Event) -> None:
         limiter = RateLimiter(transport.limits)
         self.limiters[transport.platform] = limiter
         beaten_at = -BEAT_INTERVAL
@@ -185,7 +185,7 @@ class BroadcastWorker:
             return self.config.poll_interval
         return min(max((due - utcnow()).total_seconds(), 0.01), self.config.poll_interval)
 
-    async def _deliver(self, transport: Transport, limiter: RateLimiter, row: Claimed) -> None:
+    async def _deliver(self, transport: OutboundPort, limiter: RateLimiter, row: Claimed) -> None:
         try:
             prepared = await self._prepared(row.broadcast_id, row.platform)
             is_group = row.chat_kind == "group"
@@ -196,10 +196,9 @@ class BroadcastWorker:
                 return
             limiter.reserve_chat(row.chat_id, is_group)
             await limiter.acquire()
-            message = OutboundMessage(row.chat_id, row.chat_kind, prepared.text,
-                                      prepared.actions, prepared.attachment)
             try:
-                message_id = await transport.send(message)
+                message_id = await transport.send(Destination(row.chat_id, row.chat_kind),
+                                                  prepared.replies)
             except TransientError as exc:
                 status = await self._results.record(Result(
                     row.id, "transient", error=exc.reason, attempts=row.attempts,
@@ -235,19 +234,25 @@ class BroadcastWorker:
         prepared = self._content.get((broadcast_id, platform))
         if prepared is None:
             found = await self.db.run(outbox.broadcasts_by_id, [broadcast_id])
-            # A transport without buttons (Zalo) gets the typed «đã đọc» request instead.
-            buttons = getattr(self.transports.get(platform), "buttons", True)
-            prepared = _prepare(found[broadcast_id], platform, buttons)
+            # A platform without buttons (Zalo) gets the typed «đã đọc» request instead.
+            port = self.transports.get(platform)
+            prepared = _prepare(found[broadcast_id], platform,
+                                port.capabilities.buttons if port is not None else True)
             self._content[(broadcast_id, platform)] = prepared
         return prepared
 
 
 def _prepare(broadcast: Broadcast, platform: str, buttons: bool = True) -> _Prepared:
-    attachment = None  # a file id is only valid on the platform it was uploaded to
+    replies: list[Reply] = [TextReply(recipient_text(broadcast, broadcast.sender_label,
+                                                     buttons=buttons),
+                                      recipient_actions(broadcast) if buttons else ())]
+    # A file id is only valid on the platform it was uploaded to. The text (with its
+    # buttons) is the delivery; the file follows it, and a failure there is logged by the
+    # port, not retried: resending would duplicate the text.
     if broadcast.attachment_file_id and broadcast.attachment_platform == platform:
-        attachment = Attachment(broadcast.attachment_file_id, broadcast.attachment_name or "")
-    return _Prepared(recipient_text(broadcast, broadcast.sender_label, buttons=buttons),
-                     recipient_actions(broadcast) if buttons else (), attachment)
+        replies.append(FileReply(b"", broadcast.attachment_name or "", "",
+                                 file_id=broadcast.attachment_file_id))
+    return _Prepared(tuple(replies))
 
 
 def _chat_moved(session: Session, row: Claimed, new_chat_id: str, worker_id: str) -> None:

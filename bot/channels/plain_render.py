@@ -22,7 +22,7 @@ from bot.core.types import (
     Reply,
     TextReply,
 )
-from knowledge import messages, messages_validity
+from bot import messages
 from knowledge.answers import Answer
 from knowledge.passages import SECTION_SEPARATOR
 
@@ -115,7 +115,7 @@ def document_blocks(view: DocumentReply) -> list[Block]:
         (messages.DOC_NUMBER, doc.number), (messages.DOC_TYPE, doc.doc_type),
         (messages.DOC_ISSUER, doc.issuer),
         (messages.DOC_ISSUED, f"{doc.issued:%d/%m/%Y}" if doc.issued else None),
-        (messages.DOC_TITLE, doc.title), *messages_validity.validity_facts(doc.validity),
+        (messages.DOC_TITLE, doc.title), *messages.validity_facts(doc.validity),
         (messages.DOC_SOURCE, doc.source),
     )
     blocks += [(LINE, f"{name}: {value}") for name, value in facts if value]

@@ -9,7 +9,7 @@ half of what fits. Lengths are counted in UTF-16 code units, as the platforms co
 emoji counts two), so a part that fits here fits there.
 
 `split_plain` cuts plain text (Zalo, the terminal); Telegram's HTML has its own splitter that
-never cuts inside a tag (`telegram_render.split_html`) and shares `pack`.
+never cuts inside a tag (`telegram.render.split_html`) and shares `pack`.
 """
 
 from __future__ import annotations

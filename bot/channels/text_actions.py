@@ -18,7 +18,7 @@ from collections.abc import Callable, Hashable, Sequence
 from cachetools import TTLCache
 
 from bot.core.types import Action
-from knowledge import messages
+from bot import messages
 from knowledge.text import fold, normalize
 
 DEFAULT_MAX_CONVERSATIONS = 10_000

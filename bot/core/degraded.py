@@ -21,7 +21,7 @@ from bot.storage.database import Database
 from bot.storage.faults import fault_kind
 from bot.storage.models import Identity
 
-from knowledge import messages
+from bot import messages
 
 logger = logging.getLogger(__name__)
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.core.types import DocumentReply
-from indexer.chunking import document_outline
-from indexer.opening import opening_section
+from knowledge.outline import document_outline
 from knowledge.answers import Answer, AnswerPolicy, answer_question
 from knowledge.docnumbers import parse_number_refs
 from knowledge.overview import document_request, names_only
@@ -28,10 +29,18 @@ class TimedAnswer:
     latency_ms: int
 
 
+# (a document's stored text, its title) -> its opening (`section`, `text`) or None: the
+# indexer's reading of where a document's substance starts (indexer/opening.py), given by
+# the entry point so the bot does not import the indexer.
+OpeningFinder = Callable[[str, str], Any]
+
+
 class KnowledgeBase:
-    def __init__(self, searcher: Searcher, policy: AnswerPolicy) -> None:
+    def __init__(self, searcher: Searcher, policy: AnswerPolicy,
+                 opening: OpeningFinder | None = None) -> None:
         self.searcher = searcher
         self.policy = policy
+        self.opening = opening  # None: overviews show the outline without an opening
 
     async def ask(self, question: str) -> TimedAnswer:
         started = time.perf_counter()
@@ -81,7 +90,7 @@ class KnowledgeBase:
         outline = document_outline(text)
         if len(outline) > MAX_OVERVIEW_OUTLINE:
             outline = document_outline(text, max_depth=1)
-        opening = opening_section(text, doc.title)
+        opening = self.opening(text, doc.title) if self.opening is not None else None
         if opening is None:
             return DocumentReply(doc, outline, "", ())
         return DocumentReply(doc, outline, opening.section, (Chunk(doc_id, 0, (), opening.text),),

@@ -16,7 +16,25 @@ from knowledge.answers import Answer
 from knowledge.passages import Chunk, DocumentMeta
 
 Platform = Literal["telegram", "zalo", "local"]
+# Platforms reached over the network: any worker process may hold a port for them (the
+# terminal is reached only by the process it runs in).
+NETWORK_PLATFORMS: frozenset[str] = frozenset({"telegram", "zalo"})
 ChatKind = Literal["private", "group"]
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a chat on a platform can do, told by its adapter so features never test for a
+    platform's name: inline buttons (or numbered hints typed back), editing a sent message,
+    uploading files and images, native polls, forwarding a native poll as the same poll, and
+    the longest text one message may hold (UTF-16 units; 0: no limit)."""
+
+    buttons: bool = True
+    edits: bool = True
+    files: bool = True
+    native_polls: bool = True
+    forwards_polls: bool = True
+    max_text: int = 4096
 
 
 @dataclass(frozen=True)
@@ -32,6 +50,8 @@ class Chat:
     chat_id: str
     kind: ChatKind
     title: str = ""
+    # What this chat can do (the adapter's platform); not part of the chat's identity.
+    capabilities: Capabilities = field(default=Capabilities(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -155,12 +175,15 @@ class PhotoReply:
 
 @dataclass(frozen=True)
 class FileReply:
-    """A file to download (a poll's results as CSV). Text channels, which cannot send files,
-    show the caption and the file's text when it is short enough to read in a chat."""
+    """A file to download (a poll's results as CSV), or one already on the platform
+    (`file_id`: a broadcast's attachment, sent again by its id). Text channels, which cannot
+    send files, show the caption and the file's text when it is short enough to read in a
+    chat."""
 
     data: bytes
     filename: str
     caption: str
+    file_id: str | None = None
 
 
 Reply = Union[TextReply, AnswerReply, DocumentReply, PhotoReply, FileReply]

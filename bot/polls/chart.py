@@ -11,7 +11,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from bot.polls.results import PollResults
-from knowledge import messages as texts
+from bot.polls import messages as poll_texts
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -35,7 +35,7 @@ def figure(results: PollResults) -> Figure:
     ax = fig.add_subplot()
     labels = [textwrap.shorten(f"{i + 1}. {o}", 30, placeholder="…")
               for i, o in enumerate(results.options)]
-    series: list[tuple[str, list[int]]] = [(texts.POLL_TOTAL, results.totals)]
+    series: list[tuple[str, list[int]]] = [(poll_texts.POLL_TOTAL, results.totals)]
     voted = [u for u in results.units if u.voters]  # the table lists the silent units too
     if 1 < len(voted) <= MAX_UNITS_SHOWN:
         series += [(u.name, u.counts) for u in voted]
@@ -47,12 +47,12 @@ def figure(results: PollResults) -> Figure:
         if k == 0:
             ax.bar_label(bars, fmt="%d")
     ax.set_xticks(list(positions), labels, rotation=0 if len(labels) <= 4 else 20, ha="center")
-    ax.set_ylabel(texts.POLL_CHART_YLABEL)
+    ax.set_ylabel(poll_texts.POLL_CHART_YLABEL)
     ax.set_title(textwrap.shorten(results.question, 80, placeholder="…"))
     ax.yaxis.get_major_locator().set_params(integer=True)
     if len(series) > 1:
         ax.legend(fontsize="small")
-    fig.text(0.01, 0.01, texts.POLL_CHART_FOOTER.format(id=results.poll_id,
+    fig.text(0.01, 0.01, poll_texts.POLL_CHART_FOOTER.format(id=results.poll_id,
                                                         voters=results.voters), fontsize=8)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig

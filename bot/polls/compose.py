@@ -21,8 +21,8 @@ from bot.services import units
 from bot.services.errors import InvalidInput, PermissionDenied
 from bot.services.people import Actor
 from bot.storage.models import to_local, utcnow
-from knowledge import messages as texts
-
+from bot import messages
+from bot.polls import messages as poll_texts
 MAX_UNIT_BUTTONS = 12
 
 
@@ -30,7 +30,7 @@ def start(session: Session, actor: Actor, platform: str, chat_id: str, args: str
     lines = [line.strip() for line in args.splitlines() if line.strip()]
     if len(lines) < 3:
         service.require_sender(session, actor)
-        return TextReply(texts.POLL_CREATE_USAGE)
+        return TextReply(poll_texts.POLL_CREATE_USAGE)
     poll = service.create(session, actor, question=lines[0], options=lines[1:],
                           origin=(platform, chat_id), compose_step="kind")
     return _ask(session, actor, poll)
@@ -41,17 +41,17 @@ def step(session: Session, actor: Actor, poll_id: int, op: str, arg: str) -> Tex
     if op == "x":
         poll.status, poll.compose_step = "cancelled", None
         session.add(poll)
-        return TextReply(texts.POLL_DROPPED)
+        return TextReply(poll_texts.POLL_DROPPED)
     if op != poll.compose_step:
-        raise InvalidInput(texts.POLL_USE_BUTTONS)
+        raise InvalidInput(poll_texts.POLL_USE_BUTTONS)
     if op == "kind":
         poll.multiple, poll.compose_step = arg == "n", "anon"
     elif op == "anon":
         poll.anonymous, poll.compose_step = arg == "1", "dur"
     elif op == "dur":
         hours = number_in(arg, 1, 10_000) or 0
-        if hours not in {int(h) for h, _ in texts.POLL_DURATIONS}:
-            raise InvalidInput(texts.POLL_USE_BUTTONS)
+        if hours not in {int(h) for h, _ in poll_texts.POLL_DURATIONS}:
+            raise InvalidInput(poll_texts.POLL_USE_BUTTONS)
         poll.closes_at, poll.compose_step = utcnow() + timedelta(hours=hours), "unit"
     elif op == "unit":
         unit_id = data_id(arg)
@@ -67,47 +67,47 @@ def own_draft(session: Session, actor: Actor, poll_id: int) -> Poll:
     if poll.created_by_person_id != actor.person_id:
         raise PermissionDenied()
     if poll.status != "draft":
-        raise InvalidInput(texts.POLL_NOT_DRAFT)
+        raise InvalidInput(poll_texts.POLL_NOT_DRAFT)
     return poll
 
 
 def _ask(session: Session, actor: Actor, poll: Poll) -> TextReply:
     pid = poll.id
-    cancel = Action(texts.COMPOSE_CANCEL_BUTTON, f"pl:{pid}:x")
+    cancel = Action(messages.COMPOSE_CANCEL_BUTTON, f"pl:{pid}:x")
     if poll.compose_step == "kind":
-        return TextReply(texts.POLL_ASK_KIND, (
-            Action(texts.POLL_SINGLE_BUTTON, f"pl:{pid}:kind:1"),
-            Action(texts.POLL_MULTIPLE_BUTTON, f"pl:{pid}:kind:n"), cancel))
+        return TextReply(poll_texts.POLL_ASK_KIND, (
+            Action(poll_texts.POLL_SINGLE_BUTTON, f"pl:{pid}:kind:1"),
+            Action(poll_texts.POLL_MULTIPLE_BUTTON, f"pl:{pid}:kind:n"), cancel))
     if poll.compose_step == "anon":
-        return TextReply(texts.POLL_ASK_ANONYMOUS, (
-            Action(texts.POLL_ANONYMOUS_BUTTON, f"pl:{pid}:anon:1"),
-            Action(texts.POLL_NAMED_BUTTON, f"pl:{pid}:anon:0"), cancel))
+        return TextReply(poll_texts.POLL_ASK_ANONYMOUS, (
+            Action(poll_texts.POLL_ANONYMOUS_BUTTON, f"pl:{pid}:anon:1"),
+            Action(poll_texts.POLL_NAMED_BUTTON, f"pl:{pid}:anon:0"), cancel))
     if poll.compose_step == "dur":
-        return TextReply(texts.POLL_ASK_DURATION, tuple(
-            Action(label, f"pl:{pid}:dur:{hours}") for hours, label in texts.POLL_DURATIONS
+        return TextReply(poll_texts.POLL_ASK_DURATION, tuple(
+            Action(label, f"pl:{pid}:dur:{hours}") for hours, label in poll_texts.POLL_DURATIONS
         ) + (cancel,))
     if poll.compose_step == "unit":
         found = units.list_units(session, actor)[:MAX_UNIT_BUTTONS]
-        return TextReply(texts.POLL_ASK_UNITS, tuple(
+        return TextReply(poll_texts.POLL_ASK_UNITS, tuple(
             Action(u.name[:60], f"pl:{pid}:unit:{u.id}") for u in found) + (cancel,))
     return _preview(session, poll)
 
 
 def _preview(session: Session, poll: Poll) -> TextReply:
     found = service.audience(session, poll)
-    unit_ids = service.unit_ids_of(poll)
+    unit_ids = poll.unit_ids
     unit = units.get_unit(session, unit_ids[0]).name if unit_ids else "—"
     options = "\n".join(f"{i}. {o}" for i, o in enumerate(poll.options, 1))
     at = to_local(poll.closes_at).strftime("%H:%M %d/%m/%Y") if poll.closes_at else "—"
-    text = texts.POLL_PREVIEW.format(
+    text = poll_texts.POLL_PREVIEW.format(
         question=poll.question, options=options,
-        kind=texts.POLL_MULTIPLE_BUTTON if poll.multiple else texts.POLL_SINGLE_BUTTON,
-        anonymity=texts.POLL_ANONYMOUS_BUTTON if poll.anonymous else texts.POLL_NAMED_BUTTON,
+        kind=poll_texts.POLL_MULTIPLE_BUTTON if poll.multiple else poll_texts.POLL_SINGLE_BUTTON,
+        anonymity=poll_texts.POLL_ANONYMOUS_BUTTON if poll.anonymous else poll_texts.POLL_NAMED_BUTTON,
         at=at, unit=unit, messages=found.messages, groups=len(found.groups))
-    text = "\n".join([text, *texts.unreachable_lines(found.blocked_people,
+    text = "\n".join([text, *messages.unreachable_lines(found.blocked_people,
                                                       len(found.unreachable_groups))])
-    return TextReply(text, (Action(texts.POLL_SEND_BUTTON, f"pl:{poll.id}:go"),
-                            Action(texts.COMPOSE_CANCEL_BUTTON, f"pl:{poll.id}:x")))
+    return TextReply(text, (Action(poll_texts.POLL_SEND_BUTTON, f"pl:{poll.id}:go"),
+                            Action(messages.COMPOSE_CANCEL_BUTTON, f"pl:{poll.id}:x")))
 
 
 __all__ = ["own_draft", "start", "step"]

@@ -11,8 +11,8 @@ on its PollMessages are wiped. On Telegram an anonymous poll is one native poll 
 forwarded to the unit's other chats (every copy counts on the one poll): only per-unit
 counts ever exist.
 
-Registered on the same SQLModel metadata as bot.storage.models (bot.storage.database
-imports this module), so `Database.create_all` creates them.
+Registered on the same SQLModel metadata as bot.storage.models (the entry point imports this module: tuyengiao/tables.py), so `Database.create_all`
+and the schema upgrade create them.
 """
 
 from __future__ import annotations
@@ -23,36 +23,30 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.storage.models import UTCDateTime, utcnow
+from bot.storage.bases import Addressed, Composed, moment_field, now_field
 
 POLL_STATUSES = ("draft", "open", "closed", "cancelled")
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 
 
-def _now(**kwargs: object) -> object:
-    return Field(default_factory=utcnow, sa_type=UTCDateTime, **kwargs)  # type: ignore[arg-type]
+_now, _moment = now_field, moment_field
 
 
-def _moment(**kwargs: object) -> object:
-    return Field(default=None, sa_type=UTCDateTime, **kwargs)  # type: ignore[arg-type]
+class PollBase(Addressed):
+    """The question and its options; its targets come with `Addressed` (bot/storage/bases.py)."""
 
-
-class PollBase(SQLModel):
     question: str = Field(default="", max_length=300)  # Telegram's limit for a poll question
     options_json: str = Field(default="[]", max_length=2000)  # ["Có", "Không"]
     multiple: bool = False  # several options may be chosen
     anonymous: bool = True
     closes_at: datetime | None = _moment()  # type: ignore[assignment]
-    target_unit_ids: str = Field(default="", max_length=2000)  # "4,9": each with its subtree
-    roles: str = Field(default="member,officer", max_length=32)
-    include_groups: bool = True
 
     @property
     def options(self) -> list[str]:
         return list(json.loads(self.options_json or "[]"))
 
 
-class Poll(PollBase, table=True):
+class Poll(Composed, PollBase, table=True):
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'open', 'closed', 'cancelled')",
                         name="ck_poll_status"),
@@ -60,13 +54,8 @@ class Poll(PollBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(default="draft", max_length=16, index=True)
-    created_by_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    # Where the officer created it: the final results go there.
-    origin_platform: str | None = Field(default=None, max_length=16)
-    origin_chat_id: str | None = Field(default=None, max_length=64)
-    compose_step: str | None = Field(default=None, max_length=16)  # the guided conversation
+    # Who created it and where (`Composed`): the final results go to that chat.
     results_sent: bool = False
-    created_at: datetime = _now()  # type: ignore[assignment]
     opened_at: datetime | None = _moment()  # type: ignore[assignment]
     closed_at: datetime | None = _moment()  # type: ignore[assignment]
 

@@ -21,9 +21,7 @@ from sqlmodel import Session, col, select
 from bot.polls.models import Poll, PollMessage, PollTally, PollVote
 from bot.services import export
 from bot.storage.models import Person, Unit, to_local
-from knowledge import messages as texts
-
-
+from bot.polls import messages as poll_texts
 @dataclass
 class UnitResult:
     unit_id: int
@@ -66,7 +64,7 @@ def compute(session: Session, poll: Poll) -> PollResults:
     for message in session.exec(select(PollMessage).where(col(PollMessage.poll_id) == poll.id)):
         unit(message.unit_id)  # every targeted unit shows, voted or not
         unreachable += message.status == "unreachable"
-        if message.platform == "telegram" and poll.anonymous and message.counts_json:
+        if poll.anonymous and message.counts_json:  # a native poll's counts
             target = unit(message.unit_id)
             for i, count in enumerate(json.loads(message.counts_json)[:n]):
                 target.counts[i] += int(count)
@@ -119,30 +117,30 @@ def named_votes(session: Session, poll: Poll) -> list[NamedVote]:
 
 def text(results: PollResults, poll: Poll, named: list[NamedVote] | None = None,
          max_names: int = 60) -> str:
-    status = texts.POLL_STATUS_NAMES.get(results.status, results.status)
-    lines = [texts.POLL_RESULTS_HEADER.format(id=results.poll_id, question=results.question,
+    status = poll_texts.POLL_STATUS_NAMES.get(results.status, results.status)
+    lines = [poll_texts.POLL_RESULTS_HEADER.format(id=results.poll_id, question=results.question,
                                               status=status)]
     ends = poll.closed_at if poll.status == "closed" and poll.closed_at else poll.closes_at
     if ends is not None:
-        lines.append(texts.POLL_CLOSES_AT.format(at=to_local(ends).strftime("%H:%M %d/%m/%Y")))
-    lines.append(texts.POLL_VOTERS.format(count=results.voters))
+        lines.append(poll_texts.POLL_CLOSES_AT.format(at=to_local(ends).strftime("%H:%M %d/%m/%Y")))
+    lines.append(poll_texts.POLL_VOTERS.format(count=results.voters))
     totals = results.totals
     for i, option in enumerate(results.options):
         lines.append(f"{i + 1}. {option}: {totals[i]}{_share(totals[i], results.voters)}")
     if results.units:
-        lines.append(texts.POLL_BY_UNIT)
+        lines.append(poll_texts.POLL_BY_UNIT)
         for u in results.units:
             shown = " · ".join(f"{i + 1}: {c}" for i, c in enumerate(u.counts))
-            lines.append(f"• {u.name}: {texts.POLL_VOTERS_SHORT.format(count=u.voters)} — {shown}")
+            lines.append(f"• {u.name}: {poll_texts.POLL_VOTERS_SHORT.format(count=u.voters)} — {shown}")
     if results.unreachable_chats:
-        lines.append(texts.POLL_UNREACHABLE.format(count=results.unreachable_chats))
+        lines.append(poll_texts.POLL_UNREACHABLE.format(count=results.unreachable_chats))
     if named:
-        lines.append(texts.POLL_WHO_CHOSE)
+        lines.append(poll_texts.POLL_WHO_CHOSE)
         for vote in named[:max_names]:
             chosen = ", ".join(str(i + 1) for i in vote.options)
             lines.append(f"• {vote.name} ({vote.unit}): {chosen}")
         if len(named) > max_names:
-            lines.append(texts.POLL_MORE_NAMES.format(count=len(named) - max_names))
+            lines.append(poll_texts.POLL_MORE_NAMES.format(count=len(named) - max_names))
     return "\n".join(lines)
 
 
@@ -159,7 +157,7 @@ def to_csv(results: PollResults) -> str:
         for i, option in enumerate(results.options):
             rows.append([results.poll_id, u.unit_id, u.name, i + 1, option, u.counts[i], u.voters])
     for i, option in enumerate(results.options):
-        rows.append([results.poll_id, "", texts.POLL_TOTAL, i + 1, option, results.totals[i],
+        rows.append([results.poll_id, "", poll_texts.POLL_TOTAL, i + 1, option, results.totals[i],
                      results.voters])
     return export.table(rows)
 

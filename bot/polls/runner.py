@@ -41,23 +41,25 @@ from sqlalchemy import update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from bot.broadcast.ratelimit import RateLimiter
-from bot.broadcast.transport import (
+from bot.core.outbound import (
     ChatMoved,
     DeliveryError,
+    Destination,
+    OutboundPort,
     PermanentError,
     RateLimits,
     TransientError,
     Unreachable,
 )
+from bot.core.types import PhotoReply
 from bot.polls import anonymity, chart, results, service
 from bot.polls.models import Poll, PollMessage
-from bot.polls.senders import PollSender
+from bot.polls.posting import poll_spec
 from bot.services import reachability
+from bot.core.ratelimit import RateLimiter
 from bot.storage.database import Database
 from bot.storage.models import utcnow
-from knowledge import messages as texts
-
+from bot.polls import messages as poll_texts
 logger = logging.getLogger(__name__)
 
 STOP_GIVE_UP = timedelta(minutes=10)  # transient stopPoll failures after this: stop_failed
@@ -72,7 +74,9 @@ class RunnerConfig:
 
 
 class PollRunner:
-    def __init__(self, db: Database, senders: dict[str, PollSender],
+    name = "poll-runner"
+
+    def __init__(self, db: Database, senders: dict[str, OutboundPort],
                  config: RunnerConfig = RunnerConfig(),
                  limits: dict[str, RateLimits] | None = None) -> None:
         self.db = db
@@ -139,11 +143,13 @@ class PollRunner:
             await pacer.acquire()
         sender = self.senders[message.platform]
         try:
+            to = Destination(message.chat_id, message.chat_kind)  # type: ignore[arg-type]
             if source is not None:
-                message_id = await sender.forward(message.chat_id, *source[1:])
+                message_id = await sender.forward(to, *source[1:])
                 poll_ref = None
             else:
-                message_id, poll_ref = await sender.post(message.chat_id, poll, message.chat_kind)
+                sent = await sender.send_poll(to, poll_spec(poll, message.chat_kind))
+                message_id, poll_ref = sent.message_id, sent.poll_id
         except ChatMoved as moved:
             logger.info("poll %s: message %s: the group moved to %s", poll.id, message.id,
                         moved.new_chat_id)
@@ -172,7 +178,7 @@ class PollRunner:
                 await self.db.run(_set, message.id, status="stop_failed", error="no sender")
                 continue
             try:
-                final = await sender.stop(message.chat_id, message.message_id)
+                final = await sender.stop_poll(message.chat_id, message.message_id)
             except ChatMoved as moved:  # the group moved: stop it there next tick
                 await self.db.run(service.move_chat, message.platform, message.chat_id,
                                   moved.new_chat_id)
@@ -193,7 +199,7 @@ class PollRunner:
                 continue
             values: dict[str, object] = {"status": "stopped"}
             if final is not None and poll.anonymous:
-                values.update(counts_json=json.dumps(final[0]), voters=final[1])
+                values.update(counts_json=json.dumps(final.counts), voters=final.voters)
             await self.db.run(_set, message.id, **values)
         await self.db.run(_settle_forwards, poll_id)
         if poll.anonymous:
@@ -236,19 +242,21 @@ class PollRunner:
 
         table, found = await self.db.run(compute)
         image = await asyncio.to_thread(chart.png, found)
-        caption = texts.POLL_CHART_FOOTER.format(id=poll.id, voters=found.voters)
+        caption = poll_texts.POLL_CHART_FOOTER.format(id=poll.id, voters=found.voters)
         chat_id = poll.origin_chat_id
+        title = poll_texts.POLL_FINAL_TITLE.format(id=poll.id) + "\n\n" + table
         try:
             try:
-                await sender.send_text(chat_id, texts.POLL_FINAL_TITLE.format(id=poll.id)
-                                       + "\n\n" + table)
+                await sender.send_text(Destination(chat_id), title)
             except ChatMoved as moved:  # composed in a group that moved since: follow it
                 await self.db.run(service.move_chat, sender.platform, chat_id,
                                   moved.new_chat_id)
                 chat_id = moved.new_chat_id
-                await sender.send_text(chat_id, texts.POLL_FINAL_TITLE.format(id=poll.id)
-                                       + "\n\n" + table)
-            await sender.send_photo(chat_id, image, caption, f"khaosat-{poll.id}.png")
+                await sender.send_text(Destination(chat_id), title)
+            # Platforms without uploads (Zalo's sendPhoto takes only a public URL) show the
+            # chart's caption.
+            await sender.send(Destination(chat_id),
+                              [PhotoReply(image, caption, f"khaosat-{poll.id}.png")])
         except DeliveryError as exc:
             logger.warning("poll %s: final results not delivered: %s", poll.id, exc.reason)
 
@@ -260,7 +268,7 @@ _Ready = tuple[PollMessage, Poll, "tuple[int, str, str] | None"]
 # (the message, its poll, the original to forward: (row id, chat id, message id) or None)
 
 
-def _ready(session: Session, senders: dict[str, PollSender], limit: int) -> list[_Ready]:
+def _ready(session: Session, senders: dict[str, OutboundPort], limit: int) -> list[_Ready]:
     """The pending messages of open polls that can go now. On a platform that forwards
     polls, an anonymous poll's messages of one unit are its original (the unit's group
     first, then private chats, each by row) and forwards of it: the original is posted
@@ -273,7 +281,7 @@ def _ready(session: Session, senders: dict[str, PollSender], limit: int) -> list
     ready: list[_Ready] = []
     shared: dict[tuple[int, int, str], list[PollMessage]] = {}
     for message, poll in rows:
-        if poll.anonymous and senders[message.platform].forwards_polls:
+        if poll.anonymous and senders[message.platform].capabilities.forwards_polls:
             shared.setdefault((poll.id or 0, message.unit_id, message.platform), []).append(message)
         else:
             ready.append((message, poll, None))

@@ -2,12 +2,12 @@
 may do which.
 
 Rules (enforced here, never in adapters), the same as broadcasts (and checked by the same
-functions, bot.broadcast.service.require_sender / check_targets): members cannot create
+functions, bot.services.audience.require_sender / check_targets): members cannot create
 polls; an officer targets only units in their subtree; admins anywhere. A poll and its
 results are seen by its author, admins, and officers whose scope covers all its target
 units. `actor=None` is the server operator's CLI (trusted).
 
-Targets are resolved exactly as for broadcasts (bot.broadcast.recipients.resolve): each
+Targets are resolved exactly as for broadcasts (bot.services.audience.resolve): each
 target unit with its subtree, members by role in their private chats on every platform, and
 the units' registered groups. Each chat gets one PollMessage.
 """
@@ -22,15 +22,15 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from bot.broadcast.recipients import Audience, resolve
-from bot.broadcast.service import check_targets, may_manage, require_sender
+from bot.services.audience import Audience, check_targets, may_manage, require_sender, resolve
 from bot.polls import anonymity
 from bot.polls.models import MAX_OPTIONS, MIN_OPTIONS, Poll, PollMessage
 from bot.services import reachability
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
 from bot.storage.models import ROLES, utcnow, valid_id
-from knowledge import messages as texts
+from bot import messages as texts
+from bot.polls import messages as poll_texts
 from knowledge.text import normalize
 
 logger = logging.getLogger(__name__)
@@ -43,20 +43,20 @@ ROLE_ORDER = ("member", "officer")
 def clean_question(text: str) -> str:
     question = normalize(text).strip()
     if not question:
-        raise InvalidInput(texts.POLL_QUESTION_EMPTY)
+        raise InvalidInput(poll_texts.POLL_QUESTION_EMPTY)
     if len(question) > MAX_QUESTION:
-        raise InvalidInput(texts.POLL_QUESTION_TOO_LONG.format(limit=MAX_QUESTION))
+        raise InvalidInput(poll_texts.POLL_QUESTION_TOO_LONG.format(limit=MAX_QUESTION))
     return question
 
 
 def clean_options(options: Sequence[str]) -> list[str]:
     cleaned = [normalize(o).strip() for o in options if o and o.strip()]
     if not MIN_OPTIONS <= len(cleaned) <= MAX_OPTIONS:
-        raise InvalidInput(texts.POLL_OPTIONS_COUNT.format(low=MIN_OPTIONS, high=MAX_OPTIONS))
+        raise InvalidInput(poll_texts.POLL_OPTIONS_COUNT.format(low=MIN_OPTIONS, high=MAX_OPTIONS))
     if any(len(o) > MAX_OPTION for o in cleaned):
-        raise InvalidInput(texts.POLL_OPTION_TOO_LONG.format(limit=MAX_OPTION))
+        raise InvalidInput(poll_texts.POLL_OPTION_TOO_LONG.format(limit=MAX_OPTION))
     if len({o.casefold() for o in cleaned}) != len(cleaned):
-        raise InvalidInput(texts.POLL_OPTIONS_REPEATED)
+        raise InvalidInput(poll_texts.POLL_OPTIONS_REPEATED)
     return cleaned
 
 
@@ -72,7 +72,7 @@ def create(
     if any(r not in ROLES for r in roles):
         raise InvalidInput(texts.ROLE_INVALID)
     if closes_at is not None and closes_at <= utcnow():
-        raise InvalidInput(texts.POLL_CLOSES_IN_PAST)
+        raise InvalidInput(poll_texts.POLL_CLOSES_IN_PAST)
     poll = Poll(
         question=clean_question(question), options_json=json.dumps(clean_options(options),
                                                                     ensure_ascii=False),
@@ -89,12 +89,8 @@ def create(
     return poll
 
 
-def unit_ids_of(poll: Poll) -> list[int]:
-    return [int(p) for p in poll.target_unit_ids.split(",") if p.strip().isdigit()]
-
-
 def audience(session: Session, poll: Poll) -> Audience:
-    return resolve(session, unit_ids_of(poll), [r for r in poll.roles.split(",") if r in ROLES],
+    return resolve(session, poll.unit_ids, poll.role_list,
                    poll.include_groups)
 
 
@@ -102,21 +98,21 @@ def get(session: Session, actor: Actor | None, poll_id: int) -> Poll:
     """The poll if the actor may see and manage it (results included)."""
     poll = session.get(Poll, poll_id) if valid_id(poll_id) else None
     if poll is None:
-        raise NotFound(texts.POLL_NOT_FOUND)
-    if may_manage(session, actor, poll.created_by_person_id, unit_ids_of(poll)):
+        raise NotFound(poll_texts.POLL_NOT_FOUND)
+    if may_manage(session, actor, poll.created_by_person_id, poll.unit_ids):
         return poll
-    raise PermissionDenied(texts.POLL_OTHER_UNIT)
+    raise PermissionDenied(poll_texts.POLL_OTHER_UNIT)
 
 
 def open_poll(session: Session, actor: Actor | None, poll_id: int) -> int:
     """Post it: a pending PollMessage per chat of its audience. Returns the number of chats."""
     poll = get(session, actor, poll_id)
     if poll.status != "draft":
-        raise InvalidInput(texts.POLL_NOT_DRAFT)
-    if not unit_ids_of(poll):
-        raise InvalidInput(texts.POLL_NO_TARGETS)
+        raise InvalidInput(poll_texts.POLL_NOT_DRAFT)
+    if not poll.unit_ids:
+        raise InvalidInput(poll_texts.POLL_NO_TARGETS)
     if poll.closes_at is not None and poll.closes_at <= utcnow():
-        raise InvalidInput(texts.POLL_CLOSES_IN_PAST)
+        raise InvalidInput(poll_texts.POLL_CLOSES_IN_PAST)
     found = audience(session, poll)
     for _person, unit_id, platform, chat_id in found.private_chats:
         session.add(PollMessage(poll_id=poll_id, unit_id=unit_id, platform=platform,
@@ -149,12 +145,14 @@ def close_unchecked(session: Session, poll: Poll) -> bool:
         return False
     if poll.anonymous:
         anonymity.forget_voters(session, poll)
-    # Zalo has nothing to stop; unsent messages will never be sent.
+    # A numbered text (no native poll: Zalo) has nothing to stop; unsent messages will never
+    # be sent.
     session.execute(update(PollMessage).where(
         col(PollMessage.poll_id) == poll.id, col(PollMessage.status) == "pending")
         .values(status="failed", error="closed before sending"))
     session.execute(update(PollMessage).where(
-        col(PollMessage.poll_id) == poll.id, col(PollMessage.platform) != "telegram",
+        col(PollMessage.poll_id) == poll.id, col(PollMessage.telegram_poll_id).is_(None),
+        col(PollMessage.forwarded_from).is_(None),
         col(PollMessage.status) == "sent").values(status="stopped"))
     logger.info("poll %s closed", poll.id)
     return True
@@ -194,4 +192,4 @@ def recent(session: Session, actor: Actor | None, limit: int = 15) -> list[Poll]
 
 
 __all__ = ["audience", "clean_options", "clean_question", "close", "close_unchecked", "create",
-           "due", "get", "move_chat", "open_poll", "recent", "unit_ids_of"]
+           "due", "get", "move_chat", "open_poll", "recent"]

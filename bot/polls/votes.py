@@ -35,7 +35,7 @@ VoteOutcome = Literal["recorded", "changed", "closed", "unknown_option", "repeat
 
 
 @dataclass(frozen=True)
-class ZaloVote:
+class TypedVote:
     outcome: VoteOutcome
     poll: Poll
     options: tuple[int, ...] = ()
@@ -52,11 +52,12 @@ def parse_choice(text: str) -> list[int]:
 # --- Telegram ------------------------------------------------------------------------------
 
 
-def record_counts(session: Session, telegram_poll_id: str, counts: Sequence[int],
+def record_counts(session: Session, platform: str, native_poll_id: str, counts: Sequence[int],
                   voters: int) -> bool:
-    """A `poll` update: the latest counts of one message (anonymous polls only; named
-    polls count their answers). False when no open poll has that message."""
-    found = _telegram_message(session, telegram_poll_id)
+    """A native poll's update (Telegram's `poll`): the latest counts of one message
+    (anonymous polls only; named polls count their answers). False when no open poll has
+    that message."""
+    found = _native_message(session, platform, native_poll_id)
     if found is None:
         return False
     message, poll = found
@@ -68,27 +69,28 @@ def record_counts(session: Session, telegram_poll_id: str, counts: Sequence[int]
     return True
 
 
-def record_answer(session: Session, telegram_poll_id: str, user_id: str, person_id: int | None,
-                  option_ids: Sequence[int]) -> bool:
-    """A `poll_answer` (named polls only: Telegram sends none for anonymous ones)."""
-    found = _telegram_message(session, telegram_poll_id)
+def record_answer(session: Session, platform: str, native_poll_id: str, user_id: str,
+                  person_id: int | None, option_ids: Sequence[int]) -> bool:
+    """A vote in a named native poll (Telegram's `poll_answer`: none for anonymous ones)."""
+    found = _native_message(session, platform, native_poll_id)
     if found is None:
         return False
     message, poll = found
     if poll.status != "open" or poll.anonymous or poll.id is None:
         return False
     options = sorted({i for i in option_ids if 0 <= i < len(poll.options)})
-    key = f"telegram:{user_id}"
+    key = f"{platform}:{user_id}"
     session.add(PollAnswerEvent(poll_id=poll.id, person_id=person_id, voter_key=key,
                                 option_ids=_join(options)))
-    _upsert(session, poll.id, message.unit_id, "telegram", key, person_id, options)
+    _upsert(session, poll.id, message.unit_id, platform, key, person_id, options)
     return True
 
 
-def _telegram_message(session: Session, telegram_poll_id: str) -> tuple[PollMessage, Poll] | None:
+def _native_message(session: Session, platform: str,
+                    native_poll_id: str) -> tuple[PollMessage, Poll] | None:
     message = session.exec(select(PollMessage).where(
-        col(PollMessage.platform) == "telegram",
-        col(PollMessage.telegram_poll_id) == telegram_poll_id)).first()
+        col(PollMessage.platform) == platform,
+        col(PollMessage.telegram_poll_id) == native_poll_id)).first()
     if message is None:
         return None
     poll = session.get(Poll, message.poll_id)
@@ -98,22 +100,24 @@ def _telegram_message(session: Session, telegram_poll_id: str) -> tuple[PollMess
 # --- Zalo ----------------------------------------------------------------------------------
 
 
-def zalo_poll_in_chat(session: Session, chat_id: str, user_id: str | None = None,
-                      private: bool = False) -> tuple[PollMessage, Poll] | None:
-    """The poll a number typed in this Zalo chat answers: the newest one posted there (open,
+def typed_poll_in_chat(session: Session, platform: str, chat_id: str,
+                       user_id: str | None = None,
+                       private: bool = False) -> tuple[PollMessage, Poll] | None:
+    """The poll a number typed in this chat answers, on a platform where polls are numbered
+    texts (Zalo): the newest one posted there (open,
     or else the newest closed one, to say it is closed). In a private chat that got no poll,
     the newest poll posted to a Zalo group of the sender's units (or their parents): typing
     the number in a group shows everyone the choice, so members of an anonymous poll are
     asked to answer in private (read only: nothing about the sender is written)."""
     where = [col(PollMessage.chat_id) == chat_id]
-    if private and user_id is not None and not _posted_to(session, chat_id):
-        units = _units_of(session, user_id)
+    if private and user_id is not None and not _posted_to(session, platform, chat_id):
+        units = _units_of(session, platform, user_id)
         if not units:
             return None
         where = [col(PollMessage.chat_kind) == "group", col(PollMessage.unit_id).in_(units)]
     rows = session.exec(
         select(PollMessage, Poll).join(Poll, col(Poll.id) == col(PollMessage.poll_id))
-        .where(col(PollMessage.platform) == "zalo",
+        .where(col(PollMessage.platform) == platform,
                col(PollMessage.status).in_(("sent", "stopped")), *where)
         .order_by(col(Poll.status) == "open", col(Poll.id))).all()
     if not rows:
@@ -122,44 +126,47 @@ def zalo_poll_in_chat(session: Session, chat_id: str, user_id: str | None = None
     return message, poll
 
 
-def _posted_to(session: Session, chat_id: str) -> bool:
+def _posted_to(session: Session, platform: str, chat_id: str) -> bool:
     return session.exec(select(PollMessage.id).where(
-        col(PollMessage.platform) == "zalo", col(PollMessage.chat_id) == chat_id).limit(1)
+        col(PollMessage.platform) == platform, col(PollMessage.chat_id) == chat_id).limit(1)
     ).first() is not None
 
 
-def _units_of(session: Session, user_id: str) -> list[int]:
-    """The Zalo user's units and their ancestors (a cell member answers the commune's
+def _units_of(session: Session, platform: str, user_id: str) -> list[int]:
+    """The user's units and their ancestors (a cell member answers the commune's
     group's poll too)."""
     paths = session.exec(
         select(Unit.path).join(Membership, col(Membership.unit_id) == col(Unit.id))
         .join(Identity, col(Identity.person_id) == col(Membership.person_id))
-        .where(col(Identity.platform) == "zalo", col(Identity.platform_user_id) == user_id)).all()
+        .where(col(Identity.platform) == platform,
+               col(Identity.platform_user_id) == user_id)).all()
     return sorted({int(part) for path in paths for part in path.split("/") if part.isdigit()})
 
 
-def zalo_vote(session: Session, message: PollMessage, poll: Poll, user_id: str,
-              person_id: int | None, text: str) -> ZaloVote:
+def typed_vote(session: Session, message: PollMessage, poll: Poll, user_id: str,
+               person_id: int | None, text: str) -> TypedVote:
+    """A vote typed as numbers, in the chat `message` was posted to (its platform's)."""
     assert poll.id is not None
     if poll.status != "open":
-        return ZaloVote("closed", poll)
+        return TypedVote("closed", poll)
     numbers = parse_choice(text)
     if len(set(numbers)) != len(numbers):
-        return ZaloVote("repeated", poll)
+        return TypedVote("repeated", poll)
     if any(not 1 <= n <= len(poll.options) for n in numbers):
-        return ZaloVote("unknown_option", poll)
+        return TypedVote("unknown_option", poll)
     if len(numbers) > 1 and not poll.multiple:
-        return ZaloVote("too_many", poll)
-    key = anonymity.voter_key(session, poll.id, poll.anonymous, "zalo", user_id)
+        return TypedVote("too_many", poll)
+    key = anonymity.voter_key(session, poll.id, poll.anonymous, message.platform,
+                              user_id)
     if key is None:
-        return ZaloVote("no_key", poll)
+        return TypedVote("no_key", poll)
     options = sorted(n - 1 for n in numbers)
     if not poll.anonymous:
         session.add(PollAnswerEvent(poll_id=poll.id, person_id=person_id, voter_key=key,
                                     option_ids=_join(options)))
-    changed = _upsert(session, poll.id, message.unit_id, "zalo", key,
+    changed = _upsert(session, poll.id, message.unit_id, message.platform, key,
                       None if poll.anonymous else person_id, options)
-    return ZaloVote("changed" if changed else "recorded", poll, tuple(options))
+    return TypedVote("changed" if changed else "recorded", poll, tuple(options))
 
 
 def _upsert(session: Session, poll_id: int, unit_id: int, platform: str, key: str,
@@ -181,5 +188,5 @@ def _join(options: Sequence[int]) -> str:
     return ",".join(str(i) for i in options)
 
 
-__all__ = ["ZaloVote", "looks_like_choice", "parse_choice", "record_answer", "record_counts",
-           "zalo_poll_in_chat", "zalo_vote"]
+__all__ = ["TypedVote", "looks_like_choice", "parse_choice", "record_answer", "record_counts",
+           "typed_poll_in_chat", "typed_vote"]

@@ -28,7 +28,7 @@ from bot.services.errors import CodeLocked, InviteInvalid
 from bot.services.invites import normalize_code
 from bot.services.people import Actor
 from bot.storage.models import CodeGuard, utcnow
-from knowledge import messages as texts
+from bot import messages as texts
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from knowledge import messages as texts
+from bot import messages as texts
 
 
 class ServiceError(Exception):

@@ -50,7 +50,7 @@ from bot.storage.models import (
     utcnow,
     valid_id,
 )
-from knowledge import messages as texts
+from bot import messages as texts
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, case, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from knowledge import messages as texts
+from bot import messages as texts
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor, memberships_of
 from bot.services.units import under_any, can_act_on, get_unit, officer_units, path_key, scope_paths

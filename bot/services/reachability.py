@@ -5,7 +5,7 @@
   when and why: the person's identity on that platform for a private chat (on Telegram and
   Zalo a private chat's id is the user's id), the chat row for a group. Telegram also says
   so itself (`my_chat_member`: the bot was blocked or removed; unblocked or added back).
-  Audiences leave marked chats out and count them apart (bot.broadcast.recipients), so
+  Audiences leave marked chats out and count them apart (bot.services.audience), so
   previews and reports say how many people and groups cannot be reached. The mark goes when
   the person or the group writes to the bot again (people.identify / people.record_chat) —
   except an anonymous poll vote, which touches no record of the voter (the write would date

@@ -37,10 +37,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
-from bot.storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from bot.broadcast import models as _broadcast_models  # noqa: F401  (the broadcast tables)
-from bot.polls import models as _poll_models  # noqa: F401  (the poll tables)
-from bot.inbox import models as _inbox_models  # noqa: F401  (the update inbox)
+from bot.storage import models  # noqa: F401  (the core's tables; features' come with them)
 from bot.storage.faults import DatabaseBusy, WriteFaults, fault_kind
 from bot.storage.models import LOCAL_TZ, to_local, utcnow
 
@@ -164,7 +161,9 @@ class Database:
         self.close()
 
     def create_all(self) -> None:
-        """Create the tables that do not exist yet (existing ones are left as they are)."""
+        """Create the tables that do not exist yet (existing ones are left as they are): every
+        table whose model was imported (the entry point imports them all: tuyengiao/tables.py;
+        bot.storage.schema.upgrade also adds what existing tables lack)."""
         SQLModel.metadata.create_all(self.engine)
 
     @contextmanager
@@ -267,7 +266,7 @@ class Database:
         VACUUM; VACUUM FULL rewrites each table into a new file, so no page of the old one
         is left in the database (VACUUM cannot run inside a transaction: autocommit). What
         neither can reach: PostgreSQL's WAL segments until recycled, backups and replicas
-        (the README's anonymity statement)."""
+        (the anonymity statement in docs/officers.md)."""
         if self.engine.dialect.name == "sqlite":
             with self._one_at_a_time:
                 raw = self.engine.raw_connection()

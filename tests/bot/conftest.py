@@ -8,14 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.assistant import Assistant, CoreSettings
+from bot.core.dispatcher import Dispatcher
 from bot.core.knowledge_base import KnowledgeBase
 from bot.storage.database import Database
 from indexer.build import build_store
+from indexer.opening import opening_section
 from knowledge.answers import Answer, AnswerPolicy, answer_question
 from knowledge.embedder import HashingEmbedder
 from knowledge.search import Searcher
 from knowledge.store import StoreReader
+from tests.dispatchers import dispatcher
 
 ADMIN = "telegram:1"
 
@@ -29,12 +31,16 @@ def db(tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def assistant(knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder,
-              db: Database) -> Assistant:
+def knowledge(knowledge_dir: Path, tmp_path: Path, hashing_embedder: HashingEmbedder) -> KnowledgeBase:
     build_store([knowledge_dir], tmp_path / "store", hashing_embedder)
     searcher = Searcher(StoreReader(tmp_path / "store"), hashing_embedder)
-    knowledge = KnowledgeBase(searcher, AnswerPolicy())
-    return Assistant(knowledge, db, CoreSettings(admin_ids=frozenset({ADMIN})))
+    return KnowledgeBase(searcher, AnswerPolicy(), opening_section)
+
+
+@pytest.fixture
+def assistant(knowledge: KnowledgeBase, db: Database) -> Dispatcher:
+    """The core with the Q&A and units features (each test adds what else it uses)."""
+    return dispatcher(db, knowledge, frozenset({ADMIN}))
 
 
 @pytest.fixture

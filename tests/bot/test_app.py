@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.app import serve
+from tuyengiao.serve import serve
 from bot.storage.database import Database
 from bot.storage.models import QuestionLog
 from indexer.build import build_store
@@ -87,9 +87,9 @@ async def test_run_serves_telegram_and_zalo_side_by_side(
 
 
 def test_local_channel_only_without_any_platform_token() -> None:
-    from bot.app import _platforms
+    from tuyengiao.serve import platforms
 
-    assert _platforms(Settings(_env_file=None)) == []
-    assert _platforms(Settings(_env_file=None, zalo_bot_token="1:z")) == ["zalo"]
-    assert _platforms(Settings(_env_file=None, zalo_bot_token="1:z", telegram_bot_token="2:t")) == [
+    assert platforms(Settings(_env_file=None)) == []
+    assert platforms(Settings(_env_file=None, zalo_bot_token="1:z")) == ["zalo"]
+    assert platforms(Settings(_env_file=None, zalo_bot_token="1:z", telegram_bot_token="2:t")) == [
         "telegram", "zalo"]

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.channels.telegram import TelegramChannel
-from bot.core.assistant import Assistant
-from bot.core.commands import ALL_COMMANDS
+from bot.channels.telegram.channel import TelegramChannel
+from bot.core.dispatcher import Dispatcher
+from tests.dispatchers import FULL_MENU, MENU
 from bot.core.types import (
     AnswerReply,
     Chat,
@@ -22,12 +22,12 @@ from bot.core.types import (
     Sender,
     TextReply,
 )
-from knowledge import messages as service_texts
-from bot.services import units
+from bot import messages as service_texts
+from bot.services import invites, units
 from bot.storage.database import Database
 from bot.storage.models import Feedback, Membership, QuestionLog
 from indexer.build import build_store
-from knowledge import messages
+from bot import messages
 from knowledge.embedder import HashingEmbedder
 from tests.conftest import write_documents
 from tests.fakes.telegram_api import TelegramApiServer
@@ -55,7 +55,7 @@ def only_text(outcome: Outcome) -> str:
     return outcome.replies[0].text
 
 
-async def test_a_question_is_answered_logged_and_can_be_rated(assistant: Assistant,
+async def test_a_question_is_answered_logged_and_can_be_rated(assistant: Dispatcher,
                                                                db: Database) -> None:
     outcome = await assistant.handle(text("42", QUESTION))
     reply = outcome.replies[0]
@@ -84,7 +84,7 @@ async def test_a_question_is_answered_logged_and_can_be_rated(assistant: Assista
 
 
 async def test_out_of_domain_question_is_refused_and_logged_unanswered(
-        assistant: Assistant, db: Database) -> None:
+        assistant: Dispatcher, db: Database) -> None:
     outcome = await assistant.handle(text("42", "Cách nấu phở bò ngon tại nhà?"))
     reply = outcome.replies[0]
     assert isinstance(reply, AnswerReply) and not reply.answer.answered
@@ -95,14 +95,14 @@ async def test_out_of_domain_question_is_refused_and_logged_unanswered(
 
 
 @pytest.mark.parametrize("query", ["CT 05", "05/CT-TW", "chỉ thị 05", "ct05"])
-async def test_vanban_is_tolerant_of_how_numbers_are_written(assistant: Assistant, query: str) -> None:
+async def test_vanban_is_tolerant_of_how_numbers_are_written(assistant: Dispatcher, query: str) -> None:
     outcome = await assistant.handle(text("42", f"/vanban {query}"))
     view = outcome.replies[0]
     assert isinstance(view, DocumentReply) and view.doc.number == "05-CT/TW"
     assert view.outline  # the document's structure is shown
 
 
-async def test_commands_and_bad_input(assistant: Assistant) -> None:
+async def test_commands_and_bad_input(assistant: Dispatcher) -> None:
     assert only_text(await assistant.handle(text("42", "/vanban 999-CT/TW"))) == \
         messages.DOCUMENT_NOT_FOUND.format(query="999-CT/TW")
     latest = only_text(await assistant.handle(text("42", "/moi")))
@@ -126,13 +126,13 @@ async def test_commands_and_bad_input(assistant: Assistant) -> None:
     assert only_text(await assistant.handle(sticker)) == messages.UNSUPPORTED_MESSAGE
 
 
-async def test_groups_answer_only_when_addressed(assistant: Assistant) -> None:
+async def test_groups_answer_only_when_addressed(assistant: Dispatcher) -> None:
     assert (await assistant.handle(text("42", QUESTION, group=True, addressed=False))).replies == []
     outcome = await assistant.handle(text("42", f"/hoi {QUESTION}", group=True, addressed=True))
     assert isinstance(outcome.replies[0], AnswerReply) and outcome.replies[0].answer.answered
 
 
-async def test_roles_units_and_invites_through_commands(assistant: Assistant, db: Database) -> None:
+async def test_roles_units_and_invites_through_commands(assistant: Dispatcher, db: Database) -> None:
     # The admin builds a province with two districts and makes user 7 officer of one.
     created = only_text(await assistant.handle(text("1", "/taodonvi 0 tinh Tỉnh ủy Minh Sơn")))
     assert created  # parent 0 does not exist: a clean message, not a crash
@@ -140,7 +140,7 @@ async def test_roles_units_and_invites_through_commands(assistant: Assistant, db
         province = units.admin_create_unit(s, "Tỉnh ủy Minh Sơn", "province")
         east = units.admin_create_unit(s, "Huyện ủy Đông", "district", province.id)
         west = units.admin_create_unit(s, "Huyện ủy Tây", "district", province.id)
-        officer_code = units.admin_create_invite(s, east.id, "officer").code
+        officer_code = invites.admin_create_invite(s, east.id, "officer").code
         ids = (province.id, east.id, west.id)
     province_id, east_id, west_id = ids
 
@@ -175,7 +175,7 @@ async def test_roles_units_and_invites_through_commands(assistant: Assistant, db
 
 
 async def test_a_republished_store_is_used_without_restart(
-        assistant: Assistant, knowledge_dir: Path, tmp_path: Path,
+        assistant: Dispatcher, knowledge_dir: Path, tmp_path: Path,
         hashing_embedder: HashingEmbedder) -> None:
     question = "Quy định về sổ tay số ghi chép sinh hoạt chi bộ điện tử?"
     first = (await assistant.handle(text("42", question))).replies[0]
@@ -191,10 +191,10 @@ async def test_a_republished_store_is_used_without_restart(
 
 # --- the same core behind the real Telegram adapter ------------------------------------
 
-async def test_telegram_end_to_end(assistant: Assistant) -> None:
+async def test_telegram_end_to_end(assistant: Dispatcher) -> None:
     async with TelegramApiServer() as api:
         channel = TelegramChannel(api.token, assistant.handle, base_url=api.base_url,
-                                  commands=ALL_COMMANDS, poll_timeout=1.0)
+                                  commands=MENU, poll_timeout=1.0)
         async with channel:
             commands = await api.wait_for("setMyCommands", timeout=WAIT)
             assert "hoi" in str(commands["commands"]) and "vanban" in str(commands["commands"])

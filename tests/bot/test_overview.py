@@ -9,18 +9,20 @@ import pytest
 from sqlmodel import select
 
 from bot.channels.plain_render import render_outcome, render_text
-from bot.channels.telegram_render import render
-from bot.core.assistant import Assistant, CoreSettings
+from bot.channels.telegram.render import render
+from bot.core.dispatcher import Dispatcher
 from bot.core.knowledge_base import KnowledgeBase
 from bot.core.types import AnswerReply, Chat, DocumentReply, IncomingText, Sender
 from bot.storage.database import Database
 from bot.storage.models import QuestionLog
 from indexer.build import build_store
+from indexer.opening import opening_section
 from indexer.report import BuildReport
 from knowledge.answers import AnswerPolicy
 from knowledge.embedder import HashingEmbedder
 from knowledge.search import Searcher
 from knowledge.store import StoreReader
+from tests.dispatchers import dispatcher
 from tests.validity_docs import write_validity_documents
 
 _count = 0
@@ -33,18 +35,18 @@ def text(body: str) -> IncomingText:
                         body, True)
 
 
-def _assistant(store: Path, db: Database) -> Assistant:
+def _assistant(store: Path, db: Database) -> Dispatcher:
     searcher = Searcher(StoreReader(store), HashingEmbedder())
-    return Assistant(KnowledgeBase(searcher, AnswerPolicy()), db, CoreSettings())
+    return dispatcher(db, KnowledgeBase(searcher, AnswerPolicy(), opening_section))
 
 
 @pytest.fixture
-def validity_assistant(tmp_path: Path, db: Database) -> Assistant:
+def validity_assistant(tmp_path: Path, db: Database) -> Dispatcher:
     build_store([write_validity_documents(tmp_path / "docs")], tmp_path / "store", HashingEmbedder())
     return _assistant(tmp_path / "store", db)
 
 
-async def test_a_document_named_alone_gets_its_overview(assistant: Assistant, db: Database) -> None:
+async def test_a_document_named_alone_gets_its_overview(assistant: Dispatcher, db: Database) -> None:
     outcome = await assistant.handle(text("cho tôi xem chỉ thị 05"))
     view = outcome.replies[0]
     assert isinstance(view, DocumentReply) and view.opening and view.doc.number == "05-CT/TW"
@@ -68,7 +70,7 @@ async def test_a_document_named_alone_gets_its_overview(assistant: Assistant, db
         "cho tôi xem chỉ thị 05", True, "chi-thi-05-CT-TW.txt")
 
 
-async def test_a_question_about_a_named_document_is_answered(assistant: Assistant) -> None:
+async def test_a_question_about_a_named_document_is_answered(assistant: Dispatcher) -> None:
     outcome = await assistant.handle(text("Chỉ thị 05 yêu cầu gì về loa truyền thanh?"))
     reply = outcome.replies[0]
     # Quoted passages of the named document, not its overview.
@@ -97,7 +99,7 @@ async def test_the_overview_of_a_real_regulation(realdocs_store: tuple[BuildRepo
     assert all(len(part) <= 2000 for part in render_outcome(outcome, 2000).texts)
 
 
-async def test_vanban_shows_the_chain(validity_assistant: Assistant) -> None:
+async def test_vanban_shows_the_chain(validity_assistant: Dispatcher) -> None:
     async def view(query: str) -> str:
         outcome = await validity_assistant.handle(text(f"/vanban {query}"))
         assert isinstance(outcome.replies[0], DocumentReply)
@@ -124,7 +126,7 @@ async def test_vanban_shows_the_chain(validity_assistant: Assistant) -> None:
             "01/02/2025 (chưa có trong kho)\n") in ct07
 
 
-async def test_an_answer_from_a_replaced_document_says_so(validity_assistant: Assistant) -> None:
+async def test_an_answer_from_a_replaced_document_says_so(validity_assistant: Dispatcher) -> None:
     outcome = await validity_assistant.handle(text("Năm 2020 đảng viên học tập, quán triệt nghị quyết mới ít nhất mấy ngày mỗi năm?"))
     reply = outcome.replies[0]
     assert isinstance(reply, AnswerReply)

@@ -12,7 +12,7 @@ from bot.channels.plain_render import answer_blocks, render_outcome, render_text
 from bot.channels.splitting import pack, split_plain, utf16_len
 from bot.channels.text_actions import ActionMemory, match_action
 from bot.core.types import Action, AnswerReply, DocumentReply, FileReply, Outcome, TextReply
-from knowledge import messages
+from bot import messages
 from knowledge.answers import Answer, AnswerPassage, Citation
 from knowledge.passages import Chunk, DocumentMeta
 

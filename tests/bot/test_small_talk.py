@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.core.assistant import Assistant
-from bot.core.small_talk import small_talk
+from bot.core.dispatcher import Dispatcher
+from bot.ask.small_talk import small_talk
 from bot.core.types import AnswerReply, TextReply
 from bot.storage.database import Database
 from bot.storage.models import QuestionLog
-from knowledge import messages
+from bot import messages
 from tests.bot.test_assistant import text
 
 
@@ -32,7 +32,7 @@ def test_small_talk_is_recognised_by_every_word(message: str, kind: str | None) 
 
 
 async def test_a_greeting_gets_the_short_reply_and_is_not_logged(
-    assistant: Assistant, db: Database
+    assistant: Dispatcher, db: Database
 ) -> None:
     outcome = await assistant.handle(text("42", "Chào bạn!"))
     assert [r.text for r in outcome.replies if isinstance(r, TextReply)] == [
@@ -45,7 +45,7 @@ async def test_a_greeting_gets_the_short_reply_and_is_not_logged(
         assert s.exec(select(QuestionLog)).all() == []
 
 
-async def test_a_greeting_with_a_question_is_a_question(assistant: Assistant) -> None:
+async def test_a_greeting_with_a_question_is_a_question(assistant: Dispatcher) -> None:
     outcome = await assistant.handle(
         text("42", "Chào bạn, mỗi thôn có tổ xung kích phòng, chống thiên tai không?")
     )
@@ -53,7 +53,7 @@ async def test_a_greeting_with_a_question_is_a_question(assistant: Assistant) ->
     assert isinstance(reply, AnswerReply) and reply.answer.answered
 
 
-async def test_greetings_in_a_group_are_answered_only_when_addressed(assistant: Assistant) -> None:
+async def test_greetings_in_a_group_are_answered_only_when_addressed(assistant: Dispatcher) -> None:
     assert (await assistant.handle(text("42", "chào cả nhà", group=True, addressed=False))).replies == []
     outcome = await assistant.handle(text("42", "/hoi chào bạn", group=True))
     assert [r.text for r in outcome.replies if isinstance(r, TextReply)] == [
@@ -61,7 +61,7 @@ async def test_greetings_in_a_group_are_answered_only_when_addressed(assistant: 
     ]
 
 
-async def test_a_refusal_names_documents_that_are_in_the_store(assistant: Assistant) -> None:
+async def test_a_refusal_names_documents_that_are_in_the_store(assistant: Dispatcher) -> None:
     outcome = await assistant.handle(text("42", "giá vàng hôm nay bao nhiêu?"))
     [reply] = outcome.replies
     assert isinstance(reply, AnswerReply) and not reply.answer.answered

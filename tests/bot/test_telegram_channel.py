@@ -19,9 +19,9 @@ import aiohttp
 import pytest
 from telegram.error import InvalidToken
 
-from knowledge import messages as texts
-from bot.channels.telegram import TelegramChannel, WebhookConfig
-from bot.channels.telegram_render import (
+from bot import messages as texts
+from bot.channels.telegram.channel import TelegramChannel, WebhookConfig
+from bot.channels.telegram.render import (
     RenderedMessage,
     button_rows,
     citation_line,
@@ -29,7 +29,7 @@ from bot.channels.telegram_render import (
     split_html,
     utf16_len,
 )
-from bot.core.commands import ALL_COMMANDS
+from tests.dispatchers import FULL_MENU, MENU
 from bot.core.types import (
     Action,
     AnswerReply,
@@ -41,7 +41,7 @@ from bot.core.types import (
     Outcome,
     TextReply,
 )
-from knowledge import messages
+from bot import messages
 from knowledge.answers import Answer, AnswerPassage, Citation
 from knowledge.passages import Chunk, DocumentMeta
 from tests.fakes.core import Core
@@ -62,7 +62,7 @@ async def api() -> AsyncIterator[TelegramApiServer]:
 
 @asynccontextmanager
 async def running(api: TelegramApiServer, core: Core, **options: Any) -> AsyncIterator[TelegramChannel]:
-    options = {"commands": ALL_COMMANDS, "poll_timeout": 1.0, "network_backoff": 0.01, **options}
+    options = {"commands": MENU, "poll_timeout": 1.0, "network_backoff": 0.01, **options}
     async with TelegramChannel(api.token, core, base_url=api.base_url, **options) as channel:
         yield channel
 
@@ -130,7 +130,7 @@ async def test_answer_is_sent_as_html_with_citation_and_buttons(api: TelegramApi
 async def test_commands_are_registered_at_start(api: TelegramApiServer) -> None:
     async with running(api, Core()):
         registered = await api.wait_for("setMyCommands", timeout=WAIT)
-    assert registered["commands"] == [{"command": c, "description": d} for c, d in ALL_COMMANDS]
+    assert registered["commands"] == [{"command": c, "description": d} for c, d in MENU]
     assert {"command": "hoi", "description": "Hỏi về văn bản: /hoi <câu hỏi>"} in registered["commands"]
 
 

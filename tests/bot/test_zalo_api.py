@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.channels.zalo_api import RetryPolicy, ZaloBotApi
-from bot.channels.zalo_errors import (
+from bot.channels.zalo.api import RetryPolicy, ZaloBotApi
+from bot.channels.zalo.errors import (
     ZaloBadRequest,
     ZaloChatNotFound,
     ZaloError,

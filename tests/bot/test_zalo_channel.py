@@ -19,9 +19,9 @@ import aiohttp
 import pytest
 
 from bot.channels.splitting import utf16_len
-from bot.channels.zalo import ZaloChannel
-from bot.channels.zalo_api import RetryPolicy, ZaloBotApi
-from bot.channels.zalo_errors import ZaloUnauthorized
+from bot.channels.zalo.channel import ZaloChannel
+from bot.channels.zalo.api import RetryPolicy, ZaloBotApi
+from bot.channels.zalo.errors import ZaloUnauthorized
 from bot.core.types import (
     Action,
     AnswerReply,
@@ -32,7 +32,7 @@ from bot.core.types import (
     Outcome,
     TextReply,
 )
-from knowledge import messages
+from bot import messages
 from knowledge.answers import Answer, AnswerPassage, Citation
 from knowledge.passages import DocumentMeta
 from tests.fakes.core import WAIT, Core
@@ -178,7 +178,7 @@ async def test_unreadable_messages_in_private_become_unsupported(
 async def test_malformed_and_unknown_updates_are_logged_and_skipped(
         api: ZaloApiServer, caplog: pytest.LogCaptureFixture, raw: Any) -> None:
     core = Core()
-    with caplog.at_level(logging.INFO, logger="bot.channels.zalo_translate"):
+    with caplog.at_level(logging.INFO, logger="bot.channels.zalo.translate"):
         async with running(api, core):
             api.push_update(raw)
             api.text_update(PRIVATE, PRIVATE, "câu sau vẫn được trả lời")

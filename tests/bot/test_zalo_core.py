@@ -11,14 +11,14 @@ from contextlib import asynccontextmanager
 import aiohttp
 from sqlmodel import select
 
-from bot.channels.telegram import TelegramChannel
-from bot.channels.zalo import ZaloChannel
-from bot.channels.zalo_api import RetryPolicy, ZaloBotApi
-from bot.core.assistant import Assistant
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.zalo.channel import ZaloChannel
+from bot.channels.zalo.api import RetryPolicy, ZaloBotApi
+from bot.core.dispatcher import Dispatcher
 from bot.services import units
 from bot.storage.database import Database
 from bot.storage.models import Feedback, Identity, Membership, QuestionLog
-from knowledge import messages
+from bot import messages
 from tests.fakes.telegram_api import TelegramApiServer
 from tests.fakes.zalo_api import ZaloApiServer
 
@@ -29,11 +29,11 @@ HINT = "Gõ 1: 👍 · 2: 👎 · 3: Xem văn bản"
 
 
 @asynccontextmanager
-async def zalo(assistant: Assistant) -> AsyncIterator[ZaloApiServer]:
+async def zalo(assistant: Dispatcher) -> AsyncIterator[ZaloApiServer]:
     async with ZaloApiServer(max_poll_wait=0.5) as api, aiohttp.ClientSession() as session:
         client = ZaloBotApi(api.token, session, base_url=api.base_url, retry=RetryPolicy(backoff=0.01))
         async with ZaloChannel(client, assistant.handle, poll_timeout=1) as channel:
-            assistant.outbound.attach("zalo", channel)  # the core may write first, as in `run`
+            assistant.outbound.attach("zalo", channel.outbound)  # the core may write first, as in `run`
             yield api
 
 
@@ -46,7 +46,7 @@ async def ask(api: ZaloApiServer, text: str, chat: str = AN, user: str = AN, cha
     return "\n".join(api.sent_texts(chat)[before:])
 
 
-async def test_questions_documents_and_feedback_on_zalo(assistant: Assistant, db: Database) -> None:
+async def test_questions_documents_and_feedback_on_zalo(assistant: Dispatcher, db: Database) -> None:
     async with zalo(assistant) as api:
         answer = await ask(api, QUESTION)
         assert answer.startswith(messages.ANSWER_INTRO)
@@ -71,7 +71,7 @@ async def test_questions_documents_and_feedback_on_zalo(assistant: Assistant, db
         assert refused.startswith(messages.NOT_FOUND) and refused.endswith("Gõ 1: 👍 · 2: 👎")
 
 
-async def test_commands_on_zalo(assistant: Assistant) -> None:
+async def test_commands_on_zalo(assistant: Dispatcher) -> None:
     async with zalo(assistant) as api:
         assert await ask(api, "/start") == messages.WELCOME
         assert (await ask(api, "/help")).startswith(messages.HELP)
@@ -85,7 +85,7 @@ async def test_commands_on_zalo(assistant: Assistant) -> None:
         assert (await api.wait_for("sendMessage", timeout=WAIT))["text"] == messages.UNSUPPORTED_MESSAGE
 
 
-async def test_groups_on_zalo_answer_when_addressed(assistant: Assistant) -> None:
+async def test_groups_on_zalo_answer_when_addressed(assistant: Dispatcher) -> None:
     group = "g-chi-bo-thon-dong"
     async with zalo(assistant) as api:
         api.text_update(group, AN, QUESTION, "GROUP")  # not addressed: members talking
@@ -97,7 +97,7 @@ async def test_groups_on_zalo_answer_when_addressed(assistant: Assistant) -> Non
     assert len(api.calls_of("sendMessage")) == 2
 
 
-async def test_a_member_links_telegram_and_zalo_with_a_code(assistant: Assistant, db: Database) -> None:
+async def test_a_member_links_telegram_and_zalo_with_a_code(assistant: Dispatcher, db: Database) -> None:
     with db.session() as s:
         cell = units.admin_create_unit(s, "Chi bộ thôn Đông", "cell")
         invite = units.admin_create_invite(s, cell.id, "member").code
@@ -105,7 +105,7 @@ async def test_a_member_links_telegram_and_zalo_with_a_code(assistant: Assistant
     async with TelegramApiServer() as tg, zalo(assistant) as zl:
         async with TelegramChannel(tg.token, assistant.handle, base_url=tg.base_url,
                                    poll_timeout=1.0) as telegram:
-            assistant.outbound.attach("telegram", telegram)
+            assistant.outbound.attach("telegram", telegram.outbound)
             tg.text_update(55, 55, f"/dangky {invite}")
             assert "Chi bộ thôn Đông" in (await tg.wait_for("sendMessage", timeout=WAIT))["text"]
             tg.text_update(55, 55, "/lienket")

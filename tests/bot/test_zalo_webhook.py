@@ -11,8 +11,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.channels.zalo import ZaloChannel, ZaloWebhookConfig
-from bot.channels.zalo_api import RetryPolicy, ZaloBotApi
+from bot.channels.zalo.channel import ZaloChannel, ZaloWebhookConfig
+from bot.channels.zalo.api import RetryPolicy, ZaloBotApi
 from bot.core.types import IncomingText, Outcome, TextReply
 from tests.fakes import zalo_updates
 from tests.fakes.core import WAIT, Core

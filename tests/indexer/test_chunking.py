@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.chunking import chunk_document, document_outline
+from indexer.chunking import chunk_document
+from knowledge.outline import document_outline
 from knowledge.passages import Chunk
 from knowledge.text import normalize
 

@@ -12,14 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from indexer.chunking import document_outline
+from indexer.build import build_store
+from knowledge.outline import document_outline
 from indexer.loaders import SUPPORTED_SUFFIXES
 from indexer.metadata_eval import compare, load_expected
 from indexer.report import BuildReport
 from knowledge.answers import AnswerPolicy, answer_question
 from knowledge.catalog import catalog_rows
 from knowledge.embedder import HashingEmbedder
-from knowledge.messages import cite_section
+from knowledge.phrasing import cite_section
 from knowledge.passages import section_levels
 from knowledge.search import Searcher
 from knowledge.store import StoreReader, StoreVersion, load_current

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from indexer.build import build_store
-from knowledge import messages
+from knowledge import phrasing as messages
 from knowledge.answers import Answer, AnswerPolicy, answer_question, compose_answer, excerpt, split_sentences
 from knowledge.embedder import HashingEmbedder
 from knowledge.search import Searcher

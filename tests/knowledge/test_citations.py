@@ -1,10 +1,10 @@
-"""Citations read like the document's own structure (knowledge.messages.cite_section)."""
+"""Citations read like the document's own structure (knowledge.phrasing.cite_section)."""
 
 from __future__ import annotations
 
 import pytest
 
-from knowledge.messages import cite_section
+from knowledge.phrasing import cite_section
 from knowledge.passages import section_levels
 
 

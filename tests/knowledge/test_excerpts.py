@@ -8,7 +8,7 @@ import docx
 import pytest
 
 from indexer.build import build_store
-from knowledge import messages
+from knowledge import phrasing as messages
 from knowledge.answers import AnswerPolicy, answer_question
 from knowledge.embedder import HashingEmbedder
 from knowledge.excerpts import Neighbours, excerpt, is_heading, split_sentences

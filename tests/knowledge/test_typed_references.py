@@ -16,7 +16,7 @@ from indexer.report import BuildReport
 from knowledge.answers import AnswerPolicy, Citation, answer_question
 from knowledge.docnumbers import NumberRef, parse_number, parse_number_refs
 from knowledge.embedder import HashingEmbedder
-from knowledge.messages import cite_section
+from knowledge.phrasing import cite_section
 from knowledge.passages import DocumentMeta, indexed_text
 from knowledge.search import Searcher
 from knowledge.store import StoreReader

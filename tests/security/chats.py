@@ -13,10 +13,10 @@ from typing import Any
 
 import aiohttp
 
-from bot.channels.telegram import TelegramChannel
-from bot.channels.zalo import ZaloChannel
-from bot.channels.zalo_api import RetryPolicy, ZaloBotApi
-from bot.core.assistant import Assistant
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.zalo.channel import ZaloChannel
+from bot.channels.zalo.api import RetryPolicy, ZaloBotApi
+from bot.core.dispatcher import Dispatcher
 from tests.fakes.telegram_api import TelegramApiServer
 from tests.fakes.zalo_api import ZaloApiServer
 
@@ -65,7 +65,7 @@ class Chats:
 
 
 @asynccontextmanager
-async def both_platforms(assistant: Assistant, *, telegram_faults: Any = None) -> AsyncIterator[Chats]:
+async def both_platforms(assistant: Dispatcher, *, telegram_faults: Any = None) -> AsyncIterator[Chats]:
     """`telegram_faults`: a tests.fakes.telegram_faults.FaultPlan for the Telegram server."""
     async with TelegramApiServer(max_poll_wait=0.2, faults=telegram_faults) as tg, ZaloApiServer(max_poll_wait=0.2) as zl, \
             aiohttp.ClientSession() as session:
@@ -74,8 +74,8 @@ async def both_platforms(assistant: Assistant, *, telegram_faults: Any = None) -
         async with TelegramChannel(tg.token, assistant.handle, base_url=tg.base_url,
                                    poll_timeout=0.2) as telegram, \
                 ZaloChannel(client, assistant.handle, poll_timeout=1, error_backoff=0.01) as zalo:
-            assistant.outbound.attach("telegram", telegram)
-            assistant.outbound.attach("zalo", zalo)
+            assistant.outbound.attach("telegram", telegram.outbound)
+            assistant.outbound.attach("zalo", zalo.outbound)
             try:
                 yield Chats(tg, zl)
             finally:

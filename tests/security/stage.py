@@ -20,21 +20,19 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.broadcast.handlers import BroadcastHandlers
-from bot.broadcast.telegram_transport import TelegramTransport
+from bot.channels.telegram.outbound import TelegramOutbound
 from bot.broadcast.worker import BroadcastWorker
-from bot.broadcast.zalo_transport import ZaloTransport
-from bot.channels.telegram import TelegramChannel
-from bot.channels.zalo import ZaloChannel
+from bot.channels.zalo.outbound import ZaloOutbound
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.zalo.channel import ZaloChannel
 from bot.inbox.durable import DurableInbox, worker_id
-from bot.channels.zalo_api import ZaloBotApi
-from bot.core.assistant import Assistant, CoreSettings
+from bot.channels.zalo.api import ZaloBotApi
+from bot.core.dispatcher import Dispatcher
 from bot.core.knowledge_base import KnowledgeBase
-from bot.polls.handlers import PollHandlers
 from bot.polls.runner import PollRunner, RunnerConfig
-from bot.polls.senders import TelegramPollSender, ZaloPollSender
 from bot.storage.database import Database
 from indexer.build import build_store
+from indexer.opening import opening_section
 from knowledge.answers import AnswerPolicy
 from knowledge.embedder import HashingEmbedder
 from knowledge.search import Searcher
@@ -44,6 +42,7 @@ from tests.bot.broadcast.world import ADMIN_IDS, World
 from tests.bot.polls.conftest import FAST as ZALO_RETRY
 from tests.bot.polls.conftest import Handled, build_poll_world
 from tests.conftest import write_documents
+from tests.dispatchers import broadcast_feature, dispatcher
 from tests.fakes.telegram_api import TelegramApiServer
 from tests.fakes.zalo_api import ZaloApiServer
 
@@ -67,7 +66,7 @@ class Stage:
     world: World
     tg: TelegramApiServer
     zalo: ZaloApiServer
-    assistant: Assistant
+    assistant: Dispatcher
     runner: PollRunner
     handled: Handled
     worker: BroadcastWorker | None = None
@@ -89,26 +88,24 @@ async def stage(db: Database, tmp_path: Path, *, world: World | None = None,
     world = world or build(db)
     embedder = HashingEmbedder()
     build_store([write_documents(tmp_path / "knowledge")], tmp_path / "store", embedder)
-    knowledge = KnowledgeBase(Searcher(StoreReader(tmp_path / "store"), embedder), AnswerPolicy())
+    knowledge = KnowledgeBase(Searcher(StoreReader(tmp_path / "store"), embedder), AnswerPolicy(), opening_section)
     async with AsyncExitStack() as stack:
         tg = await stack.enter_async_context(TelegramApiServer(max_poll_wait=0.2))
         zalo = await stack.enter_async_context(ZaloApiServer(max_poll_wait=0.2))
         zalo_transport = await stack.enter_async_context(
-            ZaloTransport(zalo.token, base_url=zalo.base_url, limits=FAST_LIMITS, timeout=2.0))
+            ZaloOutbound.bulk_sender(zalo.token, base_url=zalo.base_url, limits=FAST_LIMITS, timeout=2.0))
         poll_sender = await stack.enter_async_context(
-            TelegramPollSender(tg.token, base_url=tg.base_url, timeout=2.0))
-        runner = PollRunner(db, {"telegram": poll_sender, "zalo": ZaloPollSender(zalo_transport)},
+            TelegramOutbound.bulk(tg.token, base_url=tg.base_url, timeout=2.0))
+        runner = PollRunner(db, {"telegram": poll_sender, "zalo": zalo_transport},
                             RunnerConfig(interval=0.05))
-        assistant = Assistant(knowledge, db, CoreSettings(admin_ids=ADMIN_IDS),
-                              BroadcastHandlers(db, knowledge),
-                              PollHandlers(db, ADMIN_IDS, wake=runner.wake))
+        assistant = dispatcher(db, knowledge, ADMIN_IDS, broadcasts=True, polls=True,
+                               poll_wake=runner.wake)
         running = None
         if worker:
-            transport = await stack.enter_async_context(TelegramTransport(
+            transport = await stack.enter_async_context(TelegramOutbound.bulk(
                 tg.token, base_url=tg.base_url, limits=FAST_LIMITS, timeout=2.0))
             running = BroadcastWorker(db, {"telegram": transport, "zalo": zalo_transport}, FAST)
-            assert assistant.broadcasts is not None
-            assistant.broadcasts.wake = running.wake
+            broadcast_feature(assistant).wake = running.wake
             stop = asyncio.Event()
             task = asyncio.create_task(running.run(stop))
 

@@ -5,7 +5,7 @@ own files (SQLite: the main file and its WAL; PostgreSQL: the poll tables' heap 
 logs at DEBUG and the exports are searched for anything that links a voter to a choice: the
 voters' ids, the HMACs of the voters, the poll's key.
 
-The README's anonymity statement is what these tests check; the same searches run while the
+The anonymity statement in docs/officers.md is what these tests check; the same searches run while the
 poll is open find the hashes (the search can fail), and show that on Telegram no chat has
 counts of its own (one poll per unit, forwarded).
 """
@@ -26,7 +26,7 @@ from bot.polls import results, service
 from bot.polls.models import Poll, PollKey, PollMessage, PollTally, PollVote
 from bot.storage.database import Database
 from bot.storage.models import utcnow
-from knowledge import messages as texts
+from bot.polls import messages as poll_texts
 from tests.bot.broadcast.world import add_members
 from tests.security.stage import OFFICER, WAIT, Stage, build, stage, telegram_says, zalo_says
 from tuyengiao.cli import LIBRARY_LOG_LEVELS
@@ -87,11 +87,11 @@ async def _open_and_vote(s: Stage) -> tuple[int, Secrets]:
     s.tg.vote(cell_poll["id"], TG_STRANGER, [1])
     s.tg.vote(commune_poll["id"], int(TG_COMMUNE_VOTER[0]), TG_COMMUNE_VOTER[1])
     await s.handled.wait(4)  # four `poll` updates: counts only
-    said = texts.POLL_VOTE_RECORDED.format(choice="1", id=poll.id)
+    said = poll_texts.POLL_VOTE_RECORDED.format(choice="1", id=poll.id)
     assert await zalo_says(s, ZALO_VOTERS[0], ZALO_VOTERS[0], "1") == said
     await zalo_says(s, ZALO_VOTERS[1], ZALO_VOTERS[1], "2")
     assert await zalo_says(s, ZALO_VOTERS[1], ZALO_VOTERS[1], "3") == \
-        texts.POLL_VOTE_CHANGED.format(choice="3", id=poll.id)
+        poll_texts.POLL_VOTE_CHANGED.format(choice="3", id=poll.id)
     await zalo_says(s, "zg-cell", ZALO_STRANGER, "2", group=True)
 
     def secrets(session: Any) -> Secrets:
@@ -106,10 +106,10 @@ async def _open_and_vote(s: Stage) -> tuple[int, Secrets]:
 
 async def _close_from_telegram(s: Stage, poll_id: int) -> None:
     said = await telegram_says(s, OFFICER, OFFICER, f"/dongkhaosat {poll_id}")
-    assert said["text"] == texts.POLL_CLOSED_NOW.format(id=poll_id)
+    assert said["text"] == poll_texts.POLL_CLOSED_NOW.format(id=poll_id)
     await s.runner.tick()  # stopPoll, wipe the private chats, purge, final results
     final = await s.tg.wait_for("sendMessage", lambda p: p["chat_id"] == OFFICER and
-                                p["text"].startswith(texts.POLL_FINAL_TITLE.format(id=poll_id)),
+                                p["text"].startswith(poll_texts.POLL_FINAL_TITLE.format(id=poll_id)),
                                 timeout=WAIT)
     assert "Số người trả lời: 7" in final["text"]
 

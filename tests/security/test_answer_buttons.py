@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.core.assistant import Assistant
+from bot.core.dispatcher import Dispatcher
 from bot.storage.database import Database
 from bot.storage.models import Feedback, Identity
-from knowledge import messages
+from bot import messages
 from tests.bot.broadcast.world import add_members, build_world
-from tests.bot.conftest import assistant, db  # noqa: F401  (fixtures)
+from tests.bot.conftest import assistant, db, knowledge  # noqa: F401  (fixtures)
 from tests.security.chats import both_platforms, buttons
 
 QUESTION = "Mỗi thôn có tổ xung kích phòng, chống thiên tai không?"
@@ -23,7 +23,7 @@ def votes(db: Database) -> list[tuple[str, int]]:
             Identity, Identity.person_id == Feedback.person_id).order_by(Feedback.id)).all())
 
 
-async def test_another_member_cannot_rate_or_open_someone_elses_answer(assistant: Assistant,
+async def test_another_member_cannot_rate_or_open_someone_elses_answer(assistant: Dispatcher,
                                                                       db: Database) -> None:
     world = build_world(db)
     group = int(world.groups[world.cell])
@@ -44,7 +44,7 @@ async def test_another_member_cannot_rate_or_open_someone_elses_answer(assistant
     assert votes(db) == [("1001", -1)]
 
 
-async def test_on_zalo_another_members_number_is_not_the_askers_choice(assistant: Assistant,
+async def test_on_zalo_another_members_number_is_not_the_askers_choice(assistant: Dispatcher,
                                                                        db: Database) -> None:
     world = build_world(db)
     db.call(add_members, world.cell, ["z-1", "z-2"], platform="zalo")

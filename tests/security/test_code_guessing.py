@@ -11,16 +11,18 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.core.assistant import Assistant
+from bot.core.dispatcher import Dispatcher
 from bot.services import code_guard, invites, units
 from bot.services.code_guard import GuardPolicy
 from bot.services.errors import CodeLocked, InviteInvalid
 from bot.services.people import identify
 from bot.storage.database import Database
 from bot.storage.models import CodeGuard, Identity, Membership
-from knowledge import messages
+from bot import messages
+from bot.core.knowledge_base import KnowledgeBase
+from tests.dispatchers import dispatcher
 from tests.bot.broadcast.world import build_world
-from tests.bot.conftest import assistant, db  # noqa: F401  (fixtures)
+from tests.bot.conftest import assistant, db, knowledge  # noqa: F401  (fixtures)
 from tests.security.chats import both_platforms
 
 WRONG = ["ABCD2345", "QWER6789", "ZXCV2345", "PLMN3456", "HJKT7892"]
@@ -38,7 +40,8 @@ def joined(db: Database, platform: str, user: str) -> list[int]:
 
 
 async def test_a_person_guessing_codes_is_locked_out_even_after_a_restart(
-        assistant: Assistant, db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+        assistant: Dispatcher, knowledge: KnowledgeBase, db: Database, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="bot.services.code_guard")
     world = build_world(db)
     valid = member_code(db, world.cell)
@@ -60,7 +63,7 @@ async def test_a_person_guessing_codes_is_locked_out_even_after_a_restart(
     # A restart: a new process opens the same database.
     restarted_db = Database.open(f"sqlite:///{tmp_path / 'bot.db'}")
     try:
-        restarted = Assistant(assistant.knowledge, restarted_db, assistant.settings)
+        restarted = dispatcher(restarted_db, knowledge, assistant.settings.admin_ids)
         async with both_platforms(restarted) as chats:
             said = await chats.zalo("z-42", "z-42", f"/dangky {valid}")
             assert said in (messages.CODE_LOCKED_PERSON.format(minutes=60),
@@ -73,7 +76,7 @@ async def test_a_person_guessing_codes_is_locked_out_even_after_a_restart(
     assert joined(db, "zalo", "z-42") == [] and joined(db, "zalo", "z-43") == [world.cell]
 
 
-async def test_a_group_guessing_together_is_locked_out_as_a_chat(assistant: Assistant,
+async def test_a_group_guessing_together_is_locked_out_as_a_chat(assistant: Dispatcher,
                                                                  db: Database) -> None:
     world = build_world(db)
     group = int(world.groups[world.cell])

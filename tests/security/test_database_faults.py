@@ -25,16 +25,15 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import func, select
 
-from bot.broadcast.handlers import BROADCAST_COMMANDS, BroadcastHandlers
-from bot.channels.telegram import TelegramChannel
-from bot.core.assistant import Assistant, CoreSettings
-from bot.core.commands import ALL_COMMANDS
+from bot.channels.telegram.channel import TelegramChannel
+from bot.core.dispatcher import Dispatcher
+from tests.dispatchers import dispatcher
 from bot.core.knowledge_base import KnowledgeBase
-from bot.polls.handlers import POLL_COMMANDS, PollHandlers
 from bot.storage.database import Database
 from bot.storage.models import QuestionLog, Unit
 from indexer.build import build_store
-from knowledge import messages
+from indexer.opening import opening_section
+from bot import messages
 from knowledge.answers import AnswerPolicy
 from knowledge.embedder import HashingEmbedder
 from knowledge.search import Searcher
@@ -73,17 +72,16 @@ def searcher(knowledge_dir: Path, tmp_path: Path) -> Searcher:
     return Searcher(StoreReader(tmp_path / "store"), embedder)
 
 
-def make_assistant(db: Database, searcher: Searcher) -> Assistant:
-    knowledge = KnowledgeBase(searcher, AnswerPolicy())
-    return Assistant(knowledge, db, CoreSettings(admin_ids=ADMIN_IDS),
-                     BroadcastHandlers(db, knowledge), PollHandlers(db, ADMIN_IDS))
+def make_assistant(db: Database, searcher: Searcher) -> Dispatcher:
+    knowledge = KnowledgeBase(searcher, AnswerPolicy(), opening_section)
+    return dispatcher(db, knowledge, ADMIN_IDS, broadcasts=True, polls=True)
 
 
 @asynccontextmanager
-async def telegram(assistant: Assistant) -> AsyncIterator[TelegramApiServer]:
+async def telegram(assistant: Dispatcher) -> AsyncIterator[TelegramApiServer]:
     async with TelegramApiServer() as api:
         async with TelegramChannel(api.token, assistant.handle, base_url=api.base_url,
-                                   commands=ALL_COMMANDS + BROADCAST_COMMANDS + POLL_COMMANDS,
+                                   commands=assistant.menu(),
                                    poll_timeout=1.0):
             yield api
 

@@ -15,17 +15,19 @@ import pytest
 from sqlmodel import select, update
 
 from bot.broadcast import service as broadcasts
-from bot.core.assistant import Assistant
+from bot.core.dispatcher import Dispatcher
 from bot.polls import service as polls
 from bot.polls import votes
-from bot.polls.handlers import PollHandlers
 from bot.polls.models import Poll, PollMessage
 from bot.services import export
 from bot.storage.database import Database
 from bot.storage.models import Identity, Person, utcnow
-from knowledge import messages
+from bot import messages
+from bot.polls import messages as poll_texts
+from bot.core.knowledge_base import KnowledgeBase
+from tests.dispatchers import dispatcher
 from tests.bot.broadcast.world import ADMIN_IDS, add_members, build_world
-from tests.bot.conftest import assistant, db  # noqa: F401  (fixtures)
+from tests.bot.conftest import assistant, db, knowledge  # noqa: F401  (fixtures)
 from tests.security.chats import both_platforms
 from tuyengiao.cli import main
 
@@ -45,12 +47,12 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 
 
 async def test_formula_names_and_row_forging_in_exports(
-        assistant: Assistant, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        knowledge: KnowledgeBase, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
     world = build_world(db)
     db.call(add_members, world.cell, [*HOSTILE, "z-old"], platform="zalo")
-    assistant.polls = PollHandlers(db, ADMIN_IDS)
+    assistant = dispatcher(db, knowledge, ADMIN_IDS, polls=True)
     officer = world.actor(db, world.officer_id)
     poll_id = db.call(polls.create, officer, question="=1+1 Đánh giá buổi sinh hoạt?",
                       options=OPTIONS, anonymous=False, closes_at=utcnow() + timedelta(hours=1),
@@ -63,13 +65,13 @@ async def test_formula_names_and_row_forging_in_exports(
         old = session.exec(select(Identity).where(Identity.platform_user_id == "z-old")).one()
         session.get(Person, old.person_id).display_name = "Cũ\tgiả\nmạo"
         message = session.exec(select(PollMessage).where(PollMessage.chat_id == "z-old")).one()
-        votes.zalo_vote(session, message, session.get(Poll, poll_id), "z-old", old.person_id, "2")
+        votes.typed_vote(session, message, session.get(Poll, poll_id), "z-old", old.person_id, "2")
 
     db.call(posted)
     async with both_platforms(assistant) as chats:
         for user, name in HOSTILE.items():
             assert await chats.zalo(user, user, "1", name=name) == \
-                messages.POLL_VOTE_RECORDED.format(choice="1", id=poll_id)
+                poll_texts.POLL_VOTE_RECORDED.format(choice="1", id=poll_id)
         chats.tg.text_update(901, 901, f"/ketqua {poll_id} csv", first_name="Trần Thị Bình")
         sent = await chats.tg.wait_for("sendDocument", lambda p: p["chat_id"] == 901)
 
@@ -103,7 +105,7 @@ async def test_formula_names_and_row_forging_in_exports(
     assert f"{poll_id}\topen\tnamed\t'=1+1 Đánh giá buổi sinh hoạt?\r\n" in listed
 
 
-async def test_broadcast_deliveries_export(assistant: Assistant, db: Database, tmp_path: Path,
+async def test_broadcast_deliveries_export(assistant: Dispatcher, db: Database, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")

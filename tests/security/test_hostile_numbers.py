@@ -12,15 +12,17 @@ from pathlib import Path
 import pytest
 
 from bot.broadcast import service as broadcasts
-from bot.broadcast.handlers import BroadcastHandlers
-from bot.core.assistant import Assistant
+from bot.core.dispatcher import Dispatcher
 from bot.polls import service as polls
-from bot.polls.handlers import PollHandlers
 from bot.storage.database import Database
 from bot.storage.models import utcnow
-from knowledge import messages
+from bot import messages
+from bot.broadcast import messages as broadcast_texts
+from bot.polls import messages as poll_texts
+from bot.core.knowledge_base import KnowledgeBase
+from tests.dispatchers import dispatcher
 from tests.bot.broadcast.world import ADMIN_IDS, build_world
-from tests.bot.conftest import assistant, db  # noqa: F401  (fixtures)
+from tests.bot.conftest import assistant, db, knowledge  # noqa: F401  (fixtures)
 from tests.security.chats import both_platforms
 from tuyengiao.cli import main
 
@@ -29,14 +31,12 @@ BEYOND_ID = "2147483648"  # one past the largest id either database holds
 
 
 @pytest.fixture
-def core(assistant: Assistant, db: Database) -> Assistant:
+def core(knowledge: KnowledgeBase, db: Database) -> Dispatcher:
     """The core as `tuyengiao run` builds it: broadcasts and polls included."""
-    assistant.broadcasts = BroadcastHandlers(db, assistant.knowledge)
-    assistant.polls = PollHandlers(db, ADMIN_IDS)
-    return assistant
+    return dispatcher(db, knowledge, ADMIN_IDS, broadcasts=True, polls=True)
 
 
-async def test_numbers_in_commands(core: Assistant, db: Database,
+async def test_numbers_in_commands(core: Dispatcher, db: Database,
                                    caplog: pytest.LogCaptureFixture) -> None:
     world = build_world(db)
     report_usage = messages.BAOCAO_USAGE.format(max_days=3650)
@@ -52,20 +52,20 @@ async def test_numbers_in_commands(core: Assistant, db: Database,
         "/taodonvi 2147483647 xa Xã mới": messages.UNIT_NOT_FOUND,
         f"/taoma {HUGE}": taoma_usage, "/taoma 0 dangvien": taoma_usage,
         f"/taoma {world.cell} dangvien {HUGE}": taoma_usage,
-        f"/tiendo {HUGE}": messages.BROADCAST_ID_USAGE.format(command="tiendo"),
-        "/chuadoc -1": messages.BROADCAST_ID_USAGE.format(command="chuadoc"),
-        "/nhacdoc 0": messages.BROADCAST_ID_USAGE.format(command="nhacdoc"),
-        "/dunggui 2147483647": messages.BROADCAST_NOT_FOUND,
-        f"/ketqua {HUGE}": messages.POLL_ID_USAGE.format(command="ketqua"),
-        f"/ketqua {HUGE} csv": messages.POLL_ID_USAGE.format(command="ketqua"),
-        "/dongkhaosat 0": messages.POLL_ID_USAGE.format(command="dongkhaosat"),
-        "/ketqua 2147483647": messages.POLL_NOT_FOUND,
+        f"/tiendo {HUGE}": broadcast_texts.BROADCAST_ID_USAGE.format(command="tiendo"),
+        "/chuadoc -1": broadcast_texts.BROADCAST_ID_USAGE.format(command="chuadoc"),
+        "/nhacdoc 0": broadcast_texts.BROADCAST_ID_USAGE.format(command="nhacdoc"),
+        "/dunggui 2147483647": broadcast_texts.BROADCAST_NOT_FOUND,
+        f"/ketqua {HUGE}": poll_texts.POLL_ID_USAGE.format(command="ketqua"),
+        f"/ketqua {HUGE} csv": poll_texts.POLL_ID_USAGE.format(command="ketqua"),
+        "/dongkhaosat 0": poll_texts.POLL_ID_USAGE.format(command="dongkhaosat"),
+        "/ketqua 2147483647": poll_texts.POLL_NOT_FOUND,
     }
     async with both_platforms(core) as chats:
         for typed, expected in cases.items():
             assert await chats.telegram(901, 901, typed) == expected, typed
         group = int(world.groups[world.cell])
-        assert await chats.telegram(group, 901, f"/ganhom {HUGE}", group=True) == messages.GANHOM_USAGE
+        assert await chats.telegram(group, 901, f"/ganhom {HUGE}", group=True) == broadcast_texts.GANHOM_USAGE
         # The widest report allowed works (no date overflow), and the bot still answers.
         assert (await chats.telegram(901, 901, "/baocao 3650")).startswith("Báo cáo câu hỏi 3650 ngày qua")
         answer = await chats.telegram(901, 901, "Mỗi thôn có tổ xung kích phòng, chống thiên tai không?")
@@ -74,7 +74,7 @@ async def test_numbers_in_commands(core: Assistant, db: Database,
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
-async def test_forged_button_data(core: Assistant, db: Database,
+async def test_forged_button_data(core: Dispatcher, db: Database,
                                   caplog: pytest.LogCaptureFixture) -> None:
     world = build_world(db)
     officer = world.actor(db, world.officer_id)
@@ -89,12 +89,12 @@ async def test_forged_button_data(core: Assistant, db: Database,
         "fb:1:1:1": invalid, "fb:٣:1": invalid, "fb:2147483647:1": invalid,
         f"doc:{HUGE}": invalid, "doc:-1": invalid, "doc:0": invalid, "doc:": invalid,
         f"rd:{HUGE}": invalid, "rd:-7": invalid,
-        f"bc:{HUGE}:send": invalid, "bc:2147483647:send": messages.BROADCAST_NOT_FOUND,
+        f"bc:{HUGE}:send": invalid, "bc:2147483647:send": broadcast_texts.BROADCAST_NOT_FOUND,
         f"bc:{draft}:deadline:99999999999": invalid, f"bc:{draft}:deadline:5": invalid,
         f"bc:{draft}:deadline:-24": invalid, f"bc:{draft}:unit:{HUGE}": invalid,
         f"bc:{draft}:roles:boss": invalid,
-        f"pl:{HUGE}:go": invalid, f"pl:{poll}:dur:99999999999999": messages.POLL_USE_BUTTONS,
-        f"pl:{poll}:dur:-1": messages.POLL_USE_BUTTONS,
+        f"pl:{HUGE}:go": invalid, f"pl:{poll}:dur:99999999999999": poll_texts.POLL_USE_BUTTONS,
+        f"pl:{poll}:dur:-1": poll_texts.POLL_USE_BUTTONS,
         f"lk:{HUGE}:y": invalid, "lk:1:z": invalid, "lk:7:y": messages.LINK_REQUEST_GONE,
         "x" * 64: invalid,
     }

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.core.assistant import Assistant
+from bot.core.dispatcher import Dispatcher
 from bot.storage.database import Database
 from bot.storage.models import Identity, InviteCode, Membership
-from knowledge import messages
+from bot import messages
 from tests.bot.broadcast.world import build_world
-from tests.bot.conftest import assistant, db  # noqa: F401  (fixtures)
+from tests.bot.conftest import assistant, db, knowledge  # noqa: F401  (fixtures)
 from tests.security.chats import both_platforms
 from tuyengiao.cli import main
 
@@ -29,7 +29,7 @@ def officers_of(db: Database, unit: int) -> list[str]:
             .where(Membership.unit_id == unit, Membership.role == "officer")).all())
 
 
-async def test_an_officer_code_posted_in_a_group_makes_one_officer(assistant: Assistant,
+async def test_an_officer_code_posted_in_a_group_makes_one_officer(assistant: Dispatcher,
                                                                    db: Database) -> None:
     world = build_world(db)
     group = int(world.groups[world.cell])

@@ -10,12 +10,12 @@ import re
 import pytest
 from sqlmodel import select
 
-from bot.core.assistant import Assistant
+from bot.core.dispatcher import Dispatcher
 from bot.storage.database import Database
 from bot.storage.models import Identity, InviteCode, LinkRequest, Membership
-from knowledge import messages
+from bot import messages
 from tests.bot.broadcast.world import add_members, add_person, build_world
-from tests.bot.conftest import assistant, db  # noqa: F401  (fixtures)
+from tests.bot.conftest import assistant, db, knowledge  # noqa: F401  (fixtures)
 from tests.fakes.telegram_faults import FaultPlan, blocked
 from tests.security.chats import both_platforms, buttons
 
@@ -34,7 +34,7 @@ def roles_of(db: Database, person: int) -> list[tuple[int, str]]:
                              .where(Membership.person_id == person)).all())
 
 
-async def test_codes_asked_for_in_a_group_go_to_private_or_nowhere(assistant: Assistant,
+async def test_codes_asked_for_in_a_group_go_to_private_or_nowhere(assistant: Dispatcher,
                                                                    db: Database) -> None:
     world = build_world(db)
     db.call(add_members, world.cell, ["z-silent"], known_chat=False, platform="zalo")
@@ -77,7 +77,7 @@ async def test_codes_asked_for_in_a_group_go_to_private_or_nowhere(assistant: As
     assert officer_code.code in invite and officer_code.code not in shown_in_group
 
 
-async def test_a_stranger_with_a_leaked_link_code_gets_nothing(assistant: Assistant, db: Database,
+async def test_a_stranger_with_a_leaked_link_code_gets_nothing(assistant: Dispatcher, db: Database,
                                                                caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     world = build_world(db)
@@ -118,7 +118,7 @@ async def test_a_stranger_with_a_leaked_link_code_gets_nothing(assistant: Assist
     assert f"link request 1 declined by person {officer}" in logged
 
 
-async def test_a_link_code_handed_over_as_an_invite_does_nothing(assistant: Assistant, db: Database,
+async def test_a_link_code_handed_over_as_an_invite_does_nothing(assistant: Dispatcher, db: Database,
                                                                  caplog: pytest.LogCaptureFixture) -> None:
     world = build_world(db)
     db.call(add_person, "z-901", "Trần Thị Bình", world.district, "officer", platform="zalo")
@@ -143,7 +143,7 @@ async def test_a_link_code_handed_over_as_an_invite_does_nothing(assistant: Assi
     assert not any(code[1][3:7] in m for m in refused)  # the log does not hold the code
 
 
-async def test_the_owner_confirms_a_real_link_by_a_typed_choice_on_zalo(assistant: Assistant,
+async def test_the_owner_confirms_a_real_link_by_a_typed_choice_on_zalo(assistant: Dispatcher,
                                                                        db: Database) -> None:
     world = build_world(db)
     db.call(add_members, world.cell, ["z-7001"], platform="zalo")

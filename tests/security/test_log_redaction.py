@@ -17,7 +17,7 @@ from indexer.build import build_store
 from knowledge.embedder import HashingEmbedder
 from tests.fakes.telegram_api import TelegramApiServer
 from tests.fakes.zalo_api import ZaloApiServer
-from tuyengiao import commands
+from tuyengiao import serve
 from tuyengiao.cli import install_redaction
 from tuyengiao.settings import Settings
 
@@ -67,7 +67,7 @@ async def test_a_rejected_token_is_never_logged(
              "Zalo refused ZALO_BOT_TOKEN (the token of bot id 9876543210987654321)"),
         ):
             install_redaction(settings)
-            assert await asyncio.to_thread(commands.run, settings, store) == 1
+            assert await asyncio.to_thread(serve.run, settings, store) == 1
             assert any(refused in line for line in lines(debug_logs))
     captured = lines(debug_logs)
     assert not [line for line in captured if leaks(line, TG_TOKEN) or leaks(line, ZALO_TOKEN)]
@@ -81,7 +81,7 @@ def test_exception_texts_and_urls_are_redacted(debug_logs: pytest.LogCaptureFixt
                         zalo_webhook_secret="zalo webhook secret value",
                         database_url="postgresql+psycopg://bot:db-password-123@db/tuyengiao")
     install_redaction(settings)
-    log = logging.getLogger("bot.channels.zalo_api")
+    log = logging.getLogger("bot.channels.zalo.api")
     url = f"https://bot-api.zaloplatforms.com/bot{ZALO_TOKEN}/sendMessage"
     try:
         raise ConnectionError(f"POST {url} failed; encoded {quote(url, safe='')}")

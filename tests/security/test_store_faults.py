@@ -18,13 +18,14 @@ from typing import Any
 
 import pytest
 
-from bot.channels.telegram import TelegramChannel
-from bot.core.assistant import Assistant, CoreSettings
-from bot.core.commands import ALL_COMMANDS
+from bot.channels.telegram.channel import TelegramChannel
+from bot.core.dispatcher import Dispatcher
+from tests.dispatchers import MENU, dispatcher
 from bot.core.knowledge_base import KnowledgeBase
 from bot.storage.database import Database
 from indexer.build import build_store
-from knowledge import messages
+from indexer.opening import opening_section
+from bot import messages
 from knowledge.answers import AnswerPolicy
 from knowledge.embedder import HashingEmbedder
 from knowledge.search import Searcher
@@ -85,10 +86,10 @@ def removed(store: Path, current: str) -> None:
 @asynccontextmanager
 async def serving(store: Path, db: Database) -> AsyncIterator[TelegramApiServer]:
     searcher = Searcher(StoreReader(store), HashingEmbedder())
-    assistant = Assistant(KnowledgeBase(searcher, AnswerPolicy()), db, CoreSettings())
+    assistant = dispatcher(db, KnowledgeBase(searcher, AnswerPolicy(), opening_section))
     async with TelegramApiServer() as api:
         async with TelegramChannel(api.token, assistant.handle, base_url=api.base_url,
-                                   commands=ALL_COMMANDS, poll_timeout=1.0):
+                                   commands=MENU, poll_timeout=1.0):
             yield api
 
 

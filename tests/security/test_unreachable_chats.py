@@ -19,7 +19,9 @@ from bot.polls import results, service as polls
 from bot.polls.models import Poll
 from bot.storage.database import Database
 from bot.storage.models import ChatRecord, Identity, utcnow
-from knowledge import messages as texts
+from bot import messages
+from bot.broadcast import messages as broadcast_texts
+from bot.polls import messages as poll_texts
 from tests.security.stage import OFFICER, WAIT, Stage, db, stage, telegram_says, zalo_says  # noqa: F401
 
 BLOCKER = 1002  # a cell member on Telegram
@@ -60,9 +62,9 @@ async def test_telegram_says_who_blocked_the_bot_and_previews_count_them_until_t
         preview = _preview(s)
         assert "Người nhận: 11 người, 9 người nhận được tin riêng (9 tin nhắn); 2 nhóm chat." \
             in preview
-        assert texts.COMPOSE_PREVIEW_UNREACHABLE.format(count=1) in preview  # never wrote
-        assert texts.UNREACHABLE_PEOPLE.format(count=1) in preview
-        assert texts.UNREACHABLE_GROUPS.format(count=1) in preview
+        assert broadcast_texts.COMPOSE_PREVIEW_UNREACHABLE.format(count=1) in preview  # never wrote
+        assert messages.UNREACHABLE_PEOPLE.format(count=1) in preview
+        assert messages.UNREACHABLE_GROUPS.format(count=1) in preview
         # The member (who unblocked the bot) writes again, the bot is added back to the group:
         # nothing is marked any more.
         s.tg.blocked.discard(BLOCKER)
@@ -103,13 +105,13 @@ async def test_sends_answered_403_mark_the_chat_and_the_report_counts_it(
         final = s.db.call(lambda session: report.final_text(report.delivery_report(
             session, broadcasts.get(session, None, draft.id))))
         assert "Tổng: gửi được 5/7 tin; lỗi 2; đã hủy 0." in final
-        assert texts.BROADCAST_REPORT_UNREACHED.format(count=3) in final  # 2 + 1 never wrote
-        assert texts.UNREACHABLE_PEOPLE.format(count=2) in final
+        assert broadcast_texts.BROADCAST_REPORT_UNREACHED.format(count=3) in final  # 2 + 1 never wrote
+        assert messages.UNREACHABLE_PEOPLE.format(count=2) in final
         # The next broadcast leaves them out: nothing is sent to them again.
         preview = _preview(s)
         assert "Người nhận: 11 người, 8 người nhận được tin riêng (8 tin nhắn); 3 nhóm chat." \
             in preview
-        assert texts.UNREACHABLE_PEOPLE.format(count=2) in preview
+        assert messages.UNREACHABLE_PEOPLE.format(count=2) in preview
         # A message from the Zalo member clears their mark (their question is answered).
         await zalo_says(s, "z-7002", "z-7002", "Chỉ thị 05 nói gì về tổ xung kích?")
         assert set(_marks(s.db)) == {f"telegram:{BLOCKER}"}
@@ -131,12 +133,12 @@ async def test_a_poll_counts_the_chats_it_could_not_reach(db: Database, tmp_path
             "telegram:1007": (True, "400 Chat not found")}
         found = s.db.call(lambda session: results.compute(session, session.get(Poll, poll.id)))
         shown = results.text(found, s.db.call(lambda session: session.get(Poll, poll.id)))
-        assert texts.POLL_UNREACHABLE.format(count=2) in shown
+        assert poll_texts.POLL_UNREACHABLE.format(count=2) in shown
         # The next poll's preview, composed with the buttons on Telegram, says so.
         preview = await _compose_poll(s, "Lịch học tháng 12 có phù hợp không?\nCó\nKhông")
         assert "Đơn vị: Xã Tân Lập. Gửi tới 2 cuộc trò chuyện (0 nhóm)." in preview  # 1006, 1008
-        assert texts.UNREACHABLE_PEOPLE.format(count=1) in preview
-        assert texts.UNREACHABLE_GROUPS.format(count=1) in preview
+        assert messages.UNREACHABLE_PEOPLE.format(count=1) in preview
+        assert messages.UNREACHABLE_GROUPS.format(count=1) in preview
         # The bot is added back and the group writes to it again: the group's mark goes.
         s.tg.kicked.discard(COMMUNE_GROUP)
         said = await telegram_says(s, COMMUNE_GROUP, 1006, "/donvi", "group")
@@ -157,9 +159,9 @@ async def _compose_poll(s: Stage, lines: str) -> str:
         await s.tg.wait_for("answerCallbackQuery", timeout=WAIT)
 
     s.tg.text_update(OFFICER, OFFICER, f"/khaosat {lines}")
-    await press(await reply(texts.POLL_ASK_KIND), texts.POLL_SINGLE_BUTTON)
-    await press(await reply(texts.POLL_ASK_ANONYMOUS), texts.POLL_ANONYMOUS_BUTTON)
-    await press(await reply(texts.POLL_ASK_DURATION), "24 giờ")
-    await press(await reply(texts.POLL_ASK_UNITS[:20]), "Xã Tân Lập")
+    await press(await reply(poll_texts.POLL_ASK_KIND), poll_texts.POLL_SINGLE_BUTTON)
+    await press(await reply(poll_texts.POLL_ASK_ANONYMOUS), poll_texts.POLL_ANONYMOUS_BUTTON)
+    await press(await reply(poll_texts.POLL_ASK_DURATION), "24 giờ")
+    await press(await reply(poll_texts.POLL_ASK_UNITS[:20]), "Xã Tân Lập")
     return str((await reply("XEM TRƯỚC KHẢO SÁT"))["text"])
 _ = OFFICER

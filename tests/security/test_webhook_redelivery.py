@@ -16,9 +16,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.channels.telegram import TelegramChannel, WebhookConfig
-from bot.channels.zalo import ZaloChannel, ZaloWebhookConfig
-from bot.channels.zalo_api import RetryPolicy, ZaloBotApi
+from bot.channels.telegram.channel import TelegramChannel, WebhookConfig
+from bot.channels.zalo.channel import ZaloChannel, ZaloWebhookConfig
+from bot.channels.zalo.api import RetryPolicy, ZaloBotApi
 from bot.core.types import Incoming, IncomingText, Outcome, TextReply
 from bot.inbox.durable import DurableInbox, InboxConfig
 from bot.storage.database import Database

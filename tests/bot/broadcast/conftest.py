@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from bot.broadcast.outbox import RetryPolicy
-from bot.broadcast.telegram_transport import TelegramTransport
-from bot.broadcast.transport import RateLimits
+from bot.channels.telegram.outbound import TelegramOutbound
+from bot.core.outbound import RateLimits
 from bot.broadcast.worker import BroadcastWorker, WorkerConfig
 from bot.storage.database import Database
 from tests.bot.broadcast.world import World, build_world
@@ -44,8 +44,8 @@ async def api(faults: FaultPlan) -> AsyncIterator[TelegramApiServer]:
 
 
 @pytest.fixture
-async def transport(api: TelegramApiServer) -> AsyncIterator[TelegramTransport]:
-    async with TelegramTransport(api.token, base_url=api.base_url, limits=FAST_LIMITS,
+async def transport(api: TelegramApiServer) -> AsyncIterator[TelegramOutbound]:
+    async with TelegramOutbound.bulk(api.token, base_url=api.base_url, limits=FAST_LIMITS,
                                  timeout=2.0) as t:
         yield t
 

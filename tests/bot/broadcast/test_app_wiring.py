@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.app import serve
+from tuyengiao.serve import serve
 from bot.storage.database import Database
 from indexer.build import build_store
-from knowledge import messages as texts
+from bot.broadcast import messages as broadcast_texts
 from knowledge.embedder import HashingEmbedder
 from tests.bot.broadcast.world import build_world
 from tests.fakes.telegram_api import TelegramApiServer
@@ -51,14 +51,14 @@ async def test_run_starts_the_worker_and_sends_a_confirmed_broadcast(
             await api.wait_for("answerCallbackQuery", timeout=WAIT)
 
         api.text_update(OFFICER, OFFICER, "/thongbao Họp chi bộ bất thường tối thứ Sáu.")
-        await press(buttons(await reply(texts.COMPOSE_ASK_DOC[:20]))[texts.COMPOSE_SKIP_BUTTON])
-        targets = buttons(await reply(texts.COMPOSE_ASK_UNITS[:20]))
+        await press(buttons(await reply(broadcast_texts.COMPOSE_ASK_DOC[:20]))[broadcast_texts.COMPOSE_SKIP_BUTTON])
+        targets = buttons(await reply(broadcast_texts.COMPOSE_ASK_UNITS[:20]))
         await press(next(d for label, d in targets.items() if "Xã Tân Lập" in label))
-        await press(targets[texts.COMPOSE_DONE_BUTTON])
-        await press(buttons(await reply(texts.COMPOSE_ASK_ROLES))[texts.COMPOSE_ROLES_ALL])
-        await press(buttons(await reply(texts.COMPOSE_ASK_GROUPS[:20]))[texts.COMPOSE_YES])
-        await press(buttons(await reply(texts.COMPOSE_ASK_CONFIRM))[texts.COMPOSE_NO])
-        await press(buttons(await reply(texts.COMPOSE_PREVIEW_TITLE))[texts.COMPOSE_SEND_BUTTON])
+        await press(targets[broadcast_texts.COMPOSE_DONE_BUTTON])
+        await press(buttons(await reply(broadcast_texts.COMPOSE_ASK_ROLES))[broadcast_texts.COMPOSE_ROLES_ALL])
+        await press(buttons(await reply(broadcast_texts.COMPOSE_ASK_GROUPS[:20]))[broadcast_texts.COMPOSE_YES])
+        await press(buttons(await reply(broadcast_texts.COMPOSE_ASK_CONFIRM))[broadcast_texts.COMPOSE_NO])
+        await press(buttons(await reply(broadcast_texts.COMPOSE_PREVIEW_TITLE))[broadcast_texts.COMPOSE_SEND_BUTTON])
         # The worker polls only every 30 s here: a prompt delivery means it was woken.
         for chat in world.members[world.commune2] + ["-5002"]:
             got = await api.wait_for("sendMessage", lambda p, c=chat: str(p["chat_id"]) == c,
@@ -95,13 +95,13 @@ async def test_run_sends_on_zalo_too_when_its_token_is_set(
                                        and p["text"].startswith(expect), timeout=WAIT)
             return str(sent["text"])
 
-        await say("/thongbao Họp chi bộ bất thường tối thứ Sáu.", texts.COMPOSE_ASK_DOC[:20])
-        await say("bỏ qua", texts.COMPOSE_ASK_UNITS[:20])
+        await say("/thongbao Họp chi bộ bất thường tối thứ Sáu.", broadcast_texts.COMPOSE_ASK_DOC[:20])
+        await say("bỏ qua", broadcast_texts.COMPOSE_ASK_UNITS[:20])
         await say("xã tân lập", "Đã chọn")
-        await say("xong", texts.COMPOSE_ASK_ROLES)
-        await say("đảng viên và cán bộ", texts.COMPOSE_ASK_GROUPS[:20])
-        await say("có", texts.COMPOSE_ASK_CONFIRM)
-        await say("không", texts.COMPOSE_PREVIEW_TITLE)
+        await say("xong", broadcast_texts.COMPOSE_ASK_ROLES)
+        await say("đảng viên và cán bộ", broadcast_texts.COMPOSE_ASK_GROUPS[:20])
+        await say("có", broadcast_texts.COMPOSE_ASK_CONFIRM)
+        await say("không", broadcast_texts.COMPOSE_PREVIEW_TITLE)
         await say("gửi ngay", "Đang gửi thông báo #")
         # The worker polls only every 30 s here: a prompt delivery means it was woken.
         for chat in zpeople.members[world.commune2] + [zpeople.group]:

@@ -10,8 +10,8 @@ from sqlmodel import select
 from bot.broadcast import outbox, service
 from bot.broadcast.models import Delivery
 from bot.broadcast.outbox import RetryPolicy
-from bot.broadcast.ratelimit import RateLimiter
-from bot.broadcast.transport import RateLimits
+from bot.core.ratelimit import RateLimiter
+from bot.core.outbound import RateLimits
 from bot.storage.database import Database
 from bot.storage.models import utcnow
 from tests.bot.broadcast.world import World

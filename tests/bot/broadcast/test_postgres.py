@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.broadcast import outbox, service
 from bot.broadcast.models import Delivery
-from bot.broadcast.telegram_transport import TelegramTransport
+from bot.channels.telegram.outbound import TelegramOutbound
 from bot.broadcast.worker import BroadcastWorker, WorkerConfig
 from bot.storage.database import Database
 from tests.bot.broadcast.conftest import FAST, WAIT, FAST_LIMITS, sent_to
@@ -61,8 +61,8 @@ async def test_two_workers_share_one_broadcast_without_duplicates(pg_db: Databas
                           progress_interval=0.05, retry=FAST.retry)
     try:
         async with TelegramApiServer() as api, \
-                TelegramTransport(api.token, base_url=api.base_url, limits=FAST_LIMITS) as t1, \
-                TelegramTransport(api.token, base_url=api.base_url, limits=FAST_LIMITS) as t2:
+                TelegramOutbound.bulk(api.token, base_url=api.base_url, limits=FAST_LIMITS) as t1, \
+                TelegramOutbound.bulk(api.token, base_url=api.base_url, limits=FAST_LIMITS) as t2:
             workers = [BroadcastWorker(pg_db, {"telegram": t1}, config, worker_id="W1"),
                        BroadcastWorker(second_db, {"telegram": t2}, config, worker_id="W2")]
             stop = asyncio.Event()

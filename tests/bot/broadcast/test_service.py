@@ -14,7 +14,8 @@ from bot.services import linking, people
 from bot.services.errors import InvalidInput, PermissionDenied
 from bot.storage.database import Database
 from bot.storage.models import LOCAL_TZ, Membership
-from knowledge import messages as texts
+from bot import messages as texts
+from bot.broadcast import messages as broadcast_texts
 from tests.bot.broadcast.world import World, add_person
 
 TEXT = "Tổ chức học tập, quán triệt Chỉ thị 05-CT/TW trước ngày 30/11."
@@ -113,7 +114,7 @@ def test_groups_can_be_left_out_and_an_empty_audience_is_refused(db: Database, w
                   include_groups=False)
     with pytest.raises(InvalidInput) as refused:
         db.call(service.confirm, world.actor(db, world.officer_id), empty)
-    assert refused.value.message == texts.BROADCAST_NOBODY
+    assert refused.value.message == broadcast_texts.BROADCAST_NOBODY
 
 
 def test_reading_confirmation_and_reminding_exactly_the_others(db: Database, world: World) -> None:
@@ -162,7 +163,7 @@ def test_cancel_is_for_the_author_admins_and_officers_above(db: Database, world:
         db.call(service.cancel, world.actor(db, "1"), broadcast_id)
     audit = db.call(report.audit_text)
     lines = audit.splitlines()
-    assert lines[0] == texts.BROADCAST_AUDIT_TITLE
+    assert lines[0] == broadcast_texts.BROADCAST_AUDIT_TITLE
     assert f"user 1 — dừng/hủy #{broadcast_id}" in lines[1]
     assert f"user {world.officer_id} — gửi #{broadcast_id}" in lines[2]
     assert f"user {world.officer_id} — soạn #{broadcast_id}" in lines[3]

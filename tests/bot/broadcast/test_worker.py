@@ -11,10 +11,10 @@ from sqlmodel import select
 
 from bot.broadcast import service
 from bot.broadcast.models import Broadcast, Delivery
-from bot.broadcast.telegram_transport import TelegramTransport
+from bot.channels.telegram.outbound import TelegramOutbound
 from bot.broadcast.worker import BroadcastWorker
 from bot.storage.database import Database
-from knowledge import messages as texts
+from bot.broadcast import messages as broadcast_texts
 from tests.bot.broadcast.conftest import FAST, WAIT, finished, running_worker, sent_to
 from tests.bot.broadcast.world import World
 from tests.fakes.telegram_api import TelegramApiServer
@@ -38,7 +38,7 @@ def deliveries(db: Database, broadcast_id: int) -> dict[str, Delivery]:
 
 
 async def test_every_member_and_group_gets_one_message_with_progress_and_report(
-        db: Database, world: World, api: TelegramApiServer, transport: TelegramTransport,
+        db: Database, world: World, api: TelegramApiServer, transport: TelegramOutbound,
         faults: FaultPlan) -> None:
     slow = world.members[world.commune2][-1]
     gate = asyncio.Event()
@@ -59,7 +59,7 @@ async def test_every_member_and_group_gets_one_message_with_progress_and_report(
         assert "Văn bản: 05-CT/TW" in got[0]["text"]
         buttons = got[0]["reply_markup"]["inline_keyboard"][0]
         assert buttons[0]["callback_data"] == f"rd:{broadcast_id}"
-        assert buttons[0]["text"] == texts.BROADCAST_READ_BUTTON
+        assert buttons[0]["text"] == broadcast_texts.BROADCAST_READ_BUTTON
     assert sent_to(api, "-5003") == []  # another province's group
     for silent in world.silent:
         assert sent_to(api, silent) == []
@@ -75,14 +75,14 @@ async def test_every_member_and_group_gets_one_message_with_progress_and_report(
     assert "Chi bộ thôn Đông: 4/5 người nhận được (80%)" in report["text"]
     assert "Xã Tân Lập: 3/3 người nhận được (100%); nhóm 1/1" in report["text"]
     edits = [p for p in api.calls_of("editMessageText") if str(p["chat_id"]) == world.officer_id]
-    assert edits and texts.BROADCAST_PROGRESS_DONE in edits[-1]["text"]
+    assert edits and broadcast_texts.BROADCAST_PROGRESS_DONE in edits[-1]["text"]
     assert len({p["message_id"] for p in edits}) == 1
     broadcast = db.call(lambda s: s.get(Broadcast, broadcast_id))
     assert broadcast.status == "done" and broadcast.finished_at is not None
 
 
 async def test_transient_failures_are_retried_and_permanent_ones_stop(
-        db: Database, world: World, api: TelegramApiServer, transport: TelegramTransport,
+        db: Database, world: World, api: TelegramApiServer, transport: TelegramOutbound,
         faults: FaultPlan) -> None:
     cell = world.members[world.cell]
     commune2 = world.members[world.commune2]
@@ -111,7 +111,7 @@ async def test_transient_failures_are_retried_and_permanent_ones_stop(
 
 
 async def test_flood_control_waits_retry_after(
-        db: Database, world: World, api: TelegramApiServer, transport: TelegramTransport,
+        db: Database, world: World, api: TelegramApiServer, transport: TelegramOutbound,
         faults: FaultPlan) -> None:
     target = world.members[world.commune2][0]
     faults.on_chat(target, flood(retry_after=1))
@@ -131,7 +131,7 @@ async def test_a_timeout_is_retried(db: Database, world: World, api: TelegramApi
     broadcast_id = start(db, world, units=[world.commune2])
     from tests.bot.broadcast.conftest import FAST_LIMITS
 
-    async with TelegramTransport(api.token, base_url=api.base_url, limits=FAST_LIMITS,
+    async with TelegramOutbound.bulk(api.token, base_url=api.base_url, limits=FAST_LIMITS,
                                  timeout=0.3) as transport:
         async with running_worker(db, transport) as worker:
             await api.wait_for("sendMessage", lambda p: str(p["chat_id"]) == target, timeout=WAIT)
@@ -156,7 +156,7 @@ async def _wait_row(db: Database, broadcast_id: int, chat: str, ready, timeout: 
 
 
 async def test_a_worker_restarted_mid_broadcast_loses_nobody(
-        db: Database, world: World, api: TelegramApiServer, transport: TelegramTransport,
+        db: Database, world: World, api: TelegramApiServer, transport: TelegramOutbound,
         faults: FaultPlan) -> None:
     """Worker A dies (its task is cancelled: nothing recorded, nothing released) while one
     send is in flight and rows are still unsent; worker B takes over after the lease."""
@@ -188,7 +188,7 @@ async def test_a_worker_restarted_mid_broadcast_loses_nobody(
 
 
 async def test_cancel_while_running_stops_the_rest(
-        db: Database, world: World, api: TelegramApiServer, transport: TelegramTransport,
+        db: Database, world: World, api: TelegramApiServer, transport: TelegramOutbound,
         faults: FaultPlan) -> None:
     first = world.members[world.cell][0]
     gate = asyncio.Event()
@@ -213,7 +213,7 @@ async def test_cancel_while_running_stops_the_rest(
 
 
 async def test_the_officers_progress_and_report_survive_flood_control(
-        db: Database, world: World, api: TelegramApiServer, transport: TelegramTransport,
+        db: Database, world: World, api: TelegramApiServer, transport: TelegramOutbound,
         faults: FaultPlan) -> None:
     faults.on_chat(world.officer_id, flood(retry_after=1))  # the first message to the officer
     broadcast_id = start(db, world, units=[world.commune2])  # the officer is not in it

@@ -14,22 +14,24 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
-from bot.broadcast.handlers import BroadcastHandlers
 from bot.broadcast.models import Broadcast, BroadcastRecipient
-from bot.broadcast.telegram_transport import TelegramTransport
-from bot.channels.zalo import ZaloChannel
-from bot.channels.zalo_api import RetryPolicy, ZaloBotApi
-from bot.core.assistant import Assistant, CoreSettings
+from bot.channels.telegram.outbound import TelegramOutbound
+from bot.channels.zalo.channel import ZaloChannel
+from bot.channels.zalo.api import RetryPolicy, ZaloBotApi
+from bot.core.dispatcher import Dispatcher
 from bot.core.knowledge_base import KnowledgeBase
 from bot.core.types import Chat, IncomingAction, Sender
 from bot.storage.database import Database
 from indexer.build import build_store
-from knowledge import messages as texts
+from indexer.opening import opening_section
+from bot import messages as texts
+from bot.broadcast import messages as broadcast_texts
 from knowledge.answers import AnswerPolicy
 from knowledge.embedder import HashingEmbedder
 from knowledge.search import Searcher
 from knowledge.store import StoreReader
 from tests.bot.broadcast.conftest import WAIT, finished
+from tests.dispatchers import dispatcher
 from tests.bot.broadcast.world import ADMIN_IDS, World
 from tests.bot.broadcast.zalo_world import (
     ZALO_OFFICER,
@@ -43,12 +45,11 @@ from tests.fakes.zalo_api import ZaloApiServer
 
 
 @pytest.fixture
-def assistant(knowledge_dir: Path, tmp_path: Path, db: Database) -> Assistant:
+def assistant(knowledge_dir: Path, tmp_path: Path, db: Database) -> Dispatcher:
     embedder = HashingEmbedder()
     build_store([knowledge_dir], tmp_path / "store", embedder)
-    knowledge = KnowledgeBase(Searcher(StoreReader(tmp_path / "store"), embedder), AnswerPolicy())
-    return Assistant(knowledge, db, CoreSettings(admin_ids=ADMIN_IDS),
-                     BroadcastHandlers(db, knowledge))
+    knowledge = KnowledgeBase(Searcher(StoreReader(tmp_path / "store"), embedder), AnswerPolicy(), opening_section)
+    return dispatcher(db, knowledge, ADMIN_IDS, broadcasts=True)
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def zpeople(db: Database, world: World) -> ZaloPeople:
 
 
 @asynccontextmanager
-async def zalo_bot(assistant: Assistant) -> AsyncIterator[ZaloApiServer]:
+async def zalo_bot(assistant: Dispatcher) -> AsyncIterator[ZaloApiServer]:
     async with ZaloApiServer(max_poll_wait=0.5) as api, aiohttp.ClientSession() as session:
         client = ZaloBotApi(api.token, session, base_url=api.base_url,
                             retry=RetryPolicy(backoff=0.01))
@@ -84,38 +85,38 @@ def choice(hint_text: str, label: str) -> str:
 
 
 async def test_officer_composes_on_zalo_and_members_confirm_by_reply(
-        assistant: Assistant, db: Database, world: World, zpeople: ZaloPeople,
-        transport: TelegramTransport) -> None:
+        assistant: Dispatcher, db: Database, world: World, zpeople: ZaloPeople,
+        transport: TelegramOutbound) -> None:
     async with zalo_bot(assistant) as api, zalo_transport(api) as ztransport, \
             running_on(db, {"telegram": transport, "zalo": ztransport}) as worker:
         officer = ZALO_OFFICER
-        asked = await say(api, officer, "/thongbao", texts.COMPOSE_ASK_TEXT[:20])
+        asked = await say(api, officer, "/thongbao", broadcast_texts.COMPOSE_ASK_TEXT[:20])
         assert asked.endswith("Gõ 1: ✖ Hủy")
         await say(api, officer, "Đề nghị các chi bộ học tập Chỉ thị 05 trước 30/11.",
-                  texts.COMPOSE_ASK_DOC[:20])
-        units = await say(api, officer, "chỉ thị 05", texts.COMPOSE_ASK_UNITS[:20])
+                  broadcast_texts.COMPOSE_ASK_DOC[:20])
+        units = await say(api, officer, "chỉ thị 05", broadcast_texts.COMPOSE_ASK_UNITS[:20])
         assert "Tỉnh Lâm Giang" not in units  # outside this officer's subtree
         picked = await say(api, officer, choice(units, "Chi bộ thôn Đông"), "Đã chọn")
-        assert picked == texts.COMPOSE_UNIT_ADDED.format(unit="Chi bộ thôn Đông", count=1)
+        assert picked == broadcast_texts.COMPOSE_UNIT_ADDED.format(unit="Chi bộ thôn Đông", count=1)
         # A label typed without its decoration ("› Xã Tân Lập") chooses it too.
         picked = await say(api, officer, "xa tan lap", "Đã chọn")
-        assert picked == texts.COMPOSE_UNIT_ADDED.format(unit="Xã Tân Lập", count=2)
-        roles = await say(api, officer, "xong", texts.COMPOSE_ASK_ROLES)
+        assert picked == broadcast_texts.COMPOSE_UNIT_ADDED.format(unit="Xã Tân Lập", count=2)
+        roles = await say(api, officer, "xong", broadcast_texts.COMPOSE_ASK_ROLES)
         # Text that matches no choice: the same step again, not a question to the archive.
-        again = await say(api, officer, "gửi cho mọi người nhé", texts.COMPOSE_NOT_UNDERSTOOD)
-        assert texts.COMPOSE_ASK_ROLES in again and again.endswith(roles.rsplit("\n", 1)[1])
-        await say(api, officer, choice(roles, texts.COMPOSE_ROLES_MEMBER), texts.COMPOSE_ASK_GROUPS[:20])
-        await say(api, officer, "có", texts.COMPOSE_ASK_CONFIRM)
-        deadline = await say(api, officer, "1", texts.COMPOSE_ASK_DEADLINE)
-        preview = await say(api, officer, choice(deadline, texts.COMPOSE_NO_DEADLINE),
-                            texts.COMPOSE_PREVIEW_TITLE)
+        again = await say(api, officer, "gửi cho mọi người nhé", broadcast_texts.COMPOSE_NOT_UNDERSTOOD)
+        assert broadcast_texts.COMPOSE_ASK_ROLES in again and again.endswith(roles.rsplit("\n", 1)[1])
+        await say(api, officer, choice(roles, broadcast_texts.COMPOSE_ROLES_MEMBER), broadcast_texts.COMPOSE_ASK_GROUPS[:20])
+        await say(api, officer, "có", broadcast_texts.COMPOSE_ASK_CONFIRM)
+        deadline = await say(api, officer, "1", broadcast_texts.COMPOSE_ASK_DEADLINE)
+        preview = await say(api, officer, choice(deadline, broadcast_texts.COMPOSE_NO_DEADLINE),
+                            broadcast_texts.COMPOSE_PREVIEW_TITLE)
         assert "Văn bản: Chỉ thị 05-CT/TW" in preview
         # Telegram: 4 + 3 members (one never wrote), Zalo: 2 + 2 members and the member linked
         # on both platforms; groups: two Telegram, one Zalo.
         assert "Người nhận: 12 người, 11 người nhận được tin riêng (12 tin nhắn); 3 nhóm chat." in preview
         sending = await say(api, officer, choice(preview, "Gửi ngay"), "Đang gửi thông báo #")
         broadcast_id = int(re.search(r"#(\d+)", sending)[1])  # type: ignore[index]
-        assert sending.startswith(texts.COMPOSE_SENDING_NO_LIVE.format(id=broadcast_id, messages=15))
+        assert sending.startswith(broadcast_texts.COMPOSE_SENDING_NO_LIVE.format(id=broadcast_id, messages=15))
         await finished(worker, broadcast_id)
         report = await api.wait_for("sendMessage", lambda p: p["chat_id"] == officer
                                     and p["text"].startswith("📊"), timeout=WAIT)
@@ -127,9 +128,9 @@ async def test_officer_composes_on_zalo_and_members_confirm_by_reply(
         reader, other = zpeople.members[world.cell]
         got = await api.wait_for("sendMessage", lambda p: p["chat_id"] == reader, timeout=WAIT)
         assert got["text"].startswith("📢") and "trả lời «đã đọc»" in got["text"]
-        assert await say(api, reader, "Đã đọc.", "Đã ghi") == texts.BROADCAST_READ_THANKS
-        assert await say(api, reader, "da doc", "Đồng chí") == texts.BROADCAST_READ_AGAIN
-        assert await say(api, ZALO_OTHER_OFFICER, "đã đọc") == texts.BROADCAST_READ_NOTHING
+        assert await say(api, reader, "Đã đọc.", "Đã ghi") == broadcast_texts.BROADCAST_READ_THANKS
+        assert await say(api, reader, "da doc", "Đồng chí") == broadcast_texts.BROADCAST_READ_AGAIN
+        assert await say(api, ZALO_OTHER_OFFICER, "đã đọc") == broadcast_texts.BROADCAST_READ_NOTHING
         with db.session() as s:
             confirmed = s.exec(select(BroadcastRecipient).where(
                 BroadcastRecipient.broadcast_id == broadcast_id,
@@ -142,29 +143,29 @@ async def test_officer_composes_on_zalo_and_members_confirm_by_reply(
         api.text_update(zpeople.group, group_member, "@Trợ lý tuyên giáo đã đọc", "GROUP")
         thanks = await api.wait_for("sendMessage", lambda p: p["chat_id"] == zpeople.group
                                     and not p["text"].startswith("📢"), timeout=WAIT)
-        assert thanks["text"] == texts.BROADCAST_READ_THANKS
+        assert thanks["text"] == broadcast_texts.BROADCAST_READ_THANKS
         await api.wait_taken()
         assert len(api.sent_texts(zpeople.group)) == 2  # the broadcast and one thanks
 
         listing = await say(api, officer, f"/chuadoc {broadcast_id}", "Xác nhận đã đọc")
         assert "Chi bộ thôn Đông: đã đọc 1/7" in listing and "Xã Tân Lập: đã đọc 1/5" in listing
         reminding = await say(api, officer, f"/nhacdoc {broadcast_id}", "Đang nhắc")
-        assert reminding == texts.BROADCAST_REMINDING.format(people=9, messages=10)
+        assert reminding == broadcast_texts.BROADCAST_REMINDING.format(people=9, messages=10)
         reminder = await api.wait_for("sendMessage", lambda p: p["chat_id"] == other
                                       and p["text"].startswith("🔔"), timeout=WAIT)
         assert "trả lời «đã đọc»" in reminder["text"]
         # Replying to the reminder confirms the original broadcast.
-        assert await say(api, other, "đã đọc ạ", "Đã ghi") == texts.BROADCAST_READ_THANKS
+        assert await say(api, other, "đã đọc ạ", "Đã ghi") == broadcast_texts.BROADCAST_READ_THANKS
         listing = await say(api, officer, f"/chuadoc {broadcast_id}", "Xác nhận đã đọc")
         assert "Chi bộ thôn Đông: đã đọc 2/7" in listing
 
 
 async def test_zalo_officers_stay_in_their_subtree_and_members_cannot_broadcast(
-        assistant: Assistant, db: Database, world: World, zpeople: ZaloPeople) -> None:
+        assistant: Dispatcher, db: Database, world: World, zpeople: ZaloPeople) -> None:
     async with zalo_bot(assistant) as api:
         other = ZALO_OTHER_OFFICER
-        await say(api, other, "/thongbao Họp chi bộ tháng 12.", texts.COMPOSE_ASK_DOC[:20])
-        units = await say(api, other, "bỏ qua", texts.COMPOSE_ASK_UNITS[:20])
+        await say(api, other, "/thongbao Họp chi bộ tháng 12.", broadcast_texts.COMPOSE_ASK_DOC[:20])
+        units = await say(api, other, "bỏ qua", broadcast_texts.COMPOSE_ASK_UNITS[:20])
         assert "Tỉnh Lâm Giang" in units
         assert "Huyện Đông Hà" not in units and "Chi bộ thôn Đông" not in units
         member = zpeople.members[world.cell][0]

@@ -12,12 +12,13 @@ from sqlmodel import Session, select
 
 from bot.broadcast import compose, service
 from bot.broadcast.models import Delivery
-from bot.broadcast.telegram_transport import TelegramTransport
-from bot.broadcast.transport import OutboundMessage, PermanentError, TransientError
-from bot.broadcast.zalo_transport import ZaloTransport
-from bot.core.types import Action
+from bot.channels.telegram.outbound import TelegramOutbound
+from bot.broadcast.progress import officer_reply
+from bot.core.outbound import Destination, PermanentError, TransientError
+from bot.channels.zalo.outbound import ZaloOutbound
+from bot.core.types import Action, TextReply
 from bot.storage.database import Database
-from knowledge import messages as texts
+from bot.broadcast import messages as broadcast_texts
 from tests.bot.broadcast.conftest import FAST, WAIT, finished, sent_to
 from tests.bot.broadcast.world import World
 from tests.bot.broadcast.zalo_world import (
@@ -40,7 +41,7 @@ async def zapi() -> AsyncIterator[ZaloApiServer]:
 
 
 @pytest.fixture
-async def ztransport(zapi: ZaloApiServer) -> AsyncIterator[ZaloTransport]:
+async def ztransport(zapi: ZaloApiServer) -> AsyncIterator[ZaloOutbound]:
     async with zalo_transport(zapi) as transport:
         yield transport
 
@@ -68,7 +69,7 @@ def deliveries(db: Database, broadcast_id: int) -> dict[tuple[str, str], Deliver
 
 async def test_a_broadcast_reaches_every_chat_on_both_platforms_once(
         db: Database, world: World, zpeople: ZaloPeople, api: TelegramApiServer,
-        transport: TelegramTransport, zapi: ZaloApiServer, ztransport: ZaloTransport) -> None:
+        transport: TelegramOutbound, zapi: ZaloApiServer, ztransport: ZaloOutbound) -> None:
     broadcast_id = start(db, world)
     async with running_on(db, {"telegram": transport, "zalo": ztransport}) as worker:
         await finished(worker, broadcast_id)
@@ -78,7 +79,7 @@ async def test_a_broadcast_reaches_every_chat_on_both_platforms_once(
     for chat in zalo_chats:
         [text] = zalo_texts(zapi, chat, "📢")
         assert "Văn bản: 05-CT/TW" in text and "Học tập Chỉ thị 05" in text
-        assert text.endswith(texts.BROADCAST_CONFIRM_PLEASE_TYPED), text  # no button to press
+        assert text.endswith(broadcast_texts.BROADCAST_CONFIRM_PLEASE_TYPED), text  # no button to press
     # The member on both platforms got it on each (one private chat per platform).
     assert len([p for p in sent_to(api, zpeople.both[0]) if p["text"].startswith("📢")]) == 1
     rows = deliveries(db, broadcast_id)
@@ -90,7 +91,7 @@ async def test_a_broadcast_reaches_every_chat_on_both_platforms_once(
 
 async def test_zalo_429_5xx_and_unreachable_chats(
         db: Database, world: World, zpeople: ZaloPeople, zapi: ZaloApiServer,
-        ztransport: ZaloTransport, transport: TelegramTransport) -> None:
+        ztransport: ZaloOutbound, transport: TelegramOutbound) -> None:
     flooded, failing, blocked, unknown = zpeople.all_members()
     zapi.fail_next("sendMessage", 429, "Too Many Requests", chat_id=flooded, retry_after=1)
     zapi.fail_next("sendMessage", 502, "Bad Gateway", chat_id=failing, times=2)
@@ -125,7 +126,7 @@ async def test_zalo_429_5xx_and_unreachable_chats(
 
 async def test_progress_on_zalo_comes_as_occasional_new_messages(
         db: Database, world: World, zpeople: ZaloPeople, zapi: ZaloApiServer,
-        ztransport: ZaloTransport, transport: TelegramTransport) -> None:
+        ztransport: ZaloOutbound, transport: TelegramOutbound) -> None:
     slow = zpeople.all_members()[-1]
     zapi.faults.append(Fault("sendMessage", None, slow, times=1, delay=1.5))
     config = replace(FAST, progress_interval_no_edit=0.4)
@@ -143,39 +144,40 @@ async def test_progress_on_zalo_comes_as_occasional_new_messages(
     # apart (0.2 s of slack for a loaded machine delaying one request more than the next).
     assert all(later - earlier >= 0.2 for earlier, later in zip(shown, shown[1:]))
     assert to_officer[-1].startswith("📊")
-    assert not [t for t in to_officer if texts.BROADCAST_PROGRESS_DONE in t]  # the report says it
+    assert not [t for t in to_officer if broadcast_texts.BROADCAST_PROGRESS_DONE in t]  # the report says it
 
 
 async def test_the_transport_sorts_zalo_errors_and_splits_long_texts(
-        zapi: ZaloApiServer, ztransport: ZaloTransport) -> None:
+        zapi: ZaloApiServer, ztransport: ZaloOutbound) -> None:
     long = "Đoạn một. " * 150 + "\n\n" + "Đoạn hai. " * 150  # 3,000 characters
-    message_id = await ztransport.send(OutboundMessage("u1", "private", long,
-                                                       (Action("x", "bc:7:stop"),)))
+    # What the broadcast engine sends an officer on Zalo: typed commands for its buttons.
+    message_id = await ztransport.send(Destination("u1"), [
+        officer_reply(ztransport, long, (Action("x", "bc:7:stop"),))])
     parts = zapi.sent_texts("u1")
     assert len(parts) == 2 and all(len(p) <= 2000 for p in parts)
     assert parts[1].endswith("Gõ /dunggui 7 để dừng gửi")
     assert message_id.startswith("bot")
     zapi.fail_next("sendMessage", 429, "Too Many Requests", retry_after=7)
     with pytest.raises(TransientError) as flood:
-        await ztransport.send(OutboundMessage("u1", "private", "x"))
+        await ztransport.send_text(Destination("u1"), "x")
     assert flood.value.retry_after == 7
     zapi.fail_http("sendMessage", 502)
     with pytest.raises(TransientError):
-        await ztransport.send(OutboundMessage("u1", "private", "x"))
+        await ztransport.send_text(Destination("u1"), "x")
     zapi.fail_next("sendMessage", 401, "Unauthorized")  # an operator must fix the token
     with pytest.raises(TransientError):
-        await ztransport.send(OutboundMessage("u1", "private", "x"))
+        await ztransport.send_text(Destination("u1"), "x")
     for code in (403, 404, 400):
         zapi.fail_next("sendMessage", code, "refused")
         with pytest.raises(PermanentError) as refused:
-            await ztransport.send(OutboundMessage("u1", "private", "x"))
+            await ztransport.send_text(Destination("u1"), "x")
         assert refused.value.reason.startswith(str(code))
     zapi.delay("sendMessage", 3.0)  # the transport's timeout is 2 s: may have arrived
     with pytest.raises(TransientError):
-        await ztransport.send(OutboundMessage("u1", "private", "x"))
+        await ztransport.send_text(Destination("u1"), "x")
     # No edits on Zalo: "edit" sends the text as a new message.
     before = len(zapi.sent_texts("u1"))
-    assert await ztransport.edit("u1", message_id, "mới") != message_id
+    assert await ztransport.edit(Destination("u1"), message_id, TextReply("mới")) != message_id
     assert zapi.sent_texts("u1")[before:] == ["mới"]
 
 
@@ -194,4 +196,4 @@ def test_the_preview_says_a_telegram_file_reaches_telegram_only(
     preview = db.call(compose_with_file)
     assert "Tệp đính kèm: ke-hoach.pdf" in preview
     # Xã Tân Lập on Zalo: two members and the group.
-    assert texts.COMPOSE_PREVIEW_FILE_ELSEWHERE.format(platform="Telegram", count=3) in preview
+    assert broadcast_texts.COMPOSE_PREVIEW_FILE_ELSEWHERE.format(platform="Telegram", count=3) in preview

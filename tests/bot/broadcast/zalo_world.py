@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.broadcast.transport import Transport
+from bot.core.outbound import OutboundPort
 from bot.broadcast.worker import BroadcastWorker, WorkerConfig
-from bot.broadcast.zalo_transport import ZaloTransport
+from bot.channels.zalo.outbound import ZaloOutbound
 from bot.services import people
 from bot.storage.database import Database
 from tests.bot.broadcast.conftest import FAST, FAST_LIMITS, WAIT
@@ -78,14 +78,14 @@ def _link(session: Session, person_id: int, zalo_id: str) -> None:
 
 
 @asynccontextmanager
-async def zalo_transport(api: ZaloApiServer) -> AsyncIterator[ZaloTransport]:
-    async with ZaloTransport(api.token, base_url=api.base_url, limits=FAST_LIMITS,
+async def zalo_transport(api: ZaloApiServer) -> AsyncIterator[ZaloOutbound]:
+    async with ZaloOutbound.bulk_sender(api.token, base_url=api.base_url, limits=FAST_LIMITS,
                              timeout=2.0) as transport:
         yield transport
 
 
 @asynccontextmanager
-async def running_on(db: Database, transports: Mapping[str, Transport],
+async def running_on(db: Database, transports: Mapping[str, OutboundPort],
                      config: WorkerConfig = FAST) -> AsyncIterator[BroadcastWorker]:
     worker = BroadcastWorker(db, transports, config)
     stop = asyncio.Event()

@@ -13,18 +13,19 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.broadcast.zalo_transport import ZaloTransport
-from bot.channels.telegram import TelegramChannel
-from bot.channels.zalo import ZaloChannel
-from bot.channels.zalo_api import RetryPolicy, ZaloBotApi
-from bot.core.assistant import Assistant
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.outbound import TelegramOutbound
+from bot.channels.zalo.api import RetryPolicy, ZaloBotApi
+from bot.channels.zalo.channel import ZaloChannel
+from bot.channels.zalo.outbound import ZaloOutbound
+from bot.core.dispatcher import Dispatcher
+from bot.core.knowledge_base import KnowledgeBase
 from bot.core.types import Incoming, Outcome
-from bot.polls.handlers import PollHandlers
 from bot.polls.runner import PollRunner, RunnerConfig
-from bot.polls.senders import TelegramPollSender, ZaloPollSender
 from bot.services import people
 from bot.storage.database import Database
 from tests.bot.broadcast.world import ADMIN_IDS, World, add_members, build_world
+from tests.dispatchers import dispatcher
 from tests.fakes.telegram_api import TelegramApiServer
 from tests.fakes.zalo_api import ZaloApiServer
 
@@ -41,7 +42,7 @@ class Polls:
     tg: TelegramApiServer
     zalo: ZaloApiServer
     runner: PollRunner
-    assistant: Assistant
+    assistant: Dispatcher
 
 
 def build_poll_world(db: Database) -> World:
@@ -78,20 +79,20 @@ async def zalo() -> AsyncIterator[ZaloApiServer]:
 
 @pytest.fixture
 async def polls(world: World, db: Database, tg: TelegramApiServer, zalo: ZaloApiServer,
-                assistant: Assistant) -> AsyncIterator[Polls]:
-    async with ZaloTransport(zalo.token, base_url=zalo.base_url, timeout=2.0) as zalo_transport, \
-            TelegramPollSender(tg.token, base_url=tg.base_url, timeout=2.0) as telegram:
-        runner = PollRunner(db, {"telegram": telegram, "zalo": ZaloPollSender(zalo_transport)},
+                knowledge: KnowledgeBase) -> AsyncIterator[Polls]:
+    async with ZaloOutbound.bulk_sender(zalo.token, base_url=zalo.base_url,
+                                        timeout=2.0) as zalo_port, \
+            TelegramOutbound.bulk(tg.token, base_url=tg.base_url, timeout=2.0) as telegram:
+        runner = PollRunner(db, {"telegram": telegram, "zalo": zalo_port},
                             RunnerConfig(interval=0.05))
-        assistant.polls = PollHandlers(db, ADMIN_IDS, wake=runner.wake)
-        assistant.settings = type(assistant.settings)(admin_ids=ADMIN_IDS)
-        yield Polls(world, db, tg, zalo, runner, assistant)
+        core = dispatcher(db, knowledge, ADMIN_IDS, polls=True, poll_wake=runner.wake)
+        yield Polls(world, db, tg, zalo, runner, core)
 
 
 class Handled:
     """The core's handler, noting each update it finished (tests wait on the queue)."""
 
-    def __init__(self, assistant: Assistant) -> None:
+    def __init__(self, assistant: Dispatcher) -> None:
         self.assistant = assistant
         self.done: asyncio.Queue[Incoming] = asyncio.Queue()
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.app import serve
+from tuyengiao.serve import serve
 from bot.storage.database import Database
 from indexer.build import build_store
-from knowledge import messages as texts
+from bot.polls import messages as poll_texts
 from knowledge.embedder import HashingEmbedder
 from tests.bot.broadcast.world import build_world
 from tests.fakes.telegram_api import TelegramApiServer
@@ -50,11 +50,11 @@ async def test_run_posts_a_poll_created_with_buttons_and_reports_at_close(
             await api.wait_for("answerCallbackQuery", timeout=WAIT)
 
         api.text_update(OFFICER, OFFICER, "/khaosat Chi bộ họp vào buổi nào?\nSáng thứ Bảy\nTối thứ Sáu")
-        await press(buttons(await reply(texts.POLL_ASK_KIND))[texts.POLL_SINGLE_BUTTON])
-        await press(buttons(await reply(texts.POLL_ASK_ANONYMOUS))[texts.POLL_NAMED_BUTTON])
-        await press(buttons(await reply(texts.POLL_ASK_DURATION))["3 ngày"])
-        await press(buttons(await reply(texts.POLL_ASK_UNITS[:20]))["Xã Tân Lập"])
-        await press(buttons(await reply("XEM TRƯỚC KHẢO SÁT"))[texts.POLL_SEND_BUTTON])
+        await press(buttons(await reply(poll_texts.POLL_ASK_KIND))[poll_texts.POLL_SINGLE_BUTTON])
+        await press(buttons(await reply(poll_texts.POLL_ASK_ANONYMOUS))[poll_texts.POLL_NAMED_BUTTON])
+        await press(buttons(await reply(poll_texts.POLL_ASK_DURATION))["3 ngày"])
+        await press(buttons(await reply(poll_texts.POLL_ASK_UNITS[:20]))["Xã Tân Lập"])
+        await press(buttons(await reply("XEM TRƯỚC KHẢO SÁT"))[poll_texts.POLL_SEND_BUTTON])
         # The runner looks only every 30 s here: a prompt post means it was woken.
         for chat in world.members[world.commune2] + ["-5002"]:
             got = await api.wait_for("sendPoll", lambda p, c=chat: str(p["chat_id"]) == c, timeout=5.0)
@@ -68,10 +68,10 @@ async def test_run_posts_a_poll_created_with_buttons_and_reports_at_close(
         assert document["chat_id"] == OFFICER and document["document"]["filename"] == "khaosat-1.csv"
         assert document["caption"].startswith("Kết quả khảo sát #1 theo đơn vị (CSV)")
         api.text_update(OFFICER, OFFICER, "/dongkhaosat 1")
-        await reply(texts.POLL_CLOSED_NOW.format(id=1))
+        await reply(poll_texts.POLL_CLOSED_NOW.format(id=1))
         for _ in range(len(world.members[world.commune2]) + 1):
             await api.wait_for("stopPoll", timeout=5.0)
-        await reply(texts.POLL_FINAL_TITLE.format(id=1))
+        await reply(poll_texts.POLL_FINAL_TITLE.format(id=1))
         await api.wait_for("sendPhoto", timeout=WAIT)
         stop.set()
         await asyncio.wait_for(running, WAIT)

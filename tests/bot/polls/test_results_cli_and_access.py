@@ -26,7 +26,8 @@ from bot.polls.models import Poll, PollMessage
 from bot.services.errors import PermissionDenied
 from bot.storage.database import Database
 from bot.storage.models import Identity, utcnow
-from knowledge import messages as texts
+from bot import messages as texts
+from bot.polls import messages as poll_texts
 from tests.bot.broadcast.world import World, build_world
 from tests.bot.polls.conftest import Polls, officer
 from tuyengiao.cli import main
@@ -51,12 +52,12 @@ def _sample(p: Polls) -> results.PollResults:
             session.flush()
             person = session.exec(select(Identity.person_id).where(
                 Identity.platform == "zalo", Identity.platform_user_id == user)).one()
-            votes.zalo_vote(session, message, p_, user, person, choice)
+            votes.typed_vote(session, message, p_, user, person, choice)
         message = PollMessage(poll_id=poll.id, unit_id=p.world.commune2, platform="zalo",
                               chat_id="v-other", chat_kind="private", status="sent")
         session.add(message)
         session.flush()
-        votes.zalo_vote(session, message, p_, "z-9", None, "2")
+        votes.typed_vote(session, message, p_, "z-9", None, "2")
         return None
 
     p.db.call(vote)
@@ -69,7 +70,7 @@ def test_results_merge_units_and_export_csv(polls: Polls) -> None:
     by_unit = {u.name: (u.counts, u.voters) for u in found.units}
     assert by_unit["Chi bộ thôn Đông"] == ([2, 0, 1], 3) and by_unit["Xã Tân Lập"] == ([0, 1, 0], 1)
     rows = list(csv.DictReader(io.StringIO(results.to_csv(found))))
-    total = [r for r in rows if r["unit"] == texts.POLL_TOTAL]
+    total = [r for r in rows if r["unit"] == poll_texts.POLL_TOTAL]
     assert [(r["option"], int(r["votes"])) for r in total] == list(zip(OPTIONS, [2, 1, 1]))
     cell = [int(r["votes"]) for r in rows if r["unit"] == "Chi bộ thôn Đông"]
     assert cell == [2, 0, 1]
@@ -84,10 +85,10 @@ def test_named_results_say_who_chose_what(polls: Polls) -> None:
         return results.text(found, poll, results.named_votes(session, poll), max_names=2)
 
     table = p.db.call(named)
-    assert texts.POLL_WHO_CHOSE in table
+    assert poll_texts.POLL_WHO_CHOSE in table
     assert "• Đảng viên z-7001 (Chi bộ thôn Đông): 1" in table
     assert "• Đảng viên z-7002 (Chi bộ thôn Đông): 1" in table
-    assert texts.POLL_MORE_NAMES.format(count=2) in table
+    assert poll_texts.POLL_MORE_NAMES.format(count=2) in table
 
 
 def test_chart_is_a_real_png_with_the_labels(polls: Polls) -> None:
@@ -96,7 +97,7 @@ def test_chart_is_a_real_png_with_the_labels(polls: Polls) -> None:
     shown = {t.get_text() for t in figure.findobj(lambda o: hasattr(o, "get_text"))}
     assert "Đánh giá buổi sinh hoạt chuyên đề?" in shown
     assert {"1. Rất hài lòng", "2. Hài lòng", "3. Chưa hài lòng"} <= shown
-    assert {"Chi bộ thôn Đông", "Xã Tân Lập", texts.POLL_TOTAL} <= shown  # the legend
+    assert {"Chi bộ thôn Đông", "Xã Tân Lập", poll_texts.POLL_TOTAL} <= shown  # the legend
     assert {"2", "1"} <= shown  # bar labels
     image = chart.png(found)
     assert image[:8] == b"\x89PNG\r\n\x1a\n" and 10_000 < len(image) < 500_000
@@ -121,7 +122,7 @@ async def test_other_units_officer_is_refused_results(polls: Polls) -> None:
     other = Sender("telegram", p.world.other_officer_id, "Lê Văn Cường")
     chat = Chat("telegram", p.world.other_officer_id, "private")
     outcome = await p.assistant.handle(IncomingText("u1", other, chat, f"/ketqua {found.poll_id}", True))
-    assert [r.text for r in outcome.replies if isinstance(r, TextReply)] == [texts.POLL_OTHER_UNIT]
+    assert [r.text for r in outcome.replies if isinstance(r, TextReply)] == [poll_texts.POLL_OTHER_UNIT]
     mine = Sender("telegram", p.world.officer_id, "Trần Thị Bình")
     outcome = await p.assistant.handle(IncomingText(
         "u2", mine, Chat("telegram", p.world.officer_id, "private"), f"/ketqua {found.poll_id}", True))
@@ -137,7 +138,7 @@ async def test_other_units_officer_is_refused_results(polls: Polls) -> None:
     totals = [r for r in rows[1:] if r[1] == ""]
     assert [(r[4], r[5]) for r in totals][0] == ("Rất hài lòng", "2")
     outcome = await p.assistant.handle(IncomingText("u4", other, chat, f"/ketqua {found.poll_id} csv", True))
-    assert [r.text for r in outcome.replies if isinstance(r, TextReply)] == [texts.POLL_OTHER_UNIT]
+    assert [r.text for r in outcome.replies if isinstance(r, TextReply)] == [poll_texts.POLL_OTHER_UNIT]
 
 
 async def test_guided_creation_with_buttons(polls: Polls) -> None:
@@ -147,24 +148,24 @@ async def test_guided_creation_with_buttons(polls: Polls) -> None:
     handle = p.assistant.handle
     first = await handle(IncomingText("c1", me, chat, "/khaosat Đồng chí đã đọc Kết luận 01?\nĐã đọc\nChưa đọc", True))
     step = first.replies[0]
-    assert isinstance(step, TextReply) and step.text == texts.POLL_ASK_KIND
-    for label in (texts.POLL_MULTIPLE_BUTTON, texts.POLL_NAMED_BUTTON, "24 giờ", "Chi bộ thôn Đông"):
+    assert isinstance(step, TextReply) and step.text == poll_texts.POLL_ASK_KIND
+    for label in (poll_texts.POLL_MULTIPLE_BUTTON, poll_texts.POLL_NAMED_BUTTON, "24 giờ", "Chi bộ thôn Đông"):
         action = next(a for a in step.actions if a.label == label)
         step = (await handle(IncomingAction(f"a-{label}", me, chat, action.data))).replies[0]
     assert isinstance(step, TextReply) and step.text.startswith("XEM TRƯỚC KHẢO SÁT")
     assert "Gửi tới 9 cuộc trò chuyện (2 nhóm)" in step.text
-    send = next(a for a in step.actions if a.label == texts.POLL_SEND_BUTTON)
+    send = next(a for a in step.actions if a.label == poll_texts.POLL_SEND_BUTTON)
     done = await handle(IncomingAction("go", me, chat, send.data))
     poll = p.db.call(lambda s: s.exec(select(Poll)).one())
     assert poll.status == "open" and poll.multiple and not poll.anonymous
-    assert done.replies[0].text == texts.POLL_OPENED.format(id=poll.id, messages=9)
+    assert done.replies[0].text == poll_texts.POLL_OPENED.format(id=poll.id, messages=9)
     member = Sender("telegram", p.world.members[p.world.cell][0], "An")
     refused = await handle(IncomingText("m1", member, Chat("telegram", member.user_id, "private"),
                                         "/khaosat Câu hỏi?\nCó\nKhông", True))
     assert refused.replies[0].text == texts.NOT_OFFICER
     in_group = await handle(IncomingText("g1", me, Chat("telegram", "-5001", "group"),
                                          "/khaosat Câu hỏi?\nCó\nKhông", True))
-    assert in_group.replies[0].text == texts.POLL_PRIVATE_ONLY
+    assert in_group.replies[0].text == poll_texts.POLL_PRIVATE_ONLY
 
 
 @pytest.fixture
@@ -184,7 +185,7 @@ def test_cli_create_results_csv_close(cli_world: World, tmp_path: Path,
     assert out.startswith("poll 1 opened: 5 chats")  # 4 members who wrote to the bot + 1 group
     assert main(["poll", "create", "--units", str(cli_world.cell), "--question", "x",
                  "--option", "một"]) == 1
-    assert texts.POLL_OPTIONS_COUNT.format(low=2, high=10) in capsys.readouterr().err
+    assert poll_texts.POLL_OPTIONS_COUNT.format(low=2, high=10) in capsys.readouterr().err
     assert main(["poll", "results", "1", "--chart", str(tmp_path / "c.png")]) == 0
     assert "Số người trả lời: 0" in capsys.readouterr().out
     assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"

@@ -12,7 +12,7 @@ from bot.polls import results, service
 from bot.polls.models import Poll, PollAnswerEvent, PollMessage
 from bot.polls.runner import PollRunner, RunnerConfig
 from bot.storage.models import utcnow
-from knowledge import messages as texts
+from bot.polls import messages as poll_texts
 from tests.bot.polls.conftest import Polls, channels, officer
 
 
@@ -42,7 +42,7 @@ async def test_polls_reach_every_member_and_group_on_both_platforms(polls: Polls
     zalo_chats = sorted(c["chat_id"] for c in p.zalo.calls_of("sendMessage"))
     assert zalo_chats == sorted(["z-7001", "z-7002", "z-7003", "zg-cell"])
     text = p.zalo.sent_texts("z-7001")[0]
-    assert "1. Đã học" in text and "3. Đang học" in text and texts.POLL_TEXT_SINGLE in text
+    assert "1. Đã học" in text and "3. Đang học" in text and poll_texts.POLL_TEXT_SINGLE in text
 
 
 async def test_named_poll_keeps_every_answer_changed_and_retracted(polls: Polls) -> None:
@@ -104,7 +104,7 @@ async def test_deadline_stops_every_poll_even_after_a_restart(polls: Polls) -> N
     assert {s for c, s in stopped.items() if c not in (str(group), kicked)} == {"stopped"}
     assert p.db.call(lambda s: s.get(Poll, poll_id).status) == "closed"
     final = [m for m in p.tg.calls_of("sendMessage") if str(m["chat_id"]) == p.world.officer_id]
-    assert final and texts.POLL_FINAL_TITLE.format(id=poll_id) in final[-1]["text"]
+    assert final and poll_texts.POLL_FINAL_TITLE.format(id=poll_id) in final[-1]["text"]
     photo = p.tg.photos[-1]
     assert str(photo["chat_id"]) == p.world.officer_id and photo["photo"]["data"][:8] == b"\x89PNG\r\n\x1a\n"
     await restarted.tick()  # nothing is sent twice

@@ -13,7 +13,7 @@ from bot.core.types import IncomingPollUpdate
 from bot.polls import results, service
 from bot.polls.models import Poll, PollVote
 from bot.storage.models import QuestionLog, utcnow
-from knowledge import messages as texts
+from bot.polls import messages as poll_texts
 from tests.bot.broadcast.world import add_members, add_person
 from tests.bot.polls.conftest import WAIT, Polls, channels, officer
 
@@ -46,19 +46,19 @@ async def test_zalo_votes_are_confirmed_changed_and_checked(polls: Polls) -> Non
     poll_id = _open(p, anonymous=False)
     await p.runner.tick()
     async with channels(p) as handled:
-        assert await _say(p, handled, "z-7001", "z-7001", "1") == texts.POLL_VOTE_RECORDED.format(choice="1", id=poll_id)
-        assert await _say(p, handled, "z-7001", "z-7001", "2") == texts.POLL_VOTE_CHANGED.format(choice="2", id=poll_id)
-        assert await _say(p, handled, "z-7001", "z-7001", "1,1") == texts.POLL_VOTE_REPEATED
-        assert await _say(p, handled, "z-7001", "z-7001", "7") == texts.POLL_VOTE_UNKNOWN.format(id=poll_id, count=3)
-        assert await _say(p, handled, "z-7001", "z-7001", "1 3") == texts.POLL_VOTE_TOO_MANY.format(id=poll_id)
+        assert await _say(p, handled, "z-7001", "z-7001", "1") == poll_texts.POLL_VOTE_RECORDED.format(choice="1", id=poll_id)
+        assert await _say(p, handled, "z-7001", "z-7001", "2") == poll_texts.POLL_VOTE_CHANGED.format(choice="2", id=poll_id)
+        assert await _say(p, handled, "z-7001", "z-7001", "1,1") == poll_texts.POLL_VOTE_REPEATED
+        assert await _say(p, handled, "z-7001", "z-7001", "7") == poll_texts.POLL_VOTE_UNKNOWN.format(id=poll_id, count=3)
+        assert await _say(p, handled, "z-7001", "z-7001", "1 3") == poll_texts.POLL_VOTE_TOO_MANY.format(id=poll_id)
         # In the group: a bare number from anyone is a vote (no mention needed).
         assert await _say(p, handled, "zg-cell", "z-7003", "3", group=True) == \
-            texts.POLL_VOTE_RECORDED.format(choice="3", id=poll_id)
+            poll_texts.POLL_VOTE_RECORDED.format(choice="3", id=poll_id)
         await _say(p, handled, "zg-cell", "z-7003", "chào cả nhà", group=True, reply=False)
         p.db.call(service.close, officer(p), poll_id)
-        assert await _say(p, handled, "z-7002", "z-7002", "1") == texts.POLL_VOTE_CLOSED.format(id=poll_id)
+        assert await _say(p, handled, "z-7002", "z-7002", "1") == poll_texts.POLL_VOTE_CLOSED.format(id=poll_id)
         assert await _say(p, handled, "zg-cell", "z-7001", "2", group=True) == \
-            texts.POLL_VOTE_CLOSED.format(id=poll_id)
+            poll_texts.POLL_VOTE_CLOSED.format(id=poll_id)
     # The poll, one confirmation, one "closed": members' chatter in the group got no answer.
     assert len(p.zalo.sent_texts("zg-cell")) == 3
     found = p.db.call(lambda s: results.compute(s, s.get(Poll, poll_id)))
@@ -74,7 +74,7 @@ async def test_an_open_poll_outranks_an_older_answers_number_hints(polls: Polls)
         poll_id = _open(p, anonymous=True)
         await p.runner.tick()
         assert await _say(p, handled, "z-7002", "z-7002", "1") == \
-            texts.POLL_VOTE_RECORDED.format(choice="1", id=poll_id)
+            poll_texts.POLL_VOTE_RECORDED.format(choice="1", id=poll_id)
     assert p.db.call(lambda s: s.exec(select(PollVote)).one().option_ids) == "0"
 
 
@@ -84,11 +84,11 @@ async def test_anonymous_group_poll_is_answered_in_private(polls: Polls) -> None
     p.db.call(lambda s: add_members(s, p.world.cell, ["z-7100"], known_chat=False, platform="zalo"))
     poll_id = _open(p, anonymous=True)
     await p.runner.tick()
-    assert texts.POLL_TEXT_ANSWER_IN_PRIVATE in p.zalo.sent_texts("zg-cell")[0]
-    assert texts.POLL_TEXT_ANSWER_IN_PRIVATE not in p.zalo.sent_texts("z-7001")[0]
+    assert poll_texts.POLL_TEXT_ANSWER_IN_PRIVATE in p.zalo.sent_texts("zg-cell")[0]
+    assert poll_texts.POLL_TEXT_ANSWER_IN_PRIVATE not in p.zalo.sent_texts("z-7001")[0]
     async with channels(p) as handled:
         assert await _say(p, handled, "z-7100", "z-7100", "2") == \
-            texts.POLL_VOTE_RECORDED.format(choice="2", id=poll_id)
+            poll_texts.POLL_VOTE_RECORDED.format(choice="2", id=poll_id)
     vote = p.db.call(lambda s: s.exec(select(PollVote)).one())
     assert vote.unit_id == p.world.cell and vote.option_ids == "1" and vote.person_id is None
 
@@ -119,21 +119,21 @@ async def test_a_zalo_officer_creates_a_poll_by_typing_numbers(polls: Polls) -> 
     async with channels(p) as handled:
         said = await _say(p, handled, "z-officer", "z-officer",
                           "/khaosat Đồng chí có tham gia tổ tuyên truyền không?\nCó\nKhông")
-        assert said.startswith(texts.POLL_ASK_KIND) and "Gõ 1: Một phương án" in said
+        assert said.startswith(poll_texts.POLL_ASK_KIND) and "Gõ 1: Một phương án" in said
         await _say(p, handled, "z-officer", "z-officer", "1")
         await _say(p, handled, "z-officer", "z-officer", "2")  # named
         said = await _say(p, handled, "z-officer", "z-officer", "1")  # 1 hour
-        assert said.startswith(texts.POLL_ASK_UNITS) and "Xã Tân Lập" in said
+        assert said.startswith(poll_texts.POLL_ASK_UNITS) and "Xã Tân Lập" in said
         assert "Huyện Đông Hà" not in said  # only the officer's own subtree is offered
         said = await _say(p, handled, "z-officer", "z-officer", "1")
         assert said.startswith("XEM TRƯỚC KHẢO SÁT") and "Đơn vị: Xã Tân Lập" in said
         said = await _say(p, handled, "z-officer", "z-officer", "1")
         # 3 Telegram members, their Telegram group, and the officer (role officer) on Zalo
-        assert said == texts.POLL_OPENED.format(id=1, messages=5)
+        assert said == poll_texts.POLL_OPENED.format(id=1, messages=5)
         # Results on Zalo: the table, then the chart's caption (Zalo cannot upload a PNG).
         said = await _say(p, handled, "z-officer", "z-officer", "/ketqua 1")
         assert said.startswith("📊 Kết quả khảo sát #1 (đang mở)")
-        caption = texts.POLL_CHART_FOOTER.format(id=1, voters=0)
+        caption = poll_texts.POLL_CHART_FOOTER.format(id=1, voters=0)
         await p.zalo._until(lambda: True if caption in p.zalo.sent_texts("z-officer") else None, WAIT)
     poll = p.db.call(lambda s: s.get(Poll, 1))
     assert poll.status == "open" and not poll.anonymous and not poll.multiple

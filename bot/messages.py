@@ -1,0 +1,319 @@
+"""Every Vietnamese sentence the bot says, in one place (core, services, features, channels).
+
+Channels format these (HTML for Telegram, plain text for Zalo and the terminal); the wording
+lives here so it stays consistent and can be reviewed by the people who use it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+# How answers read (the CLI's `ask` prints the same: knowledge/phrasing.py holds them).
+from knowledge.phrasing import (  # noqa: E402
+    ANSWER_INTRO,
+    CLOSEST_DOCUMENTS,
+    MAYBE_RELATED,
+    NOT_FOUND,
+    NOT_FOUND_HINTS_LEAD,
+    NOT_IN_STORE_HINT,
+    OMITTED,
+    SOURCES,
+    adds_title,
+    cite_section,
+    issued_on,
+    not_found_hints,
+    number_not_in_store,
+    section_label,
+)
+
+# How a document's validity reads (knowledge/messages_validity.py: answers phrase it too).
+from knowledge.messages_validity import (  # noqa: E402
+    CITATION_NOT_IN_FORCE,
+    status_text,
+    validity_facts,
+)
+
+EMPTY_QUESTION = "Bạn hãy gõ câu hỏi, ví dụ: «Chỉ thị 05 yêu cầu gì về học tập và làm theo?»"
+STORE_EMPTY = "Kho văn bản chưa có tài liệu nào. Cán bộ quản trị cần nạp văn bản trước."
+
+# --- The command menu (what each command's line in the platform's menu says) ---------------
+MENU = {
+    "hoi": "Hỏi về văn bản: /hoi <câu hỏi>",
+    "vanban": "Xem văn bản theo số hiệu: /vanban 05-CT/TW",
+    "moi": "Các văn bản mới nhất",
+    "dangky": "Tham gia đơn vị bằng mã mời: /dangky <mã>",
+    "lienket": "Liên kết tài khoản Zalo/Telegram: /lienket lấy mã, /lienket <mã> để dùng",
+    "help": "Hướng dẫn sử dụng",
+    "start": "Giới thiệu trợ lý",
+    "donvi": "Cán bộ: danh sách đơn vị phụ trách",
+    "taodonvi": "Cán bộ: tạo đơn vị cấp dưới",
+    "taoma": "Cán bộ: tạo mã mời vào đơn vị: /taoma <mã đơn vị> [dangvien|canbo] [số lượt]",
+    "baocao": "Cán bộ: câu hỏi nhiều nhất và chưa trả lời được",
+}
+LOCAL_USER_NAME = "Người dùng cục bộ"  # the terminal's user, as the local channel names them
+
+# --- The bot's conversation -------------------------------------------------------------
+LOCAL_BANNER = "Trợ lý tuyên giáo — gõ câu hỏi rồi nhấn Enter; /help để xem lệnh; Ctrl-D để thoát."
+WELCOME = (
+    "Xin chào! Tôi là trợ lý tuyên giáo.\n"
+    "Tôi trả lời câu hỏi dựa trên các văn bản trong kho (nghị quyết, chỉ thị, kết luận, "
+    "quy định, hướng dẫn, kế hoạch…) và luôn trích dẫn nguồn: số hiệu, tên văn bản, mục, "
+    "ngày ban hành. Nếu kho không có nội dung, tôi sẽ nói rõ là chưa tìm thấy.\n\n"
+    "Bạn cứ gõ câu hỏi, có dấu hoặc không dấu. Gõ /help để xem các lệnh."
+)
+HELP = (
+    "Cách dùng:\n"
+    "• Gõ câu hỏi (trong nhóm: /hoi <câu hỏi> hoặc nhắc tên tôi; trên Telegram cũng có thể "
+    "trả lời tin của tôi).\n"
+    "• /vanban <số hiệu> — xem văn bản, ví dụ: /vanban 05-CT/TW, /vanban chỉ thị 05; chỉ gõ "
+    "tên văn bản («chỉ thị 05», «qd 294») cũng được: số hiệu, hiệu lực, bố cục và phần đầu "
+    "văn bản.\n"
+    "• /moi — các văn bản mới nhất trong kho.\n"
+    "• /dangky <mã> — tham gia đơn vị bằng mã mời do cán bộ cung cấp.\n"
+    "• /lienket — lấy mã liên kết (trong tin nhắn riêng); /lienket <mã> trên tài khoản còn "
+    "lại để liên kết tài khoản Zalo và Telegram của bạn.\n"
+    "Dưới mỗi câu trả lời: 👍/👎 để đánh giá, «Xem văn bản» để đọc văn bản gốc "
+    "(trên Zalo: gõ số theo gợi ý, hoặc gõ 👍/👎)."
+)
+HELP_OFFICER = (
+    "Lệnh dành cho cán bộ:\n"
+    "• /donvi — các đơn vị bạn phụ trách (kèm mã số đơn vị).\n"
+    "• /taodonvi <mã đơn vị cha> <cấp> <tên> — cấp: tinh, huyen, xa, chibo. "
+    "Ví dụ: /taodonvi 3 chibo Chi bộ thôn Đông.\n"
+    "• /taoma <mã đơn vị> [dangvien|canbo] [số lượt] — tạo mã mời vào đơn vị (gửi trong tin "
+    "nhắn riêng; mã cán bộ dùng một lần nếu không ghi số lượt).\n"
+    "• /baocao [số ngày] [mã đơn vị] — câu hỏi được hỏi nhiều nhất và câu hỏi chưa trả "
+    "lời được, theo đơn vị."
+)
+UNKNOWN_COMMAND = "Lệnh không rõ. Gõ /help để xem các lệnh."
+UNSUPPORTED_MESSAGE = "Tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi bằng chữ nhé."
+QUESTION_TOO_LONG = (
+    "Câu hỏi quá dài (tối đa {limit} ký tự). Bạn hãy hỏi ngắn gọn, mỗi lần một ý."
+)
+ASK_USAGE = "Bạn hãy gõ câu hỏi sau lệnh, ví dụ: /hoi chỉ thị 05 yêu cầu gì?"
+VANBAN_USAGE = "Bạn hãy gõ số hiệu sau lệnh, ví dụ: /vanban 05-CT/TW hoặc /vanban chỉ thị 05."
+DANGKY_USAGE = "Bạn hãy gõ mã mời sau lệnh, ví dụ: /dangky ABCD2345."
+DOCUMENT_NOT_FOUND = "Không tìm thấy văn bản «{query}» trong kho."
+DOCUMENTS_FOUND = "Có {count} văn bản khớp với «{query}»:"
+LATEST_DOCUMENTS = "Các văn bản mới nhất trong kho:"
+NO_DOCUMENTS = "Kho văn bản chưa có văn bản nào có ngày ban hành."
+DOCUMENT_GONE = "Văn bản này không còn trong kho (kho đã được cập nhật). Bạn hãy hỏi lại."
+ACTION_INVALID = "Nút này không còn dùng được. Bạn hãy hỏi lại."
+FEEDBACK_THANKS = "Cảm ơn bạn đã đánh giá!"
+FEEDBACK_NOT_YOURS = "Chỉ người đặt câu hỏi mới đánh giá được câu trả lời này."
+DOCUMENT_BUTTON_NOT_YOURS = (
+    "Nút này dành cho người đặt câu hỏi. Bạn gõ /vanban <số hiệu> để xem văn bản."
+)
+ACCOUNTS_LINKED = "Đã liên kết tài khoản này với tài khoản trên nền tảng kia của bạn."
+JOINED_UNIT = "Bạn đã tham gia «{unit}» với vai trò {role}."
+ROLE_NAMES = {"officer": "cán bộ", "member": "đảng viên"}
+UNIT_KINDS = {"tinh": "province", "huyen": "district", "xa": "commune", "chibo": "cell"}
+UNIT_KIND_NAMES = {"province": "tỉnh", "district": "huyện", "commune": "xã", "cell": "chi bộ",
+                   "other": "khác"}
+UNIT_CREATED = "Đã tạo đơn vị «{name}» (mã đơn vị {id}, cấp {kind})."
+INVITE_CREATED = (
+    "Mã mời vào «{unit}» ({role}): {code}\nDùng được {uses} lần, hiệu lực đến {expires}. "
+    "Người nhận gõ /dangky {code}"
+)
+TAODONVI_USAGE = (
+    "Cú pháp: /taodonvi <mã đơn vị cha> <cấp> <tên>, cấp là tinh, huyen, xa hoặc chibo. "
+    "Ví dụ: /taodonvi 3 chibo Chi bộ thôn Đông."
+)
+TAOMA_USAGE = (
+    "Cú pháp: /taoma <mã đơn vị> [dangvien|canbo] [số lượt]. Ví dụ: /taoma 7 dangvien, "
+    "/taoma 9 canbo 2. Mã cán bộ mặc định dùng 1 lần, mã đảng viên {member_uses} lần "
+    "(tối đa {max} lần)."
+)
+BAOCAO_USAGE = (
+    "Cú pháp: /baocao [số ngày] [mã đơn vị], số ngày từ 1 đến {max_days}. Ví dụ: /baocao 30."
+)
+NO_UNITS = "Bạn chưa phụ trách đơn vị nào."
+UNITS_HEADER = "Các đơn vị bạn phụ trách (mã số — tên — cấp):"
+LINK_CODE = (
+    "Mã liên kết của bạn: {code} (dùng một lần, hiệu lực 15 phút). Mã này để liên kết tài "
+    "khoản của chính bạn: không đưa cho ai, kể cả khi được hỏi «mã mời».\n"
+    "Trên tài khoản còn lại (Zalo hoặc Telegram), gõ /lienket {code}; trợ lý sẽ hỏi lại bạn "
+    "ở đây trước khi liên kết."
+)
+ACTION_FEEDBACK_UP = "👍"
+ACTION_FEEDBACK_DOWN = "👎"
+ACTION_VIEW_DOCUMENT = "Xem văn bản"
+
+# Text channels (Zalo, the terminal) offer actions as numbered hints instead of buttons:
+# "Gõ 1: 👍 · 2: 👎 · 3: Xem văn bản".
+ACTIONS_HINT = "Gõ {choices}"
+ACTIONS_HINT_SEPARATOR = " · "
+# A whole reply that means 👍 or 👎 after an answer, besides the number (compared without
+# case and diacritics, so "dung roi" counts as "đúng rồi").
+FEEDBACK_UP_WORDS = ("👍", "tốt", "hay", "đúng", "đúng rồi", "hữu ích", "có ích")
+FEEDBACK_DOWN_WORDS = (
+    "👎", "sai", "chưa đúng", "không đúng", "sai rồi", "không hữu ích", "chưa hữu ích",
+    "không có ích",
+)
+
+
+# --- Services: refusals, invite codes, reports (bot/services) ---------------------------
+# --- errors -------------------------------------------------------------------------------
+SERVICE_ERROR = "Không thực hiện được yêu cầu."
+PERMISSION_DENIED = "Bạn không có quyền thực hiện thao tác này."
+NOT_OFFICER = "Chỉ cán bộ phụ trách đơn vị mới thực hiện được thao tác này."
+OUTSIDE_SCOPE = "Đơn vị này nằm ngoài phạm vi bạn phụ trách."
+OFFICER_INVITE_OWN_UNIT = (
+    "Bạn chỉ tạo được mã mời cán bộ cho các đơn vị cấp dưới, không tạo cho chính đơn vị mình."
+)
+NOTHING_FOUND = "Không tìm thấy."
+UNIT_NOT_FOUND = "Không tìm thấy đơn vị này."
+QUESTION_NOT_FOUND = "Không tìm thấy câu hỏi này."
+INVALID_INPUT = "Thông tin chưa hợp lệ."
+UNIT_NAME_EMPTY = "Tên đơn vị không được để trống."
+UNIT_NAME_TOO_LONG = "Tên đơn vị dài quá 120 ký tự."
+UNIT_NAME_TAKEN = "Đơn vị cấp trên đã có một đơn vị cùng tên."
+UNIT_KIND_INVALID = "Loại đơn vị phải là: tỉnh, huyện, xã, chi bộ hoặc khác."
+ROLE_INVALID = "Vai trò phải là «cán bộ» hoặc «đảng viên»."
+MAX_USES_INVALID = "Số lượt dùng phải từ 1 đến {max}."
+EXPIRY_INVALID = "Thời hạn của mã mời phải lớn hơn 0."
+FEEDBACK_INVALID = "Đánh giá chỉ nhận 👍 hoặc 👎."
+DAYS_INVALID = "Số ngày phải từ 1 đến {max}."
+
+INVITE_UNKNOWN = "Mã mời không đúng. Bạn kiểm tra lại mã (8 ký tự, không phân biệt hoa thường)."
+INVITE_REVOKED = "Mã mời này đã bị thu hồi."
+INVITE_EXPIRED = "Mã mời này đã hết hạn. Bạn xin cán bộ phụ trách mã mới."
+INVITE_USED_UP = "Mã mời này đã dùng hết số lượt."
+LINK_SAME_PERSON = "Tài khoản này đã được liên kết rồi."
+LINK_PLATFORM_TAKEN = "Bạn đã có một tài khoản khác trên nền tảng này được liên kết."
+
+# --- Codes in chats: only in private, kinds kept apart, guessing slowed (bot/core/accounts) --
+PLATFORM_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "local": "máy chủ"}
+CODES_PRIVATE_ONLY = (
+    "Vì an toàn, trợ lý chỉ gửi mã trong tin nhắn riêng. Bạn nhắn riêng cho trợ lý (gõ /start) "
+    "rồi gõ lại lệnh ở đó."
+)
+CODE_SENT_PRIVATELY = "Trợ lý đã gửi mã vào tin nhắn riêng cho bạn."
+CODE_IS_LINK = (
+    "Đây là mã liên kết tài khoản, không phải mã mời vào đơn vị. Mã liên kết gộp tài khoản của "
+    "bạn với tài khoản của người tạo mã: chỉ dùng mã do chính bạn tạo, bằng lệnh /lienket <mã>."
+)
+CODE_IS_INVITE = "Đây là mã mời vào đơn vị, không phải mã liên kết. Gõ /dangky <mã> để tham gia đơn vị."
+CODE_LOCKED_PERSON = "Bạn đã nhập sai mã quá nhiều lần. Bạn thử lại sau {minutes} phút."
+CODE_LOCKED_CHAT = (
+    "Cuộc trò chuyện này đã nhập sai mã quá nhiều lần. Bạn thử lại sau {minutes} phút."
+)
+LINK_REQUESTED = (
+    "Đã gửi yêu cầu liên kết tới tài khoản {platform} «{name}». Chủ tài khoản đó cần bấm "
+    "«Đồng ý» trong 15 phút. Khi đó hai tài khoản là một người, dùng chung đơn vị và vai trò.\n"
+    "Nếu đó không phải tài khoản của chính bạn, bấm «Hủy»."
+)
+LINK_CONFIRM_ASK = (
+    "Tài khoản {platform} «{name}» vừa nhập mã liên kết của bạn và xin gộp vào tài khoản này. "
+    "Sau khi gộp, tài khoản đó có mọi đơn vị và vai trò của bạn, bạn có các đơn vị của nó.\n"
+    "{roles}\n"
+    "Nếu đó là tài khoản của chính bạn, bấm «Đồng ý» (trong 15 phút); nếu không, bấm «Từ chối»."
+)
+LINK_ROLES = "Tài khoản đó đang là: {roles}."
+LINK_NO_ROLES = "Tài khoản đó chưa tham gia đơn vị nào."
+LINK_ROLE_ITEM = "{role} «{unit}»"
+LINK_ACCEPT_BUTTON = "✅ Đồng ý"
+LINK_DECLINE_BUTTON = "✖ Từ chối"
+LINK_CANCEL_BUTTON = "✖ Hủy"
+LINK_DONE_OWNER = "Đã liên kết tài khoản {platform} «{name}» với tài khoản này."
+LINK_DECLINED_OWNER = (
+    "Đã từ chối: tài khoản {platform} «{name}» không được liên kết. Nếu bạn không đưa mã cho "
+    "ai, có thể người khác đã thấy mã; mã đó không còn dùng được."
+)
+LINK_DECLINED_JOINER = "Chủ tài khoản {platform} «{name}» đã từ chối yêu cầu liên kết."
+LINK_CANCELLED_JOINER = "Đã hủy yêu cầu liên kết."
+LINK_CANCELLED_OWNER = "Tài khoản {platform} «{name}» đã hủy yêu cầu liên kết với tài khoản này."
+LINK_UNDELIVERED = (
+    "Chưa hỏi được chủ tài khoản kia nên chưa liên kết. Trên tài khoản đó, bạn nhắn riêng cho "
+    "trợ lý, gõ /lienket lấy mã mới rồi thử lại."
+)
+LINK_REQUEST_GONE = "Yêu cầu liên kết này không còn hiệu lực (đã xử lý hoặc quá 15 phút)."
+LINK_NOT_YOURS = "Chỉ chủ tài khoản nhận yêu cầu mới trả lời được."
+
+# --- unit kinds and roles, as shown to people -----------------------------------------------
+
+# --- question report ----------------------------------------------------------------------
+REPORT_TITLE = "Báo cáo câu hỏi {days} ngày qua ({start} – {end})"
+REPORT_SCOPE = "Phạm vi: {scope}"
+REPORT_SCOPE_ALL = "toàn bộ đơn vị"
+REPORT_TOTAL = "TỔNG CỘNG"
+REPORT_NO_UNIT = "Chưa thuộc đơn vị nào"
+REPORT_SUMMARY = "{questions} câu hỏi, trả lời được {answered} ({share}). Đánh giá: 👍 {up} · 👎 {down}"
+REPORT_TOP = "Câu hỏi được hỏi nhiều nhất:"
+REPORT_UNANSWERED = "Câu hỏi chưa trả lời được — cần bổ sung văn bản:"
+REPORT_TOP_ITEM = "{n}. «{text}» — {count} lần, trả lời được {share}"
+REPORT_UNANSWERED_ITEM = "{n}. «{text}» — {count} lần"
+REPORT_NONE = "Chưa có câu hỏi nào trong khoảng thời gian này."
+REPORT_ALL_ANSWERED = "(không có)"
+
+# --- unit tree ----------------------------------------------------------------------------
+UNITS_NONE = "Chưa có đơn vị nào."
+UNIT_LINE = "{indent}[{id}] {name} ({kind}) — {officers} cán bộ, {members} đảng viên"
+
+
+# --- database faults (bot/storage/faults.py): a change that could not be saved ----------
+NOT_SAVED = (
+    "⚠️ Thay đổi chưa được lưu: cơ sở dữ liệu của trợ lý đang không ghi được ({reason}). "
+    "Vui lòng thử lại sau ít phút; nếu vẫn không được, xin báo quản trị viên hệ thống."
+)
+NOT_SAVED_SHORT = "⚠️ Chưa lưu được: cơ sở dữ liệu đang không ghi được."
+NOT_SAVED_REASONS = {
+    "read-only": "tệp dữ liệu đang ở chế độ chỉ đọc",
+    "full": "ổ đĩa của máy chủ đã đầy",
+    "locked": "đang bị một tiến trình khác giữ khóa",
+    "io": "lỗi đọc/ghi ổ đĩa",
+    "unavailable": "không kết nối được tới cơ sở dữ liệu",
+}
+
+
+# --- Channel adapters: the apology and document-view labels ------------------------------
+ERROR_GENERIC = "Xin lỗi, đã có lỗi khi xử lý tin nhắn. Bạn vui lòng thử lại sau."
+
+# A document view ("Xem văn bản"): metadata labels, outline and section headings.
+DOC_NUMBER = "Số hiệu"
+DOC_TYPE = "Loại"
+DOC_ISSUER = "Cơ quan ban hành"
+DOC_ISSUED = "Ngày ban hành"
+DOC_TITLE = "Tiêu đề"
+DOC_SOURCE = "Nguồn"
+DOC_OUTLINE = "Bố cục"
+DOC_CONTENT = "Nội dung"  # followed by "mục II. ..." (messages.section_label)
+DOC_OPENING = "Phần đầu văn bản"  # an overview's opening content (a document named alone)
+# A file in a chat that cannot take files (Zalo, the terminal), too long to show as text.
+FILE_TOO_LONG_FOR_CHAT = (
+    "Tệp quá dài để hiện trong tin nhắn; cán bộ lấy tệp bằng lệnh trên máy chủ "
+    "(tuyengiao poll csv) hoặc trên Telegram."
+)
+
+
+# --- Shared by the features that address units (broadcasts, polls, ...) ---------------
+COMPOSE_CANCEL_BUTTON = "✖ Hủy"
+UNREACHABLE_PEOPLE = (
+    "{count} người đã chặn trợ lý hoặc không còn tài khoản nên không nhận được tin riêng."
+)
+UNREACHABLE_GROUPS = (
+    "{count} nhóm chat không còn gửi được (trợ lý đã bị xóa khỏi nhóm hoặc nhóm không còn); "
+    "không gửi vào đó."
+)
+def unreachable_lines(people: int, groups: int) -> list[str]:
+    """The lines a preview or a report adds for chats marked unreachable (none if none)."""
+    return ([UNREACHABLE_PEOPLE.format(count=people)] if people else []) + (
+        [UNREACHABLE_GROUPS.format(count=groups)] if groups else [])
+
+
+# --- Small talk (bot/ask/small_talk.py) ----------------------------------------------------
+# A whole message made only of these words (compared without case and diacritics, with
+# fillers such as "bạn", "ạ", "nhé") is a greeting or thanks, not a question.
+GREETING_WORDS = ("chào", "xin chào", "hello", "hi", "helo", "alo", "a lô", "hey")
+THANKS_WORDS = ("cảm ơn", "cám ơn", "thanks", "thank", "thank you", "tks", "thx")
+SMALL_TALK_FILLERS = (
+    "bạn", "bot", "trợ lý", "anh", "chị", "em", "ạ", "à", "nhé", "nhe", "nha", "nhiều", "rất",
+    "ơi", "đồng chí", "mọi người", "ad", "admin", "buổi sáng", "buổi trưa", "buổi chiều",
+    "buổi tối", "ok", "oke", "okay", "vâng", "dạ", "you", "very", "much", "so", "thì", "đã",
+    "rồi", "nhá", "nhỉ", "cả", "lắm", "cậu", "tôi", "mình", "giúp",
+)
+SMALL_TALK_GREETING = (
+    "Xin chào! Tôi là trợ lý tuyên giáo, trả lời câu hỏi từ các văn bản trong kho, có trích "
+    "dẫn nguồn. Bạn cứ gõ câu hỏi (có dấu hoặc không dấu); gõ /help để xem cách dùng."
+)
+SMALL_TALK_THANKS = "Rất vui được giúp bạn! Cần gì thêm, bạn cứ hỏi; gõ /help để xem cách dùng."

@@ -1,0 +1,89 @@
+"""Every Vietnamese sentence of the polls feature (bot/polls); what the whole bot shares is
+in bot/messages.py."""
+
+from __future__ import annotations
+
+MENU = {
+    "khaosat": "Cán bộ: tạo khảo sát nhanh",
+    "dskhaosat": "Cán bộ: các khảo sát gần đây",
+    "ketqua": "Cán bộ: kết quả khảo sát: /ketqua <mã> (thêm csv để tải bảng)",
+    "dongkhaosat": "Cán bộ: kết thúc khảo sát: /dongkhaosat <mã>",
+}
+
+# --- quick polls (bot/polls) -----------------------------------------------------------------
+POLL_QUESTION_EMPTY = "Câu hỏi khảo sát đang trống."
+POLL_QUESTION_TOO_LONG = "Câu hỏi khảo sát dài quá {limit} ký tự."
+POLL_OPTIONS_COUNT = "Khảo sát cần từ {low} đến {high} phương án trả lời."
+POLL_OPTION_TOO_LONG = "Mỗi phương án tối đa {limit} ký tự."
+POLL_OPTIONS_REPEATED = "Có phương án bị trùng nhau."
+POLL_CLOSES_IN_PAST = "Thời điểm kết thúc phải ở sau hiện tại."
+POLL_NOT_FOUND = "Không tìm thấy khảo sát này."
+POLL_OTHER_UNIT = "Khảo sát này thuộc đơn vị ngoài phạm vi đồng chí phụ trách."
+POLL_NOT_DRAFT = "Khảo sát này đã được gửi rồi."
+POLL_NO_TARGETS = "Chưa chọn đơn vị nhận khảo sát."
+POLL_STATUS_NAMES = {"draft": "đang soạn", "open": "đang mở", "closed": "đã kết thúc",
+                     "cancelled": "đã hủy"}
+POLL_RESULTS_HEADER = "📊 Kết quả khảo sát #{id} ({status})\n«{question}»"
+POLL_CLOSES_AT = "Kết thúc: {at}"
+POLL_VOTERS = "Số người trả lời: {count}"
+POLL_VOTERS_SHORT = "{count} người trả lời"
+POLL_BY_UNIT = "Theo đơn vị:"
+POLL_UNREACHABLE = (
+    "Không gửi được tới {count} cuộc trò chuyện: người nhận đã chặn trợ lý, trợ lý bị xóa "
+    "khỏi nhóm hoặc cuộc trò chuyện không còn."
+)
+POLL_TOTAL = "Tổng"
+POLL_WHO_CHOSE = "Ai chọn gì (khảo sát ghi danh):"
+POLL_MORE_NAMES = "… và {count} người khác (xem đủ bằng lệnh tuyengiao poll voters trên máy chủ)."
+POLL_CHART_YLABEL = "Số phiếu"
+POLL_CHART_FOOTER = "Khảo sát #{id} — {voters} người trả lời"
+POLL_CSV_CAPTION = "Kết quả khảo sát #{id} theo đơn vị (CSV) — {voters} người trả lời"
+POLL_FINAL_TITLE = "Khảo sát #{id} đã kết thúc. Kết quả cuối cùng:"
+POLL_TEXT_HEADER = "📋 KHẢO SÁT #{id}{kind}"
+POLL_KIND_ANONYMOUS = " (ẩn danh)"
+POLL_KIND_NAMED = " (ghi danh)"
+POLL_TEXT_SINGLE = "Trả lời bằng một số, ví dụ: 1"
+POLL_TEXT_MULTIPLE = "Có thể chọn nhiều phương án, ví dụ: 1,3"
+POLL_TEXT_DEADLINE = "Hạn trả lời: {at}"
+POLL_TEXT_ANSWER_IN_PRIVATE = (
+    "Khảo sát ẩn danh: để giữ kín lựa chọn, đồng chí nhắn số cho trợ lý trong tin nhắn riêng."
+)
+POLL_VOTE_RECORDED = "Đã ghi nhận lựa chọn của đồng chí: {choice} (khảo sát #{id})."
+POLL_VOTE_CHANGED = "Đã cập nhật lựa chọn của đồng chí: {choice} (khảo sát #{id})."
+POLL_VOTE_CLOSED = "Khảo sát #{id} đã kết thúc, không nhận thêm trả lời."
+POLL_VOTE_UNKNOWN = "Khảo sát #{id} chỉ có các phương án từ 1 đến {count}."
+POLL_VOTE_REPEATED = "Mỗi phương án chỉ ghi một lần, ví dụ: 1,3."
+POLL_VOTE_TOO_MANY = "Khảo sát #{id} chỉ chọn một phương án."
+POLL_CREATE_USAGE = (
+    "Soạn khảo sát: /khaosat rồi xuống dòng, dòng đầu là câu hỏi, mỗi dòng sau là một phương án "
+    "(2–10 phương án). Ví dụ:\n/khaosat Đồng chí đã học Chỉ thị 05 chưa?\nĐã học\nChưa học"
+)
+POLL_ASK_KIND = "Mỗi người được chọn mấy phương án?"
+POLL_SINGLE_BUTTON = "Một phương án"
+POLL_MULTIPLE_BUTTON = "Nhiều phương án"
+POLL_ASK_ANONYMOUS = "Khảo sát ẩn danh hay ghi danh?"
+POLL_ANONYMOUS_BUTTON = "Ẩn danh"
+POLL_NAMED_BUTTON = "Ghi danh"
+POLL_ASK_DURATION = "Khảo sát mở trong bao lâu?"
+POLL_DURATIONS = (("1", "1 giờ"), ("24", "24 giờ"), ("72", "3 ngày"), ("168", "7 ngày"))
+POLL_ASK_UNITS = "Gửi khảo sát tới đơn vị nào (gồm cả các đơn vị cấp dưới)?"
+POLL_PREVIEW = (
+    "XEM TRƯỚC KHẢO SÁT\n\n«{question}»\n{options}\n\n{kind}; {anonymity}; kết thúc {at}.\n"
+    "Đơn vị: {unit}. Gửi tới {messages} cuộc trò chuyện ({groups} nhóm)."
+)
+POLL_SEND_BUTTON = "📤 Gửi khảo sát"
+POLL_OPENED = "Đã gửi khảo sát #{id} tới {messages} cuộc trò chuyện. Xem kết quả: /ketqua {id}"
+POLL_DROPPED = "Đã hủy bản soạn khảo sát."
+POLL_PRIVATE_ONLY = "Soạn khảo sát trong tin nhắn riêng với trợ lý, không soạn trong nhóm."
+POLL_USE_BUTTONS = "Đồng chí hãy chọn ở tin nhắn trên, hoặc bấm «Hủy»."
+POLL_ID_USAGE = "Cú pháp: /{command} <mã khảo sát>. Xem mã bằng /dskhaosat."
+POLL_LIST_TITLE = "Các khảo sát gần đây (mã — trạng thái — câu hỏi):"
+POLL_NONE_YET = "Chưa có khảo sát nào."
+POLL_CLOSED_NOW = "Đã kết thúc khảo sát #{id}. Kết quả cuối cùng sẽ được gửi ngay."
+POLL_ALREADY_CLOSED = "Khảo sát #{id} đã kết thúc rồi."
+HELP_POLL = (
+    "Khảo sát nhanh:\n"
+    "• /khaosat — soạn khảo sát (câu hỏi, các phương án), chọn đơn vị, gửi.\n"
+    "• /dskhaosat — các khảo sát; /ketqua <mã> — kết quả theo đơn vị kèm biểu đồ.\n"
+    "• /dongkhaosat <mã> — kết thúc khảo sát ngay."
+)

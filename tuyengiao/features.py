@@ -1,0 +1,65 @@
+"""The features this application runs, in the order the core offers them updates — the one
+place that lists them. Importing it registers every table (tuyengiao/tables.py).
+
+Adding a feature: a folder under bot/ with its models, services and a `Feature`
+(bot.core.feature), its models imported in tuyengiao/tables.py, and one line in
+`build_features`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import tuyengiao.tables  # noqa: F401  (every table registered)
+from bot.ask.feature import AskFeature
+from bot.broadcast.feature import BroadcastFeature
+from bot.core.feature import Feature
+from bot.core.knowledge_base import KnowledgeBase
+from bot.core.outbound import Outbound
+from bot.polls.feature import PollFeature
+from bot.services.code_guard import GuardPolicy
+from bot.storage.database import Database
+from bot.units.feature import CodeSettings, UnitsFeature
+from tuyengiao.settings import Settings
+
+
+@dataclass(frozen=True)
+class FeatureContext:
+    """What features are built from: the process's resources and the settings."""
+
+    db: Database
+    knowledge: KnowledgeBase
+    outbound: Outbound
+    admin_ids: frozenset[str] = frozenset()
+    settings: Settings = field(default_factory=lambda: Settings(_env_file=None))
+    workers: bool = True  # run the features' background workers in this process
+
+
+def build_features(ctx: FeatureContext) -> list[Feature]:
+    """The application's features, in order (the Q&A takes any text the others leave)."""
+    from tuyengiao.ports import platform_limits, runner_config, worker_config
+
+    settings = ctx.settings
+    return [
+        AskFeature(ctx.db, ctx.knowledge),
+        UnitsFeature(ctx.db, ctx.outbound, code_settings(settings)),
+        BroadcastFeature(ctx.db, ctx.knowledge, worker=worker_config(settings)
+                         if ctx.workers and settings.broadcast_worker else None),
+        PollFeature(ctx.db, ctx.admin_ids, runner=runner_config(settings)
+                    if ctx.workers and settings.poll_runner else None,
+                    limits=platform_limits(settings)),
+    ]
+
+
+def code_settings(settings: Settings) -> CodeSettings:
+    return CodeSettings(
+        invite_days=settings.invite_days, member_uses=settings.invite_member_uses,
+        guard=GuardPolicy(
+            per_person=settings.code_max_failures_per_person,
+            per_chat=settings.code_max_failures_per_chat,
+            window=timedelta(minutes=settings.code_failure_window_minutes),
+            lockout=timedelta(minutes=settings.code_lockout_minutes)))
+
+
+__all__ = ["FeatureContext", "build_features", "code_settings"]
