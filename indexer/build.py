@@ -32,7 +32,6 @@ from indexer.assembly import (
     previous_rows,
     term_counts,
 )
-from indexer.discovery import Found, discover
 from indexer.build_files import (
     FileResult,
     candidate,
@@ -44,6 +43,7 @@ from indexer.build_files import (
     resolve_validity,
     reuse_file,
 )
+from indexer.discovery import Found, discover
 from indexer.duplicates import CopyFinder, preferred
 from indexer.loaders import LoadError, LoadOptions
 from indexer.lock import index_lock
