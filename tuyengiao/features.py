@@ -42,7 +42,8 @@ def build_features(ctx: FeatureContext) -> list[Feature]:
 
     settings = ctx.settings
     return [
-        AskFeature(ctx.db, ctx.knowledge),
+        AskFeature(ctx.db, ctx.knowledge,
+                   followup_window=timedelta(minutes=settings.followup_minutes)),
         UnitsFeature(ctx.db, ctx.outbound, code_settings(settings)),
         BroadcastFeature(ctx.db, ctx.knowledge, worker=worker_config(settings)
                          if ctx.workers and settings.broadcast_worker else None),

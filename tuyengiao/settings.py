@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(256, ge=8)
     answer_min_coverage: float = Field(0.55, ge=0, le=1)
     answer_max_passages: int = Field(3, ge=1, le=10)
+    # Follow-ups ("còn gì nữa?", "nói rõ hơn", "còn chỉ thị 12 thì sao?") continue a person's
+    # previous question in the same chat for this many minutes (bot/ask/followups.py).
+    followup_minutes: float = Field(10.0, gt=0, le=1440)
 
     # Who is an admin: comma-separated "platform:user_id" (or a bare id for any platform).
     admin_ids: str = ""
