@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     # Follow-ups ("còn gì nữa?", "nói rõ hơn", "còn chỉ thị 12 thì sao?") continue a person's
     # previous question in the same chat for this many minutes (bot/ask/followups.py).
     followup_minutes: float = Field(10.0, gt=0, le=1440)
+    # Officers' official answers (/traloi, bot/ask/official.py) are written here as JSONL
+    # and indexed with the documents (`tuyengiao index` always adds this file).
+    official_answers_file: Path = Path("data/hoi-dap-chinh-thuc.jsonl")
+    # An official answer reaches those who asked a similar unanswered question this many
+    # days back.
+    official_answer_days: int = Field(90, ge=1, le=3650)
 
     # Who is an admin: comma-separated "platform:user_id" (or a bare id for any platform).
     admin_ids: str = ""

@@ -24,11 +24,17 @@ QUOTED_QUESTION_CHARS = 80
 MENU_TRALOI = "Trả lời chính thức một câu hỏi chưa trả lời được (cán bộ)"
 TRALOI_USAGE = (
     "Cách dùng: /traloi <mã câu hỏi> — mã ở cuối mỗi dòng «Câu hỏi chưa trả lời được» của "
-    "/baocao. Gõ /huy để bỏ câu trả lời đang soạn."
+    "/baocao."
 )
+TRALOI_HELP = (
+    "Trả lời chính thức (cán bộ): /baocao ghi mã ở cuối mỗi câu hỏi chưa trả lời được; "
+    "/traloi <mã> để soạn câu trả lời (nội dung, văn bản căn cứ, rồi công bố). Câu trả lời vào "
+    "kho văn bản đứng tên đơn vị của anh/chị và được gửi tới những người đã hỏi câu tương tự."
+)
+TRALOI_SOURCE_EXAMPLE = "Hướng dẫn 36-HD/VPTW"
 TRALOI_QUESTION = (
     "Câu hỏi «{question}»: {askers} người đã hỏi câu này hoặc câu tương tự (chưa trả lời được).\n"
-    "Hãy gửi nội dung trả lời chính thức (tối đa {limit} ký tự). Gõ /huy để bỏ."
+    "Hãy gửi nội dung trả lời chính thức (tối đa {limit} ký tự), hoặc chọn «Hủy» để bỏ."
 )
 TRALOI_ASK_SOURCE = (
     "Câu trả lời dựa trên văn bản nào? Gửi số hiệu văn bản, có thể kèm điều, mục "
@@ -52,6 +58,7 @@ TRALOI_CANCELLED = "Đã bỏ câu trả lời đang soạn."
 TRALOI_NOTHING_TO_CANCEL = "Không có câu trả lời chính thức nào đang soạn."
 TRALOI_NOT_FOUND = "Không có câu hỏi mã {id} trong nhật ký câu hỏi."
 TRALOI_OUTSIDE = "Câu hỏi này không phải của đảng viên trong đơn vị anh/chị phụ trách."
+TRALOI_NO_UNITS = "Chưa có đơn vị nào: tạo đơn vị trước (/taodonvi) để câu trả lời có đơn vị đứng tên."
 TRALOI_ALREADY_ANSWERED = "Câu hỏi này đã được trả lời được, không cần trả lời chính thức."
 TRALOI_DRAFT_GONE = "Câu trả lời này không còn ở bước chờ công bố (đã công bố hoặc đã hủy)."
 TRALOI_PUBLISHED = "Đã công bố câu trả lời chính thức #{id}; đang gửi tới {askers} người đã hỏi."
@@ -70,5 +77,4 @@ NOTICE = (
     "{text}\n\nCăn cứ: {source}."
 )
 OFFICIAL_ENTRY = "Hỏi: {question}\nTrả lời: {text}\nCăn cứ: {source}."
-OFFICIAL_TYPE = "Trả lời chính thức"  # the document type of an official answer in the store
 REPORT_CODE = " (mã {id})"

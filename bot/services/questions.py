@@ -182,8 +182,11 @@ def _unit_report(unit_id: int | None, name: str, kind: str | None, groups: Itera
     for members in similar.group(missing, lambda g: g.key):
         lead = members[0]
         latest = max(members, key=lambda g: (g.latest, g.code or 0))
+        example = lead.example
+        for other in members[1:]:  # shown as typed best: with diacritics, capitalised
+            example = better_example(example, other.example)
         unanswered.append(QuestionGroup(
-            lead.key, lead.example,
+            lead.key, example,
             sum(g.count - g.answered - official.get(g.key, 0) for g in members), 0,
             code=latest.code, variants=len(members)))
     unanswered.sort(key=lambda g: -g.count)  # stable: ties keep the recency order
@@ -237,7 +240,7 @@ def _build_report(session: Session, *, days: int, paths: list[str] | None, scope
     all_official: dict[str, int] = {}
     for unit_id, key, count, answered, first_text, last_text, latest, covered, code in rows:
         latest = _aware(latest)
-        example = _better_example(first_text, last_text)
+        example = better_example(first_text, last_text)
         answered = int(answered or 0)
         per_unit.setdefault(unit_id, []).append(_Group(key, example, count, answered, latest, code))
         if covered:
@@ -249,7 +252,7 @@ def _build_report(session: Session, *, days: int, paths: list[str] | None, scope
         else:
             g.count += count
             g.answered += answered
-            g.example = _better_example(g.example, example)
+            g.example = better_example(g.example, example)
             g.latest = max(g.latest, latest)
             g.code = max(c for c in (g.code, code, 0) if c is not None) or None
     votes: dict[int | None, dict[int, int]] = {}
@@ -281,7 +284,7 @@ def _example_score(text: str) -> tuple[int, bool, str]:
     return marked, text[:1].isupper(), text
 
 
-def _better_example(a: str, b: str) -> str:
+def better_example(a: str, b: str) -> str:
     """The nicer of two ways a question was typed: with diacritics, capitalised."""
     return max(a, b, key=_example_score)
 
@@ -386,5 +389,5 @@ def format_report(report: Report, *, per_unit_limit: int = 3) -> str:
 __all__ = [
     "MAX_REPORT_DAYS", "QuestionGroup", "Report", "UnitReport", "admin_question_report", "asked_by",
     "format_report",
-    "log_question", "normalize_question", "shorten", "question_report", "record_feedback",
+    "better_example", "log_question", "normalize_question", "shorten", "question_report", "record_feedback",
 ]
