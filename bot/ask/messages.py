@@ -55,7 +55,6 @@ TRALOI_TEXT_TOO_LONG = "Nội dung trả lời dài quá {limit} ký tự. Hãy 
 TRALOI_ACTION_PUBLISH = "Công bố"
 TRALOI_ACTION_CANCEL = "Hủy"
 TRALOI_CANCELLED = "Đã bỏ câu trả lời đang soạn."
-TRALOI_NOTHING_TO_CANCEL = "Không có câu trả lời chính thức nào đang soạn."
 TRALOI_NOT_FOUND = "Không có câu hỏi mã {id} trong nhật ký câu hỏi."
 TRALOI_OUTSIDE = "Câu hỏi này không phải của đảng viên trong đơn vị anh/chị phụ trách."
 TRALOI_NO_UNITS = "Chưa có đơn vị nào: tạo đơn vị trước (/taodonvi) để câu trả lời có đơn vị đứng tên."
