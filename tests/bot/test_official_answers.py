@@ -26,9 +26,9 @@ from bot.channels.telegram.outbound import TelegramOutbound
 from bot.core.dispatcher import Dispatcher
 from bot.core.knowledge_base import KnowledgeBase
 from bot.services import similar
-from bot.services.invites import join_with_code
+from bot.services.invites import admin_create_invite, join_with_code
 from bot.services.people import identify
-from bot.services.units import admin_create_invite, admin_create_unit
+from bot.services.units import admin_create_unit
 from bot.storage.database import Database
 from bot.storage.models import QuestionLog, to_local, utcnow
 from indexer.build import build_store
