@@ -52,7 +52,8 @@ def build_features(ctx: FeatureContext) -> list[Feature]:
         # Before the Q&A: an officer's reply to a step of an official answer is not a question.
         OfficialAnswersFeature(ctx.db, ctx.knowledge, ServingAnswerStore(ctx),
                                days=settings.official_answer_days,
-                               notices=NoticeConfig() if ctx.workers else None),
+                               notices=NoticeConfig() if ctx.workers
+                               and settings.official_answer_worker else None),
         AskFeature(ctx.db, ctx.knowledge,
                    followup_window=timedelta(minutes=settings.followup_minutes)),
         UnitsFeature(ctx.db, ctx.outbound, code_settings(settings)),

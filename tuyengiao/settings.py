@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     # An official answer reaches those who asked a similar unanswered question this many
     # days back.
     official_answer_days: int = Field(90, ge=1, le=3650)
+    # Run the official answers' worker inside `tuyengiao run`: it sends the notices to those
+    # who asked and retries joining answers to the store (off: another `tuyengiao run`
+    # against the same database, with it on, does both).
+    official_answer_worker: bool = True
 
     # Who is an admin: comma-separated "platform:user_id" (or a bare id for any platform).
     admin_ids: str = ""
