@@ -118,20 +118,17 @@ def analyse(name: str, spec: dict[str, Any], played: dict[str, Any], rec: dict[s
     pushed: dict[tuple[int, int], tuple[int, float]] = {}  # (chat, k) -> (update_id, t)
     for chat, k, update_id, t in rec["pushes"]:
         pushed[(chat, k)] = (update_id, t)
-    # A Zalo answer, and an overview on either platform, carries no question id: one chat's
-    # questions are logged and answered in the order they are handled (its per-chat turn),
-    # so such an answer is the chat's first logged question after the one answered before
-    # it; a wrong pairing would show as a mismatch or an out-of-order chat below.
+    # A Zalo answer carries no question id: one chat's questions are logged and answered in
+    # the order they are handled (its per-chat turn), so its n-th answer is its n-th logged
+    # question; a wrong pairing would show as a mismatch or an out-of-order chat below.
     log_ids: dict[int, list[int]] = defaultdict(list)
     for row_id in sorted(logged):
         log_ids[int(logged[row_id].chat_id)].append(row_id)
-    last_id: dict[int, int] = {}
+    next_log_id = {chat: iter(ids) for chat, ids in log_ids.items()}
     by_chat: dict[int, list[tuple[float, int | None, int]]] = defaultdict(list)
     for chat, t, qid, length in rec["sends"]:
         if qid == ANSWER_ID_UNKNOWN:
-            qid = next((i for i in log_ids.get(chat, ()) if i > last_id.get(chat, 0)), None)
-        if qid is not None:
-            last_id[chat] = max(qid, last_id.get(chat, 0))
+            qid = next(next_log_id.get(chat, iter(())), None)
         by_chat[chat].append((t, qid, length))
 
     first_part: dict[tuple[int, int], float] = {}
@@ -161,7 +158,7 @@ def analyse(name: str, spec: dict[str, Any], played: dict[str, Any], rec: dict[s
             pending = []
         stray += len(pending)  # parts never followed by an answer's last part: error messages
         out_of_order_chats += order != sorted(order)
-    answers = sum(1 for s in rec["sends"] if s[1] is not None)  # answers' last parts
+    answers = sum(1 for s in rec["sends"] if s[1] is not None)  # messages with 👍/👎
 
     latencies, latencies_last, delivery, core, send = [], [], [], [], []
     parts: dict[str, list[float]] = defaultdict(list)
@@ -202,14 +199,10 @@ def analyse(name: str, spec: dict[str, Any], played: dict[str, Any], rec: dict[s
     unstable = sorted(q for q, v in verdicts.items() if len(v) > 1)
 
     lines.append(f"== {name}: {spec['describe']}")
-    overview_asks = sum(q in set(spec.get("no_actions", ())) for asked in questions.values() for q in asked)
-    lines.append(f"questions answered with an overview (no 👍/👎): {overview_asks}"
-                 f" ({len(spec.get('no_actions', ()))} distinct)")
     lines.append(
         f"questions {total}, answered replies {len(first_part)}, lost {lost}"
         f"{' (timed out)' if played['timed_out'] else ''}, duplicated {duplicated}"
-        f" (answers' last parts {answers} for {total} questions, overviews included; not matching"
-        f" any question of"
+        f" (answers with buttons or hint {answers} for {total} questions; not matching any question of"
         f" the chat {mismatched}), stray parts without them {stray},"
         f" updates handled twice {handled_twice}")
     lines.append(

@@ -6,11 +6,7 @@ every message the bot sends, with `time.monotonic()` (one clock for both process
 answer's last part is recognised by its feedback actions: on Telegram the 👍/👎 buttons,
 whose callback data carries the question-log id; on Zalo the numbered hint ("Gõ 1: 👍 ..."),
 which carries no id (qa_load.py resolves it from the question log: one chat's questions are
-logged and answered in the order they are handled). A document named without a question
-("Quy định 45-QĐ/TU về chế độ báo cáo") is answered with its overview, which has no feedback
-actions: the spec lists those questions (`no_actions`, as the bot's own knowledge base
-classifies them), and a message without actions in a chat whose oldest unanswered question
-is one of them ends that answer (its id resolved from the log, as on Zalo).
+logged and answered in the order they are handled).
 """
 
 from __future__ import annotations
@@ -20,7 +16,7 @@ import contextlib
 import logging
 import random
 import time
-from collections import Counter, defaultdict, deque
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -53,8 +49,6 @@ class Users:
         self.cpu_started = time.process_time()
         self.answers = 0
         self.next_q: dict[int, int] = defaultdict(int)
-        self.waiting: dict[int, deque[str]] = defaultdict(deque)  # pushed, not yet answered
-        self.no_actions = frozenset(spec.get("no_actions", ()))
         self.timers: list[asyncio.TimerHandle] = []  # think mode's scheduled questions
         self.done.clear()
 
@@ -64,7 +58,6 @@ class Users:
         self.next_q[chat] = k + 1
         text = self.spec["questions"][str(chat)][k]
         t = now()
-        self.waiting[chat].append(text)
         update_id = self.push_question(chat, text, f"Đảng viên {chat % 100_000}")
         self.pushes.append((chat, k, update_id, t))
 
@@ -79,13 +72,8 @@ class Users:
         t = now()
         if self.spec is None:
             return
-        waiting = self.waiting[chat]
-        if qid is None and waiting and waiting[0] in self.no_actions:
-            qid = ANSWER_ID_UNKNOWN  # an overview: one message, no actions (see above)
         self.sends.append((chat, t, qid, length))
         if qid is not None:
-            if waiting:
-                waiting.popleft()
             self.answers += 1
             if self.spec["mode"] == "closed" and self.next_q[chat] < self.spec["per_user"]:
                 self.push(chat)  # the user reads the answer and asks the next question

@@ -33,12 +33,9 @@ Scenarios (each with its own chats, default 200 users x 5 questions):
 A reply is matched to its question: on Telegram exactly, as an answer's last part carries the
 👍/👎 buttons, whose callback data holds the question-log id, and the log row holds the chat
 and the text; on Zalo an answer's last part carries the numbered hint but no id, and a chat's
-n-th answer is paired with its n-th logged question (see `analyse`). A question that names a
-document without asking anything is answered with the document's overview, which has no
-buttons or hint: the bot's knowledge base says beforehand which questions those are, and the
-message answering one ends its answer (paired like a Zalo answer). Parts without buttons or
-hint before an answer's last part (long answers) are its first parts; the first part's
-arrival is the reply time.
+n-th answer is paired with its n-th logged question (see `analyse`). Parts without buttons
+or hint before it (long answers) are that answer's first parts; the first part's arrival is
+the reply time.
 
     .venv/bin/python bench/qa_load.py [--channel telegram|zalo] [--users 200] [--per-user 5]
         [--modes think burst closed paced] [--think 15]
@@ -83,16 +80,6 @@ _update: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
 def loadavg() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} {five:.2f} {fifteen:.2f} (1/5/15 min, {os.cpu_count()} CPUs)"
-
-
-async def overview_questions(knowledge: Any, questions: dict[str, list[str]],
-                             known: dict[str, bool]) -> list[str]:
-    """The questions the bot answers with a document's overview, which carries no 👍/👎
-    (`KnowledgeBase.named_documents`, as the Q&A feature decides); `known` caches."""
-    for text in {q for asked in questions.values() for q in asked}:
-        if text not in known:
-            known[text] = bool(await knowledge.named_documents(text))
-    return sorted(q for q in {q for asked in questions.values() for q in asked} if known[q])
 
 
 # ======================================================================================
@@ -306,7 +293,6 @@ async def main_async(args: argparse.Namespace) -> None:
                 else:
                     scenarios.append((mode, mode, args.users, args.per_user, 0.0))
             auto_fractions = [0.25, 0.5]
-            overviews: dict[str, bool] = {}
             for index, (name, mode, users, per_user, rate) in enumerate(scenarios):
                 if mode == "paced" and rate == 0.0:
                     base = throughputs.get("burst") or throughputs.get("closed")
@@ -330,8 +316,6 @@ async def main_async(args: argparse.Namespace) -> None:
                         "describe": describe,
                         "questions": make_questions(users, per_user,
                                                     CHAT_BASE + index * 100_000, index)}
-                # Answered with an overview, without 👍/👎 (the bot's own reading of them).
-                spec["no_actions"] = await overview_questions(knowledge, spec["questions"], overviews)
                 probe.reset()
                 batcher.stats = BatchStats()
                 errors.counts.clear()
