@@ -51,14 +51,8 @@ from indexer.pipeline import Slots, WindowEmbedder, read_in_order
 from indexer.report import BuildReport
 from knowledge.embedder import Embedder
 from knowledge.lexical import BM25_B, BM25_K1
-from knowledge.store import (
-    ModelInfo,
-    StoreError,
-    StoreVersion,
-    load_current,
-    publish,
-    write_version,
-)
+from knowledge.store import ModelInfo, StoreError, StoreVersion, load_current
+from knowledge.store_writer import publish, write_version
 from knowledge.vector_index import VectorIndexSpec
 
 logger = logging.getLogger(__name__)
