@@ -166,7 +166,8 @@ class ZaloChannel:
     async def stop(self, grace: float | None = None) -> None:
         """Stop taking updates; replies in flight get `grace` seconds (default: the one
         given at construction), the rest are cancelled and kept in the inbox for the next
-        start. The webhook is removed meanwhile, waiting on the platform at most that long."""
+        start. The webhook is removed meanwhile (unless other processes sharing the inbox
+        still take updates), waiting on the platform at most that long."""
         if not self._running:
             return
         self._running = False
@@ -177,10 +178,15 @@ class ZaloChannel:
                 await self._poller
             self._poller = None
         removal = None
+        others = await self._intake.inbox.leave()
         if self._runner is not None:
             await self._runner.cleanup()  # no more requests; those being stored finish
             self._runner = None
-            removal = self._remove_webhook(grace)
+            if others:  # several processes behind one URL: the others keep taking updates
+                logger.info("zalo: %d other process(es) still take updates; the webhook stays "
+                            "registered", others)
+            else:
+                removal = self._remove_webhook(grace)
         await asyncio.gather(self._intake.stop(grace), *([removal] if removal else []))
         self._ready.clear()
 
