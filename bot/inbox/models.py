@@ -1,6 +1,7 @@
 """The inbox tables: one row per platform update received (`inbox_update`), one row per chat
 some process is answering (`inbox_chat`: the per-chat claim), one row per live serving
-process and platform (`inbox_peer`).
+process and platform (`inbox_peer`), and the numbered actions last offered per conversation
+on a platform without buttons (`action_offer`).
 
 An update's states:
 
@@ -95,4 +96,20 @@ class InboxPeer(SQLModel, table=True):
     beat_at: datetime = Field(sa_type=UTCDateTime)
 
 
-__all__ = ["FINISHED", "INBOX_STATUSES", "OPEN", "InboxChat", "InboxPeer", "InboxUpdate"]
+class ActionOffer(SQLModel, table=True):
+    """The numbered actions a channel without buttons (Zalo) last offered in a conversation —
+    a private chat, or one person in a group — so that a "1" typed next is read as the first
+    of them by whichever process receives it (bot.inbox.offers). Forgotten after a day."""
+
+    __tablename__ = "action_offer"  # type: ignore[assignment]
+    __table_args__ = (Index("ix_action_offer_age", "offered_at"),)
+
+    platform: str = Field(primary_key=True, max_length=16)
+    chat_id: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(primary_key=True, max_length=64)
+    actions: str = Field(sa_type=Text)  # JSON: [[label, data], ...]
+    offered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+__all__ = ["FINISHED", "INBOX_STATUSES", "OPEN", "ActionOffer", "InboxChat", "InboxPeer",
+           "InboxUpdate"]
