@@ -16,13 +16,7 @@ measure the serving path, not the encoder.
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-import json
 import logging
-import os
-import signal
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -30,10 +24,6 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-
-import aiohttp
-import pytest
-from aiohttp import web
 
 from bot.broadcast import service as broadcasts
 from bot.broadcast.messages import BROADCAST_REPORT_TITLE
@@ -45,15 +35,12 @@ from indexer.build import build_store
 from knowledge.embedder import HashingEmbedder
 from tests.bot.broadcast.world import World, build_world
 from tests.conftest import DOCUMENTS, MARKER, write_documents
-from tests.fakes.telegram_api import SECRET_HEADER, TelegramApiServer
-from tests.postgres_server import _free_port
+from tests.fakes.telegram_api import TelegramApiServer
+from tests.serving_processes import Processes, RoundRobin, serving
 
 logger = logging.getLogger(__name__)
 
-REPO = Path(__file__).resolve().parents[1]
-START = 120.0  # seconds for both processes to start (imports on a loaded 2-core machine)
 WAIT = 60.0  # seconds for a phase; only reached when something is broken
-SECRET = "scale-out-secret_0123456789"
 QUESTIONS = [
     "Mỗi thôn có tổ xung kích phòng, chống thiên tai không?",
     "Đến năm 2030 mỗi xã có điểm thư viện số không?",
@@ -80,82 +67,6 @@ về tổ chức hội thi tuyên truyền viên giỏi
 NEW_QUESTION = "Mỗi huyện ủy chọn mấy tuyên truyền viên dự hội thi tuyên truyền viên giỏi?"
 
 
-class RoundRobin:
-    """The reverse proxy in front of the serving processes: each webhook POST goes to the
-    next process in turn; `routed` notes (update id, process index)."""
-
-    def __init__(self, backends: list[str]) -> None:
-        self.backends = backends
-        self.routed: list[tuple[int, int]] = []
-        self._turn = itertools.cycle(range(len(backends)))
-        self._runner: web.AppRunner | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self.url = ""
-
-    async def __aenter__(self) -> RoundRobin:
-        app = web.Application()
-        app.router.add_post("/tg", self._forward)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}/tg"
-        self._session = aiohttp.ClientSession()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._session is not None and self._runner is not None
-        await self._session.close()
-        await self._runner.cleanup()
-
-    async def _forward(self, request: web.Request) -> web.Response:
-        assert self._session is not None
-        body = await request.read()
-        index = next(self._turn)
-        headers = {"Content-Type": "application/json",
-                   SECRET_HEADER: request.headers.get(SECRET_HEADER, "")}
-        try:
-            async with self._session.post(self.backends[index], data=body, headers=headers) as r:
-                answer = web.Response(status=r.status, body=await r.read())
-        except aiohttp.ClientError:
-            return web.Response(status=502)
-        if answer.status == 200:
-            self.routed.append((int(json.loads(body)["update_id"]), index))
-        return answer
-
-
-class Processes:
-    """`tuyengiao run` child processes, their stderr kept in files for a failure's report."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.running: list[tuple[asyncio.subprocess.Process, Path]] = []
-
-    async def start(self, env: dict[str, str], index: int) -> None:
-        log = self.tmp / f"process-{index}.log"
-        with log.open("wb") as sink:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "tuyengiao.cli", "run", cwd=self.tmp, env=env,
-                stdin=asyncio.subprocess.DEVNULL, stdout=sink, stderr=sink)
-        self.running.append((process, log))
-
-    async def stop(self, index: int) -> int:
-        process, log = self.running[index]
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), 30)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-        assert process.returncode is not None
-        return process.returncode
-
-    def logs(self) -> str:
-        return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}"
-                         for _, log in self.running)
-
-
 def reports(api: TelegramApiServer, world: World) -> list[str]:
     """The broadcast reports sent to the officer (its final one: sent when it is done)."""
     title = BROADCAST_REPORT_TITLE.split("#")[0]
@@ -169,33 +80,13 @@ def replies(api: TelegramApiServer, chat: int) -> list[str]:
 
 @asynccontextmanager
 async def two_processes(api: TelegramApiServer, db_url: str, store: Path,
-                        tmp: Path) -> AsyncIterator[tuple[Processes, RoundRobin]]:
-    ports = [_free_port(), _free_port()]
-    processes = Processes(tmp)
-    async with RoundRobin([f"http://127.0.0.1:{port}/tg" for port in ports]) as proxy:
-        base = {k: v for k, v in os.environ.items()
-                if not k.startswith(("TELEGRAM_", "ZALO_", "DATABASE_", "STORE_"))}
-        try:
-            for index, port in enumerate(ports):
-                await processes.start({
-                    **base, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1",
-                    "DATABASE_URL": db_url, "STORE_DIR": str(store),
-                    "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url,
-                    "TELEGRAM_WEBHOOK_URL": proxy.url, "TELEGRAM_WEBHOOK_SECRET": SECRET,
-                    "WEBHOOK_LISTEN_HOST": "127.0.0.1", "WEBHOOK_LISTEN_PORT": str(port),
-                    "SEARCH_WEIGHT_DENSE": "0", "ADMIN_IDS": "telegram:1",
-                    "BROADCAST_POLL_SECONDS": "0.1", "BROADCAST_PROGRESS_SECONDS": "0.2",
-                    "POLL_RUNNER_SECONDS": "0.2", "TELEGRAM_RATE_PER_SECOND": "500",
-                    "TELEGRAM_RATE_PER_CHAT_PER_SECOND": "0", "LOG_LEVEL": "INFO",
-                }, index)
-            try:  # both serving: each registered the webhook (after listening)
-                await api.until(lambda: len(api.calls_of("setWebhook")) >= 2, timeout=START)
-            except TimeoutError:
-                raise AssertionError(f"the processes did not start:\n{processes.logs()}") from None
-            yield processes, proxy
-        finally:
-            for index in range(len(processes.running)):
-                await processes.stop(index)
+                        folder: Path) -> AsyncIterator[tuple[Processes, RoundRobin]]:
+    env = {"DATABASE_URL": db_url, "STORE_DIR": str(store), "ADMIN_IDS": "telegram:1",
+           "BROADCAST_POLL_SECONDS": "0.1", "BROADCAST_PROGRESS_SECONDS": "0.2",
+           "POLL_RUNNER_SECONDS": "0.2", "TELEGRAM_RATE_PER_SECOND": "500",
+           "TELEGRAM_RATE_PER_CHAT_PER_SECOND": "0", "LOG_LEVEL": "INFO"}
+    async with serving(api, count=2, env=env, folder=folder) as running:
+        yield running
 
 
 async def test_two_processes_on_one_postgresql_answer_every_update_once_in_order(
