@@ -16,7 +16,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -33,11 +33,15 @@ SECRET = "scale-out-secret_0123456789"
 
 class RoundRobin:
     """The reverse proxy in front of the serving processes: each webhook POST goes to the
-    next process in turn; `routed` notes (update id, process index) of each one answered 200."""
+    next live process in turn; `routed` notes (update id, process index) of each one answered
+    200, and `after_routed` (if set) is called with each at once. `down` holds the processes
+    taken out of the rotation (as a proxy's health check does)."""
 
     def __init__(self, backends: list[str]) -> None:
         self.backends = backends
         self.routed: list[tuple[int, int]] = []
+        self.down: set[int] = set()
+        self.after_routed: Callable[[int, int], None] | None = None
         self._turn = itertools.cycle(range(len(backends)))
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -63,6 +67,8 @@ class RoundRobin:
         assert self._session is not None
         body = await request.read()
         index = next(self._turn)
+        while index in self.down and len(self.down) < len(self.backends):
+            index = next(self._turn)
         headers = {"Content-Type": "application/json",
                    SECRET_HEADER: request.headers.get(SECRET_HEADER, "")}
         try:
@@ -71,7 +77,10 @@ class RoundRobin:
         except aiohttp.ClientError:
             return web.Response(status=502)
         if answer.status == 200:
-            self.routed.append((int(json.loads(body)["update_id"]), index))
+            update_id = int(json.loads(body)["update_id"])
+            self.routed.append((update_id, index))
+            if self.after_routed is not None:
+                self.after_routed(update_id, index)
         return answer
 
 
@@ -89,6 +98,10 @@ class Processes:
                 sys.executable, "-m", "tuyengiao.cli", "run", cwd=self.folder, env=dict(env),
                 stdin=asyncio.subprocess.DEVNULL, stdout=sink, stderr=sink)
         self.running.append((process, log))
+
+    def kill(self, index: int) -> None:
+        """SIGKILL: the process dies at once, with whatever it holds."""
+        self.running[index][0].kill()
 
     def pids(self) -> list[int]:
         return [process.pid for process, _ in self.running]

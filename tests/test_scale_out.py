@@ -79,12 +79,12 @@ def replies(api: TelegramApiServer, chat: int) -> list[str]:
 
 
 @asynccontextmanager
-async def two_processes(api: TelegramApiServer, db_url: str, store: Path,
-                        folder: Path) -> AsyncIterator[tuple[Processes, RoundRobin]]:
+async def two_processes(api: TelegramApiServer, db_url: str, store: Path, folder: Path,
+                        **more: str) -> AsyncIterator[tuple[Processes, RoundRobin]]:
     env = {"DATABASE_URL": db_url, "STORE_DIR": str(store), "ADMIN_IDS": "telegram:1",
            "BROADCAST_POLL_SECONDS": "0.1", "BROADCAST_PROGRESS_SECONDS": "0.2",
            "POLL_RUNNER_SECONDS": "0.2", "TELEGRAM_RATE_PER_SECOND": "500",
-           "TELEGRAM_RATE_PER_CHAT_PER_SECOND": "0", "LOG_LEVEL": "INFO"}
+           "TELEGRAM_RATE_PER_CHAT_PER_SECOND": "0", "LOG_LEVEL": "INFO", **more}
     async with serving(api, count=2, env=env, folder=folder) as running:
         yield running
 
@@ -183,3 +183,55 @@ async def exercise(api: TelegramApiServer, db: Database, world: World, officer: 
     assert sorted(index for _, index in proxy.routed[before:]) == [0, 1]
     for chat in (4001, 4002):
         assert "huong-dan-12-HD-TU.txt" in replies(api, chat)[0], replies(api, chat)[0]
+
+
+async def test_a_process_killed_while_answering_loses_nothing_its_chats_go_on_in_order(
+        postgres: Any, tmp_path: Path) -> None:
+    """Process 0 is killed (SIGKILL) the moment it has acknowledged an update of the load,
+    and the proxy takes it out of the rotation: process 1 gets every later update, takes
+    the dead process's chats once their lease (INBOX_LEASE_SECONDS=5) has passed, and
+    answers everything, each chat in order; only a reply in flight at the kill may go twice."""
+    db_url = postgres.create_database()
+    Database.open(db_url).close()
+    store = tmp_path / "store"
+    build_store([write_documents(tmp_path / "knowledge")], store, HashingEmbedder())
+    async with TelegramApiServer(redeliver=0.05) as api:
+        async with two_processes(api, db_url, store, tmp_path,
+                                 INBOX_LEASE_SECONDS="5") as (processes, proxy):
+            try:
+                for i, question in enumerate(QUESTIONS):
+                    api.text_update(2000 + i, 2000 + i, question)
+                await api.until(lambda: all(replies(api, 2000 + i) for i in range(len(QUESTIONS))), WAIT)
+                answer = {q: replies(api, 2000 + i)[0] for i, q in enumerate(QUESTIONS)}
+                asked = {3000 + c: [QUESTIONS[(c + i) % len(QUESTIONS)] for i in range(len(QUESTIONS))]
+                         for c in range(CHATS)}
+                load: set[int] = set()
+                killed: list[int] = []
+
+                def kill_at_the_fifth(update_id: int, index: int) -> None:
+                    if index == 0 and update_id in load and not killed and \
+                            sum(1 for u, i in proxy.routed if i == 0 and u in load) >= 5:
+                        processes.kill(0)  # before the proxy even answers the platform
+                        proxy.down.add(0)
+                        killed.append(update_id)
+
+                proxy.after_routed = kill_at_the_fifth
+                began = time.monotonic()
+                for i in range(len(QUESTIONS)):
+                    for chat, questions in asked.items():
+                        load.add(api.text_update(chat, chat, questions[i])["update_id"])
+                await api.until(lambda: all(len(set(replies(api, chat))) >= len(QUESTIONS)
+                                            for chat in asked), WAIT)
+                took = time.monotonic() - began
+            except BaseException:
+                logger.error("processes' logs:\n%s", processes.logs())
+                raise
+    assert killed, "process 0 was never killed"
+    logger.info("one process killed mid-load: %d updates answered in %.1f s", len(load), took)
+    repeats = 0
+    for chat, questions in asked.items():
+        got = replies(api, chat)
+        in_order = [text for n, text in enumerate(got) if n == 0 or got[n - 1] != text]
+        repeats += len(got) - len(in_order)
+        assert in_order == [answer[q] for q in questions], f"chat {chat}"
+    assert repeats <= 1  # at most the one update process 0 was answering at the kill
