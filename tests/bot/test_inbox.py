@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,17 +24,6 @@ from bot.storage.database import Database
 from bot.storage.models import utcnow
 
 WORKER = "host-a:telegram:8443"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        db = Database.open(f"sqlite:///{tmp_path / 'inbox.db'}")
-    else:
-        db = Database.open(request.getfixturevalue("postgres").create_database())
-    db.create_all()
-    yield db
-    db.close()
 
 
 def update(n: int, chat: str = "42") -> Received:

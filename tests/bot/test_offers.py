@@ -4,11 +4,9 @@ forgotten (and pruned); an unreadable database costs the hint, not the answer.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -19,17 +17,6 @@ from bot.storage.database import Database
 from bot.storage.models import utcnow
 
 RATE = (Action("👍", "fb:12:1"), Action("👎", "fb:12:-1"), Action("Xem văn bản", "doc:12"))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        db = Database.open(f"sqlite:///{tmp_path / 'offers.db'}")
-    else:
-        db = Database.open(request.getfixturevalue("postgres").create_database())
-    db.create_all()
-    yield db
-    db.close()
 
 
 async def test_an_offer_made_by_one_process_is_read_by_another(database: Database) -> None:

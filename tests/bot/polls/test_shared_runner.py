@@ -7,9 +7,7 @@ passes. On SQLite and on PostgreSQL (tests/postgres_server.py)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -23,14 +21,10 @@ from bot.storage.models import WorkLease, utcnow
 from tests.bot.polls.conftest import WAIT, Polls, officer
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    url = (f"sqlite:///{tmp_path / 'bot.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("postgres").create_database())
-    database = Database.open(url)
-    database.create_all()
-    yield database
-    database.close()
+@pytest.fixture
+def db(database: Database) -> Database:
+    """The poll fixtures' database: SQLite, then PostgreSQL (tests/conftest.py)."""
+    return database
 
 
 def create(p: Polls, *, closes_in: timedelta = timedelta(hours=1)) -> int:
