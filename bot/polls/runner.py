@@ -43,10 +43,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import socket
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -109,8 +106,7 @@ class PollRunner:
         self._wake = asyncio.Event()
         self._purge_due = True  # once after a start, then after each anonymous poll's close
         self._purge_failing = False
-        self.holder = config.holder or (
-            f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
+        self.holder = config.holder or leases.new_worker_id()
         self._held_at: float | None = None  # monotonic time the lease was last taken
         self.finished: asyncio.Queue[int] = asyncio.Queue()  # poll ids whose results went out
 

@@ -12,6 +12,9 @@ writer at a time, so the select-then-update is atomic.
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -37,6 +40,12 @@ def claim(session: Session, table: type[Any], due: ColumnElement[bool],
     if ids:
         session.exec(update(table).where(col(table.id).in_(ids)).values(**values))  # type: ignore[call-overload]
     return ids
+
+
+def new_worker_id() -> str:
+    """A claimer's id for `claimed_by`: host, process and a random part (a restarted
+    process is another claimer)."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def aware(moment: object) -> datetime:
@@ -69,4 +78,4 @@ def give_up(session: Session, name: str, holder: str) -> None:
                                          col(WorkLease.holder) == holder))
 
 
-__all__ = ["aware", "claim", "give_up", "hold"]
+__all__ = ["aware", "claim", "give_up", "hold", "new_worker_id"]
