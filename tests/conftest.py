@@ -160,6 +160,20 @@ def seeds_dir() -> Path:
     return seeds
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """A real database with today's tables, once as a SQLite file and once on the session's
+    PostgreSQL server (for what several processes share: claims, leases, upserts)."""
+    from bot.storage.database import Database
+
+    url = (f"sqlite:///{tmp_path / 'bot.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("postgres").create_database())
+    db = Database.open(url)
+    db.create_all()
+    yield db
+    db.close()
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Any]:
     """One real PostgreSQL server for the session, shared by every folder's tests (skipped,

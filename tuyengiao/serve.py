@@ -34,6 +34,7 @@ from bot.core.feature import Feature, Worker
 from bot.core.knowledge_base import KnowledgeBase
 from bot.core.outbound import Outbound
 from bot.inbox.durable import DurableInbox, InboxConfig, worker_id
+from bot.inbox.offers import DurableOffers
 from bot.storage import schema
 from bot.storage.database import Database
 from knowledge.store import StoreReader
@@ -152,7 +153,7 @@ def _inbox(settings: Settings, db: Database, platform: str, port: int | None) ->
     config = InboxConfig(max_backlog=settings.inbox_max_backlog,
                          lease=timedelta(seconds=settings.inbox_lease_seconds),
                          retention=timedelta(hours=settings.inbox_retention_hours))
-    return DurableInbox(db, platform, worker_id(platform, port), config)
+    return DurableInbox(db, platform, worker_id(platform, port, settings.instance_name), config)
 
 
 def platforms(settings: Settings) -> list[str]:
@@ -203,6 +204,7 @@ async def _zalo_channel(settings: Settings, dispatcher: Dispatcher, db: Database
             listen_port=settings.zalo_webhook_listen_port,
         )
     return ZaloChannel(api, dispatcher.handle, webhook=webhook,
+                       actions=DurableOffers(db, "zalo"),  # any process reads "1" as offered
                        concurrent_updates=settings.zalo_concurrent_updates,
                        poll_timeout=settings.zalo_poll_timeout,
                        inbox=_inbox(settings, db, "zalo", webhook.listen_port if webhook else None),

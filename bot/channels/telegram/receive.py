@@ -124,18 +124,24 @@ class TelegramReceiver:
             self._poller = asyncio.create_task(self._poll(), name="telegram-poll")
 
     async def close(self, wait: float) -> None:
-        """Stop taking updates; then remove the webhook, or confirm the stored updates'
-        offset, waiting on Telegram at most `wait` seconds."""
+        """Stop taking updates; then remove the webhook (unless other processes sharing the
+        inbox still take updates), or confirm the stored updates' offset, waiting on
+        Telegram at most `wait` seconds."""
         self._closing = True
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
             self._poller = None
+        others = await self._intake.inbox.leave()
         if self._runner is not None:
             await self._runner.cleanup()  # no more requests; those being stored finish
             self._runner = None
-            await _bounded(self._bot.delete_webhook(), wait, "remove the webhook")
+            if others:  # several processes behind one URL: the others keep taking updates
+                logger.info("telegram: %d other process(es) still take updates; the webhook "
+                            "stays registered", others)
+            else:
+                await _bounded(self._bot.delete_webhook(), wait, "remove the webhook")
         elif self.offset > self._confirmed:
             await _bounded(self._bot.get_updates(offset=self.offset, limit=1, timeout=0), wait,
                            "confirm the last updates")
