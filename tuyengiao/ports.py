@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from bot.broadcast.worker import WorkerConfig
     from bot.core.outbound import OutboundPort, RateLimits
     from bot.polls.runner import RunnerConfig
+    from bot.study.runner import StudyConfig
 
 
 def worker_config(settings: Settings) -> WorkerConfig:
@@ -36,6 +37,18 @@ def runner_config(settings: Settings) -> RunnerConfig:
     from bot.polls.runner import RunnerConfig
 
     return RunnerConfig(interval=settings.poll_runner_seconds, concurrency=settings.poll_concurrency)
+
+
+def study_config(settings: Settings) -> StudyConfig:
+    from bot.services.reminders import ReminderSchedule
+    from bot.study.attendance import AttendanceRules
+    from bot.study.runner import StudyConfig
+
+    return StudyConfig(
+        interval=settings.study_runner_seconds,
+        reminders=ReminderSchedule.parse(settings.study_reminder_hours),
+        attendance=AttendanceRules(checkin=timedelta(hours=settings.study_checkin_hours),
+                                   auto_close=timedelta(hours=settings.study_roll_close_hours)))
 
 
 def telegram_limits(settings: Settings) -> RateLimits:
