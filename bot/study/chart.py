@@ -42,7 +42,7 @@ def figure(report: Completion) -> Figure:
     height = 1.6 + 0.45 * max(len(shown), 1)
     fig = _figure_class()(figsize=(WIDTH, height), dpi=DPI)
     ax = fig.add_subplot()
-    labels = [textwrap.shorten(("   " * line.depth) + line.name, 34, placeholder="…")
+    labels = [("   " * line.depth) + textwrap.shorten(line.name, 34, placeholder="…")
               for line in shown]
     positions = list(range(len(shown)))[::-1]  # the first unit on top
     left = [0.0] * len(shown)
