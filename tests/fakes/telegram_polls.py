@@ -86,15 +86,20 @@ class PollMethods:
         kind = params.get("type") or "regular"
         quiz: dict[str, Any] = {}
         if kind == "quiz":  # one right answer, shown with the explanation once answered
-            correct = params.get("correct_option_id")
-            explanation = params.get("explanation") or ""
-            if not isinstance(correct, int) or not 0 <= correct < len(options):
+            # Bot API 9.6 replaced `correct_option_id` with the list `correct_option_ids`.
+            ids = params.get("correct_option_ids")
+            if ids is None and "correct_option_id" in params:
+                ids = [params["correct_option_id"]]
+            if (not isinstance(ids, list) or len(ids) != 1 or not isinstance(ids[0], int)
+                    or not 0 <= ids[0] < len(options)):
                 raise ApiError(400, "Bad Request: wrong correct option id specified")
+            correct = ids[0]
+            explanation = params.get("explanation") or ""
             if params.get("allows_multiple_answers"):
                 raise ApiError(400, "Bad Request: quiz poll can't allow multiple answers")
             if len(explanation) > 200 or explanation.count("\n") > 2:
                 raise ApiError(400, "Bad Request: poll explanation is too long")
-            quiz = {"correct_option_id": correct, **({"explanation": explanation}
+            quiz = {"correct_option_ids": [correct], **({"explanation": explanation}
                                                        if explanation else {})}
         elif kind != "regular":
             raise ApiError(400, "Bad Request: wrong poll type specified")

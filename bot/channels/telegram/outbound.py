@@ -137,7 +137,8 @@ class TelegramOutbound:
         return message_id
 
     async def send_poll(self, to: Destination, poll: PollSpec) -> SentPoll:
-        quiz = ({"type": "quiz", "correct_option_id": poll.correct_option,
+        # Bot API 9.6 takes the right answers as a list (`correct_option_id` is deprecated).
+        quiz = ({"type": "quiz", "correct_option_ids": [poll.correct_option],
                  "explanation": poll.explanation[:200] or None}
                 if poll.correct_option is not None else {})
         sent = await self._guarded(lambda: self.bot.send_poll(
