@@ -7,6 +7,7 @@ Zalo, and officers read the report (table, PNG chart, CSV) within their own unit
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import html
 import io
@@ -19,7 +20,7 @@ from sqlmodel import col, select
 from bot import messages as shared
 from bot.storage.models import LOCAL_TZ, utcnow
 from bot.study import messages as texts
-from bot.study.models import StudyParticipant
+from bot.study.models import StudyCampaign, StudyParticipant
 from tests.bot.study.conftest import QUIZ, SECRETARY, WAIT, Live, Stage, live
 from tests.security.chats import Chats, buttons
 
@@ -135,7 +136,7 @@ async def test_the_whole_loop_through_both_platforms(stage: Stage) -> None:
         assert buttons(got) == [f"sh:doc:{campaign_id}"]
         zalo_member = stage.zalo.members[w.cell][1]
         announced = await _zl_reply(chats, zalo_member, "📚 Đợt học tập")
-        assert announced.endswith(f"Gõ /hoctap {campaign_id} để xem văn bản.") or "Gõ 1" in announced
+        assert announced.endswith(texts.ANNOUNCE_TYPED.format(id=campaign_id))
         await _zl_reply(chats, stage.zalo.group, "📚 Đợt học tập")
 
         await _roll_call(stage, chats, campaign_id)
@@ -271,3 +272,52 @@ async def test_hostile_input_is_refused_with_a_clear_message(stage: Stage) -> No
         # Still answering.
         chats.tg.text_update(member, member, "/hoctap")
         assert (await _tg_reply(chats, member, texts.MY_TITLE))["text"]
+
+
+async def test_the_runner_flags_a_deleted_document_and_sends_the_final_report_once(
+        stage: Stage) -> None:
+    """The document vanishes from the store: the author is told once and the report says
+    so. At the deadline the campaign closes and its author gets the table and the chart,
+    once; a code typed afterwards is refused as late."""
+    from tests.bot.study.conftest import open_campaign
+
+    w = stage.world
+    campaign_id = open_campaign(stage)
+    code = stage.session_of(campaign_id, w.cell).code
+    officer, member = int("901"), int(w.members[w.cell][1])
+
+    def vanish(session) -> None:  # type: ignore[no-untyped-def]
+        campaign = session.get(StudyCampaign, campaign_id)
+        campaign.doc_id = "gone-from-the-store.txt"
+        session.add(campaign)
+
+    stage.db.call(vanish)
+    async with live(stage) as running:
+        chats = running.chats
+        await running.runner.tick()
+        told = html.unescape(str((await _tg_reply(chats, officer, "⚠"))["text"]))
+        assert told.startswith(f"⚠ Đợt học tập #{campaign_id}: văn bản Chỉ thị 05-CT/TW "
+                               f"{texts.VALIDITY_DELETED}.")
+        running.runner._validity_at = float("-inf")  # look again at once: no second notice
+        await running.runner.tick()
+
+        def past_deadline(session) -> None:  # type: ignore[no-untyped-def]
+            campaign = session.get(StudyCampaign, campaign_id)
+            campaign.deadline_at = utcnow() - timedelta(minutes=1)
+            session.add(campaign)
+
+        stage.db.call(past_deadline)
+        await running.runner.tick()
+        assert await asyncio.wait_for(running.runner.reported.get(), WAIT) == campaign_id
+        final = html.unescape(str((await _tg_reply(chats, officer, "📌"))["text"]))
+        assert final.startswith(f"📌 Báo cáo cuối đợt học tập #{campaign_id}")
+        assert "(đã kết thúc)" in final
+        assert texts.REPORT_DOC_DELETED.format(document="Chỉ thị 05-CT/TW") in final
+        await chats.tg.wait_for("sendPhoto", lambda p: p["chat_id"] == officer, timeout=WAIT)
+        await running.runner.tick()
+        assert running.runner.reported.empty()
+        assert len([p for p in chats.tg.calls_of("sendMessage") if p["chat_id"] == officer
+                    and str(p["text"]).startswith(("⚠", "📌"))]) == 2
+        chats.tg.text_update(member, member, f"/comat {code}")
+        late = html.unescape(str((await _tg_reply(chats, member, "Buổi sinh hoạt này"))["text"]))
+        assert late.startswith("Buổi sinh hoạt này đã kết thúc điểm danh lúc")
