@@ -321,3 +321,38 @@ async def test_the_runner_flags_a_deleted_document_and_sends_the_final_report_on
         chats.tg.text_update(member, member, f"/comat {code}")
         late = html.unescape(str((await _tg_reply(chats, member, "Buổi sinh hoạt này"))["text"]))
         assert late.startswith("Buổi sinh hoạt này đã kết thúc điểm danh lúc")
+
+
+async def test_an_officer_composes_on_zalo_by_typing_numbers(stage: Stage) -> None:
+    """Zalo has no buttons: every choice is a number typed back; a text that chooses nothing
+    shows the step again."""
+    from tests.bot.broadcast.zalo_world import ZALO_OFFICER as officer
+
+    async with live(stage) as running:
+        chats = running.chats
+        asked = await _zsay(chats, officer, "/taohoctap", "📚 Tạo đợt học tập")
+        assert asked.endswith("Gõ 1: ✖ Hủy")
+        title = await _zsay(chats, officer, "chỉ thị 05", "Bước 2")
+        units = await _zsay(chats, officer, _number(title, texts.TITLE_SUGGESTED_BUTTON), "Bước 3")
+        assert "Tỉnh Lâm Giang" not in units
+        units = await _zsay(chats, officer, _number(units, "Xã Tân Lập"), "Bước 3")
+        assert units.split("\n")[1] == "Đã chọn: Xã Tân Lập" and "4: ✓ Xã Tân Lập" in units
+        deadline = await _zsay(chats, officer, _number(units, "Xong"), "Bước 4")
+        session = await _zsay(chats, officer, _number(deadline, "2 tuần"), "Bước 5")
+        assert (await _zsay(chats, officer, "mai nhé", "")).startswith("Không đọc được ngày")
+        quiz = await _zsay(chats, officer, _number(session, texts.SESSION_SKIP_BUTTON), "Bước 6")
+        bad = await _zsay(chats, officer, "Câu 1 | A | B | 3 | t\nCâu 2 | A | B | 1 | t\n"
+                          "Câu 3 | A | B | 1 | t", "")
+        assert bad.startswith("Dòng 1: đáp án đúng phải là số thứ tự")
+        marks = await _zsay(chats, officer, QUIZ, "Bài kiểm tra có 3 câu")
+        preview = await _zsay(chats, officer, _number(marks, "Đúng 3/3"), "")
+        assert "Đơn vị: Xã Tân Lập\n" in preview and "Ngày sinh hoạt: chưa đặt\n" in preview
+        assert ("Đối tượng: 5 đảng viên (0 miễn sinh hoạt); 5 người nhận được tin riêng, 2 nhóm"
+                in preview)
+        started = await _zsay(chats, officer, _number(preview, texts.START_BUTTON), "✅")
+        campaign_id = int(re.search(r"#(\d+)", started)[1])  # type: ignore[index]
+        campaign = stage.campaign(campaign_id)
+        assert (campaign.status, campaign.unit_ids, campaign.pass_mark) == (
+            "open", [stage.world.commune2], 3)
+        assert campaign.session_at is None and campaign.origin_platform == "zalo"
+        await _zl_reply(chats, stage.zalo.members[stage.world.commune2][0], "📚 Đợt học tập")
