@@ -60,8 +60,10 @@ def figure(report: Completion) -> Figure:
     ax.set_xlabel(texts.CHART_XLABEL)
     ax.set_title(textwrap.shorten(texts.CHART_TITLE.format(id=report.campaign_id,
                                                            title=report.title), 80,
-                                  placeholder="…"), fontsize=10)
-    ax.legend(fontsize="small", loc="lower right")
+                                  placeholder="…"), fontsize=10, pad=20)
+    # Above the bars, under the title: inside the axes it would hide a bar's end and label.
+    ax.legend(fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3,
+              frameon=False, borderaxespad=0.2)
     total = report.total
     fig.text(0.01, 0.01, texts.CHART_FOOTER.format(
         members=total.members, exempt=total.exempt,
