@@ -28,6 +28,7 @@ from sqlmodel import Session, col
 from bot.core.delivery import DeliveryQueue
 from bot.core.knowledge_base import KnowledgeBase
 from bot.core.outbound import DeliveryError, Destination, Outbound, OutboundPort, PermanentError
+from bot.core.ticks import tick_until_stopped
 from bot.core.types import PhotoReply, Reply, TextReply
 from bot.services.reminders import ReminderSchedule
 from bot.storage.database import Database
@@ -68,17 +69,8 @@ class StudyRunner:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            self._wake.clear()
-            try:
-                await self.tick()
-            except Exception:  # a database hiccup must not end the loop
-                logger.exception("study runner: tick failed")
-            waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())}
-            await asyncio.wait(waiters, timeout=self.config.interval,
-                               return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
+        await tick_until_stopped(self.tick, stop, self._wake, self.config.interval,
+                                 "study runner")
 
     async def tick(self) -> None:
         now = utcnow()

@@ -22,6 +22,7 @@ from bot.storage.models import LOCAL_TZ, utcnow
 from bot.study import messages as texts
 from bot.study.models import StudyCampaign, StudyParticipant
 from tests.bot.study.conftest import QUIZ, SECRETARY, WAIT, Live, Stage, live
+from tests.bot.broadcast.test_zalo_conversation import choice
 from tests.security.chats import Chats, buttons
 
 
@@ -41,16 +42,6 @@ async def _zsay(chats: Chats, chat: str, text: str, start: str) -> str:
     """A Zalo member types `text` privately; the bot's next reply that starts with `start`."""
     chats.zl.text_update(chat, chat, text)
     return await _zl_reply(chats, chat, start)
-
-
-def _number(hint_text: str, label: str) -> str:
-    """The number a Zalo hint "Gõ 1: A · 2: B" gives to the choice labelled `label`."""
-    hint = hint_text.rsplit("Gõ ", 1)[1]
-    for part in hint.split(shared.ACTIONS_HINT_SEPARATOR):
-        number, _, text = part.partition(": ")
-        if label in text:
-            return number
-    raise AssertionError(f"{label!r} not offered in {hint!r}")
 
 
 async def _compose_on_telegram(stage: Stage, chats: Chats) -> int:
@@ -159,14 +150,14 @@ async def _quiz_on_telegram(chats: Chats, member: int, campaign_id: int) -> None
     await chats.press(member, member, f"sh:q:{campaign_id}")
     notice = await _tg_reply(chats, member, "📝 Bài kiểm tra")
     assert "được ghi tên đồng chí" in html.unescape(str(notice["text"]))
-    for position, choice in ((1, 1), (2, 1), (3, 0)):  # the second is wrong
+    for position, option in ((1, 1), (2, 1), (3, 0)):  # the second is wrong
         poll = await chats.tg.wait_for("sendPoll", lambda p: p["chat_id"] == member
                                        and str(p["question"]).startswith(f"Câu {position}/3"),
                                        timeout=WAIT)
         assert poll["type"] == "quiz" and poll["is_anonymous"] is False
         poll_id = next(pid for pid, (c, _) in chats.tg.poll_messages.items()
                        if c == member and chats.tg.polls[pid]["question"] == poll["question"])
-        chats.tg.vote(poll_id, member, [choice])
+        chats.tg.vote(poll_id, member, [option])
     result = html.unescape(str((await _tg_reply(chats, member, "🎉 Kết quả"))["text"]))
     assert result.startswith("🎉 Kết quả: 2/3 câu đúng — ĐẠT (cần 2)")
     assert "Câu 2: đáp án «Tổ xung kích phòng, chống thiên tai»" in result
@@ -179,7 +170,7 @@ async def _quiz_on_zalo(chats: Chats, member: str, self_study: str, campaign_id:
         id=campaign_id, quiz=texts.SELF_STUDY_TYPED_QUIZ))
     view = await _zsay(chats, member, f"/hoctap {campaign_id}", "📚")
     assert texts.VIEW_STATE_TODO in view
-    first = await _zsay(chats, member, _number(view, texts.QUIZ_BUTTON), "📝")
+    first = await _zsay(chats, member, choice(view, texts.QUIZ_BUTTON), "📝")
     assert first.startswith("📝 Bài kiểm tra") and "Câu 1/3" in first
     second = await _zsay(chats, member, "1", "")  # wrong
     assert "Câu 2/3" in second
@@ -333,23 +324,23 @@ async def test_an_officer_composes_on_zalo_by_typing_numbers(stage: Stage) -> No
         asked = await _zsay(chats, officer, "/taohoctap", "📚 Tạo đợt học tập")
         assert asked.endswith("Gõ 1: ✖ Hủy")
         title = await _zsay(chats, officer, "chỉ thị 05", "Bước 2")
-        units = await _zsay(chats, officer, _number(title, texts.TITLE_SUGGESTED_BUTTON), "Bước 3")
+        units = await _zsay(chats, officer, choice(title, texts.TITLE_SUGGESTED_BUTTON), "Bước 3")
         assert "Tỉnh Lâm Giang" not in units
-        units = await _zsay(chats, officer, _number(units, "Xã Tân Lập"), "Bước 3")
+        units = await _zsay(chats, officer, choice(units, "Xã Tân Lập"), "Bước 3")
         assert units.split("\n")[1] == "Đã chọn: Xã Tân Lập" and "4: ✓ Xã Tân Lập" in units
-        deadline = await _zsay(chats, officer, _number(units, "Xong"), "Bước 4")
-        session = await _zsay(chats, officer, _number(deadline, "2 tuần"), "Bước 5")
+        deadline = await _zsay(chats, officer, choice(units, "Xong"), "Bước 4")
+        session = await _zsay(chats, officer, choice(deadline, "2 tuần"), "Bước 5")
         assert (await _zsay(chats, officer, "mai nhé", "")).startswith("Không đọc được ngày")
-        quiz = await _zsay(chats, officer, _number(session, texts.SESSION_SKIP_BUTTON), "Bước 6")
+        quiz = await _zsay(chats, officer, choice(session, texts.SESSION_SKIP_BUTTON), "Bước 6")
         bad = await _zsay(chats, officer, "Câu 1 | A | B | 3 | t\nCâu 2 | A | B | 1 | t\n"
                           "Câu 3 | A | B | 1 | t", "")
         assert bad.startswith("Dòng 1: đáp án đúng phải là số thứ tự")
         marks = await _zsay(chats, officer, QUIZ, "Bài kiểm tra có 3 câu")
-        preview = await _zsay(chats, officer, _number(marks, "Đúng 3/3"), "")
+        preview = await _zsay(chats, officer, choice(marks, "Đúng 3/3"), "")
         assert "Đơn vị: Xã Tân Lập\n" in preview and "Ngày sinh hoạt: chưa đặt\n" in preview
         assert ("Đối tượng: 5 đảng viên (0 miễn sinh hoạt); 5 người nhận được tin riêng, 2 nhóm"
                 in preview)
-        started = await _zsay(chats, officer, _number(preview, texts.START_BUTTON), "✅")
+        started = await _zsay(chats, officer, choice(preview, texts.START_BUTTON), "✅")
         campaign_id = int(re.search(r"#(\d+)", started)[1])  # type: ignore[index]
         campaign = stage.campaign(campaign_id)
         assert (campaign.status, campaign.unit_ids, campaign.pass_mark) == (
