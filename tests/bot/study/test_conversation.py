@@ -347,3 +347,40 @@ async def test_an_officer_composes_on_zalo_by_typing_numbers(stage: Stage) -> No
             "open", [stage.world.commune2], 3)
         assert campaign.session_at is None and campaign.origin_platform == "zalo"
         await _zl_reply(chats, stage.zalo.members[stage.world.commune2][0], "📚 Đợt học tập")
+
+
+async def test_a_campaign_on_an_attached_file(stage: Stage) -> None:
+    """A file sent at step 1 is the campaign's document: Telegram members open it by its
+    file id; Zalo members (the id is Telegram's) are told it came with the announcement."""
+    w = stage.world
+    officer = int("901")
+    async with live(stage) as running:
+        chats = running.chats
+        chats.tg.text_update(officer, officer, "/taohoctap")
+        asked = await _tg_reply(chats, officer, "📚 Tạo đợt học tập")
+        campaign_id = int(buttons(asked)[0].split(":")[2])
+        chats.tg.document_update(officer, officer, "ke-hoach-hoc-tap.pdf")
+        got = html.unescape(str((await _tg_reply(chats, officer, "Đã nhận tệp"))["text"]))
+        assert got.startswith("Đã nhận tệp «ke-hoach-hoc-tap.pdf».\n\nBước 2")
+        for data, step in ((f"sh:c:{campaign_id}:t", "Bước 3"),
+                           (f"sh:c:{campaign_id}:u:{w.cell}", "Bước 3"),
+                           (f"sh:c:{campaign_id}:ud", "Bước 4"),
+                           (f"sh:c:{campaign_id}:dl:7", "Bước 5"),
+                           (f"sh:c:{campaign_id}:ss", "Bước 6"),
+                           (f"sh:c:{campaign_id}:nq", "")):
+            await chats.press(officer, officer, data)
+            await _tg_reply(chats, officer, step)
+        started = await chats.press(officer, officer, f"sh:c:{campaign_id}:go")
+        assert started.startswith(f"✅ Đã bắt đầu đợt học tập #{campaign_id}")
+        assert stage.campaign(campaign_id).title == "Học tập, quán triệt ke-hoach-hoc-tap.pdf"
+        member = int(w.members[w.cell][2])
+        await _tg_reply(chats, member, "📚 Đợt học tập")
+        await chats.press(member, member, f"sh:doc:{campaign_id}")
+        sent = await chats.tg.wait_for("sendDocument", lambda p: p["chat_id"] == member,
+                                       timeout=WAIT)
+        assert sent["document"] == "BQACAgIAAxk-ke-hoach-hoc-tap.pdf"
+        zalo_member = stage.zalo.members[w.cell][0]
+        await _zl_reply(chats, zalo_member, "📚 Đợt học tập")
+        view = await _zsay(chats, zalo_member, f"/hoctap {campaign_id}", "📚")
+        opened = await _zsay(chats, zalo_member, choice(view, texts.VIEW_BUTTON), "Văn bản")
+        assert opened == texts.DOC_FILE_ONLY.format(name="ke-hoach-hoc-tap.pdf")
