@@ -253,3 +253,20 @@ def test_exemption_flags_stay_in_the_officers_subtree(stage: Stage) -> None:
     assert (member, name, "member", True) in stage.db.call(exemptions.members_of, w.commune2)
     assert stage.db.call(exemptions.clear_exempt, stage.actor("901"), member, w.commune2)
     assert stage.db.call(exemptions.exempt_people, [member]) == set()
+
+
+def test_a_member_of_two_units_is_counted_once(stage: Stage) -> None:
+    """A cell member who also belongs to Xã Tân Lập: one participant row, one message to
+    their chat, one line in the report's totals."""
+    from bot.storage.models import Membership
+
+    w = stage.world
+    person = _person(stage, w.members[w.cell][1])
+    stage.db.call(lambda s: s.add(Membership(person_id=person, unit_id=w.commune2, role="member")))
+    campaign_id = open_campaign(stage)
+    rows = [r for r in _participants(stage, campaign_id).values() if r.person_id == person]
+    assert len(rows) == 1
+    private = _bulletins(stage, campaign_id)[0][1]
+    assert [(d.platform, d.chat_id) for d in private].count(("telegram", w.members[w.cell][1])) == 1
+    report = stage.db.call(lambda s: completion.compute(s, service.find(s, campaign_id)))
+    assert report.total.members == 15  # as before: the second membership adds no one

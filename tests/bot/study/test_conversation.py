@@ -384,3 +384,30 @@ async def test_a_campaign_on_an_attached_file(stage: Stage) -> None:
         view = await _zsay(chats, zalo_member, f"/hoctap {campaign_id}", "📚")
         opened = await _zsay(chats, zalo_member, choice(view, texts.VIEW_BUTTON), "Văn bản")
         assert opened == texts.DOC_FILE_ONLY.format(name="ke-hoach-hoc-tap.pdf")
+
+
+async def test_the_roll_call_on_zalo_by_typed_numbers(stage: Stage) -> None:
+    """A district officer on Zalo: /diemdanh offers the sessions of their units, the roll
+    numbers the members, a member's choices are numbered too, closing ends it."""
+    from tests.bot.broadcast.zalo_world import ZALO_OFFICER as officer
+    from tests.bot.study.conftest import open_campaign
+
+    w = stage.world
+    campaign_id = open_campaign(stage)
+    async with live(stage) as running:
+        chats = running.chats
+        await _zl_reply(chats, officer, "📚 Đợt học tập")
+        pick = await _zsay(chats, officer, f"/diemdanh {campaign_id}", "Đợt")
+        assert pick.startswith(texts.ROLL_PICK_UNIT.format(id=campaign_id))
+        roll = await _zsay(chats, officer, choice(pick, "Xã Tân Lập"), "📋")
+        assert f"📋 Điểm danh đợt #{campaign_id} — Xã Tân Lập" in roll
+        first_member = roll.split("\n")[4].split(". ", 1)[1].split(" — ")[0]
+        person = await _zsay(chats, officer, choice(roll, first_member), first_member)
+        roll = await _zsay(chats, officer, choice(person, texts.ROLL_PRESENT_BUTTON), "📋")
+        assert f"1. {first_member} — có mặt" in roll
+        roll = await _zsay(chats, officer, choice(roll, "Những người còn lại"), "📋")
+        assert "Có mặt 5 · vắng 0 · miễn 0 · chưa điểm danh 0" in roll
+        closed = await _zsay(chats, officer, choice(roll, "Kết thúc"), "🔒")
+        assert closed.startswith(texts.ROLL_CLOSED_DONE.format(
+            unit="Xã Tân Lập", present=5, absent=0, exempt=0)[:40])
+    assert stage.session_of(campaign_id, w.commune2).roll_closed_at is not None
