@@ -206,6 +206,10 @@ class StudyFeature(BaseFeature):
         if chat.kind != "private" or not (actor.is_officer or actor.is_admin):
             return None
         draft = await self.db.run(service.draft_in_chat, actor, chat.platform, chat.chat_id)
+        if draft is not None and draft.compose_step == "quiz":  # files are not downloaded
+            logger.info("study campaign %s: a file at the quiz step, asked for its text",
+                        draft.id)
+            return _text(texts.QUIZ_FILE_NOT_READ.format(name=(incoming.file_name or "")[:80]))
         if draft is None or draft.compose_step != "doc" or not incoming.file_id:
             return None
         return Outcome([await self.db.run(_take_file, actor, draft.id, chat.platform,

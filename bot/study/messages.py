@@ -81,6 +81,8 @@ ASK_QUIZ = (
     "hoặc dán nội dung tệp CSV cùng các cột đó."
 )
 QUIZ_SKIP_BUTTON = "Không có bài kiểm tra"
+QUIZ_FILE_NOT_READ = ("Trợ lý chưa đọc được tệp «{name}». Bạn mở tệp CSV, sao chép toàn bộ nội "
+                      "dung và dán vào tin nhắn (mỗi dòng một câu).")
 ASK_PASS = "Bài kiểm tra có {count} câu. Bao nhiêu câu đúng thì đạt?"
 PASS_BUTTON = "Đúng {mark}/{count} câu"
 PREVIEW = (

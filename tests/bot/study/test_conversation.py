@@ -366,10 +366,16 @@ async def test_a_campaign_on_an_attached_file(stage: Stage) -> None:
                            (f"sh:c:{campaign_id}:u:{w.cell}", "Bước 3"),
                            (f"sh:c:{campaign_id}:ud", "Bước 4"),
                            (f"sh:c:{campaign_id}:dl:7", "Bước 5"),
-                           (f"sh:c:{campaign_id}:ss", "Bước 6"),
-                           (f"sh:c:{campaign_id}:nq", "")):
+                           (f"sh:c:{campaign_id}:ss", "Bước 6")):
             await chats.press(officer, officer, data)
             await _tg_reply(chats, officer, step)
+        # A quiz sent as a CSV file: not downloaded; the officer is asked to paste its text.
+        chats.tg.document_update(officer, officer, "cau-hoi.csv")
+        asked_text = await _tg_reply(chats, officer, "Trợ lý chưa đọc được tệp")
+        assert html.unescape(str(asked_text["text"])) == texts.QUIZ_FILE_NOT_READ.format(
+            name="cau-hoi.csv")
+        await chats.press(officer, officer, f"sh:c:{campaign_id}:nq")
+        await _tg_reply(chats, officer, "📚 Xem lại")
         started = await chats.press(officer, officer, f"sh:c:{campaign_id}:go")
         assert started.startswith(f"✅ Đã bắt đầu đợt học tập #{campaign_id}")
         assert stage.campaign(campaign_id).title == "Học tập, quán triệt ke-hoach-hoc-tap.pdf"
