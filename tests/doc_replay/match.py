@@ -4,7 +4,7 @@ Lines are compared exactly (trailing spaces aside; blank lines at either end of 
 output ignored), except:
 - a line `…` or `...` stands for any number of lines;
 - values that differ from run to run — a date and time (`12:20 27/11/2026`, `12:20
-  27/11`), an invite code (8 letters and digits of the code alphabet, at least one of
+  27/11`, the command line's `07/12/2026 11:38`), an invite code (8 letters and digits of the code alphabet, at least one of
   each: `K7QX2M9P`), a link code (`LK-7QX2-M9PA`), a store version
   (`20261130T040535356058-013d3a`) — match any value of that shape. The first time a value
   written in the guide is matched it is bound to what was printed: later the same value
@@ -27,7 +27,9 @@ VOLATILE: tuple[tuple[str, str], ...] = (
     (r"\b\d{1,2}:\d{2} \d{2}/\d{2}\b", r"\d{1,2}:\d{2} \d{2}/\d{2}"),
     (rf"\bLK-{_CODE_CHARS}{{4}}-{_CODE_CHARS}{{4}}\b", rf"LK-{_CODE_CHARS}{{4}}-{_CODE_CHARS}{{4}}"),
     (rf"\b(?=[A-Z2-9]*\d)(?=[A-Z2-9]*[A-Z]){_CODE_CHARS}{{8}}\b", rf"{_CODE_CHARS}{{8}}"),
+    (r"\b\d{2}/\d{2}/\d{4} \d{2}:\d{2}\b", r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}"),  # the CLI's
 )
+CODES = VOLATILE[3:5]  # the invite and link codes (an input may repeat one)
 _SPOT = re.compile("|".join(f"(?P<v{i}>{spot})" for i, (spot, _) in enumerate(VOLATILE)))
 
 
@@ -108,4 +110,4 @@ def _joined(pieces: list[str | None]) -> str:
     return out
 
 
-__all__ = ["Bindings", "VOLATILE", "clean", "matches"]
+__all__ = ["Bindings", "CODES", "VOLATILE", "clean", "matches"]

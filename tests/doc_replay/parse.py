@@ -73,7 +73,8 @@ def transcripts(path: Path) -> list[Transcript]:
                    len(lines))
         info = opening["info"].strip()
         if info in ("", "text"):
-            body = [line[indent:] if line[:indent].isspace() else line.lstrip()
+            # A fence indented in a list item: its lines lose that indent (not their own).
+            body = [line[indent:] if not line[:indent].strip() else line.lstrip()
                     for line in lines[i + 1:end]]
             transcript = _read(path, i + 1, body, _directive(lines, i))
             found.append(transcript)

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.doc_replay.match import VOLATILE
+from tests.doc_replay.match import CODES
 from tests.doc_replay.parse import transcripts
 from tests.doc_replay.session import Session
 from tuyengiao.settings import Settings
@@ -78,7 +78,7 @@ def _latest_codes(line: str, printed: list[str]) -> str:
     """An input's invite or link code that was never printed stands for the latest one
     printed (the guide's example code, typed before the run made the real one)."""
     text = "".join(printed)
-    for spot, shape in VOLATILE[3:]:
+    for spot, shape in CODES:
         for written in re.findall(spot, line):
             if written not in text and (made := re.findall(shape, text)):
                 line = line.replace(written, made[-1])
