@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     # The terminal chat (`tuyengiao run` with no platform token) writes its log lines here,
     # not between the messages (rotated at 5 MB, 5 kept); services log to stderr.
     log_file: Path = Path("data/logs/tuyengiao.log")
+    # Where `tuyengiao admin backup` writes when no --to is given.
+    backup_dir: Path = Path("data/backups")
 
     # --- reading documents (indexer) ---
     # "auto": PDF pages with no usable text layer (scans) are OCR'd with Tesseract when it and
