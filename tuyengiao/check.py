@@ -86,7 +86,7 @@ def _model(settings: Settings, store: Path) -> tuple[bool, str]:
 
     try:
         embedder = make_query_embedder(settings, store, serving=True)
-        vectors = embedder.embed(["kiểm tra"])
+        vectors = embedder.embed(["kiểm tra"], kind="query")
     except Exception as exc:
         return False, f"query model cannot be loaded: {_reason(exc)}"
     return True, f"query model loaded (dimension {len(vectors[0])})"

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import messages
 from bot.channels.local import LOCAL_USER_ID, LocalChannel, Terminal
+from bot.channels.webhooks import Health
 from bot.core.dispatcher import CoreSettings, Dispatcher
 from bot.core.feature import Feature, Worker
 from bot.core.knowledge_base import KnowledgeBase
@@ -41,6 +42,7 @@ from bot.storage.database import Database
 from knowledge.store import StoreReader
 from tuyengiao.commands import answer_policy, make_searcher, store_usable
 from tuyengiao.features import FeatureContext, build_features
+from tuyengiao.health import checker
 from tuyengiao.ports import open_ports
 from tuyengiao.settings import Settings
 
@@ -115,7 +117,7 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
                                              features=features)
         if names := platforms(settings):
             await _start_workers(dispatcher, settings, stack, stop, deadline)
-            await _run_channels(names, settings, dispatcher, db, stack, stop)
+            await _run_channels(names, settings, store, dispatcher, db, stack, stop)
         else:
             await _run_terminal(dispatcher, db, stack, stop, deadline, terminal, log_file)
         deadline.begin()
@@ -150,18 +152,20 @@ async def _run_terminal(dispatcher: Dispatcher, db: Database, stack: AsyncExitSt
             await serving
 
 
-async def _run_channels(names: list[str], settings: Settings, dispatcher: Dispatcher,
-                        db: Database, stack: AsyncExitStack, stop: asyncio.Event) -> None:
+async def _run_channels(names: list[str], settings: Settings, store: Path,
+                        dispatcher: Dispatcher, db: Database, stack: AsyncExitStack,
+                        stop: asyncio.Event) -> None:
     """Every configured platform on this one event loop, one core behind them all. Built
     first (the Zalo HTTP session goes on the stack), stopped together before anything they
     use closes. Each channel's port is also the core's way to write first on its platform (a
     code sent privately, a link to confirm): attached once started, detached first."""
     deadline = Deadline(settings.shutdown_grace_seconds)
     channels: list[tuple[str, TelegramChannel | ZaloChannel]] = []
+    health = checker(db, store, names)  # GET /healthz beside each webhook
     if "telegram" in names:
-        channels.append(("telegram", _telegram_channel(settings, dispatcher, db)))
+        channels.append(("telegram", _telegram_channel(settings, dispatcher, db, health)))
     if "zalo" in names:
-        channels.append(("zalo", await _zalo_channel(settings, dispatcher, db, stack)))
+        channels.append(("zalo", await _zalo_channel(settings, dispatcher, db, stack, health)))
     started: list[TelegramChannel | ZaloChannel] = []
 
     async def stop_channels() -> None:
@@ -190,7 +194,8 @@ def platforms(settings: Settings) -> list[str]:
                                      ("zalo", settings.zalo_bot_token)) if token]
 
 
-def _telegram_channel(settings: Settings, dispatcher: Dispatcher, db: Database) -> TelegramChannel:
+def _telegram_channel(settings: Settings, dispatcher: Dispatcher, db: Database,
+                      health: Health | None = None) -> TelegramChannel:
     from bot.channels.telegram.channel import TelegramChannel, WebhookConfig
 
     webhook = None
@@ -200,6 +205,7 @@ def _telegram_channel(settings: Settings, dispatcher: Dispatcher, db: Database) 
             secret_token=settings.telegram_webhook_secret,
             listen_host=settings.webhook_listen_host,
             listen_port=settings.webhook_listen_port,
+            health=health,
         )
     return TelegramChannel(
         settings.telegram_bot_token,
@@ -214,7 +220,7 @@ def _telegram_channel(settings: Settings, dispatcher: Dispatcher, db: Database) 
 
 
 async def _zalo_channel(settings: Settings, dispatcher: Dispatcher, db: Database,
-                        stack: AsyncExitStack) -> ZaloChannel:
+                        stack: AsyncExitStack, health: Health | None = None) -> ZaloChannel:
     import aiohttp
 
     from bot.channels.zalo.api import ZaloBotApi
@@ -231,6 +237,7 @@ async def _zalo_channel(settings: Settings, dispatcher: Dispatcher, db: Database
             secret_token=settings.zalo_webhook_secret,
             listen_host=settings.webhook_listen_host,
             listen_port=settings.zalo_webhook_listen_port,
+            health=health,
         )
     return ZaloChannel(api, dispatcher.handle, webhook=webhook,
                        concurrent_updates=settings.zalo_concurrent_updates,
