@@ -21,7 +21,7 @@ def init(settings: Settings, *, unit: str | None = None, kind: str | None = None
          invite_days: int | None = None, ask: Callable[[str], str] = input) -> int:
     """Create the root unit and an officer invite; 0 when done (or nothing to do), 1 when
     the answers could not be used, 130 when the operator gave up (end of input)."""
-    from bot.services import units
+    from bot.services import invites, units
     from bot.services.errors import ServiceError
     from bot.storage import Database, schema, to_local
     import tuyengiao.tables  # noqa: F401  (every table registered)
@@ -46,7 +46,7 @@ def init(settings: Settings, *, unit: str | None = None, kind: str | None = None
             return 130
         root = db.call(units.admin_create_unit, unit, KINDS[kind.strip().lower()], None)
         days = invite_days if invite_days is not None else settings.invite_days
-        invite = db.call(units.admin_create_invite, root.id, "officer",
+        invite = db.call(invites.admin_create_invite, root.id, "officer",
                          expires_in=timedelta(days=days), max_uses=1)
         until = to_local(invite.expires_at).strftime("%H:%M %d/%m/%Y")
         print(f"Created unit {root.id} «{root.name}» ({root.kind}).")
