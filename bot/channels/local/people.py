@@ -29,7 +29,9 @@ def split_speaker(text: str) -> tuple[str | None, str]:
     if found is None:
         return None, text
     name = " ".join(normalize(found["name"]).split())
-    if not name or name.casefold() == LOCAL_USER_ID:
+    if not name:
+        return None, text  # "[ ] ..." names nobody: the text as typed
+    if name.casefold() == LOCAL_USER_ID:
         return None, found["text"]
     return name, found["text"]
 
