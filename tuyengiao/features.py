@@ -8,11 +8,16 @@ Adding a feature: a folder under bot/ with its models, services and a `Feature`
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import tuyengiao.tables  # noqa: F401  (every table registered)
 from bot.ask.feature import AskFeature
+from bot.ask.joining import StoreResult
+from bot.ask.notices import NoticeConfig
+from bot.ask.official_feature import OfficialAnswersFeature
 from bot.broadcast.feature import BroadcastFeature
 from bot.core.feature import Feature
 from bot.core.knowledge_base import KnowledgeBase
@@ -21,6 +26,8 @@ from bot.polls.feature import PollFeature
 from bot.services.code_guard import GuardPolicy
 from bot.storage.database import Database
 from bot.units.feature import CodeSettings, UnitsFeature
+from knowledge.embedder import Embedder
+from tuyengiao.official_store import OfficialStore
 from tuyengiao.settings import Settings
 
 
@@ -42,7 +49,13 @@ def build_features(ctx: FeatureContext) -> list[Feature]:
 
     settings = ctx.settings
     return [
-        AskFeature(ctx.db, ctx.knowledge),
+        # Before the Q&A: an officer's reply to a step of an official answer is not a question.
+        OfficialAnswersFeature(ctx.db, ctx.knowledge, ServingAnswerStore(ctx),
+                               days=settings.official_answer_days,
+                               notices=NoticeConfig() if ctx.workers
+                               and settings.official_answer_worker else None),
+        AskFeature(ctx.db, ctx.knowledge,
+                   followup_window=timedelta(minutes=settings.followup_minutes)),
         UnitsFeature(ctx.db, ctx.outbound, code_settings(settings)),
         BroadcastFeature(ctx.db, ctx.knowledge, worker=worker_config(settings)
                          if ctx.workers and settings.broadcast_worker else None),
@@ -50,6 +63,36 @@ def build_features(ctx: FeatureContext) -> list[Feature]:
                     if ctx.workers and settings.poll_runner else None,
                     limits=platform_limits(settings)),
     ]
+
+
+class ServingAnswerStore:
+    """Where official answers join the knowledge base: the store the knowledge base reads,
+    republished with the passage embedder of the serving process (its exported encoder, or
+    one loaded on the first publish when search runs without the dense side). Resolved on
+    the first publish: building the features reads nothing from the knowledge base."""
+
+    def __init__(self, ctx: FeatureContext) -> None:
+        self.ctx = ctx
+        self._store: OfficialStore | None = None
+
+    def publish(self, entries: Sequence[Mapping[str, Any]]) -> StoreResult:
+        if self._store is None:
+            self._store = self._open()
+        return self._store.publish(entries)
+
+    def _open(self) -> OfficialStore:
+        from tuyengiao.commands import make_query_embedder
+
+        searcher = self.ctx.knowledge.searcher
+        store = searcher.reader.store_dir
+
+        def embedder() -> Embedder:
+            serving = searcher.embedder
+            if serving is not None:
+                return getattr(serving, "inner", serving)  # the batcher batches queries only
+            return make_query_embedder(self.ctx.settings, store, serving=True)
+
+        return OfficialStore(self.ctx.settings, store, embedder)
 
 
 def code_settings(settings: Settings) -> CodeSettings:
