@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     db_best_effort_wait_seconds: float = Field(2.0, gt=0, le=60)
     db_fault_retry_seconds: float = Field(30.0, ge=0)
     log_level: str = "INFO"
+    # The terminal chat (`tuyengiao run` with no platform token) writes its log lines here,
+    # not between the messages (rotated at 5 MB, 5 kept); services log to stderr.
+    log_file: Path = Path("data/logs/tuyengiao.log")
+    # Where `tuyengiao admin backup` writes when no --to is given.
+    backup_dir: Path = Path("data/backups")
 
     # --- reading documents (indexer) ---
     # "auto": PDF pages with no usable text layer (scans) are OCR'd with Tesseract when it and
