@@ -18,6 +18,7 @@ from tuyengiao.admin import add_admin_parser, run_admin
 from tuyengiao.broadcast_cli import add_broadcast_parser, run_broadcast
 from tuyengiao.poll_cli import add_poll_parser, run_poll
 from tuyengiao.logs import LIBRARY_LOG_LEVELS
+from tuyengiao.study_cli import add_study_parser, run_study
 from tuyengiao.settings import Settings
 
 logger = logging.getLogger("tuyengiao")
@@ -84,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     add_admin_parser(sub)
     add_broadcast_parser(sub)
     add_poll_parser(sub)
+    add_study_parser(sub)
     return p
 
 
@@ -125,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "admin": lambda: run_admin(args, settings),
         "broadcast": lambda: run_broadcast(args, settings),
         "poll": lambda: run_poll(args, settings),
+        "study": lambda: run_study(args, settings),
     }
     try:
         return handlers[args.command]()

@@ -193,6 +193,26 @@ class Settings(BaseSettings):
     poll_runner_seconds: float = Field(5.0, gt=0)  # how often it looks for due work
     poll_concurrency: int = Field(8, ge=1)  # polls posted at once per tick
 
+    # --- study campaigns (bot/study) ---
+    # Run the study runner inside `tuyengiao run`: announcements to late joiners, self-study
+    # for absentees, reminders, closing at the deadline and the final report.
+    study_runner: bool = True
+    study_runner_seconds: float = Field(30.0, gt=0)
+    # Reminders to absentees who have not studied yet, in hours before the deadline.
+    study_reminder_hours: str = "72,24"
+    # Check-in codes are accepted until this long after the session's start.
+    study_checkin_hours: float = Field(4.0, gt=0, le=72)
+    # A roll nobody closed closes itself this long after the session's start.
+    study_roll_close_hours: float = Field(24.0, gt=0, le=24 * 30)
+
+    @field_validator("study_reminder_hours")
+    @classmethod
+    def _reminder_hours(cls, value: str) -> str:
+        from bot.services.reminders import ReminderSchedule
+
+        ReminderSchedule.parse(value)  # ValueError: the setting is refused at start
+        return value
+
     @field_validator("encoder_cache_dir", mode="before")
     @classmethod
     def _empty_path_is_none(cls, value: object) -> object:

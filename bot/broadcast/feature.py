@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from bot.broadcast import compose, outbox, report, service
 from bot.broadcast.models import Broadcast
+from bot.broadcast.queue import OutboxQueue
 from bot.broadcast.text_replies import is_read_reply
 from bot.broadcast.worker import BroadcastWorker, WorkerConfig
 from bot.core.arguments import data_id, first_id
@@ -68,6 +69,8 @@ class BroadcastFeature(BaseFeature):
         self.knowledge = knowledge
         self.wake = wake  # tells an in-process worker that rows are due
         self.worker_config = worker  # None: no delivery worker in this process
+        # The delivery queue port other features send bulletins through (bot.core.delivery).
+        self.queue = OutboxQueue(lambda: self.wake())
 
     def help(self, actor: Actor) -> str | None:
         return broadcast_texts.HELP_BROADCAST

@@ -349,6 +349,7 @@ def confirm_read_in_chat(session: Session, actor: Actor, platform: str, chat_id:
 
 def recent(session: Session, actor: Actor | None, limit: int = 10) -> list[Broadcast]:
     query = select(Broadcast).where(col(Broadcast.status) != "draft",
+                                    col(Broadcast.feature).is_(None),  # other features' bulletins
                                     col(Broadcast.parent_id).is_(None))  # reminders: in their original
     if actor is not None and not actor.is_admin:
         query = query.where(Broadcast.created_by_person_id == actor.person_id)
