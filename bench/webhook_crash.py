@@ -63,7 +63,7 @@ def start(tg: TelegramApiServer, zl: ZaloApiServer, store: Path, folder: Path,
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))},
         "HF_HUB_OFFLINE": "1", "DATABASE_URL": db_url, "SEARCH_WEIGHT_DENSE": "0",
-        "BROADCAST_WORKER": "false", "POLL_RUNNER": "false",
+        "BROADCAST_WORKER": "false", "POLL_RUNNER": "false", "STUDY_RUNNER": "false",
         "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.base_url,
         "TELEGRAM_WEBHOOK_URL": "http://127.0.0.1:{port}/tg",
         "TELEGRAM_WEBHOOK_SECRET": "bench-telegram-secret",

@@ -190,3 +190,18 @@ def postgres() -> Iterator[Any]:
         pytest.skip(f"PostgreSQL server could not be started: {exc}")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def samples_store(tmp_path_factory: pytest.TempPathFactory,
+                  real_embedder: SentenceTransformerEmbedder) -> Path:
+    """knowledge/samples/documents indexed once per session as `make run` does (the real
+    offline model, its query encoder exported beside the store): what the guides' sessions
+    ran on."""
+    from indexer.build import build_store
+    from knowledge.onnx_export import ensure_exported
+
+    store = tmp_path_factory.mktemp("samples") / "store"
+    build_store([REPO / "knowledge" / "samples" / "documents"], store, real_embedder)
+    ensure_exported(real_embedder, store / "encoders")
+    return store

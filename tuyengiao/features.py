@@ -25,6 +25,7 @@ from bot.core.outbound import Outbound
 from bot.polls.feature import PollFeature
 from bot.services.code_guard import GuardPolicy
 from bot.storage.database import Database
+from bot.study.feature import StudyFeature
 from bot.units.feature import CodeSettings, UnitsFeature
 from knowledge.embedder import Embedder
 from tuyengiao.official_store import OfficialStore
@@ -45,9 +46,11 @@ class FeatureContext:
 
 def build_features(ctx: FeatureContext) -> list[Feature]:
     """The application's features, in order (the Q&A takes any text the others leave)."""
-    from tuyengiao.ports import platform_limits, runner_config, worker_config
+    from tuyengiao.ports import platform_limits, runner_config, study_config, worker_config
 
     settings = ctx.settings
+    broadcast = BroadcastFeature(ctx.db, ctx.knowledge, worker=worker_config(settings)
+                                 if ctx.workers and settings.broadcast_worker else None)
     return [
         # Before the Q&A: an officer's reply to a step of an official answer is not a question.
         OfficialAnswersFeature(ctx.db, ctx.knowledge, ServingAnswerStore(ctx),
@@ -57,11 +60,13 @@ def build_features(ctx: FeatureContext) -> list[Feature]:
         AskFeature(ctx.db, ctx.knowledge,
                    followup_window=timedelta(minutes=settings.followup_minutes)),
         UnitsFeature(ctx.db, ctx.outbound, code_settings(settings)),
-        BroadcastFeature(ctx.db, ctx.knowledge, worker=worker_config(settings)
-                         if ctx.workers and settings.broadcast_worker else None),
+        broadcast,
         PollFeature(ctx.db, ctx.admin_ids, runner=runner_config(settings)
                     if ctx.workers and settings.poll_runner else None,
                     limits=platform_limits(settings)),
+        StudyFeature(ctx.db, ctx.knowledge, ctx.outbound, broadcast.queue, study_config(settings),
+                     guard=code_settings(settings).guard, admin_ids=ctx.admin_ids,
+                     runner=ctx.workers and settings.study_runner),
     ]
 
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from bot.broadcast.worker import WorkerConfig
     from bot.core.outbound import OutboundPort, RateLimits
     from bot.polls.runner import RunnerConfig
+    from bot.study.runner import StudyConfig
 
 
 def worker_config(settings: Settings) -> WorkerConfig:
@@ -50,6 +51,18 @@ def process_name(settings: Settings) -> str:
              if url]
     return ":".join([socket.gethostname()[:64], "+".join(ports) or "polling",
                      *([settings.instance_name] if settings.instance_name else [])])
+
+
+def study_config(settings: Settings) -> StudyConfig:
+    from bot.services.reminders import ReminderSchedule
+    from bot.study.attendance import AttendanceRules
+    from bot.study.runner import StudyConfig
+
+    return StudyConfig(
+        interval=settings.study_runner_seconds,
+        reminders=ReminderSchedule.parse(settings.study_reminder_hours),
+        attendance=AttendanceRules(checkin=timedelta(hours=settings.study_checkin_hours),
+                                   auto_close=timedelta(hours=settings.study_roll_close_hours)))
 
 
 def telegram_limits(settings: Settings) -> RateLimits:

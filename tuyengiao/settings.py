@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     db_best_effort_wait_seconds: float = Field(2.0, gt=0, le=60)
     db_fault_retry_seconds: float = Field(30.0, ge=0)
     log_level: str = "INFO"
+    # The terminal chat (`tuyengiao run` with no platform token) writes its log lines here,
+    # not between the messages (rotated at 5 MB, 5 kept); services log to stderr.
+    log_file: Path = Path("data/logs/tuyengiao.log")
+    # Where `tuyengiao admin backup` writes when no --to is given.
+    backup_dir: Path = Path("data/backups")
 
     # --- reading documents (indexer) ---
     # "auto": PDF pages with no usable text layer (scans) are OCR'd with Tesseract when it and
@@ -194,6 +199,26 @@ class Settings(BaseSettings):
     poll_runner: bool = True
     poll_runner_seconds: float = Field(5.0, gt=0)  # how often it looks for due work
     poll_concurrency: int = Field(8, ge=1)  # polls posted at once per tick
+
+    # --- study campaigns (bot/study) ---
+    # Run the study runner inside `tuyengiao run`: announcements to late joiners, self-study
+    # for absentees, reminders, closing at the deadline and the final report.
+    study_runner: bool = True
+    study_runner_seconds: float = Field(30.0, gt=0)
+    # Reminders to absentees who have not studied yet, in hours before the deadline.
+    study_reminder_hours: str = "72,24"
+    # Check-in codes are accepted until this long after the session's start.
+    study_checkin_hours: float = Field(4.0, gt=0, le=72)
+    # A roll nobody closed closes itself this long after the session's start.
+    study_roll_close_hours: float = Field(24.0, gt=0, le=24 * 30)
+
+    @field_validator("study_reminder_hours")
+    @classmethod
+    def _reminder_hours(cls, value: str) -> str:
+        from bot.services.reminders import ReminderSchedule
+
+        ReminderSchedule.parse(value)  # ValueError: the setting is refused at start
+        return value
 
     @field_validator("encoder_cache_dir", mode="before")
     @classmethod

@@ -9,3 +9,4 @@ import bot.broadcast.models  # noqa: F401
 import bot.inbox.models  # noqa: F401
 import bot.polls.models  # noqa: F401
 import bot.storage.models  # noqa: F401
+import bot.study.models  # noqa: F401

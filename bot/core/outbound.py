@@ -62,14 +62,19 @@ class Destination:
 
 @dataclass(frozen=True)
 class PollSpec:
-    """A poll to post. Platforms with native polls post `question` and `options`; the others
-    send `text` (the feature's numbered rendering, answered by typing the numbers)."""
+    """A poll to post. Platforms with native polls post `question` and `options` (a quiz
+    when `correct_option` is set); the others send `text` (the feature's numbered rendering,
+    answered by typing the numbers)."""
 
     question: str
     options: tuple[str, ...]
     anonymous: bool = True
     multiple: bool = False
     text: str = ""
+    # A quiz: the index of the right option (the platform shows it once answered, with
+    # `explanation`: Telegram takes 0-200 characters); None for an ordinary poll.
+    correct_option: int | None = None
+    explanation: str = ""
 
 
 @dataclass(frozen=True)

@@ -90,13 +90,14 @@ class PollFeature(BaseFeature):
 
     # --- before the sender is identified ------------------------------------------------
     async def before_identify(self, incoming: Incoming) -> Outcome | None:
+        # A native poll that is not one of ours (another feature's quiz) is left to the
+        # features after this one.
         if isinstance(incoming, IncomingPollUpdate):
-            await self.db.run(votes.record_counts, incoming.platform, incoming.poll_id,
-                              incoming.counts, incoming.voters)
-            return Outcome()
+            counted = await self.db.run(votes.record_counts, incoming.platform, incoming.poll_id,
+                                        incoming.counts, incoming.voters)
+            return Outcome() if counted else None
         if isinstance(incoming, IncomingPollAnswer):
-            await self.db.run(self._answer, incoming)
-            return Outcome()
+            return Outcome() if await self.db.run(self._answer, incoming) else None
         if incoming.chat.capabilities.native_polls:
             return None  # votes there are the platform's own (poll updates above)
         if isinstance(incoming, IncomingText):
@@ -111,11 +112,14 @@ class PollFeature(BaseFeature):
         reply = await self.db.run(self._typed_vote, incoming, typed)
         return Outcome([TextReply(reply)]) if reply is not None else None
 
-    def _answer(self, session: Session, incoming: IncomingPollAnswer) -> None:
+    def _answer(self, session: Session, incoming: IncomingPollAnswer) -> bool:
+        if not votes.is_our_poll(session, incoming.sender.platform, incoming.poll_id):
+            return False
         actor = people.identify(session, incoming.sender.platform, incoming.sender.user_id,
                                 incoming.sender.display_name, admin_ids=self.admin_ids)
         votes.record_answer(session, incoming.sender.platform, incoming.poll_id,
                             incoming.sender.user_id, actor.person_id, incoming.option_ids)
+        return True
 
     def _typed_vote(self, session: Session, incoming: IncomingText | IncomingAction,
                     typed: str) -> str | None:

@@ -61,6 +61,7 @@ from bot.core.outbound import (
     TransientError,
     Unreachable,
 )
+from bot.core.ticks import tick_until_stopped
 from bot.core.types import PhotoReply
 from bot.polls import anonymity, chart, results, service
 from bot.polls.models import Poll, PollMessage
@@ -115,18 +116,8 @@ class PollRunner:
 
     async def run(self, stop: asyncio.Event) -> None:
         try:
-            while not stop.is_set():
-                self._wake.clear()
-                try:
-                    await self.tick()
-                except Exception:  # a database hiccup must not end the loop
-                    logger.exception("poll runner: tick failed")
-                waiters = {asyncio.ensure_future(stop.wait()),
-                           asyncio.ensure_future(self._wake.wait())}
-                await asyncio.wait(waiters, timeout=self.config.interval,
-                                   return_when=asyncio.FIRST_COMPLETED)
-                for waiter in waiters:
-                    waiter.cancel()
+            await tick_until_stopped(self.tick, stop, self._wake, self.config.interval,
+                                     "poll runner")
         finally:
             if self._held_at is not None:  # another process may take over at once
                 self._held_at = None

@@ -86,6 +86,11 @@ def record_answer(session: Session, platform: str, native_poll_id: str, user_id:
     return True
 
 
+def is_our_poll(session: Session, platform: str, native_poll_id: str) -> bool:
+    """Whether a native poll id is one of this feature's poll messages."""
+    return _native_message(session, platform, native_poll_id) is not None
+
+
 def _native_message(session: Session, platform: str,
                     native_poll_id: str) -> tuple[PollMessage, Poll] | None:
     message = session.exec(select(PollMessage).where(

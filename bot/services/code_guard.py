@@ -1,4 +1,5 @@
-"""Rate limit on redeeming codes (`/dangky`, `/lienket <mã>`): guessing codes is slow, and
+"""Rate limit on redeeming codes (`/dangky`, `/lienket <mã>`, a study session's `/comat
+<mã>`): guessing codes is slow, and
 every wrong code is logged with the person's id.
 
 A person may get `per_person` codes wrong, and a chat `per_chat` (a group holds many people),
@@ -24,7 +25,7 @@ from typing import TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.services.errors import CodeLocked, InviteInvalid
+from bot.services.errors import CodeLocked, CodeRefused
 from bot.services.invites import normalize_code
 from bot.services.people import Actor
 from bot.storage.models import CodeGuard, utcnow
@@ -45,11 +46,12 @@ class GuardPolicy:
 
 def redeem(session: Session, policy: GuardPolicy, actor: Actor, platform: str, chat_id: str,
            code: str, use: Callable[[Session, Actor, str], T], *,
-           now: datetime | None = None) -> T | InviteInvalid:
+           now: datetime | None = None) -> T | CodeRefused:
     """`use(session, actor, code)` unless this person or chat is locked out (CodeLocked).
-    A refused code comes back as the InviteInvalid, not raised, so the failure it counted
-    is committed with the unit of work; the caller raises it then. What `use` wrote before
-    refusing is rolled back (a savepoint)."""
+    A refused code (`CodeRefused`: an invite, a link code, a study session's check-in code)
+    comes back as the error, not raised, so the failure it counted is committed with the
+    unit of work; the caller raises it then. What `use` wrote before refusing is rolled
+    back (a savepoint)."""
     now = now or utcnow()
     chat_key = f"{platform}:{chat_id}"
     for scope, key, message in (("person", str(actor.person_id), texts.CODE_LOCKED_PERSON),
@@ -64,7 +66,7 @@ def redeem(session: Session, policy: GuardPolicy, actor: Actor, platform: str, c
     try:
         with session.begin_nested():
             return use(session, actor, code)
-    except InviteInvalid as refused:
+    except CodeRefused as refused:
         locked = [_count(session, scope, key, limit, policy, now)
                   for scope, key, limit in (("person", str(actor.person_id), policy.per_person),
                                             ("chat", chat_key, policy.per_chat))]

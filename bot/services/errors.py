@@ -43,12 +43,21 @@ _INVITE_MESSAGES: dict[str, str] = {
 }
 
 
-class InviteInvalid(ServiceError):
-    """The code cannot be used; `reason` says why (for logs and tests)."""
+class CodeRefused(ServiceError):
+    """A typed code was wrong: bot.services.code_guard counts it against the person and the
+    chat. `reason` says why (for logs and tests)."""
+
+    def __init__(self, reason: str, message: str | None = None) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+class InviteInvalid(CodeRefused):
+    """The invite or link code cannot be used."""
 
     def __init__(self, reason: InviteProblem) -> None:
+        super().__init__(reason, _INVITE_MESSAGES[reason])
         self.reason: InviteProblem = reason
-        super().__init__(_INVITE_MESSAGES[reason])
 
 
 class CodeLocked(ServiceError):
@@ -59,5 +68,5 @@ class CodeLocked(ServiceError):
         super().__init__(message)
 
 
-__all__ = ["CodeLocked", "InvalidInput", "InviteInvalid", "InviteProblem", "NotFound",
+__all__ = ["CodeLocked", "CodeRefused", "InvalidInput", "InviteInvalid", "InviteProblem", "NotFound",
            "PermissionDenied", "ServiceError"]

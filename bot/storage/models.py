@@ -181,6 +181,11 @@ class Membership(MembershipBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = _now_field()
+    # Exempt from party activities ("miễn sinh hoạt đảng", Điều lệ Đảng; set by an officer:
+    # bot.services.exemptions): left out of attendance and completion denominators.
+    exempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    exempt_reason: str | None = Field(default=None, max_length=200)
+    exempt_by_person_id: int | None = Field(default=None, foreign_key="person.id")
 
 
 class InviteCodeBase(SQLModel):

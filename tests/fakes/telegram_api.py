@@ -55,7 +55,8 @@ DEFAULT_UPDATE_TYPES = frozenset(  # what Telegram sends when allowed_updates is
 _STRING_FIELDS = frozenset(
     {"text", "caption", "callback_query_id", "url", "secret_token", "parse_mode", "action",
      "language_code", "inline_message_id", "ip_address", "description", "short_description",
-     "name", "business_connection_id", "message_effect_id", "question", "emoji"}
+     "name", "business_connection_id", "message_effect_id", "question", "emoji", "explanation",
+     "type"}
 )
 
 

@@ -44,6 +44,8 @@ class PollMethods:
         poll = self.polls[poll_id]
         if poll["is_closed"]:
             return
+        if poll["type"] == "quiz" and user_id in self._choices.get(poll_id, {}):
+            return  # a quiz is answered once: Telegram offers no way to change it
         self._choices.setdefault(poll_id, {})[user_id] = list(option_ids)
         if not option_ids:
             self._choices[poll_id].pop(user_id)
@@ -81,13 +83,34 @@ class PollMethods:
             raise ApiError(400, "Bad Request: poll question length must not exceed 300")
         if not 2 <= len(options) <= 10 or any(not o or len(o) > 100 for o in options):
             raise ApiError(400, "Bad Request: poll options must be 2-10 non-empty strings")
+        kind = params.get("type") or "regular"
+        quiz: dict[str, Any] = {}
+        if kind == "quiz":  # one right answer, shown with the explanation once answered
+            # Bot API 9.6 replaced `correct_option_id` with the list `correct_option_ids`.
+            ids = params.get("correct_option_ids")
+            if ids is None and "correct_option_id" in params:
+                ids = [params["correct_option_id"]]
+            if (not isinstance(ids, list) or len(ids) != 1 or not isinstance(ids[0], int)
+                    or not 0 <= ids[0] < len(options)):
+                raise ApiError(400, "Bad Request: wrong correct option id specified")
+            correct = ids[0]
+            explanation = params.get("explanation") or ""
+            if params.get("allows_multiple_answers"):
+                raise ApiError(400, "Bad Request: quiz poll can't allow multiple answers")
+            if len(explanation) > 200 or explanation.count("\n") > 2:
+                raise ApiError(400, "Bad Request: poll explanation is too long")
+            quiz = {"correct_option_ids": [correct], **({"explanation": explanation}
+                                                       if explanation else {})}
+        elif kind != "regular":
+            raise ApiError(400, "Bad Request: wrong poll type specified")
         poll_id = str(5_000_000_000 + self._next("poll"))
         poll = {"id": poll_id, "question": question, "total_voter_count": 0, "is_closed": False,
                 "options": [{"text": o, "voter_count": 0, "persistent_id": f"{poll_id}-{i}"}
                             for i, o in enumerate(options)],
-                "is_anonymous": params.get("is_anonymous", True) is not False, "type": "regular",
+                "is_anonymous": params.get("is_anonymous", True) is not False, "type": kind,
                 "allows_multiple_answers": bool(params.get("allows_multiple_answers")),
-                "allows_revoting": True, "members_only": False}  # required since Bot API 9.6 / 10.0
+                "allows_revoting": kind != "quiz", "members_only": False,  # Bot API 9.6 / 10.0
+                **quiz}
         chat = self.chats.get(chat_id) or {"id": chat_id, "type": "private", "first_name": "An"}
         message = {"message_id": self._next("message"), "date": int(time.time()), "chat": chat,
                    "from": self.bot_user, "poll": poll}

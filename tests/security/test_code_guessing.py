@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from bot.core.dispatcher import Dispatcher
-from bot.services import code_guard, invites, units
+from bot.services import code_guard, invites
 from bot.services.code_guard import GuardPolicy
 from bot.services.errors import CodeLocked, InviteInvalid
 from bot.services.people import identify

@@ -43,7 +43,7 @@ def start(tg: TelegramApiServer, zl: ZaloApiServer, store: Path, db_url: str,
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))},
         "HF_HUB_OFFLINE": "1", "DATABASE_URL": db_url, "SEARCH_WEIGHT_DENSE": "0",
-        "BROADCAST_WORKER": "false", "POLL_RUNNER": "false", "LOG_LEVEL": "INFO",
+        "BROADCAST_WORKER": "false", "POLL_RUNNER": "false", "STUDY_RUNNER": "false", "LOG_LEVEL": "INFO",
         "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.base_url,
         "TELEGRAM_WEBHOOK_URL": "http://127.0.0.1:{port}/tg", "TELEGRAM_WEBHOOK_SECRET": "tg-secret-0123456789",
         "WEBHOOK_LISTEN_HOST": "127.0.0.1", "WEBHOOK_LISTEN_PORT": str(PORTS[0]),

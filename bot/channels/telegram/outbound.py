@@ -137,9 +137,13 @@ class TelegramOutbound:
         return message_id
 
     async def send_poll(self, to: Destination, poll: PollSpec) -> SentPoll:
+        # Bot API 9.6 takes the right answers as a list (`correct_option_id` is deprecated).
+        quiz = ({"type": "quiz", "correct_option_ids": [poll.correct_option],
+                 "explanation": poll.explanation[:200] or None}
+                if poll.correct_option is not None else {})
         sent = await self._guarded(lambda: self.bot.send_poll(
             to_chat_id(to.chat_id), poll.question, list(poll.options),
-            is_anonymous=poll.anonymous, allows_multiple_answers=poll.multiple))
+            is_anonymous=poll.anonymous, allows_multiple_answers=poll.multiple, **quiz))
         return SentPoll(str(sent.message_id), sent.poll.id if sent.poll else None)
 
     async def forward(self, to: Destination, from_chat_id: str, message_id: str) -> str:

@@ -56,6 +56,7 @@ class WebhookConfig:
     listen_host: str = "0.0.0.0"
     listen_port: int = 8443
     path: str | None = None  # where the server listens; default: the path of `url`
+    health: webhooks.Health | None = None  # GET /healthz on the same server (tuyengiao/health.py)
 
     def __post_init__(self) -> None:
         if not self.url:
@@ -109,7 +110,7 @@ class TelegramReceiver:
         if self._webhook is not None:
             self._runner, self.port = await webhooks.start_server(
                 self._webhook.listen_path, self._on_webhook, self._webhook.listen_host,
-                self._webhook.listen_port)
+                self._webhook.listen_port, self._webhook.health)
 
     async def start(self) -> None:
         """Take updates: register the webhook, or start polling (removing a leftover webhook,

@@ -72,6 +72,7 @@ class ZaloWebhookConfig:
     listen_host: str = "0.0.0.0"
     listen_port: int = 8444
     path: str | None = None  # where the server listens; default: the path of `url`
+    health: webhooks.Health | None = None  # GET /healthz on the same server (tuyengiao/health.py)
 
     def __post_init__(self) -> None:
         if not self.url:
@@ -154,7 +155,7 @@ class ZaloChannel:
                 # inbox); requests wait for `_ready`, so stored updates go first.
                 self._runner, self.webhook_port = await webhooks.start_server(
                     self._webhook.listen_path, self._on_webhook, self._webhook.listen_host,
-                    self._webhook.listen_port)
+                    self._webhook.listen_port, self._webhook.health)
             else:
                 info = await self._api.get_webhook_info()
                 if info.get("url"):  # getUpdates is disabled while a webhook is set
