@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from bot.broadcast import compose, outbox, report, service
 from bot.broadcast.models import Broadcast
+from bot.broadcast.queue import OutboxQueue
 from bot.broadcast.text_replies import is_read_reply
 from bot.broadcast.worker import BroadcastWorker, WorkerConfig
 from bot.core.arguments import data_id, first_id
@@ -68,6 +69,8 @@ class BroadcastFeature(BaseFeature):
         self.knowledge = knowledge
         self.wake = wake  # tells an in-process worker that rows are due
         self.worker_config = worker  # None: no delivery worker in this process
+        # The delivery queue port other features send bulletins through (bot.core.delivery).
+        self.queue = OutboxQueue(lambda: self.wake())
 
     def help(self, actor: Actor) -> str | None:
         return broadcast_texts.HELP_BROADCAST
@@ -186,7 +189,8 @@ class BroadcastFeature(BaseFeature):
             return None
         chat = incoming.chat
         draft = await self.db.run(service.draft_in_chat, actor, chat.platform, chat.chat_id)
-        if draft is None or draft.compose_step != "doc" or not incoming.file_id:
+        if draft is None or draft.compose_step != "doc" or not incoming.file_id \
+                or incoming.kind != "document":  # a photo's id cannot go out as a document
             return None
         reply = await self.db.run(_take_file, actor, draft.id, chat.platform, incoming.file_id,
                                   incoming.file_name)

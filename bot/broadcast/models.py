@@ -72,6 +72,12 @@ class Broadcast(Composed, BroadcastBase, table=True):
     report_sent: bool = False
     confirmed_at: datetime | None = _moment()  # type: ignore[assignment]
     finished_at: datetime | None = _moment()  # type: ignore[assignment]
+    # A bulletin another feature queued through the delivery port (bot.core.delivery; e.g.
+    # "study"): its text is sent as it is, with `actions_json` to chats with buttons and
+    # `plain_text` to the others; it is not an officer's broadcast (no header, not listed).
+    feature: str | None = Field(default=None, max_length=32, index=True)
+    actions_json: str | None = Field(default=None, max_length=2000)
+    plain_text: str | None = Field(default=None, max_length=4000)
 
 
 class BroadcastRecipient(SQLModel, table=True):

@@ -326,7 +326,8 @@ def confirm_read_in_chat(session: Session, actor: Actor, platform: str, chat_id:
 
 
 def recent(session: Session, actor: Actor | None, limit: int = 10) -> list[Broadcast]:
-    query = select(Broadcast).where(col(Broadcast.status) != "draft")
+    query = select(Broadcast).where(col(Broadcast.status) != "draft",
+                                    col(Broadcast.feature).is_(None))
     if actor is not None and not actor.is_admin:
         query = query.where(Broadcast.created_by_person_id == actor.person_id)
     return list(session.exec(query.order_by(col(Broadcast.id).desc()).limit(limit)).all())

@@ -30,6 +30,7 @@ from bot.broadcast import outbox, peers
 from bot.broadcast.content import recipient_actions, recipient_text
 from bot.broadcast.models import Broadcast
 from bot.broadcast.outbox import Claimed, RetryPolicy
+from bot.broadcast.queue import bulletin_actions
 from bot.broadcast.results import Result, ResultWriter
 from bot.core.outbound import (
     ChatMoved,
@@ -243,9 +244,13 @@ class BroadcastWorker:
 
 
 def _prepare(broadcast: Broadcast, platform: str, buttons: bool = True) -> _Prepared:
-    replies: list[Reply] = [TextReply(recipient_text(broadcast, broadcast.sender_label,
-                                                     buttons=buttons),
-                                      recipient_actions(broadcast) if buttons else ())]
+    if broadcast.feature:  # another feature's bulletin (bot.broadcast.queue): sent as it is
+        replies: list[Reply] = [
+            TextReply(broadcast.text, bulletin_actions(broadcast)) if buttons
+            else TextReply(broadcast.plain_text or broadcast.text)]
+    else:
+        replies = [TextReply(recipient_text(broadcast, broadcast.sender_label, buttons=buttons),
+                             recipient_actions(broadcast) if buttons else ())]
     # A file id is only valid on the platform it was uploaded to. The text (with its
     # buttons) is the delivery; the file follows it, and a failure there is logged by the
     # port, not retried: resending would duplicate the text.
