@@ -17,6 +17,7 @@ from tuyengiao import redaction
 from tuyengiao.admin import add_admin_parser, run_admin
 from tuyengiao.broadcast_cli import add_broadcast_parser, run_broadcast
 from tuyengiao.poll_cli import add_poll_parser, run_poll
+from tuyengiao.report_cli import add_report_parser, run_report
 from tuyengiao.settings import Settings
 
 logger = logging.getLogger("tuyengiao")
@@ -80,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     add_admin_parser(sub)
     add_broadcast_parser(sub)
     add_poll_parser(sub)
+    add_report_parser(sub)
     return p
 
 
@@ -120,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "admin": lambda: run_admin(args, settings),
         "broadcast": lambda: run_broadcast(args, settings),
         "poll": lambda: run_poll(args, settings),
+        "report": lambda: run_report(args, settings),
     }
     try:
         return handlers[args.command]()

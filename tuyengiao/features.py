@@ -18,7 +18,10 @@ from bot.core.feature import Feature
 from bot.core.knowledge_base import KnowledgeBase
 from bot.core.outbound import Outbound
 from bot.polls.feature import PollFeature
+from bot.reports.config import ReportConfig
+from bot.reports.feature import ReportsFeature
 from bot.services.code_guard import GuardPolicy
+from bot.services.reminder_plan import ReminderPlan
 from bot.storage.database import Database
 from bot.units.feature import CodeSettings, UnitsFeature
 from tuyengiao.settings import Settings
@@ -41,15 +44,34 @@ def build_features(ctx: FeatureContext) -> list[Feature]:
     from tuyengiao.ports import platform_limits, runner_config, worker_config
 
     settings = ctx.settings
+    broadcast = BroadcastFeature(ctx.db, ctx.knowledge, worker=worker_config(settings)
+                                 if ctx.workers and settings.broadcast_worker else None)
     return [
         AskFeature(ctx.db, ctx.knowledge),
         UnitsFeature(ctx.db, ctx.outbound, code_settings(settings)),
-        BroadcastFeature(ctx.db, ctx.knowledge, worker=worker_config(settings)
-                         if ctx.workers and settings.broadcast_worker else None),
+        broadcast,
         PollFeature(ctx.db, ctx.admin_ids, runner=runner_config(settings)
                     if ctx.workers and settings.poll_runner else None,
                     limits=platform_limits(settings)),
+        ReportsFeature(ctx.db, ctx.outbound, broadcast.queue, report_config(settings, ctx.workers)),
     ]
+
+
+def report_config(settings: Settings, workers: bool = True) -> ReportConfig:
+    """The reports feature's settings (REPORT_*); its tracker runs where workers run."""
+    return ReportConfig(
+        reminder_days=ReminderPlan.parse_days(settings.report_reminder_days),
+        overdue_every_days=settings.report_overdue_every_days,
+        escalate_after_days=settings.report_escalate_after_days,
+        reminder_hour=settings.report_reminder_hour,
+        close_after_days=settings.report_close_after_days,
+        files_dir=settings.report_files_dir,
+        max_file_bytes=int(settings.report_max_file_mb * 1024 * 1024),
+        fetch_timeout=settings.report_fetch_timeout_seconds,
+        fetch_allow_private=settings.report_fetch_allow_private,
+        form_idle=timedelta(minutes=settings.report_form_idle_minutes),
+        tick_seconds=settings.report_tick_seconds,
+        worker=workers and settings.report_worker)
 
 
 def code_settings(settings: Settings) -> CodeSettings:
@@ -62,4 +84,4 @@ def code_settings(settings: Settings) -> CodeSettings:
             lockout=timedelta(minutes=settings.code_lockout_minutes)))
 
 
-__all__ = ["FeatureContext", "build_features", "code_settings"]
+__all__ = ["FeatureContext", "build_features", "code_settings", "report_config"]

@@ -7,4 +7,5 @@ from __future__ import annotations
 import bot.broadcast.models  # noqa: F401
 import bot.inbox.models  # noqa: F401
 import bot.polls.models  # noqa: F401
+import bot.reports.models  # noqa: F401
 import bot.storage.models  # noqa: F401
