@@ -99,6 +99,8 @@ def compute(session: Session, actor: Actor | None, span: Span,
         if roots is not None and not any(unit.path.startswith(p) for p in roots):
             raise PermissionDenied(texts.REQUEST_OTHER_UNIT)
         roots, scope = [unit.path], unit.name
+    elif actor is not None and actor.officer_unit_ids:  # the title names the officer's units
+        scope = ", ".join(get_unit(session, u).name for u in list(actor.officer_unit_ids)[:3])
     viewer = list(actor.officer_unit_ids) if actor is not None else None
     return _collect(session, span.months, roots, span.label, scope, viewer)
 
