@@ -27,7 +27,7 @@ from bot.core.types import Action
 from bot.reports import messages as texts
 from bot.reports import opinion_rollup, rollups
 from bot.reports.config import FEATURE, ReportConfig
-from bot.reports.instances import tell
+from bot.reports.instances import names, tell
 from bot.reports.models import ReportAssignment, ReportInstance, ReportRequest
 from bot.reports.periods import days_late, show_day
 from bot.reports.tracker import counts
@@ -120,13 +120,13 @@ def escalate_due(session: Session, now: datetime, config: ReportConfig, notices:
                        ReportAssignment.no_officer)).all()
         if not claimed:
             continue
-        names = _people(session, [p for _, _, _, p, _ in claimed if p is not None])
+        people_names = _people(session, [p for _, _, _, p, _ in claimed if p is not None])
         by_superior: dict[int, list[str]] = defaultdict(list)
         for unit_id, unit_name, path, person, no_officer in claimed:
             ids = path_ids(path)
             if person is not None:
                 superior = unit_id
-                label = f"{names.get(person, '?')} ({unit_name})"
+                label = f"{people_names.get(person, '?')} ({unit_name})"
             elif len(ids) > 1:
                 superior = ids[-2]
                 label = unit_name
@@ -192,6 +192,11 @@ def summary_text(session: Session, request: ReportRequest, instance: ReportInsta
                                         title=request.title),
              texts.TRACK_COUNTS.format(on_time=c.on_time, late=c.late, missing=c.missing,
                                        closed=c.closed, total=c.total)]
+    missing = session.exec(select(ReportAssignment.unit_name).where(
+        col(ReportAssignment.instance_id) == instance.id, col(ReportAssignment.status) == "open")
+        .order_by(col(ReportAssignment.unit_path))).all()
+    if missing:  # by name: the requester follows them up without opening the tracker
+        lines.append(texts.SUMMARY_MISSING.format(units=names(list(missing))))
     if request.kind == "opinion":
         lines.append(opinion_rollup.text(opinion_rollup.for_instance(session, request, instance)))
     else:

@@ -154,6 +154,7 @@ OPENED_UNREACHABLE = ("⚠️ {count} nơi chưa nhận được tin vì cán b�
 UNIT_DELETED = ("⚠️ Đơn vị «{unit}» (mã {unit_id}) đã bị xóa: yêu cầu #{id} «{title}» kỳ "
                 "{period} đã đóng với đơn vị này.")
 SUMMARY_TITLE = "📊 Hết hạn kỳ {period} — yêu cầu #{id} «{title}»"
+SUMMARY_MISSING = "Chưa nộp: {units}."
 
 # --- filling in (bot/reports/form.py) ------------------------------------------------------
 NOTHING_TO_SUBMIT = "Hiện không có báo cáo nào đồng chí cần nộp."
