@@ -18,7 +18,7 @@
 
 Unit references in assignments and opinion reports carry no foreign key on purpose: a unit
 may be deleted while its instances are open; the tracker closes those and tells the
-requester (bot.reports.tracker.close_deleted_units).
+requester (bot.reports.instances.close_deleted_units).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Where an instance stands: each recipient on time, late, missing (not submitted yet), or
 closed (its unit was deleted) — counted in the database and listed a page at a time, the
-missing first, so a request to 1,000 units answers in one short query (bench/report_load.py).
+missing first, so a request to 1,000 units answers in one short query.
 
 A recipient is late when its *first* submission came after the deadline; resubmissions
 before the deadline keep it on time. Before the deadline "missing" means "not yet".
