@@ -40,7 +40,7 @@ IN_DOMAIN = [
     "Nhóm Zalo của chi bộ được dùng để tuyên truyền như thế nào?",
     "Ban Tuyên giáo báo cáo Ban Thường vụ Tỉnh ủy về chuyển đổi số mấy tháng một lần?",
     "Nghị quyết 21-NQ/ĐU về bảo vệ nền tảng tư tưởng của Đảng yêu cầu gì?",
-    "Quy định 45-QĐ/TU về chế độ báo cáo quy định những gì?",
+    "Quy định 45-QĐ/TU về chế độ báo cáo có những loại báo cáo nào?",
     "chỉ thị 12 nói gì về chuyển đổi số",
     "Kết luận 03-KL/TU giao Ban Tuyên giáo Tỉnh ủy nhiệm vụ gì?",
     "Tài liệu quán triệt Chỉ thị 12 được gửi cho đảng viên qua đâu?",
@@ -50,11 +50,27 @@ SHARE_UNACCENTED = 1 / 3
 SHARE_OUT_OF_DOMAIN = 0.12
 
 
+def out_of_domain() -> list[str]:
+    return [line.strip() for line in OUT_OF_DOMAIN.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+async def refuse_overviews(knowledge: Any) -> None:
+    """Stop the run if a question in the pool only names a document: the bot answers it with
+    the document's overview, which carries no 👍/👎 buttons or hint, so the simulated user
+    would never see that answer end (the run would wait LOSS_TIMEOUT and count it lost)."""
+    from knowledge.text import fold
+
+    pool = IN_DOMAIN + out_of_domain()
+    named = [q for q in pool + [fold(q) for q in pool] if await knowledge.named_documents(q)]
+    if named:
+        raise SystemExit(f"questions answered by an overview, not an answer: {named}")
+
+
 def make_questions(users: int, per_user: int, chat_base: int, seed: int) -> dict[str, list[str]]:
     from knowledge.text import fold
 
-    ood = [line.strip() for line in OUT_OF_DOMAIN.read_text(encoding="utf-8").splitlines()
-           if line.strip() and not line.startswith("#")]
+    ood = out_of_domain()
     rng = random.Random(seed)
     questions: dict[str, list[str]] = {}
     for u in range(users):

@@ -64,7 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from _qa_analysis import analyse, make_questions  # noqa: E402
+from _qa_analysis import analyse, make_questions, refuse_overviews  # noqa: E402
 from _qa_users import child_main, now  # noqa: E402
 
 SAMPLES = ROOT / "knowledge" / "samples" / "documents"
@@ -263,6 +263,7 @@ async def main_async(args: argparse.Namespace) -> None:
         from indexer.opening import opening_section
 
         knowledge = KnowledgeBase(searcher, answer_policy(settings), opening_section)
+        await refuse_overviews(knowledge)
         # The application's features, as `tuyengiao run` builds them (no workers: no sends).
         outbound = Outbound()
         assistant = Dispatcher(db, build_features(FeatureContext(

@@ -37,7 +37,7 @@ PHASES = [
     ("indexer/build.py", "_embed_missing"), ("indexer/build.py", "_term_counts"),
     ("knowledge/lexical.py", "term_counts"), ("knowledge/term_counts.py", "assemble"),
     ("knowledge/term_counts.py", "_tokenise"), ("knowledge/passages.py", "indexed_text"),
-    ("knowledge/store.py", "write_version"), ("knowledge/lexical.py", "_weights"),
+    ("knowledge/store_writer.py", "write_version"), ("knowledge/lexical.py", "_weights"),
     ("knowledge/lexical.py", "save"), ("knowledge/store.py", "publish"),
 ]
 

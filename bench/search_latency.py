@@ -54,7 +54,7 @@ def build_synthetic_store(store_dir: Path, n_chunks: int, corpus: Corpus, model,
     from indexer.build import PIPELINE_VERSION
     from knowledge.docnumbers import DOC_TYPES
     from knowledge.passages import Chunk, DocumentMeta, indexed_text
-    from knowledge.store import publish, write_version
+    from knowledge.store_writer import publish, write_version
     from knowledge.term_counts import TermCounts
 
     rng = np.random.default_rng(n_chunks)

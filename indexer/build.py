@@ -35,14 +35,8 @@ from indexer.report import BuildReport
 from knowledge.embedder import Embedder
 from knowledge.lexical import BM25_B, BM25_K1
 from knowledge.passages import indexed_text
-from knowledge.store import (
-    ModelInfo,
-    StoreError,
-    StoreVersion,
-    load_current,
-    publish,
-    write_version,
-)
+from knowledge.store import ModelInfo, StoreError, StoreVersion, load_current
+from knowledge.store_writer import publish, write_version
 from knowledge.term_counts import TermCounts, assemble
 from knowledge.vector_index import VectorIndexSpec
 

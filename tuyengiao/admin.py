@@ -62,7 +62,7 @@ def add_admin_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run_admin(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.services import questions, units
+    from bot.services import invites, questions, units
     from bot.services.errors import ServiceError
     from bot.storage import Database, schema, to_local
     import tuyengiao.tables  # noqa: F401  (every table registered)
@@ -78,12 +78,10 @@ def run_admin(args: argparse.Namespace, settings: Settings) -> int:
         elif args.admin_command == "unit":
             print(db.call(units.unit_tree_text, None))
         elif args.admin_command == "invite":
-            from bot.services.invites import default_uses
-
             invite = db.call(
-                units.admin_create_invite, args.unit_id, args.role,
+                invites.admin_create_invite, args.unit_id, args.role,
                 expires_in=timedelta(days=args.days) if args.days else None,
-                max_uses=args.uses or default_uses(args.role, settings.invite_member_uses),
+                max_uses=args.uses or invites.default_uses(args.role, settings.invite_member_uses),
             )
             print(invite.code)
             expiry = (

@@ -17,12 +17,15 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, or_, select, update
 
-from bot.services.errors import InviteInvalid
+from bot import messages as texts
+
+from bot.services.errors import InvalidInput, InviteInvalid, NotFound, PermissionDenied
 from bot.services.people import Actor, actor_for
+from bot.services.units import can_act_on, get_unit, officer_units, parse_role
 from bot.storage.models import ROLE_RANK, Identity, InviteCode, Membership, Unit, utcnow
 
 logger = logging.getLogger(__name__)
@@ -38,6 +41,7 @@ LINK_PREFIX = "LK"  # L is not in CODE_ALPHABET: no invite code starts with it
 OFFICER_USES = 1
 DEFAULT_MEMBER_USES = 50
 MAX_USES = 1000
+DEFAULT_INVITE_TTL = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -167,8 +171,93 @@ def join_with_code(
                       actor=actor_for(session, identity, is_admin=actor.is_admin))
 
 
+# --- unit invites (officers and the operator) ---------------------------------------------
+
+
+def _insert_invite(
+    session: Session, unit: Unit, role: str, *, expires_in: timedelta | None,
+    max_uses: int | None, created_by: int | None, now: datetime | None,
+) -> InviteCode:
+    if max_uses is None:
+        max_uses = default_uses(role)
+    if not 1 <= max_uses <= MAX_USES:
+        raise InvalidInput(texts.MAX_USES_INVALID.format(max=MAX_USES))
+    if expires_in is not None and expires_in <= timedelta(0):
+        raise InvalidInput(texts.EXPIRY_INVALID)
+    now = now or utcnow()
+    invite = InviteCode(
+        code=new_code(session), kind="unit", unit_id=unit.id, role=role,
+        created_by_person_id=created_by, created_at=now,
+        expires_at=now + expires_in if expires_in is not None else None, max_uses=max_uses,
+    )
+    session.add(invite)
+    session.flush()
+    logger.info("invite %s for unit %s as %s (%s uses) created by %s", invite.id, unit.id, role,
+                max_uses, created_by or "operator")
+    return invite
+
+
+def create_invite(
+    session: Session, actor: Actor, unit_id: int, role: str,
+    *, expires_in: timedelta | None = DEFAULT_INVITE_TTL, max_uses: int | None = None,
+    now: datetime | None = None,
+) -> InviteCode:
+    """A unit invite from an officer (their subtree; officer invites for strict sub-units
+    only) or an admin. `max_uses` None: the role's default (bot.services.invites: one use
+    for an officer invite, DEFAULT_MEMBER_USES for a member invite); 1..MAX_USES otherwise
+    (InvalidInput)."""
+    role = parse_role(role)
+    if actor.is_admin:
+        unit = get_unit(session, unit_id)
+    else:
+        officer_of = officer_units(session, actor)
+        if not officer_of:
+            raise PermissionDenied(texts.NOT_OFFICER)
+        unit = get_unit(session, unit_id)
+        covering = [u for u in officer_of if unit.path.startswith(u.path)]
+        if not covering:
+            raise PermissionDenied(texts.OUTSIDE_SCOPE)
+        if role == "officer" and all(u.id == unit.id for u in covering):
+            raise PermissionDenied(texts.OFFICER_INVITE_OWN_UNIT)
+    return _insert_invite(
+        session, unit, role, expires_in=expires_in, max_uses=max_uses,
+        created_by=actor.person_id, now=now,
+    )
+
+
+def admin_create_invite(
+    session: Session, unit_id: int, role: str,
+    *, expires_in: timedelta | None = DEFAULT_INVITE_TTL, max_uses: int | None = None,
+    now: datetime | None = None,
+) -> InviteCode:
+    """For the server operator's CLI: no actor, no permission check."""
+    unit = get_unit(session, unit_id)
+    return _insert_invite(
+        session, unit, parse_role(role), expires_in=expires_in, max_uses=max_uses,
+        created_by=None, now=now,
+    )
+
+
+def revoke_invite(session: Session, actor: Actor, code: str) -> InviteCode:
+    """Revoke a unit invite: its creator, or anyone who may act on its unit."""
+    invite = session.exec(
+        select(InviteCode).where(InviteCode.code == normalize_code(code), InviteCode.kind == "unit")
+    ).first()
+    if invite is None or invite.unit_id is None:
+        raise NotFound()
+    if invite.created_by_person_id != actor.person_id and not can_act_on(
+        session, actor, invite.unit_id
+    ):
+        raise PermissionDenied()
+    invite.revoked = True
+    session.add(invite)
+    session.flush()
+    return invite
+
+
 __all__ = [
-    "CODE_ALPHABET", "CODE_LENGTH", "DEFAULT_MEMBER_USES", "JoinResult", "LINK_PREFIX",
-    "MAX_USES", "OFFICER_USES", "consume", "default_uses", "find_code", "is_link_code",
-    "join_with_code", "new_code", "normalize_code", "show_link_code", "usable", "withdraw",
+    "CODE_ALPHABET", "CODE_LENGTH", "DEFAULT_INVITE_TTL", "DEFAULT_MEMBER_USES", "JoinResult",
+    "LINK_PREFIX", "MAX_USES", "OFFICER_USES", "admin_create_invite", "consume", "create_invite",
+    "default_uses", "find_code", "is_link_code", "join_with_code", "new_code", "normalize_code",
+    "revoke_invite", "show_link_code", "usable", "withdraw",
 ]

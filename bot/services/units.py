@@ -1,10 +1,8 @@
-"""The unit tree (province → district → commune → party cell), who may act where, and invite
-codes.
+"""The unit tree (province → district → commune → party cell) and who may act where.
 
 Rules: admins (ADMIN_IDS) may do anything. An officer acts on the subtree under each unit
-where they are an officer: they create sub-units there, and invite codes for it; "officer"
-invites only for strict sub-units (an officer cannot mint fellow officers of their own unit).
-Members do neither. The server operator's CLI (`admin_*` functions) is trusted.
+where they are an officer: they create sub-units there (and invite codes for it,
+bot.services.invites). Members do neither. The server operator's CLI (`admin_*` functions) is trusted.
 
 Roles are not inherited downwards as memberships: an officer of a district is not a member of
 its cells, but their scope covers them.
@@ -14,14 +12,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, or_, select
 
 from bot import messages as texts
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
-from bot.services.invites import MAX_USES, default_uses, new_code, normalize_code
 from bot.services.people import Actor
 from bot.storage.models import (
     ROLES,
@@ -38,7 +35,6 @@ from knowledge.text import fold, normalize
 logger = logging.getLogger(__name__)
 
 MAX_NAME = 120
-DEFAULT_INVITE_TTL = timedelta(days=7)
 
 _KIND_ALIASES: dict[str, str] = {
     **{k: k for k in UNIT_KINDS},
@@ -223,90 +219,6 @@ def admin_create_unit(
     return _insert_unit(session, _clean_name(name), parse_kind(kind), parent, now)
 
 
-# --- invite codes -------------------------------------------------------------------------
-
-
-def _insert_invite(
-    session: Session, unit: Unit, role: str, *, expires_in: timedelta | None,
-    max_uses: int | None, created_by: int | None, now: datetime | None,
-) -> InviteCode:
-    if max_uses is None:
-        max_uses = default_uses(role)
-    if not 1 <= max_uses <= MAX_USES:
-        raise InvalidInput(texts.MAX_USES_INVALID.format(max=MAX_USES))
-    if expires_in is not None and expires_in <= timedelta(0):
-        raise InvalidInput(texts.EXPIRY_INVALID)
-    now = now or utcnow()
-    invite = InviteCode(
-        code=new_code(session), kind="unit", unit_id=unit.id, role=role,
-        created_by_person_id=created_by, created_at=now,
-        expires_at=now + expires_in if expires_in is not None else None, max_uses=max_uses,
-    )
-    session.add(invite)
-    session.flush()
-    logger.info("invite %s for unit %s as %s (%s uses) created by %s", invite.id, unit.id, role,
-                max_uses, created_by or "operator")
-    return invite
-
-
-def create_invite(
-    session: Session, actor: Actor, unit_id: int, role: str,
-    *, expires_in: timedelta | None = DEFAULT_INVITE_TTL, max_uses: int | None = None,
-    now: datetime | None = None,
-) -> InviteCode:
-    """A unit invite from an officer (their subtree; officer invites for strict sub-units
-    only) or an admin. `max_uses` None: the role's default (bot.services.invites: one use
-    for an officer invite, DEFAULT_MEMBER_USES for a member invite); 1..MAX_USES otherwise
-    (InvalidInput)."""
-    role = parse_role(role)
-    if actor.is_admin:
-        unit = get_unit(session, unit_id)
-    else:
-        officer_of = officer_units(session, actor)
-        if not officer_of:
-            raise PermissionDenied(texts.NOT_OFFICER)
-        unit = get_unit(session, unit_id)
-        covering = [u for u in officer_of if unit.path.startswith(u.path)]
-        if not covering:
-            raise PermissionDenied(texts.OUTSIDE_SCOPE)
-        if role == "officer" and all(u.id == unit.id for u in covering):
-            raise PermissionDenied(texts.OFFICER_INVITE_OWN_UNIT)
-    return _insert_invite(
-        session, unit, role, expires_in=expires_in, max_uses=max_uses,
-        created_by=actor.person_id, now=now,
-    )
-
-
-def admin_create_invite(
-    session: Session, unit_id: int, role: str,
-    *, expires_in: timedelta | None = DEFAULT_INVITE_TTL, max_uses: int | None = None,
-    now: datetime | None = None,
-) -> InviteCode:
-    """For the server operator's CLI: no actor, no permission check."""
-    unit = get_unit(session, unit_id)
-    return _insert_invite(
-        session, unit, parse_role(role), expires_in=expires_in, max_uses=max_uses,
-        created_by=None, now=now,
-    )
-
-
-def revoke_invite(session: Session, actor: Actor, code: str) -> InviteCode:
-    """Revoke a unit invite: its creator, or anyone who may act on its unit."""
-    invite = session.exec(
-        select(InviteCode).where(InviteCode.code == normalize_code(code), InviteCode.kind == "unit")
-    ).first()
-    if invite is None or invite.unit_id is None:
-        raise NotFound()
-    if invite.created_by_person_id != actor.person_id and not can_act_on(
-        session, actor, invite.unit_id
-    ):
-        raise PermissionDenied()
-    invite.revoked = True
-    session.add(invite)
-    session.flush()
-    return invite
-
-
 # --- chats --------------------------------------------------------------------------------
 
 
@@ -376,8 +288,8 @@ def unit_tree_text(session: Session, actor: Actor | None = None) -> str:
 
 
 __all__ = [
-    "DEFAULT_INVITE_TTL", "MAX_NAME", "admin_create_invite", "admin_create_unit", "attach_chat",
-    "can_act_on", "create_invite", "create_unit", "get_unit", "list_units", "officer_scope",
-    "officer_units", "parse_kind", "under_any", "parse_role", "path_key", "revoke_invite", "role_counts",
+    "MAX_NAME", "admin_create_unit", "attach_chat",
+    "can_act_on", "create_unit", "get_unit", "list_units", "officer_scope",
+    "officer_units", "parse_kind", "under_any", "parse_role", "path_key", "role_counts",
     "scope_paths", "subtree_unit_ids", "subtree_units", "tree_text", "unit_tree_text",
 ]

@@ -194,7 +194,7 @@ class UnitsFeature(BaseFeature):
 
         async def make() -> tuple[str, str]:
             invite = await self.db.run(
-                units.create_invite, actor, unit_id, role, max_uses=uses,
+                invites.create_invite, actor, unit_id, role, max_uses=uses,
                 expires_in=timedelta(days=self.settings.invite_days))
             unit = await self.db.run(units.get_unit, unit_id)
             expires = (to_local(invite.expires_at).strftime("%H:%M %d/%m/%Y")

@@ -23,7 +23,7 @@ from bot.core.types import (
     TextReply,
 )
 from bot import messages as service_texts
-from bot.services import units
+from bot.services import invites, units
 from bot.storage.database import Database
 from bot.storage.models import Feedback, Membership, QuestionLog
 from indexer.build import build_store
@@ -140,7 +140,7 @@ async def test_roles_units_and_invites_through_commands(assistant: Dispatcher, d
         province = units.admin_create_unit(s, "Tỉnh ủy Minh Sơn", "province")
         east = units.admin_create_unit(s, "Huyện ủy Đông", "district", province.id)
         west = units.admin_create_unit(s, "Huyện ủy Tây", "district", province.id)
-        officer_code = units.admin_create_invite(s, east.id, "officer").code
+        officer_code = invites.admin_create_invite(s, east.id, "officer").code
         ids = (province.id, east.id, west.id)
     province_id, east_id, west_id = ids
 

@@ -20,7 +20,8 @@ from bot.services.questions import (
     record_feedback,
     admin_question_report,
 )
-from bot.services.units import admin_create_invite, admin_create_unit
+from bot.services.invites import admin_create_invite
+from bot.services.units import admin_create_unit
 from bot.storage import Database, Feedback, QuestionLog
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)

@@ -10,21 +10,25 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.services.errors import InvalidInput, InviteInvalid, NotFound, PermissionDenied
-from bot.services.invites import CODE_ALPHABET, CODE_LENGTH, join_with_code
+from bot.services.invites import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    admin_create_invite,
+    create_invite,
+    join_with_code,
+    revoke_invite,
+)
 from bot.services.linking import cancel, decide, link_code, request_link
 from bot.services.people import Actor, identify
 from bot.services.questions import log_question, record_feedback
 from bot.services.units import (
-    admin_create_invite,
     admin_create_unit,
     can_act_on,
-    create_invite,
     create_unit,
     list_units,
     officer_scope,
     parse_kind,
     parse_role,
-    revoke_invite,
     subtree_unit_ids,
     unit_tree_text,
 )

@@ -29,7 +29,8 @@ from bot import messages
 from knowledge.answers import AnswerPolicy
 from knowledge.embedder import HashingEmbedder
 from knowledge.search import Searcher
-from knowledge.store import POINTER, StoreReader, StoreUnusable, publish, versions_dir
+from knowledge.store import POINTER, StoreReader, StoreUnusable, versions_dir
+from knowledge.store_writer import publish
 from tests.conftest import DOCUMENTS
 from tests.fakes.telegram_api import TelegramApiServer
 from tuyengiao.cli import main
