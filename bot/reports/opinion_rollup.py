@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, or_, select
 
+from bot import messages as bot_texts
 from bot.reports import messages as texts
 from bot.reports.models import OpinionReport, ReportInstance, ReportRequest
 from bot.reports.periods import Span, month_span, quarter_span
@@ -97,7 +98,7 @@ def compute(session: Session, actor: Actor | None, span: Span,
     if unit_id is not None:
         unit = get_unit(session, unit_id)
         if roots is not None and not any(unit.path.startswith(p) for p in roots):
-            raise PermissionDenied(texts.REQUEST_OTHER_UNIT)
+            raise PermissionDenied(bot_texts.OUTSIDE_SCOPE)
         roots, scope = [unit.path], unit.name
     elif actor is not None and actor.officer_unit_ids:  # the title names the officer's units
         scope = ", ".join(get_unit(session, u).name for u in list(actor.officer_unit_ids)[:3])

@@ -93,7 +93,7 @@ def toggle(session: Session, actor: Actor | None, unit_id: int, person_id: int,
 def _manageable(session: Session, actor: Actor | None, unit_id: int) -> Unit:
     unit = get_unit(session, unit_id)
     if actor is not None and not can_act_on(session, actor, unit_id):
-        raise PermissionDenied(texts.REQUEST_OTHER_UNIT)
+        raise PermissionDenied(bot_texts.OUTSIDE_SCOPE)
     return unit
 
 
