@@ -15,7 +15,7 @@ from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.api import RetryPolicy, ZaloBotApi
 from bot.core.dispatcher import Dispatcher
-from bot.services import units
+from bot.services import invites, units
 from bot.storage.database import Database
 from bot.storage.models import Feedback, Identity, Membership, QuestionLog
 from bot import messages
@@ -100,7 +100,7 @@ async def test_groups_on_zalo_answer_when_addressed(assistant: Dispatcher) -> No
 async def test_a_member_links_telegram_and_zalo_with_a_code(assistant: Dispatcher, db: Database) -> None:
     with db.session() as s:
         cell = units.admin_create_unit(s, "Chi bộ thôn Đông", "cell")
-        invite = units.admin_create_invite(s, cell.id, "member").code
+        invite = invites.admin_create_invite(s, cell.id, "member").code
         cell_id = cell.id
     async with TelegramApiServer() as tg, zalo(assistant) as zl:
         async with TelegramChannel(tg.token, assistant.handle, base_url=tg.base_url,

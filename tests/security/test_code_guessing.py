@@ -29,7 +29,7 @@ WRONG = ["ABCD2345", "QWER6789", "ZXCV2345", "PLMN3456", "HJKT7892"]
 
 
 def member_code(db: Database, unit: int) -> str:
-    return db.call(units.admin_create_invite, unit, "member").code
+    return db.call(invites.admin_create_invite, unit, "member").code
 
 
 def joined(db: Database, platform: str, user: str) -> list[int]:

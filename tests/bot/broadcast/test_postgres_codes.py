@@ -31,7 +31,7 @@ def test_lockout_and_a_confirmed_link_on_postgresql(pg_db: Database) -> None:
     policy = GuardPolicy(per_person=2, per_chat=50)
     with pg_db.session() as s:
         cell = units.admin_create_unit(s, "Chi bộ thôn Đông", "cell")
-        valid = units.admin_create_invite(s, cell.id, "member").code  # type: ignore[arg-type]
+        valid = invites.admin_create_invite(s, cell.id, "member").code  # type: ignore[arg-type]
         guesser = identify(s, "zalo", "z-1", "Người đoán", admin_ids=frozenset())
     for minute in (0, 1):
         with pg_db.session() as s:
