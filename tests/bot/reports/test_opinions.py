@@ -68,3 +68,31 @@ async def test_a_flash_report_alerts_the_unit_and_its_parent_at_once(
     outsider = Talk(core, world.other_officer_id)
     theirs = await outsider.say("/tonghopdlxh 5/2026")
     assert "hóa đơn tiền điện" not in text_of(theirs)
+
+
+async def test_a_monthly_opinion_request_reaches_the_collaborators(
+        core: Dispatcher, db: Database, world: World) -> None:
+    officer = Talk(core, world.officer_id)
+    await officer.say("/chude thêm Giá điện")
+    asked = await officer.say("/yeucaudlxh")
+    asked = await officer.press(buttons(asked)["Huyện Đông Hà"])
+    asked = await officer.press(buttons(asked)["Hằng tháng"])
+    preview = await officer.say("20")
+    assert "Kỳ đầu: tháng 5/2026 — hạn hết ngày 20/05/2026" in text_of(preview)
+    await officer.press(buttons(preview)["📨 Gửi yêu cầu"])
+    sent = [(text, chats) for text, chats in notices(db) if "YÊU CẦU BÁO CÁO" in text]
+    assert [chats for _, chats in sent] == [[COLLABORATOR]]  # the collaborators, nobody else
+
+    collaborator = Talk(core, COLLABORATOR)
+    form = await collaborator.say("/baocaodlxh")
+    assert text_of(form).startswith("📝 «Báo cáo dư luận xã hội» — tháng 5/2026 — Chi bộ thôn Đông")
+    found = await collaborator.press(buttons(form)["Giá điện"])
+    found = await collaborator.press(buttons(found)["Ổn định"])
+    found = await collaborator.say("Bà con đồng tình với việc điều chỉnh giá điện bậc thang")
+    found = await collaborator.press(buttons(found)["⏭ Bỏ qua"])
+    found = await collaborator.press(buttons(found)["Đồng ý"])
+    done = await collaborator.press(buttons(found)["✅ Gửi báo cáo"])
+    assert "đúng hạn" in text_of(done), text_of(done)
+    assert not [t for t, _ in notices(db) if "BÁO CÁO NHANH" in t]  # not urgent: no alert
+    page = await officer.say("/theodoibaocao 1")
+    assert "Đúng hạn 1 · Muộn 0 · Chưa nộp 0" in text_of(page), text_of(page)
