@@ -243,6 +243,8 @@ REPORT_TOP = "Câu hỏi được hỏi nhiều nhất:"
 REPORT_UNANSWERED = "Câu hỏi chưa trả lời được — cần bổ sung văn bản:"
 REPORT_TOP_ITEM = "{n}. «{text}» — {count} lần, trả lời được {share}"
 REPORT_UNANSWERED_ITEM = "{n}. «{text}» — {count} lần"
+REPORT_VARIANTS = ", {variants} cách hỏi tương tự"  # similar questions grouped in one line
+REPORT_CODE = " (mã {id})"  # /traloi <mã>: an officer's official answer to it
 REPORT_NONE = "Chưa có câu hỏi nào trong khoảng thời gian này."
 REPORT_ALL_ANSWERED = "(không có)"
 

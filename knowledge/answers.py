@@ -89,6 +89,7 @@ class AnswerPassage:
     excerpt: str
     score: float
     row: int  # the chunk's row in the store version (channels use it for "Xem văn bản")
+    chunk_id: str = ""  # "<doc_id>::<ordinal>": the passage across store versions (follow-ups)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,16 @@ class Answer:
     closest: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
     named_missing: bool = False  # refused because the document it names is not in the store
+    # The opening line of an answer, when not the usual one (a follow-up says what it
+    # continues: "Các đoạn tiếp theo cho câu hỏi «…»:").
+    intro: str | None = None
+
+    @property
+    def lead(self) -> str:
+        """The line an answer opens with (every renderer's)."""
+        if self.intro:
+            return self.intro
+        return f"{self.notice} {messages.MAYBE_RELATED}" if self.notice else messages.ANSWER_INTRO
 
     @property
     def citations(self) -> list[Citation]:
@@ -132,8 +143,7 @@ class Answer:
         """Plain-text rendering (terminal, Zalo); channels with markup render their own."""
         if not self.answered:
             return "\n\n".join(self.refusal_paragraphs())
-        lead = f"{self.notice} {messages.MAYBE_RELATED}" if self.notice else messages.ANSWER_INTRO
-        lines = [lead, ""]
+        lines = [self.lead, ""]
         for i, p in enumerate(self.passages, 1):
             lines.append(f"[{i}] {p.excerpt}")
             lines.append("")
@@ -189,7 +199,7 @@ def compose_answer(
                 h.chunk.text, question, policy.max_chars,
                 neighbours(h) if neighbours is not None else Neighbours(),
             ),
-            h.score, h.row,
+            h.score, h.row, h.chunk.chunk_id,
         )
         for h in chosen
     ]
@@ -218,11 +228,19 @@ EXAMPLES = 2  # stored documents a refusal quotes as examples of naming one
 CLOSEST = 3  # stored documents listed when the one named is missing
 
 
-def answer_question(searcher: _SearchesQuestions, question: str, policy: AnswerPolicy) -> Answer:
-    """Search, then compose: the one call channels make to answer a member."""
+def answer_question(searcher: _SearchesQuestions, question: str, policy: AnswerPolicy,
+                    exclude: frozenset[str] = frozenset()) -> Answer:
+    """Search, then compose: the one call channels make to answer a member. `exclude`:
+    chunk ids already shown for this question ("còn gì nữa?"): the next best passages are
+    composed by the same rules, and an answer with none left is unanswered."""
     if not normalize(question).strip():
         return Answer(question, False, examples=example_labels(searcher.documents()))
-    hits = searcher.search(question, k=policy.max_passages * 3, distinct_docs=False)
+    hits = searcher.search(question, k=policy.max_passages * 3 + len(exclude),
+                           distinct_docs=False)
+    if exclude:
+        hits = [h for h in hits if h.chunk.chunk_id not in exclude]
+        if not hits:
+            return Answer(question, False)
     # The document in force first, unless the question is about the past (knowledge/validity.py).
     hits = prefer_in_force(hits, question)
     answer = compose_answer(question, hits, policy, searcher.neighbours)

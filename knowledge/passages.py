@@ -11,6 +11,10 @@ from knowledge.relations import Validity
 from knowledge.text import unify_tones
 
 SECTION_SEPARATOR = " › "
+# The type of an officer's official answer to a members' question (bot/ask/official.py): a
+# Q&A entry written by a unit, cited with that unit's name ("Trả lời chính thức của Ban
+# Tuyên giáo Huyện ủy … «question»").
+OFFICIAL_ANSWER = "Trả lời chính thức"
 # A title longer than this (an article's whole lead paragraph) is cut in what gets indexed, so
 # it cannot crowd the passage itself out of the model's window.
 MAX_INDEXED_TITLE = 160
@@ -53,6 +57,8 @@ class DocumentMeta:
         number or the title alone."""
         if self.number:
             return f"{self.doc_type} {self.number}" if self.doc_type else self.number
+        if self.doc_type == OFFICIAL_ANSWER and self.issuer:
+            return f"{OFFICIAL_ANSWER} của {self.issuer} «{self.title}»"
         if self.doc_type:
             return f"{self.doc_type} «{self.title}»" if self.title else self.doc_type
         return self.title

@@ -131,6 +131,7 @@ def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool,
           wait: float = 0.0) -> int:
     from indexer.build import build_store
     from indexer.lock import StoreBusy, index_lock
+    from tuyengiao.official_store import record_paths, with_answers
 
     missing = [p for p in paths if not p.exists()]
     for p in missing:
@@ -141,10 +142,13 @@ def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool,
         # Taken before the model loads: a second run is refused at once, not after loading.
         with index_lock(store, wait=wait):
             embedder = make_embedder(settings)
+            # Officers' official answers are part of the knowledge base whatever is indexed;
+            # what was indexed is recorded so the bot can publish them without dropping it.
             report = build_store(
-                paths, store, embedder, progress=progress, options=load_options(settings),
-                index_spec=vector_index_spec(settings),
+                with_answers(settings, paths), store, embedder, progress=progress,
+                options=load_options(settings), index_spec=vector_index_spec(settings),
             )
+            record_paths(store, paths)
     except StoreBusy as exc:
         print(exc, file=sys.stderr)
         return EXIT_STORE_BUSY

@@ -8,11 +8,16 @@ Adding a feature: a folder under bot/ with its models, services and a `Feature`
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import tuyengiao.tables  # noqa: F401  (every table registered)
 from bot.ask.feature import AskFeature
+from bot.ask.joining import StoreResult
+from bot.ask.notices import NoticeConfig
+from bot.ask.official_feature import OfficialAnswersFeature
 from bot.broadcast.feature import BroadcastFeature
 from bot.core.feature import Feature
 from bot.core.knowledge_base import KnowledgeBase
@@ -24,6 +29,8 @@ from bot.services.code_guard import GuardPolicy
 from bot.services.reminder_plan import ReminderPlan
 from bot.storage.database import Database
 from bot.units.feature import CodeSettings, UnitsFeature
+from knowledge.embedder import Embedder
+from tuyengiao.official_store import OfficialStore
 from tuyengiao.settings import Settings
 
 
@@ -47,7 +54,13 @@ def build_features(ctx: FeatureContext) -> list[Feature]:
     broadcast = BroadcastFeature(ctx.db, ctx.knowledge, worker=worker_config(settings)
                                  if ctx.workers and settings.broadcast_worker else None)
     return [
-        AskFeature(ctx.db, ctx.knowledge),
+        # Before the Q&A: an officer's reply to a step of an official answer is not a question.
+        OfficialAnswersFeature(ctx.db, ctx.knowledge, ServingAnswerStore(ctx),
+                               days=settings.official_answer_days,
+                               notices=NoticeConfig() if ctx.workers
+                               and settings.official_answer_worker else None),
+        AskFeature(ctx.db, ctx.knowledge,
+                   followup_window=timedelta(minutes=settings.followup_minutes)),
         UnitsFeature(ctx.db, ctx.outbound, code_settings(settings)),
         broadcast,
         PollFeature(ctx.db, ctx.admin_ids, runner=runner_config(settings)
@@ -72,6 +85,36 @@ def report_config(settings: Settings, workers: bool = True) -> ReportConfig:
         form_idle=timedelta(minutes=settings.report_form_idle_minutes),
         tick_seconds=settings.report_tick_seconds,
         worker=workers and settings.report_worker)
+
+
+class ServingAnswerStore:
+    """Where official answers join the knowledge base: the store the knowledge base reads,
+    republished with the passage embedder of the serving process (its exported encoder, or
+    one loaded on the first publish when search runs without the dense side). Resolved on
+    the first publish: building the features reads nothing from the knowledge base."""
+
+    def __init__(self, ctx: FeatureContext) -> None:
+        self.ctx = ctx
+        self._store: OfficialStore | None = None
+
+    def publish(self, entries: Sequence[Mapping[str, Any]]) -> StoreResult:
+        if self._store is None:
+            self._store = self._open()
+        return self._store.publish(entries)
+
+    def _open(self) -> OfficialStore:
+        from tuyengiao.commands import make_query_embedder
+
+        searcher = self.ctx.knowledge.searcher
+        store = searcher.reader.store_dir
+
+        def embedder() -> Embedder:
+            serving = searcher.embedder
+            if serving is not None:
+                return getattr(serving, "inner", serving)  # the batcher batches queries only
+            return make_query_embedder(self.ctx.settings, store, serving=True)
+
+        return OfficialStore(self.ctx.settings, store, embedder)
 
 
 def code_settings(settings: Settings) -> CodeSettings:

@@ -71,6 +71,19 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(256, ge=8)
     answer_min_coverage: float = Field(0.55, ge=0, le=1)
     answer_max_passages: int = Field(3, ge=1, le=10)
+    # Follow-ups ("còn gì nữa?", "nói rõ hơn", "còn chỉ thị 12 thì sao?") continue a person's
+    # previous question in the same chat for this many minutes (bot/ask/followups.py).
+    followup_minutes: float = Field(10.0, gt=0, le=1440)
+    # Officers' official answers (/traloi, bot/ask/official.py) are written here as JSONL
+    # and indexed with the documents (`tuyengiao index` always adds this file).
+    official_answers_file: Path = Path("data/hoi-dap-chinh-thuc.jsonl")
+    # An official answer reaches those who asked a similar unanswered question this many
+    # days back.
+    official_answer_days: int = Field(90, ge=1, le=3650)
+    # Run the official answers' worker inside `tuyengiao run`: it sends the notices to those
+    # who asked and retries joining answers to the store (off: another `tuyengiao run`
+    # against the same database, with it on, does both).
+    official_answer_worker: bool = True
 
     # Who is an admin: comma-separated "platform:user_id" (or a bare id for any platform).
     admin_ids: str = ""

@@ -4,6 +4,7 @@ A feature with tables adds its models here."""
 
 from __future__ import annotations
 
+import bot.ask.models  # noqa: F401
 import bot.broadcast.models  # noqa: F401
 import bot.inbox.models  # noqa: F401
 import bot.polls.models  # noqa: F401

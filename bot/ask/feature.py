@@ -11,10 +11,16 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
+from datetime import timedelta
 
 from sqlmodel import Session
 
 from bot import messages
+from bot.ask import messages as ask_texts
+from bot.ask.continuing import FollowUps, answer_actions, quoted
+from bot.ask.conversation import Logged, State, record
+from bot.ask.followups import classify
 from bot.ask.small_talk import reply as small_talk_reply
 from bot.ask.small_talk import small_talk
 from bot.core import degraded
@@ -22,7 +28,7 @@ from bot.core.arguments import data_id, data_number, number_in, row_id
 from bot.core.commands import Command
 from bot.core.feature import BaseFeature, MenuCommand
 from bot.core.knowledge_base import KnowledgeBase
-from bot.core.types import Action, AnswerReply, IncomingAction, IncomingText, Outcome, TextReply
+from bot.core.types import AnswerReply, IncomingAction, IncomingText, Outcome, TextReply
 from bot.services import questions
 from bot.services.errors import NotFound, PermissionDenied
 from bot.services.people import Actor
@@ -35,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
 LATEST_LIMIT = 8
+FOLLOWUP_WINDOW = timedelta(minutes=10)  # FOLLOWUP_MINUTES: how long a follow-up continues
 
 
 class AskFeature(BaseFeature):
@@ -48,10 +55,12 @@ class AskFeature(BaseFeature):
     button_prefixes = ("fb", "doc")
     takes_any_text = True
 
-    def __init__(self, db: Database, knowledge: KnowledgeBase, *, report_days: int = 30) -> None:
+    def __init__(self, db: Database, knowledge: KnowledgeBase, *, report_days: int = 30,
+                 followup_window: timedelta = FOLLOWUP_WINDOW) -> None:
         self.db = db
         self.knowledge = knowledge
         self.report_days = report_days
+        self.follow_ups = FollowUps(db, knowledge, followup_window)
 
     async def command(self, incoming: IncomingText, actor: Actor,
                       command: Command) -> Outcome | None:
@@ -84,29 +93,51 @@ class AskFeature(BaseFeature):
             return Outcome([TextReply(messages.QUESTION_TOO_LONG.format(limit=limit))])
         if self.knowledge.is_empty():
             return Outcome([TextReply(messages.STORE_EMPTY)])
+        follow_up = classify(question)
+        if follow_up is None:
+            return await self._answer(incoming, actor, question)
+        # "còn gì nữa?", "nói rõ hơn", "văn bản nào?", "còn chỉ thị 12 thì sao?": the
+        # previous question of this person in this chat continues (bot/ask/continuing.py).
+        state = await self.follow_ups.state(incoming, actor)
+        if follow_up.kind == "other_document":
+            rewritten = self.follow_ups.rewrite(follow_up, state)
+            intro = ask_texts.OTHER_DOCUMENT_INTRO.format(question=quoted(rewritten)) if state else None
+            return await self._answer(incoming, actor, rewritten, intro=intro)
+        if state is None:
+            return self.follow_ups.no_previous()
+        if follow_up.kind == "more":
+            return await self.follow_ups.more(incoming, actor, question, state)
+        if follow_up.kind == "detail":
+            return await self.follow_ups.detail(incoming, actor, question, state)
+        return await self.follow_ups.source(incoming, actor, question, state)
+
+    async def _answer(self, incoming: IncomingText, actor: Actor, question: str, *,
+                      intro: str | None = None) -> Outcome:
+        """A question of its own: a named document's overview, or a searched answer; logged,
+        and the conversation starts over from it."""
         named = await self.knowledge.named_documents(question)
         if named:  # a document named without a question: its overview
             return await self._overview(incoming, actor, question, named)
         timed = await self.knowledge.ask(question)
         answer = timed.answer
+        if intro and answer.answered:
+            answer = replace(answer, intro=intro)
         top = answer.citations[0] if answer.citations else None
+        shown = tuple(p.chunk_id for p in answer.passages)
         # Best-effort: the answer goes out even when the database cannot be written, only
         # without the buttons (they point at the logged question).
-        question_id = await self.db.run_best_effort(
-            degraded.QUESTION_LOG, questions.log_question, actor if actor.person_id else None,
-            incoming.chat.platform, incoming.chat.chat_id,
-            question, latency_ms=timed.latency_ms, answered=answer.answered,
-            top_doc_id=top.doc_id if top else None, top_section=top.section if top else None,
-        )
+        question_id = await self._log(incoming, actor, Logged(
+            incoming.chat.platform, incoming.chat.chat_id, question, timed.latency_ms,
+            answer.answered, top.doc_id if top else None, top.section if top else None,
+            state=State(question, None, shown, shown, top.doc_id if top else None)))
         if question_id is None:
             return Outcome([AnswerReply(answer, ())])
-        actions: tuple[Action, ...] = (
-            Action(messages.ACTION_FEEDBACK_UP, f"fb:{question_id}:1"),
-            Action(messages.ACTION_FEEDBACK_DOWN, f"fb:{question_id}:-1"),
-        )
-        if top is not None:
-            actions += (Action(messages.ACTION_VIEW_DOCUMENT, f"doc:{question_id}"),)
-        return Outcome([AnswerReply(answer, actions)])
+        return Outcome([AnswerReply(answer, answer_actions(question_id, top is not None))])
+
+    async def _log(self, incoming: IncomingText, actor: Actor, logged: Logged) -> int | None:
+        return await self.db.run_best_effort(
+            degraded.QUESTION_LOG, record, actor if actor.person_id else None, logged,
+            self.follow_ups.window)
 
     async def _overview(self, incoming: IncomingText, actor: Actor, question: str,
                         found: list[DocumentMeta]) -> Outcome:
@@ -115,12 +146,10 @@ class AskFeature(BaseFeature):
         started = time.perf_counter()
         outcome = await self._documents(found, question)
         latency_ms = int((time.perf_counter() - started) * 1000)
-        await self.db.run_best_effort(
-            degraded.QUESTION_LOG, questions.log_question, actor if actor.person_id else None,
-            incoming.chat.platform, incoming.chat.chat_id, question, latency_ms=latency_ms,
-            answered=True,
-            top_doc_id=found[0].doc_id, top_section=None,
-        )
+        doc_id = found[0].doc_id if len(found) == 1 else None
+        await self._log(incoming, actor, Logged(
+            incoming.chat.platform, incoming.chat.chat_id, question, latency_ms, True,
+            found[0].doc_id, None, state=State(question, None, (), (), doc_id)))
         return outcome
 
     async def _documents(self, found: list[DocumentMeta], query: str) -> Outcome:

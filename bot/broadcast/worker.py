@@ -16,9 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
-import uuid
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -44,6 +41,7 @@ from bot.core.types import FileReply, Reply, TextReply
 from bot.services import reachability
 from bot.core.ratelimit import RateLimiter
 from bot.storage.database import Database
+from bot.storage.leases import new_worker_id
 from bot.storage.models import utcnow
 
 logger = logging.getLogger(__name__)
@@ -67,10 +65,6 @@ class WorkerConfig:
 @dataclass(frozen=True)
 class _Prepared:
     replies: tuple[Reply, ...]  # the text (the delivery), then its file when there is one
-
-
-def new_worker_id() -> str:
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 class BroadcastWorker:

@@ -99,7 +99,7 @@ def answer_blocks(answer: Answer) -> list[Block]:
     """The blocks of `Answer.text`: joined, they are exactly that text."""
     if not answer.answered:
         return [(PARA, t) for t in answer.refusal_paragraphs()]
-    lead = f"{answer.notice} {messages.MAYBE_RELATED}" if answer.notice else messages.ANSWER_INTRO
+    lead = answer.lead
     blocks: list[Block] = [(PARA, lead)]
     blocks += [(PARA, f"[{i}] {p.excerpt}") for i, p in enumerate(answer.passages, 1)]
     blocks += [(PARA, note) for note in answer.validity_notes]

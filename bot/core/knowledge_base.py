@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.core.types import DocumentReply
 from knowledge.outline import document_outline
-from knowledge.answers import Answer, AnswerPolicy, answer_question
+from knowledge.answers import Answer, AnswerPassage, AnswerPolicy, Citation, answer_question
 from knowledge.docnumbers import parse_number_refs
 from knowledge.overview import document_request, names_only
 from knowledge.passages import Chunk, DocumentMeta
@@ -42,10 +42,61 @@ class KnowledgeBase:
         self.policy = policy
         self.opening = opening  # None: overviews show the outline without an opening
 
-    async def ask(self, question: str) -> TimedAnswer:
+    async def ask(self, question: str, exclude: frozenset[str] = frozenset()) -> TimedAnswer:
+        """Answer a question; `exclude`: chunk ids already shown for it (the next passages)."""
         started = time.perf_counter()
-        answer = await asyncio.to_thread(answer_question, self.searcher, question, self.policy)
+        answer = await asyncio.to_thread(answer_question, self.searcher, question, self.policy,
+                                         exclude)
         return TimedAnswer(answer, int((time.perf_counter() - started) * 1000))
+
+    async def section_in_full(self, chunk_id: str, limit: int) -> AnswerPassage | None:
+        """The section a shown passage belongs to, whole ("nói rõ hơn"): its chunks in
+        document order, cut at `limit` characters on a line boundary; None when the store no
+        longer has that passage."""
+        return await asyncio.to_thread(self._section_in_full, chunk_id, limit)
+
+    def _section_in_full(self, chunk_id: str, limit: int) -> AnswerPassage | None:
+        version = self.searcher.reader.current()
+        doc_id, _, ordinal = chunk_id.rpartition("::")
+        if version is None or doc_id not in version.documents:
+            return None
+        rows = version.rows_of(doc_id)
+        chunks = [version.chunks[row] for row in rows]
+        found = next((i for i, c in enumerate(chunks) if str(c.ordinal) == ordinal), None)
+        if found is None:
+            return None
+        section = chunks[found].section
+        # The section's run of chunks around the passage (a long section is cut in several).
+        start, end = found, found + 1
+        while start > 0 and chunks[start - 1].section == section:
+            start -= 1
+        while end < len(chunks) and chunks[end].section == section:
+            end += 1
+        text = _cut("\n".join(c.text for c in chunks[start:end]), limit)
+        doc = version.documents[doc_id]
+        return AnswerPassage(Citation.of(doc, section), text, 1.0, rows[found], chunk_id)
+
+    async def citations_of(self, chunk_ids: Sequence[str]) -> list[Citation]:
+        """How to cite each shown passage ("<doc_id>::<ordinal>"; a bare doc id: the whole
+        document), in order, once each; passages the store no longer has are left out."""
+        return await asyncio.to_thread(self._citations_of, chunk_ids)
+
+    def _citations_of(self, chunk_ids: Sequence[str]) -> list[Citation]:
+        version = self.searcher.reader.current()
+        if version is None:
+            return []
+        out: list[Citation] = []
+        for chunk_id in chunk_ids:
+            doc_id, _, ordinal = chunk_id.rpartition("::") if "::" in chunk_id else (chunk_id, "", "")
+            doc = version.documents.get(doc_id)
+            if doc is None:
+                continue
+            section = next((version.chunks[row].section for row in version.rows_of(doc_id)
+                            if str(version.chunks[row].ordinal) == ordinal), "")
+            citation = Citation.of(doc, section)
+            if citation not in out:
+                out.append(citation)
+        return out
 
     async def find_by_number(self, text: str) -> list[DocumentMeta]:
         """Documents a loose reference names: "CT 05", "05/CT-TW", "chỉ thị 05", "NQ57"."""
@@ -126,3 +177,15 @@ class KnowledgeBase:
     def is_empty(self) -> bool:
         version = self.searcher.reader.current()
         return version is None or not version.chunks
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text` up to `limit` characters, cut after a whole line (a word when one line is
+    longer), with "…" when something was left out."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    cut = head.rfind("\n")
+    if cut < limit // 2:
+        cut = head.rfind(" ")
+    return head[: cut if cut > 0 else limit].rstrip() + " …"

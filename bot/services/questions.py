@@ -17,6 +17,7 @@ from sqlmodel import Session, case, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from bot import messages as texts
+from bot.services import similar
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor, memberships_of
 from bot.services.units import under_any, can_act_on, get_unit, officer_units, path_key, scope_paths
@@ -41,10 +42,12 @@ def normalize_question(text: str) -> str:
 def log_question(
     session: Session, actor: Actor | None, platform: str, chat_id: str, text: str,
     *, latency_ms: int, answered: bool, top_doc_id: str | None = None,
-    top_section: str | None = None, now: datetime | None = None,
+    top_section: str | None = None, follows_id: int | None = None,
+    now: datetime | None = None,
 ) -> int:
     """Record a question and how it went; returns its id (for feedback buttons). The unit is
-    the asker's innermost unit at the time, if they belong to any."""
+    the asker's innermost unit at the time, if they belong to any. `follows_id`: the logged
+    question a follow-up continues."""
     if platform not in PLATFORMS:
         raise InvalidInput()
     unit_id: int | None = None
@@ -58,6 +61,7 @@ def log_question(
         latency_ms=max(int(latency_ms), 0), answered=answered,
         top_doc_id=top_doc_id[:255] if top_doc_id else None,
         top_section=top_section[:255] if top_section else None,
+        follows_id=follows_id if follows_id and valid_id(follows_id) else None,
         created_at=now or utcnow(),
     )
     session.add(row)
@@ -109,6 +113,11 @@ class QuestionGroup:
     example: str  # one of the original texts
     count: int
     answered: int
+    # Unanswered groups: the latest unanswered question's id (an officer answers it
+    # officially with /traloi <code>), and how many different ways of asking were grouped
+    # with it as similar (bot/services/similar.py).
+    code: int | None = None
+    variants: int = 1
 
     @property
     def answered_share(self) -> float:
@@ -147,8 +156,9 @@ class _Group:
     key: str
     example: str
     count: int
-    answered: int
+    answered: int  # by the bot, or by an official answer since (no longer missing)
     latest: datetime
+    code: int | None  # the latest unanswered question's id
 
 
 def _in_window(query: SelectOfScalar[Any], since: datetime, until: datetime,
@@ -160,21 +170,32 @@ def _in_window(query: SelectOfScalar[Any], since: datetime, until: datetime,
 
 
 def _unit_report(unit_id: int | None, name: str, kind: str | None, groups: Iterable[_Group],
-                 votes: dict[int, int], limit: int) -> UnitReport:
+                 votes: dict[int, int], limit: int, official: dict[str, int]) -> UnitReport:
     groups = list(groups)
     top = sorted(groups, key=lambda g: (-g.count, -g.latest.timestamp(), g.key))
     missing = sorted(
-        (g for g in groups if g.count > g.answered),
+        (g for g in groups if g.count > g.answered + official.get(g.key, 0)),
         key=lambda g: (-(g.count - g.answered), -g.latest.timestamp(), g.key),
     )
+    unanswered = []
+    # Similar questions in one line, under the most asked way of asking.
+    for members in similar.group(missing, lambda g: g.key):
+        lead = members[0]
+        latest = max(members, key=lambda g: (g.latest, g.code or 0))
+        example = lead.example
+        for other in members[1:]:  # shown as typed best: with diacritics, capitalised
+            example = better_example(example, other.example)
+        unanswered.append(QuestionGroup(
+            lead.key, example,
+            sum(g.count - g.answered - official.get(g.key, 0) for g in members), 0,
+            code=latest.code, variants=len(members)))
+    unanswered.sort(key=lambda g: -g.count)  # stable: ties keep the recency order
     return UnitReport(
         unit_id=unit_id, name=name, kind=kind,
         questions=sum(g.count for g in groups), answered=sum(g.answered for g in groups),
         thumbs_up=votes.get(1, 0), thumbs_down=votes.get(-1, 0),
         top=tuple(QuestionGroup(g.key, g.example, g.count, g.answered) for g in top[:limit]),
-        unanswered=tuple(
-            QuestionGroup(g.key, g.example, g.count - g.answered, 0) for g in missing[:limit]
-        ),
+        unanswered=tuple(unanswered[:limit]),
     )
 
 
@@ -185,15 +206,23 @@ def _build_report(session: Session, *, days: int, paths: list[str] | None, scope
     until = now or utcnow()
     since = until - timedelta(days=days)
     answered_sum = func.sum(case((col(QuestionLog.answered), 1), else_=0))
+    missing = ~col(QuestionLog.answered) & col(QuestionLog.official_answer_id).is_(None)
+    officially = func.sum(case(
+        (~col(QuestionLog.answered) & col(QuestionLog.official_answer_id).is_not(None), 1),
+        else_=0))
     rows = session.exec(
         _in_window(
             select(  # type: ignore[call-overload]
                 QuestionLog.unit_id, QuestionLog.normalized_text, func.count(), answered_sum,
                 func.min(QuestionLog.text), func.max(QuestionLog.text),
-                func.max(QuestionLog.created_at),
+                func.max(QuestionLog.created_at), officially,
+                func.max(case((missing, QuestionLog.id), else_=None)),
             ),
             since, until, paths,
-        ).group_by(col(QuestionLog.unit_id), col(QuestionLog.normalized_text))
+        )
+        # A follow-up ("còn gì nữa?") continues a question: it is not one of its own.
+        .where(col(QuestionLog.follows_id).is_(None))
+        .group_by(col(QuestionLog.unit_id), col(QuestionLog.normalized_text))
     ).all()
     vote_rows = session.exec(
         _in_window(
@@ -205,18 +234,27 @@ def _build_report(session: Session, *, days: int, paths: list[str] | None, scope
 
     per_unit: dict[int | None, list[_Group]] = {}
     merged: dict[str, _Group] = {}
-    for unit_id, key, count, answered, first_text, last_text, latest in rows:
+    # Questions an official answer covers since: answered, though not by the bot (kept
+    # apart, so the answered share stays the bot's own).
+    official: dict[int | None, dict[str, int]] = {}
+    all_official: dict[str, int] = {}
+    for unit_id, key, count, answered, first_text, last_text, latest, covered, code in rows:
         latest = _aware(latest)
-        example = _better_example(first_text, last_text)
-        per_unit.setdefault(unit_id, []).append(_Group(key, example, count, int(answered or 0), latest))
+        example = better_example(first_text, last_text)
+        answered = int(answered or 0)
+        per_unit.setdefault(unit_id, []).append(_Group(key, example, count, answered, latest, code))
+        if covered:
+            official.setdefault(unit_id, {})[key] = int(covered)
+            all_official[key] = all_official.get(key, 0) + int(covered)
         g = merged.get(key)
         if g is None:
-            merged[key] = _Group(key, example, count, int(answered or 0), latest)
+            merged[key] = _Group(key, example, count, answered, latest, code)
         else:
             g.count += count
-            g.answered += int(answered or 0)
-            g.example = _better_example(g.example, example)
+            g.answered += answered
+            g.example = better_example(g.example, example)
             g.latest = max(g.latest, latest)
+            g.code = max(c for c in (g.code, code, 0) if c is not None) or None
     votes: dict[int | None, dict[int, int]] = {}
     all_votes: dict[int, int] = {}
     for unit_id, value, n in vote_rows:
@@ -226,14 +264,17 @@ def _build_report(session: Session, *, days: int, paths: list[str] | None, scope
     unit_ids = [i for i in per_unit if i is not None]
     units = session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))).all() if unit_ids else []
     unit_reports = [
-        _unit_report(u.id, u.name, u.kind, per_unit[u.id], votes.get(u.id, {}), limit)
+        _unit_report(u.id, u.name, u.kind, per_unit[u.id], votes.get(u.id, {}), limit,
+                     official.get(u.id, {}))
         for u in sorted(units, key=path_key)
     ]
     if None in per_unit:  # asked by people in no unit (only in an unscoped, admin report)
         unit_reports.append(_unit_report(
-            None, texts.REPORT_NO_UNIT, None, per_unit[None], votes.get(None, {}), limit
+            None, texts.REPORT_NO_UNIT, None, per_unit[None], votes.get(None, {}), limit,
+            official.get(None, {})
         ))
-    total = _unit_report(None, texts.REPORT_TOTAL, None, merged.values(), all_votes, limit)
+    total = _unit_report(None, texts.REPORT_TOTAL, None, merged.values(), all_votes, limit,
+                         all_official)
     return Report(days=days, since=since, until=until, scope=scope, total=total,
                   units=tuple(unit_reports))
 
@@ -243,7 +284,7 @@ def _example_score(text: str) -> tuple[int, bool, str]:
     return marked, text[:1].isupper(), text
 
 
-def _better_example(a: str, b: str) -> str:
+def better_example(a: str, b: str) -> str:
     """The nicer of two ways a question was typed: with diacritics, capitalised."""
     return max(a, b, key=_example_score)
 
@@ -295,7 +336,8 @@ def _percent(share: float) -> str:
     return f"{round(share * 100)}%"
 
 
-def _shorten(text: str, width: int = 120) -> str:
+def shorten(text: str, width: int = 120) -> str:
+    """One line of at most `width` characters, "…" where it was cut."""
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
@@ -310,12 +352,17 @@ def _section(part: UnitReport, limit: int) -> list[str]:
     ]
     for n, g in enumerate(part.top[:limit], 1):
         lines.append(texts.REPORT_TOP_ITEM.format(
-            n=n, text=_shorten(g.example), count=g.count, share=_percent(g.answered_share)))
+            n=n, text=shorten(g.example), count=g.count, share=_percent(g.answered_share)))
     lines.append(texts.REPORT_UNANSWERED)
     if not part.unanswered:
         lines.append(texts.REPORT_ALL_ANSWERED)
     for n, g in enumerate(part.unanswered[:limit], 1):
-        lines.append(texts.REPORT_UNANSWERED_ITEM.format(n=n, text=_shorten(g.example), count=g.count))
+        line = texts.REPORT_UNANSWERED_ITEM.format(n=n, text=shorten(g.example), count=g.count)
+        if g.variants > 1:
+            line += texts.REPORT_VARIANTS.format(variants=g.variants)
+        if g.code is not None:
+            line += texts.REPORT_CODE.format(id=g.code)
+        lines.append(line)
     return lines
 
 
@@ -342,5 +389,5 @@ def format_report(report: Report, *, per_unit_limit: int = 3) -> str:
 __all__ = [
     "MAX_REPORT_DAYS", "QuestionGroup", "Report", "UnitReport", "admin_question_report", "asked_by",
     "format_report",
-    "log_question", "normalize_question", "question_report", "record_feedback",
+    "better_example", "log_question", "normalize_question", "shorten", "question_report", "record_feedback",
 ]

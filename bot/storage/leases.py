@@ -11,6 +11,9 @@ writer at a time, so the select-then-update is atomic.
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -35,6 +38,12 @@ def claim(session: Session, table: type[Any], due: ColumnElement[bool],
     return ids
 
 
+def new_worker_id() -> str:
+    """A claimer's id for `claimed_by`: host, process and a random part (a restarted
+    process is another claimer)."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
 def aware(moment: object) -> datetime:
     """A raw aggregate's datetime as aware UTC (raw aggregates bypass the column type:
     SQLite hands back naive UTC, or text)."""
@@ -44,4 +53,4 @@ def aware(moment: object) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-__all__ = ["aware", "claim"]
+__all__ = ["aware", "claim", "new_worker_id"]

@@ -295,6 +295,12 @@ class QuestionLogBase(SQLModel):
     answered: bool = False
     top_doc_id: str | None = Field(default=None, max_length=255)
     top_section: str | None = Field(default=None, max_length=255)
+    # A follow-up ("còn gì nữa?", bot/ask/followups.py): the logged question it continues.
+    # Not a question of its own, so the report does not count it as one.
+    follows_id: int | None = Field(default=None, foreign_key="question_log.id")
+    # An officer's official answer (bot/ask/models.py) now answers this unanswered question:
+    # the report no longer lists it as missing.
+    official_answer_id: int | None = Field(default=None, index=True)
 
 
 class QuestionLog(QuestionLogBase, table=True):

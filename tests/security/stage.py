@@ -19,6 +19,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlmodel import select
 
 from bot.channels.telegram.outbound import TelegramOutbound
 from bot.broadcast.worker import BroadcastWorker
@@ -29,6 +30,7 @@ from bot.inbox.durable import DurableInbox, worker_id
 from bot.channels.zalo.api import ZaloBotApi
 from bot.core.dispatcher import Dispatcher
 from bot.core.knowledge_base import KnowledgeBase
+from bot.polls.models import PollMessage
 from bot.polls.runner import PollRunner, RunnerConfig
 from bot.storage.database import Database
 from indexer.build import build_store
@@ -73,6 +75,21 @@ class Stage:
 
     def officer(self) -> Any:
         return self.world.actor(self.db, self.world.officer_id)
+
+    async def post_polls(self, poll_id: int, *, rounds: int = 10) -> None:
+        """Tick the runner until none of the poll's messages waits to be posted. On a loaded
+        machine a send to the loopback server can time out; the runner keeps that message
+        pending for its next tick, as it would in production."""
+        for _ in range(rounds):
+            await self.runner.tick()
+            if not self.db.call(_pending_messages, poll_id):
+                return
+        raise AssertionError(f"poll {poll_id}: messages still pending after {rounds} ticks")
+
+
+def _pending_messages(session: Any, poll_id: int) -> int:
+    return len(session.exec(select(PollMessage.id).where(
+        PollMessage.poll_id == poll_id, PollMessage.status == "pending")).all())
 
 
 def build(db: Database) -> World:

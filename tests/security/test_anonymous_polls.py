@@ -77,7 +77,7 @@ async def _open_and_vote(s: Stage) -> tuple[int, Secrets]:
                      origin=("telegram", str(OFFICER)))
     assert poll.id is not None
     s.db.call(service.open_poll, actor, poll.id)
-    await s.runner.tick()
+    await s.post_polls(poll.id)
     cell_poll = s.tg.poll_sent_to(int(s.world.groups[s.world.cell]))
     commune_poll = s.tg.poll_sent_to(int(s.world.groups[s.world.commune2]))
     assert cell_poll and commune_poll

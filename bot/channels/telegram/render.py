@@ -67,7 +67,7 @@ def render(reply: Reply, limit: int = MAX_MESSAGE) -> list[RenderedMessage]:
 def answer_blocks(answer: Answer) -> list[_Block]:
     if not answer.answered:
         return [(_PARA, escape(t)) for t in answer.refusal_paragraphs()]
-    lead = f"{answer.notice} {messages.MAYBE_RELATED}" if answer.notice else messages.ANSWER_INTRO
+    lead = answer.lead
     blocks: list[_Block] = [(_PARA, escape(lead))]
     for i, passage in enumerate(answer.passages, 1):
         blocks.append((_PARA, f"<blockquote><b>[{i}]</b> {escape(passage.excerpt)}</blockquote>"))
