@@ -67,3 +67,28 @@ async def test_reports_on_postgresql(core: Dispatcher, db: Database, world: Worl
     assert "Xã Hòa Bình — nộp muộn 2 ngày" in text_of(page), text_of(page)
     table = await officer.say("/tonghopbaocao 1")
     assert "1. Số buổi sinh hoạt chi bộ — tổng: 4" in text_of(table)
+
+
+def test_a_bulletin_to_many_units_fits_postgresql(db: Database) -> None:
+    """PostgreSQL enforces column lengths: a bulletin to 700 units (3,000+ characters of ids)
+    is queued, its unit list cut on a whole id."""
+    from sqlalchemy import insert
+    from sqlmodel import select
+
+    from bot.broadcast.models import Broadcast, Delivery
+    from bot.broadcast.queue import OutboxQueue
+    from bot.core.delivery import Addressee, Bulletin
+    from bot.storage.models import Unit
+
+    def queue(session: Any) -> int | None:
+        ids = list(session.execute(insert(Unit).returning(Unit.id), [
+            {"name": f"Xã {i}", "kind": "commune", "path": "/"} for i in range(700)]).scalars())
+        return OutboxQueue().enqueue(session, Bulletin("reports", "Nhắc hạn"), [
+            Addressee(None, unit_id, "telegram", str(10_000 + unit_id)) for unit_id in ids])
+
+    broadcast_id = db.call(queue)
+    row = db.call(lambda s: s.get(Broadcast, broadcast_id))
+    assert 0 < len(row.target_unit_ids) <= 2000
+    assert all(part.isdigit() for part in row.target_unit_ids.split(","))
+    assert len(db.call(lambda s: s.exec(select(Delivery.id).where(
+        Delivery.broadcast_id == broadcast_id)).all())) == 700
