@@ -54,6 +54,27 @@ LOCAL_USER_NAME = "Người dùng cục bộ"  # the terminal's user, as the loc
 
 # --- The bot's conversation -------------------------------------------------------------
 LOCAL_BANNER = "Trợ lý tuyên giáo — gõ câu hỏi rồi nhấn Enter; /help để xem lệnh; Ctrl-D để thoát."
+LOCAL_LOG_AT = "(Nhật ký vận hành ghi vào {path}.)"
+# A message the terminal user sent as someone else is printed under this line.
+LOCAL_TO_PERSON = "→ {name}"
+LOCAL_HELP = (
+    "Trong cửa sổ dòng lệnh:\n"
+    "• Tin nhắn nhiều dòng (ví dụ /khaosat và các phương án): kết thúc dòng bằng dấu \\ rồi "
+    "gõ tiếp từng dòng; một dòng trống để gửi.\n"
+    "• [Tên] ở đầu tin nhắn: nói thay một người khác để thử phần việc của đảng viên, ví dụ "
+    "«[An] /dangky K7QX2M9P», «[An] đã đọc», «[An] 1». Tin trợ lý gửi cho người đó hiện "
+    "dưới dòng «→ An».\n"
+    "• Gõ số theo gợi ý «Gõ 1: …» để chọn.\n"
+    "• Ctrl-D để thoát."
+)
+# The terminal's admin on a database with no unit yet (a first run).
+FIRST_RUN = (
+    "Chưa có đơn vị nào. Bạn là quản trị viên; để bắt đầu:\n"
+    "1. /taodonvi <cấp> <tên> — tạo đơn vị gốc, ví dụ: /taodonvi huyen Huyện Đông Hà "
+    "(cấp: tinh, huyen, xa, chibo);\n"
+    "2. /taoma <mã đơn vị> canbo — mã mời cán bộ (người nhận gõ /dangky <mã>);\n"
+    "3. /help — các lệnh khác. Gõ câu hỏi bất kỳ để hỏi về văn bản trong kho."
+)
 WELCOME = (
     "Xin chào! Tôi là trợ lý tuyên giáo.\n"
     "Tôi trả lời câu hỏi dựa trên các văn bản trong kho (nghị quyết, chỉ thị, kết luận, "
@@ -79,7 +100,8 @@ HELP_OFFICER = (
     "Lệnh dành cho cán bộ:\n"
     "• /donvi — các đơn vị bạn phụ trách (kèm mã số đơn vị).\n"
     "• /taodonvi <mã đơn vị cha> <cấp> <tên> — cấp: tinh, huyen, xa, chibo. "
-    "Ví dụ: /taodonvi 3 chibo Chi bộ thôn Đông.\n"
+    "Ví dụ: /taodonvi 3 chibo Chi bộ thôn Đông. Quản trị viên tạo đơn vị gốc: "
+    "/taodonvi <cấp> <tên>.\n"
     "• /taoma <mã đơn vị> [dangvien|canbo] [số lượt] — tạo mã mời vào đơn vị (gửi trong tin "
     "nhắn riêng; mã cán bộ dùng một lần nếu không ghi số lượt).\n"
     "• /baocao [số ngày] [mã đơn vị] — câu hỏi được hỏi nhiều nhất và câu hỏi chưa trả "
@@ -117,7 +139,8 @@ INVITE_CREATED = (
 )
 TAODONVI_USAGE = (
     "Cú pháp: /taodonvi <mã đơn vị cha> <cấp> <tên>, cấp là tinh, huyen, xa hoặc chibo. "
-    "Ví dụ: /taodonvi 3 chibo Chi bộ thôn Đông."
+    "Ví dụ: /taodonvi 3 chibo Chi bộ thôn Đông. Đơn vị gốc (quản trị viên): "
+    "/taodonvi <cấp> <tên>, ví dụ /taodonvi tinh Tỉnh ủy Minh Sơn."
 )
 TAOMA_USAGE = (
     "Cú pháp: /taoma <mã đơn vị> [dangvien|canbo] [số lượt]. Ví dụ: /taoma 7 dangvien, "

@@ -160,6 +160,20 @@ def seeds_dir() -> Path:
     return seeds
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """A real database with today's tables, once as a SQLite file and once on the session's
+    PostgreSQL server (for what several processes share: claims, leases, upserts)."""
+    from bot.storage.database import Database
+
+    url = (f"sqlite:///{tmp_path / 'bot.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("postgres").create_database())
+    db = Database.open(url)
+    db.create_all()
+    yield db
+    db.close()
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Any]:
     """One real PostgreSQL server for the session, shared by every folder's tests (skipped,
@@ -176,3 +190,18 @@ def postgres() -> Iterator[Any]:
         pytest.skip(f"PostgreSQL server could not be started: {exc}")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def samples_store(tmp_path_factory: pytest.TempPathFactory,
+                  real_embedder: SentenceTransformerEmbedder) -> Path:
+    """knowledge/samples/documents indexed once per session as `make run` does (the real
+    offline model, its query encoder exported beside the store): what the guides' sessions
+    ran on."""
+    from indexer.build import build_store
+    from knowledge.onnx_export import ensure_exported
+
+    store = tmp_path_factory.mktemp("samples") / "store"
+    build_store([REPO / "knowledge" / "samples" / "documents"], store, real_embedder)
+    ensure_exported(real_embedder, store / "encoders")
+    return store

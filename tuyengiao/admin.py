@@ -8,6 +8,8 @@ officers then extend from the chat.
     tuyengiao admin invite 2 --role officer --days 7 [--uses 1]
     tuyengiao admin report --days 30 [--unit 2]
     tuyengiao admin audit [--limit 30]          # who sent which broadcast, to whom, when
+    tuyengiao admin backup [--to FILE]          # while the bot runs (tuyengiao/backup.py)
+    tuyengiao admin restore FILE --yes          # with the bot stopped
 
 Printing is allowed here (CLI only). The bot modules are imported when a command runs, so
 other commands do not pay for loading SQLAlchemy.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from tuyengiao import cli_types
@@ -58,7 +61,38 @@ def add_admin_parser(subparsers: Any) -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="the broadcast audit trail, newest first")
     audit.add_argument("--limit", type=cli_types.whole(1, 1000), default=30)
+
+    backup = sub.add_parser("backup", help="copy the database while the bot runs (SQLite "
+                                           "online backup, pg_dump on PostgreSQL)")
+    backup.add_argument("--to", type=Path, help="the new file (default: BACKUP_DIR/"
+                                                "tuyengiao-<date>-<time>.sqlite or .dump)")
+    restore = sub.add_parser("restore", help="replace the database with a backup (stop the "
+                                             "bot first)")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--yes", action="store_true",
+                         help="really replace the database (without it: say what would happen)")
     return admin
+
+
+def run_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """`admin backup` and `admin restore`: one line on stdout (the file), or one on stderr."""
+    from tuyengiao import backup
+
+    try:
+        if args.admin_command == "backup":
+            target = args.to or backup.default_target(settings.database_url, settings.backup_dir)
+            print(backup.backup(settings.database_url, target))
+            return 0
+        if not args.yes:
+            print(f"would replace the database with {args.file}; stop the bot, then run again "
+                  f"with --yes", file=sys.stderr)
+            return 1
+        backup.restore(settings.database_url, args.file)
+        print(f"restored from {args.file}")
+        return 0
+    except backup.BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
 
 
 def run_admin(args: argparse.Namespace, settings: Settings) -> int:
@@ -67,6 +101,8 @@ def run_admin(args: argparse.Namespace, settings: Settings) -> int:
     from bot.storage import Database, schema, to_local
     import tuyengiao.tables  # noqa: F401  (every table registered)
 
+    if args.admin_command in ("backup", "restore"):
+        return run_backup(args, settings)  # no connection of ours open meanwhile
     db = Database.open(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
         schema.upgrade(db)

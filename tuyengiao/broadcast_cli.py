@@ -55,9 +55,12 @@ def add_broadcast_parser(subparsers: Any) -> argparse.ArgumentParser:
                             ("remind", "remind those who have not confirmed"),
                             ("cancel", "stop a scheduled or running broadcast"),
                             ("deliveries", "every delivery as tab-separated lines (audit)")):
-        sub.add_parser(name, help=help_text).add_argument("id", type=cli_types.row_id)
+        # A sent broadcast's number (#3 in lists and reports); preview/send take a draft's id
+        # (what `create` prints): a draft takes a number only when it is sent.
+        sub.add_parser(name, help=help_text).add_argument(
+            "id", type=cli_types.row_id, help="draft id" if name == "preview" else "number")
     send = sub.add_parser("send", help="confirm a draft: send now or at a time")
-    send.add_argument("id", type=cli_types.row_id)
+    send.add_argument("id", type=cli_types.row_id, help="draft id (printed by create)")
     send.add_argument("--at", help='Vietnam time, e.g. "20:00 25/11"')
     sub.add_parser("list", help="the latest broadcasts")
     work = sub.add_parser("work", help="run a delivery worker until SIGINT/SIGTERM")
@@ -97,32 +100,41 @@ def run_broadcast(args: argparse.Namespace, settings: Settings) -> int:
         elif command == "send":
             at = compose.parse_time(args.at) if args.at else None
             counts = db.call(service.confirm, None, args.id, at=at)
-            print(f"broadcast {args.id}: {counts.private_messages} private messages, "
+            number = db.call(lambda s: report.number_of(s, service.get(s, None, args.id)))
+            print(f"broadcast #{number}: {counts.private_messages} private messages, "
                   f"{counts.groups} groups, {counts.unreachable} people unreachable"
                   + (f", at {at.isoformat()}" if at else ""))
-        elif command == "status":
-            print(db.call(lambda s: report.final_text(
-                report.delivery_report(s, service.get(s, None, args.id)))))
-        elif command == "unconfirmed":
-            print(db.call(lambda s: report.confirmation_text(s, service.get(s, None, args.id))))
-        elif command == "remind":
-            counts = db.call(service.remind, None, args.id)
-            print(f"reminding {counts.reachable_people} people ({counts.private_messages} messages)")
-        elif command == "deliveries":
-            from bot.services import export
-
-            sys.stdout.write(export.tsv(db.call(delivery_lines, args.id)))
-        elif command == "cancel":
-            print(f"cancelled {db.call(service.cancel, None, args.id)} unsent messages")
-        else:
+        elif command == "list":
             for broadcast in db.call(service.recent, None, 30):
                 print(compose.describe(broadcast))
+        else:
+            _by_number(db, command, db.call(lambda s: service.numbered(s, None, args.id).id))
         return 0
     except ServiceError as exc:
         print(exc.message, file=sys.stderr)
         return 1
     finally:
         db.close()
+
+
+def _by_number(db: Any, command: str, broadcast_id: int) -> None:
+    """The commands on a sent broadcast (found by its number: `broadcast_id` is its row)."""
+    from bot.broadcast import report, service
+
+    if command == "status":
+        print(db.call(lambda s: report.final_text(
+            report.delivery_report(s, service.get(s, None, broadcast_id)))))
+    elif command == "unconfirmed":
+        print(db.call(lambda s: report.confirmation_text(s, service.get(s, None, broadcast_id))))
+    elif command == "remind":
+        counts = db.call(service.remind, None, broadcast_id)
+        print(f"reminding {counts.reachable_people} people ({counts.private_messages} messages)")
+    elif command == "deliveries":
+        from bot.services import export
+
+        sys.stdout.write(export.tsv(db.call(delivery_lines, broadcast_id)))
+    elif command == "cancel":
+        print(f"cancelled {db.call(service.cancel, None, broadcast_id)} unsent messages")
 
 
 def delivery_lines(session: Any, broadcast_id: int) -> list[list[str]]:

@@ -13,23 +13,15 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from tuyengiao import redaction
+from tuyengiao import logs, redaction
 from tuyengiao.admin import add_admin_parser, run_admin
 from tuyengiao.broadcast_cli import add_broadcast_parser, run_broadcast
 from tuyengiao.poll_cli import add_poll_parser, run_poll
+from tuyengiao.logs import LIBRARY_LOG_LEVELS
 from tuyengiao.report_cli import add_report_parser, run_report
 from tuyengiao.settings import Settings
 
 logger = logging.getLogger("tuyengiao")
-
-# Libraries that chat at INFO about loading weights and HTTP: keep them quiet. PTB's bots log
-# every Bot API call with its parameters at DEBUG (chat ids = the members a poll went to, and
-# message texts): never below INFO, even with LOG_LEVEL=DEBUG (anonymous polls).
-LIBRARY_LOG_LEVELS: dict[str, int] = {
-    **{name: logging.WARNING for name in ("sentence_transformers", "transformers", "httpx",
-                                          "bm25s", "faiss")},
-    "telegram.Bot": logging.INFO, "telegram.ext.ExtBot": logging.INFO,
-}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
 
     def store_arg(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--store", type=Path, help="store folder (default: STORE_DIR)")
+        sp.add_argument("-v", "--verbose", action="store_true",
+                        help="every log line and the libraries' progress bars on stderr")
 
     sp = sub.add_parser("index", help="index files and folders into the store")
     sp.add_argument("paths", nargs="*", type=Path, help="files or folders (default: KNOWLEDGE_DIR)")
@@ -78,6 +72,16 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("run", help="start the assistant on every configured channel")
     store_arg(sp)
+    sp.add_argument("--check", action="store_true",
+                    help="check tokens, store, model and database, one line per problem; "
+                         "start nothing")
+
+    sp = sub.add_parser("init", help="first set-up: the root unit and an officer invite")
+    sp.add_argument("--unit", help="the root unit's name (asked when missing)")
+    sp.add_argument("--kind", choices=["tinh", "huyen", "xa", "chibo"],
+                    help="the root unit's level (asked when missing)")
+    sp.add_argument("--invite-days", type=int, default=None,
+                    help="the officer invite's validity in days (default: INVITE_DAYS)")
     add_admin_parser(sub)
     add_broadcast_parser(sub)
     add_poll_parser(sub)
@@ -88,18 +92,16 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for name, level in LIBRARY_LOG_LEVELS.items():
-        logging.getLogger(name).setLevel(level)
+    terminal_chat = (args.command == "run" and not getattr(args, "check", False)
+                     and not (settings.telegram_bot_token or settings.zalo_bot_token))
+    log_file = logs.configure(settings.log_level, command=args.command,
+                              terminal_chat=terminal_chat, log_file=settings.log_file,
+                              verbose=getattr(args, "verbose", False))
     install_redaction(settings)
     import faiss
 
     faiss.omp_set_num_threads(settings.faiss_threads)
-    from tuyengiao import commands, serve
+    from tuyengiao import check, commands, first_run, serve
 
     store = getattr(args, "store", None) or settings.store_dir
     handlers = {
@@ -118,7 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "documents": lambda: commands.documents(store, as_json=args.json),
         "lexicon": lambda: commands.lexicon(settings, args.files),
-        "run": lambda: serve.run(settings, store),
+        "run": lambda: (check.run_check(settings, store) if args.check
+                        else serve.run(settings, store, log_file=log_file)),
+        "init": lambda: first_run.init(settings, unit=args.unit, kind=args.kind,
+                                       invite_days=args.invite_days),
         "admin": lambda: run_admin(args, settings),
         "broadcast": lambda: run_broadcast(args, settings),
         "poll": lambda: run_poll(args, settings),

@@ -35,7 +35,21 @@ def worker_config(settings: Settings) -> WorkerConfig:
 def runner_config(settings: Settings) -> RunnerConfig:
     from bot.polls.runner import RunnerConfig
 
-    return RunnerConfig(interval=settings.poll_runner_seconds, concurrency=settings.poll_concurrency)
+    return RunnerConfig(interval=settings.poll_runner_seconds, concurrency=settings.poll_concurrency,
+                        holder=process_name(settings))
+
+
+def process_name(settings: Settings) -> str:
+    """This serving process's name, the same after a restart: the host, the webhook ports it
+    listens on (unique on a host) or "polling", and INSTANCE_NAME (for several polling
+    processes on one host)."""
+    import socket
+
+    ports = [str(port) for url, port in ((settings.telegram_webhook_url, settings.webhook_listen_port),
+                                         (settings.zalo_webhook_url, settings.zalo_webhook_listen_port))
+             if url]
+    return ":".join([socket.gethostname()[:64], "+".join(ports) or "polling",
+                     *([settings.instance_name] if settings.instance_name else [])])
 
 
 def telegram_limits(settings: Settings) -> RateLimits:

@@ -28,17 +28,22 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.channels.local import LOCAL_USER_ID, LocalChannel
+from bot import messages
+from bot.channels.local import LOCAL_USER_ID, LocalChannel, Terminal
+from bot.channels.webhooks import Health
 from bot.core.dispatcher import CoreSettings, Dispatcher
 from bot.core.feature import Feature, Worker
 from bot.core.knowledge_base import KnowledgeBase
-from bot.core.outbound import Outbound
+from bot.core.outbound import Outbound, OutboundPort
 from bot.inbox.durable import DurableInbox, InboxConfig, worker_id
+from bot.inbox.offers import DurableOffers
+from bot.services import units
 from bot.storage import schema
 from bot.storage.database import Database
 from knowledge.store import StoreReader
 from tuyengiao.commands import answer_policy, make_searcher, store_usable
 from tuyengiao.features import FeatureContext, build_features
+from tuyengiao.health import checker
 from tuyengiao.ports import open_ports
 from tuyengiao.settings import Settings
 
@@ -85,9 +90,12 @@ class Deadline:
 
 
 async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = None, *,
-                features: FeatureFactory = build_features) -> None:
+                features: FeatureFactory = build_features, terminal: Terminal | None = None,
+                log_file: Path | None = None) -> None:
     """Run until SIGINT/SIGTERM (or until `stop` is set, for embedding and tests).
-    `features`: the features to run (default: the application's, tuyengiao/features.py)."""
+    `features`: the features to run (default: the application's, tuyengiao/features.py).
+    With no platform token: the terminal chat on `terminal` (default: stdin and stdout),
+    saying where `log_file` is; it ends at the end of its input too."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -96,6 +104,9 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
     loop.set_default_executor(
         ThreadPoolExecutor(settings.worker_threads, thread_name_prefix="core")
     )
+    if not platforms(settings):
+        # One terminal shows one message at a time: workers send in order, one by one.
+        settings = settings.model_copy(update={"broadcast_concurrency": 1, "poll_concurrency": 1})
     deadline = Deadline(settings.shutdown_grace_seconds)
     async with AsyncExitStack() as stack:
         db = Database.open(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous,
@@ -105,33 +116,57 @@ async def serve(settings: Settings, store: Path, stop: asyncio.Event | None = No
         await asyncio.to_thread(schema.upgrade, db)
         dispatcher = await asyncio.to_thread(build_dispatcher, settings, store, db,
                                              features=features)
-        await _start_workers(dispatcher, settings, stack, stop, deadline)
         if names := platforms(settings):
-            await _run_channels(names, settings, dispatcher, db, stack, stop)
+            await _start_workers(dispatcher, settings, stack, stop, deadline)
+            await _run_channels(names, settings, store, dispatcher, db, stack, stop)
         else:
-            logger.info("no platform token configured: starting the local terminal channel")
-            local = LocalChannel(dispatcher.handle)
-            dispatcher.outbound.attach("local", local.outbound)
-            serving = asyncio.create_task(local.serve())
-            stopper = asyncio.create_task(stop.wait())
-            await asyncio.wait({serving, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            stopper.cancel()
+            await _run_terminal(dispatcher, db, stack, stop, deadline, terminal, log_file)
         deadline.begin()
         logger.info("shutting down (at most %.0f s for replies in flight)", deadline.grace)
 
 
-async def _run_channels(names: list[str], settings: Settings, dispatcher: Dispatcher,
-                        db: Database, stack: AsyncExitStack, stop: asyncio.Event) -> None:
+async def _run_terminal(dispatcher: Dispatcher, db: Database, stack: AsyncExitStack,
+                        stop: asyncio.Event, deadline: Deadline, terminal: Terminal | None,
+                        log_file: Path | None) -> None:
+    """The terminal as the one platform: its port is the core's and the workers' (broadcasts,
+    reminders, polls reach the terminal's people), until the end of input or `stop`."""
+    logger.info("no platform token configured: starting the local terminal channel")
+    local = LocalChannel(dispatcher.handle, terminal)
+    dispatcher.outbound.attach("local", local.outbound)
+    stack.callback(dispatcher.outbound.detach, "local")
+    ports: dict[str, OutboundPort] = {"local": local.outbound}
+    for feature in dispatcher.features:
+        for worker in feature.workers(ports):
+            run_until_stop(worker, stack, stop, deadline)
+    greeting = [messages.LOCAL_LOG_AT.format(path=log_file)] if log_file else []
+    if not await db.run(units.has_units):
+        greeting.append(messages.FIRST_RUN)
+    serving = asyncio.create_task(local.serve(greeting))
+    stopper = asyncio.create_task(stop.wait())
+    await asyncio.wait({serving, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    stopper.cancel()
+    if serving.done():
+        serving.result()  # a failure of the channel itself is the command's failure
+    else:
+        serving.cancel()  # stopped by a signal while waiting for a line
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+
+
+async def _run_channels(names: list[str], settings: Settings, store: Path,
+                        dispatcher: Dispatcher, db: Database, stack: AsyncExitStack,
+                        stop: asyncio.Event) -> None:
     """Every configured platform on this one event loop, one core behind them all. Built
     first (the Zalo HTTP session goes on the stack), stopped together before anything they
     use closes. Each channel's port is also the core's way to write first on its platform (a
     code sent privately, a link to confirm): attached once started, detached first."""
     deadline = Deadline(settings.shutdown_grace_seconds)
     channels: list[tuple[str, TelegramChannel | ZaloChannel]] = []
+    health = checker(db, store, names)  # GET /healthz beside each webhook
     if "telegram" in names:
-        channels.append(("telegram", _telegram_channel(settings, dispatcher, db)))
+        channels.append(("telegram", _telegram_channel(settings, dispatcher, db, health)))
     if "zalo" in names:
-        channels.append(("zalo", await _zalo_channel(settings, dispatcher, db, stack)))
+        channels.append(("zalo", await _zalo_channel(settings, dispatcher, db, stack, health)))
     started: list[TelegramChannel | ZaloChannel] = []
 
     async def stop_channels() -> None:
@@ -152,7 +187,7 @@ def _inbox(settings: Settings, db: Database, platform: str, port: int | None) ->
     config = InboxConfig(max_backlog=settings.inbox_max_backlog,
                          lease=timedelta(seconds=settings.inbox_lease_seconds),
                          retention=timedelta(hours=settings.inbox_retention_hours))
-    return DurableInbox(db, platform, worker_id(platform, port), config)
+    return DurableInbox(db, platform, worker_id(platform, port, settings.instance_name), config)
 
 
 def platforms(settings: Settings) -> list[str]:
@@ -160,7 +195,8 @@ def platforms(settings: Settings) -> list[str]:
                                      ("zalo", settings.zalo_bot_token)) if token]
 
 
-def _telegram_channel(settings: Settings, dispatcher: Dispatcher, db: Database) -> TelegramChannel:
+def _telegram_channel(settings: Settings, dispatcher: Dispatcher, db: Database,
+                      health: Health | None = None) -> TelegramChannel:
     from bot.channels.telegram.channel import TelegramChannel, WebhookConfig
 
     webhook = None
@@ -170,6 +206,7 @@ def _telegram_channel(settings: Settings, dispatcher: Dispatcher, db: Database) 
             secret_token=settings.telegram_webhook_secret,
             listen_host=settings.webhook_listen_host,
             listen_port=settings.webhook_listen_port,
+            health=health,
         )
     return TelegramChannel(
         settings.telegram_bot_token,
@@ -184,7 +221,7 @@ def _telegram_channel(settings: Settings, dispatcher: Dispatcher, db: Database) 
 
 
 async def _zalo_channel(settings: Settings, dispatcher: Dispatcher, db: Database,
-                        stack: AsyncExitStack) -> ZaloChannel:
+                        stack: AsyncExitStack, health: Health | None = None) -> ZaloChannel:
     import aiohttp
 
     from bot.channels.zalo.api import ZaloBotApi
@@ -201,8 +238,10 @@ async def _zalo_channel(settings: Settings, dispatcher: Dispatcher, db: Database
             secret_token=settings.zalo_webhook_secret,
             listen_host=settings.webhook_listen_host,
             listen_port=settings.zalo_webhook_listen_port,
+            health=health,
         )
     return ZaloChannel(api, dispatcher.handle, webhook=webhook,
+                       actions=DurableOffers(db, "zalo"),  # any process reads "1" as offered
                        concurrent_updates=settings.zalo_concurrent_updates,
                        poll_timeout=settings.zalo_poll_timeout,
                        inbox=_inbox(settings, db, "zalo", webhook.listen_port if webhook else None),
@@ -215,7 +254,7 @@ async def _start_workers(dispatcher: Dispatcher, settings: Settings, stack: Asyn
     """Every feature's background workers on this event loop, over the workers' ports
     (opened only when a feature has a worker to run), each stopped — what it has in flight
     recorded — before the ports and the database close."""
-    if not any(f.has_workers for f in dispatcher.features) or not platforms(settings):
+    if not any(f.has_workers for f in dispatcher.features):
         return
     ports = await open_ports(settings, stack)
     for feature in dispatcher.features:
@@ -244,12 +283,12 @@ def run_until_stop(worker: Worker, stack: AsyncExitStack, stop: asyncio.Event,
     stack.push_async_callback(finish)
 
 
-def run(settings: Settings, store: Path) -> int:
+def run(settings: Settings, store: Path, *, log_file: Path | None = None) -> int:
     """Start every configured channel (the local terminal one when no token is set)."""
     if not store_usable(StoreReader(store)):
         return 2
     try:
-        asyncio.run(serve(settings, store))
+        asyncio.run(serve(settings, store, log_file=log_file))
     except Exception as exc:
         if (refused := refused_token(exc, settings)) is None:
             raise

@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     db_best_effort_wait_seconds: float = Field(2.0, gt=0, le=60)
     db_fault_retry_seconds: float = Field(30.0, ge=0)
     log_level: str = "INFO"
+    # The terminal chat (`tuyengiao run` with no platform token) writes its log lines here,
+    # not between the messages (rotated at 5 MB, 5 kept); services log to stderr.
+    log_file: Path = Path("data/logs/tuyengiao.log")
+    # Where `tuyengiao admin backup` writes when no --to is given.
+    backup_dir: Path = Path("data/backups")
 
     # --- reading documents (indexer) ---
     # "auto": PDF pages with no usable text layer (scans) are OCR'd with Tesseract when it and
@@ -132,15 +137,19 @@ class Settings(BaseSettings):
     worker_threads: int = Field(16, ge=1)
 
     # --- update inbox and stopping (bot/inbox, bot/channels/intake.py) ---
-    # Updates kept and not yet answered, per platform and process; beyond it a webhook answers
-    # 503 with Retry-After (the platform retries) and polling stops fetching for a while.
+    # Updates kept and not yet answered, per platform (every process on the database
+    # together); beyond it a webhook answers 503 with Retry-After (the platform retries) and
+    # polling stops fetching for a while.
     inbox_max_backlog: int = Field(1000, ge=1)
     # Answered updates' keys are kept this long to drop a redelivery (Telegram keeps an update
     # for 24 h; it restarts update ids at random after a week without updates: under 7 days).
     inbox_retention_hours: float = Field(48.0, gt=0, le=144)
-    # A process that dies holding updates: its next start takes them back at once; another
-    # process (several on one PostgreSQL) after this lease.
+    # A process that dies holding updates (and their chats): its next start takes them back at
+    # once; another process (several on one PostgreSQL) after this lease.
     inbox_lease_seconds: float = Field(60.0, ge=5)
+    # This process's name in the inbox, added to host, platform and webhook port: needed only
+    # when several processes poll (no webhook) from one host; keep it across restarts.
+    instance_name: str = Field("", max_length=32, pattern=r"^[A-Za-z0-9_.-]*$")
     # At a stop, replies in flight get this long, then are cancelled (kept in the inbox for the
     # next start); the whole stop finishes within 10 s whatever the platforms do.
     shutdown_grace_seconds: float = Field(5.0, ge=0, le=8)

@@ -25,6 +25,7 @@ from bot.core.types import Action, TextReply
 from bot.services import units
 from bot.services.errors import InvalidInput
 from bot.services.people import Actor
+from bot.storage.bases import shown_number
 from bot.storage.models import LOCAL_TZ, to_local, utcnow
 from bot import messages as texts
 
@@ -77,8 +78,8 @@ def take_text(session: Session, actor: Actor, draft: Broadcast, text: str,
         at = parse_time(text)
         service.confirm(session, actor, draft.id, at=at)
         return TextReply(broadcast_texts.COMPOSE_SCHEDULED.format(
-            id=draft.id, time=to_local(at).strftime("%H:%M %d/%m/%Y")),
-            (Action(broadcast_texts.BROADCAST_STOP_BUTTON, f"bc:{draft.id}:stop"),))
+            id=shown_number(draft), time=to_local(at).strftime("%H:%M %d/%m/%Y")),
+            (Action(broadcast_texts.BROADCAST_STOP_BUTTON, f"bc:{shown_number(draft)}:stop"),))
     return TextReply(broadcast_texts.COMPOSE_USE_BUTTONS, (cancel_action(draft.id),))
 
 
@@ -251,10 +252,13 @@ def parse_time(text: str, now: datetime | None = None) -> datetime:
 
 
 def describe(broadcast: Broadcast) -> str:
-    """One line for lists: id, status, when, excerpt."""
+    """One line for lists: number (a draft dropped before it was sent: none), status, when,
+    excerpt."""
     status = broadcast_texts.BROADCAST_STATUS_NAMES.get(broadcast.status, broadcast.status)
     when = broadcast.scheduled_at or broadcast.confirmed_at or broadcast.created_at
-    return f"#{broadcast.id} [{status}] {to_local(when).strftime('%H:%M %d/%m')} «{excerpt(broadcast.text, 50)}»"
+    label = (f"#{shown_number(broadcast)}" if broadcast.confirmed_at is not None
+             else f"({broadcast_texts.AUDIT_DRAFT})")
+    return f"{label} [{status}] {to_local(when).strftime('%H:%M %d/%m')} «{excerpt(broadcast.text, 50)}»"
 
 
 __all__ = ["cancel_action", "describe", "parse_time", "press", "preview", "reprompt", "start",

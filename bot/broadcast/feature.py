@@ -119,7 +119,10 @@ class BroadcastFeature(BaseFeature):
             return _text(broadcast_texts.BROADCAST_ID_USAGE.format(command=name))
         return await self._manage(actor, name, broadcast_id)
 
-    async def _manage(self, actor: Actor, op: str, broadcast_id: int) -> Outcome:
+    async def _manage(self, actor: Actor, op: str, number: int) -> Outcome:
+        """`op` on the broadcast officers call #`number` (typed commands and the buttons
+        on progress and reports carry the number, not the row id)."""
+        broadcast_id = await self.db.run(_numbered_id, actor, number)
         if op in ("tiendo", "report"):
             return _text(await self.db.run(_report_text, actor, broadcast_id))
         if op in ("chuadoc", "list"):
@@ -131,7 +134,7 @@ class BroadcastFeature(BaseFeature):
                 people=counts.reachable_people, messages=counts.private_messages))
         if op in ("dunggui", "stop"):
             cancelled = await self.db.run(service.cancel, actor, broadcast_id)
-            return _text(broadcast_texts.BROADCAST_STOPPED.format(id=broadcast_id, cancelled=cancelled))
+            return _text(broadcast_texts.BROADCAST_STOPPED.format(id=number, cancelled=cancelled))
         raise ValueError(op)
 
     async def _attach_group(self, incoming: IncomingText, actor: Actor, args: str) -> Outcome:
@@ -209,19 +212,20 @@ class BroadcastFeature(BaseFeature):
             return None
         id_text, _, op_arg = rest.partition(":")
         op, _, arg = op_arg.partition(":")
-        broadcast_id = data_id(id_text)
         if op in ("stop", "list", "remind", "report"):
-            return await self._manage(actor, op, broadcast_id)
+            return await self._manage(actor, op, data_id(id_text))  # a number, as typed
+        broadcast_id = data_id(id_text)  # a draft's row id: a draft has no number yet
         if op == "drop":
             await self.db.run(service.cancel, actor, broadcast_id)
             return Outcome([TextReply(broadcast_texts.COMPOSE_DROPPED)], notice=broadcast_texts.COMPOSE_DROPPED)
         if op == "send":
             counts = await self.db.run(service.confirm, actor, broadcast_id)
+            number = await self.db.run(_number, broadcast_id)
             self.wake()
             sending = (broadcast_texts.COMPOSE_SENDING if incoming.chat.capabilities.edits
                        else broadcast_texts.COMPOSE_SENDING_NO_LIVE)
-            text = sending.format(id=broadcast_id, messages=counts.private_messages + counts.groups)
-            stop = Action(broadcast_texts.BROADCAST_STOP_BUTTON, f"bc:{broadcast_id}:stop")
+            text = sending.format(id=number, messages=counts.private_messages + counts.groups)
+            stop = Action(broadcast_texts.BROADCAST_STOP_BUTTON, f"bc:{number}:stop")
             return Outcome([TextReply(text, (stop,))])
         reply, notice = await self.db.run(compose.press, actor, broadcast_id, op, arg)
         return Outcome([reply] if reply else [], notice=notice)
@@ -240,6 +244,18 @@ def _take_file(session, actor: Actor, draft_id: int, platform: str, file_id: str
                name: str) -> TextReply:
     draft = service.own_draft(session, actor, draft_id)
     return compose.take_file(session, actor, draft, platform, file_id, name)
+
+
+def _numbered_id(session, actor: Actor, number: int) -> int:  # type: ignore[no-untyped-def]
+    broadcast = service.numbered(session, actor, number)
+    assert broadcast.id is not None
+    return broadcast.id
+
+
+def _number(session, broadcast_id: int) -> int:  # type: ignore[no-untyped-def]
+    broadcast = session.get(Broadcast, broadcast_id)
+    assert broadcast is not None
+    return report.number_of(session, broadcast)
 
 
 def _report_text(session, actor: Actor, broadcast_id: int) -> str:  # type: ignore[no-untyped-def]

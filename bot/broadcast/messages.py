@@ -16,8 +16,9 @@ MENU = {
 # The audit trail's details (/nhatky).
 AUDIT_CONFIRMED = "{people} người, {messages} tin, đơn vị {units}, vai trò {roles}"
 AUDIT_CANCELLED = "{cancelled} tin chưa gửi"
-AUDIT_REMINDED = "#{id}: {people} người chưa xác nhận"
+AUDIT_REMINDED = "{people} người chưa xác nhận"
 COMPOSE_DEADLINE_OTHER = "{hours} giờ"  # a deadline not among COMPOSE_DEADLINE_HOURS
+AUDIT_DRAFT = "bản nháp"  # a broadcast never sent, in the audit trail
 BROADCAST_TYPED_READ = "«đã đọc»"  # the typed stand-in for the «Đã đọc» button
 
 # --- Guidance broadcasts (bot/broadcast) ------------------------------------------------

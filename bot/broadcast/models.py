@@ -25,7 +25,7 @@ from typing import Literal
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.storage.bases import Addressed, Composed, moment_field, now_field
+from bot.storage.bases import Addressed, Composed, Numbered, moment_field, now_field
 
 DeliveryStatus = Literal["pending", "sending", "sent", "failed_permanent", "cancelled"]
 BroadcastStatus = Literal["draft", "scheduled", "sending", "done", "cancelled"]
@@ -54,7 +54,7 @@ class BroadcastBase(Addressed):
     scheduled_at: datetime | None = _moment()  # type: ignore[assignment]
 
 
-class Broadcast(Composed, BroadcastBase, table=True):
+class Broadcast(Composed, BroadcastBase, Numbered, table=True):
     __table_args__ = (
         CheckConstraint(
             "status IN ('draft', 'scheduled', 'sending', 'done', 'cancelled')",
@@ -63,6 +63,8 @@ class Broadcast(Composed, BroadcastBase, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    # `number` (Numbered): what officers see and type, given at confirmation; reminders and
+    # drafts have none (a reminder shows its original's).
     status: str = Field(default="draft", max_length=16, index=True)
     # Who sent it and where (`Composed`): progress and the final report go to that chat.
     # A reminder is a broadcast of its own to the parent's unconfirmed readers.

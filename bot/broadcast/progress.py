@@ -111,11 +111,13 @@ def save_progress_message(session: Session, broadcast_id: int, message_id: str) 
     )
 
 
-def snapshot(session: Session, broadcast_id: int) -> tuple[Broadcast, str, str]:
+def snapshot(session: Session, broadcast_id: int) -> tuple[Broadcast, str, str, int]:
+    """The broadcast, its progress and final texts, and the number officers know it by
+    (what the buttons carry: `bc:<number>:stop`)."""
     broadcast = session.get(Broadcast, broadcast_id)
     assert broadcast is not None
     report = delivery_report(session, broadcast)
-    return broadcast, progress_text(report), final_text(report)
+    return broadcast, progress_text(report), final_text(report), report.number
 
 
 class ProgressReporter:
@@ -161,18 +163,18 @@ class ProgressReporter:
         return self.interval if _can_edit(transport) else self.interval_no_edit
 
     async def _progress(self, broadcast_id: int) -> None:
-        broadcast, text, _ = await self.db.run(snapshot, broadcast_id)
+        broadcast, text, _, number = await self.db.run(snapshot, broadcast_id)
         if broadcast.status != "sending":
             return
         if not _can_edit(self._origin(broadcast)):
             started = broadcast.scheduled_at or broadcast.confirmed_at or broadcast.created_at
             if (utcnow() - started).total_seconds() < self.interval_no_edit:
                 return  # the first turn, at the start: the officer was just told it is sending
-        stop = (Action(broadcast_texts.BROADCAST_STOP_BUTTON, f"bc:{broadcast_id}:stop"),)
+        stop = (Action(broadcast_texts.BROADCAST_STOP_BUTTON, f"bc:{number}:stop"),)
         await self._show(broadcast, text, stop)
 
     async def _final(self, broadcast_id: int) -> None:
-        broadcast, text, report = await self.db.run(snapshot, broadcast_id)
+        broadcast, text, report, number = await self.db.run(snapshot, broadcast_id)
         transport = self._origin(broadcast)
         if transport is None:
             return
@@ -180,8 +182,8 @@ class ProgressReporter:
             await self._show(broadcast, text, ())
         actions: tuple[Action, ...] = ()
         if broadcast.require_confirmation and not broadcast.parent_id:
-            actions = (Action(broadcast_texts.BROADCAST_LIST_BUTTON, f"bc:{broadcast_id}:list"),
-                       Action(broadcast_texts.BROADCAST_REMIND_BUTTON, f"bc:{broadcast_id}:remind"))
+            actions = (Action(broadcast_texts.BROADCAST_LIST_BUTTON, f"bc:{number}:list"),
+                       Action(broadcast_texts.BROADCAST_REMIND_BUTTON, f"bc:{number}:remind"))
         try:
             await self._to_origin(broadcast, lambda chat_id: transport.send(
                 Destination(chat_id), [officer_reply(transport, report, actions)]))

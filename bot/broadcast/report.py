@@ -13,6 +13,7 @@ from bot.broadcast.models import Broadcast, BroadcastEvent, BroadcastRecipient, 
 from bot.broadcast.outbox import status_counts
 from bot.services.audience import target_units
 from bot.services.units import path_key
+from bot.storage.bases import shown_number
 from bot.storage.models import ChatRecord, Identity, Person, Unit, to_local, utcnow
 from bot import messages
 from bot.broadcast import messages as broadcast_texts
@@ -40,6 +41,7 @@ class DeliveryReport:
     # can no longer write to.
     blocked_people: int = 0
     unreachable_groups: int = 0
+    number: int = 0  # the number officers know it by (a reminder: its original's)
 
     @property
     def total(self) -> int:
@@ -58,9 +60,16 @@ def root_id(broadcast: Broadcast) -> int:
     return broadcast.parent_id or broadcast.id
 
 
+def number_of(session: Session, broadcast: Broadcast) -> int:
+    """The number officers know a broadcast by (a reminder: its original's)."""
+    root = session.get(Broadcast, broadcast.parent_id) if broadcast.parent_id else broadcast
+    return shown_number(root or broadcast)
+
+
 def delivery_report(session: Session, broadcast: Broadcast) -> DeliveryReport:
     assert broadcast.id is not None
-    report = DeliveryReport(broadcast, status_counts(session, broadcast.id))
+    report = DeliveryReport(broadcast, status_counts(session, broadcast.id),
+                            number=number_of(session, broadcast))
     lines: dict[int, UnitLine] = {}
 
     def line(unit_id: int) -> UnitLine:
@@ -139,7 +148,7 @@ def _share(part: int, whole: int) -> str:
 def progress_text(report: DeliveryReport) -> str:
     b = report.broadcast
     head = broadcast_texts.BROADCAST_PROGRESS.format(
-        id=b.id, sent=report.count("sent"), total=report.total,
+        id=report.number, sent=report.count("sent"), total=report.total,
         failed=report.count("failed_permanent"), waiting=report.open)
     if b.status == "cancelled":
         return head + "\n" + broadcast_texts.BROADCAST_PROGRESS_CANCELLED.format(
@@ -151,7 +160,7 @@ def progress_text(report: DeliveryReport) -> str:
 
 def final_text(report: DeliveryReport) -> str:
     b = report.broadcast
-    lines = [broadcast_texts.BROADCAST_REPORT_TITLE.format(id=b.id, excerpt=excerpt(b.text)),
+    lines = [broadcast_texts.BROADCAST_REPORT_TITLE.format(id=report.number, excerpt=excerpt(b.text)),
              broadcast_texts.BROADCAST_REPORT_TOTALS.format(
                  sent=report.count("sent"), total=report.total,
                  failed=report.count("failed_permanent"),
@@ -176,7 +185,8 @@ def confirmation_text(session: Session, broadcast: Broadcast) -> str:
     root = session.get(Broadcast, root_id(broadcast))
     assert root is not None and root.id is not None
     report = delivery_report(session, root)
-    lines = [broadcast_texts.BROADCAST_CONFIRM_TITLE.format(id=root.id, excerpt=excerpt(root.text))]
+    lines = [broadcast_texts.BROADCAST_CONFIRM_TITLE.format(id=report.number,
+                                                            excerpt=excerpt(root.text))]
     if root.deadline_at is not None:
         deadline = to_local(root.deadline_at).strftime("%H:%M %d/%m/%Y")
         late = root.deadline_at <= utcnow()
@@ -212,6 +222,13 @@ def unconfirmed(session: Session, broadcast_id: int) -> list[tuple[str, str]]:
     return [(name or f"#{pid}", unit) for name, pid, unit, _ in ordered]
 
 
+def _audit_label(session: Session, broadcast_id: int) -> str:
+    broadcast = session.get(Broadcast, broadcast_id)
+    if broadcast is None or (broadcast.confirmed_at is None and broadcast.number is None):
+        return broadcast_texts.AUDIT_DRAFT
+    return f"#{number_of(session, broadcast)}"
+
+
 def excerpt(text: str, limit: int = 60) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
@@ -232,10 +249,10 @@ def audit_text(session: Session, limit: int = 30, since: datetime | None = None)
                broadcast_texts.BROADCAST_SYSTEM if event.action == "finished" else broadcast_texts.BROADCAST_OPERATOR)
         when = to_local(event.created_at).strftime("%H:%M %d/%m/%Y")
         action = broadcast_texts.BROADCAST_AUDIT_ACTIONS.get(event.action, event.action)
-        lines.append(f"{when} — {who} — {action} #{event.broadcast_id}"
+        lines.append(f"{when} — {who} — {action} {_audit_label(session, event.broadcast_id)}"
                      + (f": {event.detail}" if event.detail else ""))
     return "\n".join(lines)
 
 
 __all__ = ["DeliveryReport", "UnitLine", "audit_text", "confirmation_text", "delivery_report",
-           "excerpt", "final_text", "progress_text", "root_id", "unconfirmed"]
+           "excerpt", "final_text", "number_of", "progress_text", "root_id", "unconfirmed"]

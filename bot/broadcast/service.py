@@ -24,6 +24,7 @@ from bot.services.audience import Audience, check_targets, may_manage, require_s
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
 from bot.services.units import officer_units
+from bot.storage.bases import by_number, give_number
 from bot.storage.models import ROLES, utcnow, valid_id
 from bot import messages as texts
 from bot.broadcast import messages as broadcast_texts
@@ -60,9 +61,23 @@ class Preview:
                    len(audience.unreachable_groups))
 
 
+SENT = col(Broadcast.confirmed_at).is_not(None)  # confirmed: sent, scheduled or stopped since
+
+
 def get(session: Session, actor: Actor | None, broadcast_id: int) -> Broadcast:
-    """The broadcast if the actor may see and manage it."""
+    """The broadcast (by its row id) if the actor may see and manage it."""
     broadcast = session.get(Broadcast, broadcast_id) if valid_id(broadcast_id) else None
+    return _managed(session, actor, broadcast)
+
+
+def numbered(session: Session, actor: Actor | None, number: int) -> Broadcast:
+    """The broadcast officers call #`number` (what they type: /tiendo 3), if the actor may
+    see and manage it. Drafts and reminders have no number."""
+    broadcast = by_number(session, Broadcast, number, SENT) if valid_id(number) else None
+    return _managed(session, actor, broadcast)
+
+
+def _managed(session: Session, actor: Actor | None, broadcast: Broadcast | None) -> Broadcast:
     if broadcast is None:
         raise NotFound(broadcast_texts.BROADCAST_NOT_FOUND)
     if may_manage(session, actor, broadcast.created_by_person_id, broadcast.unit_ids):
@@ -170,8 +185,7 @@ def confirm(session: Session, actor: Actor | None, broadcast_id: int,
     broadcast.scheduled_at = at
     broadcast.confirmed_at = now
     broadcast.compose_step = None
-    session.add(broadcast)
-    session.flush()
+    give_number(session, broadcast, SENT)  # the first number it takes: a draft takes none
     assert broadcast.id is not None
     _fill(session, broadcast.id, audience, at or now)
     detail = broadcast_texts.AUDIT_CONFIRMED.format(
@@ -213,16 +227,25 @@ def _sender_label(session: Session, actor: Actor | None) -> str:
 
 
 def cancel(session: Session, actor: Actor | None, broadcast_id: int) -> int:
-    """Stop a scheduled or running broadcast (or drop a draft); returns rows cancelled."""
+    """Stop a scheduled or running broadcast and its running reminders (or drop a draft);
+    returns rows cancelled. A reminder has no number of its own: officers stop it by its
+    original's, which may be done already."""
     broadcast = get(session, actor, broadcast_id)
-    if broadcast.status in ("done", "cancelled"):
+    reminders = list(session.exec(select(Broadcast).where(
+        Broadcast.parent_id == broadcast_id, col(Broadcast.status) == "sending")).all())
+    over = broadcast.status in ("done", "cancelled")
+    if over and not reminders:
         raise InvalidInput(broadcast_texts.BROADCAST_ALREADY_OVER)
     was_draft = broadcast.status == "draft"
-    broadcast.status = "cancelled"
-    broadcast.compose_step = None
-    session.add(broadcast)
+    for stopped in ([] if over else [broadcast]) + reminders:
+        stopped.status = "cancelled"
+        stopped.compose_step = None
+        session.add(stopped)
     session.flush()
     cancelled = outbox.cancel_open(session, broadcast_id)
+    for reminder in reminders:
+        assert reminder.id is not None
+        cancelled += outbox.cancel_open(session, reminder.id)
     if was_draft:
         broadcast.report_sent = True  # nothing was sent: no report to give
         session.add(broadcast)
@@ -271,8 +294,7 @@ def remind(session: Session, actor: Actor | None, broadcast_id: int,
     assert reminder.id is not None
     _fill(session, reminder.id, Audience(private_chats=audience.private_chats), now)
     _event(session, original.id, actor, "reminded",
-           broadcast_texts.AUDIT_REMINDED.format(id=reminder.id,
-                                                 people=audience.reachable_people))
+           broadcast_texts.AUDIT_REMINDED.format(people=audience.reachable_people))
     return Preview(len(targets), audience.reachable_people, len(audience.private_chats), 0)
 
 
@@ -327,7 +349,8 @@ def confirm_read_in_chat(session: Session, actor: Actor, platform: str, chat_id:
 
 def recent(session: Session, actor: Actor | None, limit: int = 10) -> list[Broadcast]:
     query = select(Broadcast).where(col(Broadcast.status) != "draft",
-                                    col(Broadcast.feature).is_(None))
+                                    col(Broadcast.feature).is_(None),
+                                    col(Broadcast.parent_id).is_(None))  # reminders: in their original
     if actor is not None and not actor.is_admin:
         query = query.where(Broadcast.created_by_person_id == actor.person_id)
     return list(session.exec(query.order_by(col(Broadcast.id).desc()).limit(limit)).all())
@@ -342,5 +365,5 @@ def _event(session: Session, broadcast_id: int, actor: Actor | None, action: str
 
 __all__ = ["MAX_TEXT", "Preview", "cancel", "check_targets", "clean_text", "confirm",
            "confirm_read", "confirm_read_in_chat", "create", "draft_in_chat", "get",
-           "may_manage", "messages_by_platform", "own_draft", "preview", "recent", "remind",
-           "require_sender"]
+           "may_manage", "messages_by_platform", "numbered", "own_draft", "preview", "recent",
+           "remind", "require_sender"]

@@ -6,14 +6,18 @@
 
 - An update is admitted to the inbox before the platform is told it arrived (the webhook's
   200, the next getUpdates offset); a duplicate key is acknowledged and dropped.
-- Each admitted update gets a task at once, in arrival order; the task waits for its chat's
+- Each admitted update this process answers gets a task at once, in arrival order (after
+  the older updates of its chat the inbox hands over with it); the task waits for its chat's
   turn (`ChatTurns`: one chat's updates in order) and then for one of `concurrency` slots,
   handles the update, and finishes its ticket while still holding the slot. So the updates
   answered but not yet marked answered (the only ones a crash can repeat) are at most
-  `concurrency` per platform.
+  `concurrency` per platform and process.
+- Several processes may share the inbox (bot/inbox/queue.py): an update whose chat another
+  process is answering is accepted without a ticket and answered there; finishing an update
+  hands this process its chat's next ones, which get tasks in turn.
 - `recover` claims what the inbox kept from an earlier run, before anything new is taken, so
   they go first in their chats. A background sweep claims what other processes left behind
-  (their lease passed) and lets the inbox renew its leases and prune.
+  (their lease passed) and lets the inbox beat, renew its leases and prune.
 - `stop(grace)`: updates being handled get `grace` seconds, then are cancelled; those not
   started are not started. Every ticket not finished is released for the next start.
 """
@@ -68,9 +72,9 @@ class Intake:
                     force: bool = False) -> list[Admission]:
         """Admit updates (each with its decoded form) and start the accepted ones."""
         results = await self.inbox.admit([r for r, _ in received], force=force)
+        self._start_stored(results.earlier)  # older updates of these chats: first
         for (_, update), result in zip(received, results):
-            if result.status is Admission.ACCEPTED:
-                assert result.ticket is not None
+            if result.status is Admission.ACCEPTED and result.ticket is not None:
                 self._start(update, result.ticket)
         return [r.status for r in results]
 
@@ -125,7 +129,7 @@ class Intake:
     async def _run(self, update: Any, ticket: Ticket, failed: bool) -> None:
         try:
             if failed:
-                await self.inbox.finish(ticket, failed=True)
+                self._start_stored(await self.inbox.finish(ticket, failed=True))
                 return
             async with self._turns.turn(self._order_key(update)):
                 async with self._slots:
@@ -139,7 +143,9 @@ class Intake:
                     except Exception:  # handle() reports its own errors; this is a bug
                         logger.exception("inbox %s: update handling failed", self.inbox.platform)
                         failed = True
-                    await self.inbox.finish(ticket, failed=failed)
+                    # The chat's next updates (stored meanwhile, here or by another process)
+                    # queue behind this one's turn.
+                    self._start_stored(await self.inbox.finish(ticket, failed=failed))
         except asyncio.CancelledError:
             self._unanswered.append(ticket)
             raise
@@ -157,7 +163,7 @@ class Intake:
     # --- stopping ---------------------------------------------------------------------------
     async def stop(self, grace: float) -> None:
         """Let updates being handled finish for up to `grace` seconds, cancel the rest, and
-        give every unanswered ticket back to the inbox."""
+        give every unanswered ticket (and every chat held) back to the inbox."""
         self._closing = True
         if self._sweeper is not None:
             self._sweeper.cancel()
@@ -175,8 +181,7 @@ class Intake:
                                len(late), grace)
                 await asyncio.gather(*late, return_exceptions=True)
         unanswered, self._unanswered = self._unanswered, []
-        if unanswered:
-            await self.inbox.release(unanswered)
+        await self.inbox.release(unanswered)  # also the chats held here, for other processes
 
 
 __all__ = ["Intake"]

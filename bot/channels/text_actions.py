@@ -32,7 +32,9 @@ _DECORATION_EDGES = re.compile(r"^[\W_]+|[\W_]+$")  # emoji, arrows, "›" aroun
 
 class ActionMemory:
     """The actions last offered per conversation key (a chat, or a chat and a person in
-    groups)."""
+    groups), in this process's memory: the terminal's, and tests'. A channel that several
+    processes serve keeps them in the database instead (bot.core.offers, bot.inbox.offers);
+    `offer` / `offered` are that port's methods over this memory."""
 
     def __init__(self, max_conversations: int = DEFAULT_MAX_CONVERSATIONS,
                  ttl_seconds: float = DEFAULT_TTL_SECONDS,
@@ -55,6 +57,12 @@ class ActionMemory:
     def match(self, key: Hashable, text: str) -> Action | None:
         """The remembered action `text` chooses, or None (then it is a message)."""
         return match_action(text, self.recall(key))
+
+    async def offer(self, conversation: Hashable, actions: Sequence[Action]) -> None:
+        self.remember(conversation, actions)
+
+    async def offered(self, conversation: Hashable) -> tuple[Action, ...]:
+        return self.recall(conversation)
 
 
 def match_action(text: str, actions: Sequence[Action]) -> Action | None:

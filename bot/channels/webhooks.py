@@ -35,11 +35,27 @@ def listen_path(url: str, path: str | None) -> str:
     return path or urlparse(url).path or "/"
 
 
+# A health check: whether the service is fit to take updates, and what was looked at
+# ({"database": "ok", "store_version": "...", "channels": [...]}); see tuyengiao/health.py.
+Health = Callable[[], Awaitable[tuple[bool, dict[str, object]]]]
+HEALTH_PATH = "/healthz"
+
+
 async def start_server(path: str, handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
-                       host: str, port: int) -> tuple[web.AppRunner, int]:
-    """Serve POST `path` on host:port (0: any free port); the runner and the bound port."""
+                       host: str, port: int, health: Health | None = None,
+                       ) -> tuple[web.AppRunner, int]:
+    """Serve POST `path` on host:port (0: any free port), and GET /healthz when `health` is
+    given (200 or 503 with the check's JSON: for a load balancer or a monitor; no secret,
+    nothing in it that is not safe to show); the runner and the bound port."""
     server = web.Application(client_max_size=MAX_BODY)
     server.router.add_post(path, handler)
+    if health is not None and path != HEALTH_PATH:
+        async def healthz(_: web.Request) -> web.Response:
+            ok, found = await health()
+            return web.json_response({"status": "ok" if ok else "unavailable", **found},
+                                     status=200 if ok else 503)
+
+        server.router.add_get(HEALTH_PATH, healthz)
     # Requests only store the update: at a stop, those in progress finish within a second.
     runner = web.AppRunner(server, access_log=None, shutdown_timeout=1.0)
     await runner.setup()

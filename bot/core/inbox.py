@@ -10,8 +10,15 @@ confirming a Telegram getUpdates offset). Admission says one of:
 - FULL: the backlog (admitted, not yet finished) is at its bound: a webhook refuses with a
   retryable status and a polling loop stops fetching until there is room.
 
-Tickets not answered when the process stops are *released* (kept for the next start), and
-`claim_stored` hands back what an earlier run (or a crashed one) left unanswered.
+Several processes may share one durable inbox (a work queue): an update accepted by one
+process may be answered by another — the one answering its chat's earlier updates — so
+ACCEPTED comes without a ticket when this process does not answer it itself, admitting may
+also hand this process older updates of the same chats (`Admissions.earlier`), and finishing
+an update may hand it the chat's next ones.
+
+Tickets not answered when the process stops are *released* (kept for the next start or for
+another process), and `claim_stored` hands back what an earlier run (or a crashed process)
+left unanswered.
 
 `MemoryInbox` keeps only the bound and a memory of recent keys: what a channel uses when it
 is given no durable inbox (tests, tools). The durable one is `bot.inbox.DurableInbox` (a
@@ -51,7 +58,9 @@ class Received:
 @dataclass(frozen=True)
 class Admitted:
     status: Admission
-    ticket: Ticket | None = None  # set when ACCEPTED
+    # Set when ACCEPTED and this process answers it now; None when ACCEPTED and another
+    # process answers it (it holds the update's chat).
+    ticket: Ticket | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,15 @@ class Stored:
     key: str
     chat: str | None
     payload: str
+
+
+class Admissions(list[Admitted]):
+    """One `Admitted` per update, in order, and `earlier`: updates stored before (of the
+    same chats) that this process now answers too — to start before the admitted ones."""
+
+    def __init__(self, results: Sequence[Admitted] = (), earlier: Sequence[Stored] = ()) -> None:
+        super().__init__(results)
+        self.earlier = list(earlier)
 
 
 class Inbox(Protocol):
@@ -81,14 +99,16 @@ class Inbox(Protocol):
         """Return once the backlog is below its bound."""
         ...
 
-    async def admit(self, updates: Sequence[Received], *, force: bool = False) -> list[Admitted]:
+    async def admit(self, updates: Sequence[Received], *, force: bool = False) -> Admissions:
         """Keep each update unless it was kept before or the backlog is full (`force`: keep
         it anyway — an update the platform already forgot, such as a Zalo getUpdates one).
         One result per update, in order; a batch is written in one transaction."""
         ...
 
-    async def finish(self, ticket: Ticket, *, failed: bool = False) -> None:
-        """The update was answered (or failed for good): it is not handled again."""
+    async def finish(self, ticket: Ticket, *, failed: bool = False) -> list[Stored]:
+        """The update was answered (or failed for good): it is not handled again. Returns
+        the updates of its chat this process answers next (stored meanwhile, possibly by
+        another process), oldest first."""
         ...
 
     async def release(self, tickets: Sequence[Ticket]) -> None:
@@ -102,6 +122,11 @@ class Inbox(Protocol):
 
     async def maintain(self) -> None:
         """Periodic housekeeping (renew the claims held, prune old answered rows)."""
+        ...
+
+    async def leave(self) -> int:
+        """This process stops taking updates: how many other processes still take this
+        platform's (a stopping process leaves the webhook to them)."""
         ...
 
 
@@ -157,8 +182,8 @@ class MemoryInbox:
     async def wait_for_room(self) -> None:
         await self._backlog.wait_for_room()
 
-    async def admit(self, updates: Sequence[Received], *, force: bool = False) -> list[Admitted]:
-        return [self.admit_now(u, force=force) for u in updates]
+    async def admit(self, updates: Sequence[Received], *, force: bool = False) -> Admissions:
+        return Admissions([self.admit_now(u, force=force) for u in updates])
 
     def admit_now(self, update: Received, *, force: bool = False) -> Admitted:
         if update.key in self._recent:
@@ -173,8 +198,9 @@ class MemoryInbox:
     def forget(self, tickets: Sequence[Ticket]) -> None:
         self._backlog.discard(tickets)
 
-    async def finish(self, ticket: Ticket, *, failed: bool = False) -> None:
+    async def finish(self, ticket: Ticket, *, failed: bool = False) -> list[Stored]:
         self.forget([ticket])
+        return []
 
     async def release(self, tickets: Sequence[Ticket]) -> None:
         self.forget(tickets)
@@ -185,6 +211,9 @@ class MemoryInbox:
     async def maintain(self) -> None:
         return None
 
+    async def leave(self) -> int:
+        return 0
 
-__all__ = ["Admission", "Admitted", "Backlog", "Inbox", "MemoryInbox", "Received", "Stored",
+
+__all__ = ["Admission", "Admissions", "Admitted", "Backlog", "Inbox", "MemoryInbox", "Received", "Stored",
            "Ticket"]

@@ -35,8 +35,10 @@ from bot.polls.models import Poll, PollKey, PollMessage, PollTally, PollVote
 # The tables that held an anonymous poll's secrets (the key, the hashed votes, the private
 # chats): their deleted rows are purged after a close. The update inbox too: it held each
 # Zalo vote as the platform sent it (sender and number) until it was counted, and erased it
-# then — on PostgreSQL the erased copy is a dead tuple until vacuumed (bot/inbox/models.py).
-POLL_TABLES = ("poll_key", "poll_vote", "poll_message", "inbox_update")
+# then — on PostgreSQL the erased copy is a dead tuple until vacuumed (bot/inbox/models.py) —
+# and the per-chat claims (a private chat's id, which is its member's, while a vote in it was
+# being answered).
+POLL_TABLES = ("poll_key", "poll_vote", "poll_message", "inbox_update", "inbox_chat")
 
 
 def create_key(session: Session, poll_id: int) -> None:

@@ -26,6 +26,15 @@ first member's private chat (ordered by row): not to the officer's chat, whose v
 then count in every unit they target, and which a poll from the CLI does not have. If the
 original cannot be posted (403), the unit's next chat takes its place; its forwards wait.
 
+Several serving processes on one database each run a runner, but one at a time does the
+work: a tick starts by taking (or keeping) the `poll-runner` work lease (bot.storage.leases,
+`RunnerConfig.lease` seconds, renewed every third of it while posting or stopping), and a
+runner that does not hold it does nothing that tick. Posting a message, stopping a poll and
+purging are not idempotent (two runners would post a poll twice, or record a second stopPoll's
+refusal over the first's counts), so they are not shared out. The holder is the process's
+stable name (`holder`): a restarted process takes its lease back at once; another one takes
+it when the lease passes (a clean stop gives it up at once).
+
 Chat ids of private chats are never logged (for an anonymous poll they are its voters).
 """
 
@@ -34,6 +43,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -57,6 +67,7 @@ from bot.polls.models import Poll, PollMessage
 from bot.polls.posting import poll_spec
 from bot.services import reachability
 from bot.core.ratelimit import RateLimiter
+from bot.storage import leases
 from bot.storage.database import Database
 from bot.storage.models import utcnow
 from bot.polls import messages as poll_texts
@@ -64,6 +75,7 @@ logger = logging.getLogger(__name__)
 
 STOP_GIVE_UP = timedelta(minutes=10)  # transient stopPoll failures after this: stop_failed
 MAX_ROUNDS = 5  # posting rounds per tick (originals, then forwards, then retries of a unit)
+LEASE_NAME = "poll-runner"
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,12 @@ class RunnerConfig:
     interval: float = 5.0
     batch: int = 100
     concurrency: int = 8
+    lease: float = 30.0  # seconds another process waits after this one dies before it runs polls
+    holder: str = ""  # this process's stable name (empty: one of its own, new at each start)
+
+
+class _Deposed(Exception):
+    """Another process took the runner's lease during a tick (this one stalled past it)."""
 
 
 class PollRunner:
@@ -88,31 +106,64 @@ class PollRunner:
         self._wake = asyncio.Event()
         self._purge_due = True  # once after a start, then after each anonymous poll's close
         self._purge_failing = False
+        self.holder = config.holder or leases.new_worker_id()
+        self._held_at: float | None = None  # monotonic time the lease was last taken
         self.finished: asyncio.Queue[int] = asyncio.Queue()  # poll ids whose results went out
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            self._wake.clear()
-            try:
-                await self.tick()
-            except Exception:  # a database hiccup must not end the loop
-                logger.exception("poll runner: tick failed")
-            waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())}
-            await asyncio.wait(waiters, timeout=self.config.interval,
-                               return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
+        try:
+            while not stop.is_set():
+                self._wake.clear()
+                try:
+                    await self.tick()
+                except Exception:  # a database hiccup must not end the loop
+                    logger.exception("poll runner: tick failed")
+                waiters = {asyncio.ensure_future(stop.wait()),
+                           asyncio.ensure_future(self._wake.wait())}
+                await asyncio.wait(waiters, timeout=self.config.interval,
+                                   return_when=asyncio.FIRST_COMPLETED)
+                for waiter in waiters:
+                    waiter.cancel()
+        finally:
+            if self._held_at is not None:  # another process may take over at once
+                self._held_at = None
+                try:
+                    await self.db.run(leases.give_up, LEASE_NAME, self.holder)
+                except Exception as exc:
+                    logger.warning("poll runner: could not give its lease up: %s", exc)
 
     async def tick(self) -> None:
-        await self._post_pending()
-        for poll in await self.db.run(service.due):
-            await self.db.run(_close, poll.id)
-        for poll_id in await self.db.run(_closed_unfinished):
-            await self._finish(poll_id)
-        await self._purge()
+        """One round of the work, if this process holds the runner's lease."""
+        if not await self._lead():
+            return
+        try:
+            await self._post_pending()
+            for poll in await self.db.run(service.due):
+                await self.db.run(_close, poll.id)
+            for poll_id in await self.db.run(_closed_unfinished):
+                await self._finish(poll_id)
+            await self._purge()
+        except _Deposed:
+            logger.warning("poll runner: another process took over the polls mid-way")
+
+    async def _lead(self) -> bool:
+        """Take or keep the runner's lease (a database write every third of it at most)."""
+        clock = time.monotonic()
+        if self._held_at is not None and clock - self._held_at < self.config.lease / 3:
+            return True
+        held = await self.db.run(leases.hold, LEASE_NAME, self.holder, utcnow(),
+                                 timedelta(seconds=self.config.lease))
+        if held and self._held_at is None:
+            logger.info("poll runner %s: running the polls", self.holder)
+        self._held_at = clock if held else None
+        return held
+
+    async def _still_leading(self) -> None:
+        if not await self._lead():
+            raise _Deposed
 
     # --- posting -------------------------------------------------------------------------
     async def _post_pending(self) -> None:
@@ -141,6 +192,7 @@ class PollRunner:
         message, poll, source = item
         if (pacer := self._pacers.get(message.platform)) is not None:
             await pacer.acquire()
+        await self._still_leading()
         sender = self.senders[message.platform]
         try:
             to = Destination(message.chat_id, message.chat_kind)  # type: ignore[arg-type]
@@ -173,6 +225,7 @@ class PollRunner:
     async def _finish(self, poll_id: int) -> None:
         poll, open_messages = await self.db.run(_open_messages, poll_id)
         for message in open_messages:
+            await self._still_leading()
             sender = self.senders.get(message.platform)
             if sender is None or message.message_id is None:
                 await self.db.run(_set, message.id, status="stop_failed", error="no sender")
@@ -355,5 +408,5 @@ def _claim_results(session: Session, poll_id: int) -> bool:
         .values(results_sent=True)).rowcount)
 
 
-__all__ = ["PollRunner", "RunnerConfig"]
+__all__ = ["LEASE_NAME", "PollRunner", "RunnerConfig"]
 

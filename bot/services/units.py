@@ -146,6 +146,11 @@ def can_act_on(session: Session, actor: Actor, unit_id: int) -> bool:
     return any(unit.path.startswith(u.path) for u in officer_units(session, actor))
 
 
+def has_units(session: Session) -> bool:
+    """Whether any unit exists (none: a first run, nothing set up yet)."""
+    return session.exec(select(Unit.id).limit(1)).first() is not None
+
+
 def list_units(session: Session, actor: Actor) -> list[Unit]:
     """The units the actor sees: their scope, plus the units they are a member of."""
     units = {u.id: u for u in _scope_units(session, actor)}
@@ -289,7 +294,7 @@ def unit_tree_text(session: Session, actor: Actor | None = None) -> str:
 
 __all__ = [
     "MAX_NAME", "admin_create_unit", "attach_chat",
-    "can_act_on", "create_unit", "get_unit", "list_units", "officer_scope",
+    "can_act_on", "create_unit", "get_unit", "has_units", "list_units", "officer_scope",
     "officer_units", "parse_kind", "under_any", "parse_role", "path_key", "role_counts",
     "scope_paths", "subtree_unit_ids", "subtree_units", "tree_text", "unit_tree_text",
 ]

@@ -11,9 +11,11 @@ its docs do with `HeroBase`; a feature's table class lists the base first:
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from bot.storage.models import ROLES, UTCDateTime, utcnow
 
@@ -56,4 +58,55 @@ class Composed(SQLModel):
     created_at: datetime = now_field()
 
 
-__all__ = ["Addressed", "Composed", "moment_field", "now_field"]
+class Numbered(SQLModel):
+    """The number people see and type ("thông báo #3", `/tiendo 3`): given when the thing is
+    sent, so a draft that is abandoned takes none and the numbers people see run 1, 2, 3.
+    Rows sent before numbers existed have none: their id is their number (the id was what
+    people saw then), and new numbers continue above them."""
+
+    number: int | None = Field(default=None, unique=True, index=True)
+
+
+N = TypeVar("N", bound=Any)
+_NUMBER_ATTEMPTS = 5
+
+
+def give_number(session: Session, row: Any, sent: Any) -> int:
+    """Give `row` (a table with `Numbered`) the next number, in the session's transaction.
+    `sent`: the SQL condition of the rows that were sent (`confirmed_at IS NOT NULL`), for
+    those numbered by their id. Two processes numbering at once: the loser's insert breaks
+    the unique index and it takes the next number (savepoints, a few times)."""
+    model = type(row)
+    for attempt in range(_NUMBER_ATTEMPTS):
+        top = session.exec(select(func.max(model.number))).one() or 0
+        legacy = session.exec(select(func.max(model.id)).where(
+            col(model.number).is_(None), sent, model.id != row.id)).one() or 0
+        row.number = max(top, legacy) + 1
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+            return int(row.number)
+        except IntegrityError:
+            if attempt == _NUMBER_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def by_number(session: Session, model: type[N], number: int, sent: Any) -> N | None:
+    """The row people call `number`: the one given it, or a row sent before numbers
+    existed whose id it is."""
+    found = session.exec(select(model).where(model.number == number)).first()
+    if found is not None:
+        return found
+    return session.exec(select(model).where(model.id == number, col(model.number).is_(None),
+                                            sent)).first()
+
+
+def shown_number(row: Any) -> int:
+    """What to show for a row: its number, else its id (a row sent before numbers)."""
+    return int(row.number if row.number is not None else row.id)
+
+
+__all__ = ["Addressed", "Composed", "Numbered", "by_number", "give_number", "moment_field",
+           "now_field", "shown_number"]

@@ -1,5 +1,6 @@
 """Claiming rows of a work table with a lease: what the broadcast outbox and the update inbox
-share.
+share; and holding a job that one process at a time does for all (`hold`, `give_up`: the
+poll runner).
 
 One transaction selects up to `limit` due rows and updates them (status, owner, lease end).
 On PostgreSQL the select is `FOR UPDATE SKIP LOCKED`: concurrent claimers skip each other's
@@ -15,12 +16,15 @@ import os
 import socket
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
+
+from bot.storage.models import WorkLease
 
 
 def claim(session: Session, table: type[Any], due: ColumnElement[bool],
@@ -53,4 +57,25 @@ def aware(moment: object) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-__all__ = ["aware", "claim", "new_worker_id"]
+def hold(session: Session, name: str, holder: str, now: datetime, lease: timedelta) -> bool:
+    """Take or keep the job `name` until now + lease, unless another holder's lease still
+    runs: whether `holder` has it. An upsert: concurrent takers queue on the row (PostgreSQL)
+    or on the write lock (SQLite), so exactly one gets it."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(WorkLease).values(name=name, holder=holder, lease_until=now + lease)
+        .on_conflict_do_update(
+            index_elements=["name"], set_={"holder": holder, "lease_until": now + lease},
+            where=or_(col(WorkLease.holder) == holder, col(WorkLease.lease_until) < now))
+        .returning(WorkLease.name)  # type: ignore[arg-type]
+    )
+    return session.exec(statement).scalar_one_or_none() is not None  # type: ignore[call-overload]
+
+
+def give_up(session: Session, name: str, holder: str) -> None:
+    """Let another process take the job at once (a clean stop)."""
+    session.exec(delete(WorkLease).where(col(WorkLease.name) == name,  # type: ignore[call-overload]
+                                         col(WorkLease.holder) == holder))
+
+
+__all__ = ["aware", "claim", "give_up", "hold", "new_worker_id"]

@@ -325,10 +325,21 @@ class Feedback(SQLModel, table=True):
     created_at: datetime = _now_field()
 
 
+class WorkLease(SQLModel, table=True):
+    """A job that one process at a time does for all of them (the poll runner), held by
+    `holder` until `lease_until` and renewed while it works (bot.storage.leases.hold)."""
+
+    __tablename__ = "work_lease"  # type: ignore[assignment]
+
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(max_length=128)
+    lease_until: datetime = Field(sa_type=UTCDateTime)
+
+
 __all__ = [
     "CHAT_KINDS", "LOCAL_TZ", "MAX_ID", "PLATFORMS", "ROLES", "ROLE_RANK", "UNIT_KINDS",
     "ChatKind", "ChatRecord", "ChatRecordBase", "CodeGuard", "Feedback", "Identity", "IdentityBase",
     "InviteCode", "InviteCodeBase", "InviteKind", "LinkRequest", "Membership", "MembershipBase", "Person",
     "PersonBase", "Platform", "QuestionLog", "QuestionLogBase", "Role", "UTCDateTime", "Unit",
-    "UnitBase", "UnitKind", "to_local", "utcnow", "valid_id",
+    "UnitBase", "UnitKind", "WorkLease", "to_local", "utcnow", "valid_id",
 ]

@@ -36,6 +36,9 @@ from bot.storage.database import Database
 logger = logging.getLogger(__name__)
 
 
+UPGRADE_LOCK = 0x7475_7965_6E67_6961  # PostgreSQL advisory lock key ("tuyengia")
+
+
 class SchemaMismatch(RuntimeError):
     """The database cannot be brought up to the models by adding to it."""
 
@@ -46,6 +49,12 @@ def upgrade(db: Database, metadata: MetaData | None = None) -> list[str]:
     already matches). SchemaMismatch when a missing column can be neither nullable nor
     defaulted (nothing is changed then)."""
     with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Several processes starting at once on one database: one compares and changes,
+            # the others wait here for its commit, then find nothing to do (without it both
+            # would CREATE the same table and one start would fail). SQLite's transactions
+            # are serial already (BEGIN IMMEDIATE).
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
         plan = _plan(conn, metadata if metadata is not None else SQLModel.metadata)
         for change, apply in plan:
             apply(conn)

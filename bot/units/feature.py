@@ -92,9 +92,14 @@ class UnitsFeature(BaseFeature):
 
     async def _create_unit(self, actor: people.Actor, args: str) -> Outcome:
         parts = args.split(maxsplit=2)
-        parent_id = row_id(parts[0]) if parts else None
-        if len(parts) < 3 or parent_id is None or parts[1].lower() not in messages.UNIT_KINDS:
-            return Outcome([TextReply(messages.TAODONVI_USAGE)])
+        if len(parts) >= 2 and parts[0].lower() in messages.UNIT_KINDS:
+            # No parent: a root unit (admins only; the service refuses anyone else).
+            parts = ["", parts[0], args.split(maxsplit=1)[1]]
+            parent_id = None
+        else:
+            parent_id = row_id(parts[0]) if parts else None
+            if len(parts) < 3 or parent_id is None or parts[1].lower() not in messages.UNIT_KINDS:
+                return Outcome([TextReply(messages.TAODONVI_USAGE)])
         kind = messages.UNIT_KINDS[parts[1].lower()]
         unit = await self.db.run(units.create_unit, actor, parts[2], kind, parent_id)
         kind_name = messages.UNIT_KIND_NAMES.get(unit.kind, unit.kind)

@@ -111,3 +111,29 @@ def test_a_column_that_cannot_be_added_is_refused_before_any_change(tmp_path: Pa
             assert inspect(conn).get_table_names() == ["person"]
     finally:
         db.close()
+
+
+def test_several_processes_starting_at_once_upgrade_the_database_once(old_db: Database) -> None:
+    """Serving processes started together on one old database (several `tuyengiao run` on one
+    PostgreSQL) each run the upgrade: one makes the changes, the others find none, and none
+    fails on a table another one created meanwhile."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    url = old_db.engine.url.render_as_string(hide_password=False)
+    starts = [Database.open(url) for _ in range(4)]
+    barrier = Barrier(len(starts))
+
+    def start(db: Database) -> list[str]:
+        barrier.wait(timeout=30)
+        return schema.upgrade(db)
+
+    try:
+        with ThreadPoolExecutor(len(starts)) as pool:
+            results = list(pool.map(start, starts))
+    finally:
+        for db in starts:
+            db.close()
+    made = [changes for changes in results if changes]
+    assert len(made) == 1 and "created table inbox_update" in made[0]
+    assert "inbox_update" in inspect(old_db.engine).get_table_names()

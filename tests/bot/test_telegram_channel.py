@@ -13,6 +13,8 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -20,6 +22,8 @@ import pytest
 from telegram.error import InvalidToken
 
 from bot import messages as texts
+from bot.storage.database import Database
+from tuyengiao.health import checker
 from bot.channels.telegram.channel import TelegramChannel, WebhookConfig
 from bot.channels.telegram.render import (
     RenderedMessage,
@@ -370,6 +374,35 @@ async def test_webhook_with_the_secret_is_processed(api: TelegramApiServer) -> N
         sent = await api.wait_for("sendMessage", timeout=WAIT)
     assert isinstance(incoming, IncomingText) and incoming.update_id == "901"
     assert (sent["chat_id"], sent["text"]) == (PRIVATE, "Đã xử lý.")
+
+
+async def test_webhook_server_answers_healthz(api: TelegramApiServer, tmp_path: Path) -> None:
+    """GET /healthz beside the webhook (issue 16): 200 when the database answers and a store
+    version is published, else 503; the answer names what it looked at."""
+    store = tmp_path / "store"
+    broken = tmp_path / "a-folder"  # SQLite cannot open a folder: a database that fails
+    broken.mkdir()
+    with Database.open(f"sqlite:///{tmp_path / 'h.db'}") as db, \
+            Database.open(f"sqlite:///{broken}") as down:
+        config = replace(webhook_config(), health=checker(db, store, ["telegram"]))
+        async with running(api, Core(), webhook=config) as channel:
+            url = f"http://127.0.0.1:{channel.webhook_port}/healthz"
+            async with aiohttp.ClientSession() as session:
+                async def get() -> tuple[int, dict[str, Any]]:
+                    async with session.get(url) as response:
+                        return response.status, await response.json()
+
+                assert await get() == (503, {"status": "unavailable", "database": "ok",
+                                             "store_version": None, "channels": ["telegram"]})
+                (store / "versions" / "20261130T040535356058-013d3a").mkdir(parents=True)
+                (store / "CURRENT").write_text("20261130T040535356058-013d3a\n")
+                assert await get() == (200, {"status": "ok", "database": "ok",
+                                             "store_version": "20261130T040535356058-013d3a",
+                                             "channels": ["telegram"]})
+                async with session.post(url) as response:  # not a webhook: no updates here
+                    assert response.status == 405
+        ok, found = await checker(down, store, ["telegram", "zalo"])()
+    assert not ok and found["database"] == "unavailable"
 
 
 def test_webhook_config_requires_a_valid_secret() -> None:

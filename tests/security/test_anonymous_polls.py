@@ -216,12 +216,12 @@ async def test_sqlite_file_and_wal_keep_nothing_of_the_voters_after_close(
 
 
 def _heap_files(db: Database, postgres: Any) -> bytes:
-    """The poll tables' files, and the update inbox's (it held each vote until counted), as
-    they are on disk (after a CHECKPOINT wrote every dirty page)."""
+    """The poll tables' files, and the update inbox's (it held each vote until counted, and
+    its chat while it was answered), as they are on disk (after a CHECKPOINT wrote every dirty page)."""
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("CHECKPOINT")
         paths = [conn.exec_driver_sql(f"SELECT pg_relation_filepath('{t}')").scalar_one()
-                 for t in ("poll_key", "poll_vote", "poll_message", "inbox_update")]
+                 for t in ("poll_key", "poll_vote", "poll_message", "inbox_update", "inbox_chat")]
     return b"".join((postgres.data / p).read_bytes() for p in paths)
 
 

@@ -33,16 +33,6 @@ TG_SECRET = "tg-webhook-secret_0123456789"
 ZALO_SECRET = "zalo-webhook-secret-0123456789"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    url = (f"sqlite:///{tmp_path / 'bot.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("postgres").create_database())
-    db = Database.open(url)
-    db.create_all()
-    yield db
-    db.close()
-
-
 @pytest.fixture
 def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     db = Database.open(f"sqlite:///{tmp_path / 'bot.db'}")

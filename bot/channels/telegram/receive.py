@@ -56,6 +56,7 @@ class WebhookConfig:
     listen_host: str = "0.0.0.0"
     listen_port: int = 8443
     path: str | None = None  # where the server listens; default: the path of `url`
+    health: webhooks.Health | None = None  # GET /healthz on the same server (tuyengiao/health.py)
 
     def __post_init__(self) -> None:
         if not self.url:
@@ -109,7 +110,7 @@ class TelegramReceiver:
         if self._webhook is not None:
             self._runner, self.port = await webhooks.start_server(
                 self._webhook.listen_path, self._on_webhook, self._webhook.listen_host,
-                self._webhook.listen_port)
+                self._webhook.listen_port, self._webhook.health)
 
     async def start(self) -> None:
         """Take updates: register the webhook, or start polling (removing a leftover webhook,
@@ -124,18 +125,24 @@ class TelegramReceiver:
             self._poller = asyncio.create_task(self._poll(), name="telegram-poll")
 
     async def close(self, wait: float) -> None:
-        """Stop taking updates; then remove the webhook, or confirm the stored updates'
-        offset, waiting on Telegram at most `wait` seconds."""
+        """Stop taking updates; then remove the webhook (unless other processes sharing the
+        inbox still take updates), or confirm the stored updates' offset, waiting on
+        Telegram at most `wait` seconds."""
         self._closing = True
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
             self._poller = None
+        others = await self._intake.inbox.leave()
         if self._runner is not None:
             await self._runner.cleanup()  # no more requests; those being stored finish
             self._runner = None
-            await _bounded(self._bot.delete_webhook(), wait, "remove the webhook")
+            if others:  # several processes behind one URL: the others keep taking updates
+                logger.info("telegram: %d other process(es) still take updates; the webhook "
+                            "stays registered", others)
+            else:
+                await _bounded(self._bot.delete_webhook(), wait, "remove the webhook")
         elif self.offset > self._confirmed:
             await _bounded(self._bot.get_updates(offset=self.offset, limit=1, timeout=0), wait,
                            "confirm the last updates")

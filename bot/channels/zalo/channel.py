@@ -10,8 +10,10 @@ answers 200 only once the update is stored; a full inbox answers 503 with Retry-
 
 Zalo has no buttons: replies are plain text cut at 2,000 characters between blocks (never
 inside a citation), the actions a Telegram button would carry become a numbered hint
-("Gõ 1: 👍 · 2: 👎 · 3: Xem văn bản"), and the hint's actions are remembered per chat and
-person so a following "1", "👍" or "sai" is read as that action. One chat's updates are
+("Gõ 1: 👍 · 2: 👎 · 3: Xem văn bản"), and the hint's actions are offered per chat and
+person (bot.core.offers: in the database when the entry point gives it, so whichever process
+receives the next message reads them) so a following "1", "👍" or "sai" is read as that
+action. One chat's updates are
 answered in order; a failing update is logged with its id, gets a short apology, and never
 stops the others; an update delivered twice (same message id) is answered once.
 `start()` / `stop()` (or `async with`) own the lifecycle so the entry point runs this beside
@@ -38,8 +40,16 @@ from bot.channels.typing_indicator import TYPING_DELAY, while_typing
 from bot.channels.zalo.api import MAX_TEXT, ZaloBotApi
 from bot.channels.zalo.errors import ZaloError, ZaloRecipientError, ZaloUnauthorized
 from bot.channels.zalo.outbound import ZaloOutbound
-from bot.channels.zalo.translate import Translated, ZaloTranslator, canonical, chat_of, update_key
+from bot.channels.zalo.translate import (
+    Translated,
+    ZaloTranslator,
+    canonical,
+    chat_of,
+    conversation,
+    update_key,
+)
 from bot.core.inbox import Admission, Inbox, MemoryInbox, Received
+from bot.core.offers import ActionOffers
 from bot.core.outbound import DeliveryError, Destination, Unreachable
 from bot.core.types import Incoming, IncomingText, Outcome, TextReply
 from bot import messages
@@ -62,6 +72,7 @@ class ZaloWebhookConfig:
     listen_host: str = "0.0.0.0"
     listen_port: int = 8444
     path: str | None = None  # where the server listens; default: the path of `url`
+    health: webhooks.Health | None = None  # GET /healthz on the same server (tuyengiao/health.py)
 
     def __post_init__(self) -> None:
         if not self.url:
@@ -89,12 +100,13 @@ class ZaloChannel:
         max_message: int = MAX_TEXT,
         error_backoff: float = 1.0,
         max_error_backoff: float = 60.0,
-        actions: ActionMemory | None = None,
+        actions: ActionOffers | None = None,
         inbox: Inbox | None = None,
         key_secret: bytes = b"",
         grace: float = webhooks.STOP_GRACE,
     ) -> None:
-        """`inbox`: where updates are kept until answered (default: memory only);
+        """`inbox`: where updates are kept until answered (default: memory only); `actions`:
+        where the numbered actions offered per conversation are kept (default: memory only);
         `key_secret`: keys the hash that names an update without a message id (the bot
         token); `grace`: seconds replies in flight get at a stop."""
         self._api = api
@@ -111,7 +123,7 @@ class ZaloChannel:
         self._typing_delay = typing_delay
         self._error_backoff = error_backoff
         self._max_error_backoff = max_error_backoff
-        self._actions = actions or ActionMemory()
+        self._actions: ActionOffers = actions or ActionMemory()
         # The channel's outbound port: replies, and the core's pushes while it runs; its
         # numbered hints are remembered here, so a following "1" is read as that action.
         self.outbound = ZaloOutbound(api, memory=self._actions, max_text=max_message)
@@ -135,7 +147,7 @@ class ZaloChannel:
         me = await self._api.get_me()  # a bad token fails here (ZaloUnauthorized)
         self.bot = me if isinstance(me, dict) else {}
         names = [str(self.bot.get(k) or "") for k in ("display_name", "account_name", "name")]
-        self._translator = ZaloTranslator(names, self._actions, self._key_secret)
+        self._translator = ZaloTranslator(names, self._key_secret)
         self._running = True
         try:
             if self._webhook is not None:
@@ -143,7 +155,7 @@ class ZaloChannel:
                 # inbox); requests wait for `_ready`, so stored updates go first.
                 self._runner, self.webhook_port = await webhooks.start_server(
                     self._webhook.listen_path, self._on_webhook, self._webhook.listen_host,
-                    self._webhook.listen_port)
+                    self._webhook.listen_port, self._webhook.health)
             else:
                 info = await self._api.get_webhook_info()
                 if info.get("url"):  # getUpdates is disabled while a webhook is set
@@ -166,7 +178,8 @@ class ZaloChannel:
     async def stop(self, grace: float | None = None) -> None:
         """Stop taking updates; replies in flight get `grace` seconds (default: the one
         given at construction), the rest are cancelled and kept in the inbox for the next
-        start. The webhook is removed meanwhile, waiting on the platform at most that long."""
+        start. The webhook is removed meanwhile (unless other processes sharing the inbox
+        still take updates), waiting on the platform at most that long."""
         if not self._running:
             return
         self._running = False
@@ -177,10 +190,15 @@ class ZaloChannel:
                 await self._poller
             self._poller = None
         removal = None
+        others = await self._intake.inbox.leave()
         if self._runner is not None:
             await self._runner.cleanup()  # no more requests; those being stored finish
             self._runner = None
-            removal = self._remove_webhook(grace)
+            if others:  # several processes behind one URL: the others keep taking updates
+                logger.info("zalo: %d other process(es) still take updates; the webhook stays "
+                            "registered", others)
+            else:
+                removal = self._remove_webhook(grace)
         await asyncio.gather(self._intake.stop(grace), *([removal] if removal else []))
         self._ready.clear()
 
@@ -249,7 +267,9 @@ class ZaloChannel:
         chat_id = chat_of(update)
         try:
             assert self._translator is not None
-            translated = self._translator.translate(update)
+            talk = conversation(update)
+            offered = await self._actions.offered(talk) if talk is not None else ()
+            translated = self._translator.translate(update, offered)
             if translated is None:
                 return
             await self._answer(translated)

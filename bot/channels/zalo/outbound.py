@@ -5,9 +5,9 @@ client's errors sorted into the port's outcomes in one place (`classify`).
 What Zalo lacks, told to features through `ZALO_CAPABILITIES` (they choose what to say
 instead, never this module):
 - No buttons. A reply's actions become a numbered hint ("Gõ 1: 👍 · 2: 👎"); when the port has
-  the channel's `ActionMemory` it remembers them for the chat (and person, in groups), so a
-  following "1" is read as that action. Workers, which may run in another process, say typed
-  commands instead of offering actions.
+  the channel's offers (bot.core.offers: the database's, so any serving process reads them)
+  it offers them for the chat (and person, in groups), so a following "1" is read as that
+  action. Workers say typed commands instead of offering actions.
 - No editing: `edit` sends a new message. No files by id and no uploads (sendPhoto takes only
   a public URL): a photo goes as its caption, a short file as its text. No native polls: a
   poll is its numbered text.
@@ -36,7 +36,6 @@ from collections.abc import Sequence
 import aiohttp
 
 from bot.channels.plain_render import render_outcome
-from bot.channels.text_actions import ActionMemory
 from bot.channels.zalo.api import DEFAULT_BASE_URL, MAX_TEXT, ZaloBotApi
 from bot.channels.zalo.errors import (
     ZaloError,
@@ -57,6 +56,7 @@ from bot.core.outbound import (
     TransientError,
     Unreachable,
 )
+from bot.core.offers import ActionOffers
 from bot.core.types import Action, Capabilities, Outcome, Reply, TextReply
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class ZaloOutbound:
     capabilities = ZALO_CAPABILITIES
 
     def __init__(self, api: ZaloBotApi | None, *, limits: RateLimits = ZALO_LIMITS,
-                 memory: ActionMemory | None = None, bulk: bool = False,
+                 memory: ActionOffers | None = None, bulk: bool = False,
                  max_text: int = MAX_TEXT) -> None:
         self.limits = limits
         self._max_text = max_text
@@ -109,7 +109,7 @@ class ZaloOutbound:
     async def send(self, to: Destination, replies: Sequence[Reply]) -> str:
         rendered = render_outcome(Outcome(list(replies)), self._max_text)
         if self._memory is not None:
-            self._memory.remember((to.chat_id, to.user_id or to.chat_id), rendered.actions)
+            await self._memory.offer((to.chat_id, to.user_id or to.chat_id), rendered.actions)
         if not rendered.texts:
             raise PermanentError("400 empty text")  # Zalo refuses it; never retry
         api = self._ready()

@@ -22,15 +22,23 @@ import json
 import logging
 import re
 import unicodedata
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.channels.text_actions import ActionMemory
+from bot.channels.text_actions import match_action
 from bot.channels.zalo.outbound import ZALO_CAPABILITIES
-from bot.core.types import Chat, Incoming, IncomingAction, IncomingText, IncomingUnsupported, Sender
+from bot.core.types import (
+    Action,
+    Chat,
+    Incoming,
+    IncomingAction,
+    IncomingText,
+    IncomingUnsupported,
+    Sender,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,16 +60,16 @@ class Translated:
 
 
 class ZaloTranslator:
-    def __init__(self, bot_names: list[str], actions: ActionMemory, key_secret: bytes = b"") -> None:
+    def __init__(self, bot_names: list[str], key_secret: bytes = b"") -> None:
         names = sorted({_nfc(n).strip() for n in bot_names if n and n.strip()}, key=len, reverse=True)
         self._mention = (re.compile("(?<![\\w@])@(?:" + "|".join(re.escape(n) for n in names)
                                     + ")(?!\\w)", re.I) if names else None)
-        self._actions = actions
         self._secret = key_secret
 
-    def translate(self, update: Any) -> Translated | None:
-        """Call in the chat's turn: a "1" is read against the hints of the replies sent
-        before it."""
+    def translate(self, update: Any, offered: Sequence[Action] = ()) -> Translated | None:
+        """`offered`: the actions last offered to the sender in this chat (bot.core.offers;
+        read in the chat's turn, so a "1" is read against the hint of the reply sent before
+        it)."""
         message = update.get("message") if isinstance(update, dict) else None
         event = update.get("event_name") if isinstance(update, dict) else None
         parsed = _parse_message(message) if isinstance(event, str) else None
@@ -77,7 +85,7 @@ class ZaloTranslator:
                 logger.warning("zalo: update %s: text event without text ignored", update_id)
                 return None
             addressed, cleaned = self._addressed(_nfc(text), chat.kind == "group")
-            action = self._actions.match(key, cleaned)
+            action = match_action(cleaned, offered)
             # In a group a bare number from the person the hint was for is meant for us too
             # ("👍" or "sai" alone may answer someone else: those need the mention).
             # Bare numbers ("1", "1,3") may also be a vote on a poll posted to the group: the
@@ -128,6 +136,18 @@ def canonical(update: Any) -> bytes:
     """The update as canonical JSON (sorted keys, no spaces, UTF-8)."""
     return json.dumps(update, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                       default=str).encode()
+
+
+def conversation(update: Any) -> tuple[str, str] | None:
+    """(chat id, sender id) of a text message — whose numbered hint a "1" in it may answer —
+    or None for anything else."""
+    message = update.get("message") if isinstance(update, dict) else None
+    if not isinstance(message, dict) or update.get("event_name") != TEXT_EVENT:
+        return None
+    sender, chat = message.get("from"), message.get("chat")
+    user_id = _id(sender.get("id")) if isinstance(sender, dict) else None
+    chat_id = _id(chat.get("id")) if isinstance(chat, dict) else None
+    return (chat_id, user_id) if chat_id is not None and user_id is not None else None
 
 
 def chat_of(update: Any) -> str | None:

@@ -47,7 +47,7 @@ async def test_create_preview_send_work_status(cli_world: tuple[str, World],
     assert run(capsys, "broadcast", "create", "--units", "999", "--text", "x")[0] == 1
     rc, out, _ = run(capsys, "broadcast", "send", broadcast_id)
     assert rc == 0 and out.strip() == (
-        f"broadcast {broadcast_id}: 7 private messages, 2 groups, 1 people unreachable")
+        f"broadcast #{broadcast_id}: 7 private messages, 2 groups, 1 people unreachable")
     assert run(capsys, "broadcast", "send", broadcast_id)[0] == 1  # not a draft any more
 
     async with TelegramApiServer() as api:
@@ -77,9 +77,32 @@ async def test_create_preview_send_work_status(cli_world: tuple[str, World],
     assert out.startswith(f"#{broadcast_id} [đã gửi]")
     rc, out, _ = run(capsys, "broadcast", "remind", broadcast_id)
     assert rc == 0 and out.strip() == "reminding 7 people (7 messages)"
-    rc, out, _ = run(capsys, "broadcast", "cancel", str(int(broadcast_id) + 1))
+    rc, out, _ = run(capsys, "broadcast", "cancel", broadcast_id)  # stops its reminder
     assert rc == 0 and out.strip() == "cancelled 7 unsent messages"
     rc, out, _ = run(capsys, "admin", "audit")
     lines = out.splitlines()
     assert "Ban Tuyên giáo — dừng/hủy" in lines[1]
     assert any(f"gửi #{broadcast_id}: 8 người, 9 tin" in line for line in lines)
+
+
+async def test_a_draft_takes_no_number_until_it_is_sent(cli_world: tuple[str, World],
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16: an abandoned draft must not become broadcast #1."""
+    _, world = cli_world
+    drafts = []
+    for text in ("Bản nháp bỏ dở.", "Thông báo gửi thật."):
+        rc, out, err = run(capsys, "broadcast", "create", "--units", str(world.district),
+                           "--roles", "member", "--text", text)
+        assert rc == 0, err
+        drafts.append(out.strip())
+    assert drafts == ["1", "2"]  # draft ids, as `create` prints them
+    rc, out, _ = run(capsys, "broadcast", "send", drafts[1])
+    assert rc == 0 and out.startswith("broadcast #1: ")
+    rc, out, _ = run(capsys, "broadcast", "status", "1")
+    assert rc == 0 and "«Thông báo gửi thật.»" in out and "#1" in out
+    rc, _, err = run(capsys, "broadcast", "status", "2")
+    assert rc == 1 and err.strip() == "Không tìm thấy thông báo này."
+    rc, out, _ = run(capsys, "broadcast", "list")
+    assert out.splitlines()[0].startswith("#1 [")
+    rc, out, _ = run(capsys, "broadcast", "send", drafts[0])
+    assert rc == 0 and out.startswith("broadcast #2: ")

@@ -95,7 +95,8 @@ async def test_deadline_stops_every_poll_even_after_a_restart(polls: Polls) -> N
     p.tg.kick_bot(int(kicked))  # and one member blocked the bot
     # The deadline passes while the process is down: a new runner closes it.
     p.db.call(lambda s: s.get(Poll, poll_id).__setattr__("closes_at", utcnow() - timedelta(seconds=1)))
-    restarted = PollRunner(p.db, p.runner.senders, RunnerConfig(interval=0.05))
+    # The same process restarted (its stable name): it takes the runner's lease back at once.
+    restarted = PollRunner(p.db, p.runner.senders, RunnerConfig(interval=0.05, holder=p.runner.holder))
     await restarted.tick()
     assert restarted.finished.get_nowait() == poll_id
     stopped = p.db.call(lambda s: {m.chat_id: m.status for m in s.exec(
