@@ -342,3 +342,26 @@ SMALL_TALK_GREETING = (
     "dẫn nguồn. Bạn cứ gõ câu hỏi (có dấu hoặc không dấu); gõ /help để xem cách dùng."
 )
 SMALL_TALK_THANKS = "Rất vui được giúp bạn! Cần gì thêm, bạn cứ hỏi; gõ /help để xem cách dùng."
+
+
+# --- Guided forms (bot/services/form_fields.py: any feature's fields) -----------------------
+FORM_KIND_NAMES = {"text": "chữ", "number": "số", "choice": "chọn một", "date": "ngày",
+                   "file": "tệp hoặc ảnh"}
+FORM_REQUIRED = "bắt buộc"
+FORM_OPTIONAL = "không bắt buộc"
+FORM_EMPTY = "Mục này chưa có nội dung: vui lòng gõ câu trả lời."
+FORM_TEXT_TOO_LONG = "Nội dung dài quá {limit} ký tự; vui lòng rút gọn."
+FORM_NUMBER_INVALID = "«{value}» không phải là một số. Vui lòng gõ một số, ví dụ: 12 hoặc 2,5."
+FORM_DATE_INVALID = ("«{value}» không phải là ngày hợp lệ. Vui lòng gõ theo dạng ngày/tháng/năm, "
+                     "ví dụ: {example}.")
+FORM_CHOICE_INVALID = "«{value}» không có trong các lựa chọn. Vui lòng chọn một trong: {options}."
+FORM_FILE_EXPECTED = ("Mục này cần một tệp hoặc ảnh: vui lòng gửi tệp (PDF, Word, Excel) hoặc "
+                      "ảnh chụp.")
+FORM_FILE_UNNAMED = "(tệp đính kèm)"
+FORM_DEF_NONE = "Mẫu báo cáo cần ít nhất một mục (mỗi dòng một mục)."
+FORM_DEF_TOO_MANY = "Tối đa {limit} mục trong một mẫu báo cáo."
+FORM_DEF_LABEL = "Dòng {line}: tên mục trống hoặc dài quá {limit} ký tự."
+FORM_DEF_KIND = ("Dòng {line}: không hiểu kiểu «{kind}». Dùng: chữ, số, ngày, tệp, "
+                 "hoặc «chọn: A; B; C»; thêm «không bắt buộc» nếu có thể bỏ trống.")
+FORM_DEF_OPTIONS = ("Dòng {line}: mục chọn cần từ 2 đến {limit} lựa chọn khác nhau, mỗi lựa "
+                    "chọn tối đa {length} ký tự.")

@@ -16,6 +16,7 @@ from bot.core.feature import Feature
 from bot.core.knowledge_base import KnowledgeBase
 from bot.core.outbound import Outbound
 from bot.polls.feature import PollFeature
+from bot.reports.feature import ReportsFeature
 from bot.storage.database import Database
 from bot.study.feature import StudyFeature
 from bot.study.runner import StudyConfig
@@ -24,7 +25,7 @@ from bot.units.feature import CodeSettings, UnitsFeature
 # The menus the application registers: the core with Q&A and units, and with every feature.
 MENU = menu_of([AskFeature, UnitsFeature])  # type: ignore[list-item]
 FULL_MENU = menu_of([AskFeature, UnitsFeature, BroadcastFeature, PollFeature,  # type: ignore[list-item]
-                     StudyFeature])
+                     StudyFeature, ReportsFeature])
 
 
 def dispatcher(db: Database, knowledge: KnowledgeBase, admin_ids: frozenset[str] = frozenset(),

@@ -19,6 +19,7 @@ from tuyengiao.broadcast_cli import add_broadcast_parser, run_broadcast
 from tuyengiao.poll_cli import add_poll_parser, run_poll
 from tuyengiao.logs import LIBRARY_LOG_LEVELS
 from tuyengiao.study_cli import add_study_parser, run_study
+from tuyengiao.report_cli import add_report_parser, run_report
 from tuyengiao.settings import Settings
 
 logger = logging.getLogger("tuyengiao")
@@ -86,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     add_broadcast_parser(sub)
     add_poll_parser(sub)
     add_study_parser(sub)
+    add_report_parser(sub)
     return p
 
 
@@ -128,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "broadcast": lambda: run_broadcast(args, settings),
         "poll": lambda: run_poll(args, settings),
         "study": lambda: run_study(args, settings),
+        "report": lambda: run_report(args, settings),
     }
     try:
         return handlers[args.command]()

@@ -23,7 +23,10 @@ from bot.core.feature import Feature
 from bot.core.knowledge_base import KnowledgeBase
 from bot.core.outbound import Outbound
 from bot.polls.feature import PollFeature
+from bot.reports.config import ReportConfig
+from bot.reports.feature import ReportsFeature
 from bot.services.code_guard import GuardPolicy
+from bot.services.reminder_plan import ReminderPlan
 from bot.storage.database import Database
 from bot.study.feature import StudyFeature
 from bot.units.feature import CodeSettings, UnitsFeature
@@ -67,7 +70,25 @@ def build_features(ctx: FeatureContext) -> list[Feature]:
         StudyFeature(ctx.db, ctx.knowledge, ctx.outbound, broadcast.queue, study_config(settings),
                      guard=code_settings(settings).guard, admin_ids=ctx.admin_ids,
                      runner=ctx.workers and settings.study_runner),
+        ReportsFeature(ctx.db, ctx.outbound, broadcast.queue, report_config(settings, ctx.workers)),
     ]
+
+
+def report_config(settings: Settings, workers: bool = True) -> ReportConfig:
+    """The reports feature's settings (REPORT_*); its tracker runs where workers run."""
+    return ReportConfig(
+        reminder_days=ReminderPlan.parse_days(settings.report_reminder_days),
+        overdue_every_days=settings.report_overdue_every_days,
+        escalate_after_days=settings.report_escalate_after_days,
+        reminder_hour=settings.report_reminder_hour,
+        close_after_days=settings.report_close_after_days,
+        files_dir=settings.report_files_dir,
+        max_file_bytes=int(settings.report_max_file_mb * 1024 * 1024),
+        fetch_timeout=settings.report_fetch_timeout_seconds,
+        fetch_allow_private=settings.report_fetch_allow_private,
+        form_idle=timedelta(minutes=settings.report_form_idle_minutes),
+        tick_seconds=settings.report_tick_seconds,
+        worker=workers and settings.report_worker)
 
 
 class ServingAnswerStore:
@@ -110,4 +131,4 @@ def code_settings(settings: Settings) -> CodeSettings:
             lockout=timedelta(minutes=settings.code_lockout_minutes)))
 
 
-__all__ = ["FeatureContext", "build_features", "code_settings"]
+__all__ = ["FeatureContext", "build_features", "code_settings", "report_config"]

@@ -219,6 +219,31 @@ class Settings(BaseSettings):
 
         ReminderSchedule.parse(value)  # ValueError: the setting is refused at start
         return value
+    # --- reports from units and opinion collaborators (bot/reports) ---
+    # Run the report tracker inside `tuyengiao run`: opens each period of recurring requests,
+    # sends reminders and escalations, closes periods, tells the requester at each deadline
+    # (its messages go out through the broadcast outbox, so BROADCAST_WORKER delivers them).
+    report_worker: bool = True
+    report_tick_seconds: float = Field(60.0, gt=0)  # how often it looks for due work
+    # Defaults of a new request: reminders this many days before the deadline (comma-
+    # separated), then every N days once overdue (0: none), and the parent unit's officers
+    # told after this many days overdue (0: never). Reminders go out at this local hour.
+    report_reminder_days: str = Field("3,1", pattern=r"^[0-9, ]*$")
+    report_overdue_every_days: int = Field(1, ge=0, le=60)
+    report_escalate_after_days: int = Field(3, ge=0, le=60)
+    report_reminder_hour: int = Field(8, ge=0, le=23)
+    # Late reports are accepted (and marked late) this many days after a deadline.
+    report_close_after_days: int = Field(30, ge=0, le=366)
+    # Files and photos sent for reports: copies kept here, each at most this large.
+    report_files_dir: Path = Path("data/report-files")
+    report_max_file_mb: float = Field(10.0, gt=0, le=20)  # Telegram lets bots fetch ≤ 20 MB
+    # Fetching an image link (Zalo): the whole fetch's time limit; private and loopback
+    # addresses are refused unless this is true (tests with a local server only).
+    report_fetch_timeout_seconds: float = Field(15.0, gt=0, le=120)
+    report_fetch_allow_private: bool = False
+    # A form left this long stops taking the chat's texts (they are questions again);
+    # /nopbaocao resumes it where it was.
+    report_form_idle_minutes: float = Field(60.0, gt=0)
 
     @field_validator("encoder_cache_dir", mode="before")
     @classmethod

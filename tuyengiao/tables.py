@@ -8,5 +8,6 @@ import bot.ask.models  # noqa: F401
 import bot.broadcast.models  # noqa: F401
 import bot.inbox.models  # noqa: F401
 import bot.polls.models  # noqa: F401
+import bot.reports.models  # noqa: F401
 import bot.storage.models  # noqa: F401
 import bot.study.models  # noqa: F401

@@ -192,7 +192,8 @@ class BroadcastFeature(BaseFeature):
             return None
         chat = incoming.chat
         draft = await self.db.run(service.draft_in_chat, actor, chat.platform, chat.chat_id)
-        if draft is None or draft.compose_step != "doc" or not incoming.file_id:
+        if draft is None or draft.compose_step != "doc" or not incoming.file_id \
+                or incoming.kind != "document":  # a photo's id cannot go out as a document
             return None
         reply = await self.db.run(_take_file, actor, draft.id, chat.platform, incoming.file_id,
                                   incoming.file_name)

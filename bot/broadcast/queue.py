@@ -57,7 +57,7 @@ class OutboxQueue:
             attachment_platform=platform, attachment_file_id=file_id, attachment_name=name,
             include_groups=False, status="sending", report_sent=True, confirmed_at=now,
             created_by_person_id=created_by,
-            target_unit_ids=",".join(str(u) for u in dict.fromkeys(a.unit_id for a in chats)),
+            target_unit_ids=_unit_list(dict.fromkeys(a.unit_id for a in chats)),
         )
         session.add(row)
         session.flush()
@@ -71,6 +71,14 @@ class OutboxQueue:
                                    person_id=created_by))
         logger.info("bulletin %s of %s queued for %d chats", row.id, bulletin.feature, len(chats))
         return row.id
+
+
+def _unit_list(unit_ids: Sequence[int] | dict[int, None], limit: int = 2000) -> str:
+    """The units' ids, comma-separated, cut at the column's length on a whole id: a bulletin
+    to a thousand communes must not fail on PostgreSQL, which enforces the length (SQLite
+    does not). The list is informational for a bulletin (its deliveries carry the units)."""
+    text = ",".join(str(u) for u in unit_ids)
+    return text if len(text) <= limit else text[:limit].rsplit(",", 1)[0]
 
 
 def bulletin_actions(broadcast: Broadcast) -> tuple[Action, ...]:

@@ -110,7 +110,7 @@ class Dispatcher:
                 return await self._text(incoming, actor)
             if isinstance(incoming, IncomingAction):
                 return await self._action(incoming, actor)
-            if incoming.file_id:  # an officer's attachment, for a form waiting for one
+            if incoming.file_id or incoming.file_url:  # for a form waiting for a file
                 for feature in self.features:
                     attached = await feature.attachment(incoming, actor)
                     if attached is not None:

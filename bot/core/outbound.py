@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.core.types import Action, Capabilities, ChatKind, Reply, TextReply
 
@@ -162,6 +162,31 @@ class OutboundPort(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class FetchedFile:
+    data: bytes
+    name: str = ""  # the platform's name for it (its path's last part), maybe empty
+
+
+class FileTooLarge(PermanentError):
+    """The file is larger than the caller's limit (`size` bytes, as far as known)."""
+
+    def __init__(self, reason: str, size: int) -> None:
+        super().__init__(reason)
+        self.size = size
+
+
+@runtime_checkable
+class FileSource(Protocol):
+    """A port that can also fetch a file a person sent by its platform id (Telegram's
+    getFile); platforms that hand out links instead (Zalo's images) do not implement it."""
+
+    async def fetch_file(self, file_id: str, max_bytes: int) -> FetchedFile:
+        """The file's bytes, at most `max_bytes` (FileTooLarge beyond); DeliveryError kinds
+        otherwise."""
+        ...
+
+
 class Outbound:
     """The ports of the platforms this process runs, by platform name."""
 
@@ -198,6 +223,7 @@ class Outbound:
         return True
 
 
-__all__ = ["ChatMoved", "DeliveryError", "Destination", "Outbound", "OutboundPort",
+__all__ = ["ChatMoved", "DeliveryError", "Destination", "FetchedFile", "FileSource",
+           "FileTooLarge", "Outbound", "OutboundPort",
            "PermanentError", "PollCounts", "PollSpec", "RateLimits", "SentPoll",
            "TransientError", "Unreachable"]

@@ -88,8 +88,14 @@ class IncomingUnsupported:
     sender: Sender
     chat: Chat
     kind: str  # "sticker", "photo", "voice", ... for the log line
-    file_id: str | None = None  # a document's reusable platform file id (broadcast attachments)
+    # A document's or photo's reusable platform file id (broadcast attachments, report files)
+    file_id: str | None = None
     file_name: str = ""
+    file_size: int | None = None  # bytes, as the platform announces it (not yet checked)
+    mime_type: str = ""  # as the sender's app announced it (not yet checked)
+    # Where the platform keeps an image the person sent (Zalo gives a link, not an id): a
+    # URL from outside, to be fetched only through bot.services.fetch.
+    file_url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -142,5 +142,46 @@ def resolve(session: Session, unit_ids: Sequence[int], roles: Sequence[str],
     return audience
 
 
-__all__ = ["Audience", "check_targets", "may_manage", "require_sender", "resolve",
-           "target_units"]
+def officers_of(session: Session, unit_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The officers of exactly each unit (not of its parents or sub-units): unit id → person
+    ids, in id order; a unit without an officer is absent."""
+    ids = list(dict.fromkeys(unit_ids))
+    found: dict[int, list[int]] = {}
+    for start in range(0, len(ids), 500):  # stay under every database's parameter limit
+        rows = session.exec(
+            select(Membership.unit_id, Membership.person_id)
+            .where(col(Membership.unit_id).in_(ids[start:start + 500]),
+                   col(Membership.role) == "officer")
+            .order_by(col(Membership.person_id))
+        ).all()
+        for unit_id, person_id in rows:
+            found.setdefault(unit_id, []).append(person_id)
+    return found
+
+
+def private_chats(session: Session, person_ids: Iterable[int]
+                  ) -> tuple[dict[int, list[tuple[str, str]]], dict[int, list[tuple[str, str]]]]:
+    """Where each person can be written to in private: (reachable, marked unreachable), each
+    person id → [(platform, chat id)]. A person who never wrote to the bot is in neither (a
+    bot cannot start a private chat)."""
+    ids = list(dict.fromkeys(person_ids))
+    reachable: dict[int, list[tuple[str, str]]] = {}
+    gone: dict[int, list[tuple[str, str]]] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.exec(
+            select(Identity.person_id, ChatRecord.platform, ChatRecord.chat_id,
+                   Identity.unreachable_at)
+            .join(ChatRecord, and_(col(ChatRecord.platform) == col(Identity.platform),
+                                   col(ChatRecord.chat_id) == col(Identity.platform_user_id),
+                                   col(ChatRecord.kind) == "private"))
+            .where(col(Identity.person_id).in_(ids[start:start + 500]))
+            .order_by(col(Identity.person_id), col(ChatRecord.platform))
+        ).all()
+        for person_id, platform, chat_id, unreachable_at in rows:
+            (gone if unreachable_at else reachable).setdefault(person_id, []).append(
+                (platform, chat_id))
+    return reachable, gone
+
+
+__all__ = ["Audience", "check_targets", "may_manage", "officers_of", "private_chats",
+           "require_sender", "resolve", "target_units"]

@@ -119,4 +119,4 @@ def test_the_toy_is_just_another_feature(tmp_path: Path) -> None:
     with Database.open(f"sqlite:///{tmp_path / 'bot.db'}") as db:
         ctx = FeatureContext(db, KnowledgeBase.__new__(KnowledgeBase), Outbound())
         names = [f.name for f in [*build_features(ctx), ToyFeature()]]
-    assert names == ["official_answers", "ask", "units", "broadcast", "polls", "study", "toy"]
+    assert names == ["official_answers", "ask", "units", "broadcast", "polls", "study", "reports", "toy"]

@@ -110,6 +110,7 @@ class TelegramApiServer(ChatMethods, PollMethods, UpdateBuilders, LoopbackServer
         self._faults: dict[str, deque[ApiError]] = {}
         self._delays: dict[str, list[Any]] = {}  # method -> [seconds, calls left or None]
         self.chats: dict[int, dict[str, Any]] = {}
+        self.files: dict[str, tuple[bytes, str]] = {}  # file_id -> (content, file_path)
         self._ids = {"update": 0, "message": 0, "callback": 0, "poll": 0}
         self._init_polls()
         self._init_chats()
@@ -119,7 +120,7 @@ class TelegramApiServer(ChatMethods, PollMethods, UpdateBuilders, LoopbackServer
                          "answerCallbackQuery", "sendChatAction", "setMyCommands",
                          "getMyCommands", "deleteMyCommands", "setWebhook", "deleteWebhook",
                          "getWebhookInfo", "close", "logOut", "sendPoll", "stopPoll",
-                         "sendPhoto", "forwardMessage")
+                         "sendPhoto", "forwardMessage", "getFile")
         }
 
     @property
@@ -158,7 +159,19 @@ class TelegramApiServer(ChatMethods, PollMethods, UpdateBuilders, LoopbackServer
         await self._until(lambda: True if self.confirmed_offset > update_id else None, timeout)
 
     # --- HTTP ---------------------------------------------------------------------------
+    def add_file(self, file_id: str, data: bytes, path: str = "documents/file_0.pdf") -> None:
+        """A file people sent, served by getFile and its download URL (`/file/bot<token>/
+        <path>`), as Telegram keeps files a bot received."""
+        self.files[file_id] = (data, path)
+
     async def _handle(self, request: web.Request) -> web.Response:
+        if (f := re.fullmatch(r"/file/bot(?P<token>[^/]+)/(?P<path>.+)", request.path)):
+            found = [data for data, path in self.files.values() if path == f["path"]]
+            self._record(Call("downloadFile", {"path": f["path"]}, ok=bool(found)
+                              and f["token"] == self.token))
+            if f["token"] != self.token or not found:
+                return web.Response(status=404, text="Not Found")
+            return web.Response(body=found[0], content_type="application/octet-stream")
         m = re.fullmatch(r"/bot(?P<token>[^/]+)/(?P<method>\w+)", request.path)
         if m is None:
             return web.json_response(ApiError(404, "Not Found").body(), status=404)
@@ -265,6 +278,16 @@ class TelegramApiServer(ChatMethods, PollMethods, UpdateBuilders, LoopbackServer
                                                  "file_unique_id": "AgADdoc"}}
         self.messages[(params["chat_id"], message["message_id"])] = message
         return message
+
+    async def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params.get("file_id") or "")
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        data, path = self.files[file_id]
+        if len(data) > 20 * 1024 * 1024:  # bots may download files up to 20 MB
+            raise ApiError(400, "Bad Request: file is too big")
+        return {"file_id": file_id, "file_unique_id": f"u{abs(hash(file_id)) % 10**8}",
+                "file_size": len(data), "file_path": path}
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self.messages.get((params.get("chat_id"), params.get("message_id")))

@@ -88,10 +88,12 @@ class UpdateBuilders:
             "new_chat_member": {"user": self.bot_user, "status": status}}})
 
     def document_update(self, chat_id: int, user_id: int, file_name: str = "ke-hoach.pdf",
-                        chat_type: str = "private") -> dict[str, Any]:
+                        chat_type: str = "private", *, file_size: int = 1024,
+                        mime_type: str = "application/pdf",
+                        file_id: str | None = None) -> dict[str, Any]:
         return self._media(chat_id, user_id, chat_type, document={
-            "file_id": f"BQACAgIAAxk-{file_name}", "file_unique_id": "AgADdocument",
-            "file_name": file_name, "mime_type": "application/pdf", "file_size": 1024})
+            "file_id": file_id or f"BQACAgIAAxk-{file_name}", "file_unique_id": "AgADdocument",
+            "file_name": file_name, "mime_type": mime_type, "file_size": file_size})
 
     def _media(self, chat_id: int, user_id: int, chat_type: str, **fields: Any) -> dict[str, Any]:
         message = self._user_message(chat_id, user_id, chat_type, "Nguyễn Văn An", "Chi bộ thôn Đông")

@@ -46,8 +46,9 @@ def text_update(chat_id: str, user_id: str, text: str, chat_type: str = "PRIVATE
 
 
 def image_update(chat_id: str, user_id: str, chat_type: str = "PRIVATE",
-                 caption: str | None = None) -> dict[str, Any]:
-    content: dict[str, Any] = {"photo_url": "https://photo.zdn.vn/fake/anh.jpg"}
+                 caption: str | None = None,
+                 photo_url: str = "https://photo.zdn.vn/fake/anh.jpg") -> dict[str, Any]:
+    content: dict[str, Any] = {"photo_url": photo_url}
     if caption is not None:
         content["caption"] = caption
     return {"event_name": IMAGE, "message": message(chat_id, user_id, chat_type, **content)}

@@ -60,12 +60,14 @@ async def test_a_rejected_token_is_never_logged(
             (Settings(_env_file=None, telegram_bot_token=TG_TOKEN, telegram_api_base_url=tg.base_url,
                       database_url=f"sqlite:///{tmp_path / 'a.db'}", search_weight_dense=0.0,
                       broadcast_worker=False, poll_runner=False,
-                      official_answer_worker=False, study_runner=False),
+                      official_answer_worker=False, study_runner=False,
+                      report_worker=False),
              "Telegram refused TELEGRAM_BOT_TOKEN (the token of bot id 123456789)"),
             (Settings(_env_file=None, zalo_bot_token=ZALO_TOKEN, zalo_api_base_url=zl.base_url,
                       database_url=f"sqlite:///{tmp_path / 'b.db'}", search_weight_dense=0.0,
                       broadcast_worker=False, poll_runner=False,
-                      official_answer_worker=False, study_runner=False),
+                      official_answer_worker=False, study_runner=False,
+                      report_worker=False),
              "Zalo refused ZALO_BOT_TOKEN (the token of bot id 9876543210987654321)"),
         ):
             install_redaction(settings)

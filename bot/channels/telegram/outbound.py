@@ -46,6 +46,8 @@ from bot.core.outbound import (
     ChatMoved,
     DeliveryError,
     Destination,
+    FetchedFile,
+    FileTooLarge,
     PermanentError,
     PollCounts,
     PollSpec,
@@ -155,6 +157,22 @@ class TelegramOutbound:
         final = await self._guarded(lambda: self.bot.stop_poll(to_chat_id(chat_id),
                                                                int(message_id)))
         return PollCounts([o.voter_count for o in final.options], final.total_voter_count)
+
+    async def fetch_file(self, file_id: str, max_bytes: int) -> FetchedFile:
+        """A file a person sent (bot.core.outbound.FileSource): getFile, then the download,
+        refused (FileTooLarge) before downloading when Telegram says it is larger than
+        `max_bytes`, and checked again after."""
+        found = await self._guarded(lambda: self.bot.get_file(file_id))
+        if found.file_size is not None and found.file_size > max_bytes:
+            raise FileTooLarge(f"{found.file_size} bytes", found.file_size)
+        try:
+            data = bytes(await found.download_as_bytearray())
+        except TelegramError as exc:
+            raise classify(exc) from exc
+        if len(data) > max_bytes:
+            raise FileTooLarge(f"{len(data)} bytes", len(data))
+        name = (found.file_path or "").rsplit("/", 1)[-1]
+        return FetchedFile(data, name)
 
     # --- calls -------------------------------------------------------------------------
     def _send_message(self, to: Destination, message: RenderedMessage,

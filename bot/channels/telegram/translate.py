@@ -85,10 +85,17 @@ class TelegramTranslator:
             return None
         if is_group and not self._replies_to_bot(message):
             return None  # a photo shared in a group is not meant for the assistant
-        document = message.document if kind == "document" else None
-        return IncomingUnsupported(
-            update_id, sender, chat, kind, file_id=document.file_id if document else None,
-            file_name=(document.file_name or "") if document else ""), origin
+        if kind == "document" and message.document is not None:
+            document = message.document
+            return IncomingUnsupported(
+                update_id, sender, chat, kind, file_id=document.file_id,
+                file_name=document.file_name or "", file_size=document.file_size,
+                mime_type=document.mime_type or ""), origin
+        if kind == "photo" and message.photo:
+            largest = message.photo[-1]  # Telegram lists the sizes smallest first
+            return IncomingUnsupported(update_id, sender, chat, kind, file_id=largest.file_id,
+                                       file_size=largest.file_size, mime_type="image/jpeg"), origin
+        return IncomingUnsupported(update_id, sender, chat, kind), origin
 
     def _addressed(self, message: Message, text: str, is_group: bool) -> tuple[bool, str]:
         """(is it for us, the text without "@bot"): in a group, a /command (for us or for

@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 TEXT_EVENT = "message.text.received"
+IMAGE_EVENT = "message.image.received"
 _CHOICE = re.compile(r"^\d{1,3}(?:\s*[,;\s]\s*\d{1,3})*\s*\.?$")  # "1", "1,3", "1 3"
 UNSUPPORTED_EVENTS = {
     "message.image.received": "image",
@@ -103,7 +104,9 @@ class ZaloTranslator:
             if chat.kind == "group":
                 logger.debug("zalo: update %s: %s in a group ignored", update_id, event)
                 return None
-            return Translated(IncomingUnsupported(update_id, sender, chat, UNSUPPORTED_EVENTS[event]), key)
+            return Translated(IncomingUnsupported(
+                update_id, sender, chat, UNSUPPORTED_EVENTS[event],
+                file_url=_image_url(message) if event == IMAGE_EVENT else None), key)
         logger.info("zalo: update %s: event %r not handled", update_id, event[:80])
         return None
 
@@ -185,6 +188,18 @@ def _sent_at(value: Any) -> datetime | None:
         return datetime.fromtimestamp(value / 1000, LOCAL_TZ)
     except (OverflowError, OSError, ValueError):
         return None
+
+
+def _image_url(message: dict[str, Any]) -> str | None:
+    """An image message's link (`photo`, or `photo_url` as some deliveries name it): text
+    that looks like an http(s) URL, else None. Whether it may be fetched is decided by
+    bot.services.fetch, never here."""
+    for name in ("photo", "photo_url", "url"):
+        value = message.get(name)
+        if isinstance(value, str) and value.startswith(("http://", "https://")) \
+                and len(value) <= 2048:
+            return value
+    return None
 
 
 def _nfc(text: str) -> str:
