@@ -86,6 +86,56 @@ def find_duplicates(candidates: Sequence[Candidate]) -> dict[str, str]:
     return out
 
 
+class CopyFinder:
+    """The same rules, one document at a time in build order: which documents read so far a
+    new one is a copy of. The build uses it to leave a copy's chunks out of embedding while
+    files are still being read; `find_duplicates` over the whole build has the last word
+    (it also ignores text shared by more than `COMMON` documents, which one document at a
+    time cannot know yet)."""
+
+    def __init__(self) -> None:
+        self._seen: list[Candidate] = []
+        self._prints: list[frozenset[int]] = []
+        self._holders: dict[int, list[int]] = defaultdict(list)
+
+    def add(self, candidate: Candidate) -> list[Candidate]:
+        """Record `candidate`; the earlier candidates it is a copy of, in build order."""
+        index = len(self._seen)
+        found: set[int] = set()
+        for j, earlier in enumerate(self._seen):
+            if _same_number(earlier.doc, candidate.doc):
+                found.add(j)
+        printed = shingles(candidate.content)
+        if len(printed) >= MIN_SHINGLES:
+            shared: dict[int, int] = defaultdict(int)
+            for h in printed:
+                for j in self._holders.get(h, ()):
+                    shared[j] += 1
+                self._holders[h].append(index)
+            found.update(
+                j for j, n in shared.items()
+                if n >= MIN_CONTAINMENT * min(len(printed), len(self._prints[j]))
+            )
+        self._seen.append(candidate)
+        self._prints.append(printed)
+        return [self._seen[j] for j in sorted(found)]
+
+
+def preferred(candidates: Sequence[Candidate]) -> Candidate:
+    """The copy to index among copies of one document: the one that reads best
+    (`_preference`), then the first in the build."""
+    return min(candidates, key=_preference)
+
+
+def _same_number(a: DocumentMeta, b: DocumentMeta) -> bool:
+    """Same number and type, and no conflicting date."""
+    if not (a.number and a.doc_type and b.number and b.doc_type):
+        return False
+    if (a.number.upper(), a.doc_type.lower()) != (b.number.upper(), b.doc_type.lower()):
+        return False
+    return a.issued is None or b.issued is None or a.issued == b.issued
+
+
 def _preference(c: Candidate) -> tuple[int, int, int, int, int]:
     """Which copy reads best, smallest first: DOCX, DOC, text, HTML, PDF; among PDFs the one
     read from its text layer, then one partly OCR'd, then one OCR'd throughout (fewer OCR'd
