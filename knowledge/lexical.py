@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import math
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping, Sequence, cast
 
 import bm25s
 import numpy as np
@@ -133,11 +133,11 @@ class _Field:
         # side by side in query order (a repeated term counts twice, as in get_scores).
         ids = [self.vocab[t] for t in known]
         starts, ends = self._indptr[ids], self._indptr[np.asarray(ids) + 1]
-        data = [self._data[int(a) : int(b)] for a, b in zip(starts, ends)]
-        rows = [self._indices[int(a) : int(b)] for a, b in zip(starts, ends)]
+        spans = [(int(a), int(b)) for a, b in zip(starts, ends)]
+        data, rows = cast(PostingsFile, self._data), cast(PostingsFile, self._indices)
         local_indptr = np.concatenate([[0], np.cumsum(ends - starts)]).astype(self._indptr.dtype)
         scores = self.model._compute_relevance_from_scores(
-            data=np.concatenate(data), indptr=local_indptr, indices=np.concatenate(rows),
+            data=data.gather(spans), indptr=local_indptr, indices=rows.gather(spans),
             num_docs=self.num_docs, query_tokens_ids=np.arange(len(ids), dtype=np.int64),
             dtype=np.dtype(self.model.dtype),
         )

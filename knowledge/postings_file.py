@@ -23,7 +23,7 @@ import numpy as np
 
 class PostingsFile:
     """A read-only 1-D array on disk: `len()`, `dtype`, `[start:stop]` (a new ndarray of that
-    slice; steps are not supported) and `read_all()`. Built from the `numpy.memmap` that
+    slice; steps are not supported), `gather(spans)` and `read_all()`. Built from the `numpy.memmap` that
     `np.load(..., mmap_mode="r")` gave for the same file, whose header offset it reuses; the
     map itself is not kept."""
 
@@ -52,6 +52,21 @@ class PostingsFile:
         if len(data) != want:
             raise OSError(f"{self.path}: short read ({len(data)} of {want} bytes)")
         return np.frombuffer(data, dtype=self.dtype)
+
+    def gather(self, spans: list[tuple[int, int]]) -> np.ndarray:
+        """The slices [start, stop) of `spans`, one after another in one new array, each
+        read straight into its place (`os.preadv`: no intermediate copy)."""
+        size = self.dtype.itemsize
+        out = np.empty(sum(stop - start for start, stop in spans), dtype=self.dtype)
+        view = memoryview(out).cast("B")
+        at = 0
+        for start, stop in spans:
+            want = (stop - start) * size
+            if want and os.preadv(self._fd, [view[at : at + want]],
+                                  self.offset + start * size) != want:
+                raise OSError(f"{self.path}: short read at element {start}")
+            at += want
+        return out
 
     def read_all(self) -> np.ndarray:
         return self[0 : self._length]

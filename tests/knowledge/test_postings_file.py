@@ -64,5 +64,7 @@ def test_a_slice_reads_exactly_those_elements(tmp_path: Path) -> None:
     np.testing.assert_array_equal(postings[995:2000], values[995:])
     assert postings[5:5].size == 0 and postings[5:5].dtype == np.int32
     np.testing.assert_array_equal(postings.read_all(), values)
+    np.testing.assert_array_equal(postings.gather([(3, 6), (0, 0), (990, 1000), (3, 4)]),
+                                  np.concatenate([values[3:6], values[990:], values[3:4]]))
     with pytest.raises(TypeError):
         postings[1:10:2]
