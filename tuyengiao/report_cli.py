@@ -112,7 +112,7 @@ def run_report(args: argparse.Namespace, settings: Settings) -> int:
     from bot.reports.worker import tick_once
     from bot.services import export, form_fields
     from bot.services.errors import ServiceError
-    from bot.services.reminder_plan import ReminderPlan
+    from bot.services.reminders import ReminderPlan
     from bot.storage import Database, schema, utcnow
     from bot.storage.models import Unit
     from tuyengiao.features import report_config
