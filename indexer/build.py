@@ -65,8 +65,9 @@ logger = logging.getLogger(__name__)
 # headers removed and scans OCR'd, .doc read, legacy encodings and look-alike letters
 # converted; 7: documents carry validity claims and resolved status; 8: stored text keeps the
 # document's tone-mark placement (matching unifies it), page markers of text files, gazette
-# imprints, footnote marks and unmapped PDF glyphs handled, documents record OCR'd pages).
-PIPELINE_VERSION = f"8/bm25-folded-k1={BM25_K1}-b={BM25_B}"
+# imprints, footnote marks and unmapped PDF glyphs handled, documents record OCR'd pages);
+# 9: a note in parentheses is no title, and "của … về …" after a type line gives "về …".
+PIPELINE_VERSION = f"9/bm25-folded-k1={BM25_K1}-b={BM25_B}"
 
 
 @dataclass(frozen=True)
