@@ -136,6 +136,8 @@ SUBMIT_BUTTON = "📝 Nộp báo cáo"
 TYPED_SUBMIT = "Gõ /nopbaocao để nộp."
 REMINDER_BEFORE = ("⏰ Nhắc hạn: báo cáo «{title}» kỳ {period} hạn hết ngày {deadline} "
                    "(còn {days} ngày) — {who} chưa nộp.")
+REMINDER_TODAY = ("⏰ Nhắc hạn: báo cáo «{title}» kỳ {period} hạn hết hôm nay ({deadline}) — "
+                  "{who} chưa nộp.")
 REMINDER_OVERDUE = ("⏰ Quá hạn {days} ngày: báo cáo «{title}» kỳ {period} (hạn hết ngày "
                     "{deadline}) — {who} chưa nộp. Vẫn có thể nộp (ghi nhận nộp muộn).")
 REMINDER_WHO_UNIT = "đơn vị của đồng chí"
@@ -306,6 +308,15 @@ FLASH_NOTICE = ("⚡ BÁO CÁO NHANH (khẩn) #{id} — {unit}\n"
                 "Người báo cáo: {reporter}\n"
                 "{text}")
 REPORTER_HIDDEN = "(ẩn tên — xem ở đơn vị {unit})"
+REPORTER_HIDDEN_NO_OFFICER = "(ẩn tên theo ý người báo cáo)"
+FLASH_UNIT_NO_OFFICER = ("⚠️ {unit} chưa có cán bộ phụ trách: chỉ cấp trên nhận được báo cáo "
+                         "này; cần liên hệ người báo cáo thì giao cán bộ cho {unit} (/donvi).")
+FLASH_SAVED_PARENT_ONLY = ("⚡ Đã nhận báo cáo nhanh #{id}. {unit} chưa có cán bộ phụ trách nên "
+                           "trợ lý đã báo ngay cán bộ {parent} (không kèm tên đồng chí nếu "
+                           "đồng chí không đồng ý).")
+FLASH_SAVED_NOBODY = ("⚡ Đã nhận báo cáo nhanh #{id} và lưu để tổng hợp, nhưng {unit} và cấp "
+                      "trên chưa có cán bộ phụ trách nên chưa ai được báo ngay. Việc gấp, "
+                      "đồng chí liên hệ trực tiếp cấp ủy.")
 COLLAB_TITLE = "Cộng tác viên dư luận của {unit}:"
 COLLAB_LINE_ON = "✅ {name}"
 COLLAB_LINE_OFF = "◻️ {name}"
