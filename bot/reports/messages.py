@@ -157,6 +157,9 @@ UNIT_DELETED = ("⚠️ Đơn vị «{unit}» (mã {unit_id}) đã bị xóa: y�
                 "{period} đã đóng với đơn vị này.")
 SUMMARY_TITLE = "📊 Hết hạn kỳ {period} — yêu cầu #{id} «{title}»"
 SUMMARY_MISSING = "Chưa nộp: {units}."
+DIGEST_TITLE = "🗓 Tổng hợp dư luận {period} — yêu cầu #{id} «{title}»"
+DIGEST_ANSWERED = "Cộng tác viên đã nộp báo cáo định kỳ: {submitted}/{total} ({late} nộp muộn)."
+DIGEST_TYPED = "Xem lại hoặc tải bảng: /tonghopdlxh {month}/{year} csv"
 
 # --- filling in (bot/reports/form.py) ------------------------------------------------------
 NOTHING_TO_SUBMIT = "Hiện không có báo cáo nào đồng chí cần nộp."
