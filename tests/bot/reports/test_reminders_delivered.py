@@ -31,6 +31,7 @@ from tests.bot.reports.conftest import (
     buttons,
     create_request,
     local,
+    notices,
     reports_of,
 )
 from tests.fakes.telegram_api import TelegramApiServer
@@ -123,6 +124,8 @@ async def test_reminders_summary_and_escalation_arrive_on_telegram_and_zalo(
             and p["text"].startswith("⚠️ Báo cáo"), timeout=WAIT)
         assert "quá hạn 3 ngày" in escalation["text"] and "• Xã Tân Lập" in escalation["text"]
         assert "Xã Hòa Bình" not in escalation["text"]
+        await zalo.wait_for("sendMessage", lambda p: p["chat_id"] == ZALO_OFFICER
+                            and p["text"].startswith("⏰ Quá hạn 3 ngày"), timeout=WAIT)
         assert (await tick(tracker, clock, local(2026, 5, 23, 9))).escalations == 0
 
     # Hòa Bình, which submitted, had the D-3 reminder only; Tân Lập had D-3, D-1 and the
@@ -130,6 +133,8 @@ async def test_reminders_summary_and_escalation_arrive_on_telegram_and_zalo(
     reminders_911 = [p["text"] for p in telegram.calls_of("sendMessage")
                      if p["chat_id"] == int(COMMUNE_OFFICER) and p["text"].startswith("⏰")]
     assert len(reminders_911) == 1, reminders_911
+    queued_911 = [t for t, chats in notices(db) if t.startswith("⏰") and COMMUNE_OFFICER in chats]
+    assert len(queued_911) == 1, queued_911  # none queued that had not arrived yet either
     reminders_912 = [t for t in zalo.sent_texts(ZALO_OFFICER) if t.startswith("⏰")]
     assert [t.split(":")[0] for t in reminders_912] == [
         "⏰ Nhắc hạn", "⏰ Nhắc hạn", "⏰ Quá hạn 1 ngày", "⏰ Quá hạn 3 ngày"], reminders_912
