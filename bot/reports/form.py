@@ -91,8 +91,10 @@ def receipt(found: Receipt, at_text: str) -> str:
     if found.kind == "opinion":
         if found.urgent:
             told = found.alerted
-            if told is None or told.unit_told:
+            if told is None or (told.unit_told and told.parent_told):
                 return texts.FLASH_SAVED.format(id=found.report_id, unit=found.unit)
+            if told.unit_told:
+                return texts.FLASH_SAVED_UNIT_ONLY.format(id=found.report_id, unit=told.unit)
             if told.parent_told:
                 return texts.FLASH_SAVED_PARENT_ONLY.format(id=found.report_id, unit=told.unit,
                                                             parent=told.parent)

@@ -314,6 +314,7 @@ REPORTER_HIDDEN = "(ẩn tên — xem ở đơn vị {unit})"
 REPORTER_HIDDEN_NO_OFFICER = "(ẩn tên theo ý người báo cáo)"
 FLASH_UNIT_NO_OFFICER = ("⚠️ {unit} chưa có cán bộ phụ trách: chỉ cấp trên nhận được báo cáo "
                          "này; cần liên hệ người báo cáo thì giao cán bộ cho {unit} (/donvi).")
+FLASH_SAVED_UNIT_ONLY = "⚡ Đã nhận báo cáo nhanh #{id}; đã báo ngay cán bộ {unit}."
 FLASH_SAVED_PARENT_ONLY = ("⚡ Đã nhận báo cáo nhanh #{id}. {unit} chưa có cán bộ phụ trách nên "
                            "trợ lý đã báo ngay cán bộ {parent} (không kèm tên đồng chí nếu "
                            "đồng chí không đồng ý).")
