@@ -127,7 +127,7 @@ async def test_a_member_links_telegram_and_zalo_with_a_code(assistant: Dispatche
             assert "Chỉ thị 05-CT/TW" in await ask(zl, QUESTION)
             # The same code cannot link a second Zalo account.
             assert await ask(zl, f"/lienket {code[1]}", chat="u-khac", user="u-khac") == \
-                messages.INVITE_USED_UP
+                messages.LINK_CODE_STALE
     with db.session() as s:
         identities = {(i.platform, i.platform_user_id): i.person_id for i in s.exec(select(Identity))}
         person = identities[("telegram", "55")]
