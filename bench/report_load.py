@@ -12,11 +12,19 @@ Timed, after the 12 months (median of --repeat runs, milliseconds):
   punctuality    `/baocaodonvi <last month>`: late list and ranking
   tick           one tracker pass with nothing new due (it scans the open instances)
 Also printed: the setup's own figures (submissions per second through the form service, the
-reminder rows queued). Sending the queued rows at the platform rate is the broadcast worker's
-job, measured by bench/broadcast_load.py.
+reminder rows queued).
+
+With --deliver, reminder sending at the platform rate, on a fresh database of its own (SQLite
+unless --database-url): the same N communes, a monthly request opened (its N request notices
+delivered first, unthrottled, so that only reminders are measured), then the D-3 tick at 08:00
+queues one reminder per commune and the real broadcast worker (in this process, default
+WorkerConfig) sends them through the real Telegram adapter at Telegram's limit
+(TELEGRAM_LIMITS, 30 messages/s, or --deliver-rate) to the loopback Bot API. Printed: the
+tick's time, tick to first and last arrival, the achieved rate (first to last arrival)
+against the limit, lost and duplicated chats.
 
     .venv/bin/python bench/report_load.py [--units 1000] [--months 12] [--share 0.85]
-        [--late-share 0.1] [--repeat 5] [--database-url URL]
+        [--late-share 0.1] [--repeat 5] [--database-url URL] [--deliver [--deliver-rate 30]]
 
 Target (issue 15): tracker page and roll-up ≤ 1 s at 1,000 units × 12 instances.
 """
@@ -24,6 +32,7 @@ Target (issue 15): tracker page and roll-up ≤ 1 s at 1,000 units × 12 instanc
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
 import sys
 import tempfile
@@ -44,7 +53,12 @@ from bot.reports.worker import tick_once  # noqa: E402
 from bot.services import form_fields, people, units  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 from bot.storage.models import LOCAL_TZ, ChatRecord, Identity, Membership, Person  # noqa: E402
+
+from bot.broadcast.worker import BroadcastWorker, WorkerConfig  # noqa: E402
+from bot.channels.telegram.outbound import TELEGRAM_LIMITS, TelegramOutbound  # noqa: E402
+from bot.core.outbound import RateLimits  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
+from tests.fakes.telegram_api import TelegramApiServer  # noqa: E402
 
 ADMIN_IDS = frozenset({"telegram:1"})
 
@@ -82,6 +96,76 @@ def timed(repeat: int, work: Any) -> float:
     return statistics.median(found)
 
 
+async def _drain(db: Database, api: TelegramApiServer, transport: TelegramOutbound,
+                 arrived: int) -> None:
+    """Run a worker until `arrived` messages reached the server (a bench: polling is fine)."""
+    worker = BroadcastWorker(db, {"telegram": transport}, WorkerConfig())
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        while len(api.calls_of("sendMessage")) < arrived:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+    finally:
+        stop.set()
+        await task
+
+
+async def deliver(args: argparse.Namespace, folder: Path) -> None:
+    """The --deliver phase (see the module's docstring)."""
+    db = Database.open(args.database_url or f"sqlite:///{folder / 'deliver.db'}")
+    db.create_all()
+    clock = [datetime(2026, 1, 2, 9, tzinfo=LOCAL_TZ)]
+    config = ReportConfig(clock=lambda: clock[0], files_dir=folder / "files", worker=False)
+    queue = OutboxQueue()
+    district, officers = build(db, args.units)
+    officer = db.call(people.identify, "telegram", officers[0], "", admin_ids=ADMIN_IDS)
+
+    def create(session: Any) -> None:
+        request = requests.create(
+            session, officer, title="Báo cáo tháng",
+            fields=form_fields.parse_definition(["Số buổi sinh hoạt | số"]),
+            unit_ids=[district], answered_by="children", schedule="monthly", due_day=20,
+            config=config)
+        instances.confirm(session, officer, request.id or 0, clock[0], config, queue)
+
+    db.call(create)
+    queued = db.call(lambda s: s.exec(select(func.count()).select_from(Delivery)).one()[0])
+    limit = args.deliver_rate or TELEGRAM_LIMITS.global_per_second
+    async with TelegramApiServer() as api:
+        fast = RateLimits(global_per_second=10_000, per_chat_per_second=0, per_group_per_minute=0)
+        async with TelegramOutbound.bulk(api.token, base_url=api.base_url, limits=fast) as port:
+            await _drain(db, api, port, queued)
+        notices = len(api.calls_of("sendMessage"))
+
+        clock[0] = datetime(2026, 1, 17, 8, tzinfo=LOCAL_TZ)  # D-3
+        began = time.monotonic()  # the loopback server stamps arrivals with time.monotonic
+        result = db.call(tick_once, clock[0], config, queue)
+        tick_ms = (time.monotonic() - began) * 1000
+        target = notices + result.reminders
+        limits = RateLimits(global_per_second=limit,
+                            per_chat_per_second=TELEGRAM_LIMITS.per_chat_per_second,
+                            per_group_per_minute=TELEGRAM_LIMITS.per_group_per_minute)
+        async with TelegramOutbound.bulk(api.token, base_url=api.base_url, limits=limits) as port:
+            await _drain(db, api, port, target)
+        reminders = [c for c in api.calls if c.method == "sendMessage"
+                     and str(c.params.get("text", "")).startswith("⏰")]
+    arrivals = sorted(c.at for c in reminders)
+    chats = [str(c.params["chat_id"]) for c in reminders]
+    first, last = arrivals[0], arrivals[-1]
+    rate = (len(arrivals) - 1) / (last - first) if last > first else float("inf")
+    lost = len(set(officers[1:]) - set(chats))
+    print(f"reminders: {result.reminders} queued by the D-3 tick in {tick_ms:.0f} ms "
+          f"({args.units} communes; the {notices} request notices delivered before)")
+    print(f"  sent by the broadcast worker to the loopback Bot API: {len(arrivals)} arrived, "
+          f"tick to first {1000 * (first - began):.0f} ms, tick to last "
+          f"{last - began:.1f} s; achieved {rate:.1f}/s against the limit "
+          f"{limit:.0f}/s ({100 * rate / limit:.0f}%); lost {lost}, "
+          f"duplicated {len(chats) - len(set(chats))}")
+    db.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--units", type=int, default=1000)
@@ -90,9 +174,19 @@ def main() -> None:
     parser.add_argument("--late-share", type=float, default=0.1, help="of those, late")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--database-url")
+    parser.add_argument("--deliver", action="store_true",
+                        help="also send one reminder round through the broadcast worker")
+    parser.add_argument("--deliver-rate", type=float, default=0.0,
+                        help="messages/s (default: Telegram's limit, 30)")
+    parser.add_argument("--skip-load", action="store_true",
+                        help="only the --deliver phase")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="report-load-"))
+    if args.deliver:
+        asyncio.run(deliver(args, folder))
+    if args.skip_load:
+        return
     db = Database.open(args.database_url or f"sqlite:///{folder / 'bot.db'}")
     db.create_all()
     clock = [datetime(2026, 1, 2, 9, tzinfo=LOCAL_TZ)]

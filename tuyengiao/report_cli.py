@@ -225,7 +225,8 @@ def _report(args: argparse.Namespace, db: Any, config: Any) -> None:
     elif command == "tick":
         result = db.call(tick_once, now, config, notices)
         print(f"opened {result.opened}, reminders {result.reminders} chats, escalations "
-              f"{result.escalations} chats, summaries {result.summaries}, closed "
+              f"{result.escalations} chats, summaries {result.summaries}, monthly summaries "
+              f"{result.digests}, closed "
               f"{result.closed}, deleted units' assignments closed {result.units_closed}")
 
 

@@ -34,7 +34,7 @@ from bot.reports.tracker import counts
 from bot.services.audience import officers_of, private_chats
 from bot.services.reminders import ReminderPlan
 from bot.services.rollup import path_ids
-from bot.storage.models import Person, Unit
+from bot.storage.models import Person, Unit, to_local
 
 logger = logging.getLogger(__name__)
 
@@ -89,9 +89,15 @@ def remind_due(session: Session, now: datetime, config: ReportConfig, notices: D
         people = any(p is not None for _, p in claimed)
         who = texts.REMINDER_WHO_PERSON if people else texts.REMINDER_WHO_UNIT
         deadline = show_day(instance.deadline_at)
-        if step.kind == "before":
+        # Days left counted from today, not from the step: a step caught up after downtime
+        # (D-1 sent on the deadline day itself) must not promise a day that is gone.
+        left = (plan.deadline_day(instance.deadline_at) - to_local(now).date()).days
+        if step.kind == "before" and left <= 0:
+            text = texts.REMINDER_TODAY.format(title=request.title, period=instance.period_label,
+                                               deadline=deadline, who=who)
+        elif step.kind == "before":
             text = texts.REMINDER_BEFORE.format(title=request.title, period=instance.period_label,
-                                                deadline=deadline, days=step.days, who=who)
+                                                deadline=deadline, days=left, who=who)
         else:
             text = texts.REMINDER_OVERDUE.format(title=request.title, period=instance.period_label,
                                                  deadline=deadline, days=step.days, who=who)

@@ -90,7 +90,15 @@ def summary(state: FormState, config: ReportConfig, *, lead: str = "") -> TextRe
 def receipt(found: Receipt, at_text: str) -> str:
     if found.kind == "opinion":
         if found.urgent:
-            return texts.FLASH_SAVED.format(id=found.report_id, unit=found.unit)
+            told = found.alerted
+            if told is None or (told.unit_told and told.parent_told):
+                return texts.FLASH_SAVED.format(id=found.report_id, unit=found.unit)
+            if told.unit_told:
+                return texts.FLASH_SAVED_UNIT_ONLY.format(id=found.report_id, unit=told.unit)
+            if told.parent_told:
+                return texts.FLASH_SAVED_PARENT_ONLY.format(id=found.report_id, unit=told.unit,
+                                                            parent=told.parent)
+            return texts.FLASH_SAVED_NOBODY.format(id=found.report_id, unit=told.unit)
         return texts.OPINION_SAVED.format(id=found.report_id, topic=found.title,
                                           mood=found.period, at=at_text)
     timing = texts.LATE.format(days=found.late_days) if found.late_days else texts.ON_TIME

@@ -136,6 +136,8 @@ SUBMIT_BUTTON = "📝 Nộp báo cáo"
 TYPED_SUBMIT = "Gõ /nopbaocao để nộp."
 REMINDER_BEFORE = ("⏰ Nhắc hạn: báo cáo «{title}» kỳ {period} hạn hết ngày {deadline} "
                    "(còn {days} ngày) — {who} chưa nộp.")
+REMINDER_TODAY = ("⏰ Nhắc hạn: báo cáo «{title}» kỳ {period} hạn hết hôm nay ({deadline}) — "
+                  "{who} chưa nộp.")
 REMINDER_OVERDUE = ("⏰ Quá hạn {days} ngày: báo cáo «{title}» kỳ {period} (hạn hết ngày "
                     "{deadline}) — {who} chưa nộp. Vẫn có thể nộp (ghi nhận nộp muộn).")
 REMINDER_WHO_UNIT = "đơn vị của đồng chí"
@@ -155,6 +157,9 @@ UNIT_DELETED = ("⚠️ Đơn vị «{unit}» (mã {unit_id}) đã bị xóa: y�
                 "{period} đã đóng với đơn vị này.")
 SUMMARY_TITLE = "📊 Hết hạn kỳ {period} — yêu cầu #{id} «{title}»"
 SUMMARY_MISSING = "Chưa nộp: {units}."
+DIGEST_TITLE = "🗓 Tổng hợp dư luận {period} — yêu cầu #{id} «{title}»"
+DIGEST_ANSWERED = "Cộng tác viên đã nộp báo cáo định kỳ: {submitted}/{total} ({late} nộp muộn)."
+DIGEST_TYPED = "Xem lại hoặc tải bảng: /tonghopdlxh {month}/{year} csv"
 
 # --- filling in (bot/reports/form.py) ------------------------------------------------------
 NOTHING_TO_SUBMIT = "Hiện không có báo cáo nào đồng chí cần nộp."
@@ -306,6 +311,16 @@ FLASH_NOTICE = ("⚡ BÁO CÁO NHANH (khẩn) #{id} — {unit}\n"
                 "Người báo cáo: {reporter}\n"
                 "{text}")
 REPORTER_HIDDEN = "(ẩn tên — xem ở đơn vị {unit})"
+REPORTER_HIDDEN_NO_OFFICER = "(ẩn tên theo ý người báo cáo)"
+FLASH_UNIT_NO_OFFICER = ("⚠️ {unit} chưa có cán bộ phụ trách: chỉ cấp trên nhận được báo cáo "
+                         "này; cần liên hệ người báo cáo thì giao cán bộ cho {unit} (/donvi).")
+FLASH_SAVED_UNIT_ONLY = "⚡ Đã nhận báo cáo nhanh #{id}; đã báo ngay cán bộ {unit}."
+FLASH_SAVED_PARENT_ONLY = ("⚡ Đã nhận báo cáo nhanh #{id}. {unit} chưa có cán bộ phụ trách nên "
+                           "trợ lý đã báo ngay cán bộ {parent} (không kèm tên đồng chí nếu "
+                           "đồng chí không đồng ý).")
+FLASH_SAVED_NOBODY = ("⚡ Đã nhận báo cáo nhanh #{id} và lưu để tổng hợp, nhưng {unit} và cấp "
+                      "trên chưa có cán bộ phụ trách nên chưa ai được báo ngay. Việc gấp, "
+                      "đồng chí liên hệ trực tiếp cấp ủy.")
 COLLAB_TITLE = "Cộng tác viên dư luận của {unit}:"
 COLLAB_LINE_ON = "✅ {name}"
 COLLAB_LINE_OFF = "◻️ {name}"

@@ -84,6 +84,8 @@ class ReportRequest(Composed, ReportRequestBase, table=True):
     template_id: int | None = Field(default=None, foreign_key="report_template.id")
     confirmed_at: datetime | None = moment_field()
     stopped_at: datetime | None = moment_field()
+    # An opinion request's monthly summary: the last month sent ("2026-05"; bot.reports.digest).
+    digest_month: str | None = Field(default=None, max_length=7)
 
 
 class ReportInstance(SQLModel, table=True):

@@ -117,11 +117,16 @@ def for_instance(session: Session, request: ReportRequest, instance: ReportInsta
         span = month_span(int(year), int(rest))
     else:
         span = month_span(to_local(instance.deadline_at).year, to_local(instance.deadline_at).month)
-    roots = [u.path for u in session.exec(select(Unit).where(
-        col(Unit.id).in_(request.unit_ids))).all()]
-    scope = ", ".join(u.name for u in session.exec(select(Unit).where(
-        col(Unit.id).in_(request.unit_ids))).all())
-    return _collect(session, span.months, roots, instance.period_label, scope, viewer_units)
+    return for_request(session, request, span, instance.period_label, viewer_units)
+
+
+def for_request(session: Session, request: ReportRequest, span: Span, label: str,
+                viewer_units: Sequence[int] | None = None) -> OpinionRollup:
+    """Every opinion report of `span`'s months under the request's units, whether or not it
+    answered one of the request's instances."""
+    units = list(session.exec(select(Unit).where(col(Unit.id).in_(request.unit_ids))).all())
+    return _collect(session, span.months, [u.path for u in units], label,
+                    ", ".join(u.name for u in units), viewer_units)
 
 
 def text(found: OpinionRollup) -> str:
@@ -173,4 +178,4 @@ def to_csv(session: Session, found: OpinionRollup) -> str:
     return export.table(rows)
 
 
-__all__ = ["OpinionRollup", "compute", "for_instance", "text", "to_csv"]
+__all__ = ["OpinionRollup", "compute", "for_instance", "for_request", "text", "to_csv"]

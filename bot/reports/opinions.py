@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -204,31 +205,51 @@ def reporter_name(session: Session, report: OpinionReport, viewer_units: Sequenc
     return None
 
 
-def alert(session: Session, report: OpinionReport, notices: DeliveryQueue) -> int:
+@dataclass(frozen=True)
+class Alerted:
+    """Who a flash report's alert reached: the names of the reporter's unit and of its parent
+    ("" at the top), and whether each has an officer to tell."""
+
+    unit: str
+    parent: str = ""
+    unit_told: bool = False
+    parent_told: bool = False
+
+
+def alert(session: Session, report: OpinionReport, notices: DeliveryQueue) -> Alerted:
     """A flash report: at once to the unit's officers (with the reporter's name) and the
-    parent unit's officers (named only if the reporter agreed). The number of chats."""
+    parent unit's officers (named only if the reporter agreed). When the reporter's own unit
+    has no officer, the parent's alert says so — no "see the name at the unit" that nobody
+    there can do — and the reporter is told who was alerted (issue 15, item 6)."""
     unit = session.get(Unit, report.unit_id)
-    parent_id = unit.parent_id if unit is not None else None
-    officers = officers_of(session, [report.unit_id] + ([parent_id] if parent_id else []))
-    sent = 0
-    for unit_id, named in ((report.unit_id, True), (parent_id, report.share_name)):
+    parent = session.get(Unit, unit.parent_id) if unit is not None and unit.parent_id else None
+    officers = officers_of(session, [report.unit_id] + ([parent.id] if parent and parent.id else []))
+    found = Alerted(report.unit_name, parent.name if parent else "",
+                    bool(officers.get(report.unit_id)),
+                    bool(parent and officers.get(parent.id or 0)))
+    person = session.get(Person, report.person_id)
+    hidden = (texts.REPORTER_HIDDEN if found.unit_told else texts.REPORTER_HIDDEN_NO_OFFICER
+              ).format(unit=report.unit_name)
+    for unit_id, named in ((report.unit_id, True), (parent.id if parent else None, report.share_name)):
         if unit_id is None or not officers.get(unit_id):
             continue
-        person = session.get(Person, report.person_id)
-        reporter = person.display_name if (named and person) else texts.REPORTER_HIDDEN.format(
-            unit=report.unit_name)
+        reporter = person.display_name if (named and person) else hidden
         text = texts.FLASH_NOTICE.format(
             id=report.id, unit=report.unit_name, topic=report.topic_name,
             mood=texts.MOOD_NAMES.get(report.mood, ""), reporter=reporter, text=report.text)
+        if unit_id != report.unit_id and not found.unit_told:
+            text += "\n" + texts.FLASH_UNIT_NO_OFFICER.format(unit=report.unit_name)
         reachable, _ = private_chats(session, officers[unit_id])
         chats = [Addressee(person_id, unit_id, p, c)
                  for person_id in officers[unit_id] for p, c in reachable.get(person_id, [])]
         if chats:
             notices.enqueue(session, Bulletin(FEATURE, text), chats)
-            sent += len(chats)
-    return sent
+    if not (found.unit_told or found.parent_told):
+        logger.warning("flash report %s: neither unit %s nor its parent has an officer",
+                       report.id, report.unit_id)
+    return found
 
 
-__all__ = ["MOOD_OPTIONS", "add_topic", "alert", "collaborator_units", "fields",
+__all__ = ["MOOD_OPTIONS", "Alerted", "add_topic", "alert", "collaborator_units", "fields",
            "officer_home", "remove_topic", "reporter_name", "save", "toggle", "topics_for",
            "unit_people"]

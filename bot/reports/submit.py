@@ -80,6 +80,7 @@ class Receipt:
     title: str = ""
     period: str = ""
     unit: str = ""
+    alerted: opinions.Alerted | None = None  # a flash report: who was told
 
 
 # --- what is open for a person ------------------------------------------------------------
@@ -322,12 +323,12 @@ def submit(session: Session, actor: Actor, draft_id: int, now: datetime,
             raise NotFound(texts.DRAFT_GONE)
         report = opinions.save(session, actor.person_id, unit, found.answers, urgent=draft.urgent,
                                now=now)
-        if draft.urgent:
-            opinions.alert(session, report, notices)
+        alerted = opinions.alert(session, report, notices) if draft.urgent else None
         session.delete(draft)
         logger.info("opinion report %s saved (urgent: %s)", report.id, draft.urgent)
         return Receipt("opinion", report_id=report.id, urgent=draft.urgent, unit=unit.name,
-                       title=report.topic_name, period=texts.MOOD_NAMES.get(report.mood, ""))
+                       title=report.topic_name, period=texts.MOOD_NAMES.get(report.mood, ""),
+                       alerted=alerted)
     assignment, instance, request = _assigned(session, actor, draft.assignment_id)
     _check_open(assignment, instance, now)
     late = now > instance.deadline_at

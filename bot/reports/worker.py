@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.core.delivery import DeliveryQueue
-from bot.reports import deadlines, instances
+from bot.reports import deadlines, digest, instances
 from bot.reports.config import ReportConfig
 from bot.storage.database import Database
 
@@ -34,11 +34,12 @@ class TickResult:
     reminders: int = 0
     escalations: int = 0
     summaries: int = 0
+    digests: int = 0
 
     @property
     def notified(self) -> bool:
         return bool(self.opened or self.units_closed or self.reminders or self.escalations
-                    or self.summaries)
+                    or self.summaries or self.digests)
 
 
 def tick_once(session: Session, now: datetime, config: ReportConfig, notices: DeliveryQueue) -> TickResult:
@@ -49,6 +50,7 @@ def tick_once(session: Session, now: datetime, config: ReportConfig, notices: De
     result.reminders = deadlines.remind_due(session, now, config, notices)
     result.escalations = deadlines.escalate_due(session, now, config, notices)
     result.summaries = deadlines.summarize_due(session, now, notices)
+    result.digests = digest.send_due(session, now, config, notices)
     result.closed = instances.close_due(session, now)
     return result
 

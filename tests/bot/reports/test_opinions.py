@@ -96,3 +96,31 @@ async def test_a_monthly_opinion_request_reaches_the_collaborators(
     assert not [t for t, _ in notices(db) if "BÁO CÁO NHANH" in t]  # not urgent: no alert
     page = await officer.say("/theodoibaocao 1")
     assert "Đúng hạn 1 · Muộn 0 · Chưa nộp 0" in text_of(page), text_of(page)
+
+
+async def test_a_flash_report_nobody_can_be_told_of_says_so(
+        core: Dispatcher, db: Database, world: World) -> None:
+    """A collaborator of the province, which has no officer and no parent: the report is kept,
+    no alert is queued, and the reporter is told nobody was alerted."""
+    from bot.reports.models import OpinionCollaborator
+    from bot.services import people
+    from tests.bot.broadcast.world import ADMIN_IDS
+
+    reporter = world.members[world.commune2][0]
+
+    def grant(session) -> None:  # type: ignore[no-untyped-def]
+        person = people.identify(session, "telegram", reporter, "", admin_ids=ADMIN_IDS)
+        session.add(OpinionCollaborator(person_id=person.person_id, unit_id=world.province))
+
+    db.call(grant)
+    await Talk(core, world.officer_id).say("/chude thêm Giá điện")  # the district's topic
+    collaborator = Talk(core, reporter)
+    found = await collaborator.say("/baocaonhanh")
+    found = await collaborator.press(buttons(found)["Khác"])
+    found = await collaborator.press(buttons(found)["Bức xúc"])
+    found = await collaborator.say("Tin đồn về việc thu hồi đất")
+    found = await collaborator.press(buttons(found)["⏭ Bỏ qua"])
+    found = await collaborator.press(buttons(found)["Không, chỉ đơn vị tôi"])
+    done = text_of(await collaborator.press(buttons(found)["✅ Gửi báo cáo"]))
+    assert "chưa ai được báo ngay" in done and "Tỉnh Minh Sơn" in done, done
+    assert not [t for t, _ in notices(db) if "BÁO CÁO NHANH" in t]

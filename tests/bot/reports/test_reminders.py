@@ -77,11 +77,25 @@ async def test_reminders_before_and_after_the_deadline_then_escalation(
 
 async def test_a_reminder_is_not_repeated_after_downtime(
         core: Dispatcher, db: Database, world: World, clock: Clock, config: ReportConfig) -> None:
-    """The process was down from the 16th to the 20th: one reminder (the latest), not two."""
+    """The process was down from the 16th to the 20th: one reminder (the latest), not two,
+    and on the deadline day itself it says "today", not "1 day left"."""
     officer = Talk(core, world.officer_id)
     preview = await create_request(officer, "Huyện Đông Hà", "Các đơn vị trực thuộc", "Hằng tháng",
                                    "20")
     await officer.press(buttons(preview)["📨 Gửi yêu cầu"])
     clock.set(local(2026, 5, 20, 10))
     sent = _tick(db, core, config, clock)
-    assert len(sent) == 1 and "còn 1 ngày" in sent[0], sent
+    assert len(sent) == 1 and "hạn hết hôm nay (20/05/2026)" in sent[0], sent
+    assert "còn" not in sent[0]
+
+
+async def test_a_caught_up_reminder_counts_the_days_left_from_today(
+        core: Dispatcher, db: Database, world: World, clock: Clock, config: ReportConfig) -> None:
+    """Down on the 17th (the D-3 step): sent on the 18th it says 2 days left, not 3."""
+    officer = Talk(core, world.officer_id)
+    preview = await create_request(officer, "Huyện Đông Hà", "Các đơn vị trực thuộc", "Hằng tháng",
+                                   "20")
+    await officer.press(buttons(preview)["📨 Gửi yêu cầu"])
+    clock.set(local(2026, 5, 18, 10))
+    sent = _tick(db, core, config, clock)
+    assert len(sent) == 1 and "(còn 2 ngày)" in sent[0], sent

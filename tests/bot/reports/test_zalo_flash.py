@@ -103,14 +103,19 @@ async def test_a_flash_report_with_a_photo_link_on_zalo(
     named = await bot_says(zalo, "(5/5)")
     summary = await say(zalo, number_of(named, "Không"), "5. Cho cấp trên biết")
     done = await say(zalo, number_of(summary, "Gửi báo cáo"), "Đã nhận")
-    assert "Đã nhận" in done
+    # The cell has no officer: the reporter is told who was alerted, not promised the cell.
+    assert "Chi bộ thôn Đông chưa có cán bộ phụ trách" in done, done
+    assert "báo ngay cán bộ Xã Hòa Bình" in done, done
 
     report = db.call(lambda s: s.exec(select(OpinionReport)).one())
     assert (report.urgent, report.mood, report.topic_name) == (True, 3, "Đất đai")
     kept = db.call(lambda s: s.exec(select(ReportFile)).one())
     assert kept.source_url == f"{images}/anh.jpg" and kept.size == len(JPEG)
     assert [p.read_bytes() for p in Path(config.files_dir).rglob("*") if p.is_file()] == [JPEG]
-    alerts = [chats for text, chats in notices(db) if "BÁO CÁO NHANH" in text]
-    assert alerts == [[COMMUNE_OFFICER]]
+    alerts = [(text, chats) for text, chats in notices(db) if "BÁO CÁO NHANH" in text]
+    assert [chats for _, chats in alerts] == [[COMMUNE_OFFICER]]
+    alert = alerts[0][0]
+    assert "xem ở đơn vị" not in alert and "Lò Thị Dung" not in alert, alert
+    assert "Chi bộ thôn Đông chưa có cán bộ phụ trách: chỉ cấp trên nhận được" in alert
     seen = await Talk(core, COMMUNE_OFFICER).say("/tonghopdlxh 5/2026")
     assert "quy hoạch khu dân cư" in text_of(seen)
