@@ -37,7 +37,7 @@ VOLATILE: tuple[tuple[str, str], ...] = (
     # 07/12/2026" with that date and stay true on any day.
     (r"\b\d{2}/\d{2}/\d{4}\b", r"\d{2}/\d{2}/\d{4}"),
 )
-CODES = VOLATILE[3:5]  # the invite and link codes (an input may repeat one)
+CODES = VOLATILE[3:5] + VOLATILE[6:7]  # the invite, link and roll-call codes (an input may repeat one)
 _SPOT = re.compile("|".join(f"(?P<v{i}>{spot})" for i, (spot, _) in enumerate(VOLATILE)))
 
 
