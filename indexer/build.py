@@ -5,6 +5,12 @@ their chunks, vectors and lexical term counts from the current version; files no
 present drop out. Even inside a changed file, a chunk whose indexed text is identical to one of
 the current version reuses that chunk's vector and term counts, so only new texts are embedded
 and tokenised. A run that changes nothing publishes nothing.
+
+Files are read by a pool of threads while the model embeds the chunks of the files before
+them (`indexer.pipeline`; `Overlap` says how many threads and how many texts per sorted
+window). Everything that decides the published store happens in file order in one thread —
+reuse, doc_id clashes, copies, the windows the model sees — so the same inputs give the same
+chunks in the same order with the same vectors, however the reads interleave.
 """
 
 from __future__ import annotations
@@ -12,32 +18,41 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-import numpy as np
 from tqdm import tqdm
 
+from indexer.assembly import (
+    EMBED_BLOCK,
+    PreviousTexts,
+    assemble_vectors,
+    previous_rows,
+    term_counts,
+)
 from indexer.build_files import (
     FileResult,
+    candidate,
     chunk_file,
+    comparable,
     file_digest,
     mark_duplicates,
     model_info,
     resolve_validity,
     reuse_file,
-    text_key,
 )
-from indexer.discovery import discover
+from indexer.discovery import Found, discover
+from indexer.duplicates import CopyFinder, preferred
 from indexer.loaders import LoadError, LoadOptions
 from indexer.lock import index_lock
+from indexer.pipeline import Slots, WindowEmbedder, read_in_order
 from indexer.report import BuildReport
 from knowledge.embedder import Embedder
 from knowledge.lexical import BM25_B, BM25_K1
-from knowledge.passages import indexed_text
 from knowledge.store import ModelInfo, StoreError, StoreVersion, load_current
 from knowledge.store_writer import publish, write_version
-from knowledge.term_counts import TermCounts, assemble
 from knowledge.vector_index import VectorIndexSpec
 
 logger = logging.getLogger(__name__)
@@ -50,9 +65,30 @@ logger = logging.getLogger(__name__)
 # headers removed and scans OCR'd, .doc read, legacy encodings and look-alike letters
 # converted; 7: documents carry validity claims and resolved status; 8: stored text keeps the
 # document's tone-mark placement (matching unifies it), page markers of text files, gazette
-# imprints, footnote marks and unmapped PDF glyphs handled, documents record OCR'd pages).
-PIPELINE_VERSION = f"8/bm25-folded-k1={BM25_K1}-b={BM25_B}"
-EMBED_BLOCK = 256  # texts per embedding call: the progress bar's step
+# imprints, footnote marks and unmapped PDF glyphs handled, documents record OCR'd pages);
+# 9: a note in parentheses is no title, and "của … về …" after a type line gives "về …".
+PIPELINE_VERSION = f"9/bm25-folded-k1={BM25_K1}-b={BM25_B}"
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """How a build overlaps reading and embedding (the entry point builds it from the
+    settings INDEX_WORKERS and INDEX_EMBED_WINDOW).
+
+    `workers`: files read at once, on threads (each runs its own Tesseract or LibreOffice
+    when a file needs one); 0 reads each file in the build's thread. `ahead`: files read
+    beyond those, waiting for their turn (bounds memory). `window`: texts sorted by length
+    together before embedding; 0 embeds nothing until every file is read, all sorted at once
+    (the sequential build). Measured (`bench/pipeline_throughput.py`): windows of 512 pad as
+    little as sorting everything.
+    """
+
+    workers: int = 2
+    ahead: int = 4
+    window: int = 512
+
+
+SEQUENTIAL = Overlap(workers=0, ahead=0, window=0)
 
 
 def _previous(store_dir: Path, model: ModelInfo) -> StoreVersion | None:
@@ -74,6 +110,31 @@ def _previous(store_dir: Path, model: ModelInfo) -> StoreVersion | None:
     return prev
 
 
+@dataclass
+class _Reader:
+    """What a reading thread does with one file: hash it, then take it whole from the
+    previous version when unchanged, else read and chunk it."""
+
+    prev: StoreVersion | None
+    reuse_files: bool
+    prev_rows: dict[str, list[int]]
+    embedder: Embedder
+    options: LoadOptions
+
+    def __call__(self, found: Found) -> FileResult | None:
+        if found.reason is not None:
+            return None
+        path = found.path
+        key = str(path.resolve())
+        digest = file_digest(path)
+        entry = self.prev.files.get(key, {}) if self.prev is not None else {}
+        # A copy left out last time has no chunks to reuse: it is read again.
+        if (self.reuse_files and self.prev is not None and entry.get("hash") == digest
+                and not entry.get("duplicate_of")):
+            return reuse_file(self.prev, key, digest, self.prev_rows.get(key, []))
+        return chunk_file(path, found.root, self.embedder, key, digest, self.options)
+
+
 def build_store(
     paths: Iterable[Path],
     store_dir: Path,
@@ -82,17 +143,21 @@ def build_store(
     progress: bool = False,
     lock_wait: float = 0.0,
     options: LoadOptions | None = None,
+    overlap: Overlap | None = None,
     index_spec: VectorIndexSpec | None = None,
 ) -> BuildReport:
     """Index exactly the files under `paths` into a new store version and publish it.
 
     One run at a time per store (indexer/lock.py): `lock_wait` seconds to wait for another
     run, else StoreBusy. `options`: how files are read (OCR, page limit; `LoadOptions()` when
-    None); `progress` also turns on the loaders' OCR progress bar. `index_spec`: the vector
-    index (default: knowledge/vector_index.py)."""
+    None); `overlap`: how reading and embedding overlap (`Overlap()` when None);
+    `progress` shows bars for reading (files), embedding (chunks) and OCR (pages).
+    `index_spec`: the vector index (default: knowledge/vector_index.py)."""
     with index_lock(store_dir, wait=lock_wait):
-        return _build_store(paths, store_dir, embedder, progress=progress, options=options,
-                            index_spec=index_spec)
+        return _build_store(
+            paths, store_dir, embedder, progress=progress, options=options,
+            overlap=overlap or Overlap(), index_spec=index_spec,
+        )
 
 
 def _build_store(
@@ -102,6 +167,7 @@ def _build_store(
     *,
     progress: bool,
     options: LoadOptions | None,
+    overlap: Overlap,
     index_spec: VectorIndexSpec | None = None,
 ) -> BuildReport:
     started = time.perf_counter()
@@ -117,54 +183,17 @@ def _build_store(
         for row, key in enumerate(prev.chunk_files):
             prev_rows.setdefault(key, []).append(row)
 
-    results: list[FileResult] = []
-    seen_doc_ids: set[str] = set()
     files = list(discover(paths))
-    for found in tqdm(files, desc="reading", unit="file", disable=not progress):
-        root, path = found.root, found.path
-        report.files_total += 1
-        key = str(path.resolve())
-        shown = str(path)
-        if found.reason is not None:
-            report.skipped.append((shown, found.reason))
-            logger.info("skipped %s: %s", shown, found.reason)
-            continue
-        try:
-            digest = file_digest(path)
-            previous_entry = prev.files.get(key, {}) if prev is not None else {}
-            # A copy left out last time has no chunks to reuse: it is read again.
-            if (reuse_files and prev is not None and prev_vectors is not None
-                    and previous_entry.get("hash") == digest and not previous_entry.get("duplicate_of")):
-                result = reuse_file(prev, key, digest, prev_rows.get(key, []))
-                report.files_unchanged += 1
-            else:
-                result = chunk_file(path, root, embedder, key, digest, options)
-                report.files_changed += 1
-        except LoadError as exc:
-            report.skipped.append((shown, str(exc)))
-            logger.warning("skipped %s: %s", shown, exc)
-            continue
-        except OSError as exc:
-            report.skipped.append((shown, f"cannot read: {exc.strerror or exc}"))
-            logger.warning("skipped %s: %s", shown, exc)
-            continue
-        clash = seen_doc_ids.intersection(d.doc_id for d in result.documents)
-        if clash:
-            reason = f"duplicate doc_id {sorted(clash)[0]!r} (already indexed from another file)"
-            report.skipped.append((shown, reason))
-            logger.warning("skipped %s: %s", shown, reason)
-            if result.reused:
-                report.files_unchanged -= 1
-            else:
-                report.files_changed -= 1
-            continue
-        seen_doc_ids.update(d.doc_id for d in result.documents)
-        results.append(result)
-        report.pages += result.pages
-        report.ocr_pages += result.ocr_pages
-        for warning in result.warnings:
-            report.warnings.append((shown, warning))
-            logger.warning("%s: %s", shown, warning)
+    reader = _Reader(prev, reuse_files, prev_rows, embedder, options)
+    known = PreviousTexts(prev)
+    embedding = WindowEmbedder(embedder, window=overlap.window, block=EMBED_BLOCK,
+                               progress=progress)
+    try:
+        results = _read_all(files, reader, known, embedding, overlap, report, progress)
+        embedding.finish()
+    finally:
+        embedding.close(abort=True)  # after finish(): nothing left; on an error: stop now
+    report.embedded = embedding.embedded
 
     results = mark_duplicates(results, report)
     results = resolve_validity(results)
@@ -188,9 +217,9 @@ def _build_store(
         report.seconds = time.perf_counter() - started
         return report
 
-    sources = _previous_rows(results, prev)
-    vectors = _embed_missing(results, sources, prev_vectors, embedder, report, progress)
-    term_counts = _term_counts(results, sources, prev, report, reuse=reuse_files)
+    sources = previous_rows(results, known)
+    vectors = assemble_vectors(results, sources, prev_vectors, embedder, report, progress)
+    counts = term_counts(results, sources, prev, report, reuse=reuse_files)
     chunks = [c for r in results for c in r.chunks]
     chunk_files = [r.key for r in results for _ in r.chunks]
     files_manifest = {
@@ -210,7 +239,7 @@ def _build_store(
         chunks=chunks,
         chunk_files=chunk_files,
         vectors=vectors,
-        term_counts=term_counts,
+        term_counts=counts,
         extra={"pipeline": PIPELINE_VERSION},
         index_spec=index_spec,
     )
@@ -220,91 +249,86 @@ def _build_store(
     return report
 
 
-def _previous_rows(results: list[FileResult], prev: StoreVersion | None) -> np.ndarray:
-    """For each chunk of the new version, the row of the previous version whose vector and
-    term counts it can take (same file unchanged, or same indexed text), else -1."""
-    sources = np.full(sum(len(r.chunks) for r in results), -1, dtype=np.int64)
-    known: dict[bytes, int] | None = None
-    offset = 0
-    for r in results:
-        if r.prev_rows is not None:
-            sources[offset : offset + len(r.chunks)] = r.prev_rows
-        elif prev is not None and r.texts:
-            if known is None:  # only a changed file needs the previous texts
-                known = {}
-                for row, (chunk, doc) in enumerate(zip(prev.chunks, prev.chunk_docs)):
-                    known.setdefault(text_key(indexed_text(doc, chunk)), row)
-            for i, text in enumerate(r.texts):
-                sources[offset + i] = known.get(text_key(text), -1)
-        offset += len(r.chunks)
-    return sources
-
-
-def _new_texts(results: list[FileResult], sources: np.ndarray) -> list[tuple[int, str]]:
-    """(row, indexed text) of the chunks that no previous chunk can stand in for."""
-    out: list[tuple[int, str]] = []
-    offset = 0
-    for r in results:
-        if r.texts is not None:
-            out.extend((offset + i, t) for i, t in enumerate(r.texts) if sources[offset + i] < 0)
-        offset += len(r.chunks)
-    return out
-
-
-def _term_counts(
-    results: list[FileResult],
-    sources: np.ndarray,
-    prev: StoreVersion | None,
-    report: BuildReport,
-    *,
-    reuse: bool,
-) -> TermCounts:
-    """Lexical term counts of every chunk: the previous version's rows where the text is the
-    same, tokenising only new texts. Counts are reused only from a version of this pipeline
-    (`reuse`): another one may make its terms differently."""
-    previous = prev.lexical.term_counts() if prev is not None and reuse else None
-    if previous is not None and prev is not None and previous.n_chunks == len(prev.chunks):
-        new_texts = [t for _, t in _new_texts(results, sources)]
-        report.tokenised = len(new_texts)
-        return assemble(previous, sources, new_texts)
-    texts: list[str] = []
-    for r in results:
-        if r.texts is not None:
-            texts.extend(r.texts)
-        elif prev is not None and r.prev_rows is not None:
-            texts.extend(indexed_text(prev.chunk_docs[row], prev.chunks[row]) for row in r.prev_rows)
-    report.tokenised = len(texts)
-    return TermCounts.from_texts(texts)
-
-
-def _embed_missing(
-    results: list[FileResult],
-    sources: np.ndarray,
-    prev_vectors: np.ndarray | None,
-    embedder: Embedder,
+def _read_all(
+    files: list[Found],
+    reader: _Reader,
+    known: PreviousTexts,
+    embedding: WindowEmbedder,
+    overlap: Overlap,
     report: BuildReport,
     progress: bool,
-) -> np.ndarray:
-    """Vectors for every chunk, embedding only texts that no earlier version embedded."""
-    out = np.zeros((len(sources), embedder.dimension), dtype=np.float32)
-    have = sources >= 0
-    if prev_vectors is not None and have.any():
-        out[have] = prev_vectors[sources[have]]
-    pending = _new_texts(results, sources)
-    offset = 0
-    for r in results:  # reported: vectors that files chunked in this run took over
-        if not r.reused:
-            report.reused_vectors += int(have[offset : offset + len(r.chunks)].sum())
-        offset += len(r.chunks)
-    # sentence-transformers sorts by length only within one call: sorting across blocks
-    # cuts padding (measured on 1,638 chunks: 80.8 s in file order, 64.8 s sorted).
-    pending.sort(key=lambda item: len(item[1]))
-    with tqdm(total=len(pending), desc="embedding", unit="chunk",
-              disable=not progress or not pending) as bar:
-        for start in range(0, len(pending), EMBED_BLOCK):
-            block = pending[start : start + EMBED_BLOCK]
-            vectors = embedder.embed([text for _, text in block], kind="passage")
-            out[[row for row, _ in block]] = vectors
-            bar.update(len(block))
-    report.embedded = len(pending)
-    return out
+) -> list[FileResult]:
+    """Every file's result in file order, each changed file's new texts handed to
+    `embedding` as it comes; skipped files and reading warnings go to `report`."""
+    results: list[FileResult] = []
+    seen_doc_ids: set[str] = set()
+    copies = CopyFinder()
+    futures = read_in_order(files, reader, workers=overlap.workers, ahead=overlap.ahead)
+    bar = tqdm(total=len(files), desc="reading", unit="file", position=0, disable=not progress)
+    with closing(futures), bar:
+        for found, future in zip(files, futures):
+            bar.update(1)
+            report.files_total += 1
+            shown = str(found.path)
+            if found.reason is not None:
+                report.skipped.append((shown, found.reason))
+                logger.info("skipped %s: %s", shown, found.reason)
+                continue
+            try:
+                result = future.result()
+            except LoadError as exc:
+                report.skipped.append((shown, str(exc)))
+                logger.warning("skipped %s: %s", shown, exc)
+                continue
+            except OSError as exc:
+                report.skipped.append((shown, f"cannot read: {exc.strerror or exc}"))
+                logger.warning("skipped %s: %s", shown, exc)
+                continue
+            assert result is not None  # only files discovery skipped have none
+            clash = seen_doc_ids.intersection(d.doc_id for d in result.documents)
+            if clash:
+                reason = f"duplicate doc_id {sorted(clash)[0]!r} (already indexed from another file)"
+                report.skipped.append((shown, reason))
+                logger.warning("skipped %s: %s", shown, reason)
+                continue
+            if result.reused:
+                report.files_unchanged += 1
+            else:
+                report.files_changed += 1
+            seen_doc_ids.update(d.doc_id for d in result.documents)
+            results.append(result)
+            report.pages += result.pages
+            report.ocr_pages += result.ocr_pages
+            report.ocr_seconds += result.ocr_seconds
+            for warning in result.warnings:
+                report.warnings.append((shown, warning))
+                logger.warning("%s: %s", shown, warning)
+            if not result.reused:
+                _queue_new_texts(result, len(results) - 1, known, embedding, copies)
+    return results
+
+
+def _queue_new_texts(
+    result: FileResult,
+    order: int,
+    known: PreviousTexts,
+    embedding: WindowEmbedder,
+    copies: CopyFinder,
+) -> None:
+    """Hand a changed file's new texts (those no previous chunk had) to the model. A copy of
+    a document read before it, where that one is the copy to index, hands none; the copy to
+    index takes back the texts of earlier copies not yet cut into a window. (The whole
+    build's duplicate check decides in the end; `_vectors` embeds what it keeps that was
+    left out here.)"""
+    assert result.texts is not None
+    result.slots = Slots.empty(len(result.chunks), embedding.dimension)
+    if comparable(result):
+        this = candidate(result, order)
+        earlier = copies.add(this)
+        if earlier and preferred([*earlier, this]) is not this:
+            logger.debug("%s looks like a copy: its chunks wait for the duplicate check", result.key)
+            return
+        for copy in earlier:
+            embedding.drop(copy.order)
+    embedding.add(order, result.slots,
+                  [(i, text) for i, text in enumerate(result.texts) if known.row(text) < 0])

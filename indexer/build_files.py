@@ -1,7 +1,11 @@
-"""One file's part of an incremental build (indexer/build.py): read, cut into chunks that
-fit the model's window, or reused from the current version when its bytes did not change;
-then the files as a whole: copies of one document marked, validity claims resolved across
-the store. Split from build.py to keep it small."""
+"""One file's part of an incremental build (indexer/build.py), then the files as a whole.
+
+`chunk_file` is what the build's reading threads run for a new or changed file (loading,
+metadata, boilerplate removal, chunking within the model's window); `reuse_file` takes an
+unchanged file's chunks from the current version without reading it. Once every file is read:
+copies of one document marked (`mark_duplicates`), validity claims resolved across the store
+(`resolve_validity`). Split from build.py to keep it small.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from indexer.discovery import SidecarError, read_sidecar, sidecar_of
 from indexer.duplicates import Candidate, find_duplicates
 from indexer.loaders import LoadOptions, load_file
 from indexer.metadata import extract_metadata
+from indexer.pipeline import Slots
 from indexer.relations import read_validity
 from indexer.report import BuildReport
 from indexer.validity import resolve
@@ -44,6 +49,8 @@ class FileResult:
     warnings: tuple[str, ...] = ()  # from the loader, for files read in this run
     pages: int = 0
     ocr_pages: int = 0
+    ocr_seconds: float = 0.0
+    slots: Slots | None = None  # vectors of its chunks embedded in this run
 
     @property
     def reused(self) -> bool:
@@ -62,10 +69,6 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def text_key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-
-
 def model_info(embedder: Embedder) -> ModelInfo:
     return ModelInfo(
         name=embedder.name,
@@ -75,11 +78,10 @@ def model_info(embedder: Embedder) -> ModelInfo:
     )
 
 
-
-
 def chunk_file(
     path: Path, root: Path, embedder: Embedder, key: str, digest: str, options: LoadOptions
 ) -> FileResult:
+    """Read one file and chunk its documents. Raises LoadError (and OSError) as `load_file`."""
     documents: list[DocumentMeta] = []
     chunks: list[Chunk] = []
     texts: list[str] = []
@@ -118,6 +120,7 @@ def chunk_file(
         warnings=tuple(w for loaded in loaded_all for w in loaded.warnings),
         pages=sum(loaded.pages or 0 for loaded in loaded_all),
         ocr_pages=sum(loaded.ocr_pages for loaded in loaded_all),
+        ocr_seconds=sum(loaded.ocr_seconds for loaded in loaded_all),
     )
 
 
@@ -146,14 +149,20 @@ def reuse_file(prev: StoreVersion, key: str, digest: str, rows: list[int]) -> Fi
     return FileResult(key, digest, documents, chunks, None, rows)
 
 
+def comparable(r: FileResult) -> bool:
+    """A file holding one whole document (JSONL passages are never compared for copies)."""
+    return len(r.documents) == 1 and not r.key.lower().endswith(".jsonl")
+
+
+def candidate(r: FileResult, order: int) -> Candidate:
+    """The file's document as `indexer.duplicates` compares it; `order`: its place in the build."""
+    return Candidate(r.documents[0], "\n".join(c.text for c in r.chunks), order)
+
+
 def mark_duplicates(results: list[FileResult], report: BuildReport) -> list[FileResult]:
     """Keep one copy of each document indexed; the others keep their metadata, marked
     `duplicate_of`, and lose their chunks."""
-    candidates = [
-        Candidate(r.documents[0], "\n".join(c.text for c in r.chunks), i)
-        for i, r in enumerate(results)
-        if len(r.documents) == 1 and not r.key.lower().endswith(".jsonl")
-    ]
+    candidates = [candidate(r, i) for i, r in enumerate(results) if comparable(r)]
     copies = find_duplicates(candidates)
     if not copies:
         return results

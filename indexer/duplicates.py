@@ -12,6 +12,7 @@ cite the same document twice. The copy kept is the one that reads best (`_prefer
 from __future__ import annotations
 
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,12 +42,13 @@ class Candidate:
 
 
 def shingles(text: str) -> frozenset[int]:
-    """Sampled hashes of the folded letter-and-digit shingles of `text` (this process only:
-    Python's str hash is salted per process, which is fine for one build's comparisons)."""
+    """Sampled CRC-32 hashes of the folded letter-and-digit shingles of `text`. A stable hash,
+    not Python's `hash` (salted per process): which documents count as copies must not
+    depend on PYTHONHASHSEED."""
     flat = _NOT_TEXT.sub("", fold(text[:MAX_CHARS]))
     out = set()
     for i in range(max(len(flat) - SHINGLE + 1, 0)):
-        h = hash(flat[i : i + SHINGLE])
+        h = zlib.crc32(flat[i : i + SHINGLE].encode("ascii"))
         if h % SAMPLE == 0:
             out.add(h)
     return frozenset(out)
@@ -71,7 +73,8 @@ def find_duplicates(candidates: Sequence[Candidate]) -> dict[str, str]:
     for a, b in _same_number_pairs(candidates):
         union(a, b)
     for a, b in _same_text_pairs(prints):
-        union(a, b)
+        if not _other_edition(candidates[a].doc, candidates[b].doc):
+            union(a, b)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(candidates)):
         groups[root(i)].append(i)
@@ -84,6 +87,66 @@ def find_duplicates(candidates: Sequence[Candidate]) -> dict[str, str]:
             if i != kept:
                 out[candidates[i].doc.doc_id] = candidates[kept].doc.doc_id
     return out
+
+
+class CopyFinder:
+    """The same rules, one document at a time in build order: which documents read so far a
+    new one is a copy of. The build uses it to leave a copy's chunks out of embedding while
+    files are still being read; `find_duplicates` over the whole build has the last word
+    (it also ignores text shared by more than `COMMON` documents, which one document at a
+    time cannot know yet)."""
+
+    def __init__(self) -> None:
+        self._seen: list[Candidate] = []
+        self._prints: list[frozenset[int]] = []
+        self._holders: dict[int, list[int]] = defaultdict(list)
+
+    def add(self, candidate: Candidate) -> list[Candidate]:
+        """Record `candidate`; the earlier candidates it is a copy of, in build order."""
+        index = len(self._seen)
+        found: set[int] = set()
+        for j, earlier in enumerate(self._seen):
+            if _same_number(earlier.doc, candidate.doc):
+                found.add(j)
+        printed = shingles(candidate.content)
+        if len(printed) >= MIN_SHINGLES:
+            shared: dict[int, int] = defaultdict(int)
+            for h in printed:
+                for j in self._holders.get(h, ()):
+                    shared[j] += 1
+                self._holders[h].append(index)
+            found.update(
+                j for j, n in shared.items()
+                if n >= MIN_CONTAINMENT * min(len(printed), len(self._prints[j]))
+                and not _other_edition(self._seen[j].doc, candidate.doc)
+            )
+        self._seen.append(candidate)
+        self._prints.append(printed)
+        return [self._seen[j] for j in sorted(found)]
+
+
+def preferred(candidates: Sequence[Candidate]) -> Candidate:
+    """The copy to index among copies of one document: the one that reads best
+    (`_preference`), then the first in the build."""
+    return min(candidates, key=_preference)
+
+
+def _same_number(a: DocumentMeta, b: DocumentMeta) -> bool:
+    """Same number and type, and no conflicting date."""
+    if not (a.number and a.doc_type and b.number and b.doc_type):
+        return False
+    if (a.number.upper(), a.doc_type.lower()) != (b.number.upper(), b.doc_type.lower()):
+        return False
+    return a.issued is None or b.issued is None or a.issued == b.issued
+
+
+def _other_edition(a: DocumentMeta, b: DocumentMeta) -> bool:
+    """Same number and type but two different dates: two editions (a guide of 2016 and its
+    2021 successor, mostly the same words), never copies of one, however alike the text."""
+    if not (a.number and a.doc_type and b.number and b.doc_type and a.issued and b.issued):
+        return False
+    same = (a.number.upper(), a.doc_type.lower()) == (b.number.upper(), b.doc_type.lower())
+    return same and a.issued != b.issued
 
 
 def _preference(c: Candidate) -> tuple[int, int, int, int, int]:

@@ -42,6 +42,7 @@ _BODY_START = re.compile(
 )
 _OF_ISSUER = re.compile(r"(?<!\w)của\s+(?P<body>.+?)(?=\s+về\b|\s+ngày\b|[,;.:\"“”(]|$)", re.IGNORECASE)
 _CONTINUES = re.compile(r"^[\"“(]?[a-zđàáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]")
+_ABOUT = re.compile(r"(?<!\w)về\s+\S", re.IGNORECASE)  # "về" opening a subject
 _VBHN_MARK = re.compile(r"^van\s+ban\s+hop\s+nhat\s*[-–—:]\s*")
 _HEADER_ROLES = ("letterhead", "motto", "separator")
 
@@ -207,11 +208,14 @@ def _title(
         if rest and not fold(rest).startswith("cua "):
             # "NGHỊ QUYẾT VỀ ..." / "LUẬT BẢO VỆ BÍ MẬT NHÀ NƯỚC": the title shares the line.
             return _continue_title([rest], lines, folded, start), type_at
-        while start < len(lines) and (
-            SEPARATOR.match(lines[start])
-            or roles[start] is not None
-            or (folded[start].startswith("cua ") and len(lines[start]) <= 100)
-        ):
+        while start < len(lines):
+            if folded[start].startswith("cua ") and (about := _ABOUT.search(lines[start])):
+                # "của Ban Thường vụ Tỉnh ủy về công tác …" on one line: the title is "về …".
+                return _continue_title([lines[start][about.start():]], lines, folded,
+                                       start + 1), start
+            if not (SEPARATOR.match(lines[start]) or roles[start] is not None
+                    or (folded[start].startswith("cua ") and len(lines[start]) <= 100)):
+                break
             start += 1
         if start < len(lines) and not _BODY_START.match(folded[start]):
             return _continue_title([_after_junk(lines[start])], lines, folded, start + 1), start
@@ -256,6 +260,8 @@ def _continue_title(parts: list[str], lines: list[str], folded: list[str], start
 def _substantial(line: str, folded: str) -> bool:
     if " | " in line or MOTTO.search(folded) or SEPARATOR.match(line):
         return False
+    if line.startswith("(") and line.endswith(")"):
+        return False  # a note on the document, not its title: "(Dự thảo)", "(Văn bản mẫu …)"
     if len(line) < 80 and date_in(folded):
         return False  # "Đắk Lắk, ngày 10 tháng 01 năm 2022", "Thứ Tư, 10/8/2022 6:00"
     if folded.startswith("kinh gui"):

@@ -21,6 +21,7 @@ class BuildReport:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     pages: int = 0  # PDF pages read in this run
     ocr_pages: int = 0  # of which read by OCR
+    ocr_seconds: float = 0.0  # their rendering and Tesseract time, summed over files
     documents: int = 0
     chunks: int = 0
     embedded: int = 0  # chunks sent to the model in this run
@@ -44,11 +45,14 @@ class BuildReport:
             extra += f"; {len(self.duplicates)} duplicate copies not indexed again"
         if self.without_metadata:
             extra += f"; {len(self.without_metadata)} documents without metadata"
+        # OCR time is a sum over files, which may be read side by side: not a share of the
+        # run's wall time.
+        ocr_time = f" in {self.ocr_seconds:.1f}s" if self.ocr_pages else ""
         return (
             f"{self.files_total} files: {self.files_changed} new or changed, "
             f"{self.files_unchanged} unchanged, {self.files_removed} removed, "
             f"{len(self.skipped)} skipped, {len(self.warnings)} warnings; "
-            f"{self.pages} PDF pages read ({self.ocr_pages} by OCR); "
+            f"{self.pages} PDF pages read ({self.ocr_pages} by OCR{ocr_time}); "
             f"{self.documents} documents, {self.chunks} chunks; "
             f"embedded {self.embedded} chunks (reused {self.reused_vectors}), "
             f"tokenised {self.tokenised}{extra}; "

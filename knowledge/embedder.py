@@ -7,6 +7,7 @@ model's name, dimension and token window. Prefixes that some models need ("query
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import os
@@ -37,7 +38,8 @@ class Embedder(Protocol):
         ...
 
     def count_tokens(self, text: str) -> int:
-        """How many model tokens the text takes (including the passage prefix)."""
+        """How many model tokens the text takes (including the passage prefix). Safe to call
+        from several threads, and while `embed` runs in another (the indexer does both)."""
         ...
 
 
@@ -90,7 +92,11 @@ class SentenceTransformerEmbedder:
         self.max_tokens = int(self._model.max_seq_length)
         self.dimension = int(self._model.get_embedding_dimension())
         self.batch_size = config.batch_size
-        self._tokenizer = self._model.tokenizer
+        # A tokenizer of its own for count_tokens: the model's switches truncation and padding
+        # on and off for each call, so counting on it while another thread encodes makes the
+        # encode fail ("Unable to create tensor ...") or a count come out truncated.
+        self._tokenizer = copy.deepcopy(self._model.tokenizer)
+        self.count_tokens("")  # settles its settings: calls from several threads only read them
         logger.info(
             "embedding model %s: dimension %d, window %d tokens, prefixes %r/%r",
             self.name, self.dimension, self.max_tokens, self.query_prefix, self.passage_prefix,

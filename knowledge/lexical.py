@@ -19,12 +19,13 @@ from __future__ import annotations
 import logging
 import math
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping, Sequence, cast
 
 import bm25s
 import numpy as np
 import scipy.sparse as sp
 
+from knowledge.postings_file import PostingsFile
 from knowledge.term_counts import COUNT_DTYPE, TermCounts
 from knowledge.text import fold, lexical_terms, syllables
 
@@ -107,7 +108,16 @@ class _Field:
         self.num_docs = int(model.scores["num_docs"])
         indptr = np.asarray(model.scores["indptr"])
         self._indptr = indptr
-        self._indices = np.asarray(model.scores["indices"])
+        # Loaded with mmap (a serving store): the postings are read per query with pread
+        # (knowledge/postings_file.py), so they do not pile up in the process's memory.
+        self._on_disk = isinstance(model.scores["data"], np.memmap)
+        if self._on_disk:
+            self._data: np.ndarray | PostingsFile = PostingsFile(model.scores["data"])
+            self._indices: np.ndarray | PostingsFile = PostingsFile(model.scores["indices"])
+            model.scores["data"] = model.scores["indices"] = None  # the maps are not kept
+        else:
+            self._data = np.asarray(model.scores["data"])
+            self._indices = np.asarray(model.scores["indices"])
         doc_freq = np.diff(indptr).astype(np.float64)
         n = max(self.num_docs, 1)
         self.idf = np.log(1.0 + (n - doc_freq + 0.5) / (doc_freq + 0.5))
@@ -117,7 +127,23 @@ class _Field:
         known = [t for t in terms if t in self.vocab]
         if not known:
             return np.zeros(self.num_docs, dtype=np.float32)
-        return self.model.get_scores(known)
+        if not self._on_disk:
+            return self.model.get_scores(known)
+        # bm25s's own scoring over just the query's posting lists, read from disk and laid
+        # side by side in query order (a repeated term counts twice, as in get_scores).
+        ids = [self.vocab[t] for t in known]
+        starts, ends = self._indptr[ids], self._indptr[np.asarray(ids) + 1]
+        spans = [(int(a), int(b)) for a, b in zip(starts, ends)]
+        data, rows = cast(PostingsFile, self._data), cast(PostingsFile, self._indices)
+        local_indptr = np.concatenate([[0], np.cumsum(ends - starts)]).astype(self._indptr.dtype)
+        scores = self.model._compute_relevance_from_scores(
+            data=data.gather(spans), indptr=local_indptr, indices=rows.gather(spans),
+            num_docs=self.num_docs, query_tokens_ids=np.arange(len(ids), dtype=np.int64),
+            dtype=np.dtype(self.model.dtype),
+        )
+        if self.model.nonoccurrence_array is not None:  # other BM25 variants (not lucene)
+            scores += self.model.nonoccurrence_array[ids].sum()
+        return scores
 
     def contains(self, term: str, rows: np.ndarray) -> np.ndarray:
         """Which of the given chunk rows contain the term: a binary search in its posting
@@ -254,11 +280,14 @@ class LexicalIndex:
         if len(counts) != len(field._indices) or len(field.vocab) != n_terms:
             logger.warning("term counts in %s do not fit its index; ignoring them", self._directory)
             return None
+        indices = field._indices
+        if isinstance(indices, PostingsFile):
+            indices = indices.read_all()
         vocabulary = np.empty(n_terms, dtype=object)
         ids = np.fromiter(field.vocab.values(), dtype=np.int64, count=n_terms)
         vocabulary[ids] = list(field.vocab)
         matrix = sp.csc_matrix(
-            (counts.astype(COUNT_DTYPE), field._indices, field._indptr),
+            (counts.astype(COUNT_DTYPE), indices, field._indptr),
             shape=(field.num_docs, n_terms),
         ).tocsr()
         matrix.sort_indices()

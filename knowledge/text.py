@@ -32,6 +32,11 @@ _ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\x0b\x0
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _SPACE_RUNS = re.compile(r"[ ]{2,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# What a typed message never needs and a terminal, a report or an export would act on: C0/C1
+# control characters but tab and line breaks (ANSI escapes start with ESC, U+001B), and the
+# bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069: "Trojan
+# Source", CVE-2021-42574) that make a text display in another order than it is stored.
+_UNSAFE_TYPED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 # Look-alikes that copy-paste and some fonts put in place of Vietnamese and ASCII characters.
 # Ð/ð (U+00D0/U+00F0, Icelandic eth) for Đ/đ (U+0110/U+0111): Vietnamese has no eth, and
@@ -86,6 +91,13 @@ def normalize(text: str) -> str:
     text = _ODD_SPACES.sub(" ", text)
     text = _SPACE_RUNS.sub(" ", text)
     return unicodedata.normalize("NFC", text)
+
+
+def strip_unsafe(text: str) -> str:
+    """A typed message as stored and echoed: the same text minus control characters (tab and
+    line breaks stay; CR LF and CR become LF) and bidirectional overrides. Nothing else is
+    changed: spacing and spelling are the sender's (`normalize` is for matching and quotes)."""
+    return _UNSAFE_TYPED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def unify_tones(text: str) -> str:

@@ -28,7 +28,7 @@ from contextlib import AsyncExitStack, suppress
 from datetime import timedelta
 from typing import Any
 
-from tuyengiao import cli_types
+from tuyengiao import cli_common, cli_types
 from tuyengiao.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -71,50 +71,45 @@ def add_broadcast_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run_broadcast(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.broadcast import compose, report, service
-    from bot.services.errors import ServiceError
-    from bot.storage import Database, schema, utcnow
     import tuyengiao.tables  # noqa: F401  (every table registered)
 
     if args.broadcast_command == "work":
         return asyncio.run(work(settings, exit_when_idle=args.exit_when_idle,
                                 worker_id=args.worker_id))
-    db = Database.open(settings.database_url)
-    try:
-        schema.upgrade(db)
-        command = args.broadcast_command
-        if command == "create":
-            text = args.text if args.text is not None else args.text_file.read()
-            deadline = (utcnow() + timedelta(hours=args.deadline_hours)
-                        if args.deadline_hours else None)
-            draft = db.call(
-                service.create, None, text=text,
-                unit_ids=args.units,
-                roles=[r.strip() for r in args.roles.split(",") if r.strip()],
-                include_groups=not args.no_groups, require_confirmation=args.confirm,
-                deadline_at=deadline, doc_number=args.doc)
-            print(draft.id)
-            print(db.call(lambda s: compose.preview(s, draft).text), file=sys.stderr)
-        elif command == "preview":
-            print(db.call(lambda s: compose.preview(s, service.get(s, None, args.id)).text))
-        elif command == "send":
-            at = compose.parse_time(args.at) if args.at else None
-            counts = db.call(service.confirm, None, args.id, at=at)
-            number = db.call(lambda s: report.number_of(s, service.get(s, None, args.id)))
-            print(f"broadcast #{number}: {counts.private_messages} private messages, "
-                  f"{counts.groups} groups, {counts.unreachable} people unreachable"
-                  + (f", at {at.isoformat()}" if at else ""))
-        elif command == "list":
-            for broadcast in db.call(service.recent, None, 30):
-                print(compose.describe(broadcast))
-        else:
-            _by_number(db, command, db.call(lambda s: service.numbered(s, None, args.id).id))
-        return 0
-    except ServiceError as exc:
-        print(exc.message, file=sys.stderr)
-        return 1
-    finally:
-        db.close()
+    return cli_common.on_database(settings, lambda db: _broadcast(args, db))
+
+
+def _broadcast(args: argparse.Namespace, db: Any) -> None:
+    from bot.broadcast import compose, report, service
+    from bot.storage import utcnow
+
+    command = args.broadcast_command
+    if command == "create":
+        text = args.text if args.text is not None else args.text_file.read()
+        deadline = (utcnow() + timedelta(hours=args.deadline_hours)
+                    if args.deadline_hours else None)
+        draft = db.call(
+            service.create, None, text=text,
+            unit_ids=args.units,
+            roles=[r.strip() for r in args.roles.split(",") if r.strip()],
+            include_groups=not args.no_groups, require_confirmation=args.confirm,
+            deadline_at=deadline, doc_number=args.doc)
+        print(draft.id)
+        print(db.call(lambda s: compose.preview(s, draft).text), file=sys.stderr)
+    elif command == "preview":
+        print(db.call(lambda s: compose.preview(s, service.get(s, None, args.id)).text))
+    elif command == "send":
+        at = compose.parse_time(args.at) if args.at else None
+        counts = db.call(service.confirm, None, args.id, at=at)
+        number = db.call(lambda s: report.number_of(s, service.get(s, None, args.id)))
+        print(f"broadcast #{number}: {counts.private_messages} private messages, "
+              f"{counts.groups} groups, {counts.unreachable} people unreachable"
+              + (f", at {at.isoformat()}" if at else ""))
+    elif command == "list":
+        for broadcast in db.call(service.recent, None, 30):
+            print(compose.describe(broadcast))
+    else:
+        _by_number(db, command, db.call(lambda s: service.numbered(s, None, args.id).id))
 
 
 def _by_number(db: Any, command: str, broadcast_id: int) -> None:

@@ -22,6 +22,7 @@ from knowledge.vector_index import SearchParams, VectorIndexSpec
 from tuyengiao.settings import Settings
 
 if TYPE_CHECKING:
+    from indexer.build import Overlap
     from indexer.loaders import LoadOptions
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,13 @@ def load_options(settings: Settings) -> LoadOptions:
         ocr_dpi=settings.ocr_dpi,
         max_pages=settings.max_pages,
     )
+
+
+def overlap(settings: Settings) -> Overlap:
+    """How indexing overlaps reading files with embedding their chunks."""
+    from indexer.build import Overlap
+
+    return Overlap(workers=settings.index_workers, window=settings.index_embed_window)
 
 
 def fusion_weights(settings: Settings) -> FusionWeights:
@@ -146,7 +154,8 @@ def index(settings: Settings, store: Path, paths: list[Path], *, progress: bool,
             # what was indexed is recorded so the bot can publish them without dropping it.
             report = build_store(
                 with_answers(settings, paths), store, embedder, progress=progress,
-                options=load_options(settings), index_spec=vector_index_spec(settings),
+                options=load_options(settings), overlap=overlap(settings),
+                index_spec=vector_index_spec(settings),
             )
             record_paths(store, paths)
     except StoreBusy as exc:
@@ -280,7 +289,7 @@ def evaluate(settings: Settings, store: Path, corpus: Path, queries_path: Path, 
 
     embedder = make_embedder(settings)
     report = build_store([corpus], store, embedder, progress=sys.stderr.isatty(),
-                         index_spec=vector_index_spec(settings))
+                         overlap=overlap(settings), index_spec=vector_index_spec(settings))
     print(f"store {store}: {report.summary()}", file=sys.stderr)
     searcher = Searcher(
         StoreReader(store, search=search_params(settings)), embedder, fusion_weights(settings),

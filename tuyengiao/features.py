@@ -26,7 +26,7 @@ from bot.polls.feature import PollFeature
 from bot.reports.config import ReportConfig
 from bot.reports.feature import ReportsFeature
 from bot.services.code_guard import GuardPolicy
-from bot.services.reminder_plan import ReminderPlan
+from bot.services.reminders import ReminderPlan
 from bot.storage.database import Database
 from bot.study.feature import StudyFeature
 from bot.units.feature import CodeSettings, UnitsFeature

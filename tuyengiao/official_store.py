@@ -101,7 +101,7 @@ class OfficialStore:
         from indexer.build import PIPELINE_VERSION, build_store
         from indexer.build_files import model_info
         from indexer.lock import StoreBusy
-        from tuyengiao.commands import load_options, vector_index_spec
+        from tuyengiao.commands import load_options, overlap, vector_index_spec
 
         file = answers_file(self.settings)
         with self._lock:
@@ -122,6 +122,7 @@ class OfficialStore:
             try:
                 report = build_store(with_answers(self.settings, paths), self.store,
                                      self._embedder, options=load_options(self.settings),
+                                     overlap=overlap(self.settings),
                                      index_spec=vector_index_spec(self.settings), lock_wait=0.0)
             except StoreBusy as exc:
                 return StoreResult(busy=exc.holder or "another index run")

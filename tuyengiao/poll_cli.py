@@ -21,10 +21,9 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-from tuyengiao import cli_types
+from tuyengiao import cli_common, cli_types
 from tuyengiao.settings import Settings
 
 
@@ -49,12 +48,8 @@ def add_poll_parser(subparsers: Any) -> argparse.ArgumentParser:
     create.add_argument("--roles", default="member,officer", help="member, officer or both")
     create.add_argument("--no-groups", action="store_true", help="not to the units' groups")
     sub.add_parser("list", help="the latest polls")
-    results = sub.add_parser("results", help="totals and per unit")
-    results.add_argument("id", type=cli_types.row_id, help=_NUMBER)
-    results.add_argument("--chart", type=Path, help="also write the bar chart (PNG) here")
-    csv = sub.add_parser("csv", help="results per unit and option as CSV")
-    csv.add_argument("id", type=cli_types.row_id, help=_NUMBER)
-    csv.add_argument("--out", type=Path, help="default: standard output")
+    cli_common.add_table_commands(sub, "results", "totals and per unit",
+                                  "results per unit and option as CSV", id_help=_NUMBER)
     sub.add_parser("close", help="close now (the runner stops it and sends the results)") \
         .add_argument("id", type=cli_types.row_id, help=_NUMBER)
     sub.add_parser("voters", help="named polls: unit, name, platform, options (TSV)") \
@@ -63,64 +58,54 @@ def add_poll_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run_poll(args: argparse.Namespace, settings: Settings) -> int:
+    import tuyengiao.tables  # noqa: F401  (every table registered)
+
+    return cli_common.on_database(settings, lambda db: _poll(args, db))
+
+
+def _poll(args: argparse.Namespace, db: Any) -> None:
     from bot.polls import chart, results, service
     from bot.polls.anonymity import POLL_TABLES
-    from bot.services.errors import ServiceError
-    from bot.storage import Database, schema, utcnow
+    from bot.storage import utcnow
     from bot.storage.bases import shown_number
-    import tuyengiao.tables  # noqa: F401  (every table registered)
     from bot.storage.models import to_local
 
-    db = Database.open(settings.database_url)
-    try:
-        schema.upgrade(db)
-        command = args.poll_command
-        if command == "create":
-            units = args.units
-            poll = db.call(service.create, None, question=args.question, options=args.option,
-                           multiple=args.multiple, anonymous=not args.named,
-                           closes_at=utcnow() + timedelta(hours=args.hours), unit_ids=units,
-                           roles=[r.strip() for r in args.roles.split(",")],
-                           include_groups=not args.no_groups)
-            poll_id = poll.id
-            assert poll_id is not None
-            chats = db.call(service.open_poll, None, poll_id)
-            number = db.call(lambda s: service.get(s, None, poll_id).number)
-            print(f"poll #{number} opened: {chats} chats; closes "
-                  f"{to_local(poll.closes_at).strftime('%H:%M %d/%m/%Y') if poll.closes_at else '—'}")
-        elif command == "list":
-            from bot.services import export
+    command = args.poll_command
+    if command == "create":
+        units = args.units
+        poll = db.call(service.create, None, question=args.question, options=args.option,
+                       multiple=args.multiple, anonymous=not args.named,
+                       closes_at=utcnow() + timedelta(hours=args.hours), unit_ids=units,
+                       roles=[r.strip() for r in args.roles.split(",")],
+                       include_groups=not args.no_groups)
+        poll_id = poll.id
+        assert poll_id is not None
+        chats = db.call(service.open_poll, None, poll_id)
+        number = db.call(lambda s: service.get(s, None, poll_id).number)
+        print(f"poll #{number} opened: {chats} chats; closes "
+              f"{to_local(poll.closes_at).strftime('%H:%M %d/%m/%Y') if poll.closes_at else '—'}")
+    elif command == "list":
+        from bot.services import export
 
-            sys.stdout.write(export.tsv(
-                [shown_number(poll), poll.status, "anonymous" if poll.anonymous else "named", poll.question]
-                for poll in db.call(service.recent, None, 50)))
-        elif command in ("results", "csv"):
-            def compute(session: Any) -> tuple[str, Any]:
-                poll = service.numbered(session, None, args.id)
-                found = results.compute(session, poll)
-                return results.text(found, poll, results.named_votes(session, poll)), found
+        sys.stdout.write(export.tsv(
+            [shown_number(poll), poll.status, "anonymous" if poll.anonymous else "named", poll.question]
+            for poll in db.call(service.recent, None, 50)))
+    elif command in ("results", "csv"):
+        def compute(session: Any) -> tuple[str, Any]:
+            poll = service.numbered(session, None, args.id)
+            found = results.compute(session, poll)
+            return results.text(found, poll, results.named_votes(session, poll)), found
 
-            table, found = db.call(compute)
-            if command == "results":
-                print(table)
-                if args.chart:
-                    args.chart.write_bytes(chart.png(found))
-                    print(f"chart: {args.chart}")
-            elif args.out:
-                args.out.write_text(results.to_csv(found), encoding="utf-8", newline="")
-            else:
-                sys.stdout.write(results.to_csv(found))
-        elif command == "voters":
-            named = db.call(lambda s: results.named_votes(s, service.numbered(s, None, args.id)))
-            sys.stdout.write(results.voters_tsv(named))
-        elif command == "close":
-            closed = db.call(lambda s: service.close(s, None, service.numbered(s, None, args.id).id))
-            if closed:  # scrub an anonymous poll's deleted key and votes from the files now
-                db.purge_deleted(POLL_TABLES)
-            print(f"poll #{args.id} {'closed' if closed else 'was not open'}")
-    except ServiceError as exc:
-        print(exc.message, file=sys.stderr)
-        return 1
-    finally:
-        db.close()
-    return 0
+        table, found = db.call(compute)
+        if command == "results":
+            cli_common.print_table(table, args.chart, lambda: chart.png(found))
+        else:
+            cli_common.write_csv(args.out, results.to_csv(found), encoding="utf-8")
+    elif command == "voters":
+        named = db.call(lambda s: results.named_votes(s, service.numbered(s, None, args.id)))
+        sys.stdout.write(results.voters_tsv(named))
+    elif command == "close":
+        closed = db.call(lambda s: service.close(s, None, service.numbered(s, None, args.id).id))
+        if closed:  # scrub an anonymous poll's deleted key and votes from the files now
+            db.purge_deleted(POLL_TABLES)
+        print(f"poll #{args.id} {'closed' if closed else 'was not open'}")

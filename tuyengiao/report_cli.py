@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tuyengiao import cli_types
+from tuyengiao import cli_common, cli_types
 from tuyengiao.settings import Settings
 
 
@@ -97,6 +97,13 @@ def _schedule(text: str) -> tuple[str, int, date | None]:
 
 def run_report(args: argparse.Namespace, settings: Settings) -> int:
     import tuyengiao.tables  # noqa: F401  (every table registered)
+    from tuyengiao.features import report_config
+
+    config = report_config(settings)
+    return cli_common.on_database(settings, lambda db: _report(args, db, config))
+
+
+def _report(args: argparse.Namespace, db: Any, config: Any) -> None:
     from bot.broadcast.queue import OutboxQueue
     from bot.reports import (
         chart,
@@ -111,16 +118,12 @@ def run_report(args: argparse.Namespace, settings: Settings) -> int:
     )
     from bot.reports.worker import tick_once
     from bot.services import export, form_fields
-    from bot.services.errors import ServiceError
-    from bot.services.reminder_plan import ReminderPlan
-    from bot.storage import Database, schema, utcnow
+    from bot.services.reminders import ReminderPlan
+    from bot.storage import utcnow
     from bot.storage.models import Unit
-    from tuyengiao.features import report_config
 
-    config = report_config(settings)
     notices = OutboxQueue()
     now = utcnow()
-    db = Database.open(settings.database_url)
 
     def span(text: str | None) -> Any:
         found = periods.parse_period(text or "", now)
@@ -135,107 +138,95 @@ def run_report(args: argparse.Namespace, settings: Settings) -> int:
             path.write_text(data, encoding="utf-8-sig", newline="")
             print(f"written: {path}")
 
-    try:
-        schema.upgrade(db)
-        command = args.report_command
-        if command == "create":
-            kind, due_day, day = _schedule(args.schedule)
-            if args.reminders is not None:
-                config = config.__class__(**{**config.__dict__, "reminder_days":
-                                             ReminderPlan.parse_days(args.reminders)})
-            overrides = {k: v for k, v in (("overdue_every_days", args.overdue_every),
-                                            ("escalate_after_days", args.escalate_after))
-                         if v is not None}
-            if overrides:
-                config = config.__class__(**{**config.__dict__, **overrides})
+    command = args.report_command
+    if command == "create":
+        kind, due_day, day = _schedule(args.schedule)
+        if args.reminders is not None:
+            config = config.__class__(**{**config.__dict__, "reminder_days":
+                                         ReminderPlan.parse_days(args.reminders)})
+        overrides = {k: v for k, v in (("overdue_every_days", args.overdue_every),
+                                        ("escalate_after_days", args.escalate_after))
+                     if v is not None}
+        if overrides:
+            config = config.__class__(**{**config.__dict__, **overrides})
 
-            def create(session: Any) -> tuple[int, str]:
-                request = requests.create(
-                    session, None, title=args.title, kind="opinion" if args.opinion else "unit",
-                    fields=form_fields.parse_definition(args.field) if not args.opinion else (),
-                    unit_ids=args.units, answered_by=args.answer,
-                    roles=[r.strip() for r in args.roles.split(",") if r.strip()],
-                    schedule=kind, due_day=due_day,
-                    once_deadline_at=periods.end_of_day(day) if day else None,
-                    once_label=args.label, config=config)
-                done = instances.confirm(session, None, request.id or 0, now, config, notices)
-                return request.id or 0, _confirmed_line(done)
+        def create(session: Any) -> tuple[int, str]:
+            request = requests.create(
+                session, None, title=args.title, kind="opinion" if args.opinion else "unit",
+                fields=form_fields.parse_definition(args.field) if not args.opinion else (),
+                unit_ids=args.units, answered_by=args.answer,
+                roles=[r.strip() for r in args.roles.split(",") if r.strip()],
+                schedule=kind, due_day=due_day,
+                once_deadline_at=periods.end_of_day(day) if day else None,
+                once_label=args.label, config=config)
+            done = instances.confirm(session, None, request.id or 0, now, config, notices)
+            return request.id or 0, _confirmed_line(done)
 
-            request_id, line = db.call(create)
-            print(f"report request {request_id}: {line}")
-        elif command == "list":
-            rows = [[r.id, r.status, r.schedule, r.due_day or "", r.kind, r.title]
-                    for r in db.call(requests.recent, None, 100)]
-            sys.stdout.write(export.tsv([["id", "status", "schedule", "day", "kind", "title"],
-                                         *rows]))
-        elif command == "status":
-            def status(session: Any) -> str:
-                request = requests.get(session, None, args.id)
-                instance = tracker.instance_for(session, request, span(args.period)
-                                                if args.period else None)
-                found = tracker.page(session, request, instance, args.page)
-                return tracker.render(found, now, {}).text
+        request_id, line = db.call(create)
+        print(f"report request {request_id}: {line}")
+    elif command == "list":
+        rows = [[r.id, r.status, r.schedule, r.due_day or "", r.kind, r.title]
+                for r in db.call(requests.recent, None, 100)]
+        sys.stdout.write(export.tsv([["id", "status", "schedule", "day", "kind", "title"],
+                                     *rows]))
+    elif command == "status":
+        def status(session: Any) -> str:
+            request = requests.get(session, None, args.id)
+            instance = tracker.instance_for(session, request, span(args.period)
+                                            if args.period else None)
+            found = tracker.page(session, request, instance, args.page)
+            return tracker.render(found, now, {}).text
 
-            print(db.call(status))
-        elif command == "rollup":
-            def compute(session: Any) -> tuple[Any, Any]:
-                request = requests.get(session, None, args.id)
-                instance = tracker.instance_for(session, request, span(args.period)
-                                                if args.period else None)
-                if request.kind == "opinion":
-                    return None, opinion_rollup.for_instance(session, request, instance)
-                return rollups.compute(session, request, instance), None
+        print(db.call(status))
+    elif command == "rollup":
+        def compute(session: Any) -> tuple[Any, Any]:
+            request = requests.get(session, None, args.id)
+            instance = tracker.instance_for(session, request, span(args.period)
+                                            if args.period else None)
+            if request.kind == "opinion":
+                return None, opinion_rollup.for_instance(session, request, instance)
+            return rollups.compute(session, request, instance), None
 
-            unit_rollup, opinion = db.call(compute)
-            if unit_rollup is not None:
-                print(rollups.text(unit_rollup))
-                if args.csv:
-                    out(args.csv, rollups.to_csv(unit_rollup, now))
-                if args.chart:
-                    args.chart.write_bytes(chart.png(chart.status_figure(unit_rollup)))
-                    print(f"chart: {args.chart}")
-            else:
-                print(opinion_rollup.text(opinion))
-                if args.csv:
-                    out(args.csv, db.call(opinion_rollup.to_csv, opinion))
-        elif command == "late":
-            found = db.call(punctuality.compute, None, span(args.period), now)
-            print(punctuality.text(found))
+        unit_rollup, opinion = db.call(compute)
+        if unit_rollup is not None:
+            print(rollups.text(unit_rollup))
             if args.csv:
-                out(args.csv, punctuality.to_csv(found))
-        elif command == "opinions":
-            found = db.call(opinion_rollup.compute, None, span(args.period), args.unit)
-            print(opinion_rollup.text(found))
+                out(args.csv, rollups.to_csv(unit_rollup, now))
+            cli_common.write_chart(args.chart, lambda: chart.png(chart.status_figure(unit_rollup)))
+        else:
+            print(opinion_rollup.text(opinion))
             if args.csv:
-                out(args.csv, db.call(opinion_rollup.to_csv, found))
-            if args.chart:
-                args.chart.write_bytes(chart.png(chart.opinion_figure(found)))
-                print(f"chart: {args.chart}")
-        elif command == "collaborator":
-            granted, person, unit = db.call(opinions.toggle, None, args.unit, args.person, now)
-            print(f"{person}: collaborator of {unit} {'given' if granted else 'taken back'}")
-        elif command == "topic":
-            def add(session: Any) -> str:
-                unit = session.get(Unit, args.unit)
-                if unit is None:
-                    raise SystemExit(f"no unit {args.unit}")
-                return opinions.add_topic(session, None, unit, args.name).name
+                out(args.csv, db.call(opinion_rollup.to_csv, opinion))
+    elif command == "late":
+        found = db.call(punctuality.compute, None, span(args.period), now)
+        print(punctuality.text(found))
+        if args.csv:
+            out(args.csv, punctuality.to_csv(found))
+    elif command == "opinions":
+        found = db.call(opinion_rollup.compute, None, span(args.period), args.unit)
+        print(opinion_rollup.text(found))
+        if args.csv:
+            out(args.csv, db.call(opinion_rollup.to_csv, found))
+        cli_common.write_chart(args.chart, lambda: chart.png(chart.opinion_figure(found)))
+    elif command == "collaborator":
+        granted, person, unit = db.call(opinions.toggle, None, args.unit, args.person, now)
+        print(f"{person}: collaborator of {unit} {'given' if granted else 'taken back'}")
+    elif command == "topic":
+        def add(session: Any) -> str:
+            unit = session.get(Unit, args.unit)
+            if unit is None:
+                raise SystemExit(f"no unit {args.unit}")
+            return opinions.add_topic(session, None, unit, args.name).name
 
-            print(f"topic added: {db.call(add)}")
-        elif command == "stop":
-            request = db.call(requests.stop, None, args.id, now)
-            print(f"report request {request.id}: {request.status}")
-        elif command == "tick":
-            result = db.call(tick_once, now, config, notices)
-            print(f"opened {result.opened}, reminders {result.reminders} chats, escalations "
-                  f"{result.escalations} chats, summaries {result.summaries}, closed "
-                  f"{result.closed}, deleted units' assignments closed {result.units_closed}")
-    except ServiceError as exc:
-        print(exc.message, file=sys.stderr)
-        return 1
-    finally:
-        db.close()
-    return 0
+        print(f"topic added: {db.call(add)}")
+    elif command == "stop":
+        request = db.call(requests.stop, None, args.id, now)
+        print(f"report request {request.id}: {request.status}")
+    elif command == "tick":
+        result = db.call(tick_once, now, config, notices)
+        print(f"opened {result.opened}, reminders {result.reminders} chats, escalations "
+              f"{result.escalations} chats, summaries {result.summaries}, closed "
+              f"{result.closed}, deleted units' assignments closed {result.units_closed}")
 
 
 def _confirmed_line(done: Any) -> str:

@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     ocr_dpi: int = Field(300, ge=72, le=600)  # page rendering for OCR; 300 is Tesseract's advice
     # A PDF with more pages is skipped with a reason: bounds time and memory per file.
     max_pages: int = Field(2000, ge=1)
+    # Indexing reads files on this many threads while the model embeds the chunks of the files
+    # before them (each thread runs its own Tesseract or LibreOffice when a file needs one);
+    # 0 reads one file at a time in the indexing thread (indexer/pipeline.py).
+    index_workers: int = Field(2, ge=0, le=64)
+    # Chunk texts sorted by length together before embedding (less padding in a batch); 0
+    # embeds only once every file is read, all sorted at once (the old sequential build).
+    index_embed_window: int = Field(512, ge=0)
 
     embedding_model: str = ""  # empty: the bundled offline all-MiniLM-L6-v2
     embedding_query_prefix: str | None = None

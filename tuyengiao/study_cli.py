@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from tuyengiao import cli_types
+from tuyengiao import cli_common, cli_types
 from tuyengiao.settings import Settings
 
 
@@ -27,61 +26,47 @@ def add_study_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.set_defaults(store=None)
     sub = parser.add_subparsers(dest="study_command", required=True)
     sub.add_parser("list", help="the latest campaigns")
-    report = sub.add_parser("report", help="completion per unit (members, exempt, attended, "
-                                           "self-studied, quiz passed, not yet)")
-    report.add_argument("id", type=cli_types.row_id)
-    report.add_argument("--chart", type=Path, help="also write the bar chart (PNG) here")
-    csv = sub.add_parser("csv", help="completion per unit as CSV")
-    csv.add_argument("id", type=cli_types.row_id)
-    csv.add_argument("--out", type=Path, help="default: standard output")
+    cli_common.add_table_commands(sub, "report", "completion per unit (members, exempt, "
+                                  "attended, self-studied, quiz passed, not yet)",
+                                  "completion per unit as CSV")
     sub.add_parser("cancel", help="stop a campaign (no more reminders, no final report)") \
         .add_argument("id", type=cli_types.row_id)
     return parser
 
 
 def run_study(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.services import export
-    from bot.services.errors import ServiceError
-    from bot.storage import Database, schema
-    from bot.study import chart, completion, service
-    from bot.study.dates import shown
     import tuyengiao.tables  # noqa: F401  (every table registered)
 
-    db = Database.open(settings.database_url)
-    try:
-        schema.upgrade(db)
-        command = args.study_command
-        if command == "list":
-            def rows(session: Any) -> list[list[object]]:
-                found = []
-                for campaign in service.recent(session, None, 50):
-                    total = completion.compute(session, campaign).total
-                    found.append([campaign.id, campaign.status, shown(campaign.deadline_at),
-                                  f"{total.pct(total.done):.1f}", campaign.title])
-                return found
+    return cli_common.on_database(settings, lambda db: _study(args, db))
 
-            sys.stdout.write(export.tsv(db.call(rows)))
-        elif command in ("report", "csv"):
-            def compute(session: Any) -> completion.Completion:
-                campaign = service.get(session, None, args.id)
-                return completion.compute(session, campaign)
 
-            report = db.call(compute)
-            if command == "report":
-                print(completion.text(report))
-                if args.chart:
-                    args.chart.write_bytes(chart.png(report))
-                    print(f"chart: {args.chart}")
-            elif args.out:
-                args.out.write_text(completion.to_csv(report), encoding="utf-8-sig", newline="")
-            else:
-                sys.stdout.write(completion.to_csv(report))
-        elif command == "cancel":
-            db.call(service.cancel, None, args.id)
-            print(f"study campaign {args.id} cancelled")
-    except ServiceError as exc:
-        print(exc.message, file=sys.stderr)
-        return 1
-    finally:
-        db.close()
-    return 0
+def _study(args: argparse.Namespace, db: Any) -> None:
+    from bot.services import export
+    from bot.study import chart, completion, service
+    from bot.study.dates import shown
+
+    command = args.study_command
+    if command == "list":
+        def rows(session: Any) -> list[list[object]]:
+            found = []
+            for campaign in service.recent(session, None, 50):
+                total = completion.compute(session, campaign).total
+                found.append([campaign.id, campaign.status, shown(campaign.deadline_at),
+                              f"{total.pct(total.done):.1f}", campaign.title])
+            return found
+
+        sys.stdout.write(export.tsv(db.call(rows)))
+    elif command in ("report", "csv"):
+        def compute(session: Any) -> completion.Completion:
+            campaign = service.get(session, None, args.id)
+            return completion.compute(session, campaign)
+
+        report = db.call(compute)
+        if command == "report":
+            cli_common.print_table(completion.text(report), args.chart,
+                                   lambda: chart.png(report))
+        else:
+            cli_common.write_csv(args.out, completion.to_csv(report))
+    elif command == "cancel":
+        db.call(service.cancel, None, args.id)
+        print(f"study campaign {args.id} cancelled")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session
 
@@ -35,6 +35,7 @@ from bot.core.types import (
 from bot.services import people, reachability
 from bot.services.errors import ServiceError
 from bot.storage.database import Database
+from knowledge.text import strip_unsafe
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,10 @@ class Dispatcher:
             # moved group is followed again at its next send.
             await self.db.run_best_effort("chat change", self._chat_change, incoming)
             return Outcome()
+        if isinstance(incoming, IncomingText):
+            # Control characters and bidirectional overrides would be stored, then echoed in
+            # reports, exports and an officer's terminal (knowledge.text.strip_unsafe).
+            incoming = replace(incoming, text=strip_unsafe(incoming.text))
         try:
             return await self._handle(incoming)
         except Exception as exc:

@@ -6,12 +6,12 @@ bars per option: the total, and one bar per unit when there are several units.
 
 from __future__ import annotations
 
-import io
 import textwrap
 from typing import TYPE_CHECKING
 
 from bot.polls.results import PollResults
 from bot.polls import messages as poll_texts
+from bot.services import charts
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -19,19 +19,8 @@ if TYPE_CHECKING:
 MAX_UNITS_SHOWN = 8  # more units than this: totals only (the table has every unit)
 
 
-def _figure_class() -> type[Figure]:
-    """matplotlib, imported on the first chart: importing it took ~2 s and ~25 MB of every
-    serving process's start, most of which never draws a chart."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # before pyplot: never a window
-    from matplotlib.figure import Figure
-
-    return Figure
-
-
 def figure(results: PollResults) -> Figure:
-    fig = _figure_class()(figsize=(8, 4.5), dpi=100)
+    fig = charts.new_figure(8, 4.5)
     ax = fig.add_subplot()
     labels = [textwrap.shorten(f"{i + 1}. {o}", 30, placeholder="…")
               for i, o in enumerate(results.options)]
@@ -59,9 +48,7 @@ def figure(results: PollResults) -> Figure:
 
 
 def png(results: PollResults) -> bytes:
-    out = io.BytesIO()
-    figure(results).savefig(out, format="png")
-    return out.getvalue()
+    return charts.png(figure(results))
 
 
 __all__ = ["figure", "png"]

@@ -36,6 +36,7 @@ stable name (`holder`): a restarted process takes its lease back at once; anothe
 it when the lease passes (a clean stop gives it up at once).
 
 Chat ids of private chats are never logged (for an anonymous poll they are its voters).
+The database steps (one transaction each) are in bot.polls.runner_steps.
 """
 
 from __future__ import annotations
@@ -47,9 +48,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import update
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.core.outbound import (
     ChatMoved,
@@ -59,19 +58,19 @@ from bot.core.outbound import (
     PermanentError,
     RateLimits,
     TransientError,
-    Unreachable,
 )
 from bot.core.ticks import tick_until_stopped
 from bot.core.types import PhotoReply
 from bot.polls import anonymity, chart, results, service
-from bot.polls.models import Poll, PollMessage
+from bot.polls import runner_steps as steps
+from bot.polls.models import Poll
 from bot.polls.posting import poll_spec
-from bot.services import reachability
 from bot.core.ratelimit import RateLimiter
 from bot.storage import leases
 from bot.storage.database import Database
 from bot.storage.models import utcnow
 from bot.polls import messages as poll_texts
+
 logger = logging.getLogger(__name__)
 
 STOP_GIVE_UP = timedelta(minutes=10)  # transient stopPoll failures after this: stop_failed
@@ -133,8 +132,8 @@ class PollRunner:
         try:
             await self._post_pending()
             for poll in await self.db.run(service.due):
-                await self.db.run(_close, poll.id)
-            for poll_id in await self.db.run(_closed_unfinished):
+                await self.db.run(steps.close_due, poll.id)
+            for poll_id in await self.db.run(steps.closed_unfinished):
                 await self._finish(poll_id)
             await self._purge()
         except _Deposed:
@@ -162,13 +161,14 @@ class PollRunner:
         # (or moved) tries again; a round in which nothing changed ends the posting.
         waiting: set[int | None] = set()  # a transient failure this tick: next tick
         for _ in range(MAX_ROUNDS):
-            ready = [item for item in await self.db.run(_ready, self.senders, self.config.batch)
+            ready = [item for item in await self.db.run(steps.ready_messages, self.senders,
+                                                        self.config.batch)
                      if item[0].id not in waiting]
             if not ready:
                 return
             gate = asyncio.Semaphore(self.config.concurrency)
 
-            async def post(item: _Ready) -> bool:
+            async def post(item: steps.Ready) -> bool:
                 async with gate:
                     changed = await self._post(item)
                 if not changed:
@@ -178,7 +178,7 @@ class PollRunner:
             if not any(await asyncio.gather(*(post(item) for item in ready))):
                 return
 
-    async def _post(self, item: _Ready) -> bool:
+    async def _post(self, item: steps.Ready) -> bool:
         """Post (or forward) one message; True when its row changed."""
         message, poll, source = item
         if (pacer := self._pacers.get(message.platform)) is not None:
@@ -205,21 +205,22 @@ class PollRunner:
         except PermanentError as exc:
             logger.warning("poll %s: message %s (%s %s) not posted: %s", poll.id, message.id,
                            message.platform, message.chat_kind, exc.reason)
-            await self.db.run(_failed, message, exc)
+            await self.db.run(steps.mark_failed, message, exc)
             return True
-        await self.db.run(_set, message.id, status="sent", message_id=message_id,
+        await self.db.run(steps.set_message, message.id, status="sent", message_id=message_id,
                           telegram_poll_id=poll_ref,
                           forwarded_from=source[0] if source is not None else None)
         return True
 
     # --- closing -------------------------------------------------------------------------
     async def _finish(self, poll_id: int) -> None:
-        poll, open_messages = await self.db.run(_open_messages, poll_id)
+        poll, open_messages = await self.db.run(steps.open_messages, poll_id)
         for message in open_messages:
             await self._still_leading()
             sender = self.senders.get(message.platform)
             if sender is None or message.message_id is None:
-                await self.db.run(_set, message.id, status="stop_failed", error="no sender")
+                await self.db.run(steps.set_message, message.id, status="stop_failed",
+                                  error="no sender")
                 continue
             try:
                 final = await sender.stop_poll(message.chat_id, message.message_id)
@@ -233,24 +234,26 @@ class PollRunner:
                     logger.warning("poll %s: stopping message %s: %s (retrying)", poll_id,
                                    message.id, exc.reason)
                     return  # next tick
-                await self.db.run(_set, message.id, status="stop_failed", error=exc.reason)
+                await self.db.run(steps.set_message, message.id, status="stop_failed",
+                                  error=exc.reason)
                 continue
             except PermanentError as exc:
                 # Deleted by a group admin, the bot removed from the group: nothing to stop.
                 logger.warning("poll %s: message %s (%s) could not be stopped: %s", poll_id,
                                message.id, message.chat_kind, exc.reason)
-                await self.db.run(_set, message.id, status="stop_failed", error=exc.reason)
+                await self.db.run(steps.set_message, message.id, status="stop_failed",
+                                  error=exc.reason)
                 continue
             values: dict[str, object] = {"status": "stopped"}
             if final is not None and poll.anonymous:
                 values.update(counts_json=json.dumps(final.counts), voters=final.voters)
-            await self.db.run(_set, message.id, **values)
-        await self.db.run(_settle_forwards, poll_id)
+            await self.db.run(steps.set_message, message.id, **values)
+        await self.db.run(steps.settle_forwards, poll_id)
         if poll.anonymous:
             await self.db.run(anonymity.forget_private_chats, poll_id)
             self._purge_due = True
         await self._purge()
-        if await self.db.run(_claim_results, poll_id):
+        if await self.db.run(steps.claim_results, poll_id):
             await self._send_results(poll)
             self.finished.put_nowait(poll_id)
 
@@ -303,100 +306,6 @@ class PollRunner:
                               [PhotoReply(image, caption, f"khaosat-{found.number}.png")])
         except DeliveryError as exc:
             logger.warning("poll %s: final results not delivered: %s", poll.id, exc.reason)
-
-
-# --- units of work --------------------------------------------------------------------------
-
-
-_Ready = tuple[PollMessage, Poll, "tuple[int, str, str] | None"]
-# (the message, its poll, the original to forward: (row id, chat id, message id) or None)
-
-
-def _ready(session: Session, senders: dict[str, OutboundPort], limit: int) -> list[_Ready]:
-    """The pending messages of open polls that can go now. On a platform that forwards
-    polls, an anonymous poll's messages of one unit are its original (the unit's group
-    first, then private chats, each by row) and forwards of it: the original is posted
-    first, the forwards once it is sent."""
-    rows = session.exec(
-        select(PollMessage, Poll).join(Poll, col(Poll.id) == col(PollMessage.poll_id))
-        .where(col(Poll.status) == "open", col(PollMessage.status) == "pending",
-               col(PollMessage.platform).in_(list(senders)))
-        .order_by(col(PollMessage.id)).limit(limit)).all()
-    ready: list[_Ready] = []
-    shared: dict[tuple[int, int, str], list[PollMessage]] = {}
-    for message, poll in rows:
-        if poll.anonymous and senders[message.platform].capabilities.forwards_polls:
-            shared.setdefault((poll.id or 0, message.unit_id, message.platform), []).append(message)
-        else:
-            ready.append((message, poll, None))
-    polls = {poll.id: poll for _, poll in rows}
-    for (poll_id, unit_id, platform), waiting in shared.items():
-        original = session.exec(select(PollMessage).where(
-            col(PollMessage.poll_id) == poll_id, col(PollMessage.unit_id) == unit_id,
-            col(PollMessage.platform) == platform, col(PollMessage.status) == "sent",
-            col(PollMessage.forwarded_from).is_(None))).first()
-        if original is not None and original.id is not None and original.message_id:
-            source = (original.id, original.chat_id, original.message_id)
-            ready += [(m, polls[poll_id], source) for m in waiting]
-            continue
-        candidates = session.exec(select(PollMessage).where(
-            col(PollMessage.poll_id) == poll_id, col(PollMessage.unit_id) == unit_id,
-            col(PollMessage.platform) == platform, col(PollMessage.status) == "pending")
-            .order_by(col(PollMessage.chat_kind) != "group", col(PollMessage.id))).first()
-        if candidates is not None:
-            ready.append((candidates, polls[poll_id], None))
-    return ready
-
-
-def _set(session: Session, row_id: int | None, **values: object) -> None:
-    session.execute(update(PollMessage).where(col(PollMessage.id) == row_id).values(**values))
-
-
-def _failed(session: Session, message: PollMessage, exc: PermanentError) -> None:
-    """`unreachable` when the chat is gone (its identity or group is marked too), else
-    `failed`."""
-    gone = isinstance(exc, Unreachable)
-    _set(session, message.id, status="unreachable" if gone else "failed", error=exc.reason)
-    if gone:
-        reachability.mark_unreachable(session, message.platform, message.chat_id,
-                                      message.chat_kind, exc.reason)
-
-
-def _settle_forwards(session: Session, poll_id: int) -> None:
-    """Forwards share their original's poll: stopped with it (or not)."""
-    original = aliased(PollMessage)
-    session.execute(update(PollMessage).where(
-        col(PollMessage.poll_id) == poll_id, col(PollMessage.forwarded_from).is_not(None),
-        col(PollMessage.status) == "sent")
-        .values(status=select(original.status).where(
-            original.id == PollMessage.forwarded_from).scalar_subquery()))
-
-
-def _close(session: Session, poll_id: int | None) -> None:
-    poll = session.get(Poll, poll_id)
-    if poll is not None and service.close_unchecked(session, poll):
-        logger.info("poll %s: deadline reached", poll_id)
-
-
-def _closed_unfinished(session: Session) -> list[int]:
-    return [p for p in session.exec(select(Poll.id).where(
-        col(Poll.status) == "closed", col(Poll.results_sent) == False)).all()  # noqa: E712
-        if p is not None]
-
-
-def _open_messages(session: Session, poll_id: int) -> tuple[Poll, list[PollMessage]]:
-    poll = session.get(Poll, poll_id)
-    assert poll is not None
-    messages = session.exec(select(PollMessage).where(
-        col(PollMessage.poll_id) == poll_id, col(PollMessage.status) == "sent",
-        col(PollMessage.forwarded_from).is_(None))).all()
-    return poll, list(messages)
-
-
-def _claim_results(session: Session, poll_id: int) -> bool:
-    return bool(session.execute(update(Poll).where(
-        col(Poll.id) == poll_id, col(Poll.results_sent) == False)  # noqa: E712
-        .values(results_sent=True)).rowcount)
 
 
 __all__ = ["LEASE_NAME", "PollRunner", "RunnerConfig"]

@@ -5,7 +5,6 @@ totals beside it; and opinion reports per topic stacked by mood. `*_figure` buil
 
 from __future__ import annotations
 
-import io
 import textwrap
 from collections import Counter
 from typing import TYPE_CHECKING
@@ -14,6 +13,7 @@ from bot.reports import messages as texts
 from bot.reports.opinion_rollup import OpinionRollup
 from bot.reports.rollups import Rollup
 from bot.reports.tracker import status_of
+from bot.services import charts
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -22,15 +22,6 @@ MAX_GROUPS = 15  # bars; more groups: the largest ones (the CSV has all)
 STATUSES = ("on_time", "late", "missing")
 COLOURS = {"on_time": "#2e7d32", "late": "#f9a825", "missing": "#c62828"}
 MOOD_COLOURS = {1: "#2e7d32", 2: "#1565c0", 3: "#f9a825", 4: "#c62828"}
-
-
-def _figure_class() -> type[Figure]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    return Figure
 
 
 def _label(name: str) -> str:
@@ -45,15 +36,12 @@ def status_figure(found: Rollup) -> Figure:
             status_of(row.assignment)] += 1
     shown = sorted(groups, key=lambda g: -sum(by_group[g[0]].values()))[:MAX_GROUPS]
     number = next((spec for spec in found.fields if spec.kind == "number"), None)
-    fig = _figure_class()(figsize=(10 if number else 8, 4.8), dpi=100)
+    fig = charts.new_figure(10 if number else 8, 4.8)
     ax = fig.add_subplot(1, 2 if number else 1, 1)
     names = [_label(name) for _, name in shown]
-    bottom = [0] * len(shown)
-    for status in STATUSES:
-        heights = [by_group[gid][status] for gid, _ in shown]
-        ax.bar(names, heights, bottom=bottom, label=texts.CHART_STATUS[status],
-               color=COLOURS[status])
-        bottom = [b + h for b, h in zip(bottom, heights)]
+    charts.stacked_bars(ax, names, [
+        (texts.CHART_STATUS[status], COLOURS[status], [by_group[gid][status] for gid, _ in shown])
+        for status in STATUSES])
     ax.set_title(texts.CHART_STATUS_TITLE.format(period=found.instance.period_label), fontsize=10)
     ax.set_ylabel(texts.CHART_COUNT)
     ax.yaxis.get_major_locator().set_params(integer=True)
@@ -74,15 +62,12 @@ def status_figure(found: Rollup) -> Figure:
 
 def opinion_figure(found: OpinionRollup) -> Figure:
     topics = found.by_topic()[:MAX_GROUPS]
-    fig = _figure_class()(figsize=(8, 4.8), dpi=100)
+    fig = charts.new_figure(8, 4.8)
     ax = fig.add_subplot()
     names = [_label(topic) for topic, _, _, _ in topics]
-    bottom = [0] * len(topics)
-    for mood in sorted(texts.MOOD_NAMES):
-        heights = [moods[mood] for _, _, _, moods in topics]
-        ax.bar(names, heights, bottom=bottom, label=texts.MOOD_NAMES[mood],
-               color=MOOD_COLOURS[mood])
-        bottom = [b + h for b, h in zip(bottom, heights)]
+    charts.stacked_bars(ax, names, [
+        (texts.MOOD_NAMES[mood], MOOD_COLOURS[mood], [moods[mood] for _, _, _, moods in topics])
+        for mood in sorted(texts.MOOD_NAMES)])
     ax.set_title(texts.OPINION_CHART_TITLE.format(period=found.period), fontsize=10)
     ax.set_ylabel(texts.CHART_COUNT)
     ax.yaxis.get_major_locator().set_params(integer=True)
@@ -93,9 +78,7 @@ def opinion_figure(found: OpinionRollup) -> Figure:
 
 
 def png(fig: Figure) -> bytes:
-    out = io.BytesIO()
-    fig.savefig(out, format="png")
-    return out.getvalue()
+    return charts.png(fig)
 
 
 __all__ = ["opinion_figure", "png", "status_figure"]

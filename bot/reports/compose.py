@@ -27,7 +27,7 @@ from bot.services import form_fields, units
 from bot.services.audience import check_targets, officers_of, require_sender
 from bot.services.errors import InvalidInput
 from bot.services.people import Actor
-from bot.services.reminder_plan import ReminderPlan
+from bot.services.reminders import ReminderPlan
 from bot.storage.models import Unit, to_local
 from knowledge.text import fold
 

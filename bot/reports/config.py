@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.services.reminder_plan import ReminderPlan
+from bot.services.reminders import ReminderPlan
 from bot.storage.models import LOCAL_TZ, utcnow
 
 # The name this feature's bulletins carry in the outbox (bot.core.delivery.Bulletin.feature).

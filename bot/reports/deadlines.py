@@ -1,5 +1,5 @@
 """What the passing of time does to open instances: reminders before and after the deadline
-(bot.services.reminder_plan schedules them), the escalation to the superior after N days
+(bot.services.reminders schedules them), the escalation to the superior after N days
 overdue, the summary to the requester when the deadline passes; and the results sent back to
 the recipients who answered, when the requester chooses.
 
@@ -32,8 +32,8 @@ from bot.reports.models import ReportAssignment, ReportInstance, ReportRequest
 from bot.reports.periods import days_late, show_day
 from bot.reports.tracker import counts
 from bot.services.audience import officers_of, private_chats
-from bot.services.reminder_plan import ReminderPlan
-from bot.services.tree_totals import path_ids
+from bot.services.reminders import ReminderPlan
+from bot.services.rollup import path_ids
 from bot.storage.models import Person, Unit
 
 logger = logging.getLogger(__name__)

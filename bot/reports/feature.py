@@ -43,7 +43,6 @@ from bot.reports.worker import ReportTracker
 from bot.services.errors import InvalidInput
 from bot.services.people import Actor
 from bot.storage.database import Database
-from bot.storage.models import to_local
 
 logger = logging.getLogger(__name__)
 
@@ -360,7 +359,7 @@ class ReportsFeature(BaseFeature):
                 requests.own_draft(session, actor, request_id)
                 done = instances.confirm(session, actor, request_id, now, self.config,
                                          self.notices)
-                return confirmation(done)
+                return instances.confirmation(done)
 
             text = await self.db.run(go)
             self.notices.wake()
@@ -380,22 +379,4 @@ class ReportsFeature(BaseFeature):
         return _text(texts.RESULTS_NONE)
 
 
-def confirmation(done: instances.Confirmed) -> str:
-    request = done.request
-    lines = [texts.CONFIRMED.format(id=request.id, title=request.title)]
-    what = texts.WHAT_PEOPLE if request.answered_by in ("people", "collaborators") \
-        else texts.WHAT_UNITS
-    if done.opened is not None:
-        lines.append(texts.CONFIRMED_OPENED.format(
-            period=done.opened.instance.period_label,
-            deadline=periods.show_day(done.opened.instance.deadline_at),
-            units=done.opened.recipients, what=what, messages=done.opened.messages))
-        lines += instances.problem_lines(done.opened)
-    else:
-        lines.append(texts.CONFIRMED_LATER.format(
-            period=done.first.label, day=to_local(done.first.opens_at).strftime("%d/%m/%Y")))
-    lines.append(texts.CONFIRMED_TRACK.format(id=request.id))
-    return "\n".join(lines)
-
-
-__all__ = ["REPORT_COMMANDS", "ReportsFeature", "confirmation"]
+__all__ = ["REPORT_COMMANDS", "ReportsFeature"]

@@ -284,6 +284,26 @@ def close_deleted_units(session: Session, now: datetime, notices: DeliveryQueue)
     return len(gone)
 
 
-__all__ = ["Confirmed", "Opened", "close_deleted_units", "close_due", "confirm",
+def confirmation(done: Confirmed) -> str:
+    """What the officer reads once a request is confirmed (Vietnamese): the period opened now
+    (deadline, recipients, chats, problems) or when the first one opens, and how to track it."""
+    request = done.request
+    lines = [texts.CONFIRMED.format(id=request.id, title=request.title)]
+    what = texts.WHAT_PEOPLE if request.answered_by in ("people", "collaborators") \
+        else texts.WHAT_UNITS
+    if done.opened is not None:
+        lines.append(texts.CONFIRMED_OPENED.format(
+            period=done.opened.instance.period_label,
+            deadline=periods.show_day(done.opened.instance.deadline_at),
+            units=done.opened.recipients, what=what, messages=done.opened.messages))
+        lines += problem_lines(done.opened)
+    else:
+        lines.append(texts.CONFIRMED_LATER.format(
+            period=done.first.label, day=to_local(done.first.opens_at).strftime("%d/%m/%Y")))
+    lines.append(texts.CONFIRMED_TRACK.format(id=request.id))
+    return "\n".join(lines)
+
+
+__all__ = ["Confirmed", "Opened", "close_deleted_units", "close_due", "confirm", "confirmation",
            "first_period", "names", "open_due", "open_instance", "opened_lines",
            "problem_lines", "request_notice", "requester_chats", "tell"]

@@ -21,7 +21,7 @@ from bot.reports.periods import Span, month_span, quarter_span
 from bot.services import export
 from bot.services.errors import PermissionDenied
 from bot.services.people import Actor
-from bot.services.tree_totals import TreeRow, path_ids, tree_rows
+from bot.services.rollup import TreeRow, path_ids, tree_rows
 from bot.services.units import get_unit, scope_paths
 from bot.storage.models import Person, Unit, to_local
 

@@ -21,7 +21,7 @@ from bot.reports.periods import days_late
 from bot.reports.tracker import Counts, counts, status_of
 from bot.services import export, form_fields
 from bot.services.form_fields import FieldSpec
-from bot.services.tree_totals import path_ids, roll_up
+from bot.services.rollup import path_ids, subtree_totals
 from bot.storage.models import Person, Unit, to_local
 
 MAX_UNIT_LINES = 12  # per field in the chat table (the CSV has every row)
@@ -73,7 +73,7 @@ class Rollup:
             if isinstance(value, (int, float)):
                 own.setdefault(row.assignment.unit_path, Counter())[spec.key] += value
         shown = [gid for gid, _ in self.groups()]
-        totals = roll_up(shown, own)
+        totals = subtree_totals(shown, own)
         return {gid: totals[gid][spec.key] for gid in shown}
 
 

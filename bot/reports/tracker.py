@@ -87,8 +87,8 @@ def instance_for(session: Session, request: ReportRequest, span: periods.Span | 
                             col(ReportInstance.deadline_at) <= span.end)
     found = session.exec(query.order_by(col(ReportInstance.deadline_at).desc())).first()
     if found is None:
-        raise NotFound(texts.NO_INSTANCE.format(
-            id=request.id, period=span.label if span else texts.NO_INSTANCE_ANY))
+        raise NotFound(texts.NO_INSTANCE.format(id=request.id, period=span.label) if span
+                       else texts.NO_INSTANCE_OPENED.format(id=request.id))
     return found
 
 

@@ -71,7 +71,7 @@ def track_instance(session: Session, actor: Actor | None, instance_id: int, page
     if page_or_prev == "prev":
         previous = tracker.previous_instance(session, instance)
         if previous is None:
-            return TextReply(texts.NO_INSTANCE.format(id=request.id, period=texts.NO_INSTANCE_ANY))
+            return TextReply(texts.NO_PREVIOUS_INSTANCE.format(id=request.id))
         instance, number = previous, 1
     else:
         number = int(page_or_prev) if page_or_prev.isdigit() and len(page_or_prev) < 6 else 1

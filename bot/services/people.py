@@ -29,6 +29,7 @@ from bot.storage.models import (
     Unit,
     utcnow,
 )
+from knowledge.text import strip_unsafe
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +166,8 @@ def clean_name(name: str) -> str:
     """A display name as the platform sent it, minus what no name needs and every list,
     report and export would trip on: control characters (tab, newline, carriage return…)
     and line separators become spaces, runs of spaces one; at most 200 characters."""
-    kept = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in name)
+    kept = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+                   for ch in strip_unsafe(name))
     return " ".join(kept.split())[:200]
 
 

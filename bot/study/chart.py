@@ -6,10 +6,10 @@ renders it."""
 
 from __future__ import annotations
 
-import io
 import textwrap
 from typing import TYPE_CHECKING
 
+from bot.services import charts
 from bot.study import messages as texts
 from bot.study.completion import Completion, UnitLine
 
@@ -19,15 +19,6 @@ if TYPE_CHECKING:
 MAX_BARS = 15
 WIDTH, DPI = 9.0, 100
 COLOURS = ("#2e7d32", "#81c784", "#e0e0e0")  # attended, self-studied, not yet
-
-
-def _figure_class() -> type[Figure]:
-    import matplotlib
-
-    matplotlib.use("Agg")  # before pyplot: never a window
-    from matplotlib.figure import Figure
-
-    return Figure
 
 
 def bars(report: Completion) -> list[UnitLine]:
@@ -40,18 +31,17 @@ def bars(report: Completion) -> list[UnitLine]:
 def figure(report: Completion) -> Figure:
     shown = bars(report)
     height = 1.6 + 0.45 * max(len(shown), 1)
-    fig = _figure_class()(figsize=(WIDTH, height), dpi=DPI)
+    fig = charts.new_figure(WIDTH, height, DPI)
     ax = fig.add_subplot()
     labels = [("   " * line.depth) + textwrap.shorten(line.name, 34, placeholder="…")
               for line in shown]
     positions = list(range(len(shown)))[::-1]  # the first unit on top
-    left = [0.0] * len(shown)
-    for name, colour, part in ((texts.CHART_ATTENDED, COLOURS[0], "attended"),
-                               (texts.CHART_SELF, COLOURS[1], "self_studied"),
-                               (texts.CHART_NOT_YET, COLOURS[2], "not_yet")):
-        values = [line.figures.pct(getattr(line.figures, part)) for line in shown]
-        ax.barh(positions, values, left=left, color=colour, label=name, height=0.6)
-        left = [a + b for a, b in zip(left, values)]
+    charts.stacked_bars(ax, positions, [
+        (name, colour, [line.figures.pct(getattr(line.figures, part)) for line in shown])
+        for name, colour, part in ((texts.CHART_ATTENDED, COLOURS[0], "attended"),
+                                   (texts.CHART_SELF, COLOURS[1], "self_studied"),
+                                   (texts.CHART_NOT_YET, COLOURS[2], "not_yet"))],
+        horizontal=True, thickness=0.6)
     for y, line in zip(positions, shown):
         ax.text(101, y, f"{line.figures.pct(line.figures.done):.0f}%", va="center",
                 fontsize=8)
@@ -73,9 +63,7 @@ def figure(report: Completion) -> Figure:
 
 
 def png(report: Completion) -> bytes:
-    out = io.BytesIO()
-    figure(report).savefig(out, format="png")
-    return out.getvalue()
+    return charts.png(figure(report))
 
 
 __all__ = ["bars", "figure", "png"]

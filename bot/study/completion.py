@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from bot.messages import UNIT_KIND_NAMES
 from bot.services import export
 from bot.services.audience import target_units
-from bot.services.rollup import RolledUp, percent, roll_up, roots
+from bot.services.rollup import TreeRow, percent, roots, sum_rows, tree_rows
 from bot.storage.models import Membership
 from bot.study import messages as texts
 from bot.study.announce import document_name
@@ -93,7 +93,7 @@ def compute(session: Session, campaign: StudyCampaign,
     units = target_units(session, campaign.unit_ids)
     if scope is not None:
         units = [u for u in units if any(u.path.startswith(p) for p in scope)]
-    kept = {u.id for u in units}
+    kept = {u.id: u.path for u in units}
     flagged = (select(literal(1)).where(and_(
         col(Membership.person_id) == col(StudyParticipant.person_id),
         col(Membership.exempt_at).is_not(None))).exists())
@@ -103,11 +103,11 @@ def compute(session: Session, campaign: StudyCampaign,
                col(StudyParticipant.quiz_passed_at).is_not(None), flagged)
         .where(StudyParticipant.campaign_id == campaign.id)
     ).all()
-    own: dict[int, Counter[str]] = {}
+    own: dict[str, Counter[str]] = {}  # by unit path (bot.services.rollup)
     for unit_id, attendance, self_studied, passed, is_flagged in rows:
         if unit_id not in kept:
             continue
-        counts = own.setdefault(unit_id, Counter())
+        counts = own.setdefault(kept[unit_id], Counter())
         counts["members"] += 1
         if attendance == "exempt" or is_flagged:
             counts["exempt"] += 1
@@ -117,16 +117,14 @@ def compute(session: Session, campaign: StudyCampaign,
             counts["attended"] += 1
         elif self_studied or passed:
             counts["self_studied"] += 1
-    rolled = roll_up(units, own)
-    total = Counter()
-    for top in roots(rolled):
-        total.update(top.total)
+    rolled = tree_rows(units, own)
+    total = sum_rows(roots(rolled))
     return Completion(campaign.id, campaign.title, campaign.status, document_name(campaign),
                       campaign.deadline_at, [_line(r) for r in rolled], Figures.of(total),
                       scope is not None, campaign.doc_state, campaign.doc_note)
 
 
-def _line(row: RolledUp) -> UnitLine:
+def _line(row: TreeRow) -> UnitLine:
     return UnitLine(row.unit_id, row.name, row.kind, row.depth, Figures.of(row.total))
 
 

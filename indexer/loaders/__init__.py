@@ -96,6 +96,7 @@ def load_file(
             fields=dict(extracted.fields),
             pages=extracted.pages,
             ocr_pages=extracted.ocr_pages,
+            ocr_seconds=extracted.ocr_seconds,
             warnings=tuple(warnings),
             running_lines=extracted.running_lines,
         )

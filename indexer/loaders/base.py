@@ -51,7 +51,8 @@ class LoadedText:
 
     What the reading itself found, for the index summary and for metadata:
     `pages`: the file's page count (PDF) or None where the format has no pages;
-    `ocr_pages`: pages whose text came from OCR; `warnings`: short English notes on what
+    `ocr_pages`: pages whose text came from OCR, `ocr_seconds` the wall time it took
+    (rendering and Tesseract); `warnings`: short English notes on what
     could not be read faithfully ("2 scanned pages not read: install tesseract-ocr ...",
     "converted from TCVN3"), one line each; `running_lines`: running headers and footers
     removed from every page of a PDF (e.g. "CÔNG BÁO/Số 1003 + 1004/Ngày 29-12-2013"), each
@@ -65,6 +66,7 @@ class LoadedText:
     fields: dict[str, Any] = field(default_factory=dict)
     pages: int | None = None
     ocr_pages: int = 0
+    ocr_seconds: float = 0.0
     warnings: tuple[str, ...] = ()
     running_lines: tuple[str, ...] = ()
 
@@ -80,12 +82,13 @@ class LoadError(Exception):
 @dataclass(frozen=True)
 class Extracted:
     """Raw text and explicit metadata from a single-document format, before clean-up;
-    `pages`, `ocr_pages`, `warnings` and `running_lines` as in `LoadedText`."""
+    `pages`, `ocr_pages`, `ocr_seconds`, `warnings` and `running_lines` as in `LoadedText`."""
 
     text: str
     fields: dict[str, Any] = field(default_factory=dict)
     pages: int | None = None
     ocr_pages: int = 0
+    ocr_seconds: float = 0.0
     warnings: tuple[str, ...] = ()
     running_lines: tuple[str, ...] = ()
 

@@ -11,6 +11,11 @@ from one page onto the next is joined whole. A PDF's text comes out one printed 
 time, so sentences break wherever the page ran out of width. Downstream, a line start means
 "heading or new paragraph", so wrapped lines are joined back unless the line looks like the
 start of a new unit.
+
+PDFium is not thread-safe, not even across documents (pypdfium2's documentation: calls from
+two threads at once crash or corrupt the process), and the indexer reads several files at
+once on threads: every PDFium call here runs under `PDFIUM_LOCK`. Tesseract, the slow part,
+runs outside it, so scanned pages of different files are OCR'd side by side.
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ from __future__ import annotations
 import io
 import logging
 import re
+import threading
+import time
 import unicodedata
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from PIL.Image import Image as PILImage
 from tqdm import tqdm
 
 from indexer.loaders import ocr
@@ -76,6 +84,8 @@ _SPACE_AFTER_OPEN = re.compile(r"([(\[“]) +")
 # A wrapped line shorter than this share of a full line most likely ended its paragraph.
 _SHORT_LINE_SHARE = 0.6
 _MIN_LINES_FOR_WIDTH = 8
+# One PDFium call at a time in this process (see the module's docstring).
+PDFIUM_LOCK = threading.RLock()
 
 
 @dataclass
@@ -93,15 +103,20 @@ def extract(data: bytes, options: LoadOptions | None = None) -> Extracted:
     for one with no text at all (the reason says which scanned pages were not read and
     what to install)."""
     options = options or LoadOptions()
-    document = _open(data, options)
+    warnings: list[str] = []
+    with PDFIUM_LOCK:
+        document = _open(data, options)
     try:
-        pages = _read_pages(document)
+        with PDFIUM_LOCK:
+            pages = _read_pages(document)
         scanned = [page for page in pages if page.scanned]
-        warnings: list[str] = []
+        started = time.perf_counter()
         not_read = _ocr_pages(document, scanned, options, warnings) if scanned else []
         _repair_unmapped(document, [p for p in pages if p.damaged and not p.ocr], options, warnings)
+        ocr_seconds = time.perf_counter() - started  # pages, then lines with unmapped letters
     finally:
-        document.close()
+        with PDFIUM_LOCK:
+            document.close()
     for page in pages:
         page.lines = [line for line in page.lines if line.strip()] if not page.ocr else page.lines
     if not_read:
@@ -121,6 +136,7 @@ def extract(data: bytes, options: LoadOptions | None = None) -> Extracted:
         text,
         pages=len(pages),
         ocr_pages=sum(page.ocr for page in pages),
+        ocr_seconds=ocr_seconds,
         warnings=tuple(warnings),
         running_lines=tuple(normalize(line) for line in running),
     )
@@ -254,11 +270,7 @@ def _ocr_pages(
     bar = tqdm(scanned, desc="OCR", unit="page", leave=False, disable=not options.progress)
     for page in bar:
         try:
-            pdf_page = document[page.number - 1]
-            try:
-                image = pdf_page.render(scale=options.ocr_dpi / 72, grayscale=True).to_pil()
-            finally:
-                pdf_page.close()
+            image = _render(document, page.number, options.ocr_dpi / 72)
             text = ocr.recognise(image, command=options.tesseract, languages=options.ocr_language)
         except (pdfium.PdfiumError, RuntimeError) as exc:
             logger.warning("OCR of page %d failed: %s", page.number, exc)
@@ -268,6 +280,31 @@ def _ocr_pages(
         page.lines = [unicodedata.normalize("NFC", line) for line in text.split("\n")]
         page.ocr = True
     return not_read
+
+
+def _render(
+    document: pdfium.PdfDocument, number: int, scale: float, box: Box | None = None
+) -> PILImage:
+    """Page `number` (1-based), or the region `box` of it padded by a quarter of its height,
+    as a grey image at `scale` that owns its pixels: PDFium's bitmap is copied and closed
+    under the lock, so no PDFium object is left for the garbage collector to close later from
+    whichever thread it runs in."""
+    with PDFIUM_LOCK:
+        pdf_page = document[number - 1]
+        try:
+            crop = (0.0, 0.0, 0.0, 0.0)
+            if box is not None:
+                width, height = pdf_page.get_size()
+                pad = 0.25 * (box[3] - box[1]) + 2
+                crop = (max(box[0] - pad, 0.0), max(box[1] - pad, 0.0),
+                        max(width - box[2] - pad, 0.0), max(height - box[3] - pad, 0.0))
+            bitmap = pdf_page.render(scale=scale, crop=crop, grayscale=True)
+            try:
+                return bitmap.to_pil().copy()
+            finally:
+                bitmap.close()
+        finally:
+            pdf_page.close()
 
 
 def _repair_unmapped(
@@ -281,20 +318,15 @@ def _repair_unmapped(
     repaired = 0
     left: list[tuple[int, str]] = []  # (page number, line as read)
     for page in pages:
-        pdf_page = document[page.number - 1] if unavailable is None else None
-        try:
-            for index, box in sorted(page.damaged.items()):
-                line = page.lines[index]
-                filled = _ocr_line(pdf_page, box, line, options) if pdf_page is not None else None
-                if filled is not None:
-                    page.lines[index] = filled
-                    repaired += 1
-                else:
-                    page.lines[index] = line.replace(MISSING, " ")
-                    left.append((page.number, page.lines[index].strip()))
-        finally:
-            if pdf_page is not None:
-                pdf_page.close()
+        for index, box in sorted(page.damaged.items()):
+            line = page.lines[index]
+            filled = _ocr_line(document, page.number, box, line, options) if unavailable is None else None
+            if filled is not None:
+                page.lines[index] = filled
+                repaired += 1
+            else:
+                page.lines[index] = line.replace(MISSING, " ")
+                left.append((page.number, page.lines[index].strip()))
     if repaired:
         logger.info("%d lines with letters missing from the text layer repaired by OCR", repaired)
     if left:
@@ -307,15 +339,13 @@ def _repair_unmapped(
         )
 
 
-def _ocr_line(pdf_page: pdfium.PdfPage, box: Box, line: str, options: LoadOptions) -> str | None:
-    """The line with its missing letters read by OCR from the page region `box`, or None."""
-    width, height = pdf_page.get_size()
-    pad = 0.25 * (box[3] - box[1]) + 2
-    crop = (max(box[0] - pad, 0.0), max(box[1] - pad, 0.0),
-            max(width - box[2] - pad, 0.0), max(height - box[3] - pad, 0.0))
+def _ocr_line(
+    document: pdfium.PdfDocument, number: int, box: Box, line: str, options: LoadOptions
+) -> str | None:
+    """The line with its missing letters read by OCR from the region `box` of page `number`,
+    or None."""
     try:
-        scale = max(options.ocr_dpi, LINE_OCR_DPI) / 72
-        image = pdf_page.render(scale=scale, crop=crop, grayscale=True).to_pil()
+        image = _render(document, number, max(options.ocr_dpi, LINE_OCR_DPI) / 72, box)
         read = ocr.recognise(image, command=options.tesseract, languages=options.ocr_language,
                              single_line=True)
     except (pdfium.PdfiumError, RuntimeError) as exc:

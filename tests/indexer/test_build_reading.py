@@ -68,7 +68,8 @@ def test_ocr_pages_are_counted_in_the_summary(tesseract: None, tmp_path: Path) -
     report = build_store([folder], tmp_path / "store", HashingEmbedder(dimension=32))
     assert report.skipped == [] and report.warnings == []
     assert report.pages == 1 and report.ocr_pages == 1
-    assert "1 PDF pages read (1 by OCR)" in report.summary()
+    assert 0 < report.ocr_seconds < report.seconds
+    assert f"1 PDF pages read (1 by OCR in {report.ocr_seconds:.1f}s)" in report.summary()
     version = load_current(tmp_path / "store")
     assert version is not None
     texts = "\n".join(chunk.text for chunk in version.chunks)
