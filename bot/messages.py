@@ -222,6 +222,14 @@ INVITE_UNKNOWN = "Mã mời không đúng. Bạn kiểm tra lại mã (8 ký t�
 INVITE_REVOKED = "Mã mời này đã bị thu hồi."
 INVITE_EXPIRED = "Mã mời này đã hết hạn. Bạn xin cán bộ phụ trách mã mới."
 INVITE_USED_UP = "Mã mời này đã dùng hết số lượt."
+LINK_CODE_UNKNOWN = (
+    "Mã liên kết không đúng. Mã có dạng LK-XXXX-XXXX; bạn gõ /lienket trên tài khoản kia để "
+    "lấy mã."
+)
+LINK_CODE_STALE = (
+    "Mã liên kết này không còn dùng được (đã dùng, đã có mã mới hoặc quá 15 phút). Bạn gõ "
+    "/lienket trên tài khoản kia để lấy mã mới."
+)
 LINK_SAME_PERSON = "Tài khoản này đã được liên kết rồi."
 LINK_PLATFORM_TAKEN = "Bạn đã có một tài khoản khác trên nền tảng này được liên kết."
 

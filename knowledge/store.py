@@ -15,7 +15,7 @@ Layout under STORE_DIR:
 A version folder is complete before the pointer names it, and is never changed afterwards, so
 a reader sees the old store or the new one, never a mix. Readers notice a new version by the
 pointer's mtime (one stat per search) and load it: documents, vectors and the per-row
-indexes in memory; the lexical index memory-mapped (a query touches only its terms' postings);
+indexes in memory; the lexical index's postings read per query (knowledge/postings_file.py);
 chunk texts read from disk when a hit needs them. A serving process's memory therefore grows
 with the vectors, not with the text (bench/README.md, "Serving memory").
 

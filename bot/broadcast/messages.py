@@ -64,6 +64,9 @@ BROADCAST_REPORT_UNIT = (
     " lỗi {failed}"
 )
 BROADCAST_REPORT_CONFIRMED = "   đã xác nhận đọc: {confirmed}/{people} ({share})"
+BROADCAST_REPORT_SENDING = (
+    "⏳ Đang gửi: còn {waiting} tin chờ gửi; ai chưa nhận được sẽ rõ khi gửi xong."
+)
 BROADCAST_REPORT_UNREACHED = (
     "{count} người chưa nhận được tin riêng (chưa từng nhắn tin với trợ lý hoặc đã chặn trợ lý);"
     " họ chỉ đọc được qua nhóm của đơn vị."

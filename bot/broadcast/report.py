@@ -174,7 +174,9 @@ def final_text(report: DeliveryReport) -> str:
             lines.append(broadcast_texts.BROADCAST_REPORT_CONFIRMED.format(
                 confirmed=e.confirmed, people=e.people, share=_share(e.confirmed, e.people)))
     unreachable = sum(e.people - e.reached for e in report.units)
-    if unreachable:
+    if report.open:  # still sending: who was not reached is not known yet
+        lines.append(broadcast_texts.BROADCAST_REPORT_SENDING.format(waiting=report.open))
+    elif unreachable:
         lines.append(broadcast_texts.BROADCAST_REPORT_UNREACHED.format(count=unreachable))
     lines += messages.unreachable_lines(report.blocked_people, report.unreachable_groups)
     return "\n".join(lines)

@@ -41,6 +41,12 @@ _INVITE_MESSAGES: dict[str, str] = {
     "link_code": texts.CODE_IS_LINK,  # a link code given to /dangky
     "invite_code": texts.CODE_IS_INVITE,  # an invite given to /lienket
 }
+_LINK_MESSAGES: dict[str, str] = {
+    "unknown": texts.LINK_CODE_UNKNOWN,
+    "revoked": texts.LINK_CODE_STALE,  # a newer code replaced it
+    "expired": texts.LINK_CODE_STALE,
+    "used_up": texts.LINK_CODE_STALE,
+}
 
 
 class CodeRefused(ServiceError):
@@ -53,10 +59,12 @@ class CodeRefused(ServiceError):
 
 
 class InviteInvalid(CodeRefused):
-    """The invite or link code cannot be used."""
+    """The invite or link code cannot be used. `link`: the code was typed as a link code
+    (`/lienket`), so a wrong or stale one is called a link code, not an invite."""
 
-    def __init__(self, reason: InviteProblem) -> None:
-        super().__init__(reason, _INVITE_MESSAGES[reason])
+    def __init__(self, reason: InviteProblem, *, link: bool = False) -> None:
+        message = (_LINK_MESSAGES.get(reason) if link else None) or _INVITE_MESSAGES[reason]
+        super().__init__(reason, message)
         self.reason: InviteProblem = reason
 
 

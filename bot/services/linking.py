@@ -124,7 +124,10 @@ def request_link(session: Session, actor: Actor, code: str, *,
     invite = find_code(session, code)
     if invite is not None and invite.kind != "link":
         raise InviteInvalid("invite_code")
-    invite = usable(invite, now)
+    try:
+        invite = usable(invite, now)
+    except InviteInvalid as exc:  # the same reason, told as a link code's
+        raise InviteInvalid(exc.reason, link=True) from None
     owner_id = invite.person_id
     assert owner_id is not None and invite.id is not None
     _check_linkable(session, actor.person_id, actor.platform, owner_id)

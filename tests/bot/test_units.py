@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from bot import messages as service_texts
 from bot.services.errors import InvalidInput, InviteInvalid, NotFound, PermissionDenied
 from bot.services.invites import (
     CODE_ALPHABET,
@@ -331,6 +332,11 @@ def test_link_code_limits(db: Database) -> None:
         with pytest.raises(InviteInvalid) as caught:  # 15 minutes only
             request_link(s, person(s, "z70", platform="zalo"), code, now=T0 + timedelta(minutes=16))
         assert caught.value.reason == "expired"
+        assert caught.value.message == service_texts.LINK_CODE_STALE  # told as a link code
+        with pytest.raises(InviteInvalid) as caught:  # a made-up code: a link code's wording
+            request_link(s, person(s, "z71", platform="zalo"), "LK-ZZZZ-2345", now=T0)
+        assert (caught.value.reason, caught.value.message) == (
+            "unknown", service_texts.LINK_CODE_UNKNOWN)
         newer = link_code(s, owner, now=T0)
         with pytest.raises(InviteInvalid) as caught:  # a new code revokes the older one
             request_link(s, person(s, "z70", platform="zalo"), code, now=T0 + timedelta(minutes=1))
