@@ -127,9 +127,10 @@ async def test_a_member_links_telegram_and_zalo_with_a_code(assistant: Dispatche
             assert done["text"] == messages.LINK_DONE_OWNER.format(platform="Zalo", name="Nguyễn Văn An")
             await zl.wait_for("sendMessage", lambda p: p["text"] == messages.ACCOUNTS_LINKED, timeout=WAIT)
             assert "Chỉ thị 05-CT/TW" in await ask(zl, QUESTION)
-            # The same code cannot link a second Zalo account.
+            # The same code cannot link a second Zalo account (told as a link code, main's
+            # df31517).
             assert await ask(zl, f"/lienket {code[1]}", chat="u-khac", user="u-khac") == \
-                messages.INVITE_USED_UP
+                messages.LINK_CODE_STALE
     with db.session() as s:
         identities = {(i.platform, i.platform_user_id): i.person_id for i in s.exec(select(Identity))}
         person = identities[("telegram", "55")]
