@@ -27,7 +27,7 @@ from bot.core.commands import Command
 from bot.core.delivery import DeliveryQueue, NoDelivery
 from bot.core.feature import BaseFeature, MenuCommand, Worker
 from bot.core.knowledge_base import KnowledgeBase
-from bot.core.outbound import Outbound, OutboundPort
+from bot.core.outbound import FileSource, Outbound, OutboundPort
 from bot.core.types import (
     FileReply,
     Incoming,
@@ -44,7 +44,16 @@ from bot.services.code_guard import GuardPolicy
 from bot.services.errors import CodeRefused, InvalidInput, PermissionDenied
 from bot.services.people import Actor
 from bot.storage.database import Database
-from bot.study import attendance, chart, completion, compose, lifecycle, members, service
+from bot.study import (
+    attendance,
+    chart,
+    completion,
+    compose,
+    lifecycle,
+    members,
+    quizfile,
+    service,
+)
 from bot.study import messages as texts
 from bot.study.announce import overview_text
 from bot.study.dates import SESSION_START, parse_moment, shown
@@ -206,14 +215,30 @@ class StudyFeature(BaseFeature):
         if chat.kind != "private" or not (actor.is_officer or actor.is_admin):
             return None
         draft = await self.db.run(service.draft_in_chat, actor, chat.platform, chat.chat_id)
-        if draft is not None and draft.compose_step == "quiz":  # files are not downloaded
-            logger.info("study campaign %s: a file at the quiz step, asked for its text",
-                        draft.id)
-            return _text(texts.QUIZ_FILE_NOT_READ.format(name=(incoming.file_name or "")[:80]))
+        if draft is not None and draft.compose_step == "quiz":
+            return await self._quiz_file(incoming, actor, draft.id or 0)
         if draft is None or draft.compose_step != "doc" or not incoming.file_id:
             return None
         return Outcome([await self.db.run(_take_file, actor, draft.id, chat.platform,
                                           incoming.file_id, incoming.file_name)])
+
+    async def _quiz_file(self, incoming: IncomingUnsupported, actor: Actor,
+                         campaign_id: int) -> Outcome:
+        """A quiz sent as a file (bot.study.quizfile): read, then parsed like pasted text;
+        a bad row is told with the file's name."""
+        name = (incoming.file_name or incoming.kind)[:80]
+        port = self.outbound.port(incoming.chat.platform)
+        if not isinstance(port, FileSource) or not incoming.file_id:  # Zalo: no file ids
+            logger.info("study campaign %s: a %s file at the quiz step, asked for its text",
+                        campaign_id, incoming.chat.platform)
+            return _text(texts.QUIZ_FILE_NOT_READ.format(name=name) if incoming.file_name
+                         else texts.QUIZ_FILE_NOT_READ_ANY)
+        text = await quizfile.read(incoming, port)
+        try:
+            return Outcome([await self.db.run(_take_text, actor, campaign_id, text)])
+        except InvalidInput as exc:
+            logger.info("study campaign %s: quiz file %r refused: %s", campaign_id, name, exc)
+            raise InvalidInput(texts.QUIZ_FILE_ERROR.format(name=name, reason=exc.message)) from None
 
     # --- buttons --------------------------------------------------------------------------
     async def action(self, incoming: IncomingAction, actor: Actor, prefix: str,

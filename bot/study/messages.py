@@ -78,11 +78,25 @@ ASK_QUIZ = (
     "Bước 6: bài kiểm tra (không bắt buộc), {low}–{high} câu. Gửi mỗi dòng một câu theo mẫu:\n"
     "Câu hỏi | phương án 1 | phương án 2 | phương án 3 | số thứ tự đáp án đúng | đoạn trích "
     "làm căn cứ\n"
-    "hoặc dán nội dung tệp CSV cùng các cột đó."
+    "hoặc gửi tệp CSV cùng các cột đó, dòng đầu có thể là tiêu đề (trên Zalo: dán nội dung "
+    "tệp)."
 )
 QUIZ_SKIP_BUTTON = "Không có bài kiểm tra"
-QUIZ_FILE_NOT_READ = ("Trợ lý chưa đọc được tệp «{name}». Bạn mở tệp CSV, sao chép toàn bộ nội "
-                      "dung và dán vào tin nhắn (mỗi dòng một câu).")
+QUIZ_FILE_NOT_READ = ("Trợ lý chưa đọc được tệp «{name}» gửi qua kênh này. Bạn mở tệp CSV, "
+                      "sao chép toàn bộ nội dung và dán vào tin nhắn (mỗi dòng một câu).")
+QUIZ_FILE_NOT_READ_ANY = ("Trợ lý chưa đọc được tệp gửi qua kênh này. Bạn mở tệp CSV, sao chép "
+                          "toàn bộ nội dung và dán vào tin nhắn (mỗi dòng một câu).")
+QUIZ_FILE_TYPE = ("Tệp «{name}» không phải tệp CSV. Bạn gửi tệp .csv (hoặc .txt) theo mẫu ở "
+                  "Bước 6, hoặc dán nội dung vào tin nhắn.")
+QUIZ_FILE_SPREADSHEET = ("Tệp «{name}» là bảng tính, trợ lý chỉ đọc tệp CSV. Trong Excel chọn "
+                         "Tệp → Lưu thành → «CSV UTF-8 (Comma delimited)» rồi gửi lại tệp .csv.")
+QUIZ_FILE_TOO_LARGE = ("Tệp «{name}» quá lớn ({size} KB, tối đa {limit} KB). Bài kiểm tra chỉ "
+                       "cần vài dòng: bạn kiểm tra lại tệp.")
+QUIZ_FILE_NOT_TEXT = ("Tệp «{name}» không đọc được thành chữ (không phải văn bản CSV). Trong "
+                      "Excel chọn Lưu thành → «CSV UTF-8 (Comma delimited)» rồi gửi lại.")
+QUIZ_FILE_NOT_DOWNLOADED = ("Chưa tải được tệp «{name}» từ máy chủ nhắn tin. Bạn gửi lại tệp "
+                            "sau ít phút, hoặc dán nội dung vào tin nhắn.")
+QUIZ_FILE_ERROR = "Tệp «{name}» chưa dùng được. {reason}\nBạn sửa tệp rồi gửi lại."
 ASK_PASS = "Bài kiểm tra có {count} câu. Bao nhiêu câu đúng thì đạt?"
 PASS_BUTTON = "Đúng {mark}/{count} câu"
 PREVIEW = (

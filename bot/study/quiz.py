@@ -4,7 +4,7 @@ one and the passage it rests on; attempts, answers, scores.
 
 One line / row: question, 2–10 options, the number of the right option (1-based), the
 passage. A CSV may start with a header row (its first cell "câu hỏi"/"question"); the
-delimiter is sniffed (comma, semicolon or tab). Limits follow Telegram's native quiz
+delimiter (semicolon, tab or comma) is the one that reads the most rows as questions. Limits follow Telegram's native quiz
 (sendPoll: question ≤ 300 characters, 2–10 options of ≤ 100; explanation ≤ 200 — a longer
 passage is cut there and shown whole in the result message).
 
@@ -49,6 +49,8 @@ MAX_OPTIONS = 10
 MAX_PASSAGE = 1000
 MAX_EXPLANATION = 200
 HEADER_WORDS = ("cau hoi", "question")
+# Tried in this order; on a tie the first wins (Excel in a Vietnamese locale writes ";").
+DELIMITERS = (";", "\t", ",")
 
 
 @dataclass(frozen=True)
@@ -68,13 +70,7 @@ def parse(text: str) -> list[QuestionDraft]:
         rows = [(n, [cell.strip() for cell in line.split("|")]) for n, line in
                 enumerate(text.split("\n"), 1) if line.strip()]
     else:
-        try:
-            dialect = csv.Sniffer().sniff(text[:4000], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel  # type: ignore[assignment]
-        reader = csv.reader(io.StringIO(text), dialect)
-        rows = [(n, [cell.strip() for cell in row]) for n, row in enumerate(reader, 1)
-                if any(cell.strip() for cell in row)]
+        rows = max((_csv_rows(text, d) for d in DELIMITERS), key=_answer_rows)
     if rows and fold(rows[0][1][0]).strip(" :") in HEADER_WORDS:
         rows = rows[1:]
     if not MIN_QUESTIONS <= len(rows) <= MAX_QUESTIONS:  # before reading a huge file's rows
@@ -83,6 +79,25 @@ def parse(text: str) -> list[QuestionDraft]:
     found = [_question(n, [c for c in cells if c] if len(cells) > 4 else cells)
              for n, cells in rows]
     return found
+
+
+def _csv_rows(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """(row number, cells) of the non-empty rows, read with `delimiter`."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    return [(n, [cell.strip() for cell in row]) for n, row in enumerate(reader, 1)
+            if any(cell.strip() for cell in row)]
+
+
+def _answer_rows(rows: list[tuple[int, list[str]]]) -> int:
+    """How many rows read as a question: at least 5 filled cells, the one before the last a
+    number (the right option). The delimiter that gives the most is the file's: a guess on
+    the first lines (csv.Sniffer) takes the commas inside Vietnamese sentences for the
+    delimiter of a file Excel saved with semicolons."""
+    count = 0
+    for _, cells in rows:
+        filled = [c for c in cells if c]
+        count += len(filled) >= 5 and filled[-2].rstrip(".").isdigit()
+    return count
 
 
 def _question(line: int, cells: list[str]) -> QuestionDraft:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from indexer.loaders import doc, jsonl, markdown, pdf, plain, web, word
 from indexer.loaders.base import Extracted, LoadedText, LoadError, LoadOptions, clean_text
-from indexer.loaders.legacy import convert_legacy
+from knowledge.legacy import convert_legacy
 from indexer.loaders.repair import collapse_letter_spacing
 
 __all__ = [

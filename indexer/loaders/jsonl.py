@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any
 
 from indexer.loaders.base import LoadedText, LoadError, clean_text, decode_text, normalize_value
-from indexer.loaders.legacy import convert_legacy
+from knowledge.legacy import convert_legacy
 
 logger = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ from tqdm import tqdm
 from indexer.loaders import ocr
 from indexer.loaders.base import Extracted, LoadError, LoadOptions
 from indexer.loaders.glyphs import MISSING, Box, fill_missing, read_page_text
-from indexer.loaders.legacy import convert_legacy
+from knowledge.legacy import convert_legacy
 from indexer.loaders.repair import repair_line
 from indexer.loaders.running_heads import is_page_number, strip_furniture
 from knowledge.text import normalize

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from indexer.loaders import LoadError, LoadOptions, load_file
-from indexer.loaders.legacy import _TCVN3, convert_legacy, from_vni
+from knowledge.legacy import _TCVN3, convert_legacy, from_vni
 from knowledge.text import syllables
 from tests.indexer.conftest import CASES, REALDOCS, need
 

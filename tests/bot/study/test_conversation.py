@@ -334,13 +334,16 @@ async def test_a_campaign_on_an_attached_file(stage: Stage) -> None:
                            (f"sh:c:{campaign_id}:ss", "Bước 6")):
             await chats.press(officer, officer, data)
             await _tg_reply(chats, officer, step)
-        # A quiz sent as a CSV file: not downloaded; the officer is asked to paste its text.
-        chats.tg.document_update(officer, officer, "cau-hoi.csv")
-        asked_text = await _tg_reply(chats, officer, "Trợ lý chưa đọc được tệp")
-        assert html.unescape(str(asked_text["text"])) == texts.QUIZ_FILE_NOT_READ.format(
-            name="cau-hoi.csv")
-        await chats.press(officer, officer, f"sh:c:{campaign_id}:nq")
-        await _tg_reply(chats, officer, "📚 Xem lại")
+        # The quiz sent as a CSV file (downloaded through getFile; tests/bot/study/
+        # test_quiz_file.py has the encodings and the refusals).
+        quiz_csv = "\r\n".join(line.replace(" | ", ";") for line in QUIZ.split("\n"))
+        chats.tg.add_file("BQ-quiz", quiz_csv.encode("utf-8-sig"), "documents/file_9.csv")
+        chats.tg.document_update(officer, officer, "cau-hoi.csv", file_id="BQ-quiz",
+                                 mime_type="text/csv", file_size=len(quiz_csv.encode()) + 3)
+        await _tg_reply(chats, officer, "Bài kiểm tra có 3 câu")
+        await chats.press(officer, officer, f"sh:c:{campaign_id}:pm:2")
+        preview = html.unescape(str((await _tg_reply(chats, officer, "📚 Xem lại"))["text"]))
+        assert "Bài kiểm tra: 3 câu, đạt từ 2 câu" in preview
         started = await chats.press(officer, officer, f"sh:c:{campaign_id}:go")
         assert started.startswith(f"✅ Đã bắt đầu đợt học tập #{campaign_id}")
         assert stage.campaign(campaign_id).title == "Học tập, quán triệt ke-hoach-hoc-tap.pdf"
