@@ -166,6 +166,26 @@ ACTION_VIEW_DOCUMENT = "Xem văn bản"
 # "Gõ 1: 👍 · 2: 👎 · 3: Xem văn bản".
 ACTIONS_HINT = "Gõ {choices}"
 ACTIONS_HINT_SEPARATOR = " · "
+# Prompts are written for buttons ("rồi bấm «Xong»"); a text channel says what to type
+# instead (bot/channels/plain_render.typed_wording): the number when the hint below offers
+# that label ("rồi gõ 3 («Xong»)"), else the label itself, which still chooses it ("hoặc gõ
+# «Hủy»": bot/channels/text_actions matches a typed label).
+PRESS_VERBS = ("bấm", "Bấm")  # "bấm «Xong»" / "Bấm «Xong»"
+TYPED_PRESS_NUMBER = "{verb} {number} («{label}»)"
+TYPED_PRESS_LABEL = "{verb} «{label}»"
+TYPED_VERB = {"bấm": "gõ", "Bấm": "Gõ"}
+# Labels a prompt may name without offering them in the same message (the offer stays the
+# one above): only these are reworded there, so a person's own text is never touched (nor a
+# button on another platform's account: "Chủ tài khoản đó cần bấm «Đồng ý»").
+PRESS_LABELS_ELSEWHERE = ("Hủy", "Xong", "Bỏ qua", "Đã đọc", "Đã học")
+# Other button wording, reworded as a whole.
+TYPED_PHRASES = (
+    ("Bấm tên (hoặc gõ số)", "Gõ số"),
+    ("Bấm tên", "Gõ số"),
+    ("bấm để chọn hoặc bỏ chọn", "gõ số để chọn hoặc bỏ chọn"),
+    ("chọn bằng các nút ở tin nhắn trên", "chọn bằng số ở tin nhắn trên"),
+    ("(chọn bằng nút)", "(chọn bằng số)"),
+)
 # A whole reply that means 👍 or 👎 after an answer, besides the number (compared without
 # case and diacritics, so "dung roi" counts as "đúng rồi").
 FEEDBACK_UP_WORDS = ("👍", "tốt", "hay", "đúng", "đúng rồi", "hữu ích", "có ích")

@@ -36,14 +36,16 @@ def on_database(settings: Settings, command: Callable[[Database], int | None]) -
         db.close()
 
 
-def add_table_commands(sub: Any, name: str, help_text: str, csv_help: str) -> None:
+def add_table_commands(sub: Any, name: str, help_text: str, csv_help: str,
+                       id_help: str | None = None) -> None:
     """`<name> ID [--chart PNG]` (the table as text, the chart beside it) and
-    `csv ID [--out CSV]` (the rows; standard output by default) under `sub`."""
+    `csv ID [--out CSV]` (the rows; standard output by default) under `sub`; `id_help`
+    says what ID is (a poll's number, not its row)."""
     table = sub.add_parser(name, help=help_text)
-    table.add_argument("id", type=cli_types.row_id)
+    table.add_argument("id", type=cli_types.row_id, help=id_help)
     table.add_argument("--chart", type=Path, help="also write the bar chart (PNG) here")
     csv = sub.add_parser("csv", help=csv_help)
-    csv.add_argument("id", type=cli_types.row_id)
+    csv.add_argument("id", type=cli_types.row_id, help=id_help)
     csv.add_argument("--out", type=Path, help="default: standard output")
 
 

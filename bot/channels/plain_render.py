@@ -1,6 +1,7 @@
 """Rendering core replies as plain text (Zalo, the terminal): no markup, and the actions a
 button would carry become numbered hints ("Gõ 1: 👍 · 2: 👎 · 3: Xem văn bản") that the person
-answers by typing the number (see `text_actions`).
+answers by typing the number (see `text_actions`); a prompt written for buttons ("rồi bấm
+«Xong»") says what to type instead (`typed_wording`).
 
 Replies are built from blocks (see `splitting`) so a platform limit (Zalo: 2,000 characters)
 cuts them between an intro, a quoted passage and each citation line, never inside a citation.
@@ -9,9 +10,11 @@ cuts them between an intro, a quoted passage and each citation line, never insid
 from __future__ import annotations
 
 from collections.abc import Sequence
+import re
 from dataclasses import dataclass
 
 from bot.channels.splitting import LINE, PARA, Block, pack
+from bot.channels.text_actions import bare_label
 from bot.core.types import (
     Action,
     AnswerReply,
@@ -49,9 +52,12 @@ def render_outcome(outcome: Outcome, limit: int | None = None) -> PlainOutcome:
     texts: list[str] = []
     actions: tuple[Action, ...] = ()
     for i, reply in enumerate(outcome.replies):
+        offered = reply_actions(reply) if i == hinted else ()
+        if isinstance(reply, TextReply):
+            reply = TextReply(typed_wording(reply.text, offered), reply.actions)
         blocks = reply_blocks(reply)
         if i == hinted:
-            actions = reply_actions(reply)
+            actions = offered
             blocks.append((PARA, actions_hint(actions)))
         texts += split_blocks(blocks, limit)
     if not texts and outcome.notice:
@@ -143,6 +149,33 @@ def actions_hint(actions: Sequence[Action]) -> str:
     choices = messages.ACTIONS_HINT_SEPARATOR.join(
         f"{i}: {a.label}" for i, a in enumerate(actions, 1))
     return messages.ACTIONS_HINT.format(choices=choices)
+
+
+_PRESS = re.compile(rf"\b(?P<verb>{'|'.join(messages.PRESS_VERBS)}) «(?P<label>[^»\n]{{1,60}})»")
+
+
+def typed_wording(text: str, offered: Sequence[Action] = ()) -> str:
+    """A prompt written for buttons as a text channel must say it: "rồi bấm «Xong»" → "rồi
+    gõ 3 («Xong»)" when `offered` (the actions its hint numbers) has a «Xong» (its label
+    without decoration: "Xong ▶"), else "rồi gõ «Xong»" for the labels of
+    messages.PRESS_LABELS_ELSEWHERE (typing the label chooses it: text_actions); any other
+    «…» after "bấm" (a person's own text) is left as written. Then the whole phrases of
+    messages.TYPED_PHRASES ("bấm để chọn" → "gõ số để chọn")."""
+    def reword(found: re.Match[str]) -> str:
+        label = found["label"]
+        verb = messages.TYPED_VERB[found["verb"]]
+        bare = bare_label(label)
+        for number, action in enumerate(offered, 1):
+            if bare_label(action.label) == bare:
+                return messages.TYPED_PRESS_NUMBER.format(verb=verb, number=number, label=label)
+        if label in messages.PRESS_LABELS_ELSEWHERE:
+            return messages.TYPED_PRESS_LABEL.format(verb=verb, label=label)
+        return found[0]
+
+    text = _PRESS.sub(reword, text)
+    for written, typed in messages.TYPED_PHRASES:
+        text = text.replace(written, typed)
+    return text
 
 
 def reply_actions(reply: Reply) -> tuple[Action, ...]:

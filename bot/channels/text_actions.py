@@ -91,3 +91,8 @@ def match_action(text: str, actions: Sequence[Action]) -> Action | None:
 
 def _bare(folded: str) -> str:
     return " ".join(_DECORATION_EDGES.sub("", folded).split())
+
+
+def bare_label(label: str) -> str:
+    """A label as typing it compares: no case, diacritics or decoration ("Xong ▶" → "xong")."""
+    return _bare(fold(label))

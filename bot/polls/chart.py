@@ -41,7 +41,7 @@ def figure(results: PollResults) -> Figure:
     ax.yaxis.get_major_locator().set_params(integer=True)
     if len(series) > 1:
         ax.legend(fontsize="small")
-    fig.text(0.01, 0.01, poll_texts.POLL_CHART_FOOTER.format(id=results.poll_id,
+    fig.text(0.01, 0.01, poll_texts.POLL_CHART_FOOTER.format(id=results.number,
                                                         voters=results.voters), fontsize=8)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig

@@ -6,7 +6,9 @@ Commands (officers and admins; refusals come from the services):
   /dskhaosat                           recent polls
   /ketqua <mã> [csv]                   results per unit, with the chart (or as a CSV file)
   /dongkhaosat <mã>                    close now
-Buttons: `pl:<id>:<op>[:<arg>]` for the creation steps.
+A poll is addressed by its number (bot.storage.bases.Numbered: given when it is opened, so
+a dropped draft takes none); the creation steps' buttons `pl:<id>:<op>[:<arg>]` carry the
+draft's row id (it has no number yet).
 
 Votes arrive before the core identifies the sender (`before_identify`): Telegram's poll
 updates carry no sender at all, and an anonymous Zalo vote must not touch the person's
@@ -42,6 +44,7 @@ from bot.polls.runner import PollRunner, RunnerConfig
 from bot.services import people
 from bot.services.errors import InvalidInput
 from bot.services.people import Actor
+from bot.storage.bases import shown_number
 from bot.storage.database import Database
 from bot.polls import messages as poll_texts
 logger = logging.getLogger(__name__)
@@ -135,7 +138,7 @@ class PollFeature(BaseFeature):
                 session, chat.platform, incoming.sender.user_id, incoming.sender.display_name,
                 admin_ids=self.admin_ids).person_id
         vote = votes.typed_vote(session, message, poll, incoming.sender.user_id, person_id, typed)
-        pid, count = poll.id, len(poll.options)
+        pid, count = shown_number(poll), len(poll.options)
         if vote.outcome in ("recorded", "changed"):
             choice = ", ".join(str(i + 1) for i in vote.options) or "—"
             template = poll_texts.POLL_VOTE_RECORDED if vote.outcome == "recorded" else poll_texts.POLL_VOTE_CHANGED
@@ -162,57 +165,66 @@ class PollFeature(BaseFeature):
             if not found:
                 return Outcome([TextReply(poll_texts.POLL_NONE_YET)])
             lines = [poll_texts.POLL_LIST_TITLE] + [
-                f"#{p.id} — {poll_texts.POLL_STATUS_NAMES.get(p.status, p.status)} — {p.question[:60]}"
+                f"#{shown_number(p)} — {poll_texts.POLL_STATUS_NAMES.get(p.status, p.status)} — {p.question[:60]}"
                 for p in found]
             return Outcome([TextReply("\n".join(lines))])
-        poll_id = first_id(args)
-        if poll_id is None:
+        number = first_id(args)  # the poll's number, as people see it (#2), never its row
+        if number is None:
             return Outcome([TextReply(poll_texts.POLL_ID_USAGE.format(command=name))])
         if name == "ketqua":
             if "csv" in (word.lower() for word in args.split()[1:]):
-                return Outcome([await self.results_csv(actor, poll_id)])
-            return Outcome(list(await self.results(actor, poll_id)))
-        closed = await self.db.run(service.close, actor, poll_id)
+                return Outcome([await self.results_csv(actor, number)])
+            return Outcome(list(await self.results(actor, number)))
+
+        def close(session: Session) -> bool:
+            poll = service.numbered(session, actor, number)
+            assert poll.id is not None
+            return service.close(session, actor, poll.id)
+
+        closed = await self.db.run(close)
         if closed:
             self.wake()
         template = poll_texts.POLL_CLOSED_NOW if closed else poll_texts.POLL_ALREADY_CLOSED
-        return Outcome([TextReply(template.format(id=poll_id))])
+        return Outcome([TextReply(template.format(id=number))])
 
-    async def results(self, actor: Actor | None, poll_id: int) -> tuple[TextReply, PhotoReply]:
+    async def results(self, actor: Actor | None, number: int) -> tuple[TextReply, PhotoReply]:
+        """The results of the poll numbered `number` (what /ketqua takes) and its chart."""
         def compute(session: Session) -> tuple[str, results.PollResults]:
-            poll = service.get(session, actor, poll_id)
+            poll = service.numbered(session, actor, number)
             found = results.compute(session, poll)
             return results.text(found, poll, results.named_votes(session, poll)), found
 
         table, found = await self.db.run(compute)
         image = await asyncio.to_thread(chart.png, found)
-        caption = poll_texts.POLL_CHART_FOOTER.format(id=poll_id, voters=found.voters)
-        return TextReply(table), PhotoReply(image, caption, f"khaosat-{poll_id}.png")
+        caption = poll_texts.POLL_CHART_FOOTER.format(id=found.number, voters=found.voters)
+        return TextReply(table), PhotoReply(image, caption, f"khaosat-{found.number}.png")
 
-    async def results_csv(self, actor: Actor | None, poll_id: int) -> FileReply:
-        """The results per unit as a CSV file (the same rows as `tuyengiao poll csv`)."""
+    async def results_csv(self, actor: Actor | None, number: int) -> FileReply:
+        """The results per unit of the poll numbered `number` as a CSV file (the same rows
+        as `tuyengiao poll csv`)."""
         def compute(session: Session) -> results.PollResults:
-            return results.compute(session, service.get(session, actor, poll_id))
+            return results.compute(session, service.numbered(session, actor, number))
 
         found = await self.db.run(compute)
         data = results.to_csv(found).encode("utf-8-sig")  # the BOM makes Excel read UTF-8
-        caption = poll_texts.POLL_CSV_CAPTION.format(id=poll_id, voters=found.voters)
-        return FileReply(data, f"khaosat-{poll_id}.csv", caption)
+        caption = poll_texts.POLL_CSV_CAPTION.format(id=found.number, voters=found.voters)
+        return FileReply(data, f"khaosat-{found.number}.csv", caption)
 
     # --- buttons ------------------------------------------------------------------------
     async def action(self, incoming: IncomingAction, actor: Actor, kind: str,
                      rest: str) -> Outcome | None:
         poll_text, _, op_arg = rest.partition(":")
         op, _, arg = op_arg.partition(":")
-        poll_id = data_id(poll_text)
+        poll_id = data_id(poll_text)  # a draft's row id: a draft has no number yet
         if op == "go":
-            def open_it(session: Session) -> int:
-                compose.own_draft(session, actor, poll_id)
-                return service.open_poll(session, actor, poll_id)
+            def open_it(session: Session) -> tuple[int, int]:
+                poll = compose.own_draft(session, actor, poll_id)
+                chats = service.open_poll(session, actor, poll_id)
+                return shown_number(poll), chats
 
-            chats = await self.db.run(open_it)
+            number, chats = await self.db.run(open_it)
             self.wake()
-            text = poll_texts.POLL_OPENED.format(id=poll_id, messages=chats)
+            text = poll_texts.POLL_OPENED.format(id=number, messages=chats)
             return Outcome([TextReply(text)], notice=text[:190])
         if op not in ("kind", "anon", "dur", "unit", "x"):
             raise InvalidInput(poll_texts.POLL_USE_BUTTONS)

@@ -23,7 +23,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.storage.bases import Addressed, Composed, moment_field, now_field
+from bot.storage.bases import Addressed, Composed, Numbered, moment_field, now_field
 
 POLL_STATUSES = ("draft", "open", "closed", "cancelled")
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
@@ -46,13 +46,15 @@ class PollBase(Addressed):
         return list(json.loads(self.options_json or "[]"))
 
 
-class Poll(Composed, PollBase, table=True):
+class Poll(Composed, PollBase, Numbered, table=True):
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'open', 'closed', 'cancelled')",
                         name="ck_poll_status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    # `number` (Numbered): what officers and members see and type ("khảo sát #2",
+    # /ketqua 2), given when it is opened; a draft has none.
     status: str = Field(default="draft", max_length=16, index=True)
     # Who created it and where (`Composed`): the final results go to that chat.
     results_sent: bool = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.polls import messages as poll_texts
 from bot.core.outbound import PollSpec
 from bot.polls.models import Poll
+from bot.storage.bases import shown_number
 from bot.storage.models import to_local
 
 
@@ -22,7 +23,7 @@ def poll_text(poll: Poll, chat_kind: str = "private") -> str:
     anonymous poll asks for the answer in private (a number typed in the group is seen by
     all)."""
     kind = poll_texts.POLL_KIND_ANONYMOUS if poll.anonymous else poll_texts.POLL_KIND_NAMED
-    lines = [poll_texts.POLL_TEXT_HEADER.format(id=poll.id, kind=kind), poll.question, ""]
+    lines = [poll_texts.POLL_TEXT_HEADER.format(id=shown_number(poll), kind=kind), poll.question, ""]
     lines += [f"{i}. {option}" for i, option in enumerate(poll.options, 1)]
     lines += ["", poll_texts.POLL_TEXT_MULTIPLE if poll.multiple else poll_texts.POLL_TEXT_SINGLE]
     if poll.anonymous and chat_kind == "group":

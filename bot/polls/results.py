@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from bot.polls.models import Poll, PollMessage, PollTally, PollVote
 from bot.services import export
+from bot.storage.bases import shown_number
 from bot.storage.models import Person, Unit, to_local
 from bot.polls import messages as poll_texts
 @dataclass
@@ -32,7 +33,7 @@ class UnitResult:
 
 @dataclass
 class PollResults:
-    poll_id: int
+    poll_id: int  # the row (queries); people see and type `number`
     question: str
     options: list[str]
     status: str
@@ -40,6 +41,7 @@ class PollResults:
     multiple: bool
     units: list[UnitResult] = field(default_factory=list)
     unreachable_chats: int = 0  # not posted: blocked, bot removed from the group, chat gone
+    number: int = 0  # "khảo sát #2": given when it was opened (bot.storage.bases.Numbered)
 
     @property
     def totals(self) -> list[int]:
@@ -89,7 +91,7 @@ def compute(session: Session, poll: Poll) -> PollResults:
         result.name = names.get(result.unit_id, str(result.unit_id))
     return PollResults(poll.id, poll.question, poll.options, poll.status, poll.anonymous,
                        poll.multiple, sorted(by_unit.values(), key=lambda u: u.unit_id),
-                       unreachable)
+                       unreachable, shown_number(poll))
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def named_votes(session: Session, poll: Poll) -> list[NamedVote]:
 def text(results: PollResults, poll: Poll, named: list[NamedVote] | None = None,
          max_names: int = 60) -> str:
     status = poll_texts.POLL_STATUS_NAMES.get(results.status, results.status)
-    lines = [poll_texts.POLL_RESULTS_HEADER.format(id=results.poll_id, question=results.question,
+    lines = [poll_texts.POLL_RESULTS_HEADER.format(id=results.number, question=results.question,
                                               status=status)]
     ends = poll.closed_at if poll.status == "closed" and poll.closed_at else poll.closes_at
     if ends is not None:
@@ -152,12 +154,12 @@ def to_csv(results: PollResults) -> str:
     """One row per unit and option, then the totals (comma-separated; cells made safe for
     spreadsheets by bot.services.export)."""
     rows: list[list[object]] = [
-        ["poll_id", "unit_id", "unit", "option_number", "option", "votes", "voters"]]
+        ["poll_number", "unit_id", "unit", "option_number", "option", "votes", "voters"]]
     for u in results.units:
         for i, option in enumerate(results.options):
-            rows.append([results.poll_id, u.unit_id, u.name, i + 1, option, u.counts[i], u.voters])
+            rows.append([results.number, u.unit_id, u.name, i + 1, option, u.counts[i], u.voters])
     for i, option in enumerate(results.options):
-        rows.append([results.poll_id, "", poll_texts.POLL_TOTAL, i + 1, option, results.totals[i],
+        rows.append([results.number, "", poll_texts.POLL_TOTAL, i + 1, option, results.totals[i],
                      results.voters])
     return export.table(rows)
 

@@ -289,9 +289,9 @@ class PollRunner:
 
         table, found = await self.db.run(compute)
         image = await asyncio.to_thread(chart.png, found)
-        caption = poll_texts.POLL_CHART_FOOTER.format(id=poll.id, voters=found.voters)
+        caption = poll_texts.POLL_CHART_FOOTER.format(id=found.number, voters=found.voters)
         chat_id = poll.origin_chat_id
-        title = poll_texts.POLL_FINAL_TITLE.format(id=poll.id) + "\n\n" + table
+        title = poll_texts.POLL_FINAL_TITLE.format(id=found.number) + "\n\n" + table
         try:
             try:
                 await sender.send_text(Destination(chat_id), title)
@@ -303,7 +303,7 @@ class PollRunner:
             # Platforms without uploads (Zalo's sendPhoto takes only a public URL) show the
             # chart's caption.
             await sender.send(Destination(chat_id),
-                              [PhotoReply(image, caption, f"khaosat-{poll.id}.png")])
+                              [PhotoReply(image, caption, f"khaosat-{found.number}.png")])
         except DeliveryError as exc:
             logger.warning("poll %s: final results not delivered: %s", poll.id, exc.reason)
 

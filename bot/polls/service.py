@@ -28,6 +28,7 @@ from bot.polls.models import MAX_OPTIONS, MIN_OPTIONS, Poll, PollMessage
 from bot.services import reachability
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
+from bot.storage.bases import by_number, give_number
 from bot.storage.models import ROLES, utcnow, valid_id
 from bot import messages as texts
 from bot.polls import messages as poll_texts
@@ -94,9 +95,24 @@ def audience(session: Session, poll: Poll) -> Audience:
                    poll.include_groups)
 
 
+OPENED = col(Poll.opened_at).is_not(None)  # opened: open, closed, or cancelled since
+
+
 def get(session: Session, actor: Actor | None, poll_id: int) -> Poll:
-    """The poll if the actor may see and manage it (results included)."""
+    """The poll (by its row id: a draft's buttons carry it) if the actor may see and manage
+    it (results included)."""
     poll = session.get(Poll, poll_id) if valid_id(poll_id) else None
+    return _managed(session, actor, poll)
+
+
+def numbered(session: Session, actor: Actor | None, number: int) -> Poll:
+    """The poll people call #`number` (what they see and type: /ketqua 2), if the actor may
+    see and manage it. A draft has no number: a number never finds one."""
+    poll = by_number(session, Poll, number, OPENED) if valid_id(number) else None
+    return _managed(session, actor, poll)
+
+
+def _managed(session: Session, actor: Actor | None, poll: Poll | None) -> Poll:
     if poll is None:
         raise NotFound(poll_texts.POLL_NOT_FOUND)
     if may_manage(session, actor, poll.created_by_person_id, poll.unit_ids):
@@ -123,9 +139,8 @@ def open_poll(session: Session, actor: Actor | None, poll_id: int) -> int:
     if poll.anonymous:
         anonymity.create_key(session, poll_id)
     poll.status, poll.opened_at, poll.compose_step = "open", utcnow(), None
-    session.add(poll)
-    session.flush()
-    logger.info("poll %s opened: %d chats", poll_id, found.messages)
+    number = give_number(session, poll, OPENED)  # the first number it takes: a draft takes none
+    logger.info("poll %s opened as #%d: %d chats", poll_id, number, found.messages)
     return found.messages
 
 
@@ -185,11 +200,11 @@ def due(session: Session, now: datetime | None = None) -> list[Poll]:
 
 
 def recent(session: Session, actor: Actor | None, limit: int = 15) -> list[Poll]:
-    query = select(Poll).where(col(Poll.status) != "draft")
+    query = select(Poll).where(OPENED)  # a draft dropped before it was sent is no poll
     if actor is not None and not actor.is_admin:
         query = query.where(Poll.created_by_person_id == actor.person_id)
     return list(session.exec(query.order_by(col(Poll.id).desc()).limit(limit)).all())
 
 
-__all__ = ["audience", "clean_options", "clean_question", "close", "close_unchecked", "create",
-           "due", "get", "move_chat", "open_poll", "recent"]
+__all__ = ["OPENED", "audience", "clean_options", "clean_question", "close", "close_unchecked",
+           "create", "due", "get", "move_chat", "numbered", "open_poll", "recent"]

@@ -89,7 +89,7 @@ class StudyFeature(BaseFeature):
         self.run_runner = runner
         self.wake = lambda: None  # the in-process runner's, once it runs
         self.quizzing = Quizzing(db, outbound, admin_ids)
-        self.roll = RollCall(db)
+        self.roll = RollCall(db, wake=lambda: self.wake())  # self.wake: set once the runner runs
 
     def help(self, actor: Actor) -> str | None:
         return texts.HELP

@@ -3,6 +3,8 @@ bot.study.attendance and bot.services.exemptions, each answered with the updated
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlmodel import Session, col, select
 
 from bot.core.arguments import data_id, data_number
@@ -21,8 +23,11 @@ MAX_PAGE = 500
 
 
 class RollCall:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, wake: Callable[[], None] = lambda: None) -> None:
         self.db = db
+        # Tells the in-process runner there is work: a roll closed sends the self-study
+        # message to its absentees now, not at the next tick.
+        self.wake = wake
 
     # --- the roll --------------------------------------------------------------------------
     def start(self, session: Session, actor: Actor, campaign_id: int) -> TextReply:
@@ -59,6 +64,7 @@ class RollCall:
             return Outcome([await self.db.run(self.view, actor, session_id, 0)])
         if op == "close":
             counts = await self.db.run(self._close, actor, session_id)
+            self.wake()
             return Outcome([counts], notice=counts.text[:190])
         raise ValueError(op)
 

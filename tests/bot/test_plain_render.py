@@ -162,3 +162,29 @@ def test_a_file_is_shown_as_text_when_short_and_named_when_long() -> None:
     long = FileReply(("x" * 3000).encode(), "big.csv", "Kết quả (CSV)")
     (text,) = render_outcome(Outcome([long]), 2000).texts
     assert text == f"Kết quả (CSV)\n\n{messages.FILE_TOO_LONG_FOR_CHAT}"
+
+
+def test_prompts_written_for_buttons_say_what_to_type() -> None:
+    """"bấm «Xong»" becomes the number the hint gives «Xong ▶» (and typing it chooses it);
+    a label offered in the message above becomes the label typed; a person's own «…» and a
+    button on another account's platform are left as written."""
+    from bot.broadcast import messages as broadcast_texts
+    from bot.polls import messages as poll_texts
+
+    units = (Action("Huyện Đông Hà", "bc:1:unit:1"), Action("Xong ▶", "bc:1:done"),
+             Action("✖ Hủy", "bc:1:x"))
+    shown = render_outcome(Outcome([TextReply(broadcast_texts.COMPOSE_ASK_UNITS, units)]))
+    assert shown.texts == [
+        "Chọn đơn vị nhận (gõ số để chọn hoặc bỏ chọn; mỗi đơn vị gồm cả các đơn vị cấp "
+        "dưới), rồi gõ 2 («Xong»).\n\nGõ 1: Huyện Đông Hà · 2: Xong ▶ · 3: ✖ Hủy"]
+    assert match_action("2", shown.actions) == units[1]
+    # Named, not offered here: the offer above stays, and the label typed chooses it there.
+    (alone,) = render_outcome(Outcome([TextReply(poll_texts.POLL_USE_BUTTONS)])).texts
+    assert alone == "Đồng chí hãy chọn ở tin nhắn trên, hoặc gõ «Hủy»."
+    assert match_action("Hủy", units) == units[2]
+    # Not ours to reword: an officer's text pushed as is, another platform's button.
+    own = "Trong phần mềm, bấm «Lưu» rồi bấm «Gửi»."
+    assert render_outcome(Outcome([TextReply(own)])).texts == [own]
+    link = messages.LINK_REQUESTED.format(platform="Telegram", name="An")
+    (asked,) = render_outcome(Outcome([TextReply(link, (Action("✖ Hủy", "lk:1:x"),))])).texts
+    assert "cần bấm «Đồng ý»" in asked and "chính bạn, gõ 1 («Hủy»)." in asked

@@ -4,8 +4,9 @@ Lines are compared exactly (trailing spaces aside; blank lines at either end of 
 output ignored), except:
 - a line `…` or `...` stands for any number of lines;
 - values that differ from run to run — a date and time (`12:20 27/11/2026`, `12:20
-  27/11`, the command line's `07/12/2026 11:38`), an invite code (8 letters and digits of the code alphabet, at least one of
-  each: `K7QX2M9P`), a link code (`LK-7QX2-M9PA`), a store version
+  27/11`, the command line's `07/12/2026 11:38`), a date (`07/12/2026`), an invite code (8
+  letters and digits of the code alphabet, at least one of each: `K7QX2M9P`), a roll-call
+  code (6 of them: `V8SE8Q`), a link code (`LK-7QX2-M9PA`), a store version
   (`20261130T040535356058-013d3a`) — match any value of that shape. The first time a value
   written in the guide is matched it is bound to what was printed: later the same value
   must print the same, and an input that repeats it (`/dangky K7QX2M9P`) is typed with
@@ -28,8 +29,15 @@ VOLATILE: tuple[tuple[str, str], ...] = (
     (rf"\bLK-{_CODE_CHARS}{{4}}-{_CODE_CHARS}{{4}}\b", rf"LK-{_CODE_CHARS}{{4}}-{_CODE_CHARS}{{4}}"),
     (rf"\b(?=[A-Z2-9]*\d)(?=[A-Z2-9]*[A-Z]){_CODE_CHARS}{{8}}\b", rf"{_CODE_CHARS}{{8}}"),
     (r"\b\d{2}/\d{2}/\d{4} \d{2}:\d{2}\b", r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}"),  # the CLI's
+    # A study session's roll-call code (6 letters and digits of the code alphabet; the guide
+    # writes one with both, the run may print one without a digit).
+    (rf"\b(?=[A-Z2-9]*\d)(?=[A-Z2-9]*[A-Z]){_CODE_CHARS}{{6}}\b", rf"{_CODE_CHARS}{{6}}"),
+    # A date alone (a deadline a week from today, a prompt's example): typing the guide's
+    # date after it was printed types the printed one, so a guide may answer "ví dụ
+    # 07/12/2026" with that date and stay true on any day.
+    (r"\b\d{2}/\d{2}/\d{4}\b", r"\d{2}/\d{2}/\d{4}"),
 )
-CODES = VOLATILE[3:5]  # the invite and link codes (an input may repeat one)
+CODES = VOLATILE[3:5] + VOLATILE[6:7]  # the invite, link and roll-call codes (an input may repeat one)
 _SPOT = re.compile("|".join(f"(?P<v{i}>{spot})" for i, (spot, _) in enumerate(VOLATILE)))
 
 

@@ -78,7 +78,7 @@ async def test_formula_names_and_row_forging_in_exports(
     # The file Telegram received: formulas neutralised, numbers left as numbers.
     file_text = sent["document"]["data"].decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(file_text)))
-    assert rows[0] == ["poll_id", "unit_id", "unit", "option_number", "option", "votes", "voters"]
+    assert rows[0] == ["poll_number", "unit_id", "unit", "option_number", "option", "votes", "voters"]
     assert [r[4] for r in rows[1:4]] == ["'=cmd|' /C calc'!A0", "Bình thường", "'@SUM(A1:A9)"]
     assert [(r[2], r[5], r[6]) for r in rows[1:4]] == [
         ("Chi bộ thôn Đông", "5", "6"), ("Chi bộ thôn Đông", "1", "6"), ("Chi bộ thôn Đông", "0", "6")]

@@ -10,7 +10,9 @@ import re
 import pytest
 from sqlmodel import select
 
+from bot.channels.plain_render import typed_wording
 from bot.core.dispatcher import Dispatcher
+from bot.core.types import Action
 from bot.storage.database import Database
 from bot.storage.models import Identity, InviteCode, LinkRequest, Membership
 from bot import messages
@@ -88,8 +90,8 @@ async def test_a_stranger_with_a_leaked_link_code_gets_nothing(assistant: Dispat
         assert code is not None
         # Someone who saw it claims it from their own Zalo account...
         requested = await chats.zalo("z-666", "z-666", f"/lienket {code[1]}", name="Kẻ lạ")
-        assert requested.startswith(messages.LINK_REQUESTED.format(platform="Telegram",
-                                                                   name="Trần Thị Bình"))
+        assert requested.startswith(typed_wording(messages.LINK_REQUESTED.format(
+            platform="Telegram", name="Trần Thị Bình"), (Action(messages.LINK_CANCEL_BUTTON, ""),)))
         # ...which only asks the officer, naming the account that asks.
         asked = await chats.tg.wait_for("sendMessage", lambda p: p["chat_id"] == 901)
         assert asked["text"].startswith("Tài khoản Zalo «Kẻ lạ» vừa nhập mã liên kết của bạn")

@@ -8,6 +8,7 @@ import asyncio
 from pathlib import Path
 
 from tuyengiao.serve import serve
+from bot.channels.plain_render import typed_wording
 from bot.storage.database import Database
 from indexer.build import build_store
 from bot.broadcast import messages as broadcast_texts
@@ -96,7 +97,7 @@ async def test_run_sends_on_zalo_too_when_its_token_is_set(
             return str(sent["text"])
 
         await say("/thongbao Họp chi bộ bất thường tối thứ Sáu.", broadcast_texts.COMPOSE_ASK_DOC[:20])
-        await say("bỏ qua", broadcast_texts.COMPOSE_ASK_UNITS[:20])
+        await say("bỏ qua", typed_wording(broadcast_texts.COMPOSE_ASK_UNITS)[:20])
         await say("xã tân lập", "Đã chọn")
         await say("xong", broadcast_texts.COMPOSE_ASK_ROLES)
         await say("đảng viên và cán bộ", broadcast_texts.COMPOSE_ASK_GROUPS[:20])

@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
+from bot.channels.plain_render import typed_wording
 from bot.broadcast.models import Broadcast, BroadcastRecipient
 from bot.channels.telegram.outbound import TelegramOutbound
 from bot.channels.zalo.channel import ZaloChannel
@@ -94,7 +95,7 @@ async def test_officer_composes_on_zalo_and_members_confirm_by_reply(
         assert asked.endswith("Gõ 1: ✖ Hủy")
         await say(api, officer, "Đề nghị các chi bộ học tập Chỉ thị 05 trước 30/11.",
                   broadcast_texts.COMPOSE_ASK_DOC[:20])
-        units = await say(api, officer, "chỉ thị 05", broadcast_texts.COMPOSE_ASK_UNITS[:20])
+        units = await say(api, officer, "chỉ thị 05", typed_wording(broadcast_texts.COMPOSE_ASK_UNITS)[:20])
         assert "Tỉnh Lâm Giang" not in units  # outside this officer's subtree
         picked = await say(api, officer, choice(units, "Chi bộ thôn Đông"), "Đã chọn")
         assert picked == broadcast_texts.COMPOSE_UNIT_ADDED.format(unit="Chi bộ thôn Đông", count=1)
@@ -165,7 +166,7 @@ async def test_zalo_officers_stay_in_their_subtree_and_members_cannot_broadcast(
     async with zalo_bot(assistant) as api:
         other = ZALO_OTHER_OFFICER
         await say(api, other, "/thongbao Họp chi bộ tháng 12.", broadcast_texts.COMPOSE_ASK_DOC[:20])
-        units = await say(api, other, "bỏ qua", broadcast_texts.COMPOSE_ASK_UNITS[:20])
+        units = await say(api, other, "bỏ qua", typed_wording(broadcast_texts.COMPOSE_ASK_UNITS)[:20])
         assert "Tỉnh Lâm Giang" in units
         assert "Huyện Đông Hà" not in units and "Chi bộ thôn Đông" not in units
         member = zpeople.members[world.cell][0]

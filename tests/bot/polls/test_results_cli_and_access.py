@@ -134,7 +134,7 @@ async def test_other_units_officer_is_refused_results(polls: Polls) -> None:
     (file,) = outcome.replies
     assert isinstance(file, FileReply) and file.filename == f"khaosat-{found.poll_id}.csv"
     rows = list(csv.reader(io.StringIO(file.data.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["poll_id", "unit_id", "unit"]
+    assert rows[0][:3] == ["poll_number", "unit_id", "unit"]
     totals = [r for r in rows[1:] if r[1] == ""]
     assert [(r[4], r[5]) for r in totals][0] == ("Rất hài lòng", "2")
     outcome = await p.assistant.handle(IncomingText("u4", other, chat, f"/ketqua {found.poll_id} csv", True))
@@ -182,7 +182,7 @@ def test_cli_create_results_csv_close(cli_world: World, tmp_path: Path,
     assert main(["poll", "create", "--units", str(cli_world.cell), "--question", "Họp chi bộ lúc nào?",
                  "--option", "Sáng", "--option", "Chiều", "--hours", "2"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("poll 1 opened: 5 chats")  # 4 members who wrote to the bot + 1 group
+    assert out.startswith("poll #1 opened: 5 chats")  # 4 members who wrote to the bot + 1 group
     assert main(["poll", "create", "--units", str(cli_world.cell), "--question", "x",
                  "--option", "một"]) == 1
     assert poll_texts.POLL_OPTIONS_COUNT.format(low=2, high=10) in capsys.readouterr().err
@@ -190,6 +190,6 @@ def test_cli_create_results_csv_close(cli_world: World, tmp_path: Path,
     assert "Số người trả lời: 0" in capsys.readouterr().out
     assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
     assert main(["poll", "csv", "1"]) == 0
-    assert capsys.readouterr().out.splitlines()[0].startswith("poll_id,unit_id,unit,option_number")
+    assert capsys.readouterr().out.splitlines()[0].startswith("poll_number,unit_id,unit,option_number")
     assert main(["poll", "close", "1"]) == 0 and "closed" in capsys.readouterr().out
     assert main(["poll", "list"]) == 0 and "1\tclosed\tanonymous" in capsys.readouterr().out
