@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
@@ -148,6 +149,22 @@ def text_of(outcome: Outcome) -> str:
 def buttons(outcome: Outcome) -> dict[str, str]:
     return {a.label: a.data for r in outcome.replies if isinstance(r, TextReply)
             for a in r.actions}
+
+
+def keys(params: dict[str, Any]) -> dict[str, str]:
+    """A Telegram message's inline buttons, as the loopback Bot API received them: label → data."""
+    rows = params.get("reply_markup", {}).get("inline_keyboard", [])
+    return {b["text"]: b["callback_data"] for row in rows for b in row}
+
+
+def number_of(text: str, label: str) -> str:
+    """The number the typed hint ("Gõ 1: Tốt · 2: Khá") gives `label`."""
+    hint = text.rsplit("Gõ ", 1)[1]
+    for part in hint.split(" · "):
+        number, _, name = part.partition(": ")
+        if label in name:
+            return number.strip()
+    raise AssertionError(f"{label!r} not in {hint!r}")
 
 
 def notices(db: Database) -> list[tuple[str, list[str]]]:

@@ -27,7 +27,9 @@ from bot.reports.models import ReportAssignment, ReportDraft, ReportSubmission
 from bot.storage.database import Database
 from tests.bot.broadcast.conftest import WAIT
 from tests.bot.broadcast.world import World, add_person
-from tests.bot.reports.conftest import Clock, Talk, buttons, create_request, local, text_of
+from tests.bot.reports.conftest import (
+    Clock, Talk, buttons, create_request, keys, local, number_of, text_of,
+)
 from tests.fakes.telegram_api import TelegramApiServer
 from tests.fakes.zalo_api import ZaloApiServer
 
@@ -67,11 +69,6 @@ async def telegram(core: Dispatcher) -> AsyncIterator[TelegramApiServer]:
                             commands=core.menu(), poll_timeout=1.0) as channel:
         core.outbound.attach("telegram", channel.outbound)
         yield api
-
-
-def keys(params: dict[str, Any]) -> dict[str, str]:
-    rows = params.get("reply_markup", {}).get("inline_keyboard", [])
-    return {b["text"]: b["callback_data"] for row in rows for b in row}
 
 
 async def tg_reply(api: TelegramApiServer, chat: int, has: str) -> dict[str, Any]:
@@ -147,16 +144,6 @@ async def zalo_says(api: ZaloApiServer, text: str, expect: str) -> str:
     sent = await api.wait_for("sendMessage", lambda p: p["chat_id"] == ZALO_OFFICER
                               and expect in p["text"], timeout=WAIT)
     return str(sent["text"])
-
-
-def number_of(text: str, label: str) -> str:
-    """The number the typed hint ("Gõ 1: Tốt · 2: Khá") gives `label`."""
-    hint = text.rsplit("Gõ ", 1)[1]
-    for part in hint.split(" · "):
-        number, _, name = part.partition(": ")
-        if label in name:
-            return number.strip()
-    raise AssertionError(f"{label!r} not in {hint!r}")
 
 
 async def test_zalo_draft_left_idle_resumed_by_typed_steps_and_submitted_late(

@@ -20,7 +20,7 @@ from bot.reports.models import ReportFile
 from bot.storage.database import Database
 from tests.bot.broadcast.conftest import FAST_LIMITS, WAIT, running_worker
 from tests.bot.broadcast.world import World
-from tests.bot.reports.conftest import Talk, buttons, create_request, text_of
+from tests.bot.reports.conftest import Talk, buttons, create_request, keys, text_of
 from tests.fakes.telegram_api import TelegramApiServer
 
 COMMUNE = 911
@@ -39,11 +39,6 @@ async def bot(api: TelegramApiServer, core: Dispatcher) -> AsyncIterator[Telegra
                                commands=core.menu(), poll_timeout=1.0) as channel:
         core.outbound.attach("telegram", channel.outbound)
         yield channel
-
-
-def keys(params: dict[str, Any]) -> dict[str, str]:
-    rows = params.get("reply_markup", {}).get("inline_keyboard", [])
-    return {b["text"]: b["callback_data"] for row in rows for b in row}
 
 
 async def reply(api: TelegramApiServer, starts: str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from bot.services import people
 from bot.storage.database import Database
 from tests.bot.broadcast.conftest import WAIT
 from tests.bot.broadcast.world import ADMIN_IDS, World, add_person
-from tests.bot.reports.conftest import COMMUNE_OFFICER, Talk, notices, text_of
+from tests.bot.reports.conftest import COMMUNE_OFFICER, Talk, notices, number_of, text_of
 from tests.fakes.zalo_api import ZaloApiServer
 from tests.fakes.zalo_updates import image_update
 
@@ -70,15 +70,6 @@ async def bot_says(api: ZaloApiServer, expect: str) -> str:
     sent = await api.wait_for("sendMessage", lambda p: p["chat_id"] == COLLAB
                               and expect in p["text"], timeout=WAIT)
     return str(sent["text"])
-
-
-def number_of(text: str, label: str) -> str:
-    hint = text.rsplit("Gõ ", 1)[1]
-    for part in hint.split(" · "):
-        number, _, name = part.partition(": ")
-        if label in name:
-            return number.strip()
-    raise AssertionError(f"{label!r} not in {hint!r}")
 
 
 async def test_a_flash_report_with_a_photo_link_on_zalo(
