@@ -131,11 +131,15 @@ def preferred(candidates: Sequence[Candidate]) -> Candidate:
     return min(candidates, key=_preference)
 
 
+def _number_key(doc: DocumentMeta) -> tuple[str, str] | None:
+    """(number, type) as compared, or None when either is unknown."""
+    return (doc.number.upper(), doc.doc_type.lower()) if doc.number and doc.doc_type else None
+
+
 def _same_number(a: DocumentMeta, b: DocumentMeta) -> bool:
     """Same number and type, and no conflicting date."""
-    if not (a.number and a.doc_type and b.number and b.doc_type):
-        return False
-    if (a.number.upper(), a.doc_type.lower()) != (b.number.upper(), b.doc_type.lower()):
+    key = _number_key(a)
+    if key is None or key != _number_key(b):
         return False
     return a.issued is None or b.issued is None or a.issued == b.issued
 
@@ -143,10 +147,9 @@ def _same_number(a: DocumentMeta, b: DocumentMeta) -> bool:
 def _other_edition(a: DocumentMeta, b: DocumentMeta) -> bool:
     """Same number and type but two different dates: two editions (a guide of 2016 and its
     2021 successor, mostly the same words), never copies of one, however alike the text."""
-    if not (a.number and a.doc_type and b.number and b.doc_type and a.issued and b.issued):
-        return False
-    same = (a.number.upper(), a.doc_type.lower()) == (b.number.upper(), b.doc_type.lower())
-    return same and a.issued != b.issued
+    key = _number_key(a)
+    return (key is not None and key == _number_key(b) and a.issued is not None
+            and b.issued is not None and a.issued != b.issued)
 
 
 def _preference(c: Candidate) -> tuple[int, int, int, int, int]:
@@ -162,14 +165,13 @@ def _preference(c: Candidate) -> tuple[int, int, int, int, int]:
 def _same_number_pairs(candidates: Sequence[Candidate]) -> list[tuple[int, int]]:
     by_number: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, c in enumerate(candidates):
-        if c.doc.number and c.doc.doc_type:
-            by_number[(c.doc.number.upper(), c.doc.doc_type.lower())].append(i)
+        if (key := _number_key(c.doc)) is not None:
+            by_number[key].append(i)
     pairs = []
     for members in by_number.values():
         for x in range(len(members)):
             for y in range(x + 1, len(members)):
-                a, b = candidates[members[x]].doc, candidates[members[y]].doc
-                if a.issued is None or b.issued is None or a.issued == b.issued:
+                if _same_number(candidates[members[x]].doc, candidates[members[y]].doc):
                     pairs.append((members[x], members[y]))
     return pairs
 
