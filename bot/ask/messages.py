@@ -5,11 +5,11 @@ from __future__ import annotations
 
 # --- follow-ups (bot/ask/followups.py, bot/ask/continuing.py) ------------------------------
 FOLLOWUP_NO_PREVIOUS = (
-    "Tôi chưa rõ bạn hỏi tiếp câu nào: tôi chỉ nhớ câu hỏi trước của bạn trong {minutes} phút. "
-    "Bạn hãy gõ lại câu hỏi đầy đủ."
+    "Tôi chưa rõ đồng chí hỏi tiếp câu nào: tôi chỉ nhớ câu hỏi trước của đồng chí trong {minutes} phút. "
+    "Đồng chí hãy gõ lại câu hỏi đầy đủ."
 )
 FOLLOWUP_NOTHING_SHOWN = (
-    "Câu trả lời trước không trích đoạn văn bản nào. Bạn hãy hỏi lại cụ thể hơn, hoặc nêu số "
+    "Câu trả lời trước không trích đoạn văn bản nào. Đồng chí hãy hỏi lại cụ thể hơn, hoặc nêu số "
     "hiệu văn bản."
 )
 MORE_INTRO = "Các đoạn tiếp theo cho câu hỏi «{question}»:"
@@ -29,7 +29,7 @@ TRALOI_USAGE = (
 TRALOI_HELP = (
     "Trả lời chính thức (cán bộ): /baocao ghi mã ở cuối mỗi câu hỏi chưa trả lời được; "
     "/traloi <mã> để soạn câu trả lời (nội dung, văn bản căn cứ, rồi công bố). Câu trả lời vào "
-    "kho văn bản đứng tên đơn vị của anh/chị và được gửi tới những người đã hỏi câu tương tự."
+    "kho văn bản đứng tên đơn vị của đồng chí và được gửi tới những người đã hỏi câu tương tự."
 )
 TRALOI_SOURCE_EXAMPLE = "Hướng dẫn 36-HD/VPTW"
 TRALOI_QUESTION = (
@@ -44,7 +44,7 @@ TRALOI_SOURCE_INVALID = (
     "Chưa nhận ra số hiệu văn bản trong «{text}». Gửi số hiệu như «{example}» (có thể kèm "
     "điều, mục)."
 )
-TRALOI_SOURCE_NOT_STORED = "(văn bản «{source}» chưa có trong kho; câu trả lời ghi căn cứ như anh/chị viết)"
+TRALOI_SOURCE_NOT_STORED = "(văn bản «{source}» chưa có trong kho; câu trả lời ghi căn cứ như đồng chí viết)"
 TRALOI_PREVIEW = (
     "Xem lại trước khi công bố:\n\n{notice}\n\n"
     "Câu trả lời sẽ được đưa vào kho văn bản (trích dẫn là trả lời chính thức của {unit}) và "
@@ -56,7 +56,7 @@ TRALOI_ACTION_PUBLISH = "Công bố"
 TRALOI_ACTION_CANCEL = "Hủy"
 TRALOI_CANCELLED = "Đã bỏ câu trả lời đang soạn."
 TRALOI_NOT_FOUND = "Không có câu hỏi mã {id} trong nhật ký câu hỏi."
-TRALOI_OUTSIDE = "Câu hỏi này không phải của đảng viên trong đơn vị anh/chị phụ trách."
+TRALOI_OUTSIDE = "Câu hỏi này không phải của đảng viên trong đơn vị đồng chí phụ trách."
 TRALOI_NO_UNITS = "Chưa có đơn vị nào: tạo đơn vị trước (/taodonvi) để câu trả lời có đơn vị đứng tên."
 TRALOI_ALREADY_ANSWERED = "Câu hỏi này đã được trả lời được, không cần trả lời chính thức."
 TRALOI_DRAFT_GONE = "Câu trả lời này không còn ở bước chờ công bố (đã công bố hoặc đã hủy)."
@@ -72,7 +72,7 @@ TRALOI_STORE_LATER = (
 )
 # What a member who asked is sent (and what the knowledge base quotes).
 NOTICE = (
-    "Câu hỏi của bạn «{question}» nay đã có trả lời chính thức của {unit} (ngày {date}):\n\n"
+    "Câu hỏi của đồng chí «{question}» nay đã có trả lời chính thức của {unit} (ngày {date}):\n\n"
     "{text}\n\nCăn cứ: {source}."
 )
 OFFICIAL_ENTRY = "Hỏi: {question}\nTrả lời: {text}\nCăn cứ: {source}."

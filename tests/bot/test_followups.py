@@ -218,8 +218,8 @@ async def test_the_window_bounds_a_conversation_both_ways(assistant: Dispatcher,
     age(11)  # past them: the member is asked for the whole question
     late = await assistant.handle(said("còn gì nữa?"))
     assert late.replies == [TextReply(
-        "Tôi chưa rõ bạn hỏi tiếp câu nào: tôi chỉ nhớ câu hỏi trước của bạn trong 10 phút. "
-        "Bạn hãy gõ lại câu hỏi đầy đủ.")]
+        "Tôi chưa rõ đồng chí hỏi tiếp câu nào: tôi chỉ nhớ câu hỏi trước của đồng chí trong 10 phút. "
+        "Đồng chí hãy gõ lại câu hỏi đầy đủ.")]
     # Without a previous question, another document is simply named: its overview.
     named = await assistant.handle(said("còn nghị quyết 57 thì sao?"))
     assert isinstance(named.replies[0], DocumentReply)
@@ -231,7 +231,7 @@ async def test_a_conversation_is_per_person_and_chat(assistant: Dispatcher) -> N
     # Another member in the same group, and the same member in their private chat.
     for who, where, kind in (("43", group, "group"), ("42", "42", "private")):
         reply = await assistant.handle(said("còn gì nữa?", user=who, chat=where, kind=kind))
-        assert reply.replies[0].text.startswith("Tôi chưa rõ bạn hỏi tiếp câu nào")  # type: ignore[union-attr]
+        assert reply.replies[0].text.startswith("Tôi chưa rõ đồng chí hỏi tiếp câu nào")  # type: ignore[union-attr]
     mine = await assistant.handle(said("còn gì nữa?", user="42", chat=group, kind="group"))
     assert chunks(mine) == ["chi-thi-05-CT-TW.txt::3"]
 
@@ -258,5 +258,5 @@ async def test_the_window_is_a_setting(db: Database, knowledge) -> None:  # type
     assert isinstance(ask, AskFeature) and ask.follow_ups.window == timedelta(minutes=10)
     short = AskFeature(db, knowledge, followup_window=timedelta(minutes=3))
     assert short.follow_ups.no_previous().replies[0].text.endswith(  # type: ignore[union-attr]
-        "trong 3 phút. Bạn hãy gõ lại câu hỏi đầy đủ.")
+        "trong 3 phút. Đồng chí hãy gõ lại câu hỏi đầy đủ.")
     assert ask_texts.FOLLOWUP_NO_PREVIOUS.count("{minutes}") == 1
