@@ -96,7 +96,7 @@ QUIZ_FILE_NOT_TEXT = ("Tệp «{name}» không đọc được thành chữ (kh�
                       "Excel chọn Lưu thành → «CSV UTF-8 (Comma delimited)» rồi gửi lại.")
 QUIZ_FILE_NOT_DOWNLOADED = ("Chưa tải được tệp «{name}» từ máy chủ nhắn tin. Đồng chí gửi lại tệp "
                             "sau ít phút, hoặc dán nội dung vào tin nhắn.")
-QUIZ_FILE_ERROR = "Tệp «{name}» chưa dùng được. {reason}\nBạn sửa tệp rồi gửi lại."
+QUIZ_FILE_ERROR = "Tệp «{name}» chưa dùng được. {reason}\nĐồng chí sửa tệp rồi gửi lại."
 ASK_PASS = "Bài kiểm tra có {count} câu. Bao nhiêu câu đúng thì đạt?"
 PASS_BUTTON = "Đúng {mark}/{count} câu"
 PREVIEW = (
