@@ -21,6 +21,7 @@ from bot.ask import messages as ask_texts
 from bot.ask.continuing import FollowUps, answer_actions, quoted
 from bot.ask.conversation import Logged, State, record
 from bot.ask.followups import classify
+from bot.ask.noise import is_noise
 from bot.ask.small_talk import reply as small_talk_reply
 from bot.ask.small_talk import small_talk
 from bot.core import degraded
@@ -84,10 +85,15 @@ class AskFeature(BaseFeature):
         question = text.strip()
         if not question:
             return Outcome([TextReply(messages.EMPTY_QUESTION)])
-        # "Chào bạn", "cảm ơn nhé": a short reply, not a search ending in a refusal (and no
-        # entry in the question log, whose unanswered list is for real questions).
+        # "Chào bạn", "cảm ơn nhé", "ok", "👍": a short reply, not a search ending in a
+        # refusal (and no entry in the question log, whose unanswered list is for real
+        # questions); "???", "k", "asdfgh": a hint to ask a full question, not logged either.
         if (chat := small_talk(question)) is not None:
             return Outcome([TextReply(small_talk_reply(chat))])
+        if is_noise(question):
+            logger.info("update %s: not a question (%d characters), not searched",
+                        incoming.update_id, len(question))
+            return Outcome([TextReply(messages.NOT_A_QUESTION)])
         if len(question) > MAX_QUESTION_CHARS:
             limit = MAX_QUESTION_CHARS
             return Outcome([TextReply(messages.QUESTION_TOO_LONG.format(limit=limit))])
