@@ -36,6 +36,7 @@ from bot.services.people import Actor
 from bot.storage.database import Database
 from bot.storage.models import QuestionLog
 from knowledge.answers import describe_document
+from knowledge.text import spaced_breaks
 from knowledge.passages import DocumentMeta
 
 logger = logging.getLogger(__name__)
@@ -82,7 +83,9 @@ class AskFeature(BaseFeature):
         return await self.question(incoming, actor, incoming.text)
 
     async def question(self, incoming: IncomingText, actor: Actor, text: str) -> Outcome:
-        question = text.strip()
+        # A zero-width space between two words is a space (knowledge.text.spaced_breaks):
+        # read so by small talk, follow-ups, document names, search and the question log.
+        question = spaced_breaks(text).strip()
         if not question:
             return Outcome([TextReply(messages.EMPTY_QUESTION)])
         # "Chào bạn", "cảm ơn nhé", "ok", "👍": a short reply, not a search ending in a
