@@ -14,6 +14,9 @@ FOLLOWUP_NOTHING_SHOWN = (
 )
 MORE_INTRO = "Các đoạn tiếp theo cho câu hỏi «{question}»:"
 MORE_NONE = "Kho văn bản không còn đoạn nào khác đủ liên quan đến câu hỏi «{question}»."
+READ_ON_INTRO = "Các phần tiếp theo của {document}:"
+READ_ON_END = "Đã hết: {document} không còn phần nào sau phần vừa gửi."
+READ_ON_PASSAGES = 3  # chunks per reply when a document is read on in order
 DETAIL_INTRO = "Toàn văn phần đã trích cho câu hỏi «{question}»:"
 SOURCE_LEAD = "Câu trả lời cho câu hỏi «{question}» trích từ:"
 OTHER_DOCUMENT_INTRO = "Trả lời câu hỏi «{question}»:"
