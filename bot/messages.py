@@ -210,6 +210,10 @@ QUESTION_NOT_FOUND = "Không tìm thấy câu hỏi này."
 INVALID_INPUT = "Thông tin chưa hợp lệ."
 UNIT_NAME_EMPTY = "Tên đơn vị không được để trống."
 UNIT_NAME_TOO_LONG = "Tên đơn vị dài quá 120 ký tự."
+UNIT_NAME_CHARACTERS = (
+    "Tên đơn vị không được chứa dấu < > (thẻ định dạng) hay ký tự điều khiển. Hãy gõ tên bằng "
+    "chữ thường, ví dụ: Chi bộ thôn Đông."
+)
 UNIT_NAME_TAKEN = "Đơn vị cấp trên đã có một đơn vị cùng tên."
 UNIT_KIND_INVALID = "Loại đơn vị phải là: tỉnh, huyện, xã, chi bộ hoặc khác."
 ROLE_INVALID = "Vai trò phải là «cán bộ» hoặc «đảng viên»."

@@ -25,7 +25,7 @@ from bot.core.types import (
 from bot import messages as service_texts
 from bot.services import invites, units
 from bot.storage.database import Database
-from bot.storage.models import Feedback, Membership, QuestionLog
+from bot.storage.models import Feedback, Membership, QuestionLog, Unit
 from indexer.build import build_store
 from bot import messages
 from knowledge.embedder import HashingEmbedder
@@ -172,6 +172,11 @@ async def test_roles_units_and_invites_through_commands(assistant: Dispatcher, d
     assert "Huyện ủy Đông" in joined and "cán bộ" in joined
     made = only_text(await assistant.handle(text("7", f"/taodonvi {east_id} xa Xã Đông An")))
     assert "Xã Đông An" in made
+    # A name with markup is refused, not stored as typed.
+    tagged = only_text(await assistant.handle(text("7", f"/taodonvi {east_id} xa <b>Xã Bắc An</b>")))
+    assert tagged == service_texts.UNIT_NAME_CHARACTERS
+    with db.session() as s:
+        assert not [u for u in s.exec(select(Unit)) if "Bắc An" in u.name]
     # ... but not in the neighbouring district.
     outside = only_text(await assistant.handle(text("7", f"/taodonvi {west_id} xa Xã Tây An")))
     assert outside == service_texts.OUTSIDE_SCOPE
