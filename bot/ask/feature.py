@@ -96,7 +96,7 @@ class AskFeature(BaseFeature):
         if is_noise(question):
             logger.info("update %s: not a question (%d characters), not searched",
                         incoming.update_id, len(question))
-            return Outcome([TextReply(messages.NOT_A_QUESTION)])
+            return Outcome([TextReply(ask_texts.NOT_A_QUESTION)])
         if len(question) > MAX_QUESTION_CHARS:
             limit = MAX_QUESTION_CHARS
             return Outcome([TextReply(messages.QUESTION_TOO_LONG.format(limit=limit))])

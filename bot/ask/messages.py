@@ -1,5 +1,5 @@
-"""What the Q&A feature says about follow-ups and official answers (bot/messages.py has the
-rest of the Q&A's sentences)."""
+"""What the Q&A feature says about small talk, follow-ups and official answers
+(bot/messages.py has the rest of the Q&A's sentences)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,40 @@ SOURCE_LEAD = "Câu trả lời cho câu hỏi «{question}» trích từ:"
 OTHER_DOCUMENT_INTRO = "Trả lời câu hỏi «{question}»:"
 DETAIL_MAX_CHARS = 3000  # a section shown whole is cut here (a chat message is 2,000–4,096)
 QUOTED_QUESTION_CHARS = 80
+
+# --- Small talk (bot/ask/small_talk.py) ----------------------------------------------------
+# A whole message made only of these words (compared without case and diacritics, with
+# fillers such as "bạn", "ạ", "nhé") is a greeting, thanks or acknowledgement, not a question.
+GREETING_WORDS = ("chào", "xin chào", "hello", "hi", "helo", "alo", "a lô", "hey")
+THANKS_WORDS = ("cảm ơn", "cám ơn", "thanks", "thank", "thank you", "tks", "thx")
+# Acknowledgements and reactions typed after a reply ("ok", "ừ", "đã rõ", "hay quá").
+ACK_WORDS = (
+    "ok", "oke", "okay", "okie", "okê", "ô kê", "ừ", "ừm", "ờ", "uh", "uhm", "um", "vâng", "dạ",
+    "được", "được rồi", "rõ", "rõ rồi", "đã rõ", "hiểu rồi", "đã hiểu", "tốt", "tốt quá", "hay",
+    "hay quá", "tuyệt", "tuyệt vời", "chuẩn", "đúng rồi", "good", "nice", "great", "yes", "like",
+    "hihi", "haha", "hehe", "hì", "hì hì",
+)
+SMALL_TALK_FILLERS = (
+    "bạn", "bot", "trợ lý", "anh", "chị", "em", "ạ", "à", "nhé", "nhe", "nha", "nhiều", "rất",
+    "ơi", "đồng chí", "mọi người", "ad", "admin", "buổi sáng", "buổi trưa", "buổi chiều",
+    "buổi tối", "ok", "oke", "okay", "vâng", "dạ", "you", "very", "much", "so", "thì", "đã",
+    "rồi", "nhá", "nhỉ", "cả", "lắm", "cậu", "tôi", "mình", "giúp",
+)
+SMALL_TALK_GREETING = (
+    "Xin chào! Tôi là trợ lý tuyên giáo, trả lời câu hỏi từ các văn bản trong kho, có trích "
+    "dẫn nguồn. Đồng chí cứ gõ câu hỏi (có dấu hoặc không dấu); gõ /help để xem cách dùng."
+)
+SMALL_TALK_ACK = "Vâng. Cần gì thêm, đồng chí cứ gõ câu hỏi."
+SMALL_TALK_THANKS = "Rất vui được giúp đồng chí! Cần gì thêm, đồng chí cứ hỏi; gõ /help để xem cách dùng."
+
+
+# Not a question at all (bot/ask/noise.py): punctuation or symbols alone, a single letter,
+# keyboard mashing. Not searched and not logged.
+NOT_A_QUESTION = (
+    "Tôi chưa hiểu tin nhắn này. Đồng chí hãy gõ một câu hỏi đầy đủ, ví dụ: «Chỉ thị 05 yêu "
+    "cầu gì về học tập và làm theo?»; gõ /help để xem cách dùng."
+)
+
 
 # --- official answers (bot/ask/official.py, bot/ask/official_feature.py) -------------------
 MENU_TRALOI = "Trả lời chính thức một câu hỏi chưa trả lời được (cán bộ)"

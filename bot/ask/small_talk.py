@@ -1,7 +1,7 @@
 """Greetings, thanks and acknowledgements: a short reply, not a search and a refusal.
 
 A message is small talk when every word of it is a greeting, a thanks, an acknowledgement or
-a filler from the lists in `bot.messages` ("chào bạn", "cam on nhieu a", "Thanks!", "ok",
+a filler from the lists in `bot.ask.messages` ("chào bạn", "cam on nhieu a", "Thanks!", "ok",
 "ừ", "đã rõ ạ"), compared without case and diacritics, emoji and punctuation set aside; a
 message of emoji alone ("👍", "🙏🙏") is an acknowledgement too (a typed reaction). Anything
 else ("chào bạn, nghị quyết 57 nói gì?") is a question.
@@ -13,7 +13,7 @@ import re
 import unicodedata
 from typing import Literal
 
-from bot import messages
+from bot.ask import messages
 from knowledge.text import fold, normalize
 
 SmallTalk = Literal["greeting", "thanks", "ack"]

@@ -16,6 +16,7 @@ from bot.core.types import AnswerReply, TextReply
 from bot.storage.database import Database
 from bot.storage.models import QuestionLog
 from bot import messages
+from bot.ask import messages as ask_texts
 from tests.bot.test_assistant import text
 
 
@@ -47,11 +48,11 @@ async def test_a_greeting_gets_the_short_reply_and_is_not_logged(
 ) -> None:
     outcome = await assistant.handle(text("42", "Chào bạn!"))
     assert [r.text for r in outcome.replies if isinstance(r, TextReply)] == [
-        messages.SMALL_TALK_GREETING
+        ask_texts.SMALL_TALK_GREETING
     ]
-    assert "/help" in messages.SMALL_TALK_GREETING
+    assert "/help" in ask_texts.SMALL_TALK_GREETING
     thanks = await assistant.handle(text("42", "cam on nhieu a"))
-    assert [r.text for r in thanks.replies if isinstance(r, TextReply)] == [messages.SMALL_TALK_THANKS]
+    assert [r.text for r in thanks.replies if isinstance(r, TextReply)] == [ask_texts.SMALL_TALK_THANKS]
     with db.session() as s:
         assert s.exec(select(QuestionLog)).all() == []
 
@@ -68,7 +69,7 @@ async def test_greetings_in_a_group_are_answered_only_when_addressed(assistant: 
     assert (await assistant.handle(text("42", "chào cả nhà", group=True, addressed=False))).replies == []
     outcome = await assistant.handle(text("42", "/hoi chào bạn", group=True))
     assert [r.text for r in outcome.replies if isinstance(r, TextReply)] == [
-        messages.SMALL_TALK_GREETING
+        ask_texts.SMALL_TALK_GREETING
     ]
 
 
@@ -114,7 +115,7 @@ async def test_reactions_after_an_answer_are_small_talk_not_questions(
     assert await say("👍") == messages.FEEDBACK_THANKS  # the hint's 👍: feedback, as before
     for reaction in ("ok", "ừ", "Vâng ạ", "🙏", "😊😊", "hay quá"):
         assert await say(reaction) == "Vâng. Cần gì thêm, đồng chí cứ gõ câu hỏi.", reaction
-    assert await say("cảm ơn nhé 👍") == messages.SMALL_TALK_THANKS
+    assert await say("cảm ơn nhé 👍") == ask_texts.SMALL_TALK_THANKS
     with db.session() as s:
         assert [r.text for r in s.exec(select(QuestionLog))] == [
             "Mỗi thôn có tổ xung kích phòng, chống thiên tai không?"]
