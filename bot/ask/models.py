@@ -17,8 +17,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel
 
+from bot.services.person_merge import collisions
 from bot.storage.bases import moment_field, now_field
 
 NOTICE_STATUSES: tuple[str, ...] = ("pending", "sending", "sent", "failed")
@@ -27,23 +28,16 @@ NOTICE_STATUSES: tuple[str, ...] = ("pending", "sending", "sent", "failed")
 def _merge_conversations(session: Session, source_id: int, target_id: int) -> None:
     """Account linking (bot.services.person_merge): one conversation per chat and person —
     the more recent of the two."""
-    kept = {(c.platform, c.chat_id): c for c in session.exec(
-        select(Conversation).where(Conversation.person_id == target_id))}
-    for row in session.exec(select(Conversation).where(Conversation.person_id == source_id)).all():
-        other = kept.get((row.platform, row.chat_id))
-        if other is not None:
-            session.delete(other if row.updated_at > other.updated_at else row)
+    for row, other in collisions(session, Conversation, lambda r: (r.platform, r.chat_id),
+                                 source_id, target_id):
+        session.delete(other if row.updated_at > other.updated_at else row)
 
 
 def _merge_notices(session: Session, source_id: int, target_id: int) -> None:
     """Account linking: one notice per answer, chat and person — the staying person's,
     marked sent when either was (the chat is not told twice)."""
-    kept = {(n.answer_id, n.platform, n.chat_id): n for n in session.exec(
-        select(AnswerNotice).where(AnswerNotice.person_id == target_id))}
-    for row in session.exec(select(AnswerNotice).where(AnswerNotice.person_id == source_id)).all():
-        other = kept.get((row.answer_id, row.platform, row.chat_id))
-        if other is None:
-            continue
+    for row, other in collisions(session, AnswerNotice,
+                                 lambda r: (r.answer_id, r.platform, r.chat_id), source_id, target_id):
         if row.status == "sent" and other.status != "sent":
             other.status, other.sent_at = "sent", row.sent_at
             session.add(other)

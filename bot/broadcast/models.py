@@ -23,8 +23,9 @@ from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel
 
+from bot.services.person_merge import collisions
 from bot.storage.bases import Addressed, Composed, Numbered, moment_field, now_field
 
 DeliveryStatus = Literal["pending", "sending", "sent", "failed_permanent", "cancelled"]
@@ -85,13 +86,8 @@ class Broadcast(Composed, BroadcastBase, Numbered, table=True):
 def _merge_recipients(session: Session, source_id: int, target_id: int) -> None:
     """Account linking (bot.services.person_merge): one recipient row per broadcast and
     person — the staying person's, with the earlier reading confirmation of the two."""
-    kept = {r.broadcast_id: r for r in session.exec(
-        select(BroadcastRecipient).where(BroadcastRecipient.person_id == target_id))}
-    for row in session.exec(select(BroadcastRecipient).where(
-            BroadcastRecipient.person_id == source_id)).all():
-        other = kept.get(row.broadcast_id)
-        if other is None:
-            continue
+    for row, other in collisions(session, BroadcastRecipient, lambda r: r.broadcast_id,
+                                 source_id, target_id):
         if row.confirmed_at is not None and (other.confirmed_at is None
                                              or row.confirmed_at < other.confirmed_at):
             other.confirmed_at, other.confirmed_platform = row.confirmed_at, row.confirmed_platform

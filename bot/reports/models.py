@@ -30,6 +30,7 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from bot.reports import messages as texts
 from bot.services.errors import MergeConflict
+from bot.services.person_merge import collisions
 from bot.storage.bases import Addressed, Composed, moment_field, now_field
 
 REQUEST_STATUSES = ("draft", "active", "stopped", "done", "cancelled")
@@ -115,13 +116,8 @@ def _merge_assignments(session: Session, source_id: int, target_id: int) -> None
     unit. When both accounts had one, the one with submissions stays (its drafts and
     submissions with it) and the other goes, its draft moved over unless the kept one has
     its own; both with submissions cannot become one person's (MergeConflict)."""
-    kept = {(a.instance_id, a.unit_id): a for a in session.exec(
-        select(ReportAssignment).where(ReportAssignment.person_id == target_id))}
-    for row in session.exec(select(ReportAssignment).where(
-            ReportAssignment.person_id == source_id)).all():
-        other = kept.get((row.instance_id, row.unit_id))
-        if other is None:
-            continue
+    for row, other in collisions(session, ReportAssignment,
+                                 lambda r: (r.instance_id, r.unit_id), source_id, target_id):
         if row.versions and other.versions:
             instance = session.get(ReportInstance, row.instance_id)
             raise MergeConflict(texts.MERGE_BOTH_REPORTED.format(
@@ -144,15 +140,11 @@ def _merge_assignments(session: Session, source_id: int, target_id: int) -> None
 def _merge_collaborators(session: Session, source_id: int, target_id: int) -> None:
     """Account linking: one collaborator row per person and unit — an active one if either
     was active."""
-    kept = {c.unit_id: c for c in session.exec(
-        select(OpinionCollaborator).where(OpinionCollaborator.person_id == target_id))}
-    for row in session.exec(select(OpinionCollaborator).where(
-            OpinionCollaborator.person_id == source_id)).all():
-        other = kept.get(row.unit_id)
-        if other is not None:
-            active_only_here = other.revoked_at is not None and row.revoked_at is None
-            session.delete(other if active_only_here else row)
-            session.flush()
+    for row, other in collisions(session, OpinionCollaborator, lambda r: r.unit_id,
+                                 source_id, target_id):
+        active_only_here = other.revoked_at is not None and row.revoked_at is None
+        session.delete(other if active_only_here else row)
+        session.flush()
 
 
 class ReportAssignment(SQLModel, table=True):

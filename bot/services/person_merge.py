@@ -25,7 +25,8 @@ row of theirs matches and nothing about them is read or written.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 from sqlalchemy import Column, MetaData, Table, delete, update
 from sqlalchemy.exc import IntegrityError
@@ -45,6 +46,7 @@ from bot.storage.models import (
 logger = logging.getLogger(__name__)
 
 Resolver = Callable[[Session, int, int], None]
+M = TypeVar("M")
 RESOLVER_KEY = "person_merge"  # Table.info: the table's resolver
 REF_KEY = "person_ref"  # Column.info: a person's id kept without a foreign key
 
@@ -95,17 +97,25 @@ def merge_person(session: Session, source_id: int, target_id: int,
     return moved
 
 
+def collisions(session: Session, model: type[M], key: Callable[[M], Hashable],
+               source_id: int, target_id: int) -> list[tuple[M, M]]:
+    """For a resolver: (source's row, target's row) pairs of `model` (a table with a
+    `person_id`) that have the same `key` — the rows a unique constraint allows only one of
+    once both belong to the target."""
+    def rows(person_id: int) -> list[M]:
+        return list(session.exec(select(model).where(
+            col(model.person_id) == person_id)).all())  # type: ignore[attr-defined]
+
+    kept: dict[Hashable, M] = {key(row): row for row in rows(target_id)}
+    return [(row, kept[key(row)]) for row in rows(source_id) if key(row) in kept]
+
+
 # --- the shared tables' resolvers ----------------------------------------------------------
 
 
 def _memberships(session: Session, source_id: int, target_id: int) -> None:
     """One membership per unit: the higher role, and an exemption either side had."""
-    kept = {m.unit_id: m for m in session.exec(
-        select(Membership).where(Membership.person_id == target_id))}
-    for m in session.exec(select(Membership).where(Membership.person_id == source_id)).all():
-        other = kept.get(m.unit_id)
-        if other is None:
-            continue
+    for m, other in collisions(session, Membership, lambda r: r.unit_id, source_id, target_id):
         if ROLE_RANK[m.role] > ROLE_RANK[other.role]:
             other.role = m.role
         if other.exempt_at is None and m.exempt_at is not None:
@@ -117,10 +127,8 @@ def _memberships(session: Session, source_id: int, target_id: int) -> None:
 
 def _feedback(session: Session, source_id: int, target_id: int) -> None:
     """One rating per person and answer: the staying person's."""
-    rated = set(session.exec(select(Feedback.question_id).where(Feedback.person_id == target_id)))
-    for fb in session.exec(select(Feedback).where(Feedback.person_id == source_id)).all():
-        if fb.question_id in rated:
-            session.delete(fb)
+    for fb, _ in collisions(session, Feedback, lambda r: r.question_id, source_id, target_id):
+        session.delete(fb)
 
 
 def _invite_codes(session: Session, source_id: int, target_id: int) -> None:
@@ -167,4 +175,4 @@ SHARED: dict[str, Resolver] = {
 }
 
 
-__all__ = ["REF_KEY", "RESOLVER_KEY", "Resolver", "merge_person", "person_columns"]
+__all__ = ["REF_KEY", "RESOLVER_KEY", "Resolver", "collisions", "merge_person", "person_columns"]

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, select
 
+from bot.services.person_merge import collisions
 from bot.storage.bases import Addressed, Composed, moment_field, now_field
 
 CAMPAIGN_STATUSES: tuple[str, ...] = ("draft", "open", "closed", "cancelled")
@@ -95,13 +96,8 @@ def _merge_participants(session: Session, source_id: int, target_id: int) -> Non
     person — the staying person's row (its unit), with the better of the two records: the
     attendance that counts more (present > exempt > absent), the earliest of each moment
     (told, self-study sent, studied, passed), the best score."""
-    kept = {p.campaign_id: p for p in session.exec(
-        select(StudyParticipant).where(StudyParticipant.person_id == target_id))}
-    for row in session.exec(select(StudyParticipant).where(
-            StudyParticipant.person_id == source_id)).all():
-        other = kept.get(row.campaign_id)
-        if other is None:
-            continue
+    for row, other in collisions(session, StudyParticipant, lambda r: r.campaign_id,
+                                 source_id, target_id):
         if _ATTENDANCE_RANK[row.attendance] > _ATTENDANCE_RANK[other.attendance]:
             for name in ("attendance", "absence_reason", "attendance_via", "attendance_by",
                          "attendance_at"):
