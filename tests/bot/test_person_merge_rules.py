@@ -17,7 +17,7 @@ from bot.reports.models import OpinionCollaborator, ReportAssignment, ReportDraf
 from bot.storage.database import Database
 from bot.storage.models import Identity, Membership, Person, utcnow
 from bot.study.models import QuizAttempt, StudyParticipant
-from tests.bot.test_person_merge import RowMaker, _link, _person
+from tests.bot.person_rows import RowMaker, link, person
 
 NOW = utcnow()
 
@@ -30,9 +30,9 @@ class Two:
     """The owner (Telegram, stays) and the joiner (Zalo, merged into the owner)."""
 
     def __init__(self, session: Session, n: int) -> None:
-        self.owner = _person(session, "telegram", f"{n}", "Chủ tài khoản").person_id
-        self.joiner = _person(session, "zalo", f"z-{n}", "Tài khoản mới").person_id
-        bystander = _person(session, "telegram", f"{n}9", "Người khác").person_id
+        self.owner = person(session, "telegram", f"{n}", "Chủ tài khoản").person_id
+        self.joiner = person(session, "zalo", f"z-{n}", "Tài khoản mới").person_id
+        bystander = person(session, "telegram", f"{n}9", "Người khác").person_id
         self.rows = RowMaker(session, bystander)
         self.session = session
 
@@ -88,7 +88,7 @@ def test_colliding_rows_are_merged_by_each_tables_rule(database: Database) -> No
                 "kept_assignment": int(joiners.id or 0)}
 
     ids = database.call(stage)
-    decision = _link(database, ("telegram", "8001"), ("zalo", "z-8001"))
+    decision = link(database, ("telegram", "8001"), ("zalo", "z-8001"))
     assert decision.status == "accepted"
     owner = ids["owner"]
 
@@ -129,7 +129,7 @@ def _refused(database: Database, n: int, make: object) -> tuple[object, int, int
         return t.owner, t.joiner
 
     owner, joiner = database.call(stage)
-    decision = _link(database, ("telegram", f"{n}"), ("zalo", f"z-{n}"))
+    decision = link(database, ("telegram", f"{n}"), ("zalo", f"z-{n}"))
     return decision, owner, joiner
 
 
@@ -142,7 +142,7 @@ def _unmoved(database: Database, n: int, joiner: int) -> None:
     database.call(check)
 
 
-def test_both_voted_in_one_named_poll_refuses_the_link(database: Database) -> None:
+def test_both_voted_in_one_named_poll_refuses_thelink(database: Database) -> None:
     def make(t: Two) -> None:
         poll = t.session.get(Poll, t.parent("poll"))
         assert poll is not None
@@ -165,7 +165,7 @@ def test_both_voted_in_one_named_poll_refuses_the_link(database: Database) -> No
     assert votes == [("hmac-1", None), ("telegram:8101", owner), ("zalo:z-8101", joiner)]
 
 
-def test_a_retracted_vote_does_not_block_the_link(database: Database) -> None:
+def test_a_retracted_vote_does_not_block_thelink(database: Database) -> None:
     def make(t: Two) -> None:
         poll = t.parent("poll")
         t.session.add(PollVote(poll_id=poll, platform="telegram", voter_key="telegram:8201",
@@ -179,7 +179,7 @@ def test_a_retracted_vote_does_not_block_the_link(database: Database) -> None:
     assert people == {owner}
 
 
-def test_both_submitted_one_report_refuses_the_link(database: Database) -> None:
+def test_both_submitted_one_report_refuses_thelink(database: Database) -> None:
     def make(t: Two) -> None:
         unit, instance = t.parent("unit"), t.parent("report_instance")
         for person in (t.owner, t.joiner):

@@ -15,7 +15,7 @@ from bot.storage.database import Database
 from bot.storage.models import Identity, LinkRequest
 from tests.bot.broadcast.world import build_world
 from tests.bot.conftest import assistant, db, knowledge  # noqa: F401  (fixtures)
-from tests.bot.test_person_merge import RowMaker
+from tests.bot.person_rows import RowMaker
 from tests.security.chats import both_platforms, buttons
 
 LINK = re.compile(r"/lienket (LK-[A-Z2-9]{4}-[A-Z2-9]{4})")
