@@ -33,7 +33,7 @@ from knowledge.messages_validity import (  # noqa: E402
     validity_facts,
 )
 
-EMPTY_QUESTION = "Bạn hãy gõ câu hỏi, ví dụ: «Chỉ thị 05 yêu cầu gì về học tập và làm theo?»"
+EMPTY_QUESTION = "Đồng chí hãy gõ câu hỏi, ví dụ: «Chỉ thị 05 yêu cầu gì về học tập và làm theo?»"
 STORE_EMPTY = "Kho văn bản chưa có tài liệu nào. Cán bộ quản trị cần nạp văn bản trước."
 
 # --- The command menu (what each command's line in the platform's menu says) ---------------
@@ -69,7 +69,7 @@ LOCAL_HELP = (
 )
 # The terminal's admin on a database with no unit yet (a first run).
 FIRST_RUN = (
-    "Chưa có đơn vị nào. Bạn là quản trị viên; để bắt đầu:\n"
+    "Chưa có đơn vị nào. Đồng chí là quản trị viên; để bắt đầu:\n"
     "1. /taodonvi <cấp> <tên> — tạo đơn vị gốc, ví dụ: /taodonvi huyen Huyện Đông Hà "
     "(cấp: tinh, huyen, xa, chibo);\n"
     "2. /taoma <mã đơn vị> canbo — mã mời cán bộ (người nhận gõ /dangky <mã>);\n"
@@ -80,7 +80,7 @@ WELCOME = (
     "Tôi trả lời câu hỏi dựa trên các văn bản trong kho (nghị quyết, chỉ thị, kết luận, "
     "quy định, hướng dẫn, kế hoạch…) và luôn trích dẫn nguồn: số hiệu, tên văn bản, mục, "
     "ngày ban hành. Nếu kho không có nội dung, tôi sẽ nói rõ là chưa tìm thấy.\n\n"
-    "Bạn cứ gõ câu hỏi, có dấu hoặc không dấu. Gõ /help để xem các lệnh."
+    "Đồng chí cứ gõ câu hỏi, có dấu hoặc không dấu. Gõ /help để xem các lệnh."
 )
 HELP = (
     "Cách dùng:\n"
@@ -92,13 +92,13 @@ HELP = (
     "• /moi — các văn bản mới nhất trong kho.\n"
     "• /dangky <mã> — tham gia đơn vị bằng mã mời do cán bộ cung cấp.\n"
     "• /lienket — lấy mã liên kết (trong tin nhắn riêng); /lienket <mã> trên tài khoản còn "
-    "lại để liên kết tài khoản Zalo và Telegram của bạn.\n"
+    "lại để liên kết tài khoản Zalo và Telegram của đồng chí.\n"
     "Dưới mỗi câu trả lời: 👍/👎 để đánh giá, «Xem văn bản» để đọc văn bản gốc "
     "(trên Zalo: gõ số theo gợi ý, hoặc gõ 👍/👎)."
 )
 HELP_OFFICER = (
     "Lệnh dành cho cán bộ:\n"
-    "• /donvi — các đơn vị bạn phụ trách (kèm mã số đơn vị).\n"
+    "• /donvi — các đơn vị đồng chí phụ trách (kèm mã số đơn vị).\n"
     "• /taodonvi <mã đơn vị cha> <cấp> <tên> — cấp: tinh, huyen, xa, chibo. "
     "Ví dụ: /taodonvi 3 chibo Chi bộ thôn Đông. Quản trị viên tạo đơn vị gốc: "
     "/taodonvi <cấp> <tên>.\n"
@@ -108,26 +108,26 @@ HELP_OFFICER = (
     "lời được, theo đơn vị."
 )
 UNKNOWN_COMMAND = "Lệnh không rõ. Gõ /help để xem các lệnh."
-UNSUPPORTED_MESSAGE = "Tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi bằng chữ nhé."
+UNSUPPORTED_MESSAGE = "Tôi chỉ đọc được tin nhắn chữ. Đồng chí hãy gõ câu hỏi bằng chữ nhé."
 QUESTION_TOO_LONG = (
-    "Câu hỏi quá dài (tối đa {limit} ký tự). Bạn hãy hỏi ngắn gọn, mỗi lần một ý."
+    "Câu hỏi quá dài (tối đa {limit} ký tự). Đồng chí hãy hỏi ngắn gọn, mỗi lần một ý."
 )
-ASK_USAGE = "Bạn hãy gõ câu hỏi sau lệnh, ví dụ: /hoi chỉ thị 05 yêu cầu gì?"
-VANBAN_USAGE = "Bạn hãy gõ số hiệu sau lệnh, ví dụ: /vanban 05-CT/TW hoặc /vanban chỉ thị 05."
-DANGKY_USAGE = "Bạn hãy gõ mã mời sau lệnh, ví dụ: /dangky ABCD2345."
+ASK_USAGE = "Đồng chí hãy gõ câu hỏi sau lệnh, ví dụ: /hoi chỉ thị 05 yêu cầu gì?"
+VANBAN_USAGE = "Đồng chí hãy gõ số hiệu sau lệnh, ví dụ: /vanban 05-CT/TW hoặc /vanban chỉ thị 05."
+DANGKY_USAGE = "Đồng chí hãy gõ mã mời sau lệnh, ví dụ: /dangky ABCD2345."
 DOCUMENT_NOT_FOUND = "Không tìm thấy văn bản «{query}» trong kho."
 DOCUMENTS_FOUND = "Có {count} văn bản khớp với «{query}»:"
 LATEST_DOCUMENTS = "Các văn bản mới nhất trong kho:"
 NO_DOCUMENTS = "Kho văn bản chưa có văn bản nào có ngày ban hành."
-DOCUMENT_GONE = "Văn bản này không còn trong kho (kho đã được cập nhật). Bạn hãy hỏi lại."
-ACTION_INVALID = "Nút này không còn dùng được. Bạn hãy hỏi lại."
-FEEDBACK_THANKS = "Cảm ơn bạn đã đánh giá!"
+DOCUMENT_GONE = "Văn bản này không còn trong kho (kho đã được cập nhật). Đồng chí hãy hỏi lại."
+ACTION_INVALID = "Nút này không còn dùng được. Đồng chí hãy hỏi lại."
+FEEDBACK_THANKS = "Cảm ơn đồng chí đã đánh giá!"
 FEEDBACK_NOT_YOURS = "Chỉ người đặt câu hỏi mới đánh giá được câu trả lời này."
 DOCUMENT_BUTTON_NOT_YOURS = (
-    "Nút này dành cho người đặt câu hỏi. Bạn gõ /vanban <số hiệu> để xem văn bản."
+    "Nút này dành cho người đặt câu hỏi. Đồng chí gõ /vanban <số hiệu> để xem văn bản."
 )
-ACCOUNTS_LINKED = "Đã liên kết tài khoản này với tài khoản trên nền tảng kia của bạn."
-JOINED_UNIT = "Bạn đã tham gia «{unit}» với vai trò {role}."
+ACCOUNTS_LINKED = "Đã liên kết tài khoản này với tài khoản trên nền tảng kia của đồng chí."
+JOINED_UNIT = "Đồng chí đã tham gia «{unit}» với vai trò {role}."
 ROLE_NAMES = {"officer": "cán bộ", "member": "đảng viên"}
 UNIT_KINDS = {"tinh": "province", "huyen": "district", "xa": "commune", "chibo": "cell"}
 UNIT_KIND_NAMES = {"province": "tỉnh", "district": "huyện", "commune": "xã", "cell": "chi bộ",
@@ -150,12 +150,12 @@ TAOMA_USAGE = (
 BAOCAO_USAGE = (
     "Cú pháp: /baocao [số ngày] [mã đơn vị], số ngày từ 1 đến {max_days}. Ví dụ: /baocao 30."
 )
-NO_UNITS = "Bạn chưa phụ trách đơn vị nào."
-UNITS_HEADER = "Các đơn vị bạn phụ trách (mã số — tên — cấp):"
+NO_UNITS = "Đồng chí chưa phụ trách đơn vị nào."
+UNITS_HEADER = "Các đơn vị đồng chí phụ trách (mã số — tên — cấp):"
 LINK_CODE = (
-    "Mã liên kết của bạn: {code} (dùng một lần, hiệu lực 15 phút). Mã này để liên kết tài "
-    "khoản của chính bạn: không đưa cho ai, kể cả khi được hỏi «mã mời».\n"
-    "Trên tài khoản còn lại (Zalo hoặc Telegram), gõ /lienket {code}; trợ lý sẽ hỏi lại bạn "
+    "Mã liên kết của đồng chí: {code} (dùng một lần, hiệu lực 15 phút). Mã này để liên kết tài "
+    "khoản của chính đồng chí: không đưa cho ai, kể cả khi được hỏi «mã mời».\n"
+    "Trên tài khoản còn lại (Zalo hoặc Telegram), gõ /lienket {code}; trợ lý sẽ hỏi lại đồng chí "
     "ở đây trước khi liên kết."
 )
 ACTION_FEEDBACK_UP = "👍"
@@ -198,11 +198,11 @@ FEEDBACK_DOWN_WORDS = (
 # --- Services: refusals, invite codes, reports (bot/services) ---------------------------
 # --- errors -------------------------------------------------------------------------------
 SERVICE_ERROR = "Không thực hiện được yêu cầu."
-PERMISSION_DENIED = "Bạn không có quyền thực hiện thao tác này."
+PERMISSION_DENIED = "Đồng chí không có quyền thực hiện thao tác này."
 NOT_OFFICER = "Chỉ cán bộ phụ trách đơn vị mới thực hiện được thao tác này."
-OUTSIDE_SCOPE = "Đơn vị này nằm ngoài phạm vi bạn phụ trách."
+OUTSIDE_SCOPE = "Đơn vị này nằm ngoài phạm vi đồng chí phụ trách."
 OFFICER_INVITE_OWN_UNIT = (
-    "Bạn chỉ tạo được mã mời cán bộ cho các đơn vị cấp dưới, không tạo cho chính đơn vị mình."
+    "Đồng chí chỉ tạo được mã mời cán bộ cho các đơn vị cấp dưới, không tạo cho chính đơn vị mình."
 )
 NOTHING_FOUND = "Không tìm thấy."
 UNIT_NOT_FOUND = "Không tìm thấy đơn vị này."
@@ -210,6 +210,10 @@ QUESTION_NOT_FOUND = "Không tìm thấy câu hỏi này."
 INVALID_INPUT = "Thông tin chưa hợp lệ."
 UNIT_NAME_EMPTY = "Tên đơn vị không được để trống."
 UNIT_NAME_TOO_LONG = "Tên đơn vị dài quá 120 ký tự."
+UNIT_NAME_CHARACTERS = (
+    "Tên đơn vị không được chứa dấu < > (thẻ định dạng) hay ký tự điều khiển. Hãy gõ tên bằng "
+    "chữ thường, ví dụ: Chi bộ thôn Đông."
+)
 UNIT_NAME_TAKEN = "Đơn vị cấp trên đã có một đơn vị cùng tên."
 UNIT_KIND_INVALID = "Loại đơn vị phải là: tỉnh, huyện, xã, chi bộ hoặc khác."
 ROLE_INVALID = "Vai trò phải là «cán bộ» hoặc «đảng viên»."
@@ -218,47 +222,47 @@ EXPIRY_INVALID = "Thời hạn của mã mời phải lớn hơn 0."
 FEEDBACK_INVALID = "Đánh giá chỉ nhận 👍 hoặc 👎."
 DAYS_INVALID = "Số ngày phải từ 1 đến {max}."
 
-INVITE_UNKNOWN = "Mã mời không đúng. Bạn kiểm tra lại mã (8 ký tự, không phân biệt hoa thường)."
+INVITE_UNKNOWN = "Mã mời không đúng. Đồng chí kiểm tra lại mã (8 ký tự, không phân biệt hoa thường)."
 INVITE_REVOKED = "Mã mời này đã bị thu hồi."
-INVITE_EXPIRED = "Mã mời này đã hết hạn. Bạn xin cán bộ phụ trách mã mới."
+INVITE_EXPIRED = "Mã mời này đã hết hạn. Đồng chí xin cán bộ phụ trách mã mới."
 INVITE_USED_UP = "Mã mời này đã dùng hết số lượt."
 LINK_CODE_UNKNOWN = (
-    "Mã liên kết không đúng. Mã có dạng LK-XXXX-XXXX; bạn gõ /lienket trên tài khoản kia để "
+    "Mã liên kết không đúng. Mã có dạng LK-XXXX-XXXX; đồng chí gõ /lienket trên tài khoản kia để "
     "lấy mã."
 )
 LINK_CODE_STALE = (
-    "Mã liên kết này không còn dùng được (đã dùng, đã có mã mới hoặc quá 15 phút). Bạn gõ "
+    "Mã liên kết này không còn dùng được (đã dùng, đã có mã mới hoặc quá 15 phút). Đồng chí gõ "
     "/lienket trên tài khoản kia để lấy mã mới."
 )
 LINK_SAME_PERSON = "Tài khoản này đã được liên kết rồi."
-LINK_PLATFORM_TAKEN = "Bạn đã có một tài khoản khác trên nền tảng này được liên kết."
+LINK_PLATFORM_TAKEN = "Đồng chí đã có một tài khoản khác trên nền tảng này được liên kết."
 
 # --- Codes in chats: only in private, kinds kept apart, guessing slowed (bot/core/accounts) --
 PLATFORM_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "local": "máy chủ"}
 CODES_PRIVATE_ONLY = (
-    "Vì an toàn, trợ lý chỉ gửi mã trong tin nhắn riêng. Bạn nhắn riêng cho trợ lý (gõ /start) "
+    "Vì an toàn, trợ lý chỉ gửi mã trong tin nhắn riêng. Đồng chí nhắn riêng cho trợ lý (gõ /start) "
     "rồi gõ lại lệnh ở đó."
 )
-CODE_SENT_PRIVATELY = "Trợ lý đã gửi mã vào tin nhắn riêng cho bạn."
+CODE_SENT_PRIVATELY = "Trợ lý đã gửi mã vào tin nhắn riêng cho đồng chí."
 CODE_IS_LINK = (
     "Đây là mã liên kết tài khoản, không phải mã mời vào đơn vị. Mã liên kết gộp tài khoản của "
-    "bạn với tài khoản của người tạo mã: chỉ dùng mã do chính bạn tạo, bằng lệnh /lienket <mã>."
+    "đồng chí với tài khoản của người tạo mã: chỉ dùng mã do chính đồng chí tạo, bằng lệnh /lienket <mã>."
 )
 CODE_IS_INVITE = "Đây là mã mời vào đơn vị, không phải mã liên kết. Gõ /dangky <mã> để tham gia đơn vị."
-CODE_LOCKED_PERSON = "Bạn đã nhập sai mã quá nhiều lần. Bạn thử lại sau {minutes} phút."
+CODE_LOCKED_PERSON = "Đồng chí đã nhập sai mã quá nhiều lần. Hãy thử lại sau {minutes} phút."
 CODE_LOCKED_CHAT = (
-    "Cuộc trò chuyện này đã nhập sai mã quá nhiều lần. Bạn thử lại sau {minutes} phút."
+    "Cuộc trò chuyện này đã nhập sai mã quá nhiều lần. Đồng chí thử lại sau {minutes} phút."
 )
 LINK_REQUESTED = (
     "Đã gửi yêu cầu liên kết tới tài khoản {platform} «{name}». Chủ tài khoản đó cần bấm "
     "«Đồng ý» trong 15 phút. Khi đó hai tài khoản là một người, dùng chung đơn vị và vai trò.\n"
-    "Nếu đó không phải tài khoản của chính bạn, bấm «Hủy»."
+    "Nếu đó không phải tài khoản của chính đồng chí, bấm «Hủy»."
 )
 LINK_CONFIRM_ASK = (
-    "Tài khoản {platform} «{name}» vừa nhập mã liên kết của bạn và xin gộp vào tài khoản này. "
-    "Sau khi gộp, tài khoản đó có mọi đơn vị và vai trò của bạn, bạn có các đơn vị của nó.\n"
+    "Tài khoản {platform} «{name}» vừa nhập mã liên kết của đồng chí và xin gộp vào tài khoản này. "
+    "Sau khi gộp, tài khoản đó có mọi đơn vị và vai trò của đồng chí, đồng chí có các đơn vị của nó.\n"
     "{roles}\n"
-    "Nếu đó là tài khoản của chính bạn, bấm «Đồng ý» (trong 15 phút); nếu không, bấm «Từ chối»."
+    "Nếu đó là tài khoản của chính đồng chí, bấm «Đồng ý» (trong 15 phút); nếu không, bấm «Từ chối»."
 )
 LINK_ROLES = "Tài khoản đó đang là: {roles}."
 LINK_NO_ROLES = "Tài khoản đó chưa tham gia đơn vị nào."
@@ -268,14 +272,14 @@ LINK_DECLINE_BUTTON = "✖ Từ chối"
 LINK_CANCEL_BUTTON = "✖ Hủy"
 LINK_DONE_OWNER = "Đã liên kết tài khoản {platform} «{name}» với tài khoản này."
 LINK_DECLINED_OWNER = (
-    "Đã từ chối: tài khoản {platform} «{name}» không được liên kết. Nếu bạn không đưa mã cho "
+    "Đã từ chối: tài khoản {platform} «{name}» không được liên kết. Nếu đồng chí không đưa mã cho "
     "ai, có thể người khác đã thấy mã; mã đó không còn dùng được."
 )
 LINK_DECLINED_JOINER = "Chủ tài khoản {platform} «{name}» đã từ chối yêu cầu liên kết."
 LINK_CANCELLED_JOINER = "Đã hủy yêu cầu liên kết."
 LINK_CANCELLED_OWNER = "Tài khoản {platform} «{name}» đã hủy yêu cầu liên kết với tài khoản này."
 LINK_UNDELIVERED = (
-    "Chưa hỏi được chủ tài khoản kia nên chưa liên kết. Trên tài khoản đó, bạn nhắn riêng cho "
+    "Chưa hỏi được chủ tài khoản kia nên chưa liên kết. Trên tài khoản đó, đồng chí nhắn riêng cho "
     "trợ lý, gõ /lienket lấy mã mới rồi thử lại."
 )
 LINK_REQUEST_GONE = "Yêu cầu liên kết này không còn hiệu lực (đã xử lý hoặc quá 15 phút)."
@@ -323,7 +327,7 @@ NOT_SAVED_REASONS = {
 
 
 # --- Channel adapters: the apology and document-view labels ------------------------------
-ERROR_GENERIC = "Xin lỗi, đã có lỗi khi xử lý tin nhắn. Bạn vui lòng thử lại sau."
+ERROR_GENERIC = "Xin lỗi, đã có lỗi khi xử lý tin nhắn. Đồng chí vui lòng thử lại sau."
 
 # A document view ("Xem văn bản"): metadata labels, outline and section headings.
 DOC_NUMBER = "Số hiệu"
@@ -355,24 +359,6 @@ def unreachable_lines(people: int, groups: int) -> list[str]:
     """The lines a preview or a report adds for chats marked unreachable (none if none)."""
     return ([UNREACHABLE_PEOPLE.format(count=people)] if people else []) + (
         [UNREACHABLE_GROUPS.format(count=groups)] if groups else [])
-
-
-# --- Small talk (bot/ask/small_talk.py) ----------------------------------------------------
-# A whole message made only of these words (compared without case and diacritics, with
-# fillers such as "bạn", "ạ", "nhé") is a greeting or thanks, not a question.
-GREETING_WORDS = ("chào", "xin chào", "hello", "hi", "helo", "alo", "a lô", "hey")
-THANKS_WORDS = ("cảm ơn", "cám ơn", "thanks", "thank", "thank you", "tks", "thx")
-SMALL_TALK_FILLERS = (
-    "bạn", "bot", "trợ lý", "anh", "chị", "em", "ạ", "à", "nhé", "nhe", "nha", "nhiều", "rất",
-    "ơi", "đồng chí", "mọi người", "ad", "admin", "buổi sáng", "buổi trưa", "buổi chiều",
-    "buổi tối", "ok", "oke", "okay", "vâng", "dạ", "you", "very", "much", "so", "thì", "đã",
-    "rồi", "nhá", "nhỉ", "cả", "lắm", "cậu", "tôi", "mình", "giúp",
-)
-SMALL_TALK_GREETING = (
-    "Xin chào! Tôi là trợ lý tuyên giáo, trả lời câu hỏi từ các văn bản trong kho, có trích "
-    "dẫn nguồn. Bạn cứ gõ câu hỏi (có dấu hoặc không dấu); gõ /help để xem cách dùng."
-)
-SMALL_TALK_THANKS = "Rất vui được giúp bạn! Cần gì thêm, bạn cứ hỏi; gõ /help để xem cách dùng."
 
 
 # --- Guided forms (bot/services/form_fields.py: any feature's fields) -----------------------

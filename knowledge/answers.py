@@ -16,7 +16,7 @@ from knowledge.excerpts import Neighbours, excerpt, split_sentences
 from knowledge.passages import DocumentMeta
 from knowledge.relations import Validity
 from knowledge.search import SearchHit
-from knowledge.text import normalize
+from knowledge.text import normalize, spaced_breaks
 from knowledge.validity import prefer_in_force
 
 __all__ = [
@@ -233,6 +233,7 @@ def answer_question(searcher: _SearchesQuestions, question: str, policy: AnswerP
     """Search, then compose: the one call channels make to answer a member. `exclude`:
     chunk ids already shown for this question ("còn gì nữa?"): the next best passages are
     composed by the same rules, and an answer with none left is unanswered."""
+    question = spaced_breaks(question)  # "tổ\u200bxung kích": two words, not "tổxung"
     if not normalize(question).strip():
         return Answer(question, False, examples=example_labels(searcher.documents()))
     hits = searcher.search(question, k=policy.max_passages * 3 + len(exclude),

@@ -12,7 +12,7 @@ NOT_FOUND = (
     "Tôi chưa tìm thấy nội dung này trong kho văn bản hiện có, nên không trả lời để tránh "
     "trích dẫn sai."
 )
-NOT_FOUND_HINTS_LEAD = "Bạn có thể hỏi lại:"
+NOT_FOUND_HINTS_LEAD = "Đồng chí có thể hỏi lại:"
 
 
 def not_found_hints(examples: tuple[str, ...] | list[str] = ()) -> str:

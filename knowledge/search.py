@@ -20,7 +20,7 @@ from knowledge.feedback import feedback_scores
 from knowledge.expansion import Expansion, QueryExpander
 from knowledge.passages import Chunk, DocumentMeta
 from knowledge.store import StoreReader, StoreVersion
-from knowledge.text import canonical, fold
+from knowledge.text import canonical, fold, spaced_breaks
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ class Searcher:
         """The best k chunks (or k documents' best chunks) for a query."""
         prepared = self._prepare()
         # The matching form (tone placement unified), as the indexed texts are (`indexed_text`).
-        query = canonical(query[:MAX_QUERY_CHARS]).strip()
+        query = canonical(spaced_breaks(query[:MAX_QUERY_CHARS])).strip()
         if prepared is None or not query or k <= 0:
             return []
         version = prepared.version

@@ -18,6 +18,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from knowledge.syllables import is_syllable
+
 # Combining marks, split by role. Tone marks move; quality marks (ă â ê ô ơ ư) stay put.
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 _HORN = "\u031b"
@@ -28,6 +30,13 @@ _VOWELS = frozenset("aeiouy")
 
 # Zero-width and formatting characters that Word, PDFs and chat clients leave behind.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+# Between two words of a typed question, a zero-width space (U+200B), word joiner (U+2060)
+# or zero-width no-break space (U+FEFF) stands where a space was: chat clients and web pages
+# put them at word breaks (Unicode UAX #29 gives ZWSP a word boundary on both sides). Inside
+# one syllable ("th\u200bư", from a PDF or a web page) it is dropped as before. Only
+# questions are read so (`spaced_breaks`): `normalize` still drops them from documents,
+# whose indexed text must not change without a PIPELINE_VERSION bump.
+_ZERO_WIDTH_BREAK = re.compile(r"([^\W\d_]+)[\u200b\u2060\ufeff]+(?=([^\W\d_]+))")
 _ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\x0b\x0c]+")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _SPACE_RUNS = re.compile(r"[ ]{2,}")
@@ -91,6 +100,28 @@ def normalize(text: str) -> str:
     text = _ODD_SPACES.sub(" ", text)
     text = _SPACE_RUNS.sub(" ", text)
     return unicodedata.normalize("NFC", text)
+
+
+def spaced_breaks(text: str) -> str:
+    """A member's question with each zero-width space, word joiner or BOM that stands
+    between two words made a plain space ("tổ\u200bxung\u200bkích" -> "tổ xung kích"),
+    so `normalize` does not glue them. Between two letters that together spell one
+    Vietnamese syllable ("th\u200bư" -> "thư"), at an edge or by a digit, it is left for
+    `normalize` to drop. Source: UAX #29 (Unicode Text Segmentation), word boundaries;
+    knowledge.syllables for what one syllable is."""
+    if not text or not _HAS_ZERO_WIDTH.search(text):
+        return text
+    # NFC first: a decomposed letter's combining marks are not word characters to a regex.
+    return _ZERO_WIDTH_BREAK.sub(_break, unicodedata.normalize("NFC", text))
+
+
+_HAS_ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff]")
+
+
+def _break(match: re.Match[str]) -> str:
+    left, right = match.group(1), match.group(2)
+    joined = left + right
+    return left if is_syllable(joined) else left + " "
 
 
 def strip_unsafe(text: str) -> str:

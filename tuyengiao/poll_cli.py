@@ -100,7 +100,7 @@ def _poll(args: argparse.Namespace, db: Any) -> None:
         if command == "results":
             cli_common.print_table(table, args.chart, lambda: chart.png(found))
         else:
-            cli_common.write_csv(args.out, results.to_csv(found), encoding="utf-8")
+            cli_common.write_csv(args.out, results.to_csv(found))
     elif command == "voters":
         named = db.call(lambda s: results.named_votes(s, service.numbered(s, None, args.id)))
         sys.stdout.write(results.voters_tsv(named))

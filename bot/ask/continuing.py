@@ -66,7 +66,10 @@ class FollowUps:
 
     async def more(self, incoming: IncomingText, actor: Actor, text: str,
                    state: State) -> Outcome:
-        """The next passages for the previous question, by the same answering rules."""
+        """The next passages for the previous question, by the same answering rules; after
+        a document's overview, that document's next parts in order."""
+        if await self._reading(state):
+            return await self.read_on(incoming, actor, text, state)
         timed = await self.knowledge.ask(state.question, exclude=frozenset(state.shown))
         answer = timed.answer
         if not answer.answered:
@@ -80,7 +83,10 @@ class FollowUps:
 
     async def detail(self, incoming: IncomingText, actor: Actor, text: str,
                      state: State) -> Outcome:
-        """The section of the last reply's first passage, whole."""
+        """The section of the last reply's first passage, whole; right after a document's
+        overview (which quoted no passage), the document's next parts."""
+        if not state.last and state.doc_id:
+            return await self.read_on(incoming, actor, text, state)
         if not state.last:
             return Outcome([TextReply(ask_texts.FOLLOWUP_NOTHING_SHOWN)])
         passage = await self.knowledge.section_in_full(state.last[0], ask_texts.DETAIL_MAX_CHARS)
@@ -89,6 +95,36 @@ class FollowUps:
         answer = Answer(state.question, True, [passage],
                         intro=ask_texts.DETAIL_INTRO.format(question=quoted(state.question)))
         return await self._answered(incoming, actor, text, state, answer, 0, None)
+
+    async def read_on(self, incoming: IncomingText, actor: Actor, text: str,
+                      state: State) -> Outcome:
+        """The document of an overview read on in order: its next parts after those shown
+        (after the overview's opening at first), whole, with their citations."""
+        assert state.doc_id is not None
+        passages = await self.knowledge.read_on(state.doc_id, state.shown, ask_texts.DETAIL_MAX_CHARS,
+                                                ask_texts.READ_ON_PASSAGES)
+        if passages is None:
+            return Outcome([TextReply(messages.DOCUMENT_GONE)])
+        citations = await self.knowledge.citations_of((state.doc_id,))
+        document = citations[0].label if citations else state.doc_id
+        if not passages:
+            await self._log(actor, incoming, text, state, 0, answered=False)
+            return Outcome([TextReply(ask_texts.READ_ON_END.format(document=document))])
+        answer = Answer(state.question, True, passages,
+                        intro=ask_texts.READ_ON_INTRO.format(document=document))
+        shown = tuple(p.chunk_id for p in passages)
+        moved = State(state.question, state.question_id, state.shown + shown, shown, state.doc_id)
+        return await self._answered(incoming, actor, text, state, answer, 0, moved)
+
+    async def _reading(self, state: State) -> bool:
+        """Is the conversation a document being read (its overview, then its parts)? The
+        previous question then only named that document ("chỉ thị 05")."""
+        if not state.doc_id:
+            return False
+        if not state.last:
+            return True  # an overview: nothing quoted yet
+        named = await self.knowledge.named_documents(state.question)
+        return [doc.doc_id for doc in named] == [state.doc_id]
 
     async def source(self, incoming: IncomingText, actor: Actor, text: str,
                      state: State) -> Outcome:

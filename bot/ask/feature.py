@@ -21,6 +21,7 @@ from bot.ask import messages as ask_texts
 from bot.ask.continuing import FollowUps, answer_actions, quoted
 from bot.ask.conversation import Logged, State, record
 from bot.ask.followups import classify
+from bot.ask.noise import is_noise
 from bot.ask.small_talk import reply as small_talk_reply
 from bot.ask.small_talk import small_talk
 from bot.core import degraded
@@ -35,6 +36,7 @@ from bot.services.people import Actor
 from bot.storage.database import Database
 from bot.storage.models import QuestionLog
 from knowledge.answers import describe_document
+from knowledge.text import spaced_breaks
 from knowledge.passages import DocumentMeta
 
 logger = logging.getLogger(__name__)
@@ -81,13 +83,20 @@ class AskFeature(BaseFeature):
         return await self.question(incoming, actor, incoming.text)
 
     async def question(self, incoming: IncomingText, actor: Actor, text: str) -> Outcome:
-        question = text.strip()
+        # A zero-width space between two words is a space (knowledge.text.spaced_breaks):
+        # read so by small talk, follow-ups, document names, search and the question log.
+        question = spaced_breaks(text).strip()
         if not question:
             return Outcome([TextReply(messages.EMPTY_QUESTION)])
-        # "Chào bạn", "cảm ơn nhé": a short reply, not a search ending in a refusal (and no
-        # entry in the question log, whose unanswered list is for real questions).
+        # "Chào bạn", "cảm ơn nhé", "ok", "👍": a short reply, not a search ending in a
+        # refusal (and no entry in the question log, whose unanswered list is for real
+        # questions); "???", "k", "asdfgh": a hint to ask a full question, not logged either.
         if (chat := small_talk(question)) is not None:
             return Outcome([TextReply(small_talk_reply(chat))])
+        if is_noise(question):
+            logger.info("update %s: not a question (%d characters), not searched",
+                        incoming.update_id, len(question))
+            return Outcome([TextReply(ask_texts.NOT_A_QUESTION)])
         if len(question) > MAX_QUESTION_CHARS:
             limit = MAX_QUESTION_CHARS
             return Outcome([TextReply(messages.QUESTION_TOO_LONG.format(limit=limit))])

@@ -20,6 +20,7 @@ from knowledge.overview import document_request, names_only
 from knowledge.passages import Chunk, DocumentMeta
 from knowledge.search import Searcher
 
+_LONG_LINE = 30  # characters: a line this long found inside the opening was shown
 MAX_OVERVIEW_OUTLINE = 40  # outline lines in an overview: deeper levels are left out beyond it
 
 
@@ -75,6 +76,73 @@ class KnowledgeBase:
         text = _cut("\n".join(c.text for c in chunks[start:end]), limit)
         doc = version.documents[doc_id]
         return AnswerPassage(Citation.of(doc, section), text, 1.0, rows[found], chunk_id)
+
+    async def read_on(self, doc_id: str, shown: Sequence[str], limit: int,
+                      count: int) -> list[AnswerPassage] | None:
+        """A document read in order ("nói rõ hơn", "còn gì nữa?" after its overview): up to
+        `count` of its chunks, whole, about `limit` characters in all (the first is cut on a
+        line boundary when longer), after the last of `shown` ("<doc_id>::<ordinal>") — or,
+        when none of them is this document's, after what its overview's opening showed (the
+        header and the opening are not repeated). [] when nothing is left; None when the
+        store no longer has the document."""
+        return await asyncio.to_thread(self._read_on, doc_id, tuple(shown), limit, count)
+
+    def _read_on(self, doc_id: str, shown: tuple[str, ...], limit: int,
+                 count: int) -> list[AnswerPassage] | None:
+        version = self.searcher.reader.current()
+        if version is None or doc_id not in version.documents:
+            return None
+        doc = version.documents[doc_id]
+        rows = version.rows_of(doc_id)
+        chunks = [version.chunks[row] for row in rows]
+        seen = [i for i, c in enumerate(chunks) if c.chunk_id in shown]
+        start, rest = (max(seen) + 1, None) if seen else self._after_opening(chunks, doc.title)
+        out: list[AnswerPassage] = []
+        size = 0
+        for i in range(start, min(len(chunks), start + count)):
+            text = rest if i == start and rest is not None else chunks[i].text
+            if out and size + len(text) > limit:
+                break
+            text = _cut(text, limit)
+            size += len(text)
+            out.append(AnswerPassage(Citation.of(doc, chunks[i].section), text, 1.0, rows[i],
+                                     chunks[i].chunk_id))
+        return out
+
+    def _after_opening(self, chunks: Sequence[Chunk], title: str) -> tuple[int, str | None]:
+        """Where reading on starts after a document's overview: (the index of the first
+        chunk not shown whole, the lines of it the opening did not show, or None for all
+        of it). The opening is contiguous from the start: chunks are scanned until one after
+        the opening shows none of its lines. A line counts as shown when it is a line of the
+        opening, or a long one found in it (the opening joins lines a PDF wrapped)."""
+        if self.opening is None:
+            return 0, None
+        opening = self.opening("\n".join(c.text for c in chunks), title)
+        if opening is None:
+            return 0, None
+        opened = {line.strip() for line in opening.text.splitlines()}
+
+        def was_shown(line: str) -> bool:
+            return line in opened or (len(line) >= _LONG_LINE and line in opening.text)
+
+        last: tuple[int, int] | None = None
+        for i, chunk in enumerate(chunks):
+            lines = [line.strip() for line in chunk.text.splitlines() if line.strip()]
+            hits = [j for j, line in enumerate(lines) if was_shown(line)]
+            if not hits:
+                if last is not None:
+                    break
+                continue
+            last = (i, hits[-1])
+            if hits[-1] < len(lines) - 1:
+                break  # the opening ends inside this chunk
+        if last is None:
+            return 0, None
+        i, j = last
+        lines = [line.strip() for line in chunks[i].text.splitlines() if line.strip()]
+        if j == len(lines) - 1:
+            return i + 1, None
+        return i, "\n".join(lines[j + 1:])
 
     async def citations_of(self, chunk_ids: Sequence[str]) -> list[Citation]:
         """How to cite each shown passage ("<doc_id>::<ordinal>"; a bare doc id: the whole

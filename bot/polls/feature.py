@@ -44,6 +44,7 @@ from bot.polls.runner import PollRunner, RunnerConfig
 from bot.services import people
 from bot.services.errors import InvalidInput
 from bot.services.people import Actor
+from bot.services.questions import shorten
 from bot.storage.bases import shown_number
 from bot.storage.database import Database
 from bot.polls import messages as poll_texts
@@ -52,6 +53,7 @@ logger = logging.getLogger(__name__)
 POLL_COMMANDS: tuple[MenuCommand, ...] = tuple(
     MenuCommand(name, text, "officer") for name, text in poll_texts.MENU.items())
 _NAMES = frozenset(c.name for c in POLL_COMMANDS)
+LIST_QUESTION_CHARS = 60  # a poll's question in /dskhaosat, cut after a whole word
 # Hints a typed number may have matched that an open poll in the chat outranks (a Q&A
 # answer's 👍/👎/"Xem văn bản"); a composing step's numbers keep their meaning.
 _OUTRANKED_ACTIONS = ("fb:", "doc:")
@@ -165,7 +167,7 @@ class PollFeature(BaseFeature):
             if not found:
                 return Outcome([TextReply(poll_texts.POLL_NONE_YET)])
             lines = [poll_texts.POLL_LIST_TITLE] + [
-                f"#{shown_number(p)} — {poll_texts.POLL_STATUS_NAMES.get(p.status, p.status)} — {p.question[:60]}"
+                f"#{shown_number(p)} — {poll_texts.POLL_STATUS_NAMES.get(p.status, p.status)} — {shorten(p.question, LIST_QUESTION_CHARS)}"
                 for p in found]
             return Outcome([TextReply("\n".join(lines))])
         number = first_id(args)  # the poll's number, as people see it (#2), never its row

@@ -19,6 +19,11 @@ POLL_OPTIONS_REPEATED = "Có phương án bị trùng nhau."
 POLL_CLOSES_IN_PAST = "Thời điểm kết thúc phải ở sau hiện tại."
 POLL_NOT_FOUND = "Không tìm thấy khảo sát này."
 POLL_OTHER_UNIT = "Khảo sát này thuộc đơn vị ngoài phạm vi đồng chí phụ trách."
+POLL_MEMBER_NOT_OFFICER = (
+    "Kết quả khảo sát chỉ gửi tới cán bộ phụ trách đơn vị; đảng viên không xem kết quả hay kết "
+    "thúc khảo sát. Đồng chí trả lời khảo sát bằng cách chọn phương án (Telegram) hoặc gõ số "
+    "phương án (Zalo)."
+)
 POLL_NOT_DRAFT = "Khảo sát này đã được gửi rồi."
 POLL_NO_TARGETS = "Chưa chọn đơn vị nhận khảo sát."
 POLL_STATUS_NAMES = {"draft": "đang soạn", "open": "đang mở", "closed": "đã kết thúc",
@@ -37,6 +42,10 @@ POLL_WHO_CHOSE = "Ai chọn gì (khảo sát ghi danh):"
 POLL_MORE_NAMES = "… và {count} người khác (xem đủ bằng lệnh tuyengiao poll voters trên máy chủ)."
 POLL_CHART_YLABEL = "Số phiếu"
 POLL_CHART_FOOTER = "Khảo sát #{id} — {voters} người trả lời"
+# Column headers of the results CSV (/ketqua <mã> csv, tuyengiao poll csv): Vietnamese, like
+# the reports' and study campaigns' CSV files.
+POLL_CSV_HEADER = ("Mã khảo sát", "Mã đơn vị", "Đơn vị", "Số thứ tự phương án", "Phương án",
+                   "Số phiếu", "Số người trả lời")
 POLL_CSV_CAPTION = "Kết quả khảo sát #{id} theo đơn vị (CSV) — {voters} người trả lời"
 POLL_FINAL_TITLE = "Khảo sát #{id} đã kết thúc. Kết quả cuối cùng:"
 POLL_TEXT_HEADER = "📋 KHẢO SÁT #{id}{kind}"

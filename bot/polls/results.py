@@ -153,8 +153,7 @@ def _share(count: int, voters: int) -> str:
 def to_csv(results: PollResults) -> str:
     """One row per unit and option, then the totals (comma-separated; cells made safe for
     spreadsheets by bot.services.export)."""
-    rows: list[list[object]] = [
-        ["poll_number", "unit_id", "unit", "option_number", "option", "votes", "voters"]]
+    rows: list[list[object]] = [list(poll_texts.POLL_CSV_HEADER)]
     for u in results.units:
         for i, option in enumerate(results.options):
             rows.append([results.number, u.unit_id, u.name, i + 1, option, u.counts[i], u.voters])

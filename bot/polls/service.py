@@ -117,6 +117,10 @@ def _managed(session: Session, actor: Actor | None, poll: Poll | None) -> Poll:
         raise NotFound(poll_texts.POLL_NOT_FOUND)
     if may_manage(session, actor, poll.created_by_person_id, poll.unit_ids):
         return poll
+    if actor is not None and not actor.is_officer:
+        # A member, of the poll's own units or not: results and closing are the officers'
+        # (docs/officers.md: "cán bộ xem kết quả"); not the other-unit text meant for officers.
+        raise PermissionDenied(poll_texts.POLL_MEMBER_NOT_OFFICER)
     raise PermissionDenied(poll_texts.POLL_OTHER_UNIT)
 
 

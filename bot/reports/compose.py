@@ -21,7 +21,7 @@ from bot.core.types import Action, TextReply
 from bot.reports import messages as texts
 from bot.reports import periods, requests
 from bot.reports.config import ReportConfig
-from bot.reports.instances import first_period
+from bot.reports.instances import first_period, passed_note
 from bot.reports.models import ReportRequest
 from bot.services import form_fields, units
 from bot.services.audience import check_targets, officers_of, require_sender
@@ -200,6 +200,8 @@ def preview(session: Session, request: ReportRequest, unit: Unit, now: datetime)
         reminders=reminders_line(request)),
         texts.PREVIEW_RECIPIENTS.format(count=len(found), what=texts.WHAT_PEOPLE if people
                                         else texts.WHAT_UNITS)]
+    if (note := passed_note(request, period, now)) is not None:
+        lines.insert(1, note)
     if not people:
         staffed = officers_of(session, [r.unit_id for r in found])
         missing = [r.unit_name for r in found if r.unit_id not in staffed]

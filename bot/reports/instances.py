@@ -56,6 +56,7 @@ class Confirmed:
     request: ReportRequest
     opened: Opened | None  # None: the first period opens later
     first: periods.Period
+    passed: str | None = None  # why the first period is the next one (`passed_note`)
 
 
 def first_period(request: ReportRequest, now: datetime) -> periods.Period:
@@ -65,6 +66,17 @@ def first_period(request: ReportRequest, now: datetime) -> periods.Period:
         day = to_local(request.once_deadline_at - timedelta(microseconds=1)).date()
         return periods.once_period(day, request.once_label, now)
     return periods.current_period(request.schedule, request.due_day, now)
+
+
+def passed_note(request: ReportRequest, first: periods.Period, now: datetime) -> str | None:
+    """"Hạn kỳ tháng 5/2026 (hết ngày 02/05/2026) đã qua nên …": a recurring request made
+    after this period's deadline starts with the next period, and the officer is told why
+    (in the preview and the confirmation). None otherwise."""
+    passed = periods.passed_period(request.schedule, request.due_day, now)
+    if passed is None or passed.key == first.key:
+        return None
+    return texts.PASSED_PERIOD.format(passed=passed.label, deadline=periods.show_day(passed.deadline_at),
+                                      first=first.label)
 
 
 def confirm(session: Session, actor: Actor | None, request_id: int, now: datetime,
@@ -85,7 +97,7 @@ def confirm(session: Session, actor: Actor | None, request_id: int, now: datetim
         if period.opens_at <= now else None
     logger.info("report request %s confirmed (%s, first period %s)", request.id,
                 request.schedule, period.key)
-    return Confirmed(request, opened, period)
+    return Confirmed(request, opened, period, passed_note(request, period, now))
 
 
 def open_instance(session: Session, request: ReportRequest, period: periods.Period,
@@ -298,6 +310,8 @@ def confirmation(done: Confirmed) -> str:
             units=done.opened.recipients, what=what, messages=done.opened.messages))
         lines += problem_lines(done.opened)
     else:
+        if done.passed:
+            lines.append(done.passed)
         lines.append(texts.CONFIRMED_LATER.format(
             period=done.first.label, day=to_local(done.first.opens_at).strftime("%d/%m/%Y")))
     lines.append(texts.CONFIRMED_TRACK.format(id=request.id))
@@ -305,5 +319,5 @@ def confirmation(done: Confirmed) -> str:
 
 
 __all__ = ["Confirmed", "Opened", "close_deleted_units", "close_due", "confirm", "confirmation",
-           "first_period", "names", "open_due", "open_instance", "opened_lines",
+           "first_period", "names", "passed_note", "open_due", "open_instance", "opened_lines",
            "problem_lines", "request_notice", "requester_chats", "tell"]

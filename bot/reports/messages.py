@@ -118,6 +118,9 @@ DROPPED = "Đã hủy bản nháp yêu cầu báo cáo."
 CONFIRMED = "Đã gửi yêu cầu báo cáo #{id} «{title}»."
 CONFIRMED_OPENED = ("Kỳ {period} (hạn hết ngày {deadline}): đã gửi tới {units} {what} "
                     "({messages} tin nhắn).")
+# A recurring request made after this period's deadline (preview and confirmation).
+PASSED_PERIOD = ("Hạn kỳ {passed} (hết ngày {deadline}) đã qua nên yêu cầu bắt đầu từ kỳ "
+                 "{first}.")
 CONFIRMED_LATER = "Kỳ đầu {period} sẽ mở ngày {day}; trợ lý tự gửi yêu cầu và nhắc hạn."
 CONFIRMED_TRACK = "Theo dõi: /theodoibaocao {id}"
 OPERATOR_SENDER = "Ban Tuyên giáo (quản trị máy chủ)"
@@ -266,6 +269,9 @@ PUNCTUALITY_RANK_LINE = "{rank}. {name} — {on_time}/{total} đúng hạn{extra
 PUNCTUALITY_EXTRA_LATE = ", {count} muộn (TB {avg} ngày)"
 PUNCTUALITY_EXTRA_MISSING = ", {count} chưa nộp"
 PUNCTUALITY_EMPTY = "Không có báo cáo nào hết hạn trong {period} thuộc phạm vi đồng chí."
+PUNCTUALITY_NOT_YET = "Trong {period} chưa có báo cáo nào đến hạn thuộc phạm vi đồng chí."
+PUNCTUALITY_NEXT = "Hạn gần nhất: «{title}» kỳ {period}, hạn hết ngày {deadline}."
+PUNCTUALITY_NO_NEXT = "Chưa có yêu cầu báo cáo nào sắp đến hạn."
 PUNCTUALITY_CSV_CAPTION = "Tình hình nộp báo cáo {period} theo đơn vị (CSV)"
 
 # --- roll-ups (bot/reports/rollups.py, chart.py, exports.py) -----------------------------------

@@ -29,6 +29,7 @@ from knowledge.text import fold
 ROMAN = ("I", "II", "III", "IV")
 _MONTH = re.compile(r"(?:thang\s*)?(\d{1,2})\s*[/\-.]\s*(\d{4})|thang\s*(\d{1,2})")
 _QUARTER = re.compile(r"(?:q|quy)\s*(\d|i{1,3}|iv)(?:\s*[/\-.]\s*(\d{4}))?")
+ONE_TICK = timedelta(microseconds=1)  # a deadline minus this falls on its last day
 _ISO = re.compile(r"(\d{4})-(?:(\d{1,2})|q(\d))")  # "2026-05", "2026-q2" (the period keys)
 
 
@@ -69,6 +70,19 @@ def quarter_period(year: int, quarter: int, due_day: int) -> Period:
 def once_period(deadline_day: date, label: str, opens_at: datetime) -> Period:
     shown = label or texts.PERIOD_ONCE.format(day=deadline_day.strftime("%d/%m/%Y"))
     return Period("once", shown, opens_at, end_of_day(deadline_day))
+
+
+def passed_period(schedule: str, due_day: int, now: datetime) -> Period | None:
+    """This month's (quarter's) period when its deadline has already passed at `now` (a
+    request created then starts with the next one: `current_period`), else None."""
+    if schedule not in ("monthly", "quarterly"):
+        return None
+    local = to_local(now)
+    if schedule == "monthly":
+        period = month_period(local.year, local.month, due_day)
+    else:
+        period = quarter_period(local.year, (local.month - 1) // 3 + 1, due_day)
+    return period if period.deadline_at <= now else None
 
 
 def current_period(schedule: str, due_day: int, now: datetime) -> Period:
@@ -174,6 +188,6 @@ def days_late(deadline: datetime, at: datetime) -> int:
     return max((to_local(at).date() - to_local(deadline - timedelta(microseconds=1)).date()).days, 1)
 
 
-__all__ = ["Period", "Span", "current_period", "days_late", "end_of_day", "month_key",
-           "month_period", "month_span", "next_period", "once_period", "parse_period",
+__all__ = ["ONE_TICK", "Period", "Span", "current_period", "days_late", "end_of_day", "month_key",
+           "month_period", "month_span", "next_period", "once_period", "parse_period", "passed_period",
            "quarter_period", "quarter_span", "show_day", "show_moment", "start_of_day"]

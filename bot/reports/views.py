@@ -12,9 +12,10 @@ from sqlmodel import Session, col, select
 
 from bot.core.types import Action, FileReply, PhotoReply, Reply, TextReply
 from bot.reports import chart, opinion_rollup, opinions, punctuality, requests, rollups, tracker
+from bot.reports import upcoming
 from bot.reports import messages as texts
 from bot.reports.models import ReportAssignment, ReportInstance, ReportRequest
-from bot.reports.periods import Span
+from bot.reports.periods import Span, show_day
 from bot.services import form_fields
 from bot.services.people import Actor
 from bot.services.errors import NotFound
@@ -140,7 +141,20 @@ def punctuality_replies(session: Session, actor: Actor | None, span: Span, now: 
         data = (BOM + punctuality.to_csv(found)).encode("utf-8")
         return [FileReply(data, "dunghan.csv", texts.PUNCTUALITY_CSV_CAPTION.format(
             period=span.label))]
-    return [TextReply(punctuality.text(found))]
+    if found.scores or span.end <= now:
+        return [TextReply(punctuality.text(found))]
+    # Nothing due yet in this (or a later) month: when the next deadline is, and how the
+    # last period whose deadline has passed went, instead of a bare "none is due".
+    lines = [texts.PUNCTUALITY_NOT_YET.format(period=span.label)]
+    ahead = upcoming.next_deadline(session, actor, now)
+    lines.append(texts.PUNCTUALITY_NEXT.format(title=ahead.title, period=ahead.period,
+                                               deadline=show_day(ahead.deadline_at))
+                 if ahead else texts.PUNCTUALITY_NO_NEXT)
+    last = upcoming.last_closed_span(session, actor, now)
+    if last is not None:
+        lines.append("")
+        lines.append(punctuality.text(punctuality.compute(session, actor, last, now)))
+    return [TextReply("\n".join(lines))]
 
 
 def collaborators(session: Session, actor: Actor, unit_id: int) -> TextReply:

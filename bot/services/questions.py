@@ -337,9 +337,16 @@ def _percent(share: float) -> str:
 
 
 def shorten(text: str, width: int = 120) -> str:
-    """One line of at most `width` characters, "…" where it was cut."""
+    """One line of at most `width` characters, cut after a whole word with "…" where it was
+    cut (a word longer than half the width is cut inside: a line must not come out empty)."""
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    if len(text) <= width:
+        return text
+    head = text[: width - 1]
+    space = head.rfind(" ")
+    if text[width - 1] != " " and space >= width // 2:
+        head = head[:space]
+    return head.rstrip(" ,;:-–") + "…"
 
 
 def _section(part: UnitReport, limit: int) -> list[str]:

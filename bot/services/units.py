@@ -11,6 +11,7 @@ its cells, but their scope covers them.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -167,7 +168,21 @@ def list_units(session: Session, actor: Actor) -> list[Unit]:
 # --- creating units -----------------------------------------------------------------------
 
 
+# What a unit name may not hold (rejected, not cleaned: a name typed as "<b>Chi bộ 3</b>"
+# would otherwise be stored and shown with its tags): markup brackets, C0/C1 control
+# characters (tab and line breaks are spacing, made single spaces) and the bidirectional
+# overrides and isolates that make a name display in another order than it is stored
+# (CVE-2021-42574, "Trojan Source"). The name is shown in chats, reports, CSV files and
+# the officers' terminals.
+_NAME_FORBIDDEN = re.compile(r"[<>\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _clean_name(name: str) -> str:
+    """A unit name as stored: single-spaced and normalised; InvalidInput when empty, too
+    long, or holding markup or control characters (`_NAME_FORBIDDEN`)."""
+    if _NAME_FORBIDDEN.search(name):
+        logger.info("unit name refused: holds markup or control characters: %r", name[:200])
+        raise InvalidInput(texts.UNIT_NAME_CHARACTERS)
     cleaned = " ".join(normalize(name).split())
     if not cleaned:
         raise InvalidInput(texts.UNIT_NAME_EMPTY)

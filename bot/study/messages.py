@@ -42,15 +42,15 @@ NO_DEADLINE = "Chưa đặt hạn hoàn thành."
 NOBODY = "Các đơn vị đã chọn chưa có đảng viên nào."
 TITLE_EMPTY = "Tên đợt học tập đang trống."
 TITLE_TOO_LONG = "Tên đợt học tập dài quá {limit} ký tự."
-DATE_INVALID = ("Không đọc được ngày. Bạn gõ theo mẫu 25/12/2026 hoặc «25/12/2026 14:00» "
+DATE_INVALID = ("Không đọc được ngày. Đồng chí gõ theo mẫu 25/12/2026 hoặc «25/12/2026 14:00» "
                 "(giờ Việt Nam).")
 DEADLINE_PAST = "Hạn hoàn thành phải ở sau hiện tại."
 SESSION_AFTER_DEADLINE = "Ngày sinh hoạt phải trước hạn hoàn thành ({deadline})."
 SESSION_PAST = "Ngày sinh hoạt phải ở sau hiện tại."
-USE_BUTTONS = "Bạn chọn một trong các lựa chọn ở trên."
-PRIVATE_ONLY = "Bạn dùng lệnh này trong tin nhắn riêng với trợ lý."
-ID_USAGE = "Bạn gõ kèm mã đợt học tập, ví dụ: /{command} 5"
-LICHHOC_USAGE = ("Bạn gõ: /lichhoc <mã đợt> <ngày giờ> [mã đơn vị], ví dụ: "
+USE_BUTTONS = "Đồng chí chọn một trong các lựa chọn ở trên."
+PRIVATE_ONLY = "Đồng chí dùng lệnh này trong tin nhắn riêng với trợ lý."
+ID_USAGE = "Đồng chí gõ kèm mã đợt học tập, ví dụ: /{command} 5"
+LICHHOC_USAGE = ("Đồng chí gõ: /lichhoc <mã đợt> <ngày giờ> [mã đơn vị], ví dụ: "
                  "/lichhoc 5 20/12/2026 14:00")
 NOT_PARTICIPANT = "Đồng chí không thuộc đối tượng của đợt học tập này."
 NO_SESSION_HERE = "Đợt học tập này không có buổi sinh hoạt nào của đơn vị đồng chí phụ trách."
@@ -59,9 +59,9 @@ NO_SESSION_HERE = "Đợt học tập này không có buổi sinh hoạt nào c�
 ASK_DOCUMENT = ("📚 Tạo đợt học tập, quán triệt.\n"
                 "Bước 1: gõ số hiệu văn bản trong kho (ví dụ: 05-CT/TW, «nghị quyết 57») "
                 "hoặc gửi tệp văn bản.")
-DOC_NOT_FOUND = ("Không tìm thấy văn bản «{text}» trong kho. Bạn gõ lại số hiệu (ví dụ "
+DOC_NOT_FOUND = ("Không tìm thấy văn bản «{text}» trong kho. Đồng chí gõ lại số hiệu (ví dụ "
                  "05-CT/TW) hoặc gửi tệp văn bản.")
-DOC_SEVERAL = "Có {count} văn bản khớp «{text}»: {labels}. Bạn gõ số hiệu đầy đủ hơn."
+DOC_SEVERAL = "Có {count} văn bản khớp «{text}»: {labels}. Đồng chí gõ số hiệu đầy đủ hơn."
 ASK_TITLE = "Bước 2: gõ tên đợt học tập, hoặc chọn tên gợi ý:\n«{suggested}»"
 TITLE_SUGGESTED_BUTTON = "Dùng tên gợi ý"
 TITLE_SUGGESTED = "Học tập, quán triệt {label}"
@@ -82,21 +82,21 @@ ASK_QUIZ = (
     "tệp)."
 )
 QUIZ_SKIP_BUTTON = "Không có bài kiểm tra"
-QUIZ_FILE_NOT_READ = ("Trợ lý chưa đọc được tệp «{name}» gửi qua kênh này. Bạn mở tệp CSV, "
+QUIZ_FILE_NOT_READ = ("Trợ lý chưa đọc được tệp «{name}» gửi qua kênh này. Đồng chí mở tệp CSV, "
                       "sao chép toàn bộ nội dung và dán vào tin nhắn (mỗi dòng một câu).")
-QUIZ_FILE_NOT_READ_ANY = ("Trợ lý chưa đọc được tệp gửi qua kênh này. Bạn mở tệp CSV, sao chép "
+QUIZ_FILE_NOT_READ_ANY = ("Trợ lý chưa đọc được tệp gửi qua kênh này. Đồng chí mở tệp CSV, sao chép "
                           "toàn bộ nội dung và dán vào tin nhắn (mỗi dòng một câu).")
-QUIZ_FILE_TYPE = ("Tệp «{name}» không phải tệp CSV. Bạn gửi tệp .csv (hoặc .txt) theo mẫu ở "
+QUIZ_FILE_TYPE = ("Tệp «{name}» không phải tệp CSV. Đồng chí gửi tệp .csv (hoặc .txt) theo mẫu ở "
                   "Bước 6, hoặc dán nội dung vào tin nhắn.")
 QUIZ_FILE_SPREADSHEET = ("Tệp «{name}» là bảng tính, trợ lý chỉ đọc tệp CSV. Trong Excel chọn "
                          "Tệp → Lưu thành → «CSV UTF-8 (Comma delimited)» rồi gửi lại tệp .csv.")
 QUIZ_FILE_TOO_LARGE = ("Tệp «{name}» quá lớn ({size} KB, tối đa {limit} KB). Bài kiểm tra chỉ "
-                       "cần vài dòng: bạn kiểm tra lại tệp.")
+                       "cần vài dòng: đồng chí kiểm tra lại tệp.")
 QUIZ_FILE_NOT_TEXT = ("Tệp «{name}» không đọc được thành chữ (không phải văn bản CSV). Trong "
                       "Excel chọn Lưu thành → «CSV UTF-8 (Comma delimited)» rồi gửi lại.")
-QUIZ_FILE_NOT_DOWNLOADED = ("Chưa tải được tệp «{name}» từ máy chủ nhắn tin. Bạn gửi lại tệp "
+QUIZ_FILE_NOT_DOWNLOADED = ("Chưa tải được tệp «{name}» từ máy chủ nhắn tin. Đồng chí gửi lại tệp "
                             "sau ít phút, hoặc dán nội dung vào tin nhắn.")
-QUIZ_FILE_ERROR = "Tệp «{name}» chưa dùng được. {reason}\nBạn sửa tệp rồi gửi lại."
+QUIZ_FILE_ERROR = "Tệp «{name}» chưa dùng được. {reason}\nĐồng chí sửa tệp rồi gửi lại."
 ASK_PASS = "Bài kiểm tra có {count} câu. Bao nhiêu câu đúng thì đạt?"
 PASS_BUTTON = "Đúng {mark}/{count} câu"
 PREVIEW = (
@@ -175,8 +175,8 @@ DONE_PRESENT = "Đồng chí đã dự buổi sinh hoạt đợt #{id}: không c
 DONE_NOTHING = "Không có đợt học tập nào chờ đồng chí xác nhận."
 
 # --- check-in codes -----------------------------------------------------------------------
-COMAT_USAGE = "Bạn gõ mã điểm danh chi bộ đọc tại buổi sinh hoạt, ví dụ: /comat K7PQ2X"
-CODE_UNKNOWN = "Mã điểm danh không đúng. Bạn kiểm tra lại mã chi bộ đọc tại buổi sinh hoạt."
+COMAT_USAGE = "Đồng chí gõ mã điểm danh chi bộ đọc tại buổi sinh hoạt, ví dụ: /comat K7PQ2X"
+CODE_UNKNOWN = "Mã điểm danh không đúng. Đồng chí kiểm tra lại mã chi bộ đọc tại buổi sinh hoạt."
 CODE_OTHER_SESSION = ("Mã này là của buổi sinh hoạt khác, không phải buổi của chi bộ đồng chí "
                       "trong đợt học tập này.")
 CODE_LATE = ("Buổi sinh hoạt này đã kết thúc điểm danh lúc {closed}: mã không còn dùng được. "

@@ -77,3 +77,19 @@ def test_admin_errors_are_short_and_in_vietnamese(db_url: str, capsys: pytest.Ca
     assert rc == 0 and out.strip() == "Chưa có đơn vị nào."
     with pytest.raises(SystemExit):  # argparse: an unknown kind
         main(["admin", "unit", "add", "X", "--kind", "galaxy"])
+
+
+@pytest.mark.parametrize("name", ["<b>Chi bộ 3</b>", "Chi bộ <i>Đông</i>", "Chi bộ\x1b[31m 3",
+                                  "Chi bộ \u202eĐông", "Chi bộ\x85 3"])
+def test_unit_names_with_markup_or_control_characters_are_refused(
+    db_url: str, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    rc, out, err = run(capsys, "unit", "add", name, "--kind", "cell")
+    assert rc == 1 and out == ""
+    assert err.strip() == ("Tên đơn vị không được chứa dấu < > (thẻ định dạng) hay ký tự điều "
+                           "khiển. Hãy gõ tên bằng chữ thường, ví dụ: Chi bộ thôn Đông.")
+    rc, out, _ = run(capsys, "unit", "list")
+    assert rc == 0 and out.strip() == "Chưa có đơn vị nào."
+    # A name with ordinary punctuation is fine.
+    rc, out, _ = run(capsys, "unit", "add", "Chi bộ 3 (thôn Đông & Tây)", "--kind", "cell")
+    assert rc == 0 and out.split("\t")[1] == "Chi bộ 3 (thôn Đông & Tây)"

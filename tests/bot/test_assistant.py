@@ -25,7 +25,7 @@ from bot.core.types import (
 from bot import messages as service_texts
 from bot.services import invites, units
 from bot.storage.database import Database
-from bot.storage.models import Feedback, Membership, QuestionLog
+from bot.storage.models import Feedback, Membership, QuestionLog, Unit
 from indexer.build import build_store
 from bot import messages
 from knowledge.embedder import HashingEmbedder
@@ -126,6 +126,24 @@ async def test_commands_and_bad_input(assistant: Dispatcher) -> None:
     assert only_text(await assistant.handle(sticker)) == messages.UNSUPPORTED_MESSAGE
 
 
+async def test_a_zero_width_space_between_words_is_read_as_a_space(
+    assistant: Dispatcher, db: Database
+) -> None:
+    """Copied from a web page or typed on some phones, a question whose words are parted by
+    zero-width spaces (U+200B) and word joiners (U+2060): answered as with spaces; glued
+    ("tổxungkích phòngchống") nothing in the store matches it and it was refused."""
+    question = "Thôn nào cũng có tổ\u200bxung\u200bkích phòng\u2060chống thiên tai à?"
+    outcome = await assistant.handle(text("42", question))
+    reply = outcome.replies[0]
+    assert isinstance(reply, AnswerReply) and reply.answer.answered
+    assert [p.chunk_id for p in reply.answer.passages][0] == "chi-thi-05-CT-TW.txt::2"
+    glued = await assistant.handle(text("42", question.replace("\u200b", "").replace("\u2060", "")))
+    assert isinstance(glued.replies[0], AnswerReply) and not glued.replies[0].answer.answered
+    with db.session() as s:
+        logged = [r.text for r in s.exec(select(QuestionLog).order_by(QuestionLog.id))]
+    assert logged[0] == "Thôn nào cũng có tổ xung kích phòng chống thiên tai à?"
+
+
 async def test_groups_answer_only_when_addressed(assistant: Dispatcher) -> None:
     assert (await assistant.handle(text("42", QUESTION, group=True, addressed=False))).replies == []
     outcome = await assistant.handle(text("42", f"/hoi {QUESTION}", group=True, addressed=True))
@@ -154,6 +172,11 @@ async def test_roles_units_and_invites_through_commands(assistant: Dispatcher, d
     assert "Huyện ủy Đông" in joined and "cán bộ" in joined
     made = only_text(await assistant.handle(text("7", f"/taodonvi {east_id} xa Xã Đông An")))
     assert "Xã Đông An" in made
+    # A name with markup is refused, not stored as typed.
+    tagged = only_text(await assistant.handle(text("7", f"/taodonvi {east_id} xa <b>Xã Bắc An</b>")))
+    assert tagged == service_texts.UNIT_NAME_CHARACTERS
+    with db.session() as s:
+        assert not [u for u in s.exec(select(Unit)) if "Bắc An" in u.name]
     # ... but not in the neighbouring district.
     outside = only_text(await assistant.handle(text("7", f"/taodonvi {west_id} xa Xã Tây An")))
     assert outside == service_texts.OUTSIDE_SCOPE

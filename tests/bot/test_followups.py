@@ -7,6 +7,7 @@ a new question, even one starting with "còn", starts fresh."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -24,6 +25,14 @@ from bot.storage.database import Database
 from bot.storage.models import QuestionLog, utcnow
 from knowledge.docnumbers import parse_number_refs
 from knowledge.phrasing import ANSWER_INTRO
+from bot.core.knowledge_base import KnowledgeBase
+from indexer.opening import opening_section
+from indexer.report import BuildReport
+from knowledge.answers import AnswerPolicy
+from knowledge.embedder import HashingEmbedder
+from knowledge.search import Searcher
+from knowledge.store import StoreReader
+from tests.dispatchers import dispatcher
 
 _count = 0
 TITLE_05 = "«Về tăng cường công tác tuyên truyền phòng, chống thiên tai ở cơ sở»"
@@ -218,8 +227,8 @@ async def test_the_window_bounds_a_conversation_both_ways(assistant: Dispatcher,
     age(11)  # past them: the member is asked for the whole question
     late = await assistant.handle(said("còn gì nữa?"))
     assert late.replies == [TextReply(
-        "Tôi chưa rõ bạn hỏi tiếp câu nào: tôi chỉ nhớ câu hỏi trước của bạn trong 10 phút. "
-        "Bạn hãy gõ lại câu hỏi đầy đủ.")]
+        "Tôi chưa rõ đồng chí hỏi tiếp câu nào: tôi chỉ nhớ câu hỏi trước của đồng chí trong 10 phút. "
+        "Đồng chí hãy gõ lại câu hỏi đầy đủ.")]
     # Without a previous question, another document is simply named: its overview.
     named = await assistant.handle(said("còn nghị quyết 57 thì sao?"))
     assert isinstance(named.replies[0], DocumentReply)
@@ -231,7 +240,7 @@ async def test_a_conversation_is_per_person_and_chat(assistant: Dispatcher) -> N
     # Another member in the same group, and the same member in their private chat.
     for who, where, kind in (("43", group, "group"), ("42", "42", "private")):
         reply = await assistant.handle(said("còn gì nữa?", user=who, chat=where, kind=kind))
-        assert reply.replies[0].text.startswith("Tôi chưa rõ bạn hỏi tiếp câu nào")  # type: ignore[union-attr]
+        assert reply.replies[0].text.startswith("Tôi chưa rõ đồng chí hỏi tiếp câu nào")  # type: ignore[union-attr]
     mine = await assistant.handle(said("còn gì nữa?", user="42", chat=group, kind="group"))
     assert chunks(mine) == ["chi-thi-05-CT-TW.txt::3"]
 
@@ -258,5 +267,57 @@ async def test_the_window_is_a_setting(db: Database, knowledge) -> None:  # type
     assert isinstance(ask, AskFeature) and ask.follow_ups.window == timedelta(minutes=10)
     short = AskFeature(db, knowledge, followup_window=timedelta(minutes=3))
     assert short.follow_ups.no_previous().replies[0].text.endswith(  # type: ignore[union-attr]
-        "trong 3 phút. Bạn hãy gõ lại câu hỏi đầy đủ.")
+        "trong 3 phút. Đồng chí hãy gõ lại câu hỏi đầy đủ.")
     assert ask_texts.FOLLOWUP_NO_PREVIOUS.count("{minutes}") == 1
+
+
+async def test_after_an_overview_tell_me_more_reads_the_document_on(
+    assistant: Dispatcher, db: Database
+) -> None:
+    """"chỉ thị 05" gets the overview (lead and section I); «nói rõ hơn» then continues with
+    the directive's next parts in order, «còn gì nữa?» with the ones after, until the end."""
+    overview = await assistant.handle(said("chỉ thị 05"))
+    assert isinstance(overview.replies[0], DocumentReply)
+    detail = answer_of(await assistant.handle(said("nói rõ hơn")))
+    assert detail.answer.lead == "Các phần tiếp theo của Chỉ thị 05-CT/TW:"
+    assert chunks(Outcome([detail])) == ["chi-thi-05-CT-TW.txt::2", "chi-thi-05-CT-TW.txt::3"]
+    first = detail.answer.passages[0]
+    assert first.citation.section == "II. NHIỆM VỤ, GIẢI PHÁP"
+    assert first.excerpt.startswith("II. NHIỆM VỤ, GIẢI PHÁP\n1. Đổi mới nội dung, hình thức")
+    assert first.excerpt.endswith("b) Đảng viên gương mẫu tham gia sơ tán người dân khỏi vùng nguy hiểm.")
+    assert [a.label for a in detail.actions] == ["👍", "👎", "Xem văn bản"]
+    end = await assistant.handle(said("còn gì nữa?"))
+    assert end.replies == [TextReply("Đã hết: Chỉ thị 05-CT/TW không còn phần nào sau phần vừa gửi.")]
+    with db.session() as s:
+        rows = s.exec(select(QuestionLog).order_by(QuestionLog.id)).all()
+    assert [(r.text, r.follows_id, r.answered) for r in rows] == [
+        ("chỉ thị 05", None, True), ("nói rõ hơn", rows[0].id, True), ("còn gì nữa?", rows[0].id, False)]
+
+
+async def test_a_long_regulation_is_read_on_three_parts_at_a_time(
+    realdocs_store: tuple[BuildReport, Path], db: Database
+) -> None:
+    """Quy định 294-QĐ/TW (120 outline entries): after its overview, «nói rõ hơn» and
+    «còn gì nữa?» each bring the next three parts, in order, none twice, none shown before."""
+    store = realdocs_store[1]
+    searcher = Searcher(StoreReader(store), HashingEmbedder())
+    talk = dispatcher(db, KnowledgeBase(searcher, AnswerPolicy(), opening_section))
+    overview = (await talk.handle(said("quy định 294"))).replies[0]
+    assert isinstance(overview, DocumentReply)
+    opening = overview.chunks[0].text
+    seen: list[str] = []
+    first_excerpt = ""
+    for ask in ("nói rõ hơn", "còn gì nữa?", "xem tiếp"):
+        reply = answer_of(await talk.handle(said(ask)))
+        first_excerpt = first_excerpt or reply.answer.passages[0].excerpt
+        assert reply.answer.lead == "Các phần tiếp theo của Quy định 294-QĐ/TW:"
+        assert len(reply.answer.passages) == 3
+        seen += [p.chunk_id for p in reply.answer.passages]
+        assert all(p.excerpt not in opening for p in reply.answer.passages)
+    ordinals = [int(c.rsplit("::", 1)[1]) for c in seen]
+    assert all(c.startswith("quydinh294.pdf::") for c in seen)
+    assert ordinals == list(range(ordinals[0], ordinals[0] + 9))
+    # The overview ended inside the second part (with 1.2.2.): reading goes on right after it.
+    assert first_excerpt.startswith("2. Điều 3: Về quyền của đảng viên\n2.1. (Khoản 1): Quyền "
+                                    "được thông tin của đảng viên.")
+    assert "1.2.2." not in first_excerpt and "1.2.2." in opening

@@ -156,7 +156,7 @@ async def test_an_official_answer_joins_the_store_and_reaches_those_who_asked(
     assert "«Nghị quyết 57-NQ/TW»" in again["text"]
     preview = await say(api, OFFICER, "Chỉ thị 05-CT/TW, mục II", "Xem lại trước khi công bố")
     today = to_local(utcnow()).strftime("%d/%m/%Y")
-    notice = (f"Câu hỏi của bạn «{QUESTION}» nay đã có trả lời chính thức của Ban Tuyên giáo "
+    notice = (f"Câu hỏi của đồng chí «{QUESTION}» nay đã có trả lời chính thức của Ban Tuyên giáo "
               f"Huyện ủy Đông Hà (ngày {today}):\n\n{ANSWER}\n\nCăn cứ: Chỉ thị 05-CT/TW, mục II.")
     assert preview["text"] == (
         f"Xem lại trước khi công bố:\n\n{notice}\n\nCâu trả lời sẽ được đưa vào kho văn bản "

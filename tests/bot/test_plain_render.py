@@ -187,4 +187,4 @@ def test_prompts_written_for_buttons_say_what_to_type() -> None:
     assert render_outcome(Outcome([TextReply(own)])).texts == [own]
     link = messages.LINK_REQUESTED.format(platform="Telegram", name="An")
     (asked,) = render_outcome(Outcome([TextReply(link, (Action("✖ Hủy", "lk:1:x"),))])).texts
-    assert "cần bấm «Đồng ý»" in asked and "chính bạn, gõ 1 («Hủy»)." in asked
+    assert "cần bấm «Đồng ý»" in asked and "chính đồng chí, gõ 1 («Hủy»)." in asked

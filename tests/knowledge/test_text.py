@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from knowledge.text import canonical, fold, has_diacritics, lexical_terms, normalize, syllables, unify_tones
+from knowledge.text import canonical, fold, has_diacritics, lexical_terms, normalize, spaced_breaks, syllables, unify_tones
 
 
 def nfd(text: str) -> str:
@@ -195,3 +195,18 @@ def test_document_with_eth_is_found_by_its_number_typed_either_way(tmp_path) -> 
     assert "Ð" not in "".join(chunk.text for chunk in version.chunks)
     for typed in ("15-TB/ĐU", "15-TB/ÐU", "thông báo 15-TB/ÐU", "15-TB/DU"):
         assert any(ref.matches(doc.number, doc.doc_type) for ref in parse_number_refs(typed)), typed
+
+
+def test_zero_width_breaks_between_words_of_a_question_are_spaces() -> None:
+    # UAX #29: a zero-width space is a word boundary; a word joiner and a BOM typed between
+    # two words stand for one too.
+    assert spaced_breaks("tổ\u200bxung\u200bkích") == "tổ xung kích"
+    assert spaced_breaks("chi\u2060bộ đảng\ufeffviên") == "chi bộ đảng viên"
+    # Inside one syllable (copied from a PDF or a web page) it is dropped, as before.
+    assert normalize(spaced_breaks("th\u200bư vi\u200cện s\ufeffố")) == "thư viện số"
+    assert normalize(spaced_breaks("ho\u200bà")) == "hoà"
+    assert normalize(spaced_breaks(unicodedata.normalize("NFD", "nghị\u200bquyết"))) == "nghị quyết"
+    # At an edge or by a digit: left for normalize to drop.
+    assert normalize(spaced_breaks("\u200bNQ\u200b57\u200b")) == "NQ57"
+    # Documents are normalised as before (their indexed text does not change).
+    assert normalize("tổ\u200bxung\u200bkích") == "tổxungkích"

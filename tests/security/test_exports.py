@@ -78,14 +78,15 @@ async def test_formula_names_and_row_forging_in_exports(
     # The file Telegram received: formulas neutralised, numbers left as numbers.
     file_text = sent["document"]["data"].decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(file_text)))
-    assert rows[0] == ["poll_number", "unit_id", "unit", "option_number", "option", "votes", "voters"]
+    assert rows[0] == ["Mã khảo sát", "Mã đơn vị", "Đơn vị", "Số thứ tự phương án", "Phương án",
+                       "Số phiếu", "Số người trả lời"]
     assert [r[4] for r in rows[1:4]] == ["'=cmd|' /C calc'!A0", "Bình thường", "'@SUM(A1:A9)"]
     assert [(r[2], r[5], r[6]) for r in rows[1:4]] == [
         ("Chi bộ thôn Đông", "5", "6"), ("Chi bộ thôn Đông", "1", "6"), ("Chi bộ thôn Đông", "0", "6")]
     assert cli(capsys, "poll", "csv", str(poll_id)) == file_text
     out = tmp_path / "ketqua.csv"
     cli(capsys, "poll", "csv", str(poll_id), "--out", str(out))
-    assert out.read_bytes().decode("utf-8") == file_text  # CRLF kept as written
+    assert out.read_bytes().decode("utf-8") == "\ufeff" + file_text  # CRLF kept; BOM for Excel
 
     # Who chose what: one line per voter, whatever their names hold.
     voters = cli(capsys, "poll", "voters", str(poll_id))

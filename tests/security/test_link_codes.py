@@ -48,7 +48,7 @@ async def test_codes_asked_for_in_a_group_go_to_private_or_nowhere(assistant: Di
         assert said == messages.CODE_SENT_PRIVATELY
         [private] = chats.telegram_texts(1001)
         code = LINK.search(private)
-        assert code is not None and private.startswith("Mã liên kết của bạn: LK-")
+        assert code is not None and private.startswith("Mã liên kết của đồng chí: LK-")
 
         said = await chats.telegram(group, 901, f"/taoma {world.cell} canbo", group=True,
                                     name="Trần Thị Bình")
@@ -94,7 +94,7 @@ async def test_a_stranger_with_a_leaked_link_code_gets_nothing(assistant: Dispat
             platform="Telegram", name="Trần Thị Bình"), (Action(messages.LINK_CANCEL_BUTTON, ""),)))
         # ...which only asks the officer, naming the account that asks.
         asked = await chats.tg.wait_for("sendMessage", lambda p: p["chat_id"] == 901)
-        assert asked["text"].startswith("Tài khoản Zalo «Kẻ lạ» vừa nhập mã liên kết của bạn")
+        assert asked["text"].startswith("Tài khoản Zalo «Kẻ lạ» vừa nhập mã liên kết của đồng chí")
         assert messages.LINK_NO_ROLES in asked["text"]
         assert buttons(asked) == ["lk:1:y", "lk:1:n"]
         # Another member forging the «Đồng ý» press is refused.
@@ -156,7 +156,7 @@ async def test_the_owner_confirms_a_real_link_by_a_typed_choice_on_zalo(assistan
         requested = await chats.telegram(3001, 3001, f"/lienket {code[1]}", name="Dũng Phạm")
         assert requested == messages.LINK_REQUESTED.format(platform="Zalo", name="Phạm Văn Dũng")
         asked = await chats.zalo_reply("z-7001")
-        assert asked.startswith("Tài khoản Telegram «Dũng Phạm» vừa nhập mã liên kết của bạn")
+        assert asked.startswith("Tài khoản Telegram «Dũng Phạm» vừa nhập mã liên kết của đồng chí")
         assert asked.endswith("Gõ 1: ✅ Đồng ý · 2: ✖ Từ chối")
         done = await chats.zalo("z-7001", "z-7001", "1", name="Phạm Văn Dũng")
         assert done == messages.LINK_DONE_OWNER.format(platform="Telegram", name="Dũng Phạm")

@@ -70,9 +70,9 @@ def test_results_merge_units_and_export_csv(polls: Polls) -> None:
     by_unit = {u.name: (u.counts, u.voters) for u in found.units}
     assert by_unit["Chi bộ thôn Đông"] == ([2, 0, 1], 3) and by_unit["Xã Tân Lập"] == ([0, 1, 0], 1)
     rows = list(csv.DictReader(io.StringIO(results.to_csv(found))))
-    total = [r for r in rows if r["unit"] == poll_texts.POLL_TOTAL]
-    assert [(r["option"], int(r["votes"])) for r in total] == list(zip(OPTIONS, [2, 1, 1]))
-    cell = [int(r["votes"]) for r in rows if r["unit"] == "Chi bộ thôn Đông"]
+    total = [r for r in rows if r["Đơn vị"] == poll_texts.POLL_TOTAL]
+    assert [(r["Phương án"], int(r["Số phiếu"])) for r in total] == list(zip(OPTIONS, [2, 1, 1]))
+    cell = [int(r["Số phiếu"]) for r in rows if r["Đơn vị"] == "Chi bộ thôn Đông"]
     assert cell == [2, 0, 1]
 
 
@@ -134,11 +134,41 @@ async def test_other_units_officer_is_refused_results(polls: Polls) -> None:
     (file,) = outcome.replies
     assert isinstance(file, FileReply) and file.filename == f"khaosat-{found.poll_id}.csv"
     rows = list(csv.reader(io.StringIO(file.data.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["poll_number", "unit_id", "unit"]
+    assert rows[0][:3] == ["Mã khảo sát", "Mã đơn vị", "Đơn vị"]
     totals = [r for r in rows[1:] if r[1] == ""]
     assert [(r[4], r[5]) for r in totals][0] == ("Rất hài lòng", "2")
     outcome = await p.assistant.handle(IncomingText("u4", other, chat, f"/ketqua {found.poll_id} csv", True))
     assert [r.text for r in outcome.replies if isinstance(r, TextReply)] == [poll_texts.POLL_OTHER_UNIT]
+
+
+async def test_a_member_of_the_polls_own_unit_is_told_results_are_for_officers(polls: Polls) -> None:
+    p = polls
+    found = _sample(p)  # a poll of the district, whose cell this member belongs to
+    member = Sender("telegram", p.world.members[p.world.cell][0], "An")
+    chat = Chat("telegram", member.user_id, "private")
+    for n, command in enumerate((f"/ketqua {found.number}", f"/ketqua {found.number} csv",
+                                 f"/dongkhaosat {found.number}")):
+        outcome = await p.assistant.handle(IncomingText(f"m{n}", member, chat, command, True))
+        assert [r.text for r in outcome.replies if isinstance(r, TextReply)] == [
+            "Kết quả khảo sát chỉ gửi tới cán bộ phụ trách đơn vị; đảng viên không xem kết quả hay "
+            "kết thúc khảo sát. Đồng chí trả lời khảo sát bằng cách chọn phương án (Telegram) hoặc "
+            "gõ số phương án (Zalo)."]
+    assert p.db.call(lambda s: s.get(Poll, found.poll_id).status) == "open"
+
+
+async def test_the_poll_list_cuts_long_questions_after_a_whole_word(polls: Polls) -> None:
+    p = polls
+    question = ("Đồng chí đánh giá thế nào về việc tổ chức học tập, quán triệt nghị quyết bằng "
+                "hình thức trực tuyến?")
+    poll = p.db.call(service.create, officer(p), question=question, options=["Tốt", "Chưa tốt"],
+                     closes_at=utcnow() + timedelta(hours=1), unit_ids=[p.world.cell])
+    p.db.call(service.open_poll, officer(p), poll.id)
+    me = Sender("telegram", p.world.officer_id, "Trần Thị Bình")
+    outcome = await p.assistant.handle(IncomingText(
+        "l1", me, Chat("telegram", p.world.officer_id, "private"), "/dskhaosat", True))
+    assert [r.text for r in outcome.replies] == [
+        poll_texts.POLL_LIST_TITLE + "\n#1 — đang mở — Đồng chí đánh giá thế nào về việc tổ chức "
+        "học tập, quán…"]
 
 
 async def test_guided_creation_with_buttons(polls: Polls) -> None:
@@ -190,6 +220,10 @@ def test_cli_create_results_csv_close(cli_world: World, tmp_path: Path,
     assert "Số người trả lời: 0" in capsys.readouterr().out
     assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
     assert main(["poll", "csv", "1"]) == 0
-    assert capsys.readouterr().out.splitlines()[0].startswith("poll_number,unit_id,unit,option_number")
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "Mã khảo sát,Mã đơn vị,Đơn vị,Số thứ tự phương án,Phương án,Số phiếu,Số người trả lời")
+    # A file is written with a BOM, like the reports' CSV files, so that Excel reads it as UTF-8.
+    assert main(["poll", "csv", "1", "--out", str(tmp_path / "k.csv")]) == 0
+    assert (tmp_path / "k.csv").read_bytes().startswith("\ufeffMã khảo sát,".encode())
     assert main(["poll", "close", "1"]) == 0 and "closed" in capsys.readouterr().out
     assert main(["poll", "list"]) == 0 and "1\tclosed\tanonymous" in capsys.readouterr().out

@@ -32,12 +32,12 @@ async def test_an_officer_asks_only_in_their_subtree(core: Dispatcher, db: Datab
     started = await outsider.say(f"/yeucaubaocao {FIELDS}")
     assert list(buttons(started)) == ["Tỉnh Lâm Giang", "✖ Hủy"]  # only their own province
     typed = await outsider.say(str(world.district))  # the unit typed by its id instead
-    assert text_of(typed) == "Đơn vị này nằm ngoài phạm vi bạn phụ trách."
+    assert text_of(typed) == "Đơn vị này nằm ngoài phạm vi đồng chí phụ trách."
     draft = _requests(db)[0]
     assert draft.target_unit_ids in ("", None) or str(world.district) not in draft.target_unit_ids
     # A forged button for that unit is refused the same way.
     forged = await outsider.press(f"rp:c:{draft.id}:unit:{world.district}")
-    assert text_of(forged) == "Đơn vị này nằm ngoài phạm vi bạn phụ trách."
+    assert text_of(forged) == "Đơn vị này nằm ngoài phạm vi đồng chí phụ trách."
     assert str(world.district) != db.call(lambda s: s.get(ReportRequest, draft.id)).target_unit_ids
 
     # The commune officer may not ask the district; the district officer's request is
@@ -82,5 +82,5 @@ async def test_bad_definitions_and_deadlines_are_refused_with_the_rule(
     stale = await officer.press(f"rp:c:{draft.id}:sched:once")
     assert "📨 Gửi yêu cầu" not in buttons(stale)
     junk = await officer.press("rp:c:abc:go")
-    assert text_of(junk) == "Nút này không còn dùng được. Bạn hãy hỏi lại."
+    assert text_of(junk) == "Nút này không còn dùng được. Đồng chí hãy hỏi lại."
     assert db.call(lambda s: s.get(ReportRequest, draft.id)).status == "draft"

@@ -62,7 +62,7 @@ async def test_the_collaborator_role_per_unit(core: Dispatcher, db: Database,
 
     outsider = Talk(core, world.other_officer_id)
     refused = await outsider.say(f"/congtacvien {world.cell}")
-    assert text_of(refused) == "Đơn vị này nằm ngoài phạm vi bạn phụ trách.", text_of(refused)
+    assert text_of(refused) == "Đơn vị này nằm ngoài phạm vi đồng chí phụ trách.", text_of(refused)
     forged = await outsider.press(buttons(listed)[member])
     assert not text_of(forged).startswith("Đã giao")
     usage = await officer.say("/congtacvien abc")
