@@ -34,7 +34,8 @@ from bot.ask.models import AnswerNotice, OfficialAnswer
 from bot.services import similar
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
-from bot.services.questions import better_example, shorten
+from bot.services.questions import better_example
+from knowledge.text import shorten
 from bot.services.units import officer_units, path_key
 from bot.storage.models import ChatRecord, Identity, QuestionLog, Unit, to_local, utcnow, valid_id
 from knowledge.passages import OFFICIAL_ANSWER
