@@ -254,12 +254,10 @@ def shorten(text: str, width: int = 120, *, keep_lines: bool = False) -> str:
     or mid-syllable.
 
     By default the text becomes one line (runs of white space → one space); `keep_lines`
-    keeps its line breaks (spaces inside each line still collapse) and cuts at a space or a
-    line break. `width` counts characters, not bytes: a byte limit (Telegram's callback
-    data) is the data's own business."""
-    if keep_lines:
-        text = "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
-    else:
+    leaves the text as it is (line breaks, indentation: a message, a caption) and cuts at a
+    space or a line break. `width` counts characters, not bytes: a byte limit (Telegram's
+    callback data) is the data's own business."""
+    if not keep_lines:
         text = " ".join(text.split())
     if len(text) <= width:
         return text
@@ -269,4 +267,4 @@ def shorten(text: str, width: int = 120, *, keep_lines: bool = False) -> str:
     space = max(head.rfind(" "), head.rfind("\n"))
     if not text[width - 1].isspace() and space >= width // 2:
         head = head[:space]
-    return head.rstrip(" \n,;:-–") + "…"
+    return head.rstrip(" \t\n,;:-–") + "…"
