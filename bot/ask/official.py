@@ -149,7 +149,7 @@ def start(session: Session, actor: Actor, platform: str, chat_id: str, question_
     for row in rows:
         shown = better_example(shown, row.text)
     draft = OfficialAnswer(
-        question=shown[:1000], question_id=question.id, unit_id=unit.id,
+        question=shorten(shown, 1000), question_id=question.id, unit_id=unit.id,
         unit_name=unit.name, author_person_id=actor.person_id, origin_platform=platform,
         origin_chat_id=str(chat_id), status="draft", step="text", created_at=now)
     session.add(draft)

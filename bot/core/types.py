@@ -148,16 +148,16 @@ class Action:
 
     Two limits, kept apart: the label is for people (a name longer than `LABEL_CHARS` is cut
     after a whole word with knowledge.text.shorten); the data is for machines and must fit
-    Telegram's callback_data, 1-64 bytes of UTF-8 — it carries ids, never user text, and a
-    longer one is a programming error (ValueError here, not a refused button later)."""
+    Telegram's callback_data, at most 64 bytes of UTF-8 — it carries ids, never user text,
+    and a longer one is a programming error (ValueError here, not a refused button later)."""
 
     label: str  # Vietnamese, short: "👍", "Xem văn bản"
     data: str  # opaque to adapters, ≤ 64 bytes (Telegram's callback_data limit)
 
     def __post_init__(self) -> None:
         size = len(self.data.encode("utf-8"))
-        if not 1 <= size <= MAX_ACTION_DATA_BYTES:
-            raise ValueError(f"action data must be 1-{MAX_ACTION_DATA_BYTES} bytes, "
+        if size > MAX_ACTION_DATA_BYTES:
+            raise ValueError(f"action data must be at most {MAX_ACTION_DATA_BYTES} bytes, "
                              f"got {size}: {self.data[:80]!r}")
 
 

@@ -55,8 +55,8 @@ def take_document(session: Session, actor: Actor, campaign: StudyCampaign,
         raise InvalidInput(texts.DOC_SEVERAL.format(
             count=len(found), text=shown_text, labels="; ".join(d.label for d in found[:5])))
     doc = found[0]
-    campaign.doc_id, campaign.doc_label, campaign.doc_title = doc.doc_id, doc.label[:300], \
-        doc.title[:500]
+    campaign.doc_id, campaign.doc_label, campaign.doc_title = doc.doc_id, shorten(doc.label, 300), \
+        shorten(doc.title, 500)
     campaign.attachment_platform = campaign.attachment_file_id = campaign.attachment_name = None
     return _goto(session, actor, campaign, "title")
 
@@ -66,7 +66,7 @@ def take_file(session: Session, actor: Actor, campaign: StudyCampaign, platform:
     campaign.doc_id, campaign.doc_title = None, ""
     campaign.attachment_platform, campaign.attachment_file_id = platform, file_id[:255]
     campaign.attachment_name = (name or file_id)[:255]
-    campaign.doc_label = campaign.attachment_name[:300]
+    campaign.doc_label = shorten(campaign.attachment_name, 300)
     reply = _goto(session, actor, campaign, "title")
     return TextReply(texts.FILE_ATTACHED.format(name=campaign.attachment_name) + "\n\n"
                      + reply.text, reply.actions)
