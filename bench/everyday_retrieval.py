@@ -3,13 +3,16 @@ in one run: plain BM25, today's default, and the lexicon's levers on top.
 
     .venv/bin/python bench/everyday_retrieval.py --store data/store/eval/corpus \
         [--everyday bench/data/everyday_questions.jsonl] \
-        [--dev ../shared/eval/alqac2022/queries.jsonl] [--variants default+lexicon ...]
+        [--dev ../shared/eval/alqac2022/queries.jsonl] [--variants default+lexicon ...] \
+        [--adapted-model DIR --adapted-store DIR]
 
 The store must hold the ALQAC corpus (`tuyengiao eval --corpus .../corpus.jsonl ...` builds it
 under data/store/eval/corpus). Every variant runs every question as given and with its
 diacritics stripped; figures are printed for the whole set and for its odd and even halves
 (a choice that holds on one half only is noise). The dev set (exam-style questions) is run
-too: expansion must not cost it.
+too: expansion must not cost it. With --adapted-model (a model from `tuyengiao adapt`) and
+--adapted-store (the same corpus indexed with it), the new default is also run with the
+adapted model, at dense weights 0.2 and 0.4.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from knowledge.embedder import Embedder, Kind  # noqa: E402
+from knowledge.embedder import Embedder, EmbedderConfig, Kind, SentenceTransformerEmbedder  # noqa: E402
 from knowledge.evaluation import EvalQuery, load_queries, score  # noqa: E402
 from knowledge.expansion import QueryExpander  # noqa: E402
 from knowledge.lexicon_files import Lexicon, bundled_files, load_lexicon  # noqa: E402
@@ -113,6 +116,10 @@ def main() -> None:
     p.add_argument("--dev", type=Path, default=REPO.parent / "shared/eval/alqac2022/queries.jsonl")
     p.add_argument("--no-dev", action="store_true", help="skip the dev set (faster)")
     p.add_argument("--variants", nargs="*", help="names to run (default: all)")
+    p.add_argument("--adapted-model", type=Path,
+                   help="a model from `tuyengiao adapt`: the new default is run with it too")
+    p.add_argument("--adapted-store", type=Path,
+                   help="the same corpus indexed with --adapted-model (tuyengiao eval --store)")
     args = p.parse_args()
     settings = Settings()
     embedder = CachedEmbedder(make_embedder(settings))
@@ -124,10 +131,21 @@ def main() -> None:
     if not args.no_dev:
         sets["dev"] = load_queries(args.dev)
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
-    chosen = variants(replace(fusion_weights(settings), abbreviations=1.0, wording=0.5))
-    for name, v in chosen.items():
-        if args.variants and name not in args.variants:
-            continue
+    base = replace(fusion_weights(settings), abbreviations=1.0, wording=0.5)
+    runs = [
+        (name, v, reader, embedder) for name, v in variants(base).items()
+        if not args.variants or name in args.variants
+    ]
+    if args.adapted_model:
+        adapted = CachedEmbedder(SentenceTransformerEmbedder(EmbedderConfig(model=str(args.adapted_model))))
+        adapted_reader = StoreReader(args.adapted_store)
+        if adapted_reader.current() is None:
+            sys.exit(f"no store at {args.adapted_store}: index the corpus with the adapted model")
+        for dense in (0.2, 0.4):
+            name = f"+ both, adapted model, dense {dense}"
+            runs.append((name, Variant(name, "hybrid", replace(base, dense=dense), "both"),
+                         adapted_reader, adapted))
+    for name, v, reader, embedder in runs:
         searcher = Searcher(reader, embedder, v.weights, expander=expander_for(v.lexicon, lexicon))
         for set_name, queries in sets.items():
             for strip in (False, True):

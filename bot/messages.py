@@ -284,6 +284,9 @@ LINK_UNDELIVERED = (
 )
 LINK_REQUEST_GONE = "Yêu cầu liên kết này không còn hiệu lực (đã xử lý hoặc quá 15 phút)."
 LINK_NOT_YOURS = "Chỉ chủ tài khoản nhận yêu cầu mới trả lời được."
+LINK_MERGE_CONFLICT = ("Chưa liên kết được: cả hai tài khoản đều {what}; gộp lại sẽ làm sai "
+                       "kết quả. Hai tài khoản vẫn để riêng như trước.")
+LINK_MERGE_FAILED = "Chưa liên kết được hai tài khoản; hai tài khoản vẫn để riêng như trước."
 
 # --- unit kinds and roles, as shown to people -----------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -51,6 +52,13 @@ def bundled_model_path() -> str:
 
 
 def known_prefixes(model: str) -> tuple[str, str]:
+    """(query prefix, passage prefix) the model needs: those an adapted model was trained with
+    (its adaptation.json, knowledge/adaptation.py), else those of a known model family."""
+    manifest = os.path.join(model, "adaptation.json") if model else ""
+    if manifest and os.path.isfile(manifest):
+        with open(manifest, encoding="utf-8") as f:
+            recorded = json.load(f)
+        return str(recorded.get("query_prefix", "")), str(recorded.get("passage_prefix", ""))
     lowered = os.path.basename(model.rstrip("/")).lower()
     for marker, query_prefix, passage_prefix in _KNOWN_PREFIXES:
         if marker in lowered:

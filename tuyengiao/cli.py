@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from tuyengiao import logs, redaction
+from tuyengiao.adapt_cli import add_adapt_parser, run_adapt
 from tuyengiao.admin import add_admin_parser, run_admin
 from tuyengiao.broadcast_cli import add_broadcast_parser, run_broadcast
 from tuyengiao.poll_cli import add_poll_parser, run_poll
@@ -71,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("files", nargs="*", type=Path,
                     help="files to check (default: the bundled ones and LEXICON_FILES)")
 
+    add_adapt_parser(sub)
+
     sp = sub.add_parser("run", help="start the assistant on every configured channel")
     store_arg(sp)
     sp.add_argument("--check", action="store_true",
@@ -122,6 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "documents": lambda: commands.documents(store, as_json=args.json),
         "lexicon": lambda: commands.lexicon(settings, args.files),
+        "adapt": lambda: run_adapt(args, settings, store),
         "run": lambda: (check.run_check(settings, store) if args.check
                         else serve.run(settings, store, log_file=log_file)),
         "init": lambda: first_run.init(settings, unit=args.unit, kind=args.kind,

@@ -60,6 +60,8 @@ def study_config(settings: Settings) -> StudyConfig:
 
     return StudyConfig(
         interval=settings.study_runner_seconds,
+        # Longer than two ticks: a runner that is busy or slow keeps its hold.
+        lease=max(90.0, 3 * settings.study_runner_seconds), holder=process_name(settings),
         reminders=ReminderSchedule.parse(settings.study_reminder_hours),
         attendance=AttendanceRules(checkin=timedelta(hours=settings.study_checkin_hours),
                                    auto_close=timedelta(hours=settings.study_roll_close_hours)))

@@ -17,11 +17,31 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel
 
+from bot.services.person_merge import collisions
 from bot.storage.bases import moment_field, now_field
 
 NOTICE_STATUSES: tuple[str, ...] = ("pending", "sending", "sent", "failed")
+
+
+def _merge_conversations(session: Session, source_id: int, target_id: int) -> None:
+    """Account linking (bot.services.person_merge): one conversation per chat and person —
+    the more recent of the two."""
+    for row, other in collisions(session, Conversation, lambda r: (r.platform, r.chat_id),
+                                 source_id, target_id):
+        session.delete(other if row.updated_at > other.updated_at else row)
+
+
+def _merge_notices(session: Session, source_id: int, target_id: int) -> None:
+    """Account linking: one notice per answer, chat and person — the staying person's,
+    marked sent when either was (the chat is not told twice)."""
+    for row, other in collisions(session, AnswerNotice,
+                                 lambda r: (r.answer_id, r.platform, r.chat_id), source_id, target_id):
+        if row.status == "sent" and other.status != "sent":
+            other.status, other.sent_at = "sent", row.sent_at
+            session.add(other)
+        session.delete(row)
 
 
 class Conversation(SQLModel, table=True):
@@ -32,6 +52,7 @@ class Conversation(SQLModel, table=True):
     __tablename__ = "ask_conversation"  # type: ignore[assignment]
     __table_args__ = (
         UniqueConstraint("platform", "chat_id", "person_id", name="uq_conversation_chat_person"),
+        {"info": {"person_merge": _merge_conversations}},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -96,6 +117,7 @@ class AnswerNotice(SQLModel, table=True):
         CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')",
                         name="ck_notice_status"),
         Index("ix_notice_claim", "status", "next_attempt_at"),
+        {"info": {"person_merge": _merge_notices}},
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -23,8 +23,9 @@ from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel
 
+from bot.services.person_merge import collisions
 from bot.storage.bases import Addressed, Composed, Numbered, moment_field, now_field
 
 DeliveryStatus = Literal["pending", "sending", "sent", "failed_permanent", "cancelled"]
@@ -82,6 +83,18 @@ class Broadcast(Composed, BroadcastBase, Numbered, table=True):
     plain_text: str | None = Field(default=None, max_length=4000)
 
 
+def _merge_recipients(session: Session, source_id: int, target_id: int) -> None:
+    """Account linking (bot.services.person_merge): one recipient row per broadcast and
+    person — the staying person's, with the earlier reading confirmation of the two."""
+    for row, other in collisions(session, BroadcastRecipient, lambda r: r.broadcast_id,
+                                 source_id, target_id):
+        if row.confirmed_at is not None and (other.confirmed_at is None
+                                             or row.confirmed_at < other.confirmed_at):
+            other.confirmed_at, other.confirmed_platform = row.confirmed_at, row.confirmed_platform
+            session.add(other)
+        session.delete(row)
+
+
 class BroadcastRecipient(SQLModel, table=True):
     """A person the broadcast was meant for (the audience at confirmation time), counted in
     the unit they were targeted through. Reading confirmation lives here: a person confirms
@@ -90,6 +103,7 @@ class BroadcastRecipient(SQLModel, table=True):
     __tablename__ = "broadcast_recipient"  # type: ignore[assignment]
     __table_args__ = (
         UniqueConstraint("broadcast_id", "person_id", name="uq_recipient_broadcast_person"),
+        {"info": {"person_merge": _merge_recipients}},
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 logger = logging.getLogger(__name__)
 
 
-async def tick_until_stopped(tick: Callable[[], Awaitable[None]], stop: asyncio.Event,
+async def tick_until_stopped(tick: Callable[[], Awaitable[object]], stop: asyncio.Event,
                              wake: asyncio.Event, interval: float, name: str) -> None:
     """Run `tick()` until `stop` is set: again `interval` seconds after each tick ended, or
     at once when `wake` is set (cleared before each tick, so a wake-up during a tick brings

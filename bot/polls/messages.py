@@ -110,3 +110,6 @@ HELP_POLL = (
     "đơn vị kèm biểu đồ.\n"
     "• /dongkhaosat <mã> — kết thúc khảo sát ngay."
 )
+
+# Account linking refused (bot.services.person_merge): what both accounts did.
+MERGE_BOTH_VOTED = "đã bỏ phiếu trong khảo sát #{number}"

@@ -21,9 +21,11 @@ import json
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, col, select
 
-from bot.storage.bases import Addressed, Composed, Numbered, moment_field, now_field
+from bot.polls import messages as texts
+from bot.services.errors import MergeConflict
+from bot.storage.bases import Addressed, Composed, Numbered, moment_field, now_field, shown_number
 
 POLL_STATUSES = ("draft", "open", "closed", "cancelled")
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
@@ -94,13 +96,29 @@ class PollMessage(SQLModel, table=True):
     forwarded_from: int | None = Field(default=None, foreign_key="poll_message.id")
 
 
+def _refuse_double_votes(session: Session, source_id: int, target_id: int) -> None:
+    """Account linking (bot.services.person_merge): two accounts that both voted in the same
+    named poll cannot become one person (one person, two votes). Anonymous polls' votes
+    carry no person: nothing here reads them."""
+    def voted(person_id: int) -> object:
+        return select(PollVote.poll_id).where(PollVote.person_id == person_id,
+                                              PollVote.option_ids != "")
+
+    both = session.exec(voted(source_id).where(  # type: ignore[attr-defined]
+        col(PollVote.poll_id).in_(voted(target_id)))).first()
+    if both is not None:
+        poll = session.get(Poll, both)
+        raise MergeConflict(texts.MERGE_BOTH_VOTED.format(number=shown_number(poll)))
+
+
 class PollVote(SQLModel, table=True):
     """A voter's current choice. Named: `person_id` / `voter_key` = "platform:user id".
     Anonymous: `voter_key` = the HMAC while the poll is open, no person; deleted at close
     (counted into PollTally)."""
 
     __tablename__ = "poll_vote"  # type: ignore[assignment]
-    __table_args__ = (UniqueConstraint("poll_id", "voter_key", name="uq_poll_vote_voter"),)
+    __table_args__ = (UniqueConstraint("poll_id", "voter_key", name="uq_poll_vote_voter"),
+                      {"info": {"person_merge": _refuse_double_votes}})
 
     id: int | None = Field(default=None, primary_key=True)
     poll_id: int = Field(foreign_key="poll.id", index=True)

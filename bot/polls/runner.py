@@ -44,7 +44,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -66,7 +65,7 @@ from bot.polls import runner_steps as steps
 from bot.polls.models import Poll
 from bot.polls.posting import poll_spec
 from bot.core.ratelimit import RateLimiter
-from bot.storage import leases
+from bot.storage.leases import JobLease
 from bot.storage.database import Database
 from bot.storage.models import utcnow
 from bot.polls import messages as poll_texts
@@ -106,8 +105,8 @@ class PollRunner:
         self._wake = asyncio.Event()
         self._purge_due = True  # once after a start, then after each anonymous poll's close
         self._purge_failing = False
-        self.holder = config.holder or leases.new_worker_id()
-        self._held_at: float | None = None  # monotonic time the lease was last taken
+        self._lease = JobLease(db, LEASE_NAME, config.holder, config.lease)
+        self.holder = self._lease.holder
         self.finished: asyncio.Queue[int] = asyncio.Queue()  # poll ids whose results went out
 
     def wake(self) -> None:
@@ -118,12 +117,7 @@ class PollRunner:
             await tick_until_stopped(self.tick, stop, self._wake, self.config.interval,
                                      "poll runner")
         finally:
-            if self._held_at is not None:  # another process may take over at once
-                self._held_at = None
-                try:
-                    await self.db.run(leases.give_up, LEASE_NAME, self.holder)
-                except Exception as exc:
-                    logger.warning("poll runner: could not give its lease up: %s", exc)
+            await self._lease.release()  # another process may take over at once
 
     async def tick(self) -> None:
         """One round of the work, if this process holds the runner's lease."""
@@ -141,15 +135,7 @@ class PollRunner:
 
     async def _lead(self) -> bool:
         """Take or keep the runner's lease (a database write every third of it at most)."""
-        clock = time.monotonic()
-        if self._held_at is not None and clock - self._held_at < self.config.lease / 3:
-            return True
-        held = await self.db.run(leases.hold, LEASE_NAME, self.holder, utcnow(),
-                                 timedelta(seconds=self.config.lease))
-        if held and self._held_at is None:
-            logger.info("poll runner %s: running the polls", self.holder)
-        self._held_at = clock if held else None
-        return held
+        return await self._lease.lead()
 
     async def _still_leading(self) -> None:
         if not await self._lead():

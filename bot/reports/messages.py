@@ -362,3 +362,6 @@ OPINION_CSV_HEADER = ["Mã", "Thời điểm", "Đơn vị cấp trên", "Đơn 
                       "Khẩn", "Nội dung", "Người báo cáo"]
 YES = "có"
 NO = ""
+
+# Account linking refused (bot.services.person_merge): what both accounts did.
+MERGE_BOTH_REPORTED = "đã nộp báo cáo cho cùng một kỳ của yêu cầu báo cáo #{id}"

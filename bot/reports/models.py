@@ -26,8 +26,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
+from bot.reports import messages as texts
+from bot.services.errors import MergeConflict
+from bot.services.person_merge import collisions
 from bot.storage.bases import Addressed, Composed, moment_field, now_field
 
 REQUEST_STATUSES = ("draft", "active", "stopped", "done", "cancelled")
@@ -108,6 +111,42 @@ class ReportInstance(SQLModel, table=True):
     created_at: datetime = now_field()
 
 
+def _merge_assignments(session: Session, source_id: int, target_id: int) -> None:
+    """Account linking (bot.services.person_merge): one personal assignment per period and
+    unit. When both accounts had one, the one with submissions stays (its drafts and
+    submissions with it) and the other goes, its draft moved over unless the kept one has
+    its own; both with submissions cannot become one person's (MergeConflict)."""
+    for row, other in collisions(session, ReportAssignment,
+                                 lambda r: (r.instance_id, r.unit_id), source_id, target_id):
+        if row.versions and other.versions:
+            instance = session.get(ReportInstance, row.instance_id)
+            raise MergeConflict(texts.MERGE_BOTH_REPORTED.format(
+                id=instance.request_id if instance else row.instance_id))
+        keep, drop = (row, other) if row.versions else (other, row)
+        has_draft = session.exec(select(ReportDraft.id).where(
+            ReportDraft.assignment_id == keep.id)).first() is not None
+        for draft in session.exec(select(ReportDraft).where(
+                ReportDraft.assignment_id == drop.id)).all():
+            if has_draft:
+                session.delete(draft)
+            else:
+                draft.assignment_id, has_draft = keep.id, True
+                session.add(draft)
+        session.flush()  # the drafts no longer point at it
+        session.delete(drop)
+        session.flush()
+
+
+def _merge_collaborators(session: Session, source_id: int, target_id: int) -> None:
+    """Account linking: one collaborator row per person and unit — an active one if either
+    was active."""
+    for row, other in collisions(session, OpinionCollaborator, lambda r: r.unit_id,
+                                 source_id, target_id):
+        active_only_here = other.revoked_at is not None and row.revoked_at is None
+        session.delete(other if active_only_here else row)
+        session.flush()
+
+
 class ReportAssignment(SQLModel, table=True):
     __tablename__ = "report_assignment"  # type: ignore[assignment]
     __table_args__ = (
@@ -115,6 +154,7 @@ class ReportAssignment(SQLModel, table=True):
         CheckConstraint("status IN ('open', 'submitted', 'closed')",
                         name="ck_report_assignment_status"),
         Index("ix_report_assignment_track", "instance_id", "status"),
+        {"info": {"person_merge": _merge_assignments}},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -123,7 +163,9 @@ class ReportAssignment(SQLModel, table=True):
     unit_name: str = Field(max_length=120)
     unit_path: str = Field(max_length=512, index=True)
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    person_ref: int = 0  # person_id or 0 (unique constraints treat NULLs as distinct)
+    # person_id or 0 (unique constraints treat NULLs as distinct); re-pointed with it when
+    # two people are merged (bot.services.person_merge reads this column's info).
+    person_ref: int = Field(default=0, sa_column_kwargs={"info": {"person_ref": True}})
     status: str = Field(default="open", max_length=12)
     closed_reason: str | None = Field(default=None, max_length=32)  # "unit_deleted", ...
     first_submitted_at: datetime | None = moment_field()
@@ -192,7 +234,8 @@ class ReportFile(SQLModel, table=True):
 
 class OpinionCollaborator(SQLModel, table=True):
     __tablename__ = "opinion_collaborator"  # type: ignore[assignment]
-    __table_args__ = (UniqueConstraint("person_id", "unit_id", name="uq_opinion_collaborator"),)
+    __table_args__ = (UniqueConstraint("person_id", "unit_id", name="uq_opinion_collaborator"),
+                      {"info": {"person_merge": _merge_collaborators}})
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)

@@ -68,6 +68,16 @@ class InviteInvalid(CodeRefused):
         self.reason: InviteProblem = reason
 
 
+class MergeConflict(InvalidInput):
+    """Two people's records cannot become one person's (bot.services.person_merge): `what`
+    says what both did ("đã bỏ phiếu trong khảo sát #3"); None: a collision no rule foresaw."""
+
+    def __init__(self, what: str | None = None) -> None:
+        self.what = what
+        super().__init__(texts.LINK_MERGE_CONFLICT.format(what=what) if what
+                         else texts.LINK_MERGE_FAILED)
+
+
 class CodeLocked(ServiceError):
     """Too many wrong codes from this person or chat: redemption refused for `minutes` more."""
 
@@ -76,5 +86,5 @@ class CodeLocked(ServiceError):
         super().__init__(message)
 
 
-__all__ = ["CodeLocked", "CodeRefused", "InvalidInput", "InviteInvalid", "InviteProblem", "NotFound",
-           "PermissionDenied", "ServiceError"]
+__all__ = ["CodeLocked", "CodeRefused", "InvalidInput", "InviteInvalid", "InviteProblem",
+           "MergeConflict", "NotFound", "PermissionDenied", "ServiceError"]

@@ -20,9 +20,12 @@ Person. Here each side acts knowingly: the joiner typed a link command naming a 
 and the owner confirmed that exact account. Roles reach a person only through a link that
 their own side asked for or confirmed; admin rights (ADMIN_IDS) never move.
 
-When the link is made and the Person left behind has no identity any more, its
-memberships, question log and feedback are folded into the owner's Person and it is
-deleted. A Person keeps at most one identity per platform.
+When the link is made and the Person left behind has no identity any more, everything that
+names it in any table is folded into the owner's Person and it is deleted
+(bot.services.person_merge), in the same transaction. When the two records cannot become
+one (both voted in the same named poll...), the link is refused with that reason: the
+request is declined, the accounts stay apart, both sides are told. A Person keeps at most
+one identity per platform.
 """
 
 from __future__ import annotations
@@ -31,21 +34,18 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, delete, select, update
+from sqlmodel import Session, col, select, update
 
-from bot.services.errors import InvalidInput, InviteInvalid, PermissionDenied
+from bot.services.errors import InvalidInput, InviteInvalid, MergeConflict, PermissionDenied
 from bot.services.invites import LINK_PREFIX, consume, find_code, new_code, show_link_code, usable
 from bot.services.people import Actor, actor_for
+from bot.services.person_merge import merge_person
 from bot.storage.models import (
-    ROLE_RANK,
     ChatRecord,
-    Feedback,
     Identity,
     InviteCode,
     LinkRequest,
     Membership,
-    Person,
-    QuestionLog,
     Unit,
     utcnow,
     valid_id,
@@ -82,12 +82,14 @@ class LinkPrompt:
 class LinkDecision:
     """What became of a request: "accepted", "declined" or "cancelled". `actor` is the
     refreshed actor of whoever decided (after an accepted link the owner's Person gains the
-    joiner's units)."""
+    joiner's units). `conflict`: the owner accepted but the two records cannot be merged
+    (the message saying why; the request is then "declined")."""
 
     status: str
     joiner: Account
     owners: tuple[Account, ...]
     actor: Actor
+    conflict: str | None = None
 
 
 def link_code(session: Session, actor: Actor, *, now: datetime | None = None) -> str:
@@ -169,15 +171,25 @@ def decide(session: Session, actor: Actor, request_id: int, accept: bool, *,
         raise PermissionDenied(texts.LINK_NOT_YOURS)
     joiner = session.get(Identity, request.identity_id)
     assert joiner is not None
+    conflict = None
     if accept:
         _check_linkable(session, joiner.person_id, joiner.platform, request.owner_person_id)
-        _link(session, joiner, request.owner_person_id)
-    request.status, request.decided_at = ("accepted" if accept else "declined"), now
+        try:
+            with session.begin_nested():  # a refused merge leaves everything as it was
+                _link(session, joiner, request.owner_person_id)
+        except MergeConflict as refused:
+            conflict = refused.message
+            session.expire_all()
+            request = _pending(session, request_id, now)
+            logger.warning("link request %s: the two records cannot be merged (%s)",
+                           request_id, refused.what or "a collision")
+    request.status, request.decided_at = ("accepted" if accept and not conflict
+                                          else "declined"), now
     session.add(request)
     session.flush()
-    log = logger.info if accept else logger.warning
+    log = logger.info if request.status == "accepted" else logger.warning
     log("link request %s %s by person %s", request_id, request.status, actor.person_id)
-    return _decision(session, request, actor)
+    return _decision(session, request, actor, conflict)
 
 
 def cancel(session: Session, actor: Actor, request_id: int, *,
@@ -214,14 +226,15 @@ def _check_linkable(session: Session, joiner_person: int, platform: str, owner_i
         raise InviteInvalid("platform_taken")
 
 
-def _decision(session: Session, request: LinkRequest, actor: Actor) -> LinkDecision:
+def _decision(session: Session, request: LinkRequest, actor: Actor,
+              conflict: str | None = None) -> LinkDecision:
     joiner = session.get(Identity, request.identity_id)
     me = session.get(Identity, actor.identity_id)
     assert joiner is not None and me is not None
     owners = tuple(a for a in _owners(session, request.owner_person_id)
                    if a.platform != joiner.platform)
     return LinkDecision(request.status, _account(session, joiner), owners,
-                        actor_for(session, me, is_admin=actor.is_admin))
+                        actor_for(session, me, is_admin=actor.is_admin), conflict)
 
 
 def _account(session: Session, identity: Identity) -> Account:
@@ -259,58 +272,8 @@ def _link(session: Session, identity: Identity, target_id: int) -> None:
     session.flush()
     left = session.exec(select(Identity.id).where(Identity.person_id == source_id)).first()
     if left is None:
-        _fold_person(session, source_id, target_id)
+        merge_person(session, source_id, target_id)
     logger.info("identity %s linked to person %s", identity.id, target_id)
-
-
-def _fold_person(session: Session, source_id: int, target_id: int) -> None:
-    """Move everything of a Person without identities onto another, then delete it."""
-    target_roles = {
-        m.unit_id: m for m in session.exec(select(Membership).where(Membership.person_id == target_id))
-    }
-    for m in session.exec(select(Membership).where(Membership.person_id == source_id)).all():
-        kept = target_roles.get(m.unit_id)
-        if kept is None:
-            m.person_id = target_id
-            session.add(m)
-        else:
-            if ROLE_RANK[m.role] > ROLE_RANK[kept.role]:
-                kept.role = m.role
-                session.add(kept)
-            session.delete(m)
-    voted = set(session.exec(select(Feedback.question_id).where(Feedback.person_id == target_id)))
-    for fb in session.exec(select(Feedback).where(Feedback.person_id == source_id)).all():
-        if fb.question_id in voted:
-            session.delete(fb)
-        else:
-            fb.person_id = target_id
-            session.add(fb)
-    session.flush()
-    session.exec(
-        update(QuestionLog).where(col(QuestionLog.person_id) == source_id).values(person_id=target_id)
-    )
-    session.exec(
-        update(InviteCode)
-        .where(col(InviteCode.created_by_person_id) == source_id)
-        .values(created_by_person_id=target_id)
-    )
-    session.exec(
-        update(InviteCode)
-        .where(col(InviteCode.person_id) == source_id)
-        .values(person_id=target_id, revoked=True)
-    )
-    session.exec(  # a request to join the Person that is going away can no longer be met
-        update(LinkRequest)
-        .where(col(LinkRequest.owner_person_id) == source_id, col(LinkRequest.status) == "pending")
-        .values(status="cancelled")
-    )
-    session.exec(
-        update(LinkRequest)
-        .where(col(LinkRequest.owner_person_id) == source_id)
-        .values(owner_person_id=target_id)
-    )
-    session.exec(delete(Person).where(col(Person.id) == source_id))
-    session.flush()
 
 
 __all__ = [

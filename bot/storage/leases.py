@@ -12,19 +12,25 @@ writer at a time, so the select-then-update is atomic.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
 
-from bot.storage.models import WorkLease
+from bot.storage.models import WorkLease, utcnow
+
+if TYPE_CHECKING:
+    from bot.storage.database import Database
+
+logger = logging.getLogger(__name__)
 
 
 def claim(session: Session, table: type[Any], due: ColumnElement[bool],
@@ -78,4 +84,55 @@ def give_up(session: Session, name: str, holder: str) -> None:
                                          col(WorkLease.holder) == holder))
 
 
-__all__ = ["aware", "claim", "give_up", "hold", "new_worker_id"]
+class JobLease:
+    """One process's hold on the job `name` (a `work_lease` row): `lead()` before each round
+    of the job says whether this process may do it now.
+
+    The row names its holder and how long the hold lasts (`seconds`). `lead()` takes the job
+    when nobody holds it or the holder's lease has passed (it died or stalled), and renews
+    this process's own lease once a third of it has gone by (at most one write per third:
+    a tick every few seconds does not write each time). A process that stops cleanly calls
+    `release()` so another takes over at once; one that dies is replaced `seconds` after its
+    last renewal. `holder`: this process's stable name (a restarted process takes its own
+    lease back at once); empty: a new name for this run. `clock`: UTC now (tests move it).
+    """
+
+    def __init__(self, db: Database, name: str, holder: str = "", seconds: float = 30.0,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
+        self.name = name
+        self.holder = holder or new_worker_id()
+        self.lease = timedelta(seconds=seconds)
+        self.clock = clock
+        self._held_at: datetime | None = None  # when this process last took or renewed it
+
+    @property
+    def held(self) -> bool:
+        """Whether the last `lead()` found the job ours (no database read)."""
+        return self._held_at is not None
+
+    async def lead(self) -> bool:
+        """Take or keep the job; whether this process holds it now."""
+        now = self.clock()
+        if self._held_at is not None and timedelta(0) <= now - self._held_at < self.lease / 3:
+            return True
+        held = await self.db.run(hold, self.name, self.holder, now, self.lease)
+        if held and self._held_at is None:
+            logger.info("%s: %s now does this job", self.name, self.holder)
+        elif not held and self._held_at is not None:
+            logger.warning("%s: another process took the job from %s", self.name, self.holder)
+        self._held_at = now if held else None
+        return held
+
+    async def release(self) -> None:
+        """Give the job up (a clean stop), when held; a database error is logged."""
+        if self._held_at is None:
+            return
+        self._held_at = None
+        try:
+            await self.db.run(give_up, self.name, self.holder)
+        except Exception as exc:
+            logger.warning("%s: could not give the job up: %s", self.name, exc)
+
+
+__all__ = ["JobLease", "aware", "claim", "give_up", "hold", "new_worker_id"]

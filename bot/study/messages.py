@@ -237,6 +237,11 @@ QUIZ_TOO_MANY_OPTIONS = "tối đa {limit} phương án"
 QUIZ_OPTIONS_REPEATED = "có phương án bị trùng nhau"
 QUIZ_NO_PASSAGE = "thiếu đoạn trích làm căn cứ"
 QUIZ_PASSAGE_LONG = "đoạn trích dài quá {limit} ký tự"
+QUIZ_FORMAT_UNKNOWN = (
+    "Trợ lý chưa nhận ra bài kiểm tra. Gửi mỗi dòng một câu: «Câu hỏi | phương án 1 | "
+    "phương án 2 | số thứ tự đáp án đúng | đoạn trích làm căn cứ» (câu hỏi có dấu «|» thì "
+    "đặt trong ngoặc kép), hoặc nội dung tệp CSV có các cột đó theo thứ tự (ngăn cách bằng "
+    "dấu «;», dấu phẩy hoặc tab).")
 QUIZ_COUNT = "Bài kiểm tra cần từ {low} đến {high} câu (đang có {count})."
 QUIZ_NONE = "Đợt học tập này không có bài kiểm tra."
 QUIZ_NAMED_NOTICE = ("📝 Bài kiểm tra đợt #{id}: {count} câu, đạt từ {mark} câu; lần làm thứ "

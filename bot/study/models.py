@@ -16,8 +16,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
+from bot.services.person_merge import collisions
 from bot.storage.bases import Addressed, Composed, moment_field, now_field
 
 CAMPAIGN_STATUSES: tuple[str, ...] = ("draft", "open", "closed", "cancelled")
@@ -86,6 +87,53 @@ class StudySession(SQLModel, table=True):
     awaiting_reason_for: int | None = Field(default=None, foreign_key="person.id")
 
 
+_ATTENDANCE_RANK = {None: 0, "absent": 1, "exempt": 2, "present": 3}
+_FIRST_MOMENTS = ("notified_at", "self_study_sent_at", "self_studied_at", "quiz_passed_at")
+
+
+def _merge_participants(session: Session, source_id: int, target_id: int) -> None:
+    """Account linking (bot.services.person_merge): one participant row per campaign and
+    person — the staying person's row (its unit), with the better of the two records: the
+    attendance that counts more (present > exempt > absent), the earliest of each moment
+    (told, self-study sent, studied, passed), the best score."""
+    for row, other in collisions(session, StudyParticipant, lambda r: r.campaign_id,
+                                 source_id, target_id):
+        if _ATTENDANCE_RANK[row.attendance] > _ATTENDANCE_RANK[other.attendance]:
+            for name in ("attendance", "absence_reason", "attendance_via", "attendance_by",
+                         "attendance_at"):
+                setattr(other, name, getattr(row, name))
+        for name in _FIRST_MOMENTS:
+            moments = [m for m in (getattr(other, name), getattr(row, name)) if m is not None]
+            setattr(other, name, min(moments) if moments else None)
+        scores = [s for s in (other.best_score, row.best_score) if s is not None]
+        other.best_score = max(scores) if scores else None
+        other.late = other.late and row.late
+        session.add(other)
+        session.delete(row)
+
+
+def _merge_attempts(session: Session, source_id: int, target_id: int) -> None:
+    """Account linking: quiz attempts are numbered per campaign and person; the source's
+    attempts follow the staying person's (its 1, 2 become 3, 4 after their 1, 2), so both
+    count against the attempts allowed."""
+    def attempts(person_id: int) -> list[QuizAttempt]:
+        return list(session.exec(select(QuizAttempt).where(QuizAttempt.person_id == person_id)
+                                 .order_by(QuizAttempt.number)).all())
+
+    top: dict[int, int] = {}
+    for attempt in attempts(target_id):
+        top[attempt.campaign_id] = max(top.get(attempt.campaign_id, 0), attempt.number)
+    moving = [a for a in attempts(source_id) if a.campaign_id in top]
+    for attempt in moving:  # out of the way first: the new numbers may be taken by old ones
+        attempt.number = -attempt.number
+        session.add(attempt)
+    session.flush()
+    for attempt in sorted(moving, key=lambda a: -a.number):
+        top[attempt.campaign_id] += 1
+        attempt.number = top[attempt.campaign_id]
+        session.add(attempt)
+
+
 class StudyParticipant(SQLModel, table=True):
     """A person the campaign is for, counted in one unit."""
 
@@ -95,6 +143,7 @@ class StudyParticipant(SQLModel, table=True):
         CheckConstraint("attendance IS NULL OR attendance IN ('present', 'absent', 'exempt')",
                         name="ck_study_participant_attendance"),
         Index("ix_study_participant_unit", "campaign_id", "unit_id"),
+        {"info": {"person_merge": _merge_participants}},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -137,6 +186,7 @@ class QuizAttempt(SQLModel, table=True):
     __tablename__ = "study_quiz_attempt"  # type: ignore[assignment]
     __table_args__ = (
         UniqueConstraint("campaign_id", "person_id", "number", name="uq_study_attempt_number"),
+        {"info": {"person_merge": _merge_attempts}},
     )
 
     id: int | None = Field(default=None, primary_key=True)

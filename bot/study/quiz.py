@@ -3,7 +3,8 @@ split by "|", or a CSV file's rows with the same columns), each with its options
 one and the passage it rests on; attempts, answers, scores.
 
 One line / row: question, 2–10 options, the number of the right option (1-based), the
-passage. A CSV may start with a header row (its first cell "câu hỏi"/"question"); the
+passage. Which of the two formats the input is follows from its structure (`parse`); a
+chat-format field holding a "|" is written in double quotes. A CSV may start with a header row (its first cell "câu hỏi"/"question"); the
 delimiter (semicolon, tab or comma) is the one that reads the most rows as questions. Limits follow Telegram's native quiz
 (sendPoll: question ≤ 300 characters, 2–10 options of ≤ 100; explanation ≤ 200 — a longer
 passage is cut there and shown whole in the result message).
@@ -63,22 +64,62 @@ class QuestionDraft:
 
 def parse(text: str) -> list[QuestionDraft]:
     """Questions from chat lines ("|"-separated) or CSV text. InvalidInput names the first
-    bad line and what is wrong, or the count when it is outside 3–10."""
-    text = normalize(text).replace("\r\n", "\n").strip()
-    lines = [line for line in text.split("\n") if line.strip()]
-    if any("|" in line for line in lines):
-        rows = [(n, [cell.strip() for cell in line.split("|")]) for n, line in
-                enumerate(text.split("\n"), 1) if line.strip()]
-    else:
-        rows = max((_csv_rows(text, d) for d in DELIMITERS), key=_answer_rows)
+    bad line and what is wrong, or the count when it is outside 3–10, or says the input
+    fits neither format (no row reads as a question either way).
+
+    The format is the input's structure, not one character: each reading — chat lines split
+    at "|" (a field in double quotes may hold a "|"), CSV with ";", tab or "," — is scored
+    by how many rows read as a question (`_answer_rows`), and the best wins (a tie goes to
+    the chat format, then in DELIMITERS order). So a CSV whose question text holds a "|"
+    is read as CSV, and a chat line whose question holds one in quotes keeps it whole."""
+    # normalize() turns tabs into spaces: keep them, a TSV file's delimiter.
+    text = "\t".join(normalize(part) for part in text.split("\t"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    readings = [_bar_rows(text), *(_csv_rows(text, d) for d in DELIMITERS)]
+    rows = max(readings, key=_answer_rows)
     if rows and fold(rows[0][1][0]).strip(" :") in HEADER_WORDS:
         rows = rows[1:]
+    if not _answer_rows(rows):
+        raise InvalidInput(texts.QUIZ_FORMAT_UNKNOWN)
     if not MIN_QUESTIONS <= len(rows) <= MAX_QUESTIONS:  # before reading a huge file's rows
         raise InvalidInput(texts.QUIZ_COUNT.format(low=MIN_QUESTIONS, high=MAX_QUESTIONS,
                                                    count=len(rows)))
     found = [_question(n, [c for c in cells if c] if len(cells) > 4 else cells)
              for n, cells in rows]
     return found
+
+
+# Quotes that may enclose a chat-format field holding a "|": straight and typographic.
+QUOTES = {'"': '"', "“": "”"}
+
+
+def _bar_rows(text: str) -> list[tuple[int, list[str]]]:
+    """(line number, cells) of the non-empty lines in the chat format: cells split at "|",
+    except inside a field that starts with a quote and ends with its closing quote (the
+    quotes are then dropped). An unclosed quote stays as typed: a line never swallows the
+    next one (unlike CSV quoting)."""
+    rows = []
+    for n, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        cells: list[str] = []
+        parts = line.split("|")
+        i = 0
+        while i < len(parts):
+            cell = parts[i].strip()
+            close = QUOTES.get(cell[:1])
+            if close is not None and not (len(cell) > 1 and cell.endswith(close)):
+                end = next((j for j in range(i + 1, len(parts))
+                            if parts[j].strip().endswith(close)), None)
+                if end is not None:
+                    cell = "|".join(parts[i:end + 1]).strip()
+                    i = end
+            if len(cell) > 1 and QUOTES.get(cell[0]) == cell[-1] and "|" in cell:
+                cell = cell[1:-1].strip()
+            cells.append(cell)
+            i += 1
+        rows.append((n, cells))
+    return rows
 
 
 def _csv_rows(text: str, delimiter: str) -> list[tuple[int, list[str]]]:

@@ -13,14 +13,24 @@ Each tick (every `interval` seconds, or at once when woken):
 4. every `validity_interval`, look the documents up in the knowledge base again: one
    deleted from the store or no longer in force is flagged on the campaign (reports show
    it) and its author is told once.
+
+One process at a time does this, whatever number of serving processes run with
+STUDY_RUNNER on one database: a tick starts by taking (or keeping) the `study-runner` work
+lease (bot.storage.leases.JobLease, `StudyConfig.lease` seconds, renewed every third of
+it), and a runner that does not hold it does nothing that tick. The steps' own bookkeeping
+(`reminders_sent`, `notified_at`, `report_sent`) is read and written in separate
+transactions, so two runners at once on PostgreSQL could both send a reminder; the lease
+keeps them apart. A clean stop gives the lease up; a process that dies is replaced once its
+lease passes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col
@@ -32,6 +42,7 @@ from bot.core.ticks import tick_until_stopped
 from bot.core.types import PhotoReply, Reply, TextReply
 from bot.services.reminders import ReminderSchedule
 from bot.storage.database import Database
+from bot.storage.leases import JobLease
 from bot.storage.models import utcnow
 from bot.study import announce, attendance, chart, completion, lifecycle, service
 from bot.study import messages as texts
@@ -48,6 +59,12 @@ class StudyConfig:
     reminders: ReminderSchedule = field(default_factory=lambda: ReminderSchedule.parse("72,24"))
     attendance: attendance.AttendanceRules = field(default_factory=attendance.AttendanceRules)
     validity_interval: float = 600.0  # seconds between looks at the documents' validity
+    lease: float = 90.0  # seconds another process waits after this one dies before it runs
+    holder: str = ""  # this process's stable name (empty: one of its own, new at each start)
+    clock: Callable[[], datetime] = utcnow  # the lease's clock (tests move it)
+
+
+LEASE_NAME = "study-runner"
 
 
 class StudyRunner:
@@ -65,15 +82,23 @@ class StudyRunner:
         self._wake = asyncio.Event()
         self._validity_at = float("-inf")
         self.reported: asyncio.Queue[int] = asyncio.Queue()  # final reports sent (tests wait)
+        self.lease = JobLease(db, LEASE_NAME, self.config.holder, self.config.lease,
+                              self.config.clock)
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        await tick_until_stopped(self.tick, stop, self._wake, self.config.interval,
-                                 "study runner")
+        try:
+            await tick_until_stopped(self.tick, stop, self._wake, self.config.interval,
+                                     "study runner")
+        finally:
+            await self.lease.release()  # another process may take over at once
 
-    async def tick(self) -> None:
+    async def tick(self) -> bool:
+        """One round of the work, if this process holds the runner's lease: whether it did."""
+        if not await self.lease.lead():
+            return False
         now = utcnow()
         await self.db.run(attendance.auto_close, self.config.attendance, now)
         queued = 0
@@ -93,6 +118,7 @@ class StudyRunner:
         if self.knowledge is not None and clock - self._validity_at >= self.config.validity_interval:
             self._validity_at = clock
             await self._check_documents()
+        return True
 
     def _campaign_tick(self, session: Session, campaign_id: int) -> int:
         now = utcnow()
@@ -168,4 +194,4 @@ def _report_again(session: Session, campaign_id: int) -> None:
         col(StudyCampaign.id) == campaign_id).values(report_sent=False))
 
 
-__all__ = ["StudyConfig", "StudyRunner"]
+__all__ = ["LEASE_NAME", "StudyConfig", "StudyRunner"]

@@ -160,14 +160,17 @@ class UnitsFeature(BaseFeature):
             joiner, owner = decision.joiner, (decision.owners or (None,))[0]
             owner_name = owner.display_name if owner else ""
             owner_platform = _platform(owner.platform) if owner else ""
-            if decision.status == "accepted":
+            if decision.conflict:  # accepted, but the two records cannot become one
+                told = mine = decision.conflict
+            elif decision.status == "accepted":
                 told, mine = messages.ACCOUNTS_LINKED, messages.LINK_DONE_OWNER
             else:
                 told = messages.LINK_DECLINED_JOINER.format(platform=owner_platform, name=owner_name)
                 mine = messages.LINK_DECLINED_OWNER
             if joiner.private_chat is not None:
                 await self.outbound.push(joiner.platform, joiner.private_chat, [TextReply(told)])
-            text = mine.format(platform=_platform(joiner.platform), name=joiner.display_name)
+            text = (mine if decision.conflict else
+                    mine.format(platform=_platform(joiner.platform), name=joiner.display_name))
             return Outcome([TextReply(text)], notice=shorten(text, 190))
         if op == "x":
             decision = await self.db.run(linking.cancel, actor, request_id)

@@ -166,6 +166,10 @@ class TelegramChannel:
             draining = self._intake.stop(grace) if self._intake is not None else None
             await asyncio.gather(*(c for c in (receiving, draining) if c is not None))
             await app.shutdown()
+            # After a failed initialize (a refused token) the Application thinks it was never
+            # started and shuts nothing down, yet the bot's HTTP clients are open: close them
+            # (a no-op when app.shutdown did).
+            await app.bot.shutdown()
         finally:
             self._app = self._intake = self._receiver = None
             self._translator = self._outbound = None

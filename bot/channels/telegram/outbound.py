@@ -90,7 +90,13 @@ class TelegramOutbound:
                    limits=limits)
 
     async def __aenter__(self) -> TelegramOutbound:
-        await self.bot.initialize()
+        try:
+            await self.bot.initialize()
+        except BaseException:
+            # A refused token (or a network error) fails getMe after PTB opened the request
+            # sessions; `async with` calls no __aexit__ then, so close them here.
+            await self.bot.shutdown()
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -1,0 +1,150 @@
+"""Corpus-adapted embeddings (knowledge/adaptation.py, `tuyengiao adapt`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge.adaptation import (
+    MANIFEST,
+    AdaptationError,
+    AdaptationOptions,
+    adapt,
+    training_pairs,
+)
+from knowledge.embedder import EmbedderConfig, SentenceTransformerEmbedder, known_prefixes
+from knowledge.passages import Chunk
+from tuyengiao.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def chunk(text: str, headings: tuple[str, ...] = (), ordinal: int = 0) -> Chunk:
+    return Chunk(doc_id="d", ordinal=ordinal, headings=headings, text=text)
+
+
+BODY = "Người lao động có quyền đơn phương chấm dứt hợp đồng lao động nhưng phải báo trước"
+
+
+def test_pairs_take_title_lines_and_meaningful_headings() -> None:
+    chunks = [
+        # A law article: its title line names it.
+        chunk(f"Quyền đơn phương chấm dứt hợp đồng của người lao động\n{BODY}"),
+        # No title line (the first line is a sentence of 40 words), a meaningful heading.
+        chunk(" ".join(["từ"] * 40) + f"\n{BODY}", headings=("II. NHIỆM VỤ, GIẢI PHÁP",)),
+        # A bare item number as heading and no title line: nothing.
+        chunk(BODY, headings=("1.",)),
+        # A note in parentheses and a document-type line are not titles.
+        chunk(f"(Văn bản mẫu, không phải văn bản chính thức)\n{BODY}"),
+        chunk(f"CHỈ THỊ\n{BODY}"),
+        # A title with too little under it.
+        chunk("Hiệu lực thi hành\nLuật này có hiệu lực."),
+    ]
+    assert training_pairs(chunks) == [
+        ("Quyền đơn phương chấm dứt hợp đồng của người lao động", BODY),
+        ("II. NHIỆM VỤ, GIẢI PHÁP", " ".join(["từ"] * 40) + f"\n{BODY}"),
+    ]
+
+
+def test_a_heading_naming_several_passages_gives_no_pair() -> None:
+    repeated = "Phạm tội thuộc một trong các trường hợp sau đây"
+    chunks = [
+        chunk(f"{repeated}\n{BODY} thứ nhất", ordinal=0),
+        chunk(f"{repeated.upper()}\n{BODY} thứ hai", ordinal=1),  # same words, other case
+        chunk(f"Thời hạn báo trước\n{BODY}", ordinal=2),
+    ]
+    assert training_pairs(chunks) == [("Thời hạn báo trước", BODY)]
+
+
+def test_refuses_a_folder_in_use_and_too_few_pairs(tmp_path: Path) -> None:
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "model.safetensors").write_bytes(b"old")
+    with pytest.raises(AdaptationError, match="not empty"):
+        adapt(object(), [("a b", BODY)] * 40, used, base_name="x")
+    with pytest.raises(AdaptationError, match="at least 32"):
+        adapt(object(), [("a b", BODY)] * 5, tmp_path / "new", base_name="x")
+    assert (used / "model.safetensors").read_bytes() == b"old"
+    assert not (tmp_path / "new").exists()
+
+
+def test_an_adapted_model_keeps_the_prefixes_it_was_trained_with(tmp_path: Path) -> None:
+    (tmp_path / MANIFEST).write_text(
+        json.dumps({"query_prefix": "query: ", "passage_prefix": "passage: "}), encoding="utf-8"
+    )
+    assert known_prefixes(str(tmp_path)) == ("query: ", "passage: ")
+    assert known_prefixes(str(tmp_path / "e5-small")) == ("query: ", "passage: ")  # by family
+    assert known_prefixes("sentence-transformers/all-MiniLM-L6-v2") == ("", "")
+
+
+def _mean_rank(embedder: SentenceTransformerEmbedder, pairs: list[tuple[str, str]]) -> float:
+    """Mean rank (1 = first) of each heading's own passage among all the passages."""
+    q = embedder.embed([h for h, _ in pairs], kind="query")
+    p = embedder.embed([b for _, b in pairs], kind="passage")
+    sims = q @ p.T
+    own = np.diag(sims)
+    return float(np.mean((sims > own[:, None]).sum(axis=1) + 1))
+
+
+# Headings and passages of the kind a store holds (written for this test: regulations and
+# guidance in the Party's wording).
+SECTIONS = {
+    "Thời hạn gửi báo cáo tháng": "Báo cáo tháng gửi về Ban Tuyên giáo trước ngày 20 hằng tháng; "
+    "báo cáo quý gửi trước ngày 20 của tháng cuối quý.",
+    "Hình thức sinh hoạt chi bộ chuyên đề": "Chi bộ sinh hoạt chuyên đề ít nhất mỗi quý một lần, "
+    "nội dung do chi ủy chuẩn bị và thông báo trước cho đảng viên.",
+    "Đảng phí của đảng viên nghỉ hưu": "Đảng viên hưởng lương hưu đóng đảng phí bằng 0,5% tiền "
+    "lương hưu hằng tháng, nộp cho chi bộ nơi sinh hoạt.",
+    "Xóa tên đảng viên bỏ sinh hoạt": "Đảng viên bỏ sinh hoạt chi bộ ba tháng trong năm không có "
+    "lý do chính đáng thì chi bộ xem xét, đề nghị xóa tên trong danh sách đảng viên.",
+    "Tuyên truyền trên mạng xã hội": "Cán bộ, đảng viên chia sẻ thông tin chính thống, phản bác "
+    "quan điểm sai trái, không đăng tải thông tin chưa được kiểm chứng trên mạng xã hội.",
+    "Kết nạp quần chúng ưu tú": "Chi bộ giới thiệu quần chúng ưu tú học lớp bồi dưỡng nhận thức "
+    "về Đảng, phân công đảng viên chính thức giúp đỡ quần chúng phấn đấu vào Đảng.",
+    "Chuyển sinh hoạt đảng tạm thời": "Đảng viên đi học tập, công tác dưới một năm thì làm thủ "
+    "tục chuyển sinh hoạt đảng tạm thời đến tổ chức đảng nơi đến.",
+    "Khen thưởng tổ chức đảng trong sạch vững mạnh": "Hằng năm cấp ủy cấp trên xét tặng giấy "
+    "khen cho tổ chức cơ sở đảng hoàn thành xuất sắc nhiệm vụ năm năm liền.",
+}
+
+
+@pytest.mark.model
+def test_adapting_brings_each_heading_closer_to_its_own_passage(tmp_path: Path) -> None:
+    pairs = list(SECTIONS.items())
+    base = SentenceTransformerEmbedder(EmbedderConfig())  # its own copy: training changes it
+    before = _mean_rank(base, pairs)
+    out = tmp_path / "adapted"
+    options = AdaptationOptions(epochs=6, batch_size=8, learning_rate=1e-4, max_tokens=64)
+    report = adapt(base.model, pairs, out, base_name=base.name, options=options)
+
+    assert report.pairs == 8 and report.steps == 6  # one batch of 8 per epoch
+    assert report.last_loss < report.first_loss
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["base_model"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert manifest["pairs"] == 8 and manifest["options"]["epochs"] == 6
+    adapted = SentenceTransformerEmbedder(EmbedderConfig(model=str(out)))
+    assert adapted.dimension == 384 and adapted.max_tokens == base.max_tokens
+    after = _mean_rank(adapted, pairs)
+    assert after < before, (before, after)
+    assert after == 1.0  # every heading now finds its own passage first
+
+
+@pytest.mark.model
+def test_cli_says_why_it_cannot_adapt(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch,
+                                      hashing_embedder) -> None:  # type: ignore[no-untyped-def]
+    from indexer.build import build_store
+
+    monkeypatch.chdir(tmp_path)  # no developer .env changes what the command does
+    assert main(["adapt", "--store", str(tmp_path / "none")]) == 2
+    assert "no published store" in capsys.readouterr().err
+
+    store = tmp_path / "store"
+    build_store([REPO / "knowledge" / "samples" / "documents"], store, hashing_embedder)
+    assert main(["adapt", "--store", str(store), "--out", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err
+    assert "15 heading/passage pairs" in err and "at least 32 are needed" in err
+    assert not (tmp_path / "m").exists()
