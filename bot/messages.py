@@ -76,16 +76,16 @@ FIRST_RUN = (
     "3. /help — các lệnh khác. Gõ câu hỏi bất kỳ để hỏi về văn bản trong kho."
 )
 WELCOME = (
-    "Xin chào! Tôi là trợ lý tuyên giáo.\n"
-    "Tôi trả lời câu hỏi dựa trên các văn bản trong kho (nghị quyết, chỉ thị, kết luận, "
+    "Xin chào đồng chí! Đây là trợ lý tuyên giáo.\n"
+    "Trợ lý trả lời câu hỏi dựa trên các văn bản trong kho (nghị quyết, chỉ thị, kết luận, "
     "quy định, hướng dẫn, kế hoạch…) và luôn trích dẫn nguồn: số hiệu, tên văn bản, mục, "
-    "ngày ban hành. Nếu kho không có nội dung, tôi sẽ nói rõ là chưa tìm thấy.\n\n"
+    "ngày ban hành. Nếu kho không có nội dung, trợ lý sẽ nói rõ là chưa tìm thấy.\n\n"
     "Đồng chí cứ gõ câu hỏi, có dấu hoặc không dấu. Gõ /help để xem các lệnh."
 )
 HELP = (
     "Cách dùng:\n"
-    "• Gõ câu hỏi (trong nhóm: /hoi <câu hỏi> hoặc nhắc tên tôi; trên Telegram cũng có thể "
-    "trả lời tin của tôi).\n"
+    "• Gõ câu hỏi (trong nhóm: /hoi <câu hỏi> hoặc nhắc tên trợ lý; trên Telegram cũng có "
+    "thể trả lời tin của trợ lý).\n"
     "• /vanban <số hiệu> — xem văn bản, ví dụ: /vanban 05-CT/TW, /vanban chỉ thị 05; chỉ gõ "
     "tên văn bản («chỉ thị 05», «qd 294») cũng được: số hiệu, hiệu lực, bố cục và phần đầu "
     "văn bản.\n"
@@ -108,7 +108,7 @@ HELP_OFFICER = (
     "lời được, theo đơn vị."
 )
 UNKNOWN_COMMAND = "Lệnh không rõ. Gõ /help để xem các lệnh."
-UNSUPPORTED_MESSAGE = "Tôi chỉ đọc được tin nhắn chữ. Đồng chí hãy gõ câu hỏi bằng chữ nhé."
+UNSUPPORTED_MESSAGE = "Trợ lý chỉ đọc được tin nhắn chữ. Đồng chí hãy gõ câu hỏi bằng chữ nhé."
 QUESTION_TOO_LONG = (
     "Câu hỏi quá dài (tối đa {limit} ký tự). Đồng chí hãy hỏi ngắn gọn, mỗi lần một ý."
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 NOT_FOUND = (
-    "Tôi chưa tìm thấy nội dung này trong kho văn bản hiện có, nên không trả lời để tránh "
+    "Trợ lý chưa tìm thấy nội dung này trong kho văn bản hiện có, nên không trả lời để tránh "
     "trích dẫn sai."
 )
 NOT_FOUND_HINTS_LEAD = "Đồng chí có thể hỏi lại:"
@@ -41,7 +41,7 @@ NOT_IN_STORE_HINT = "Gõ /moi để xem các văn bản mới nhất trong kho, 
 def number_not_in_store(numbers: list[str]) -> str:
     joined = "», «".join(numbers)
     return (
-        f"Kho văn bản hiện chưa có văn bản «{joined}», nên tôi không trả lời từ các văn bản "
+        f"Kho văn bản hiện chưa có văn bản «{joined}», nên trợ lý không trả lời từ các văn bản "
         "khác để tránh trích dẫn sai."
     )
 

@@ -244,3 +244,27 @@ def lexical_terms(text: str, *, folded: bool) -> list[str]:
     """
     sylls = syllables(fold(text) if folded else unify_tones(unicodedata.normalize("NFC", text)))
     return sylls + list(map("_".join, zip(sylls, sylls[1:])))
+
+
+def shorten(text: str, width: int = 120, *, keep_lines: bool = False) -> str:
+    """`text` in at most `width` characters, cut after a whole word with "…" where it was cut
+    (a word longer than half the width is cut inside: the text must not come out empty).
+    Every user-visible text that must fit a limit (a button label, a list line, a caption, a
+    platform's message limit) is cut here, never with a bare slice, which can stop mid-word
+    or mid-syllable.
+
+    By default the text becomes one line (runs of white space → one space); `keep_lines`
+    leaves the text as it is (line breaks, indentation: a message, a caption) and cuts at a
+    space or a line break. `width` counts characters, not bytes: a byte limit (Telegram's
+    callback data) is the data's own business."""
+    if not keep_lines:
+        text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return "…"[:width]
+    head = text[: width - 1]
+    space = max(head.rfind(" "), head.rfind("\n"))
+    if not text[width - 1].isspace() and space >= width // 2:
+        head = head[:space]
+    return head.rstrip(" \t\n,;:-–") + "…"

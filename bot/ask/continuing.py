@@ -20,7 +20,7 @@ from bot.core import degraded
 from bot.core.knowledge_base import KnowledgeBase
 from bot.core.types import Action, AnswerReply, IncomingText, Outcome, TextReply
 from bot.services.people import Actor
-from bot.services.questions import shorten
+from knowledge.text import shorten
 from bot.storage.database import Database
 from knowledge.answers import Answer
 

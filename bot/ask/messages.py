@@ -5,7 +5,7 @@ from __future__ import annotations
 
 # --- follow-ups (bot/ask/followups.py, bot/ask/continuing.py) ------------------------------
 FOLLOWUP_NO_PREVIOUS = (
-    "Tôi chưa rõ đồng chí hỏi tiếp câu nào: tôi chỉ nhớ câu hỏi trước của đồng chí trong {minutes} phút. "
+    "Trợ lý chưa rõ đồng chí hỏi tiếp câu nào: trợ lý chỉ nhớ câu hỏi trước của đồng chí trong {minutes} phút. "
     "Đồng chí hãy gõ lại câu hỏi đầy đủ."
 )
 FOLLOWUP_NOTHING_SHOWN = (
@@ -42,7 +42,7 @@ SMALL_TALK_FILLERS = (
     "rồi", "nhá", "nhỉ", "cả", "lắm", "cậu", "tôi", "mình", "giúp",
 )
 SMALL_TALK_GREETING = (
-    "Xin chào! Tôi là trợ lý tuyên giáo, trả lời câu hỏi từ các văn bản trong kho, có trích "
+    "Xin chào đồng chí! Đây là trợ lý tuyên giáo, trả lời câu hỏi từ các văn bản trong kho, có trích "
     "dẫn nguồn. Đồng chí cứ gõ câu hỏi (có dấu hoặc không dấu); gõ /help để xem cách dùng."
 )
 SMALL_TALK_ACK = "Vâng. Cần gì thêm, đồng chí cứ gõ câu hỏi."
@@ -52,7 +52,7 @@ SMALL_TALK_THANKS = "Rất vui được giúp đồng chí! Cần gì thêm, đ�
 # Not a question at all (bot/ask/noise.py): punctuation or symbols alone, a single letter,
 # keyboard mashing. Not searched and not logged.
 NOT_A_QUESTION = (
-    "Tôi chưa hiểu tin nhắn này. Đồng chí hãy gõ một câu hỏi đầy đủ, ví dụ: «Chỉ thị 05 yêu "
+    "Trợ lý chưa hiểu tin nhắn này. Đồng chí hãy gõ một câu hỏi đầy đủ, ví dụ: «Chỉ thị 05 yêu "
     "cầu gì về học tập và làm theo?»; gõ /help để xem cách dùng."
 )
 

@@ -34,7 +34,8 @@ from bot.ask.models import AnswerNotice, OfficialAnswer
 from bot.services import similar
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
-from bot.services.questions import better_example, shorten
+from bot.services.questions import better_example
+from knowledge.text import shorten
 from bot.services.units import officer_units, path_key
 from bot.storage.models import ChatRecord, Identity, QuestionLog, Unit, to_local, utcnow, valid_id
 from knowledge.passages import OFFICIAL_ANSWER
@@ -148,7 +149,7 @@ def start(session: Session, actor: Actor, platform: str, chat_id: str, question_
     for row in rows:
         shown = better_example(shown, row.text)
     draft = OfficialAnswer(
-        question=shown[:1000], question_id=question.id, unit_id=unit.id,
+        question=shorten(shown, 1000), question_id=question.id, unit_id=unit.id,
         unit_name=unit.name, author_person_id=actor.person_id, origin_platform=platform,
         origin_chat_id=str(chat_id), status="draft", step="text", created_at=now)
     session.add(draft)

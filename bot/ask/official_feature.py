@@ -28,6 +28,7 @@ from bot.services.errors import InvalidInput
 from bot.services.people import Actor
 from bot.storage.database import Database
 from knowledge.docnumbers import parse_number_refs
+from knowledge.text import shorten
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +130,7 @@ class OfficialAnswersFeature(BaseFeature):
         self.wake()
         stored = await self.joiner.join()
         lines = [ask_texts.TRALOI_PUBLISHED.format(id=answer.id, askers=queued), _stored(stored)]
-        return Outcome([TextReply("\n".join(lines))], notice=lines[0][:190])
+        return Outcome([TextReply("\n".join(lines))], notice=shorten(lines[0], 190))
 
 
 def _stored(result: StoreResult | None) -> str:

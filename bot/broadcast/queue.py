@@ -23,6 +23,7 @@ from bot.broadcast.models import Broadcast, BroadcastEvent, Delivery
 from bot.core.delivery import Addressee, Bulletin
 from bot.core.types import Action
 from bot.storage.models import utcnow
+from knowledge.text import shorten
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +51,8 @@ class OutboxQueue:
         now = utcnow()
         platform, file_id, name = bulletin.attachment or (None, None, None)
         row = Broadcast(
-            feature=bulletin.feature[:32], text=bulletin.text[:MAX_BULLETIN_TEXT],
-            plain_text=(bulletin.plain_text or bulletin.text)[:MAX_BULLETIN_TEXT],
+            feature=bulletin.feature[:32], text=shorten(bulletin.text, MAX_BULLETIN_TEXT, keep_lines=True),
+            plain_text=shorten(bulletin.plain_text or bulletin.text, MAX_BULLETIN_TEXT, keep_lines=True),
             actions_json=json.dumps([[a.label, a.data] for a in bulletin.actions],
                                     ensure_ascii=False) if bulletin.actions else None,
             attachment_platform=platform, attachment_file_id=file_id, attachment_name=name,

@@ -35,7 +35,7 @@ from bot.core.types import (
 from bot.services import people, reachability
 from bot.services.errors import ServiceError
 from bot.storage.database import Database
-from knowledge.text import strip_unsafe
+from knowledge.text import shorten, strip_unsafe
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ class Dispatcher:
         except ServiceError as exc:
             # Refusals and bad input the services detected: the message is for the person.
             logger.info("update %s: %s: %s", incoming.update_id, type(exc).__name__, exc)
-            return Outcome([TextReply(str(exc))], notice=str(exc)[:190])
+            return Outcome([TextReply(str(exc))], notice=shorten(str(exc), 190))
 
     def _chat_change(self, session: Session, change: IncomingChatChange) -> None:
         """A group moved to a new id (every feature re-points its rows with the stored

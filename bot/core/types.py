@@ -138,12 +138,27 @@ Incoming = Union[IncomingText, IncomingAction, IncomingUnsupported, IncomingPoll
                  IncomingPollAnswer, IncomingChatChange]
 
 
+LABEL_CHARS = 60  # a button's label (unit names, report titles): longer ones are cut
+MAX_ACTION_DATA_BYTES = 64  # Telegram's callback_data limit (Bot API, InlineKeyboardButton)
+
+
 @dataclass(frozen=True)
 class Action:
-    """Something the person can do next: a button on Telegram, a numbered hint on Zalo."""
+    """Something the person can do next: a button on Telegram, a numbered hint on Zalo.
+
+    Two limits, kept apart: the label is for people (a name longer than `LABEL_CHARS` is cut
+    after a whole word with knowledge.text.shorten); the data is for machines and must fit
+    Telegram's callback_data, at most 64 bytes of UTF-8 — it carries ids, never user text,
+    and a longer one is a programming error (ValueError here, not a refused button later)."""
 
     label: str  # Vietnamese, short: "👍", "Xem văn bản"
     data: str  # opaque to adapters, ≤ 64 bytes (Telegram's callback_data limit)
+
+    def __post_init__(self) -> None:
+        size = len(self.data.encode("utf-8"))
+        if size > MAX_ACTION_DATA_BYTES:
+            raise ValueError(f"action data must be at most {MAX_ACTION_DATA_BYTES} bytes, "
+                             f"got {size}: {self.data[:80]!r}")
 
 
 @dataclass(frozen=True)

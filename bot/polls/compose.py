@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from bot.core.arguments import data_id, number_in
-from bot.core.types import Action, TextReply
+from bot.core.types import LABEL_CHARS, Action, TextReply
 from bot.polls import service
 from bot.polls.models import Poll
 from bot.services import units
@@ -23,6 +23,8 @@ from bot.services.people import Actor
 from bot.storage.models import to_local, utcnow
 from bot import messages
 from bot.polls import messages as poll_texts
+from knowledge.text import shorten
+
 MAX_UNIT_BUTTONS = 12
 
 
@@ -89,7 +91,7 @@ def _ask(session: Session, actor: Actor, poll: Poll) -> TextReply:
     if poll.compose_step == "unit":
         found = units.list_units(session, actor)[:MAX_UNIT_BUTTONS]
         return TextReply(poll_texts.POLL_ASK_UNITS, tuple(
-            Action(u.name[:60], f"pl:{pid}:unit:{u.id}") for u in found) + (cancel,))
+            Action(shorten(u.name, LABEL_CHARS), f"pl:{pid}:unit:{u.id}") for u in found) + (cancel,))
     return _preview(session, poll)
 
 

@@ -3,7 +3,8 @@ service / votes / results) and its background runner (bot.polls.runner).
 
 Commands (officers and admins; refusals come from the services):
   /khaosat <câu hỏi>⏎<phương án>⏎...   create a poll (then buttons)
-  /dskhaosat                           recent polls
+  /dskhaosat                           the polls one manages; for everyone, the open polls
+                                       addressed to them and how to answer (bot.polls.listing)
   /ketqua <mã> [csv]                   results per unit, with the chart (or as a CSV file)
   /dongkhaosat <mã>                    close now
 A poll is addressed by its number (bot.storage.bases.Numbered: given when it is opened, so
@@ -39,21 +40,22 @@ from bot.core.types import (
     PhotoReply,
     TextReply,
 )
-from bot.polls import chart, compose, results, service, votes
+from bot.polls import chart, compose, listing, results, service, votes
 from bot.polls.runner import PollRunner, RunnerConfig
 from bot.services import people
 from bot.services.errors import InvalidInput
 from bot.services.people import Actor
-from bot.services.questions import shorten
+from knowledge.text import shorten
 from bot.storage.bases import shown_number
 from bot.storage.database import Database
 from bot.polls import messages as poll_texts
 logger = logging.getLogger(__name__)
 
+# /dskhaosat is everyone's: a member sees the open polls addressed to them (bot.polls.listing).
 POLL_COMMANDS: tuple[MenuCommand, ...] = tuple(
-    MenuCommand(name, text, "officer") for name, text in poll_texts.MENU.items())
+    MenuCommand(name, text, "member" if name == "dskhaosat" else "officer")
+    for name, text in poll_texts.MENU.items())
 _NAMES = frozenset(c.name for c in POLL_COMMANDS)
-LIST_QUESTION_CHARS = 60  # a poll's question in /dskhaosat, cut after a whole word
 # Hints a typed number may have matched that an open poll in the chat outranks (a Q&A
 # answer's 👍/👎/"Xem văn bản"); a composing step's numbers keep their meaning.
 _OUTRANKED_ACTIONS = ("fb:", "doc:")
@@ -163,13 +165,8 @@ class PollFeature(BaseFeature):
                 return Outcome([TextReply(poll_texts.POLL_PRIVATE_ONLY)])
             return Outcome([await self.db.run(compose.start, actor, chat.platform, chat.chat_id, args)])
         if name == "dskhaosat":
-            found = await self.db.run(service.recent, actor)
-            if not found:
-                return Outcome([TextReply(poll_texts.POLL_NONE_YET)])
-            lines = [poll_texts.POLL_LIST_TITLE] + [
-                f"#{shown_number(p)} — {poll_texts.POLL_STATUS_NAMES.get(p.status, p.status)} — {shorten(p.question, LIST_QUESTION_CHARS)}"
-                for p in found]
-            return Outcome([TextReply("\n".join(lines))])
+            text = await self.db.run(listing.poll_list, actor, chat.capabilities.native_polls)
+            return Outcome([TextReply(text)])
         number = first_id(args)  # the poll's number, as people see it (#2), never its row
         if number is None:
             return Outcome([TextReply(poll_texts.POLL_ID_USAGE.format(command=name))])
@@ -227,7 +224,7 @@ class PollFeature(BaseFeature):
             number, chats = await self.db.run(open_it)
             self.wake()
             text = poll_texts.POLL_OPENED.format(id=number, messages=chats)
-            return Outcome([TextReply(text)], notice=text[:190])
+            return Outcome([TextReply(text)], notice=shorten(text, 190))
         if op not in ("kind", "anon", "dur", "unit", "x"):
             raise InvalidInput(poll_texts.POLL_USE_BUTTONS)
         reply = await self.db.run(compose.step, actor, poll_id, op, arg)

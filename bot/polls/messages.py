@@ -5,7 +5,8 @@ from __future__ import annotations
 
 MENU = {
     "khaosat": "Cán bộ: tạo khảo sát nhanh",
-    "dskhaosat": "Cán bộ: các khảo sát gần đây",
+    "dskhaosat": "Các khảo sát đang mở gửi tới đồng chí, cách trả lời (cán bộ: cả các khảo sát "
+                 "của đơn vị)",
     "ketqua": "Cán bộ: kết quả khảo sát: /ketqua <mã> (thêm csv để tải bảng)",
     "dongkhaosat": "Cán bộ: kết thúc khảo sát: /dongkhaosat <mã>",
 }
@@ -88,12 +89,25 @@ POLL_USE_BUTTONS = "Đồng chí hãy chọn ở tin nhắn trên, hoặc bấm 
 POLL_ID_USAGE = "Cú pháp: /{command} <mã khảo sát>. Xem mã bằng /dskhaosat."
 POLL_LIST_TITLE = "Các khảo sát gần đây (mã — trạng thái — câu hỏi):"
 POLL_NONE_YET = "Chưa có khảo sát nào."
+# /dskhaosat for a voter: the open polls addressed to them, each with how to answer it.
+POLL_OPEN_TITLE = "Khảo sát đang mở gửi tới đồng chí:"
+POLL_OPEN_ITEM = "#{id} — {question}"
+POLL_NONE_OPEN = "Hiện không có khảo sát nào đang mở gửi tới đồng chí."
+POLL_HOW_NATIVE = (
+    "Trả lời: chọn phương án ngay trong khảo sát trợ lý đã gửi (tin nhắn riêng hoặc nhóm của "
+    "đơn vị)."
+)
+POLL_HOW_TYPED_SINGLE = "Trả lời: gõ một số, ví dụ: 1"
+POLL_HOW_TYPED_MULTIPLE = "Trả lời: gõ một hoặc nhiều số, ví dụ: 1,3"
+POLL_HOW_WHERE_CHAT = " — trong cuộc trò chuyện đã nhận khảo sát."
+POLL_HOW_WHERE_PRIVATE = " — nhắn riêng cho trợ lý (khảo sát ẩn danh: giữ kín lựa chọn)."
 POLL_CLOSED_NOW = "Đã kết thúc khảo sát #{id}. Kết quả cuối cùng sẽ được gửi ngay."
 POLL_ALREADY_CLOSED = "Khảo sát #{id} đã kết thúc rồi."
 HELP_POLL = (
     "Khảo sát nhanh:\n"
     "• /khaosat — soạn khảo sát (câu hỏi, các phương án), chọn đơn vị, gửi.\n"
-    "• /dskhaosat — các khảo sát; /ketqua <mã> — kết quả theo đơn vị kèm biểu đồ.\n"
+    "• /dskhaosat — các khảo sát của đồng chí và đơn vị, kèm mã; /ketqua <mã> — kết quả theo "
+    "đơn vị kèm biểu đồ.\n"
     "• /dongkhaosat <mã> — kết thúc khảo sát ngay."
 )
 

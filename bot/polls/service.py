@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from bot.services.audience import Audience, check_targets, may_manage, require_sender, resolve
 from bot.polls import anonymity
@@ -28,8 +29,9 @@ from bot.polls.models import MAX_OPTIONS, MIN_OPTIONS, Poll, PollMessage
 from bot.services import reachability
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
+from bot.services.units import scope_paths
 from bot.storage.bases import by_number, give_number
-from bot.storage.models import ROLES, utcnow, valid_id
+from bot.storage.models import ROLES, Membership, Unit, utcnow, valid_id
 from bot import messages as texts
 from bot.polls import messages as poll_texts
 from knowledge.text import normalize
@@ -204,11 +206,66 @@ def due(session: Session, now: datetime | None = None) -> list[Poll]:
 
 
 def recent(session: Session, actor: Actor | None, limit: int = 15) -> list[Poll]:
-    query = select(Poll).where(OPENED)  # a draft dropped before it was sent is no poll
-    if actor is not None and not actor.is_admin:
-        query = query.where(Poll.created_by_person_id == actor.person_id)
-    return list(session.exec(query.order_by(col(Poll.id).desc()).limit(limit)).all())
+    """The polls /dskhaosat lists for managing, newest first, at most `limit`: everything for
+    an admin or the CLI; for an officer, the polls they created and those whose every target
+    unit lies in their scope (the polls `may_manage` lets them see, close and read: the same
+    rule as /ketqua); none for a member (see `open_to`). Drafts are no polls yet."""
+    query = select(Poll).where(OPENED).order_by(col(Poll.id).desc())
+    if actor is None or actor.is_admin:
+        return list(session.exec(query.limit(limit)).all())
+    tops = scope_paths(session, actor) or []
+    if not tops:
+        return list(session.exec(query.where(
+            col(Poll.created_by_person_id) == actor.person_id).limit(limit)).all())
+    found: list[Poll] = []
+    for batch in _batches(session, query):
+        paths = _unit_paths(session, batch)
+        found += [p for p in batch if p.created_by_person_id == actor.person_id or (
+            p.unit_ids and all(u in paths and paths[u].startswith(tuple(tops))
+                               for u in p.unit_ids))]
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+def open_to(session: Session, actor: Actor, limit: int = 15) -> list[Poll]:
+    """The open polls addressed to the actor as a voter, newest first, at most `limit`: a
+    target unit is one of their units or a parent of one, and their role in that unit is
+    among the poll's roles (the rule bot.services.audience.resolve posts by)."""
+    memberships = session.exec(
+        select(Unit.path, Membership.role).join(Membership, col(Membership.unit_id) == col(Unit.id))
+        .where(col(Membership.person_id) == actor.person_id)).all()
+    if not memberships:
+        return []
+    query = select(Poll).where(col(Poll.status) == "open").order_by(col(Poll.id).desc())
+    found: list[Poll] = []
+    for batch in _batches(session, query):
+        paths = _unit_paths(session, batch)
+        found += [p for p in batch if any(
+            role in p.role_list and any(u in paths and path.startswith(paths[u]) for u in p.unit_ids)
+            for path, role in memberships)]
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+_BATCH = 200
+
+
+def _batches(session: Session, query: Select) -> Iterator[list[Poll]]:  # type: ignore[type-arg]
+    """The query's rows, `_BATCH` at a time (a scan that stops once enough were kept)."""
+    offset = 0
+    while batch := list(session.exec(query.offset(offset).limit(_BATCH)).all()):
+        yield batch
+        offset += _BATCH
+
+
+def _unit_paths(session: Session, polls: Sequence[Poll]) -> dict[int, str]:
+    """Unit id → tree path for every target unit of the polls (a deleted unit: absent)."""
+    ids = sorted({u for p in polls for u in p.unit_ids})
+    rows = session.exec(select(Unit.id, Unit.path).where(col(Unit.id).in_(ids))).all() if ids else []
+    return {uid: path for uid, path in rows if uid is not None}
 
 
 __all__ = ["OPENED", "audience", "clean_options", "clean_question", "close", "close_unchecked",
-           "create", "due", "get", "move_chat", "numbered", "open_poll", "recent"]
+           "create", "due", "get", "move_chat", "numbered", "open_poll", "open_to", "recent"]

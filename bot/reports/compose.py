@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from bot import messages as bot_texts
 from bot.core.arguments import data_id, number_in, row_id
-from bot.core.types import Action, TextReply
+from bot.core.types import LABEL_CHARS, Action, TextReply
 from bot.reports import messages as texts
 from bot.reports import periods, requests
 from bot.reports.config import ReportConfig
@@ -29,7 +29,7 @@ from bot.services.errors import InvalidInput
 from bot.services.people import Actor
 from bot.services.reminders import ReminderPlan
 from bot.storage.models import Unit, to_local
-from knowledge.text import fold
+from knowledge.text import fold, shorten
 
 MAX_UNIT_BUTTONS = 12
 TEXT_STEPS = frozenset({"unit", "date"})
@@ -153,12 +153,12 @@ def ask(session: Session, actor: Actor, request: ReportRequest, *,
         found = [u for u in units.list_units(session, actor)
                  if units.can_act_on(session, actor, u.id or 0)][:MAX_UNIT_BUTTONS]
         return TextReply(texts.ASK_UNIT, tuple(
-            Action(u.name[:60], f"rp:c:{rid}:unit:{u.id}") for u in found) + (cancel,))
+            Action(shorten(u.name, LABEL_CHARS), f"rp:c:{rid}:unit:{u.id}") for u in found) + (cancel,))
     unit = units.get_unit(session, request.unit_ids[0])
     if step_ == "who":
         options = []
         if children := _child_count(session, unit):
-            options.append(Action(texts.WHO_CHILDREN.format(count=children)[:60],
+            options.append(Action(shorten(texts.WHO_CHILDREN.format(count=children), LABEL_CHARS),
                                   f"rp:c:{rid}:who:children"))
         options += [Action(texts.WHO_UNITS, f"rp:c:{rid}:who:units"),
                     Action(texts.WHO_PEOPLE, f"rp:c:{rid}:who:people")]

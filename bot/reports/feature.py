@@ -26,6 +26,7 @@ from bot.core.feature import BaseFeature, MenuCommand, Worker
 from bot.core.delivery import DeliveryQueue
 from bot.core.outbound import Outbound, OutboundPort
 from bot.core.types import (
+    LABEL_CHARS,
     Action,
     IncomingAction,
     IncomingText,
@@ -43,6 +44,7 @@ from bot.reports.worker import ReportTracker
 from bot.services.errors import InvalidInput
 from bot.services.people import Actor
 from bot.storage.database import Database
+from knowledge.text import shorten
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +116,7 @@ class ReportsFeature(BaseFeature):
             as_csv = any(w.lower() == "csv" for w in words)
             span = periods.parse_period(" ".join(w for w in words if w.lower() != "csv"), now)
             if span is None:
-                return _text(texts.PERIOD_USAGE.format(text=args[:40]))
+                return _text(texts.PERIOD_USAGE.format(text=shorten(args, 40)))
             if name == "baocaodonvi":
                 return Outcome(await self.db.read(views.punctuality_replies, actor, span, now,
                                                   as_csv))
@@ -139,7 +141,7 @@ class ReportsFeature(BaseFeature):
         as_csv = len(rest) != len(words) - 1
         span = periods.parse_period(" ".join(rest), self._now()) if rest else None
         if rest and span is None:
-            return _text(texts.PERIOD_USAGE.format(text=" ".join(rest)[:40]))
+            return _text(texts.PERIOD_USAGE.format(text=shorten(" ".join(rest), 40)))
         if name == "theodoibaocao":
             return Outcome([await self.db.read(views.track, actor, request_id, span, 1,
                                                self._now())])
@@ -182,7 +184,7 @@ class ReportsFeature(BaseFeature):
                 title=request.title, period=instance.period_label, unit=assignment.unit_name,
                 deadline=periods.show_day(instance.deadline_at), state=state_text)
             lines.append(f"• {label}")
-            actions.append(Action(label[:60], f"rp:f:{assignment.id}"))
+            actions.append(Action(shorten(label, LABEL_CHARS), f"rp:f:{assignment.id}"))
         return Outcome([TextReply("\n".join(lines), tuple(actions))])
 
     def _start_instance(self, session: Session, actor: Actor, instance_id: int, platform: str,
@@ -209,7 +211,7 @@ class ReportsFeature(BaseFeature):
         if unit_id is None and len(units) > 1:
             flag = int(urgent)
             return Outcome([TextReply(texts.CHOOSE_COLLAB_UNIT, tuple(
-                Action(u.name[:60], f"rp:o:{u.id}:{flag}") for u in units[:12]))])
+                Action(shorten(u.name, LABEL_CHARS), f"rp:o:{u.id}:{flag}") for u in units[:12]))])
         chosen = unit_id if unit_id is not None else units[0].id or 0
         state = submit.start_opinion(session, actor, chosen, urgent, platform, chat_id, now)
         return Outcome([form.question(state, self.config)])
@@ -365,7 +367,7 @@ class ReportsFeature(BaseFeature):
             self.notices.wake()
             if self.tracker is not None:
                 self.tracker.wake()
-            return Outcome([TextReply(text)], notice=text[:190])
+            return Outcome([TextReply(text)], notice=shorten(text, 190))
         if op == "tpl":
             return Outcome([await self.db.run(compose.save_template, actor, request_id)])
         return Outcome([await self.db.run(compose.step, actor, request_id, op, value, now)])

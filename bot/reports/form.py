@@ -18,6 +18,7 @@ from bot.reports.periods import show_day
 from bot.reports.submit import FormState, Receipt
 from bot.services import form_fields
 from bot.storage.models import to_local
+from knowledge.text import shorten
 
 MAX_LABEL = 60  # characters of an option on a button
 
@@ -50,7 +51,7 @@ def question(state: FormState, config: ReportConfig, *, lead: str = "") -> TextR
     actions: list[Action] = []
     if spec.kind == "choice":
         lines.append(texts.FORM_CHOOSE)
-        actions += [Action(option[:MAX_LABEL], f"rp:a:{draft_id}:{step}:{i}")
+        actions += [Action(shorten(option, MAX_LABEL), f"rp:a:{draft_id}:{step}:{i}")
                     for i, option in enumerate(spec.options)]
     elif spec.kind == "file":
         lines.append(texts.FORM_SEND_FILE.format(limit=config.max_file_mb))

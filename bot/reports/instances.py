@@ -36,6 +36,7 @@ from bot.services.audience import check_targets, officers_of, private_chats
 from bot.services.errors import InvalidInput
 from bot.services.people import Actor
 from bot.storage.models import Unit, to_local
+from knowledge.text import shorten
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def confirm(session: Session, actor: Actor | None, request_id: int, now: datetim
         raise InvalidInput(texts.NOBODY_TO_ANSWER)
     period = first_period(request, now)
     request.status, request.confirmed_at, request.compose_step = "active", now, None
-    request.sender_label = top_unit_name(session, actor, texts.OPERATOR_SENDER)[:300]
+    request.sender_label = shorten(top_unit_name(session, actor, texts.OPERATOR_SENDER), 300)
     session.add(request)
     session.flush()
     opened = open_instance(session, request, period, now, config, notices) \

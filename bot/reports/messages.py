@@ -303,7 +303,7 @@ OPINION_FIELD_TEXT = "Nội dung dư luận (ai nói gì, ở đâu, mức độ
 OPINION_FIELD_PHOTO = "Ảnh minh họa"
 OPINION_FIELD_SHARE = "Cho cấp trên biết tên người báo cáo?"
 OPINION_SHARE_YES = "Đồng ý"
-OPINION_SHARE_NO = "Không, chỉ đơn vị tôi"
+OPINION_SHARE_NO = "Không, chỉ đơn vị được biết"
 OPINION_OTHER_TOPIC = "Khác"
 NOT_COLLABORATOR = ("Đồng chí chưa được giao vai trò cộng tác viên dư luận xã hội. Cán bộ "
                     "phụ trách đơn vị giao bằng lệnh /congtacvien.")

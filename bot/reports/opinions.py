@@ -28,7 +28,7 @@ from bot.services.form_fields import FieldSpec
 from bot.services.people import Actor
 from bot.services.units import can_act_on, get_unit, officer_units
 from bot.storage.models import Membership, Person, Unit, valid_id
-from knowledge.text import fold, normalize
+from knowledge.text import fold, normalize, shorten
 
 logger = logging.getLogger(__name__)
 
@@ -184,9 +184,9 @@ def save(session: Session, person_id: int, unit: Unit, answers: dict, *, urgent:
                                unit_path=unit.path, period_key=month_key(now), created_at=now,
                                assignment_id=assignment_id)
     report.topic_id = topic.id if topic else None
-    report.topic_name = topic_name[:120]
+    report.topic_name = shorten(topic_name, 120)
     report.mood, report.urgent = mood, urgent
-    report.text = str(answers.get("text") or "")[:4000]
+    report.text = shorten(str(answers.get("text") or ""), 4000, keep_lines=True)
     report.share_name = answers.get("share") == texts.OPINION_SHARE_YES
     report.file_ids = str(photo["file"]) if isinstance(photo, dict) and "file" in photo else ""
     report.updated_at = now

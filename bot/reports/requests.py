@@ -32,7 +32,7 @@ from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor
 from bot.services.units import officer_units
 from bot.storage.models import Unit, valid_id
-from knowledge.text import normalize
+from knowledge.text import normalize, shorten
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def create(session: Session, actor: Actor | None, *, title: str, kind: str = "un
         kind=kind, fields_json=form_fields.dumps(fields), answered_by=answered_by,
         target_unit_ids=",".join(map(str, unit_ids)), roles=",".join(roles),
         include_groups=False, schedule=schedule, due_day=due_day,
-        once_deadline_at=once_deadline_at, once_label=once_label[:80],
+        once_deadline_at=once_deadline_at, once_label=shorten(once_label, 80),
         reminder_days=",".join(map(str, config.reminder_days)),
         overdue_every_days=config.overdue_every_days,
         escalate_after_days=config.escalate_after_days,

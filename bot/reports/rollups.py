@@ -23,6 +23,7 @@ from bot.services import export, form_fields
 from bot.services.form_fields import FieldSpec
 from bot.services.rollup import path_ids, subtree_totals
 from bot.storage.models import Person, Unit, to_local
+from knowledge.text import shorten
 
 MAX_UNIT_LINES = 12  # per field in the chat table (the CSV has every row)
 MAX_TEXT_LINES = 10
@@ -139,8 +140,7 @@ def text(found: Rollup) -> str:
 
 
 def _short(value: str) -> str:
-    flat = " ".join(value.split())
-    return flat if len(flat) <= MAX_TEXT else flat[:MAX_TEXT - 1] + "…"
+    return shorten(value, MAX_TEXT)
 
 
 def to_csv(found: Rollup, now: datetime) -> str:

@@ -20,7 +20,7 @@ from bot.services import form_fields
 from bot.services.people import Actor
 from bot.services.errors import NotFound
 from bot.storage.models import Person, Unit, valid_id
-from knowledge.text import fold
+from knowledge.text import fold, shorten
 
 BOM = "\ufeff"  # makes Excel read the CSV as UTF-8
 
@@ -165,7 +165,7 @@ def collaborators(session: Session, actor: Actor, unit_id: int) -> TextReply:
     lines += [(texts.COLLAB_LINE_ON if on else texts.COLLAB_LINE_OFF).format(name=name)
               for _, name, on in people]
     lines.append(texts.COLLAB_HINT)
-    actions = tuple(Action(("✅ " if on else "◻️ ") + (name or "?")[:50],
+    actions = tuple(Action(("✅ " if on else "◻️ ") + shorten(name or "?", 50),
                            f"rp:cv:{unit_id}:{pid}") for pid, name, on in people[:20])
     return TextReply("\n".join(lines), actions)
 

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from bot import messages as texts
 from bot.services.errors import InvalidInput
-from knowledge.text import fold, normalize
+from knowledge.text import fold, normalize, shorten
 
 FieldKind = Literal["text", "number", "choice", "date", "file"]
 KINDS: tuple[str, ...] = ("text", "number", "choice", "date", "file")
@@ -105,7 +105,7 @@ def parse_definition(lines: Sequence[str]) -> list[FieldSpec]:
             elif word in _KIND_WORDS:
                 kind = _KIND_WORDS[word]
             else:
-                raise InvalidInput(texts.FORM_DEF_KIND.format(line=number, kind=part[:40]))
+                raise InvalidInput(texts.FORM_DEF_KIND.format(line=number, kind=shorten(part, 40)))
         specs.append(FieldSpec(f"f{number}", label, kind, required, options))
         if len(specs) > MAX_FIELDS:
             raise InvalidInput(texts.FORM_DEF_TOO_MANY.format(limit=MAX_FIELDS))
@@ -175,9 +175,9 @@ def parse_number(value: str) -> int | float:
         if number.is_integer():
             number = int(number)
     else:
-        raise InvalidInput(texts.FORM_NUMBER_INVALID.format(value=value[:40]))
+        raise InvalidInput(texts.FORM_NUMBER_INVALID.format(value=shorten(value, 40)))
     if abs(number) > MAX_NUMBER:
-        raise InvalidInput(texts.FORM_NUMBER_INVALID.format(value=value[:40]))
+        raise InvalidInput(texts.FORM_NUMBER_INVALID.format(value=shorten(value, 40)))
     return number
 
 
@@ -199,7 +199,7 @@ def parse_date(value: str, today: date) -> date:
         return found
     except ValueError:
         raise InvalidInput(texts.FORM_DATE_INVALID.format(
-            value=value[:40], example=today.strftime("%d/%m/%Y"))) from None
+            value=shorten(value, 40), example=today.strftime("%d/%m/%Y"))) from None
 
 
 def choose(spec: FieldSpec, value: str) -> str:
@@ -210,7 +210,7 @@ def choose(spec: FieldSpec, value: str) -> str:
     for option in spec.options:
         if _words(option) == wanted:
             return option
-    raise InvalidInput(texts.FORM_CHOICE_INVALID.format(value=value[:40],
+    raise InvalidInput(texts.FORM_CHOICE_INVALID.format(value=shorten(value, 40),
                                                         options="; ".join(spec.options)))
 
 

@@ -22,7 +22,7 @@ from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.people import Actor, memberships_of
 from bot.services.units import under_any, can_act_on, get_unit, officer_units, path_key, scope_paths
 from bot.storage.models import PLATFORMS, Feedback, QuestionLog, Unit, to_local, utcnow, valid_id
-from knowledge.text import fold, normalize
+from knowledge.text import fold, normalize, shorten
 
 logger = logging.getLogger(__name__)
 
@@ -336,19 +336,6 @@ def _percent(share: float) -> str:
     return f"{round(share * 100)}%"
 
 
-def shorten(text: str, width: int = 120) -> str:
-    """One line of at most `width` characters, cut after a whole word with "…" where it was
-    cut (a word longer than half the width is cut inside: a line must not come out empty)."""
-    text = " ".join(text.split())
-    if len(text) <= width:
-        return text
-    head = text[: width - 1]
-    space = head.rfind(" ")
-    if text[width - 1] != " " and space >= width // 2:
-        head = head[:space]
-    return head.rstrip(" ,;:-–") + "…"
-
-
 def _section(part: UnitReport, limit: int) -> list[str]:
     lines = [
         texts.REPORT_SUMMARY.format(
@@ -396,5 +383,5 @@ def format_report(report: Report, *, per_unit_limit: int = 3) -> str:
 __all__ = [
     "MAX_REPORT_DAYS", "QuestionGroup", "Report", "UnitReport", "admin_question_report", "asked_by",
     "format_report",
-    "better_example", "log_question", "normalize_question", "shorten", "question_report", "record_feedback",
+    "better_example", "log_question", "normalize_question", "question_report", "record_feedback",
 ]

@@ -25,6 +25,7 @@ from bot.study import messages as texts
 from bot.study.dates import shown
 from bot.study.models import StudyCampaign, StudyParticipant, StudySession
 from bot.study.service import audience, questions
+from knowledge.text import shorten
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def overview_text(reply: DocumentReply) -> str:
     opening = "\n".join(chunk.text for chunk in reply.chunks).strip()
     if opening:
         if len(opening) > MAX_OVERVIEW:
-            opening = opening[:MAX_OVERVIEW].rsplit(" ", 1)[0] + " …"
+            opening = shorten(opening, MAX_OVERVIEW, keep_lines=True)
         lines += ["", opening]
     return "\n".join(lines)
 

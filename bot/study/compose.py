@@ -29,6 +29,7 @@ from bot.study.announce import document_name
 from bot.study.dates import END_OF_DAY, SESSION_START, end_of_day_after, parse_moment, shown
 from bot.study.models import StudyCampaign
 from knowledge.passages import DocumentMeta
+from knowledge.text import shorten
 
 MAX_UNIT_BUTTONS = 12
 TEXT_STEPS = frozenset({"doc", "title", "units", "deadline", "session", "quiz"})
@@ -47,15 +48,15 @@ def take_document(session: Session, actor: Actor, campaign: StudyCampaign,
                   found: list[DocumentMeta], typed: str) -> TextReply:
     """The documents the typed reference names (looked up by the caller): exactly one is
     taken."""
-    shown_text = typed.strip()[:60]
+    shown_text = shorten(typed, 60)
     if not found:
         raise InvalidInput(texts.DOC_NOT_FOUND.format(text=shown_text))
     if len(found) > 1:
         raise InvalidInput(texts.DOC_SEVERAL.format(
             count=len(found), text=shown_text, labels="; ".join(d.label for d in found[:5])))
     doc = found[0]
-    campaign.doc_id, campaign.doc_label, campaign.doc_title = doc.doc_id, doc.label[:300], \
-        doc.title[:500]
+    campaign.doc_id, campaign.doc_label, campaign.doc_title = doc.doc_id, shorten(doc.label, 300), \
+        shorten(doc.title, 500)
     campaign.attachment_platform = campaign.attachment_file_id = campaign.attachment_name = None
     return _goto(session, actor, campaign, "title")
 
@@ -65,7 +66,7 @@ def take_file(session: Session, actor: Actor, campaign: StudyCampaign, platform:
     campaign.doc_id, campaign.doc_title = None, ""
     campaign.attachment_platform, campaign.attachment_file_id = platform, file_id[:255]
     campaign.attachment_name = (name or file_id)[:255]
-    campaign.doc_label = campaign.attachment_name[:300]
+    campaign.doc_label = shorten(campaign.attachment_name, 300)
     reply = _goto(session, actor, campaign, "title")
     return TextReply(texts.FILE_ATTACHED.format(name=campaign.attachment_name) + "\n\n"
                      + reply.text, reply.actions)
@@ -172,7 +173,7 @@ def ask(session: Session, actor: Actor, campaign: StudyCampaign) -> TextReply:
         chosen = campaign.unit_ids
         scope = officer_scope(session, actor)[:MAX_UNIT_BUTTONS]
         found = {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(scope)))}
-        buttons = [_a(("✓ " if uid in chosen else "") + found[uid].name[:50], campaign,
+        buttons = [_a(("✓ " if uid in chosen else "") + shorten(found[uid].name, 50), campaign,
                       f"u:{uid}") for uid in scope if uid in found]
         return TextReply(texts.ASK_UNITS.format(chosen=service.unit_names(session, chosen)),
                          (*buttons, _a(texts.UNITS_DONE_BUTTON, campaign, "ud"), cancel))

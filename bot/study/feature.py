@@ -62,6 +62,7 @@ from bot.study.quizzing import Quizzing
 from bot.study.rollcall import RollCall
 from bot.study.runner import StudyConfig, StudyRunner
 from knowledge.passages import DocumentMeta
+from knowledge.text import shorten
 
 logger = logging.getLogger(__name__)
 
@@ -260,7 +261,7 @@ class StudyFeature(BaseFeature):
             return Outcome(await self._document(incoming, actor, data_id(arg)))
         if op == "done":
             text = await self.db.run(members.confirm_done, actor, data_id(arg))
-            return Outcome([TextReply(text)], notice=text[:190])
+            return Outcome([TextReply(text)], notice=shorten(text, 190))
         if op == "q":
             return await self.quizzing.start(incoming, actor, data_id(arg))
         if op == "a":
@@ -284,7 +285,7 @@ class StudyFeature(BaseFeature):
         self.wake()
         text = texts.STARTED.format(id=campaign_id, people=opened.people,
                                     messages=opened.private_messages, groups=opened.groups)
-        return Outcome([TextReply(text)], notice=text[:190])
+        return Outcome([TextReply(text)], notice=shorten(text, 190))
 
     async def _document(self, incoming: IncomingAction, actor: Actor,
                         campaign_id: int) -> list[TextReply | FileReply]:
@@ -362,8 +363,8 @@ def _overview_list(session: Session, actor: Actor) -> TextReply:
 async def _report_replies(report: completion.Completion) -> tuple[TextReply, PhotoReply]:
     image = await asyncio.to_thread(chart.png, report)
     return (TextReply(completion.text(report)),
-            PhotoReply(image, texts.CHART_TITLE.format(id=report.campaign_id,
-                                                       title=report.title)[:1000],
+            PhotoReply(image, shorten(texts.CHART_TITLE.format(id=report.campaign_id,
+                                                               title=report.title), 1000),
                        f"hoctap-{report.campaign_id}.png"))
 
 

@@ -25,6 +25,7 @@ from bot.study import messages as texts
 from bot.study import service
 from bot.study.announce import announce_pending
 from bot.study.models import StudyCampaign
+from knowledge.text import shorten
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def open_campaign(session: Session, actor: Actor | None, campaign_id: int, queue
     now = now or utcnow()
     campaign = service.own_draft(session, actor, campaign_id)
     service.check_ready(session, actor, campaign, now)
-    campaign.overview = overview[:2000]
+    campaign.overview = shorten(overview, 2000, keep_lines=True)
     assert campaign.deadline_at is not None
     people = service.mark_open(session, actor, campaign, now,
                                schedule.passed(campaign.deadline_at, now))
@@ -105,7 +106,7 @@ def doc_state(reply: DocumentReply | None) -> tuple[str, str]:
     successors = [link.label for link in validity.successors if link.label]
     if successors:
         note += ", " + texts.REPLACED_BY.format(labels=", ".join(successors))
-    return "replaced", note[:500]
+    return "replaced", shorten(note, 500)
 
 
 def record_doc_state(session: Session, campaign_id: int, state: str, note: str) -> bool:

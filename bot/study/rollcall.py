@@ -17,6 +17,7 @@ from bot.storage.database import Database
 from bot.storage.models import Unit
 from bot.study import attendance, views
 from bot.study import messages as texts
+from knowledge.text import shorten
 
 STATUS_CODES = {"p": "present", "a": "absent", "e": "exempt", "c": None, "n": "absent"}
 MAX_PAGE = 500
@@ -65,7 +66,7 @@ class RollCall:
         if op == "close":
             counts = await self.db.run(self._close, actor, session_id)
             self.wake()
-            return Outcome([counts], notice=counts.text[:190])
+            return Outcome([counts], notice=shorten(counts.text, 190))
         raise ValueError(op)
 
     def _member(self, session: Session, actor: Actor, session_id: int,
@@ -142,7 +143,7 @@ class RollCall:
             return self._exempt_list(session, actor, unit_id, 0), notice
 
         reply, notice = await self.db.run(flip)
-        return Outcome([reply], notice=notice[:190])
+        return Outcome([reply], notice=shorten(notice, 190))
 
     def _exempt_list(self, session: Session, actor: Actor, unit_id: int, page: int) -> TextReply:
         if not can_act_on(session, actor, unit_id):

@@ -48,6 +48,7 @@ from bot.study import announce, attendance, chart, completion, lifecycle, servic
 from bot.study import messages as texts
 from bot.study.dates import shown
 from bot.study.models import StudyCampaign
+from knowledge.text import shorten
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ class StudyRunner:
         header = texts.REPORT_FINAL.format(id=campaign_id, deadline=shown(campaign.deadline_at))
         sent = await self._to_author(campaign, [
             TextReply(f"{header}\n{completion.text(report)}"),
-            PhotoReply(image, texts.CHART_TITLE.format(id=campaign_id, title=campaign.title)[:1000],
+            PhotoReply(image, shorten(texts.CHART_TITLE.format(id=campaign_id, title=campaign.title), 1000),
                        f"hoctap-{campaign_id}.png")])
         if sent is False:  # give the turn back: the next tick tries again
             await self.db.run(_report_again, campaign_id)

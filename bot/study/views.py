@@ -29,6 +29,7 @@ from bot.study.models import (
     StudySession,
 )
 from bot.study.quiz import options_of
+from knowledge.text import shorten
 
 PAGE = 20  # members per roll call page: Telegram shows at most 100 buttons a message
 MAX_LABEL = 40
@@ -36,7 +37,7 @@ MAX_POLL_QUESTION = 300  # Telegram's sendPoll
 
 
 def _label(text: str) -> str:
-    return text if len(text) <= MAX_LABEL else text[:MAX_LABEL - 1] + "…"
+    return shorten(text, MAX_LABEL)
 
 
 def _status(row: StudyParticipant, flagged: bool) -> str:
@@ -206,8 +207,8 @@ def question_poll(question: StudyQuestion, count: int) -> PollSpec:
     """A native quiz: named (the answer must reach the bot), the right option marked, the
     passage as its explanation (Telegram shows it once answered)."""
     options = tuple(options_of(question))
-    return PollSpec(question_text(question, count)[:MAX_POLL_QUESTION], options, anonymous=False,
-                    correct_option=question.correct, explanation=question.passage[:200])
+    return PollSpec(shorten(question_text(question, count), MAX_POLL_QUESTION, keep_lines=True), options, anonymous=False,
+                    correct_option=question.correct, explanation=shorten(question.passage, 200))
 
 
 def feedback(question: StudyQuestion, right: bool) -> str:

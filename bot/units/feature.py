@@ -31,6 +31,7 @@ from bot.services.errors import InviteInvalid
 from bot.storage.database import Database
 from bot.storage.models import to_local
 from bot import messages
+from knowledge.text import shorten
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +171,7 @@ class UnitsFeature(BaseFeature):
                 await self.outbound.push(joiner.platform, joiner.private_chat, [TextReply(told)])
             text = (mine if decision.conflict else
                     mine.format(platform=_platform(joiner.platform), name=joiner.display_name))
-            return Outcome([TextReply(text)], notice=text[:190])
+            return Outcome([TextReply(text)], notice=shorten(text, 190))
         if op == "x":
             decision = await self.db.run(linking.cancel, actor, request_id)
             note = TextReply(messages.LINK_CANCELLED_OWNER.format(

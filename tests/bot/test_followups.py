@@ -227,7 +227,7 @@ async def test_the_window_bounds_a_conversation_both_ways(assistant: Dispatcher,
     age(11)  # past them: the member is asked for the whole question
     late = await assistant.handle(said("còn gì nữa?"))
     assert late.replies == [TextReply(
-        "Tôi chưa rõ đồng chí hỏi tiếp câu nào: tôi chỉ nhớ câu hỏi trước của đồng chí trong 10 phút. "
+        "Trợ lý chưa rõ đồng chí hỏi tiếp câu nào: trợ lý chỉ nhớ câu hỏi trước của đồng chí trong 10 phút. "
         "Đồng chí hãy gõ lại câu hỏi đầy đủ.")]
     # Without a previous question, another document is simply named: its overview.
     named = await assistant.handle(said("còn nghị quyết 57 thì sao?"))
@@ -240,7 +240,7 @@ async def test_a_conversation_is_per_person_and_chat(assistant: Dispatcher) -> N
     # Another member in the same group, and the same member in their private chat.
     for who, where, kind in (("43", group, "group"), ("42", "42", "private")):
         reply = await assistant.handle(said("còn gì nữa?", user=who, chat=where, kind=kind))
-        assert reply.replies[0].text.startswith("Tôi chưa rõ đồng chí hỏi tiếp câu nào")  # type: ignore[union-attr]
+        assert reply.replies[0].text.startswith("Trợ lý chưa rõ đồng chí hỏi tiếp câu nào")  # type: ignore[union-attr]
     mine = await assistant.handle(said("còn gì nữa?", user="42", chat=group, kind="group"))
     assert chunks(mine) == ["chi-thi-05-CT-TW.txt::3"]
 

@@ -127,7 +127,7 @@ async def test_an_official_answer_joins_the_store_and_reaches_those_who_asked(
 ) -> None:
     for chat, text in ((NEAR, QUESTION), (NEAR2, ALIKE), (FAR, QUESTION), (OTHER, UNRELATED)):
         got = await say(api, chat, text)
-        assert got["text"].startswith("Tôi chưa tìm thấy nội dung này")
+        assert got["text"].startswith("Trợ lý chưa tìm thấy nội dung này")
     # The report groups the two ways of asking, from the officer's subtree only, with a code.
     report = await say(api, OFFICER, "/baocao", "Báo cáo câu hỏi")
     with db.session() as s:

@@ -124,7 +124,7 @@ async def test_reactions_after_an_answer_are_small_talk_not_questions(
 async def test_junk_lines_get_a_hint_and_never_reach_the_unanswered_list(
     assistant: Dispatcher, db: Database
 ) -> None:
-    hint = ("Tôi chưa hiểu tin nhắn này. Đồng chí hãy gõ một câu hỏi đầy đủ, ví dụ: «Chỉ thị 05 "
+    hint = ("Trợ lý chưa hiểu tin nhắn này. Đồng chí hãy gõ một câu hỏi đầy đủ, ví dụ: «Chỉ thị 05 "
             "yêu cầu gì về học tập và làm theo?»; gõ /help để xem cách dùng.")
     for junk in ("???", "k", "asdfgh", "...", "/hoi jjjj"):
         outcome = await assistant.handle(text("42", junk))

@@ -35,6 +35,7 @@ from bot.channels.typing_indicator import TYPING_DELAY, while_typing
 from bot.core.inbox import Inbox, MemoryInbox
 from bot.core.outbound import ChatMoved, DeliveryError, Destination, Unreachable
 from bot.core.types import Chat, Incoming, IncomingAction, IncomingChatChange, IncomingText, Outcome, Reply
+from knowledge.text import shorten
 
 logger = logging.getLogger(__name__)
 
@@ -271,7 +272,7 @@ class TelegramChannel:
 
     async def _answer_callback(self, callback_id: str, notice: str | None) -> None:
         bot = self._application.bot
-        text = notice[:MAX_NOTICE] if notice else None
+        text = shorten(notice, MAX_NOTICE, keep_lines=True) if notice else None
         await self._call(lambda: bot.answer_callback_query(callback_id, text=text))
 
     async def _call(self, make: Callable[[], Awaitable[T]]) -> T:

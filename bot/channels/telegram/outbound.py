@@ -57,6 +57,7 @@ from bot.core.outbound import (
     Unreachable,
 )
 from bot.core.types import Action, Capabilities, FileReply, PhotoReply, Reply, TextReply
+from knowledge.text import shorten
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ class TelegramOutbound:
     async def send_poll(self, to: Destination, poll: PollSpec) -> SentPoll:
         # Bot API 9.6 takes the right answers as a list (`correct_option_id` is deprecated).
         quiz = ({"type": "quiz", "correct_option_ids": [poll.correct_option],
-                 "explanation": poll.explanation[:200] or None}
+                 "explanation": shorten(poll.explanation, 200, keep_lines=True) or None}
                 if poll.correct_option is not None else {})
         sent = await self._guarded(lambda: self.bot.send_poll(
             to_chat_id(to.chat_id), poll.question, list(poll.options),
@@ -194,10 +195,10 @@ class TelegramOutbound:
         chat, thread = to_chat_id(to.chat_id), _thread(to)
         if isinstance(reply, PhotoReply):
             return self.bot.send_photo(chat, InputFile(reply.image, filename=reply.filename),
-                                       caption=reply.caption[:MAX_CAPTION] or None,
+                                       caption=shorten(reply.caption, MAX_CAPTION, keep_lines=True) or None,
                                        message_thread_id=thread)
         document = reply.file_id or InputFile(reply.data, filename=reply.filename)
-        return self.bot.send_document(chat, document, caption=reply.caption[:MAX_CAPTION] or None,
+        return self.bot.send_document(chat, document, caption=shorten(reply.caption, MAX_CAPTION, keep_lines=True) or None,
                                       message_thread_id=thread)
 
     async def _guarded(self, make: Callable[[], Awaitable[T]]) -> T:

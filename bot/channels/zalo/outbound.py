@@ -58,6 +58,7 @@ from bot.core.outbound import (
 )
 from bot.core.offers import ActionOffers
 from bot.core.types import Action, Capabilities, Outcome, Reply, TextReply
+from knowledge.text import shorten
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +138,7 @@ class ZaloOutbound:
         return await self.send(to, [reply])
 
     async def send_poll(self, to: Destination, poll: PollSpec) -> SentPoll:
-        return SentPoll(await self.send_text(to, poll.text[:MAX_TEXT]))
+        return SentPoll(await self.send_text(to, shorten(poll.text, MAX_TEXT, keep_lines=True)))
 
     async def forward(self, to: Destination, from_chat_id: str, message_id: str) -> str:
         raise PermanentError("zalo has no native polls to forward")

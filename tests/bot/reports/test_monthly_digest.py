@@ -36,7 +36,7 @@ async def _opinion(collaborator: Talk, command: str, mood: str, text: str) -> st
     found = await collaborator.press(buttons(found)[mood])
     found = await collaborator.say(text)
     found = await collaborator.press(buttons(found)["⏭ Bỏ qua"])
-    found = await collaborator.press(buttons(found)["Không, chỉ đơn vị tôi"])
+    found = await collaborator.press(buttons(found)["Không, chỉ đơn vị được biết"])
     return text_of(await collaborator.press(buttons(found)["✅ Gửi báo cáo"]))
 
 

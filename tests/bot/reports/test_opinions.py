@@ -22,7 +22,7 @@ async def _flash(collaborator: Talk, text: str, mood: str, named: bool) -> Outco
     found = await collaborator.say(text)
     found = await collaborator.press(buttons(found)["⏭ Bỏ qua"])  # no photo
     found = await collaborator.press(buttons(found)["Đồng ý" if named else
-                                                    "Không, chỉ đơn vị tôi"])
+                                                    "Không, chỉ đơn vị được biết"])
     assert "5. Cho cấp trên biết tên người báo cáo?" in text_of(found), text_of(found)
     return await collaborator.press(buttons(found)["✅ Gửi báo cáo"])
 
@@ -120,7 +120,7 @@ async def test_a_flash_report_nobody_can_be_told_of_says_so(
     found = await collaborator.press(buttons(found)["Bức xúc"])
     found = await collaborator.say("Tin đồn về việc thu hồi đất")
     found = await collaborator.press(buttons(found)["⏭ Bỏ qua"])
-    found = await collaborator.press(buttons(found)["Không, chỉ đơn vị tôi"])
+    found = await collaborator.press(buttons(found)["Không, chỉ đơn vị được biết"])
     done = text_of(await collaborator.press(buttons(found)["✅ Gửi báo cáo"]))
     assert "chưa ai được báo ngay" in done and "Tỉnh Minh Sơn" in done, done
     assert not [t for t, _ in notices(db) if "BÁO CÁO NHANH" in t]
