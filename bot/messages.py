@@ -82,31 +82,45 @@ WELCOME = (
     "ngày ban hành. Nếu kho không có nội dung, trợ lý sẽ nói rõ là chưa tìm thấy.\n\n"
     "Đồng chí cứ gõ câu hỏi, có dấu hoặc không dấu. Gõ /help để xem các lệnh."
 )
+# /help: this prose, then one line per command the person may use (MenuCommand.usage, from
+# the USAGE dicts beside each MENU), under these headings.
 HELP = (
     "Cách dùng:\n"
     "• Gõ câu hỏi (trong nhóm: /hoi <câu hỏi> hoặc nhắc tên trợ lý; trên Telegram cũng có "
     "thể trả lời tin của trợ lý).\n"
-    "• /vanban <số hiệu> — xem văn bản, ví dụ: /vanban 05-CT/TW, /vanban chỉ thị 05; chỉ gõ "
-    "tên văn bản («chỉ thị 05», «qd 294») cũng được: số hiệu, hiệu lực, bố cục và phần đầu "
-    "văn bản.\n"
-    "• /moi — các văn bản mới nhất trong kho.\n"
-    "• /dangky <mã> — tham gia đơn vị bằng mã mời do cán bộ cung cấp.\n"
-    "• /lienket — lấy mã liên kết (trong tin nhắn riêng); /lienket <mã> trên tài khoản còn "
-    "lại để liên kết tài khoản Zalo và Telegram của đồng chí.\n"
     "Dưới mỗi câu trả lời: 👍/👎 để đánh giá, «Xem văn bản» để đọc văn bản gốc "
     "(trên Zalo: gõ số theo gợi ý, hoặc gõ 👍/👎)."
 )
-HELP_OFFICER = (
-    "Lệnh dành cho cán bộ:\n"
-    "• /donvi — các đơn vị đồng chí phụ trách (kèm mã số đơn vị).\n"
-    "• /taodonvi <mã đơn vị cha> <cấp> <tên> — cấp: tinh, huyen, xa, chibo. "
-    "Ví dụ: /taodonvi 3 chibo Chi bộ thôn Đông. Quản trị viên tạo đơn vị gốc: "
-    "/taodonvi <cấp> <tên>.\n"
-    "• /taoma <mã đơn vị> [dangvien|canbo] [số lượt] — tạo mã mời vào đơn vị (gửi trong tin "
-    "nhắn riêng; mã cán bộ dùng một lần nếu không ghi số lượt).\n"
-    "• /baocao [số ngày] [mã đơn vị] — câu hỏi được hỏi nhiều nhất và câu hỏi chưa trả "
-    "lời được, theo đơn vị."
-)
+HELP_MEMBER_TITLE = "Các lệnh:"
+HELP_OFFICER_TITLE = "Lệnh dành cho cán bộ:"
+USAGE = {
+    "hoi": "/hoi <câu hỏi> — hỏi về văn bản (trong nhóm).",
+    "vanban": (
+        "/vanban <số hiệu> — xem văn bản, ví dụ: /vanban 05-CT/TW, /vanban chỉ thị 05; chỉ gõ "
+        "tên văn bản («chỉ thị 05», «qd 294») cũng được: số hiệu, hiệu lực, bố cục và phần đầu "
+        "văn bản."
+    ),
+    "moi": "/moi — các văn bản mới nhất trong kho.",
+    "dangky": "/dangky <mã> — tham gia đơn vị bằng mã mời do cán bộ cung cấp.",
+    "lienket": (
+        "/lienket — lấy mã liên kết (trong tin nhắn riêng); /lienket <mã> trên tài khoản còn "
+        "lại để liên kết tài khoản Zalo và Telegram của đồng chí."
+    ),
+    "donvi": "/donvi — các đơn vị đồng chí phụ trách (kèm mã số đơn vị).",
+    "taodonvi": (
+        "/taodonvi <mã đơn vị cha> <cấp> <tên> — cấp: tinh, huyen, xa, chibo. "
+        "Ví dụ: /taodonvi 3 chibo Chi bộ thôn Đông. Quản trị viên tạo đơn vị gốc: "
+        "/taodonvi <cấp> <tên>."
+    ),
+    "taoma": (
+        "/taoma <mã đơn vị> [dangvien|canbo] [số lượt] — tạo mã mời vào đơn vị (gửi trong tin "
+        "nhắn riêng; mã cán bộ dùng một lần nếu không ghi số lượt)."
+    ),
+    "baocao": (
+        "/baocao [số ngày] [mã đơn vị] — câu hỏi được hỏi nhiều nhất và câu hỏi chưa trả "
+        "lời được, theo đơn vị."
+    ),
+}
 UNKNOWN_COMMAND = "Lệnh không rõ. Gõ /help để xem các lệnh."
 UNSUPPORTED_MESSAGE = "Trợ lý chỉ đọc được tin nhắn chữ. Đồng chí hãy gõ câu hỏi bằng chữ nhé."
 QUESTION_TOO_LONG = (

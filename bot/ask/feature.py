@@ -49,10 +49,10 @@ FOLLOWUP_WINDOW = timedelta(minutes=10)  # FOLLOWUP_MINUTES: how long a follow-u
 class AskFeature(BaseFeature):
     name = "ask"
     commands = (
-        MenuCommand("hoi", messages.MENU["hoi"]),
-        MenuCommand("vanban", messages.MENU["vanban"]),
-        MenuCommand("moi", messages.MENU["moi"]),
-        MenuCommand("baocao", messages.MENU["baocao"], "officer"),
+        MenuCommand("hoi", messages.MENU["hoi"], usage=messages.USAGE["hoi"]),
+        MenuCommand("vanban", messages.MENU["vanban"], usage=messages.USAGE["vanban"]),
+        MenuCommand("moi", messages.MENU["moi"], usage=messages.USAGE["moi"]),
+        MenuCommand("baocao", messages.MENU["baocao"], "officer", messages.USAGE["baocao"]),
     )
     button_prefixes = ("fb", "doc")
     takes_any_text = True

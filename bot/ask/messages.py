@@ -64,8 +64,8 @@ TRALOI_USAGE = (
     "/baocao."
 )
 TRALOI_HELP = (
-    "Trả lời chính thức (cán bộ): /baocao ghi mã ở cuối mỗi câu hỏi chưa trả lời được; "
-    "/traloi <mã> để soạn câu trả lời (nội dung, văn bản căn cứ, rồi công bố). Câu trả lời vào "
+    "/traloi <mã câu hỏi> — trả lời chính thức: /baocao ghi mã ở cuối mỗi câu hỏi chưa trả "
+    "lời được; /traloi <mã> để soạn câu trả lời (nội dung, văn bản căn cứ, rồi công bố). Câu trả lời vào "
     "kho văn bản đứng tên đơn vị của đồng chí và được gửi tới những người đã hỏi câu tương tự."
 )
 TRALOI_SOURCE_EXAMPLE = "Hướng dẫn 36-HD/VPTW"

@@ -37,7 +37,7 @@ DEFAULT_DAYS = 90  # how far back similar unanswered questions are looked for
 
 class OfficialAnswersFeature(BaseFeature):
     name = "official_answers"
-    commands = (MenuCommand("traloi", ask_texts.MENU_TRALOI, "officer"),)
+    commands = (MenuCommand("traloi", ask_texts.MENU_TRALOI, "officer", ask_texts.TRALOI_HELP),)
     button_prefixes = ("oa",)
 
     def __init__(self, db: Database, knowledge: KnowledgeBase, store: AnswerStore | None, *,
@@ -61,9 +61,6 @@ class OfficialAnswersFeature(BaseFeature):
         worker = NoticeWorker(self.db, ports, self.joiner, self.notices)
         self.wake = worker.wake
         return (worker,)
-
-    def help(self, actor: Actor) -> str | None:
-        return ask_texts.TRALOI_HELP
 
     async def command(self, incoming: IncomingText, actor: Actor,
                       command: Command) -> Outcome | None:

@@ -52,7 +52,9 @@ from bot.broadcast import messages as broadcast_texts
 logger = logging.getLogger(__name__)
 
 BROADCAST_COMMANDS: tuple[MenuCommand, ...] = tuple(
-    MenuCommand(name, text, "officer") for name, text in broadcast_texts.MENU.items())
+    MenuCommand(name, text, "admin" if name == "nhatky" else "officer",
+                broadcast_texts.USAGE.get(name, ""))
+    for name, text in broadcast_texts.MENU.items())
 _NAMES = frozenset(c.name for c in BROADCAST_COMMANDS)
 TEXT_STEPS = frozenset({"text", "doc", "schedule"})  # compose steps a text message answers
 
@@ -71,9 +73,6 @@ class BroadcastFeature(BaseFeature):
         self.worker_config = worker  # None: no delivery worker in this process
         # The delivery queue port other features send bulletins through (bot.core.delivery).
         self.queue = OutboxQueue(lambda: self.wake())
-
-    def help(self, actor: Actor) -> str | None:
-        return broadcast_texts.HELP_BROADCAST
 
     @property
     def has_workers(self) -> bool:

@@ -169,10 +169,15 @@ BROADCAST_STOPPED = "Đã dừng thông báo #{id}; {cancelled} tin chưa gửi 
 GANHOM_USAGE = "Cú pháp (gõ trong nhóm): /ganhom <mã đơn vị>. Xem mã đơn vị bằng /donvi."
 GANHOM_GROUP_ONLY = "Lệnh /ganhom dùng trong nhóm chat của đơn vị."
 GANHOM_DONE = "Đã gắn nhóm «{title}» với đơn vị «{unit}»: nhóm sẽ nhận thông báo gửi tới đơn vị."
-HELP_BROADCAST = (
-    "Thông báo, hướng dẫn:\n"
-    "• /thongbao — soạn và gửi tới đơn vị (chọn bằng nút), xem trước số người nhận.\n"
-    "• /dsthongbao — các thông báo đã gửi; /tiendo <mã> — báo cáo theo đơn vị.\n"
-    "• /chuadoc <mã> — ai chưa xác nhận đã đọc; /nhacdoc <mã> — nhắc đúng những người đó.\n"
-    "• /dunggui <mã> — dừng gửi; /ganhom <mã đơn vị> — (trong nhóm) gắn nhóm với đơn vị."
-)
+# /help's lines (bot.core.feature.MenuCommand.usage); a command without one shows its MENU line.
+USAGE = {
+    "thongbao": "/thongbao — soạn thông báo, hướng dẫn và gửi tới đơn vị (chọn bằng nút), xem "
+                "trước số người nhận.",
+    "dsthongbao": "/dsthongbao — các thông báo đã gửi, kèm mã.",
+    "tiendo": "/tiendo <mã> — báo cáo gửi thông báo theo đơn vị.",
+    "chuadoc": "/chuadoc <mã> — ai chưa xác nhận đã đọc.",
+    "nhacdoc": "/nhacdoc <mã> — nhắc đúng những người chưa xác nhận đã đọc.",
+    "dunggui": "/dunggui <mã> — dừng gửi thông báo.",
+    "ganhom": "/ganhom <mã đơn vị> — (gõ trong nhóm) gắn nhóm chat với đơn vị.",
+    "nhatky": "/nhatky — (quản trị viên) nhật ký gửi thông báo.",
+}

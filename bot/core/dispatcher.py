@@ -167,9 +167,20 @@ class Dispatcher:
         return Outcome([TextReply(messages.UNKNOWN_COMMAND)])
 
     def _help(self, actor: people.Actor) -> str:
-        parts = [messages.HELP]
+        """The core's prose, then every command `actor` may use, as the features declare
+        them (MenuCommand.audience), in the features' order."""
+        audiences = {"member"}
         if actor.is_admin or actor.is_officer:
-            parts += [text for f in self.features if (text := f.help(actor))]
+            audiences.add("officer")
+        if actor.is_admin:
+            audiences.add("admin")
+        commands = [c for f in self.features for c in f.commands if c.audience in audiences]
+        parts = [messages.HELP]
+        for title, staff in ((messages.HELP_MEMBER_TITLE, False),
+                             (messages.HELP_OFFICER_TITLE, True)):
+            lines = [c.help_line for c in commands if (c.audience != "member") == staff]
+            if lines:
+                parts.append("\n".join([title, *lines]))
         return "\n\n".join(parts)
 
     async def _action(self, incoming: IncomingAction, actor: people.Actor) -> Outcome:
@@ -194,10 +205,10 @@ class Dispatcher:
 
 def menu_of(features: Sequence[Feature]) -> list[tuple[str, str]]:
     """The command menu (name, description): every member command in the features' order,
-    the core's, then the officers'."""
+    the core's, then the officers' and admins' (one menu: Telegram's is the same for all)."""
     commands = [c for f in features for c in f.commands]
     member = [c for c in commands if c.audience == "member"]
-    officer = [c for c in commands if c.audience == "officer"]
+    officer = [c for c in commands if c.audience != "member"]
     return [(c.name, c.description) for c in (*member, *CORE_COMMANDS, *officer)]
 
 

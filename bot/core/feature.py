@@ -16,8 +16,8 @@ dispatcher asks the registered features in their order:
 - `chat_moved(...)`: a group now lives under a new id: re-point the feature's rows (in the
   one transaction the core opens for the move).
 
-Its `commands` make the platform's command menu (`MenuCommand`, with the Vietnamese
-description and who sees it), `help(actor)` its part of /help, and `workers(ports)` its
+Its `commands` make the platform's command menu and /help (`MenuCommand`, with the
+Vietnamese description, its /help line and who sees it), and `workers(ports)` its
 background loops (reminders, delivery, closing polls), started by the entry point once the
 outbound ports are open and stopped with the process (`Worker.run(stop)` returns when `stop`
 is set). A feature never tests a platform's name: `incoming.chat.capabilities` and each
@@ -44,11 +44,22 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class MenuCommand:
     """A command in the platform's menu: its name (without "/"), the Vietnamese line the
-    menu shows, and who it is for ("member": everyone; "officer": officers and admins)."""
+    menu shows, who it is for ("member": everyone; "officer": officers and admins; "admin":
+    admins only), and its
+    line in /help (`usage`: the command with its arguments, " — ", what it does; empty: the
+    menu's line). This declaration is the one place a command's audience lives: the menu
+    (`menu_of`) and /help (`help_lines`) both read it, so a person's /help lists exactly the
+    commands they may use."""
 
     name: str
     description: str
-    audience: Literal["member", "officer"] = "member"
+    audience: Literal["member", "officer", "admin"] = "member"
+    usage: str = ""
+
+    @property
+    def help_line(self) -> str:
+        """The command's bullet in /help."""
+        return "• " + (self.usage or f"/{self.name} — {self.description}")
 
 
 class Worker(Protocol):
@@ -87,13 +98,11 @@ class Feature(Protocol):
     def chat_moved(self, session: Session, platform: str, old_chat_id: str,
                    new_chat_id: str) -> None: ...
 
-    def help(self, actor: Actor) -> str | None: ...
-
     def workers(self, ports: Mapping[str, OutboundPort]) -> Sequence[Worker]: ...
 
 
 class BaseFeature:
-    """Defaults for every hook: nothing handled, nothing to move, no help, no workers."""
+    """Defaults for every hook: nothing handled, nothing to move, no workers."""
 
     name = "feature"
     commands: Sequence[MenuCommand] = ()
@@ -123,9 +132,6 @@ class BaseFeature:
 
     def chat_moved(self, session: Session, platform: str, old_chat_id: str,
                    new_chat_id: str) -> None:
-        return None
-
-    def help(self, actor: Actor) -> str | None:
         return None
 
     def workers(self, ports: Mapping[str, OutboundPort]) -> Sequence[Worker]:

@@ -53,7 +53,8 @@ logger = logging.getLogger(__name__)
 
 # /dskhaosat is everyone's: a member sees the open polls addressed to them (bot.polls.listing).
 POLL_COMMANDS: tuple[MenuCommand, ...] = tuple(
-    MenuCommand(name, text, "member" if name == "dskhaosat" else "officer")
+    MenuCommand(name, text, "member" if name == "dskhaosat" else "officer",
+                poll_texts.USAGE.get(name, ""))
     for name, text in poll_texts.MENU.items())
 _NAMES = frozenset(c.name for c in POLL_COMMANDS)
 # Hints a typed number may have matched that an open poll in the chat outranks (a Q&A
@@ -74,9 +75,6 @@ class PollFeature(BaseFeature):
         self.wake = wake  # tells an in-process runner that messages are due
         self.runner_config = runner  # None: no runner in this process
         self.limits = dict(limits or {})  # posting pace per platform
-
-    def help(self, actor: Actor) -> str | None:
-        return poll_texts.HELP_POLL
 
     @property
     def has_workers(self) -> bool:

@@ -103,13 +103,14 @@ POLL_HOW_WHERE_CHAT = " — trong cuộc trò chuyện đã nhận khảo sát."
 POLL_HOW_WHERE_PRIVATE = " — nhắn riêng cho trợ lý (khảo sát ẩn danh: giữ kín lựa chọn)."
 POLL_CLOSED_NOW = "Đã kết thúc khảo sát #{id}. Kết quả cuối cùng sẽ được gửi ngay."
 POLL_ALREADY_CLOSED = "Khảo sát #{id} đã kết thúc rồi."
-HELP_POLL = (
-    "Khảo sát nhanh:\n"
-    "• /khaosat — soạn khảo sát (câu hỏi, các phương án), chọn đơn vị, gửi.\n"
-    "• /dskhaosat — các khảo sát của đồng chí và đơn vị, kèm mã; /ketqua <mã> — kết quả theo "
-    "đơn vị kèm biểu đồ.\n"
-    "• /dongkhaosat <mã> — kết thúc khảo sát ngay."
-)
+# /help's lines (bot.core.feature.MenuCommand.usage).
+USAGE = {
+    "khaosat": "/khaosat — soạn khảo sát nhanh (câu hỏi, các phương án), chọn đơn vị, gửi.",
+    "dskhaosat": "/dskhaosat — các khảo sát đang mở gửi tới đồng chí, kèm mã và cách trả lời "
+                 "(cán bộ: cả các khảo sát của đơn vị).",
+    "ketqua": "/ketqua <mã> — kết quả khảo sát theo đơn vị kèm biểu đồ (thêm csv để tải bảng).",
+    "dongkhaosat": "/dongkhaosat <mã> — kết thúc khảo sát ngay.",
+}
 
 # Account linking refused (bot.services.person_merge): what both accounts did.
 MERGE_BOTH_VOTED = "đã bỏ phiếu trong khảo sát #{number}"

@@ -49,8 +49,9 @@ from knowledge.text import shorten
 logger = logging.getLogger(__name__)
 
 REPORT_COMMANDS: tuple[MenuCommand, ...] = tuple(
-    [MenuCommand(n, t) for n, t in texts.MENU.items()]
-    + [MenuCommand(n, t, "officer") for n, t in texts.OFFICER_MENU.items()])
+    [MenuCommand(n, t, usage=texts.USAGE.get(n, "")) for n, t in texts.MENU.items()]
+    + [MenuCommand(n, t, "officer", texts.USAGE.get(n, ""))
+       for n, t in texts.OFFICER_MENU.items()])
 _FORM_OPS = frozenset({"a", "k", "s", "p", "x", "ok", "re"})
 
 
@@ -70,9 +71,6 @@ class ReportsFeature(BaseFeature):
         self.notices = notices
         self.config = config
         self.tracker: ReportTracker | None = None
-
-    def help(self, actor: Actor) -> str | None:
-        return texts.HELP
 
     @property
     def has_workers(self) -> bool:

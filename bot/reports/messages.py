@@ -20,18 +20,26 @@ OFFICER_MENU = {
     "tonghopdlxh": "Cán bộ: tổng hợp dư luận theo chủ đề, đơn vị: /tonghopdlxh [kỳ] [csv]",
 }
 
-HELP = (
-    "Báo cáo định kỳ và dư luận xã hội:\n"
-    "• /yeucaubaocao <tên báo cáo>, xuống dòng, mỗi dòng một mục (ví dụ «Số buổi sinh hoạt | "
-    "số», «Đánh giá | chọn: Tốt; Khá; Trung bình», «Ảnh biên bản | tệp | không bắt buộc») — "
-    "rồi chọn đơn vị nộp, lịch nộp và hạn; /yeucaubaocao mẫu <số> dùng lại một mẫu\n"
-    "• /yeucaudlxh — cộng tác viên báo cáo dư luận hằng tháng\n"
-    "• /dsbaocao — các yêu cầu và mẫu; /theodoibaocao <mã> [kỳ] — tình hình nộp từng đơn vị\n"
-    "• /tonghopbaocao <mã> [kỳ] [csv] — tổng hợp số liệu, biểu đồ, bảng CSV\n"
-    "• /baocaodonvi [kỳ] — đơn vị chậm nộp và xếp hạng đúng hạn (kỳ: 5/2026, quý 2/2026)\n"
-    "• /congtacvien <mã đơn vị> — giao vai trò cộng tác viên; /chude — chủ đề dư luận\n"
-    "• /tonghopdlxh [kỳ] [csv] — dư luận theo chủ đề và đơn vị"
-)
+# /help's lines (bot.core.feature.MenuCommand.usage); kỳ: 5/2026, tháng 5, quý 2/2026.
+USAGE = {
+    "nopbaocao": "/nopbaocao — nộp báo cáo được giao cho đơn vị hoặc cho đồng chí.",
+    "baocaodlxh": "/baocaodlxh — (cộng tác viên) gửi báo cáo dư luận xã hội.",
+    "baocaonhanh": "/baocaonhanh — (cộng tác viên) báo cáo nhanh vụ việc nổi lên (khẩn).",
+    "yeucaubaocao": (
+        "/yeucaubaocao <tên báo cáo>, xuống dòng, mỗi dòng một mục (ví dụ «Số buổi sinh hoạt | "
+        "số», «Đánh giá | chọn: Tốt; Khá; Trung bình», «Ảnh biên bản | tệp | không bắt buộc») — "
+        "rồi chọn đơn vị nộp, lịch nộp và hạn; /yeucaubaocao mẫu <số> dùng lại một mẫu."
+    ),
+    "yeucaudlxh": "/yeucaudlxh — cộng tác viên báo cáo dư luận hằng tháng.",
+    "dsbaocao": "/dsbaocao — các yêu cầu báo cáo và mẫu.",
+    "theodoibaocao": "/theodoibaocao <mã> [kỳ] — tình hình nộp của từng đơn vị.",
+    "tonghopbaocao": "/tonghopbaocao <mã> [kỳ] [csv] — tổng hợp số liệu, biểu đồ, bảng CSV.",
+    "baocaodonvi": "/baocaodonvi [kỳ] — đơn vị chậm nộp và xếp hạng đúng hạn (kỳ: 5/2026, "
+                   "quý 2/2026).",
+    "congtacvien": "/congtacvien <mã đơn vị> — giao, thu hồi vai trò cộng tác viên.",
+    "chude": "/chude — chủ đề dư luận: /chude thêm <tên>, /chude bỏ <số>.",
+    "tonghopdlxh": "/tonghopdlxh [kỳ] [csv] — dư luận theo chủ đề và đơn vị.",
+}
 
 # --- periods (bot/reports/periods.py) ----------------------------------------------------------
 PERIOD_MONTH = "tháng {month}/{year}"

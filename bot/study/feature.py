@@ -67,8 +67,10 @@ from knowledge.text import shorten
 logger = logging.getLogger(__name__)
 
 STUDY_COMMANDS: tuple[MenuCommand, ...] = (
-    *(MenuCommand(name, text) for name, text in texts.MENU_MEMBER.items()),
-    *(MenuCommand(name, text, "officer") for name, text in texts.MENU_OFFICER.items()),
+    *(MenuCommand(name, text, usage=texts.USAGE.get(name, ""))
+      for name, text in texts.MENU_MEMBER.items()),
+    *(MenuCommand(name, text, "officer", texts.USAGE.get(name, ""))
+      for name, text in texts.MENU_OFFICER.items()),
 )
 
 
@@ -91,9 +93,6 @@ class StudyFeature(BaseFeature):
         self.wake = lambda: None  # the in-process runner's, once it runs
         self.quizzing = Quizzing(db, outbound, admin_ids)
         self.roll = RollCall(db, wake=lambda: self.wake())  # self.wake: set once the runner runs
-
-    def help(self, actor: Actor) -> str | None:
-        return texts.HELP
 
     @property
     def has_workers(self) -> bool:

@@ -14,14 +14,16 @@ MENU_OFFICER = {
     "miensh": "Cán bộ: đảng viên miễn sinh hoạt: /miensh",
 }
 
-HELP = (
-    "Học tập nghị quyết:\n"
-    "/taohoctap — tạo đợt học tập (văn bản, đơn vị, hạn, bài kiểm tra)\n"
-    "/hoctap [mã] [csv] — kết quả theo đơn vị (bảng, biểu đồ, CSV)\n"
-    "/diemdanh <mã đợt> — điểm danh buổi sinh hoạt của chi bộ, xem mã điểm danh\n"
-    "/lichhoc <mã đợt> <ngày giờ> — đặt ngày sinh hoạt học tập của đơn vị\n"
-    "/miensh — đảng viên miễn sinh hoạt (không tính vào tỷ lệ)"
-)
+# /help's lines (bot.core.feature.MenuCommand.usage).
+USAGE = {
+    "hoctap": "/hoctap — các đợt học tập nghị quyết của đồng chí; /hoctap <mã> để học, làm "
+              "bài kiểm tra (cán bộ: kết quả theo đơn vị, thêm csv để tải bảng).",
+    "comat": "/comat <mã> — điểm danh buổi học tập bằng mã chi bộ đọc tại buổi sinh hoạt.",
+    "taohoctap": "/taohoctap — tạo đợt học tập (văn bản, đơn vị, hạn, bài kiểm tra).",
+    "diemdanh": "/diemdanh <mã đợt> — điểm danh buổi sinh hoạt của chi bộ, xem mã điểm danh.",
+    "lichhoc": "/lichhoc <mã đợt> <ngày giờ> — đặt ngày sinh hoạt học tập của đơn vị.",
+    "miensh": "/miensh — đảng viên miễn sinh hoạt (không tính vào tỷ lệ).",
+}
 
 # --- statuses and shared words ----------------------------------------------------------------
 STATUS_NAMES = {"draft": "đang soạn", "open": "đang học", "closed": "đã kết thúc",

@@ -49,9 +49,9 @@ class CodeSettings:
 class UnitsFeature(BaseFeature):
     name = "units"
     commands = (
-        MenuCommand("dangky", messages.MENU["dangky"]),
-        MenuCommand("lienket", messages.MENU["lienket"]),
-        *(MenuCommand(name, messages.MENU[name], "officer")
+        MenuCommand("dangky", messages.MENU["dangky"], usage=messages.USAGE["dangky"]),
+        MenuCommand("lienket", messages.MENU["lienket"], usage=messages.USAGE["lienket"]),
+        *(MenuCommand(name, messages.MENU[name], "officer", messages.USAGE[name])
           for name in ("donvi", "taodonvi", "taoma")),
     )
     button_prefixes = ("lk",)
@@ -61,9 +61,6 @@ class UnitsFeature(BaseFeature):
         self.db = db
         self.outbound = outbound  # codes and link questions go to private chats through it
         self.settings = settings
-
-    def help(self, actor: people.Actor) -> str | None:
-        return messages.HELP_OFFICER
 
     async def command(self, incoming: IncomingText, actor: people.Actor,
                       command: Command) -> Outcome | None:

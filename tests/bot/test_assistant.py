@@ -108,8 +108,8 @@ async def test_commands_and_bad_input(assistant: Dispatcher) -> None:
     latest = only_text(await assistant.handle(text("42", "/moi")))
     assert latest.startswith(messages.LATEST_DOCUMENTS) and "05-CT/TW" in latest
     assert only_text(await assistant.handle(text("42", "/start"))) == messages.WELCOME
-    assert messages.HELP_OFFICER not in only_text(await assistant.handle(text("42", "/help")))
-    assert messages.HELP_OFFICER in only_text(await assistant.handle(text("1", "/help")))
+    assert "/taoma" not in only_text(await assistant.handle(text("42", "/help")))
+    assert "• /taoma <mã đơn vị>" in only_text(await assistant.handle(text("1", "/help")))
     assert only_text(await assistant.handle(text("42", "/khongco"))) == messages.UNKNOWN_COMMAND
     assert only_text(await assistant.handle(text("42", "/hoi"))) == messages.ASK_USAGE
     assert only_text(await assistant.handle(text("42", "   "))) == messages.EMPTY_QUESTION
