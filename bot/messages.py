@@ -64,7 +64,8 @@ LOCAL_HELP = (
     "• [Tên] ở đầu tin nhắn: nói thay một người khác để thử phần việc của đảng viên, ví dụ "
     "«[An] /dangky K7QX2M9P», «[An] đã đọc», «[An] 1». Tin trợ lý gửi cho người đó hiện "
     "dưới dòng «→ An».\n"
-    "• Gõ số theo gợi ý «Gõ 1: …» để chọn.\n"
+    "• Gõ số theo gợi ý «Gõ 1: …» để chọn; khi có nhiều khảo sát đang mở: mã rồi số, ví dụ "
+    "«#12 2».\n"
     "• Ctrl-D để thoát."
 )
 # The terminal's admin on a database with no unit yet (a first run).

@@ -14,7 +14,8 @@ draft's row id (it has no number yet).
 Votes arrive before the core identifies the sender (`before_identify`): Telegram's poll
 updates carry no sender at all, and an anonymous Zalo vote must not touch the person's
 records (no "last seen" moment to line up with a vote) nor the question log. On a platform
-without native polls (Zalo) a vote is the bare number(s) typed in a chat a poll was posted to.
+without native polls (Zalo) a vote is the bare number(s) typed in a chat a poll was posted to
+(the newest poll there), or the poll's number and the choice ("#12 2") where several are open.
 """
 
 from __future__ import annotations
@@ -112,9 +113,10 @@ class PollFeature(BaseFeature):
             typed = incoming.typed
         else:
             return None
-        if not votes.looks_like_choice(typed):
+        answer = votes.read_typed(typed)
+        if answer is None:
             return None
-        reply = await self.db.run(self._typed_vote, incoming, typed)
+        reply = await self.db.run(self._typed_vote, incoming, answer)
         return Outcome([TextReply(reply)]) if reply is not None else None
 
     def _answer(self, session: Session, incoming: IncomingPollAnswer) -> bool:
@@ -127,24 +129,34 @@ class PollFeature(BaseFeature):
         return True
 
     def _typed_vote(self, session: Session, incoming: IncomingText | IncomingAction,
-                    typed: str) -> str | None:
+                    answer: votes.TypedChoice) -> str | None:
         chat = incoming.chat
         found = votes.typed_poll_in_chat(session, chat.platform, chat.chat_id,
-                                         incoming.sender.user_id, private=chat.kind == "private")
+                                         incoming.sender.user_id, private=chat.kind == "private",
+                                         number=answer.number)
         if found is None:
             return None  # not a vote: the core handles it as usual
-        message, poll = found
+        message, poll = found.message, found.poll
+        if message is None or poll is None:
+            logger.info("typed answer names poll #%s: none to answer in this chat", answer.number)
+            return poll_texts.POLL_VOTE_NO_SUCH_POLL.format(id=answer.number)
         person_id = None
         if not poll.anonymous and poll.status == "open":
             person_id = people.identify(
                 session, chat.platform, incoming.sender.user_id, incoming.sender.display_name,
                 admin_ids=self.admin_ids).person_id
-        vote = votes.typed_vote(session, message, poll, incoming.sender.user_id, person_id, typed)
+        vote = votes.typed_vote(session, message, poll, incoming.sender.user_id, person_id,
+                                answer.choice)
         pid, count = shown_number(poll), len(poll.options)
         if vote.outcome in ("recorded", "changed"):
             choice = ", ".join(str(i + 1) for i in vote.options) or "—"
             template = poll_texts.POLL_VOTE_RECORDED if vote.outcome == "recorded" else poll_texts.POLL_VOTE_CHANGED
-            return template.format(choice=choice, id=pid)
+            reply = template.format(choice=choice, id=pid)
+            if answer.number is None and found.others_open:  # a bare number: say which poll
+                reply += "\n" + poll_texts.POLL_VOTE_OTHERS_OPEN.format(
+                    others=", ".join(f"#{n}" for n in found.others_open),
+                    example=found.others_open[0])
+            return reply
         logger.info("poll %s: typed vote refused (%s)", pid, vote.outcome)
         return {
             "closed": poll_texts.POLL_VOTE_CLOSED, "no_key": poll_texts.POLL_VOTE_CLOSED,

@@ -34,31 +34,38 @@ def poll_list(session: Session, actor: Actor, native_polls: bool) -> str:
             f"{shorten(p.question, LIST_QUESTION_CHARS)}" for p in managed]))
     if voting:
         parts.append("\n\n".join([poll_texts.POLL_OPEN_TITLE]
-                                 + [_open_poll(p, native_polls) for p in voting]))
+                                 + [_open_poll(p, native_polls, len(voting) > 1)
+                                    for p in voting]))
     if parts:
         return "\n\n".join(parts)
     return poll_texts.POLL_NONE_OPEN if not (actor.is_admin or actor.is_officer) \
         else poll_texts.POLL_NONE_YET
 
 
-def _open_poll(poll: Poll, native_polls: bool) -> str:
+def _open_poll(poll: Poll, native_polls: bool, several: bool) -> str:
     lines = [poll_texts.POLL_OPEN_ITEM.format(id=shown_number(poll),
                                               question=shorten(poll.question, OPEN_QUESTION_CHARS)),
              " · ".join(f"{i}. {shorten(o, OPTION_CHARS)}" for i, o in enumerate(poll.options, 1))]
     if poll.closes_at is not None:
         lines.append(poll_texts.POLL_TEXT_DEADLINE.format(
             at=to_local(poll.closes_at).strftime("%H:%M %d/%m/%Y")))
-    lines.append(_how(poll, native_polls))
+    lines.append(_how(poll, native_polls, several))
     return "\n".join(lines)
 
 
-def _how(poll: Poll, native_polls: bool) -> str:
+def _how(poll: Poll, native_polls: bool, several: bool) -> str:
     """How to answer: in the native poll (Telegram), or by typing the number(s) — for an
     anonymous poll in private, where no one else sees the choice (bot.polls.posting says the
-    same in a group's copy)."""
+    same in a group's copy). With `several` polls listed, typed answers name the poll ("#12 1":
+    a bare number answers only the newest poll of a chat)."""
     if native_polls:
         return poll_texts.POLL_HOW_NATIVE
-    typed = poll_texts.POLL_HOW_TYPED_MULTIPLE if poll.multiple else poll_texts.POLL_HOW_TYPED_SINGLE
+    if several:
+        typed = (poll_texts.POLL_HOW_CODED_MULTIPLE if poll.multiple
+                 else poll_texts.POLL_HOW_CODED_SINGLE).format(id=shown_number(poll))
+    else:
+        typed = poll_texts.POLL_HOW_TYPED_MULTIPLE if poll.multiple \
+            else poll_texts.POLL_HOW_TYPED_SINGLE
     where = poll_texts.POLL_HOW_WHERE_PRIVATE if poll.anonymous else poll_texts.POLL_HOW_WHERE_CHAT
     return typed + where
 

@@ -58,12 +58,34 @@ POLL_TEXT_DEADLINE = "Hạn trả lời: {at}"
 POLL_TEXT_ANSWER_IN_PRIVATE = (
     "Khảo sát ẩn danh: để giữ kín lựa chọn, đồng chí nhắn số cho trợ lý trong tin nhắn riêng."
 )
+# Several polls open in one chat: a bare number answers the newest, so each poll's text (and
+# /dskhaosat) says how to name it: its number as shown, then the choice.
+POLL_TEXT_CODED_SINGLE = (
+    "Trong cuộc trò chuyện này đang có nhiều khảo sát: trả lời khảo sát này bằng mã rồi một "
+    "số, ví dụ: #{id} 1"
+)
+POLL_TEXT_CODED_MULTIPLE = (
+    "Trong cuộc trò chuyện này đang có nhiều khảo sát: trả lời khảo sát này bằng mã rồi một "
+    "hoặc nhiều số, ví dụ: #{id} 1,3"
+)
+POLL_TEXT_ANSWER_IN_PRIVATE_CODED = (
+    "Khảo sát ẩn danh: để giữ kín lựa chọn, đồng chí nhắn mã và số cho trợ lý trong tin nhắn "
+    "riêng, ví dụ: #{id} 1"
+)
 POLL_VOTE_RECORDED = "Đã ghi nhận lựa chọn của đồng chí: {choice} (khảo sát #{id})."
 POLL_VOTE_CHANGED = "Đã cập nhật lựa chọn của đồng chí: {choice} (khảo sát #{id})."
 POLL_VOTE_CLOSED = "Khảo sát #{id} đã kết thúc, không nhận thêm trả lời."
 POLL_VOTE_UNKNOWN = "Khảo sát #{id} chỉ có các phương án từ 1 đến {count}."
 POLL_VOTE_REPEATED = "Mỗi phương án chỉ ghi một lần, ví dụ: 1,3."
 POLL_VOTE_TOO_MANY = "Khảo sát #{id} chỉ chọn một phương án."
+POLL_VOTE_NO_SUCH_POLL = (
+    "Không có khảo sát #{id} nào để trả lời ở đây. Gõ /dskhaosat để xem các khảo sát đang mở "
+    "và mã của chúng."
+)
+POLL_VOTE_OTHERS_OPEN = (
+    "Ở đây còn khảo sát {others} đang mở; để trả lời khảo sát khác, gõ mã rồi số, ví dụ: "
+    "#{example} 1"
+)
 POLL_CREATE_USAGE = (
     "Soạn khảo sát: /khaosat rồi xuống dòng, dòng đầu là câu hỏi, mỗi dòng sau là một phương án "
     "(2–10 phương án). Ví dụ:\n/khaosat Đồng chí đã học Chỉ thị 05 chưa?\nĐã học\nChưa học"
@@ -99,6 +121,8 @@ POLL_HOW_NATIVE = (
 )
 POLL_HOW_TYPED_SINGLE = "Trả lời: gõ một số, ví dụ: 1"
 POLL_HOW_TYPED_MULTIPLE = "Trả lời: gõ một hoặc nhiều số, ví dụ: 1,3"
+POLL_HOW_CODED_SINGLE = "Trả lời: gõ mã rồi một số, ví dụ: #{id} 1"
+POLL_HOW_CODED_MULTIPLE = "Trả lời: gõ mã rồi một hoặc nhiều số, ví dụ: #{id} 1,3"
 POLL_HOW_WHERE_CHAT = " — trong cuộc trò chuyện đã nhận khảo sát."
 POLL_HOW_WHERE_PRIVATE = " — nhắn riêng cho trợ lý (khảo sát ẩn danh: giữ kín lựa chọn)."
 POLL_CLOSED_NOW = "Đã kết thúc khảo sát #{id}. Kết quả cuối cùng sẽ được gửi ngay."

@@ -60,7 +60,7 @@ from bot.core.outbound import (
 )
 from bot.core.ticks import tick_until_stopped
 from bot.core.types import PhotoReply
-from bot.polls import anonymity, chart, results, service
+from bot.polls import anonymity, chart, results, service, votes
 from bot.polls import runner_steps as steps
 from bot.polls.models import Poll
 from bot.polls.posting import poll_spec
@@ -177,7 +177,10 @@ class PollRunner:
                 message_id = await sender.forward(to, *source[1:])
                 poll_ref = None
             else:
-                sent = await sender.send_poll(to, poll_spec(poll, message.chat_kind))
+                # A numbered text says how to name this poll where another is open there.
+                several = not sender.capabilities.native_polls and bool(await self.db.run(
+                    votes.open_polls_in_chat, message.platform, message.chat_id, poll.id))
+                sent = await sender.send_poll(to, poll_spec(poll, message.chat_kind, several))
                 message_id, poll_ref = sent.message_id, sent.poll_id
         except ChatMoved as moved:
             logger.info("poll %s: message %s: the group moved to %s", poll.id, message.id,

@@ -23,12 +23,15 @@ from sqlmodel import Session, col, select
 
 from bot.polls import anonymity
 from bot.polls.models import Poll, PollAnswerEvent, PollMessage, PollVote
+from bot.storage.bases import shown_number
 from bot.storage.models import Identity, Membership, Unit
 
 logger = logging.getLogger(__name__)
 
 # "1", "1,3", "1 3", "1, 3", "1;3" — digits and separators only.
 _CHOICE = re.compile(r"^\s*\d{1,3}(?:\s*[,;\s]\s*\d{1,3})*\s*[.]?\s*$")
+# "#12 2", "#12: 1,3", "# 12 - 2": a poll's number as people see it, then the choice.
+_CODED = re.compile(r"^\s*#\s*(\d{1,6})(?:\s*[:.\-–]\s*|\s+)(\d.*)$", re.DOTALL)
 
 VoteOutcome = Literal["recorded", "changed", "closed", "unknown_option", "repeated", "too_many",
                       "no_key"]
@@ -105,30 +108,93 @@ def _native_message(session: Session, platform: str,
 # --- Zalo ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TypedChoice:
+    """A typed answer: the poll it names by the number people see ("#12 2": 12), or None
+    for a bare choice ("2", the newest poll there); and the choice's text ("2", "1,3")."""
+
+    number: int | None
+    choice: str
+
+
+def read_typed(text: str) -> TypedChoice | None:
+    """A typed answer, or None when `text` is not one: "2", "1,3", "1 3", or a poll's number
+    as the poll's text and /dskhaosat show it ("#12") followed by a choice ("#12 2",
+    "#12: 1,3"). "12 2" stays a bare choice of options 12 and 2: the "#" is what names a poll."""
+    coded = _CODED.match(text)
+    if coded is not None and looks_like_choice(coded.group(2)):
+        return TypedChoice(int(coded.group(1)), coded.group(2))
+    return TypedChoice(None, text) if looks_like_choice(text) else None
+
+
+@dataclass(frozen=True)
+class TypedTarget:
+    """The poll a typed answer goes to (`poll` None: the answer named a poll by a number no
+    poll there has), and the numbers of the other open polls the chat could answer (the
+    reply tells a bare number's sender how to name them)."""
+
+    message: PollMessage | None
+    poll: Poll | None
+    others_open: tuple[int, ...] = ()
+
+
 def typed_poll_in_chat(session: Session, platform: str, chat_id: str,
-                       user_id: str | None = None,
-                       private: bool = False) -> tuple[PollMessage, Poll] | None:
-    """The poll a number typed in this chat answers, on a platform where polls are numbered
-    texts (Zalo): the newest one posted there (open,
-    or else the newest closed one, to say it is closed). In a private chat that got no poll,
-    the newest poll posted to a Zalo group of the sender's units (or their parents): typing
-    the number in a group shows everyone the choice, so members of an anonymous poll are
-    asked to answer in private (read only: nothing about the sender is written)."""
+                       user_id: str | None = None, private: bool = False,
+                       number: int | None = None) -> TypedTarget | None:
+    """The poll an answer typed in this chat goes to, on a platform where polls are numbered
+    texts (Zalo, the terminal). A bare choice (`number` None): the newest poll posted there
+    (open, or else the newest closed one, to say it is closed); in a private chat that got
+    no poll, the newest poll posted to a Zalo group of the sender's units (or their
+    parents): typing the number in a group shows everyone the choice, so members of an
+    anonymous poll are asked to answer in private. None: no poll to answer here (the text
+    is not a vote). A poll named by its `number`: that poll among those, a private chat
+    also reaching its sender's units' group polls; a target without a poll when none has
+    that number (None in a group no poll was posted to). Read only: nothing about the sender
+is written."""
+    rows = _typed_rows(session, platform, chat_id, user_id, private, group_fallback=False)
+    if number is not None and private and user_id is not None:
+        rows = _typed_rows(session, platform, chat_id, user_id, private,
+                           group_fallback=True) + rows
+    if number is not None:
+        named = [(m, p) for m, p in rows if shown_number(p) == number]
+        if not named:  # a group that never got a poll: chatter, not an answer
+            return TypedTarget(None, None) if rows or private else None
+        rows = named
+    elif not rows:
+        return None
+    rows.sort(key=lambda row: (row[1].status == "open", row[1].id or 0))
+    message, poll = rows[-1]
+    others = sorted({shown_number(p) for _, p in rows if p.status == "open" and p.id != poll.id})
+    return TypedTarget(message, poll, tuple(others))
+
+
+def open_polls_in_chat(session: Session, platform: str, chat_id: str,
+                       besides: int | None = None) -> int:
+    """How many open polls other than `besides` (a poll's row id) were posted to this chat
+    (the poll runner words a new poll's text by it)."""
+    return len(set(session.exec(
+        select(PollMessage.poll_id).join(Poll, col(Poll.id) == col(PollMessage.poll_id))
+        .where(col(PollMessage.platform) == platform, col(PollMessage.chat_id) == chat_id,
+               col(PollMessage.status) == "sent", col(Poll.status) == "open",
+               col(Poll.id) != (besides if besides is not None else -1))).all()))
+
+
+def _typed_rows(session: Session, platform: str, chat_id: str, user_id: str | None,
+                private: bool, *, group_fallback: bool) -> list[tuple[PollMessage, Poll]]:
+    """The poll messages a typed answer in this chat may answer: the chat's own; with
+    `group_fallback` (or in a private chat that got no poll) the groups' of the sender's
+    units instead."""
     where = [col(PollMessage.chat_id) == chat_id]
-    if private and user_id is not None and not _posted_to(session, platform, chat_id):
+    if private and user_id is not None and (
+            group_fallback or not _posted_to(session, platform, chat_id)):
         units = _units_of(session, platform, user_id)
         if not units:
-            return None
+            return []
         where = [col(PollMessage.chat_kind) == "group", col(PollMessage.unit_id).in_(units)]
-    rows = session.exec(
+    return list(session.exec(
         select(PollMessage, Poll).join(Poll, col(Poll.id) == col(PollMessage.poll_id))
         .where(col(PollMessage.platform) == platform,
-               col(PollMessage.status).in_(("sent", "stopped")), *where)
-        .order_by(col(Poll.status) == "open", col(Poll.id))).all()
-    if not rows:
-        return None
-    message, poll = rows[-1]
-    return message, poll
+               col(PollMessage.status).in_(("sent", "stopped")), *where)).all())
 
 
 def _posted_to(session: Session, platform: str, chat_id: str) -> bool:
@@ -193,5 +259,6 @@ def _join(options: Sequence[int]) -> str:
     return ",".join(str(i) for i in options)
 
 
-__all__ = ["TypedVote", "looks_like_choice", "parse_choice", "record_answer", "record_counts",
-           "typed_poll_in_chat", "typed_vote"]
+__all__ = ["TypedChoice", "TypedTarget", "TypedVote", "looks_like_choice", "open_polls_in_chat",
+           "parse_choice", "read_typed", "record_answer", "record_counts", "typed_poll_in_chat",
+           "typed_vote"]

@@ -45,7 +45,10 @@ logger = logging.getLogger(__name__)
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 TEXT_EVENT = "message.text.received"
 IMAGE_EVENT = "message.image.received"
-_CHOICE = re.compile(r"^\d{1,3}(?:\s*[,;\s]\s*\d{1,3})*\s*\.?$")  # "1", "1,3", "1 3"
+# "1", "1,3", "1 3", or a poll's number before them where several polls are open ("#12 2",
+# "#12: 1,3": bot.polls.votes.read_typed reads them).
+_CHOICE = re.compile(r"^(?:#\s*\d{1,6}(?:\s*[:.\-–]\s*|\s+))?"
+                     r"\d{1,3}(?:\s*[,;\s]\s*\d{1,3})*\s*\.?$")
 UNSUPPORTED_EVENTS = {
     "message.image.received": "image",
     "message.sticker.received": "sticker",
@@ -88,7 +91,7 @@ class ZaloTranslator:
             action = match_action(cleaned, offered)
             # In a group a bare number from the person the hint was for is meant for us too
             # ("👍" or "sai" alone may answer someone else: those need the mention).
-            # Bare numbers ("1", "1,3") may also be a vote on a poll posted to the group: the
+            # Bare numbers ("1", "1,3", "#12 2") may also be a vote on a poll posted to the group: the
             # core decides, and ignores them when no poll is there (addressed=False).
             if not addressed and not (action is not None and cleaned.strip(" .").isdecimal()):
                 if _CHOICE.match(cleaned):

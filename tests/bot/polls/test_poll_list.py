@@ -94,14 +94,16 @@ async def test_a_zalo_member_is_told_to_type_the_number_and_where(polls: Polls) 
         await handled.wait(1)
         reply = await p.zalo._until(lambda: sent[-1] if (sent := p.zalo.sent_texts("z-7001")) else None,
                                     WAIT)
+    # Several polls: each is answered by its number, then the choice (a bare number answers
+    # only the newest poll of a chat).
     assert reply == (
         "Khảo sát đang mở gửi tới đồng chí:\n\n"
-        + COMMUNE_ITEM + "Trả lời: gõ một số, ví dụ: 1 — nhắn riêng cho trợ lý (khảo sát ẩn "
-        "danh: giữ kín lựa chọn).\n\n"
-        + PROVINCE_ITEM + "Trả lời: gõ một hoặc nhiều số, ví dụ: 1,3 — trong cuộc trò chuyện đã "
-        "nhận khảo sát.\n\n"
-        + CELL_ITEM + "Trả lời: gõ một số, ví dụ: 1 — nhắn riêng cho trợ lý (khảo sát ẩn danh: "
-        "giữ kín lựa chọn).")
+        + COMMUNE_ITEM + "Trả lời: gõ mã rồi một số, ví dụ: #6 1 — nhắn riêng cho trợ lý (khảo "
+        "sát ẩn danh: giữ kín lựa chọn).\n\n"
+        + PROVINCE_ITEM + "Trả lời: gõ mã rồi một hoặc nhiều số, ví dụ: #2 1,3 — trong cuộc trò "
+        "chuyện đã nhận khảo sát.\n\n"
+        + CELL_ITEM + "Trả lời: gõ mã rồi một số, ví dụ: #1 1 — nhắn riêng cho trợ lý (khảo sát "
+        "ẩn danh: giữ kín lựa chọn).")
 
 
 async def test_officers_see_the_polls_they_manage_and_apart_those_they_answer(polls: Polls) -> None:
