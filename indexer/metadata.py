@@ -274,6 +274,8 @@ def _first_sentence(line: str) -> str:
     m = re.search(r"[.!?…](?=\s)", line[40:MAX_TITLE_CHARS])
     if m:
         return line[: 40 + m.end()]
+    # Not knowledge.text.shorten: the title is stored metadata, and shorten's slightly
+    # different cut would change stored titles without a rebuild.
     cut = line[:MAX_TITLE_CHARS].rsplit(" ", 1)[0]
     return cut + "…"
 

@@ -17,7 +17,7 @@ from indexer.boilerplate import line_roles
 from knowledge.outline import document_sections
 from indexer.header import MOTTO, SEPARATOR, is_caps, is_number_line, is_place_date
 from knowledge.passages import SECTION_SEPARATOR
-from knowledge.text import fold, normalize
+from knowledge.text import fold, normalize, shorten
 
 MAX_OPENING_CHARS = 1200
 _BASIS = re.compile(r"^[-–+•]?\s*(?:can\s+cu|xet\b|theo\s+de\s+nghi|v/v\b|kinh\s+gui)")
@@ -60,7 +60,7 @@ def opening_section(text: str, title: str = "", *, max_chars: int = MAX_OPENING_
         if kept and size + len(line) + 1 > max_chars:
             break
         if not kept and len(line) > max_chars:
-            line = line[: max_chars - 1].rsplit(" ", 1)[0] + "…"
+            line = shorten(line, max_chars)
         kept.append(line)
         size += len(line) + 1
     section = SECTION_SEPARATOR.join(top) if top and len(kept) > len(lead) else ""

@@ -243,6 +243,8 @@ def _effective(clause: str, meta: DocumentMeta) -> date | None:
 
 
 def _quote(clause: str) -> str:
+    # Not knowledge.text.shorten: the quote is stored in the document's metadata (its
+    # relations), and shorten's slightly different cut would change stored text.
     return clause if len(clause) <= MAX_QUOTE else clause[: MAX_QUOTE - 1].rsplit(" ", 1)[0] + "…"
 
 

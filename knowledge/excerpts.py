@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from knowledge import phrasing as messages
-from knowledge.text import fold, normalize, syllables
+from knowledge.text import fold, normalize, shorten, syllables
 
 # Sentence ends: . ; ! ? followed by a space and a capital (digit, quote), or line breaks.
 # Numbered labels ("1.", "a)") at a line start stay with their sentence because we only split
@@ -197,6 +197,5 @@ def _content_start(following: str | None) -> str:
 
 
 def _cut(text: str, max_chars: int) -> str:
-    if len(text) <= max_chars:
-        return text
-    return text[: max_chars - 1].rsplit(" ", 1)[0] + messages.OMITTED
+    """One sentence (a table row: its cells' line as it is) in `max_chars`, after a word."""
+    return shorten(text, max_chars, keep_lines=True)

@@ -175,7 +175,13 @@ def heading_of(line: str, next_line: str | None) -> Heading | None:
 
 
 def _shorten(text: str) -> str:
-    """A heading line of at most ~60 characters, cut at a word boundary with "…"."""
+    """A heading line of at most ~60 characters, cut at a word boundary with "…".
+
+    Not knowledge.text.shorten, on purpose: a heading's text is the section label the
+    indexer stores with every chunk (chunk.section, the citations' "Mục"), and a document's
+    outline at read time must name the sections exactly as stored. shorten cuts a little
+    differently (inside a word longer than half the width, keeps a final "."), so using it
+    here would change stored labels and need a rebuild of every store."""
     text = " ".join(text.split())
     if len(text) <= MAX_HEADING_CHARS:
         return text

@@ -114,6 +114,8 @@ class Chunk:
 def indexed_text(doc: DocumentMeta, chunk: Chunk) -> str:
     """What is embedded and lexically indexed for a chunk: its document and section context
     first, so "Chỉ thị 05 nói gì về ..." can match a passage that never repeats the number."""
+    # Not knowledge.text.shorten: this is the embedded and indexed text, and another cut
+    # would change every store's vectors (a PIPELINE_VERSION bump and a rebuild).
     title = doc.title if len(doc.title) <= MAX_INDEXED_TITLE else (
         doc.title[:MAX_INDEXED_TITLE].rsplit(" ", 1)[0] + "…"
     )

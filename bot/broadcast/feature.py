@@ -33,7 +33,7 @@ from bot.broadcast.text_replies import is_read_reply
 from bot.broadcast.worker import BroadcastWorker, WorkerConfig
 from bot.core.arguments import data_id, first_id
 from bot.core.commands import Command
-from bot.core.feature import BaseFeature, MenuCommand, Worker
+from bot.core.feature import BaseFeature, MenuCommand, Worker, commands_of
 from bot.core.knowledge_base import KnowledgeBase
 from bot.core.outbound import OutboundPort
 from bot.core.types import (
@@ -51,10 +51,8 @@ from bot.storage.database import Database
 from bot.broadcast import messages as broadcast_texts
 logger = logging.getLogger(__name__)
 
-BROADCAST_COMMANDS: tuple[MenuCommand, ...] = tuple(
-    MenuCommand(name, text, "admin" if name == "nhatky" else "officer",
-                broadcast_texts.USAGE.get(name, ""))
-    for name, text in broadcast_texts.MENU.items())
+BROADCAST_COMMANDS: tuple[MenuCommand, ...] = commands_of(
+    broadcast_texts.MENU, broadcast_texts.USAGE, "officer", nhatky="admin")
 _NAMES = frozenset(c.name for c in BROADCAST_COMMANDS)
 TEXT_STEPS = frozenset({"text", "doc", "schedule"})  # compose steps a text message answers
 

@@ -53,13 +53,25 @@ class MenuCommand:
 
     name: str
     description: str
-    audience: Literal["member", "officer", "admin"] = "member"
+    audience: Audience = "member"
     usage: str = ""
 
     @property
     def help_line(self) -> str:
         """The command's bullet in /help."""
         return "• " + (self.usage or f"/{self.name} — {self.description}")
+
+
+Audience = Literal["member", "officer", "admin"]
+
+
+def commands_of(menu: Mapping[str, str], usage: Mapping[str, str],
+                audience: Audience = "member", **exceptions: Audience) -> tuple[MenuCommand, ...]:
+    """A feature's commands from its messages module: one per `menu` entry (name → menu
+    line), in order, with its `usage` line (if any), for `audience` unless `exceptions`
+    names another for it (`dskhaosat="member"`)."""
+    return tuple(MenuCommand(name, text, exceptions.get(name, audience), usage.get(name, ""))
+                 for name, text in menu.items())
 
 
 class Worker(Protocol):
@@ -138,4 +150,4 @@ class BaseFeature:
         return ()
 
 
-__all__ = ["BaseFeature", "Feature", "MenuCommand", "Worker"]
+__all__ = ["Audience", "BaseFeature", "Feature", "MenuCommand", "Worker", "commands_of"]

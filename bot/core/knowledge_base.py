@@ -249,7 +249,12 @@ class KnowledgeBase:
 
 def _cut(text: str, limit: int) -> str:
     """`text` up to `limit` characters, cut after a whole line (a word when one line is
-    longer), with "…" when something was left out."""
+    longer), with "…" when something was left out.
+
+    Not knowledge.text.shorten, on purpose: a section read in order is lines (points a), b),
+    numbered items), and this cut prefers the last whole line in the second half of the room
+    over the last word, so a reader never gets half a point when a whole one fits; shorten
+    cuts at the last space or line break, whichever comes later."""
     if len(text) <= limit:
         return text
     head = text[:limit]

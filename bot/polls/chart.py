@@ -6,12 +6,12 @@ bars per option: the total, and one bar per unit when there are several units.
 
 from __future__ import annotations
 
-import textwrap
 from typing import TYPE_CHECKING
 
 from bot.polls.results import PollResults
 from bot.polls import messages as poll_texts
 from bot.services import charts
+from knowledge.text import shorten
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -22,8 +22,7 @@ MAX_UNITS_SHOWN = 8  # more units than this: totals only (the table has every un
 def figure(results: PollResults) -> Figure:
     fig = charts.new_figure(8, 4.5)
     ax = fig.add_subplot()
-    labels = [textwrap.shorten(f"{i + 1}. {o}", 30, placeholder="…")
-              for i, o in enumerate(results.options)]
+    labels = [shorten(f"{i + 1}. {o}", 30) for i, o in enumerate(results.options)]
     series: list[tuple[str, list[int]]] = [(poll_texts.POLL_TOTAL, results.totals)]
     voted = [u for u in results.units if u.voters]  # the table lists the silent units too
     if 1 < len(voted) <= MAX_UNITS_SHOWN:
@@ -37,7 +36,7 @@ def figure(results: PollResults) -> Figure:
             ax.bar_label(bars, fmt="%d")
     ax.set_xticks(list(positions), labels, rotation=0 if len(labels) <= 4 else 20, ha="center")
     ax.set_ylabel(poll_texts.POLL_CHART_YLABEL)
-    ax.set_title(textwrap.shorten(results.question, 80, placeholder="…"))
+    ax.set_title(shorten(results.question, 80))
     ax.yaxis.get_major_locator().set_params(integer=True)
     if len(series) > 1:
         ax.legend(fontsize="small")

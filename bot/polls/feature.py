@@ -28,7 +28,7 @@ from sqlmodel import Session
 
 from bot.core.arguments import data_id, first_id
 from bot.core.commands import Command
-from bot.core.feature import BaseFeature, MenuCommand, Worker
+from bot.core.feature import BaseFeature, MenuCommand, Worker, commands_of
 from bot.core.outbound import OutboundPort, RateLimits
 from bot.core.types import (
     Incoming,
@@ -53,10 +53,8 @@ from bot.polls import messages as poll_texts
 logger = logging.getLogger(__name__)
 
 # /dskhaosat is everyone's: a member sees the open polls addressed to them (bot.polls.listing).
-POLL_COMMANDS: tuple[MenuCommand, ...] = tuple(
-    MenuCommand(name, text, "member" if name == "dskhaosat" else "officer",
-                poll_texts.USAGE.get(name, ""))
-    for name, text in poll_texts.MENU.items())
+POLL_COMMANDS: tuple[MenuCommand, ...] = commands_of(poll_texts.MENU, poll_texts.USAGE, "officer",
+                                                     dskhaosat="member")
 _NAMES = frozenset(c.name for c in POLL_COMMANDS)
 # Hints a typed number may have matched that an open poll in the chat outranks (a Q&A
 # answer's 👍/👎/"Xem văn bản"); a composing step's numbers keep their meaning.

@@ -5,7 +5,6 @@ totals beside it; and opinion reports per topic stacked by mood. `*_figure` buil
 
 from __future__ import annotations
 
-import textwrap
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -14,6 +13,7 @@ from bot.reports.opinion_rollup import OpinionRollup
 from bot.reports.rollups import Rollup
 from bot.reports.tracker import status_of
 from bot.services import charts
+from knowledge.text import shorten
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -25,7 +25,7 @@ MOOD_COLOURS = {1: "#2e7d32", 2: "#1565c0", 3: "#f9a825", 4: "#c62828"}
 
 
 def _label(name: str) -> str:
-    return textwrap.shorten(name, 22, placeholder="…")
+    return shorten(name, 22)
 
 
 def status_figure(found: Rollup) -> Figure:
@@ -52,10 +52,10 @@ def status_figure(found: Rollup) -> Figure:
         ax2 = fig.add_subplot(1, 2, 2)
         bars = ax2.bar(names, [totals.get(gid, 0) for gid, _ in shown], color="#1565c0")
         ax2.bar_label(bars, fmt="%g")
-        ax2.set_title(textwrap.shorten(number.label, 50, placeholder="…"), fontsize=10)
+        ax2.set_title(shorten(number.label, 50), fontsize=10)
         ax2.set_ylabel(texts.CHART_VALUE)
         ax2.tick_params(axis="x", labelrotation=30 if len(shown) > 3 else 0, labelsize=8)
-    fig.suptitle(textwrap.shorten(found.request.title, 90, placeholder="…"), fontsize=11)
+    fig.suptitle(shorten(found.request.title, 90), fontsize=11)
     fig.tight_layout()
     return fig
 

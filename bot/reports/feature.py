@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from bot.core.arguments import data_id, data_number, first_id
 from bot.core.commands import Command
-from bot.core.feature import BaseFeature, MenuCommand, Worker
+from bot.core.feature import BaseFeature, MenuCommand, Worker, commands_of
 from bot.core.delivery import DeliveryQueue
 from bot.core.outbound import Outbound, OutboundPort
 from bot.core.types import (
@@ -48,10 +48,8 @@ from knowledge.text import shorten
 
 logger = logging.getLogger(__name__)
 
-REPORT_COMMANDS: tuple[MenuCommand, ...] = tuple(
-    [MenuCommand(n, t, usage=texts.USAGE.get(n, "")) for n, t in texts.MENU.items()]
-    + [MenuCommand(n, t, "officer", texts.USAGE.get(n, ""))
-       for n, t in texts.OFFICER_MENU.items()])
+REPORT_COMMANDS: tuple[MenuCommand, ...] = (
+    commands_of(texts.MENU, texts.USAGE) + commands_of(texts.OFFICER_MENU, texts.USAGE, "officer"))
 _FORM_OPS = frozenset({"a", "k", "s", "p", "x", "ok", "re"})
 
 

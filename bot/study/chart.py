@@ -6,10 +6,10 @@ renders it."""
 
 from __future__ import annotations
 
-import textwrap
 from typing import TYPE_CHECKING
 
 from bot.services import charts
+from knowledge.text import shorten
 from bot.study import messages as texts
 from bot.study.completion import Completion, UnitLine
 
@@ -33,7 +33,7 @@ def figure(report: Completion) -> Figure:
     height = 1.6 + 0.45 * max(len(shown), 1)
     fig = charts.new_figure(WIDTH, height, DPI)
     ax = fig.add_subplot()
-    labels = [("   " * line.depth) + textwrap.shorten(line.name, 34, placeholder="…")
+    labels = [("   " * line.depth) + shorten(line.name, 34)
               for line in shown]
     positions = list(range(len(shown)))[::-1]  # the first unit on top
     charts.stacked_bars(ax, positions, [
@@ -48,9 +48,8 @@ def figure(report: Completion) -> Figure:
     ax.set_yticks(positions, labels, fontsize=8)
     ax.set_xlim(0, 110)
     ax.set_xlabel(texts.CHART_XLABEL)
-    ax.set_title(textwrap.shorten(texts.CHART_TITLE.format(id=report.campaign_id,
-                                                           title=report.title), 80,
-                                  placeholder="…"), fontsize=10, pad=20)
+    ax.set_title(shorten(texts.CHART_TITLE.format(id=report.campaign_id, title=report.title), 80),
+                 fontsize=10, pad=20)
     # Above the bars, under the title: inside the axes it would hide a bar's end and label.
     ax.legend(fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3,
               frameon=False, borderaxespad=0.2)

@@ -25,7 +25,7 @@ from sqlmodel import Session
 from bot.core.arguments import data_id, data_number, first_id, row_id
 from bot.core.commands import Command
 from bot.core.delivery import DeliveryQueue, NoDelivery
-from bot.core.feature import BaseFeature, MenuCommand, Worker
+from bot.core.feature import BaseFeature, MenuCommand, Worker, commands_of
 from bot.core.knowledge_base import KnowledgeBase
 from bot.core.outbound import FileSource, Outbound, OutboundPort
 from bot.core.types import (
@@ -67,11 +67,8 @@ from knowledge.text import shorten
 logger = logging.getLogger(__name__)
 
 STUDY_COMMANDS: tuple[MenuCommand, ...] = (
-    *(MenuCommand(name, text, usage=texts.USAGE.get(name, ""))
-      for name, text in texts.MENU_MEMBER.items()),
-    *(MenuCommand(name, text, "officer", texts.USAGE.get(name, ""))
-      for name, text in texts.MENU_OFFICER.items()),
-)
+    commands_of(texts.MENU_MEMBER, texts.USAGE)
+    + commands_of(texts.MENU_OFFICER, texts.USAGE, "officer"))
 
 
 class StudyFeature(BaseFeature):
