@@ -41,15 +41,17 @@ if TYPE_CHECKING:
     from bot.services.people import Actor
 
 
+Audience = Literal["member", "officer", "admin"]
+
+
 @dataclass(frozen=True)
 class MenuCommand:
     """A command in the platform's menu: its name (without "/"), the Vietnamese line the
     menu shows, who it is for ("member": everyone; "officer": officers and admins; "admin":
-    admins only), and its
-    line in /help (`usage`: the command with its arguments, " — ", what it does; empty: the
-    menu's line). This declaration is the one place a command's audience lives: the menu
-    (`menu_of`) and /help (`help_lines`) both read it, so a person's /help lists exactly the
-    commands they may use."""
+    admins only), and its line in /help (`usage`: the command with its arguments, " — ",
+    what it does; empty: the menu's line). This declaration is the one place a command's
+    audience lives: the menu (`bot.core.dispatcher.menu_of`) and /help (the dispatcher's
+    `_help`) both read it, so a person's /help lists exactly the commands they may use."""
 
     name: str
     description: str
@@ -60,9 +62,6 @@ class MenuCommand:
     def help_line(self) -> str:
         """The command's bullet in /help."""
         return "• " + (self.usage or f"/{self.name} — {self.description}")
-
-
-Audience = Literal["member", "officer", "admin"]
 
 
 def commands_of(menu: Mapping[str, str], usage: Mapping[str, str],

@@ -149,8 +149,8 @@ def typed_poll_in_chat(session: Session, platform: str, chat_id: str,
     anonymous poll are asked to answer in private. None: no poll to answer here (the text
     is not a vote). A poll named by its `number`: that poll among those, a private chat
     also reaching its sender's units' group polls; a target without a poll when none has
-    that number (None in a group no poll was posted to). Read only: nothing about the sender
-is written."""
+    that number (None in a group no poll was posted to). Read only: nothing about the
+    sender is written."""
     rows = _typed_rows(session, platform, chat_id, user_id, private, group_fallback=False)
     if number is not None and private and user_id is not None:
         rows = _typed_rows(session, platform, chat_id, user_id, private,
@@ -172,11 +172,11 @@ def open_polls_in_chat(session: Session, platform: str, chat_id: str,
                        besides: int | None = None) -> int:
     """How many open polls other than `besides` (a poll's row id) were posted to this chat
     (the poll runner words a new poll's text by it)."""
-    return len(set(session.exec(
+    polls = set(session.exec(
         select(PollMessage.poll_id).join(Poll, col(Poll.id) == col(PollMessage.poll_id))
         .where(col(PollMessage.platform) == platform, col(PollMessage.chat_id) == chat_id,
-               col(PollMessage.status) == "sent", col(Poll.status) == "open",
-               col(Poll.id) != (besides if besides is not None else -1))).all()))
+               col(PollMessage.status) == "sent", col(Poll.status) == "open")).all())
+    return len(polls - {besides})
 
 
 def _typed_rows(session: Session, platform: str, chat_id: str, user_id: str | None,
