@@ -112,6 +112,12 @@ class PollRunner:
     def wake(self) -> None:
         self._wake.set()
 
+    @property
+    def purge_pending(self) -> bool:
+        """True until deleted anonymous-poll rows are scrubbed from the database files (a
+        purge that met another open transaction waits for a later tick)."""
+        return self._purge_due
+
     async def run(self, stop: asyncio.Event) -> None:
         try:
             await tick_until_stopped(self.tick, stop, self._wake, self.config.interval,

@@ -264,9 +264,12 @@ class Database:
         finish while another connection (another process) reads an older snapshot: False.
         PostgreSQL keeps deleted and updated rows as dead tuples in the tables' files until
         VACUUM; VACUUM FULL rewrites each table into a new file, so no page of the old one
-        is left in the database (VACUUM cannot run inside a transaction: autocommit). What
-        neither can reach: PostgreSQL's WAL segments until recycled, backups and replicas
-        (the anonymity statement in docs/officers.md)."""
+        is left in the database (VACUUM cannot run inside a transaction: autocommit) — except
+        rows some open transaction might still see: VACUUM copies those into the new file as
+        "recently dead". So while another session of this database holds a transaction id or
+        a snapshot (it may predate the delete), nothing is vacuumed: False. What neither can
+        reach: PostgreSQL's WAL segments until recycled, backups and replicas (the anonymity
+        statement in docs/officers.md)."""
         if self.engine.dialect.name == "sqlite":
             with self._one_at_a_time:
                 raw = self.engine.raw_connection()
@@ -285,6 +288,17 @@ class Database:
                 # VACUUM FULL waits for an exclusive lock: give up after a while rather than
                 # queue every vote behind a long reader.
                 conn.exec_driver_sql(f"SET lock_timeout = '{PURGE_LOCK_TIMEOUT_MS}ms'")
+                # A session whose transaction began after this check sees the delete, so it
+                # does not hold the rows back; one that holds an id or a snapshot now might.
+                readers = conn.exec_driver_sql(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+                    "AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)"
+                ).scalar_one()
+                if readers:
+                    logger.warning("database: %d other transaction(s) open, deleted rows may "
+                                   "still be visible to them; will retry", readers)
+                    return False
                 try:
                     for table in tables:
                         conn.exec_driver_sql(f"VACUUM FULL {preparer.quote(table)}")
