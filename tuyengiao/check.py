@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tuyengiao.settings import Settings
 
@@ -89,7 +90,24 @@ def _model(settings: Settings, store: Path) -> tuple[bool, str]:
         vectors = embedder.embed(["kiểm tra"], kind="query")
     except Exception as exc:
         return False, f"query model cannot be loaded: {_reason(exc)}"
+    built = _store_model(store)
+    if built is not None and (built.name != embedder.name or built.dimension != embedder.dimension):
+        return False, (f"store {store} was built with {built.name} ({built.dimension} dims), not "
+                       f"EMBEDDING_MODEL {embedder.name}: dense search stays off until "
+                       f"`tuyengiao index PATH... --store {store}` embeds it again")
     return True, f"query model loaded (dimension {len(vectors[0])})"
+
+
+def _store_model(store: Path) -> Any:
+    """The model the store's current version was built with, or None (no usable store: the
+    store check says so)."""
+    from knowledge.store import StoreReader
+
+    try:
+        version = StoreReader(store).current()
+    except Exception:
+        return None
+    return None if version is None else version.model
 
 
 async def _platforms(settings: Settings) -> list[tuple[bool, str]]:

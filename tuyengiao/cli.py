@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from knowledge.embedder import ModelNotFound
 from tuyengiao import logs, redaction
 from tuyengiao.adapt_cli import add_adapt_parser, run_adapt
 from tuyengiao.admin import add_admin_parser, run_admin
@@ -140,6 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handlers[args.command]()
     except KeyboardInterrupt:
         return 130
+    except ModelNotFound as exc:  # a setting, not a fault: one line, no traceback
+        print(f"tuyengiao {args.command}: {exc}", file=sys.stderr)
+        return 2
     except Exception:  # through logging, so the traceback is redacted like every log line
         logger.critical("tuyengiao %s failed", args.command, exc_info=True)
         return 1

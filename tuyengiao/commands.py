@@ -10,7 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from knowledge.answers import AnswerPolicy, answer_question
-from knowledge.embedder import Embedder, EmbedderConfig, SentenceTransformerEmbedder
+from knowledge.embedder import (
+    Embedder,
+    EmbedderConfig,
+    SentenceTransformerEmbedder,
+    check_model_path,
+)
 from knowledge.expansion import QueryExpander
 from knowledge.lexicon_files import bundled_files, check_files, load_lexicon
 from knowledge.query_batching import QueryBatcher
@@ -29,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 
 def embedder_config(settings: Settings) -> EmbedderConfig:
+    """Raises ModelNotFound when EMBEDDING_MODEL is a path to no folder."""
+    check_model_path(settings.embedding_model)
     return EmbedderConfig(
         model=settings.embedding_model,
         query_prefix=settings.embedding_query_prefix,

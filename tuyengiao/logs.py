@@ -6,7 +6,7 @@
   log lines go to a rotating file (LOG_FILE, under the data folder; its path is shown once
   at the start), and WARNING and above also to stderr when stderr is not the terminal
   (redirected to a file or a journal), where nobody is chatting.
-- `ask`, `search`, `documents`, `lexicon`: the answer alone; WARNING and above on stderr,
+- `ask`, `search`, `documents`, `lexicon`, `adapt`: the answer alone; WARNING and above on stderr,
   everything with `--verbose`.
 
 Library progress bars (transformers' "Loading weights", the model hub's downloads) are off
@@ -28,7 +28,7 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 LOG_FILE_BYTES = 5 * 1024 * 1024  # rotated at 5 MB, LOG_FILE_BACKUPS old files kept
 LOG_FILE_BACKUPS = 5
 _OURS = "_tuyengiao_handler"  # marks the handlers this module added
-QUIET_COMMANDS = frozenset({"ask", "search", "documents", "lexicon"})
+QUIET_COMMANDS = frozenset({"ask", "search", "documents", "lexicon", "adapt"})
 
 # Libraries that chat at INFO about loading weights and HTTP: keep them quiet. PTB's bots log
 # every Bot API call with its parameters at DEBUG (chat ids = the members a poll went to, and

@@ -9,10 +9,12 @@ import numpy as np
 import pytest
 
 from knowledge.adaptation import (
+    CLAIM,
     MANIFEST,
     AdaptationError,
     AdaptationOptions,
     adapt,
+    claim_folder,
     training_pairs,
 )
 from knowledge.embedder import EmbedderConfig, SentenceTransformerEmbedder, known_prefixes
@@ -69,6 +71,21 @@ def test_refuses_a_folder_in_use_and_too_few_pairs(tmp_path: Path) -> None:
         adapt(object(), [("a b", BODY)] * 5, tmp_path / "new", base_name="x")
     assert (used / "model.safetensors").read_bytes() == b"old"
     assert not (tmp_path / "new").exists()
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(AdaptationError, match="is a file"):
+        adapt(object(), [("a b", BODY)] * 40, tmp_path / "a-file", base_name="x")
+
+
+def test_one_run_per_folder_and_no_half_written_model(tmp_path: Path) -> None:
+    out = tmp_path / "models" / "adapted"
+    claim_folder(out)
+    assert [p.name for p in out.iterdir()] == [CLAIM]
+    with pytest.raises(AdaptationError, match="being written by another adapt run"):
+        claim_folder(out)  # a second run started at the same time
+    # A run that fails mid-way (here: no model at all) leaves no folder behind.
+    with pytest.raises(AttributeError):
+        adapt(object(), [("a b", BODY)] * 40, tmp_path / "failed", base_name="x")
+    assert not (tmp_path / "failed").exists()
 
 
 def test_an_adapted_model_keeps_the_prefixes_it_was_trained_with(tmp_path: Path) -> None:
@@ -118,13 +135,18 @@ def test_adapting_brings_each_heading_closer_to_its_own_passage(tmp_path: Path) 
     before = _mean_rank(base, pairs)
     out = tmp_path / "adapted"
     options = AdaptationOptions(epochs=6, batch_size=8, learning_rate=1e-4, max_tokens=64)
-    report = adapt(base.model, pairs, out, base_name=base.name, options=options)
+    report = adapt(base.model, pairs, out, base_name=base.name, options=options,
+                   record={"store": "/srv/store", "store_version": "v1"})
 
     assert report.pairs == 8 and report.steps == 6  # one batch of 8 per epoch
     assert report.last_loss < report.first_loss
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["base_model"] == "sentence-transformers/all-MiniLM-L6-v2"
     assert manifest["pairs"] == 8 and manifest["options"]["epochs"] == 6
+    assert manifest["store"] == "/srv/store" and manifest["store_version"] == "v1"
+    assert not (out / CLAIM).exists()
+    assert (out / "README.md").read_text(encoding="utf-8").startswith(
+        "# Adapted from sentence-transformers/all-MiniLM-L6-v2")
     adapted = SentenceTransformerEmbedder(EmbedderConfig(model=str(out)))
     assert adapted.dimension == 384 and adapted.max_tokens == base.max_tokens
     after = _mean_rank(adapted, pairs)
@@ -132,19 +154,60 @@ def test_adapting_brings_each_heading_closer_to_its_own_passage(tmp_path: Path) 
     assert after == 1.0  # every heading now finds its own passage first
 
 
-@pytest.mark.model
-def test_cli_says_why_it_cannot_adapt(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                      monkeypatch: pytest.MonkeyPatch,
-                                      hashing_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_cli_says_why_it_cannot_adapt_before_loading_any_model(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        hashing_embedder) -> None:  # type: ignore[no-untyped-def]
     from indexer.build import build_store
 
     monkeypatch.chdir(tmp_path)  # no developer .env changes what the command does
+    # An unloadable model: any path that reached it would fail differently.
+    monkeypatch.setenv("EMBEDDING_MODEL", str(tmp_path / "no-model-here"))
     assert main(["adapt", "--store", str(tmp_path / "none")]) == 2
     assert "no published store" in capsys.readouterr().err
+    assert main(["adapt", "--store", str(tmp_path / "none"), "--epochs", "0"]) == 2
+    assert "--epochs must be at least 1" in capsys.readouterr().err
 
     store = tmp_path / "store"
     build_store([REPO / "knowledge" / "samples" / "documents"], store, hashing_embedder)
-    assert main(["adapt", "--store", str(store), "--out", str(tmp_path / "m")]) == 2
+    assert main(["adapt", "--store", str(store)]) == 2
     err = capsys.readouterr().err
-    assert "15 heading/passage pairs" in err and "at least 32 are needed" in err
-    assert not (tmp_path / "m").exists()
+    assert err == "cannot adapt: 15 heading/passage pairs: at least 32 are needed (index more documents first)\n"
+    assert not (store / "models").exists()
+
+
+@pytest.mark.model
+def test_run_check_names_a_store_built_with_another_model(
+        tmp_path: Path, samples_store: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, hashing_embedder) -> None:  # type: ignore[no-untyped-def]
+    """What an operator who set EMBEDDING_MODEL to an adapted model and re-indexed another
+    store (or none) would otherwise not see: dense search is off on this one."""
+    from indexer.build import build_store
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    monkeypatch.setenv("ENCODER_CACHE_DIR", str(samples_store / "encoders"))
+    for name in ("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN"):
+        monkeypatch.setenv(name, "")
+    store = tmp_path / "store"
+    build_store([REPO / "knowledge" / "samples" / "documents"], store, hashing_embedder)
+    assert main(["run", "--check", "--store", str(store)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"problem: store {store} was built with hashing-64 (64 dims), not EMBEDDING_MODEL "
+        "sentence-transformers/all-MiniLM-L6-v2: dense search stays off until "
+        f"`tuyengiao index PATH... --store {store}` embeds it again"
+    ]
+
+
+def test_a_model_folder_that_is_not_there_is_one_line_not_a_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        hashing_embedder) -> None:  # type: ignore[no-untyped-def]
+    from indexer.build import build_store
+
+    monkeypatch.chdir(tmp_path)
+    build_store([REPO / "knowledge" / "samples" / "documents"], tmp_path / "store",
+                hashing_embedder)
+    missing = tmp_path / "models" / "adapted-gone"
+    monkeypatch.setenv("EMBEDDING_MODEL", str(missing))
+    assert main(["search", "sinh hoạt chi bộ", "--store", str(tmp_path / "store")]) == 2
+    assert capsys.readouterr().err == (
+        f"tuyengiao search: EMBEDDING_MODEL={missing}: no such model folder\n")
