@@ -211,3 +211,41 @@ def test_a_model_folder_that_is_not_there_is_one_line_not_a_traceback(
     assert main(["search", "sinh hoạt chi bộ", "--store", str(tmp_path / "store")]) == 2
     assert capsys.readouterr().err == (
         f"tuyengiao search: EMBEDDING_MODEL={missing}: no such model folder\n")
+
+
+@pytest.mark.model
+def test_cli_trains_into_a_claimed_folder_under_the_store(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        hashing_embedder) -> None:  # type: ignore[no-untyped-def]
+    """The whole command on a store of 40 titled articles (one training step of 32 pairs)."""
+    from indexer.build import build_store
+
+    monkeypatch.chdir(tmp_path)
+    units = ["chi bộ", "đảng ủy xã", "huyện ủy", "ban tuyên giáo", "đoàn thanh niên"]
+    works = ["báo cáo tháng", "sinh hoạt chuyên đề", "học tập nghị quyết", "thu đảng phí",
+             "kết nạp đảng viên", "khen thưởng", "phát triển đảng viên", "kiểm tra, giám sát"]
+    articles = [
+        f"Điều {i + 1}. Trách nhiệm của {unit} về {work}\n"
+        f"Hằng năm {unit} xây dựng kế hoạch {work}, phân công người theo dõi, tổng hợp kết quả "
+        f"và báo cáo cấp ủy cấp trên trước ngày {i % 28 + 1} tháng cuối quý."
+        for i, (unit, work) in enumerate((u, w) for u in units for w in works)
+    ]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "quy-dinh.txt").write_text("QUY ĐỊNH\nvề trách nhiệm các cấp\n\n" +
+                                       "\n\n".join(articles), encoding="utf-8")
+    store = tmp_path / "store"
+    build_store([docs], store, hashing_embedder)
+
+    assert main(["adapt", "--store", str(store)]) == 0
+    out, err = capsys.readouterr()
+    [folder] = (store / "models").iterdir()
+    assert folder.name.startswith("adapted-")
+    assert (folder / "model.safetensors").is_file() and not (folder / CLAIM).exists()
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["pairs"] == 40 and manifest["steps"] == 1
+    assert manifest["store"] == str(store.resolve())
+    assert "note: 40 pairs is few" in err
+    assert f"adapted model saved to {folder} (1 steps" in out
+    assert f"next: set EMBEDDING_MODEL={folder.resolve()} in .env" in out
+    assert f"`tuyengiao index PATH... --store {store}`" in out
