@@ -12,9 +12,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tuyengiao.settings import Settings
+
+if TYPE_CHECKING:
+    from knowledge.store import ModelInfo
 
 PROBE_TABLE = "tuyengiao_check_probe"
 
@@ -98,7 +101,7 @@ def _model(settings: Settings, store: Path) -> tuple[bool, str]:
     return True, f"query model loaded (dimension {len(vectors[0])})"
 
 
-def _store_model(store: Path) -> Any:
+def _store_model(store: Path) -> ModelInfo | None:
     """The model the store's current version was built with, or None (no usable store: the
     store check says so)."""
     from knowledge.store import StoreReader
